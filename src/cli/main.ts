@@ -1,0 +1,58 @@
+/**
+ * The `parley` command. `parley start` runs the server in the foreground; every setting is a flag,
+ * a PARLEY_* environment variable and a config-file key (see config/settings.ts).
+ */
+import { Command, Option } from "commander";
+import { readConfigFile } from "../config/load.js";
+import {
+  envName,
+  flagName,
+  resolveSettings,
+  type SettingKey,
+  SettingsError,
+  settingsTable,
+} from "../config/settings.js";
+import { version } from "../version.js";
+import { runServer } from "./run-server.js";
+
+function camel(flag: string): string {
+  return flag.replace(/^--/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+const program = new Command();
+program.name("parley").description("Parley: SIP server and IP-PBX").version(version);
+
+const start = program
+  .command("start")
+  .description("run the server in the foreground (Ctrl-C or SIGTERM stops it)")
+  .option("--config <file>", "JSON config file of settings (env PARLEY_CONFIG)");
+for (const key of Object.keys(settingsTable) as SettingKey[]) {
+  const spec = settingsTable[key];
+  const def = spec.default === undefined ? "" : ` (default ${String(spec.default)})`;
+  start.addOption(new Option(spec.flag, `${spec.describe}${def} [env ${envName(key)}]`));
+}
+start.action(async (opts: Record<string, unknown>) => {
+  try {
+    const flags: Partial<Record<SettingKey, unknown>> = {};
+    for (const key of Object.keys(settingsTable) as SettingKey[]) {
+      const v = opts[camel(flagName(key))];
+      if (v !== undefined) flags[key] = v;
+    }
+    const configPath = (opts.config as string | undefined) ?? process.env.PARLEY_CONFIG;
+    const file = configPath ? readConfigFile(configPath) : undefined;
+    const settings = resolveSettings({ file, fileName: configPath, env: process.env, flags });
+    await runServer(settings);
+  } catch (err) {
+    if (err instanceof SettingsError) {
+      process.stderr.write(`parley: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`parley: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  }
+});
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`parley: ${(err as Error).message}\n`);
+  process.exit(1);
+});

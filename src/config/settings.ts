@@ -1,0 +1,223 @@
+/**
+ * Start-up settings: one table, three sources. Each setting is a config-file key, a command-line
+ * flag and a PARLEY_* environment variable. Precedence: flag > environment > file > default.
+ * A bad value stops start-up with a message naming the setting and where it came from.
+ */
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(1).max(65535);
+const portOrOff = z.coerce.number().int().min(0).max(65535);
+const boolish = z.union([
+  z.boolean(),
+  z
+    .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
+    .transform((v) => ["true", "1", "yes", "on"].includes(v)),
+]);
+const millis = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const ipList = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((s) => s.split(",").map((a) => a.trim()))
+  .refine(
+    (list) => list.every((a) => /^[0-9a-fA-F:.]+$/.test(a) && a.length > 0),
+    "must be IP addresses separated by commas",
+  );
+
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** The settings table. `flag` is the long option; the env variable is PARLEY_ + key in UPPER_SNAKE. */
+export const settingsTable = {
+  bind: {
+    flag: "--bind <addresses>",
+    describe: "addresses to listen on, comma-separated (0.0.0.0 = all IPv4, :: = all IPv6)",
+    schema: ipList,
+    default: "0.0.0.0,::",
+  },
+  sipPort: {
+    flag: "--sip-port <port>",
+    describe: "SIP port for UDP (and TCP unless --sip-tcp-port)",
+    schema: port,
+    default: 5060,
+  },
+  sipTcpPort: {
+    flag: "--sip-tcp-port <port>",
+    describe: "SIP TCP port (default: the SIP port; 0 = no TCP)",
+    schema: portOrOff,
+    default: undefined,
+  },
+  sipTlsPort: {
+    flag: "--sip-tls-port <port>",
+    describe: "SIP TLS port (0 = no TLS)",
+    schema: portOrOff,
+    default: 5061,
+  },
+  advertisedAddress: {
+    flag: "--advertised-address <host>",
+    describe:
+      "address put in Via/Contact when listening on a wildcard (default: the first bound or local address)",
+    schema: z.string().trim().min(1),
+    default: undefined,
+  },
+  dataDir: {
+    flag: "--data-dir <dir>",
+    describe: "directory for the database, TLS keys and state",
+    schema: z.string().min(1),
+    default: "./data",
+  },
+  tlsCert: {
+    flag: "--tls-cert <file>",
+    describe: "TLS certificate (PEM); self-signed one generated if unset",
+    schema: z.string().min(1),
+    default: undefined,
+  },
+  tlsKey: {
+    flag: "--tls-key <file>",
+    describe: "TLS private key (PEM)",
+    schema: z.string().min(1),
+    default: undefined,
+  },
+  logLevel: {
+    flag: "--log-level <level>",
+    describe: logLevels.join("|"),
+    schema: z.enum(logLevels),
+    default: "info",
+  },
+  logFormat: {
+    flag: "--log-format <format>",
+    describe: "pretty|json (default: pretty on a terminal, else json)",
+    schema: z.enum(["pretty", "json"]),
+    default: undefined,
+  },
+  sipTrace: {
+    flag: "--sip-trace [on]",
+    describe: "log every SIP message in and out",
+    schema: boolish,
+    default: false,
+  },
+  timerT1: {
+    flag: "--timer-t1 <ms>",
+    describe: "RFC 3261 T1 (RTT estimate)",
+    schema: millis(1, 60_000),
+    default: 500,
+  },
+  timerT2: {
+    flag: "--timer-t2 <ms>",
+    describe: "RFC 3261 T2 (max retransmit interval)",
+    schema: millis(1, 600_000),
+    default: 4000,
+  },
+  timerT4: {
+    flag: "--timer-t4 <ms>",
+    describe: "RFC 3261 T4 (max network lifetime)",
+    schema: millis(0, 600_000),
+    default: 5000,
+  },
+  maxMessageSize: {
+    flag: "--max-message-size <bytes>",
+    describe: "largest SIP message accepted on a stream",
+    schema: z.coerce.number().int().min(1024).max(1_048_576),
+    default: 65535,
+  },
+  tcpIdleTimeout: {
+    flag: "--tcp-idle-timeout <ms>",
+    describe: "close a TCP/TLS connection idle this long",
+    schema: millis(1000, 86_400_000),
+    default: 300_000,
+  },
+} as const;
+
+export type SettingKey = keyof typeof settingsTable;
+type Output<K extends SettingKey> = z.output<(typeof settingsTable)[K]["schema"]>;
+
+export interface Settings {
+  bind: string[];
+  sipPort: number;
+  sipTcpPort: number;
+  sipTlsPort: number;
+  advertisedAddress: string | undefined;
+  dataDir: string;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  logLevel: Output<"logLevel">;
+  logFormat: "pretty" | "json" | undefined;
+  sipTrace: boolean;
+  timerT1: number;
+  timerT2: number;
+  timerT4: number;
+  maxMessageSize: number;
+  tcpIdleTimeout: number;
+}
+
+/** Raised for any bad setting; the message names the setting and its source. */
+export class SettingsError extends Error {
+  override readonly name = "SettingsError";
+}
+
+export function envName(key: string): string {
+  return "PARLEY_" + key.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
+}
+
+export function flagName(key: SettingKey): string {
+  return settingsTable[key].flag.split(" ")[0]!;
+}
+
+export interface SettingsSources {
+  /** Parsed config file (object), if any. */
+  file?: Record<string, unknown>;
+  fileName?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Values from command-line flags, keyed by setting key. */
+  flags?: Partial<Record<SettingKey, unknown>>;
+}
+
+/** Merge the sources and validate every value. Throws SettingsError naming the first bad ones. */
+export function resolveSettings(sources: SettingsSources): Settings {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  const file = sources.file ?? {};
+  for (const key of Object.keys(file)) {
+    if (!(key in settingsTable)) {
+      problems.push(`unknown setting "${key}" in ${sources.fileName ?? "config file"}`);
+    }
+  }
+  for (const key of Object.keys(settingsTable) as SettingKey[]) {
+    const spec = settingsTable[key];
+    const env = sources.env?.[envName(key)];
+    let raw: unknown = spec.default;
+    let from = "default";
+    if (file[key] !== undefined) {
+      raw = file[key];
+      from = `${sources.fileName ?? "config file"} key "${key}"`;
+    }
+    if (env !== undefined && env !== "") {
+      raw = env;
+      from = `environment ${envName(key)}`;
+    }
+    const flag = sources.flags?.[key];
+    if (flag !== undefined) {
+      raw = flag === true && key === "sipTrace" ? true : flag;
+      from = `flag ${flagName(key)}`;
+    }
+    if (raw === undefined) {
+      out[key] = undefined;
+      continue;
+    }
+    const parsed = spec.schema.safeParse(raw);
+    if (!parsed.success) {
+      const why = parsed.error.issues.map((i) => i.message).join("; ");
+      problems.push(`${key} (${from}): ${JSON.stringify(raw)} is not valid: ${why}`);
+      continue;
+    }
+    out[key] = parsed.data;
+  }
+  if (problems.length) throw new SettingsError(`invalid settings:\n  - ${problems.join("\n  - ")}`);
+  const s = out as unknown as Settings;
+  if (s.sipTcpPort === undefined) s.sipTcpPort = s.sipPort;
+  if (s.timerT2 < s.timerT1)
+    throw new SettingsError(`timerT2 (${s.timerT2}) must not be less than timerT1 (${s.timerT1})`);
+  if ((s.tlsCert === undefined) !== (s.tlsKey === undefined)) {
+    throw new SettingsError("tlsCert and tlsKey must be given together");
+  }
+  return s;
+}

@@ -1,0 +1,35 @@
+/**
+ * What this Parley supports: the extensions (Supported, and the Require check of RFC 3261
+ * 8.2.2.3) and the bodies it accepts (Accept, RFC 3261 11.2). The methods it allows come from the
+ * handlers registered with the core (see SipCore.allow), so Allow never claims an unhandled method.
+ * A capability is added here when the code behind it lands, never before.
+ */
+
+/** Option tags Parley supports (RFC 3261 8.2.2.3). */
+export const supportedExtensions: readonly string[] = [];
+
+/** Body types Parley accepts (RFC 3261 11.2). */
+export const acceptedBodyTypes: readonly string[] = ["application/sdp"];
+export const acceptedEncodings: readonly string[] = ["identity"];
+export const acceptedLanguages: readonly string[] = ["en"];
+
+/** Every method Parley recognizes (RFC 3261 and the extension RFCs); others get 501 (RFC 3261 8.2.1). */
+export const knownMethods: ReadonlySet<string> = new Set([
+  "INVITE",
+  "ACK",
+  "BYE",
+  "CANCEL",
+  "OPTIONS",
+  "REGISTER",
+  "PRACK",
+  "SUBSCRIBE",
+  "NOTIFY",
+  "PUBLISH",
+  "INFO",
+  "REFER",
+  "MESSAGE",
+  "UPDATE",
+]);
+
+/** URI schemes Parley can route on (RFC 3261 8.2.2.1: others get 416). */
+export const supportedSchemes: ReadonlySet<string> = new Set(["sip", "sips", "tel"]);

@@ -1,0 +1,201 @@
+/**
+ * The core: Parley's transaction user (RFC 3261 8.2, 17). It makes the UAS checks every request
+ * gets, then dispatches by method to a registered handler. Handlers for REGISTER, INVITE and the
+ * rest arrive with their issues; whatever has no handler yet still gets a well-formed final
+ * response, never silence.
+ */
+import { createResponse, generateTag } from "../sip/index.js";
+import type { ParseError, SipRequest, SipResponse } from "../sip/types.js";
+import type { ServerTransaction, TransactionFailure, TransactionUser } from "../transaction/types.js";
+import type { ReceivedMessage, TransportLayer } from "../transport/types.js";
+import type { Logger } from "../util/logger.js";
+import { checkRequest } from "./request-checks.js";
+
+/** Handles one method. Must answer through `tx.respond()` (directly or later). */
+export type MethodHandler = (rx: ReceivedMessage & { message: SipRequest }, tx: ServerTransaction) => void;
+
+export interface SipCoreOptions {
+  readonly transport: TransportLayer;
+  readonly logger: Logger;
+  /** Server header / User-Agent value. */
+  readonly serverName: string;
+}
+
+/** Context of a message the transport could not parse (see SipTransportLayer's onBadMessage). */
+export interface BadMessageContext {
+  readonly error: ParseError;
+  readonly protocol: ReceivedMessage["protocol"];
+  readonly source: ReceivedMessage["source"];
+  readonly local: ReceivedMessage["local"];
+  readonly flowId: string | undefined;
+}
+
+export class SipCore implements TransactionUser {
+  private readonly handlers = new Map<string, MethodHandler>();
+  private allowValue = "";
+  private readonly handles = (method: string) => this.handlers.has(method);
+  /** Counters for /status and logs. */
+  readonly stats = { requests: 0, rejected: 0, badMessages: 0 };
+
+  constructor(private readonly options: SipCoreOptions) {
+    this.updateAllow();
+  }
+
+  /** Register the handler of a method; Allow follows the registered set. */
+  handle(method: string, handler: MethodHandler): void {
+    this.handlers.set(method, handler);
+    this.updateAllow();
+  }
+
+  /** The Allow header value: every method with a handler, plus ACK and CANCEL which the core owns. */
+  get allow(): string {
+    return this.allowValue;
+  }
+
+  /** A response to `request` with Parley's To tag and Server header (RFC 3261 8.2.6). */
+  response(
+    request: SipRequest,
+    status: number,
+    reason?: string,
+    headers: ReadonlyArray<readonly [string, string]> = [],
+  ): SipResponse {
+    // RFC 3261 8.2.6.2: a UAS adds a To tag to every response except 100; one per request, so
+    // retransmissions and later responses to it carry the same one.
+    const toTag = status > 100 && !request.to?.tag ? tagFor(request) : undefined;
+    const res = createResponse(request, status, reason, { toTag });
+    res.append("Server", this.options.serverName);
+    for (const [name, value] of headers) res.append(name, value);
+    return res;
+  }
+
+  onRequest(rx: ReceivedMessage, tx: ServerTransaction): void {
+    this.stats.requests++;
+    const request = rx.message as SipRequest;
+    const rejection = checkRequest(request, { handles: this.handles, allow: this.allowValue });
+    if (rejection) {
+      this.stats.rejected++;
+      this.options.logger.debug(
+        { method: request.method, status: rejection.status, code: rejection.code, source: rx.source },
+        "request rejected",
+      );
+      tx.respond(this.response(request, rejection.status, rejection.reason, rejection.headers));
+      return;
+    }
+    if (request.method === "CANCEL") {
+      this.onCancel(request, tx);
+      return;
+    }
+    const handler = this.handlers.get(request.method)!;
+    try {
+      handler(rx as ReceivedMessage & { message: SipRequest }, tx);
+    } catch (err) {
+      // A handler bug must not leave the peer retransmitting into silence.
+      this.options.logger.error({ err, method: request.method }, "handler failed");
+      if (tx.state === "trying" || tx.state === "proceeding")
+        tx.respond(this.response(request, 500, "Server Internal Error"));
+    }
+  }
+
+  /** RFC 3261 9.2: 200 to a CANCEL that matched an INVITE still ringing (then 487 to the INVITE); 481 otherwise. */
+  private onCancel(cancel: SipRequest, tx: ServerTransaction): void {
+    const target = tx.cancelTarget;
+    if (!target) {
+      tx.respond(this.response(cancel, 481, "Call/Transaction Does Not Exist"));
+      return;
+    }
+    tx.respond(this.response(cancel, 200));
+    if (target.state === "proceeding") {
+      // RFC 3261 9.2: "the UAS ... SHOULD respond to the INVITE with a 487 (Request Terminated)."
+      target.respond(this.response(target.request.message as SipRequest, 487, "Request Terminated"));
+    }
+  }
+
+  onAck(rx: ReceivedMessage): void {
+    // ACKs for 2xx belong to dialogs; until the call engine lands there is none to match.
+    this.options.logger.debug(
+      { callId: rx.message.callId, source: rx.source },
+      "ACK outside any dialog ignored",
+    );
+  }
+
+  onStrayResponse(rx: ReceivedMessage): void {
+    this.options.logger.debug({ callId: rx.message.callId, source: rx.source }, "stray response dropped");
+  }
+
+  onServerFailure(tx: ServerTransaction, failure: TransactionFailure, error?: unknown): void {
+    this.options.logger.info(
+      { method: tx.method, failure, err: error, peer: tx.request.source },
+      "server transaction failed",
+    );
+  }
+
+  /**
+   * A message the parser refused. An answerable request gets its status (400, 505, 501) with the
+   * parser's reason phrase, sent statelessly; anything else is dropped (RFC 3261 16.3 / RFC 4475).
+   */
+  onBadMessage(ctx: BadMessageContext): void {
+    this.stats.badMessages++;
+    const { error } = ctx;
+    this.options.logger.info(
+      {
+        protocol: ctx.protocol,
+        source: ctx.source,
+        status: error.status,
+        reason: error.reason,
+        code: error.code,
+      },
+      error.answerable ? "malformed request answered" : "malformed message dropped",
+    );
+    if (!error.answerable || error.message?.kind !== "request") return;
+    const request = error.message;
+    if (request.method === "ACK") return;
+    const extra: Array<[string, string]> = error.status === 501 ? [["Allow", this.allowValue]] : [];
+    const response = this.response(request, error.status, error.reason, extra);
+    const rx: ReceivedMessage = {
+      message: request,
+      protocol: ctx.protocol,
+      source: ctx.source,
+      local: ctx.local,
+      flowId: ctx.flowId,
+      receivedAt: 0,
+    };
+    this.options.transport.sendResponse(response, rx).catch((err: unknown) => {
+      this.options.logger.debug({ err, source: ctx.source }, "could not answer a malformed request");
+    });
+  }
+
+  private updateAllow(): void {
+    const methods = new Set(["ACK", "CANCEL", ...this.handlers.keys()]);
+    const order = [
+      "INVITE",
+      "ACK",
+      "CANCEL",
+      "BYE",
+      "OPTIONS",
+      "REGISTER",
+      "PRACK",
+      "UPDATE",
+      "INFO",
+      "MESSAGE",
+      "REFER",
+      "SUBSCRIBE",
+      "NOTIFY",
+      "PUBLISH",
+    ];
+    this.allowValue = [...methods].sort((a, b) => order.indexOf(a) - order.indexOf(b)).join(", ");
+  }
+}
+
+/**
+ * The To tag for a request: derived from its transaction so it is stable across the responses
+ * Parley gives to one request, and otherwise unguessable.
+ */
+const tags = new WeakMap<SipRequest, string>();
+function tagFor(request: SipRequest): string {
+  let tag = tags.get(request);
+  if (!tag) {
+    tag = generateTag();
+    tags.set(request, tag);
+  }
+  return tag;
+}

@@ -1,0 +1,115 @@
+/**
+ * Runs a real `parley start` (bin/parley.js, the command users run) as a child process for
+ * end-to-end tests, on free loopback ports with a throw-away data dir.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePorts } from "./ports.js";
+
+export interface ParleyProcess {
+  readonly sipPort: number;
+  readonly tlsPort: number;
+  readonly dataDir: string;
+  readonly proc: ChildProcess;
+  /** Parsed JSON log lines so far. */
+  readonly logs: Array<Record<string, unknown>>;
+  /** Raw stdout+stderr text so far. */
+  output(): string;
+  /** Resolves with the first log line matching. */
+  waitForLog(
+    match: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+  /** SIGTERM and wait; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+const root = new URL("../../", import.meta.url).pathname;
+
+export async function startParley(
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ParleyProcess> {
+  const [sipPort, tlsPort] = await freePorts(2);
+  const dataDir = mkdtempSync(join(tmpdir(), "parley-e2e-"));
+  const args = [
+    join(root, "bin/parley.js"),
+    "start",
+    "--bind",
+    "127.0.0.1",
+    "--sip-port",
+    String(sipPort),
+    "--sip-tls-port",
+    String(tlsPort),
+    "--data-dir",
+    dataDir,
+    "--log-format",
+    "json",
+    ...extraArgs,
+  ];
+  const proc = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let text = "";
+  let pending = "";
+  const logs: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString();
+    pending += chunk.toString();
+    let nl = pending.indexOf("\n");
+    while (nl >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not JSON (stderr text): kept in `text`
+      }
+      nl = pending.indexOf("\n");
+    }
+    for (const w of waiters.splice(0)) w();
+  };
+  proc.stdout!.on("data", onData);
+  proc.stderr!.on("data", onData);
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+
+  const waitForLog = async (match: (line: Record<string, unknown>) => boolean, timeoutMs = 15000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = logs.find(match);
+      if (hit) return hit;
+      if (proc.exitCode !== null) throw new Error(`parley exited (${proc.exitCode}):\n${text}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for a log line; output:\n${text}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 200));
+        waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  };
+
+  const p: ParleyProcess = {
+    sipPort,
+    tlsPort,
+    dataDir,
+    proc,
+    logs,
+    output: () => text,
+    waitForLog,
+    async stop() {
+      if (proc.exitCode === null) proc.kill("SIGTERM");
+      const code = await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+  await waitForLog((l) => l.msg === "parley started");
+  return p;
+}

@@ -1,0 +1,46 @@
+/** Runs a third-party tool (sipp, sipsak, ...) with a time limit and captures its output. */
+import { spawn, spawnSync } from "node:child_process";
+
+export interface ToolResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runTool(cmd: string, args: string[], timeoutMs = 30000): Promise<ToolResult> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    proc.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    proc.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
+    proc.once("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** True if `cmd` is on PATH. */
+export function hasTool(cmd: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+}
+
+/**
+ * Skip reason when a peer tool is missing. In CI (CI=true) a missing tool is a failure, not a
+ * skip: .ci/run installs every tool the tests use.
+ */
+export function missingTool(cmd: string): string | false {
+  if (hasTool(cmd)) return false;
+  if (process.env.CI === "true") throw new Error(`${cmd} is not installed; .ci/run must install it`);
+  return `${cmd} not installed (apt-get install it, see README)`;
+}

@@ -1,0 +1,65 @@
+/**
+ * Runs INSIDE a private network namespace (see torture.test.ts): starts `parley start` on
+ * 127.0.0.1:5070, sends every RFC 4475 torture message from 127.0.0.1:5060 over UDP (their Via
+ * headers name foreign hosts; responses go back to 5060 by RFC 3581 `received`), and prints one
+ * JSON object: file -> the status lines Parley sent back. Nothing can leave the namespace.
+ */
+import { spawn } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = new URL("../../", import.meta.url).pathname;
+const dir = join(root, "test/data/rfc4475");
+const PARLEY = 5070;
+
+async function main(): Promise<void> {
+  const data = mkdtempSync(join(tmpdir(), "parley-torture-"));
+  const proc = spawn(
+    process.execPath,
+    [join(root, "bin/parley.js"), "start", "--bind", "127.0.0.1", "--sip-port", String(PARLEY), "--sip-tls-port", "0", "--data-dir", data, "--log-format", "json"],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    proc.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('"parley started"')) resolve();
+    });
+    proc.once("exit", (code) => reject(new Error(`parley exited ${code}: ${out}`)));
+  });
+  const sock = createSocket("udp4");
+  await new Promise<void>((resolve) => sock.bind(5060, "127.0.0.1", resolve));
+  let inbox: string[] = [];
+  sock.on("message", (m) => inbox.push(m.toString("latin1").split("\r\n")[0]!));
+  const results: Record<string, string[]> = {};
+  const files = readdirSync(dir).filter((f) => f.endsWith(".dat")).sort();
+  for (const file of files) {
+    inbox = [];
+    sock.send(readFileSync(join(dir, file)), PARLEY, "127.0.0.1");
+    // Wait for an answer, then a little longer for anything extra; 400 ms of silence means none.
+    const start = Date.now();
+    while (Date.now() - start < 400 && inbox.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    results[file] = inbox;
+  }
+  // Still alive and serving after all of them?
+  inbox = [];
+  const ping =
+    "OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-alive\r\nMax-Forwards: 70\r\n" +
+    "To: <sip:127.0.0.1>\r\nFrom: <sip:t@127.0.0.1>;tag=a\r\nCall-ID: alive@t\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+  sock.send(Buffer.from(ping), PARLEY, "127.0.0.1");
+  const start = Date.now();
+  while (Date.now() - start < 2000 && inbox.length === 0) await new Promise((r) => setTimeout(r, 10));
+  results["alive-after"] = inbox;
+  sock.close();
+  proc.kill("SIGTERM");
+  await new Promise((r) => proc.once("exit", r));
+  process.stdout.write(JSON.stringify(results) + "\n");
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(String((err as Error).stack ?? err) + "\n");
+  process.exit(1);
+});

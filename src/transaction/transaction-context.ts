@@ -1,0 +1,24 @@
+import type { ReceivedMessage, TransportLayer } from "../transport/types.js";
+import type { Clock } from "../util/clock.js";
+import type {
+  ServerTransaction,
+  TimerSettings,
+  Transaction,
+  TransactionFailure,
+  TransactionState,
+} from "./types.js";
+
+/** What a transaction needs from the transaction layer that owns it. */
+export interface TransactionContext {
+  readonly transport: TransportLayer;
+  readonly clock: Clock;
+  readonly timers: TimerSettings;
+  /** Every state change is reported here; "terminated" removes the transaction from the layer. */
+  stateChanged(tx: Transaction, from: TransactionState, to: TransactionState): void;
+  /** RFC 6026 8.7: an ACK in "accepted" goes to the TU. */
+  passAck(rx: ReceivedMessage): void;
+  /** A server transaction failed (Timer H, transport error): tell the TU. */
+  serverFailed(tx: ServerTransaction, failure: TransactionFailure, error?: unknown): void;
+  /** An exception thrown by a TU callback: logged, never allowed to break a state machine. */
+  reportError(error: unknown): void;
+}

@@ -1,0 +1,168 @@
+/**
+ * Failed-authentication tracking and bans (what fail2ban does for Asterisk, built in). Failures
+ * are counted per source address and per user name in a sliding window; a source past the
+ * threshold is banned for a while, and a user under attack bans every source that keeps failing
+ * on it. Addresses on the allow-list are never banned. Memory is bounded: counters expire with
+ * their window and the tables have a hard cap.
+ */
+import { BlockList, isIP } from "node:net";
+import type { Clock } from "../util/clock.js";
+
+export interface BanPolicy {
+  /** Failures from one source within the window that ban it. */
+  readonly threshold: number;
+  /** Failures against one user within the window (from any sources) after which each further failing source is banned. */
+  readonly userThreshold: number;
+  readonly windowMs: number;
+  readonly banMs: number;
+  /** Addresses or CIDRs never banned. */
+  readonly allow: readonly string[];
+}
+
+export const defaultBanPolicy: BanPolicy = {
+  threshold: 10,
+  userThreshold: 30,
+  windowMs: 60_000,
+  banMs: 600_000,
+  allow: [],
+};
+
+export interface Ban {
+  readonly address: string;
+  readonly since: number;
+  readonly until: number;
+  readonly reason: string;
+  readonly failures: number;
+}
+
+interface Counter {
+  count: number;
+  windowStart: number;
+}
+
+const MAX_ENTRIES = 100_000;
+
+/** Build a BlockList from addresses/CIDRs; returns the entries it could not read. */
+export function buildBlockList(entries: readonly string[]): { list: BlockList; invalid: string[] } {
+  const list = new BlockList();
+  const invalid: string[] = [];
+  for (const entry of entries) {
+    const [addr, bits] = entry.split("/");
+    const family = isIP(addr ?? "");
+    if (!family) {
+      invalid.push(entry);
+      continue;
+    }
+    const type = family === 6 ? "ipv6" : "ipv4";
+    if (bits === undefined) list.addAddress(addr!, type);
+    else {
+      const prefix = Number(bits);
+      if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32)) {
+        invalid.push(entry);
+        continue;
+      }
+      list.addSubnet(addr!, prefix, type);
+    }
+  }
+  return { list, invalid };
+}
+
+export function addressIn(list: BlockList, address: string): boolean {
+  const family = isIP(address);
+  if (!family) return false;
+  return list.check(address, family === 6 ? "ipv6" : "ipv4");
+}
+
+export class BanList {
+  private readonly bySource = new Map<string, Counter>();
+  private readonly byUser = new Map<string, Counter>();
+  private readonly bans = new Map<string, Ban>();
+  private policy: BanPolicy;
+  private allow: BlockList;
+
+  constructor(
+    private readonly clock: Clock,
+    policy: BanPolicy = defaultBanPolicy,
+    private readonly onBan?: (ban: Ban) => void,
+  ) {
+    this.policy = policy;
+    this.allow = buildBlockList(policy.allow).list;
+  }
+
+  setPolicy(policy: BanPolicy): void {
+    this.policy = policy;
+    this.allow = buildBlockList(policy.allow).list;
+  }
+
+  /** Is this source banned now? */
+  isBanned(address: string): boolean {
+    const ban = this.bans.get(address);
+    if (!ban) return false;
+    if (ban.until <= this.clock.now()) {
+      this.bans.delete(address);
+      return false;
+    }
+    return true;
+  }
+
+  /** Count one failed authentication. Returns the ban if this failure caused one. */
+  recordFailure(address: string, user: string | undefined): Ban | undefined {
+    if (addressIn(this.allow, address)) return undefined;
+    const now = this.clock.now();
+    const src = this.bump(this.bySource, address, now);
+    const usr = user === undefined ? 0 : this.bump(this.byUser, user, now);
+    if (src >= this.policy.threshold) return this.ban(address, `${src} failed authentications`, src);
+    if (usr >= this.policy.userThreshold)
+      return this.ban(address, `repeated failures against user ${user}`, src);
+    return undefined;
+  }
+
+  /** A success from a source clears its failure count. */
+  recordSuccess(address: string): void {
+    this.bySource.delete(address);
+  }
+
+  list(): Ban[] {
+    const now = this.clock.now();
+    const out: Ban[] = [];
+    for (const [address, ban] of this.bans) {
+      if (ban.until <= now) this.bans.delete(address);
+      else out.push(ban);
+    }
+    return out;
+  }
+
+  /** Lift a ban; true if there was one. */
+  lift(address: string): boolean {
+    this.bySource.delete(address);
+    return this.bans.delete(address);
+  }
+
+  private ban(address: string, reason: string, failures: number): Ban {
+    const now = this.clock.now();
+    const ban: Ban = { address, since: now, until: now + this.policy.banMs, reason, failures };
+    if (this.bans.size >= MAX_ENTRIES) {
+      const oldest = this.bans.keys().next().value;
+      if (oldest !== undefined) this.bans.delete(oldest);
+    }
+    this.bans.set(address, ban);
+    this.bySource.delete(address);
+    this.onBan?.(ban);
+    return ban;
+  }
+
+  private bump(map: Map<string, Counter>, key: string, now: number): number {
+    let c = map.get(key);
+    if (!c || now - c.windowStart > this.policy.windowMs) {
+      if (c) map.delete(key);
+      c = { count: 0, windowStart: now };
+      if (map.size >= MAX_ENTRIES) {
+        const oldest = map.keys().next().value;
+        if (oldest !== undefined) map.delete(oldest);
+      }
+      map.set(key, c);
+    }
+    c.count++;
+    return c.count;
+  }
+}

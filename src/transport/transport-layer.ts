@@ -512,6 +512,14 @@ export class SipTransportLayer implements TransportLayer {
         reject(err);
       };
       socket.once("error", fail);
+      // stop() destroys dialling sockets without an error: settle the promise all the same.
+      socket.once("close", () =>
+        fail(
+          new TransportError(
+            `${protocol} connection to ${formatHostPort(address, port)} closed before it was established`,
+          ),
+        ),
+      );
       socket.once(protocol === "TLS" ? "secureConnect" : "connect", () => {
         if (settled) return;
         settled = true;

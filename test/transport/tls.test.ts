@@ -111,6 +111,39 @@ describe("SipTransportLayer over TLS", () => {
     }
   });
 
+  it("rejects when the TLS handshake does not complete within connectTimeoutMs, and when stop() interrupts it", async () => {
+    const { createServer } = await import("node:net");
+    const silent = createServer(); // accepts TCP, never speaks TLS
+    const held: import("node:net").Socket[] = [];
+    silent.on("connection", (s) => held.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    const client = await startTransport({
+      listeners: [{ protocol: "TLS", address: "127.0.0.1", port: 0 }],
+      dataDir,
+      connectTimeoutMs: 100,
+    });
+    try {
+      const out = () => req(requestText("OPTIONS", "SIP/2.0/UDP x.invalid;branch=z9hG4bK-slowtls"));
+      await assert.rejects(
+        client.transport.sendRequest(out(), { protocol: "TLS", address: "127.0.0.1", port }),
+        /timed out/,
+      );
+      const pending = client.transport.sendRequest(out(), {
+        protocol: "TLS",
+        address: "127.0.0.1",
+        port: port,
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      await client.transport.stop();
+      await assert.rejects(pending);
+    } finally {
+      await client.transport.stop();
+      for (const s of held) s.destroy();
+      silent.close();
+    }
+  });
+
   it("start() rejects a TLS listener with neither certificate files nor dataDir", async () => {
     await assert.rejects(
       startTransport({ listeners: [{ protocol: "TLS", address: "127.0.0.1", port: 0 }] }),

@@ -66,6 +66,7 @@ export function createServer(settings: Settings, deps: ServerDeps): ParleyServer
     clock,
     timers: { t1: settings.timerT1, t2: settings.timerT2, t4: settings.timerT4 },
     user: core,
+    onError: (err) => logger.error({ err }, "transaction layer error"),
   });
   return {
     core,

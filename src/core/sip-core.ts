@@ -5,8 +5,9 @@
  * response, never silence.
  */
 import { createResponse, generateTag } from "../sip/index.js";
-import type { ParseError, SipRequest, SipResponse } from "../sip/types.js";
+import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { ServerTransaction, TransactionFailure, TransactionUser } from "../transaction/types.js";
+import type { BadMessageContext } from "../transport/options.js";
 import type { ReceivedMessage, TransportLayer } from "../transport/types.js";
 import type { Logger } from "../util/logger.js";
 import { checkRequest } from "./request-checks.js";
@@ -19,15 +20,6 @@ export interface SipCoreOptions {
   readonly logger: Logger;
   /** Server header / User-Agent value. */
   readonly serverName: string;
-}
-
-/** Context of a message the transport could not parse (see SipTransportLayer's onBadMessage). */
-export interface BadMessageContext {
-  readonly error: ParseError;
-  readonly protocol: ReceivedMessage["protocol"];
-  readonly source: ReceivedMessage["source"];
-  readonly local: ReceivedMessage["local"];
-  readonly flowId: string | undefined;
 }
 
 export class SipCore implements TransactionUser {
@@ -151,15 +143,7 @@ export class SipCore implements TransactionUser {
     if (request.method === "ACK") return;
     const extra: Array<[string, string]> = error.status === 501 ? [["Allow", this.allowValue]] : [];
     const response = this.response(request, error.status, error.reason, extra);
-    const rx: ReceivedMessage = {
-      message: request,
-      protocol: ctx.protocol,
-      source: ctx.source,
-      local: ctx.local,
-      flowId: ctx.flowId,
-      receivedAt: 0,
-    };
-    this.options.transport.sendResponse(response, rx).catch((err: unknown) => {
+    this.options.transport.sendResponse(response, ctx.received).catch((err: unknown) => {
       this.options.logger.debug({ err, source: ctx.source }, "could not answer a malformed request");
     });
   }

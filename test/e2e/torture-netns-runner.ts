@@ -18,7 +18,20 @@ async function main(): Promise<void> {
   const data = mkdtempSync(join(tmpdir(), "parley-torture-"));
   const proc = spawn(
     process.execPath,
-    [join(root, "bin/parley.js"), "start", "--bind", "127.0.0.1", "--sip-port", String(PARLEY), "--sip-tls-port", "0", "--data-dir", data, "--log-format", "json"],
+    [
+      join(root, "bin/parley.js"),
+      "start",
+      "--bind",
+      "127.0.0.1",
+      "--sip-port",
+      String(PARLEY),
+      "--sip-tls-port",
+      "0",
+      "--data-dir",
+      data,
+      "--log-format",
+      "json",
+    ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   await new Promise<void>((resolve, reject) => {
@@ -34,7 +47,9 @@ async function main(): Promise<void> {
   let inbox: string[] = [];
   sock.on("message", (m) => inbox.push(m.toString("latin1").split("\r\n")[0]!));
   const results: Record<string, string[]> = {};
-  const files = readdirSync(dir).filter((f) => f.endsWith(".dat")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".dat"))
+    .sort();
   for (const file of files) {
     inbox = [];
     sock.send(readFileSync(join(dir, file)), PARLEY, "127.0.0.1");

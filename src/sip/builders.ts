@@ -41,27 +41,27 @@ export function createResponse(
 ): SipResponse {
   const fields: Field[] = [];
   for (const f of request.headers) {
-    if (f.key === "via") fields.push(new Field("Via", "via", f.value, undefined));
+    if (f.key === "via") fields.push(new Field("Via", "via", f.value));
   }
   const from = request.headers.find((f) => f.key === "from");
-  if (from !== undefined) fields.push(new Field("From", "from", from.value, undefined));
+  if (from !== undefined) fields.push(new Field("From", "from", from.value));
   const to = request.headers.find((f) => f.key === "to");
   if (to !== undefined) {
     let value = to.value;
     if (options.toTag !== undefined && request.to?.tag === undefined) value += `;tag=${options.toTag}`;
-    fields.push(new Field("To", "to", value, undefined));
+    fields.push(new Field("To", "to", value));
   }
   const callId = request.headers.find((f) => f.key === "call-id");
-  if (callId !== undefined) fields.push(new Field("Call-ID", "call-id", callId.value, undefined));
+  if (callId !== undefined) fields.push(new Field("Call-ID", "call-id", callId.value));
   const cseq = request.headers.find((f) => f.key === "cseq");
-  if (cseq !== undefined) fields.push(new Field("CSeq", "cseq", cseq.value, undefined));
+  if (cseq !== undefined) fields.push(new Field("CSeq", "cseq", cseq.value));
   if (status === 100) {
     const ts = request.headers.find((f) => f.key === "timestamp");
-    if (ts !== undefined) fields.push(new Field("Timestamp", "timestamp", ts.value, undefined));
+    if (ts !== undefined) fields.push(new Field("Timestamp", "timestamp", ts.value));
   }
   if (options.headers !== undefined) for (const [n, v] of options.headers) fields.push(newField(n, v));
   const body = options.body ?? EMPTY;
-  fields.push(new Field("Content-Length", "content-length", String(body.length), undefined));
+  fields.push(new Field("Content-Length", "content-length", String(body.length)));
   return new Response(status, reason ?? reasonPhrase(status), VERSION, fields, body);
 }
 

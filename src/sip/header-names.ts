@@ -177,3 +177,47 @@ export function headerSpelling(name: string): string {
 export function isListHeader(key: string): boolean {
   return LIST_HEADERS.has(key);
 }
+
+// Fast recognition of common spellings without slicing the name out of the header text:
+// buckets by (length, first letter) hold ids of exact spellings tried with startsWith().
+const BUCKET_LEN = 32;
+const buckets: number[][] = [];
+/** Spelling and canonical key of each recognized header name, by id. */
+export const KNOWN_NAMES: string[] = [];
+export const KNOWN_KEYS: string[] = [];
+
+function addSpelling(name: string, key: string): void {
+  if (name.length >= BUCKET_LEN || KNOWN_NAMES.includes(name)) return;
+  const b = name.length * 32 + (name.charCodeAt(0) & 31);
+  buckets[b] ??= [];
+  buckets[b].push(KNOWN_NAMES.length);
+  KNOWN_NAMES.push(name);
+  KNOWN_KEYS.push(key);
+}
+for (const name of SPELLING) {
+  const key = name.toLowerCase();
+  addSpelling(name, key);
+  addSpelling(key, key);
+  addSpelling(name.toUpperCase(), key);
+}
+addSpelling("Call-Id", "call-id");
+addSpelling("Cseq", "cseq");
+for (const [compact, key] of Object.entries(COMPACT)) {
+  addSpelling(compact, key);
+  addSpelling(compact.toUpperCase(), key);
+}
+
+/**
+ * If s[start, end) is a common spelling of a known header, returns its id in KNOWN_NAMES /
+ * KNOWN_KEYS (shared constant strings); -1 otherwise (the caller slices and calls headerKey()).
+ */
+export function knownHeaderAt(s: string, start: number, end: number): number {
+  const len = end - start;
+  if (len >= BUCKET_LEN || len === 0) return -1;
+  const ids = buckets[len * 32 + (s.charCodeAt(start) & 31)];
+  if (ids === undefined) return -1;
+  for (let k = 0; k < ids.length; k++) {
+    if (s.startsWith(KNOWN_NAMES[ids[k]], start)) return ids[k];
+  }
+  return -1;
+}

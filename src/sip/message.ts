@@ -1,3 +1,4 @@
+import { skipWs, trimEnd } from "./chars.js";
 import { headerKey, headerSpelling, isListHeader } from "./header-names.js";
 import { parseNameAddr } from "./name-addr.js";
 import { parseCSeq, parseMaxForwards } from "./scalars.js";
@@ -15,16 +16,49 @@ import type {
 import { parseUri, unparsableUri } from "./uri.js";
 import { formatVia, parseVia } from "./via.js";
 
-/** One header line. Immutable: a mutation replaces the field, so `raw` always matches it. */
+/**
+ * One header line. Immutable: a mutation replaces the field, so `raw` always matches it.
+ * A parsed field keeps offsets into the header text and slices `value` / `raw` on first use.
+ */
 export class Field implements HeaderField {
+  private cached: string | undefined;
+
   constructor(
     readonly name: string,
     readonly key: string,
-    readonly value: string,
-    /** The line(s) exactly as received, without the final CRLF; undefined = render `name: value`. */
-    readonly raw: string | undefined,
-  ) {}
+    value: string | undefined,
+    /** Header section text the offsets refer to ("" for a built field). */
+    private readonly text: string = "",
+    /** Line start in `text`; -1 for a built field, rendered as `name: value`. */
+    private readonly start: number = -1,
+    private readonly end: number = -1,
+    /** Value bounds in `text` (already trimmed unless `folded`). */
+    private readonly valueStart: number = 0,
+    private readonly valueEnd: number = 0,
+    private readonly folded: boolean = false,
+  ) {
+    this.cached = value;
+  }
+
+  get value(): string {
+    if (this.cached === undefined) {
+      if (this.folded) {
+        // RFC 3261 7.3.1: folding (CRLF + SP/HT) is replaced by a single SP, then trimmed.
+        const v = this.text.slice(this.valueStart, this.valueEnd).replace(FOLD, " ");
+        const a = skipWs(v, 0, v.length);
+        this.cached = v.slice(a, trimEnd(v, a, v.length));
+      } else this.cached = this.text.slice(this.valueStart, this.valueEnd);
+    }
+    return this.cached;
+  }
+
+  /** The line(s) exactly as received, without the final CRLF; undefined for a built field. */
+  get raw(): string | undefined {
+    return this.start < 0 ? undefined : this.text.slice(this.start, this.end);
+  }
 }
+
+const FOLD = /\r\n[ \t]+/g;
 
 const EMPTY_BODY = Buffer.alloc(0);
 
@@ -53,9 +87,15 @@ export interface Primed {
  */
 abstract class MessageCore implements SipMessageBase {
   protected fields: Field[];
-  private bodyBytes: Buffer;
-  /** The original bytes of this message while nothing has changed; undefined once touched. */
-  protected source: Buffer | undefined;
+  /** The body; undefined until first read when it still lies in `data`. */
+  private bodyBytes: Buffer | undefined;
+  /** The datagram / frame this message was parsed from, and where the message lies in it. */
+  private data: Buffer | undefined;
+  private srcStart = 0;
+  private bodyStart = 0;
+  private srcEnd = 0;
+  /** True while nothing changed since parsing: serialize() returns the original bytes. */
+  private untouched = false;
   /** The start line as received; undefined once it must be rendered again. */
   protected startLine: string | undefined;
 
@@ -68,11 +108,19 @@ abstract class MessageCore implements SipMessageBase {
   private cMaxForwards: number | undefined;
   private cNameAddrs: Map<string, NameAddr[]> | undefined;
 
-  constructor(fields: Field[], body: Buffer, source: Buffer | undefined, startLine: string | undefined) {
+  constructor(fields: Field[], body: Buffer | undefined, startLine: string | undefined) {
     this.fields = fields;
     this.bodyBytes = body;
-    this.source = source;
     this.startLine = startLine;
+  }
+
+  /** Records the bytes the message was parsed from (internal, used by the parser and clone). */
+  attachSource(data: Buffer, srcStart: number, bodyStart: number, srcEnd: number, untouched: boolean): void {
+    this.data = data;
+    this.srcStart = srcStart;
+    this.bodyStart = bodyStart;
+    this.srcEnd = srcEnd;
+    this.untouched = untouched;
   }
 
   /** Installs essentials the parser already has (internal). */
@@ -94,7 +142,7 @@ abstract class MessageCore implements SipMessageBase {
 
   /** Marks the message changed: serialize() renders it from its parts from now on. */
   protected touch(): void {
-    this.source = undefined;
+    this.untouched = false;
   }
 
   private invalidate(key: string): void {
@@ -127,6 +175,13 @@ abstract class MessageCore implements SipMessageBase {
   }
 
   get body(): Buffer {
+    if (this.bodyBytes === undefined) {
+      const data = this.data;
+      this.bodyBytes =
+        data === undefined || this.bodyStart >= this.srcEnd
+          ? EMPTY_BODY
+          : data.subarray(this.bodyStart, this.srcEnd);
+    }
     return this.bodyBytes;
   }
   set body(value: Buffer) {
@@ -253,7 +308,7 @@ abstract class MessageCore implements SipMessageBase {
 
   set(name: string, value: string): void {
     const key = headerKey(name);
-    const field = new Field(headerSpelling(name), key, value, undefined);
+    const field = new Field(headerSpelling(name), key, value);
     const out: Field[] = [];
     let placed = false;
     for (const f of this.fields) {
@@ -270,7 +325,7 @@ abstract class MessageCore implements SipMessageBase {
 
   append(name: string, value: string, top = false): void {
     const key = headerKey(name);
-    const field = new Field(headerSpelling(name), key, value, undefined);
+    const field = new Field(headerSpelling(name), key, value);
     if (top) {
       const at = this.fields.findIndex((f) => f.key === key);
       this.fields.splice(Math.max(at, 0), 0, field);
@@ -292,7 +347,7 @@ abstract class MessageCore implements SipMessageBase {
     const comma = nextListComma(f.value, 0, f.value.length);
     const rest = comma < f.value.length ? splitList(f.value.slice(comma + 1)).filter((v) => v !== "") : [];
     if (rest.length === 0) this.fields.splice(at, 1);
-    else this.fields[at] = new Field(f.name, f.key, rest.join(", "), undefined);
+    else this.fields[at] = new Field(f.name, f.key, rest.join(", "));
     this.invalidate("via");
   }
 
@@ -309,13 +364,13 @@ abstract class MessageCore implements SipMessageBase {
       merged.set(name.toLowerCase(), v === null ? null : String(v));
     }
     const value = formatVia({ ...top, params: merged }) + f.value.slice(comma);
-    this.fields[at] = new Field(f.name, f.key, value, undefined);
+    this.fields[at] = new Field(f.name, f.key, value);
     this.invalidate("via");
   }
 
   /** RFC 3261 20.14: keep Content-Length equal to the body length (added if absent). */
   private syncContentLength(): void {
-    const expected = String(this.bodyBytes.length);
+    const expected = String(this.body.length);
     let count = 0;
     let ok = false;
     for (const f of this.fields) {
@@ -328,21 +383,28 @@ abstract class MessageCore implements SipMessageBase {
   }
 
   serialize(): Buffer {
-    if (this.source !== undefined) return Buffer.from(this.source);
+    if (this.untouched && this.data !== undefined) {
+      const out = Buffer.allocUnsafe(this.srcEnd - this.srcStart);
+      this.data.copy(out, 0, this.srcStart, this.srcEnd);
+      return out;
+    }
     this.syncContentLength();
     let head = (this.startLine ?? this.renderStartLine()) + "\r\n";
     for (const f of this.fields) head += (f.raw ?? `${f.name}: ${f.value}`) + "\r\n";
     head += "\r\n";
-    const body = this.bodyBytes;
+    const body = this.body;
     const out = Buffer.allocUnsafe(head.length + body.length);
     out.write(head, 0, "latin1");
     body.copy(out, head.length);
     return out;
   }
 
-  /** Copies fields, body and source so both copies can change independently. */
+  /** Gives `target` a copy of the body and the same source bytes (never written to). */
   protected copyInto<T extends MessageCore>(target: T): T {
-    target.bodyBytes = Buffer.from(this.bodyBytes);
+    target.bodyBytes = Buffer.from(this.body);
+    if (this.data !== undefined) {
+      target.attachSource(this.data, this.srcStart, this.bodyStart, this.srcEnd, this.untouched);
+    }
     return target;
   }
 
@@ -360,11 +422,10 @@ export class Request extends MessageCore implements SipRequest {
     uriText: string,
     readonly version: string,
     fields: Field[],
-    body: Buffer = EMPTY_BODY,
-    source?: Buffer,
+    body?: Buffer,
     startLine?: string,
   ) {
-    super(fields, body, source, startLine);
+    super(fields, body, startLine);
     this.uriRaw = uriText;
   }
 
@@ -393,15 +454,7 @@ export class Request extends MessageCore implements SipRequest {
 
   clone(): Request {
     return this.copyInto(
-      new Request(
-        this.method,
-        this.uriRaw,
-        this.version,
-        this.fieldsCopy(),
-        this.body,
-        this.source,
-        this.startLine,
-      ),
+      new Request(this.method, this.uriRaw, this.version, this.fieldsCopy(), undefined, this.startLine),
     );
   }
 }
@@ -414,11 +467,10 @@ export class Response extends MessageCore implements SipResponse {
     reason: string,
     readonly version: string,
     fields: Field[],
-    body: Buffer = EMPTY_BODY,
-    source?: Buffer,
+    body?: Buffer,
     startLine?: string,
   ) {
-    super(fields, body, source, startLine);
+    super(fields, body, startLine);
     this.reasonText = reason;
   }
 
@@ -441,20 +493,12 @@ export class Response extends MessageCore implements SipResponse {
 
   clone(): Response {
     return this.copyInto(
-      new Response(
-        this.status,
-        this.reasonText,
-        this.version,
-        this.fieldsCopy(),
-        this.body,
-        this.source,
-        this.startLine,
-      ),
+      new Response(this.status, this.reasonText, this.version, this.fieldsCopy(), undefined, this.startLine),
     );
   }
 }
 
 /** Builds a field for a header given by any name, rendered as `Name: value`. */
 export function newField(name: string, value: string): Field {
-  return new Field(headerSpelling(name), headerKey(name), value, undefined);
+  return new Field(headerSpelling(name), headerKey(name), value);
 }

@@ -73,10 +73,9 @@ export function parseNameAddr(text: string): NameAddr | undefined {
     const gt = raw.indexOf(">", lt + 1);
     if (gt < 0) return undefined;
     // RFC 3261 25.1: no LWS inside "<" addr-spec ">" (RFC 4475 3.1.2.14 badaspec).
-    for (let k = lt + 1; k < gt; k++) {
-      const c = raw.charCodeAt(k);
-      if (c === 32 || c === 9) return undefined;
-    }
+    const sp = raw.indexOf(" ", lt);
+    const ht = raw.indexOf("\t", lt);
+    if ((sp >= 0 && sp < gt) || (ht >= 0 && ht < gt)) return undefined;
     const uri = parseUri(raw.slice(lt + 1, gt));
     if (uri === undefined) return undefined;
     if (!scanHeaderParams(raw, gt + 1, n, undefined)) return undefined;

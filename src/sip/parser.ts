@@ -1,5 +1,5 @@
 import { C_TOKEN, CHAR_CLASS, skipWs, trimEnd } from "./chars.js";
-import { headerKey } from "./header-names.js";
+import { headerKey, KNOWN_KEYS, KNOWN_NAMES, knownHeaderAt } from "./header-names.js";
 import { Field, type Primed, Request, Response } from "./message.js";
 import { isKnownMethod } from "./methods.js";
 import { parseNameAddr } from "./name-addr.js";
@@ -11,8 +11,6 @@ import type { NameAddr, ParseErrorCode, ParseResult, ViaValue } from "./types.js
 import { parseVia } from "./via.js";
 
 const CRLFCRLF = Buffer.from("\r\n\r\n", "latin1");
-const EMPTY = Buffer.alloc(0);
-const FOLD = /\r\n[ \t]+/g;
 
 /** The first problem found while reading the headers; later ones are not reported. */
 interface Problem {
@@ -120,54 +118,59 @@ function parse(data: Buffer): ParseResult {
     }
     // RFC 3261 7.3.1: HCOLON = *( SP / HTAB ) ":" SWS
     const nameEnd = trimEnd(s, i, colon);
-    if (!validHeaderName(s, i, nameEnd)) {
-      problem ??= { code: "bad-header", reason: "Bad header name" };
-      i = e + 2;
-      continue;
-    }
-    const name = s.slice(i, nameEnd);
-    let value: string;
-    if (folded) {
-      const v = s.slice(colon + 1, e).replace(FOLD, " ");
-      const a = skipWs(v, 0, v.length);
-      value = v.slice(a, trimEnd(v, a, v.length));
+    let name: string;
+    let key: string;
+    const known = knownHeaderAt(s, i, nameEnd);
+    if (known >= 0) {
+      name = KNOWN_NAMES[known];
+      key = KNOWN_KEYS[known];
     } else {
-      const a = skipWs(s, colon + 1, e);
-      value = s.slice(a, trimEnd(s, a, e));
+      if (!validHeaderName(s, i, nameEnd)) {
+        problem ??= { code: "bad-header", reason: "Bad header name" };
+        i = e + 2;
+        continue;
+      }
+      name = s.slice(i, nameEnd);
+      key = headerKey(name);
     }
-    const key = headerKey(name);
-    fields.push(new Field(name, key, value, s.slice(i, e)));
+    let field: Field;
+    if (folded) field = new Field(name, key, undefined, s, i, e, colon + 1, e, true);
+    else {
+      const a = skipWs(s, colon + 1, e);
+      field = new Field(name, key, undefined, s, i, e, a, trimEnd(s, a, e), false);
+    }
+    fields.push(field);
     switch (key) {
       case "via":
-        viaValues.push(value);
+        viaValues.push(field.value);
         break;
       case "from":
         fromCount++;
-        fromValue ??= value;
+        fromValue ??= field.value;
         break;
       case "to":
         toCount++;
-        toValue ??= value;
+        toValue ??= field.value;
         break;
       case "call-id":
         callIdCount++;
-        callIdValue ??= value;
+        callIdValue ??= field.value;
         break;
       case "cseq":
         cseqCount++;
-        cseqValue ??= value;
+        cseqValue ??= field.value;
         break;
       case "max-forwards":
         mfCount++;
-        mfValue ??= value;
+        mfValue ??= field.value;
         break;
       case "content-length":
         clCount++;
-        clValue ??= value;
+        clValue ??= field.value;
         break;
       case "contact":
-        if (contactValues === undefined) contactValues = [value];
-        else contactValues.push(value);
+        if (contactValues === undefined) contactValues = [field.value];
+        else contactValues.push(field.value);
         break;
     }
     i = e + 2;
@@ -255,15 +258,13 @@ function parse(data: Buffer): ParseResult {
     } else bodyEnd = bodyStart + cl;
   }
   // RFC 4475 3.1.1.8 dblreq: octets after Content-Length bytes are not part of the message.
-  const body = bodyStart < bodyEnd ? data.subarray(bodyStart, bodyEnd) : EMPTY;
-  const source = data.subarray(p, bodyEnd);
-
   let message: Request | Response;
   if (start.kind === "request") {
-    message = new Request(start.method, start.uri, start.version, fields, body, source, startLineText);
+    message = new Request(start.method, start.uri, start.version, fields, undefined, startLineText);
   } else {
-    message = new Response(start.status, start.reason, start.version, fields, body, source, startLineText);
+    message = new Response(start.status, start.reason, start.version, fields, undefined, startLineText);
   }
+  message.attachSource(data, p, bodyStart, bodyEnd, true);
   const primed: Primed = {
     vias,
     from,

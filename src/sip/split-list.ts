@@ -32,6 +32,7 @@ export function nextListComma(s: string, i: number, end: number): number {
  */
 export function splitList(value: string): string[] {
   const end = value.length;
+  if (value.indexOf(",") < 0) return [value];
   let comma = nextListComma(value, 0, end);
   if (comma === end) return [value];
   const out: string[] = [];
@@ -48,6 +49,7 @@ export function splitList(value: string): string[] {
 /** The first non-empty element of a list value ("" if none). */
 export function firstListElement(value: string): string {
   const end = value.length;
+  if (value.indexOf(",") < 0) return value;
   let i = 0;
   while (i <= end) {
     const comma = nextListComma(value, i, end);

@@ -1,4 +1,4 @@
-import { C_TOKEN, C_WS, CHAR_CLASS } from "./chars.js";
+import { C_TOKEN, CHAR_CLASS } from "./chars.js";
 import type { ParseErrorCode } from "./types.js";
 import { parseUri } from "./uri.js";
 
@@ -41,8 +41,7 @@ function versionShape(v: string): "2.0" | "other" | "bad" {
 }
 
 function hasWs(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if ((CHAR_CLASS[s.charCodeAt(i) & 0xff] & C_WS) !== 0) return true;
-  return false;
+  return s.indexOf(" ") >= 0 || s.indexOf("\t") >= 0;
 }
 
 /**

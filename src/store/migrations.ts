@@ -1,0 +1,179 @@
+/**
+ * Versioned schema migrations, defined in code and applied in name order by Kysely's Migrator.
+ * Applied migrations are recorded in `parley_migration`; a migration once released never changes:
+ * add `002_...` instead.
+ */
+import { type ColumnDefinitionBuilder, type Kysely, type Migration, Migrator, sql } from "kysely";
+import type { StoreKind } from "./connect.js";
+import type { Database } from "./schema.js";
+
+/** A migration's view of the database: the schema builder only, typed loosely on purpose. */
+type AnyDb = Kysely<unknown>;
+
+/** An auto-incrementing integer primary key (SERIAL already increments on PostgreSQL). */
+function idColumn(kind: StoreKind) {
+  return (col: ColumnDefinitionBuilder) =>
+    kind === "postgres" ? col.primaryKey() : col.primaryKey().autoIncrement();
+}
+
+/** Table-level foreign key: MySQL ignores an inline REFERENCES clause. */
+const DOMAIN_FK = ["domain_id"] as const;
+
+/** The id column's type: SERIAL on PostgreSQL, INTEGER elsewhere (SQLite needs exactly INTEGER). */
+function idType(kind: StoreKind): "serial" | "integer" {
+  return kind === "postgres" ? "serial" : "integer";
+}
+
+/** MySQL/MariaDB tables default to latin1 on some installs and compare case-insensitively. */
+function tableOptions(kind: StoreKind) {
+  return kind === "mysql" ? sql`default charset=utf8mb4 collate=utf8mb4_bin` : sql``;
+}
+
+function initial(kind: StoreKind): Migration {
+  return {
+    async up(db: AnyDb): Promise<void> {
+      await db.schema
+        .createTable("domains")
+        .addColumn("id", idType(kind), idColumn(kind))
+        .addColumn("name", "varchar(253)", (c) => c.notNull().unique())
+        .addColumn("realm", "varchar(253)", (c) => c.notNull())
+        .addColumn("accepts_any_host", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .modifyEnd(tableOptions(kind))
+        .execute();
+
+      const str = (n: number) => `varchar(${n})` as const;
+      let users = db.schema
+        .createTable("users")
+        .addColumn("id", idType(kind), idColumn(kind))
+        .addColumn("domain_id", "integer", (c) => c.notNull())
+        .addColumn("name", str(32), (c) => c.notNull())
+        .addColumn("ha1_md5", "char(32)", (c) => c.notNull())
+        .addColumn("ha1_sha256", "char(64)", (c) => c.notNull());
+      const texts: Array<[string, number]> = [
+        ["display_name", 64],
+        ["specific_external_line", 128],
+        ["fwd_unconditional_number", 32],
+        ["fwd_unreachable_number", 32],
+        ["fwd_busy_number", 32],
+        ["fwd_no_answer_number", 32],
+        ["email", 254],
+        ["follow_me_a", 32],
+        ["follow_me_b", 32],
+        ["follow_me_c", 32],
+        ["static_contact", 256],
+      ];
+      const ints = [
+        "no_answer_time",
+        "max_duration",
+        "max_concurrent_calls",
+        "max_concurrent_outgoing_calls",
+        "call_right",
+        "fwd_unconditional_enabled",
+        "fwd_unreachable_enabled",
+        "fwd_busy_enabled",
+        "fwd_no_answer_enabled",
+        "voicemail_on_unreachable_or_no_answer",
+        "follow_me_strategy",
+        "follow_me_interval",
+        "auto_attendant",
+        "suppress_ring_group_on_direct_call",
+        "ringing_group_id",
+        "pickup_group_id",
+        "call_park",
+        "call_retrieve",
+        "call_waiting",
+        "multi_device",
+        "max_devices",
+        "operator_break_in",
+        "operator_overstep",
+        "subscribe_all_presence",
+        "presence_group",
+        "music_on_hold",
+        "relay_media",
+      ];
+      // Defaults live in code (user-model.ts); every insert writes every column.
+      for (const [name, n] of texts) users = users.addColumn(name, str(n), (c) => c.notNull());
+      for (const name of ints) users = users.addColumn(name, "integer", (c) => c.notNull());
+      await users
+        .addColumn("ip_authorization", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addUniqueConstraint("users_domain_name", ["domain_id", "name"])
+        .addForeignKeyConstraint("users_domain", [...DOMAIN_FK], "domains", ["id"], (c) =>
+          c.onDelete("cascade"),
+        )
+        .modifyEnd(tableOptions(kind))
+        .execute();
+
+      await db.schema
+        .createTable("bindings")
+        .addColumn("id", idType(kind), idColumn(kind))
+        .addColumn("domain_id", "integer", (c) => c.notNull())
+        .addColumn("user_name", "varchar(64)", (c) => c.notNull())
+        .addColumn("contact_uri", "text", (c) => c.notNull())
+        .addColumn("contact_key", "char(64)", (c) => c.notNull())
+        .addColumn("q", "integer")
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addColumn("call_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("cseq", "bigint", (c) => c.notNull())
+        .addColumn("instance_id", "varchar(255)")
+        .addColumn("reg_id", "integer")
+        .addColumn("path", "text", (c) => c.notNull())
+        .addColumn("source_address", "varchar(64)", (c) => c.notNull())
+        .addColumn("source_port", "integer", (c) => c.notNull())
+        .addColumn("transport", "varchar(8)", (c) => c.notNull())
+        .addColumn("flow_id", "varchar(128)")
+        .addColumn("user_agent", "text")
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addUniqueConstraint("bindings_contact", ["domain_id", "user_name", "contact_key"])
+        .addForeignKeyConstraint("bindings_domain", [...DOMAIN_FK], "domains", ["id"], (c) =>
+          c.onDelete("cascade"),
+        )
+        .modifyEnd(tableOptions(kind))
+        .execute();
+      await db.schema.createIndex("bindings_expires_at").on("bindings").column("expires_at").execute();
+
+      // A fresh install has one domain that accepts requests addressed to any host of the server.
+      const now = Date.now();
+      await sql`insert into domains (name, realm, accepts_any_host, created_at, updated_at)
+                values (${"default"}, ${"parley"}, ${1}, ${now}, ${now})`.execute(db);
+    },
+    async down(db: AnyDb): Promise<void> {
+      await db.schema.dropTable("bindings").execute();
+      await db.schema.dropTable("users").execute();
+      await db.schema.dropTable("domains").execute();
+    },
+  };
+}
+
+/** Every migration, by name; names sort in the order they apply. */
+export function migrations(kind: StoreKind): Record<string, Migration> {
+  return { "001_initial": initial(kind) };
+}
+
+export const MIGRATION_TABLE = "parley_migration";
+export const MIGRATION_LOCK_TABLE = "parley_migration_lock";
+
+/** Applies every pending migration; throws (with the failing migration's name) on failure. */
+export async function migrateToLatest(db: Kysely<Database>, kind: StoreKind): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(kind) },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error !== undefined) {
+    const where = failed ? ` in migration ${failed.migrationName}` : "";
+    throw new Error(
+      `store migration failed${where}: ${String(error instanceof Error ? error.message : error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

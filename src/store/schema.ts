@@ -1,0 +1,107 @@
+/**
+ * The table shapes the query layer sees, identical on SQLite, MySQL/MariaDB and PostgreSQL.
+ *
+ * Portable column conventions (so the three engines return the same JavaScript values):
+ * - booleans are integers 0/1 (MySQL has no real boolean; SQLite has none at all);
+ * - times are epoch milliseconds in BIGINT columns (no engine time zones involved);
+ * - lists are JSON text (never queried inside by SQL);
+ * - q-values are integers in thousandths (RFC 3261 q = 0.000 .. 1.000), never floats.
+ */
+import type { ColumnType, Generated } from "kysely";
+
+/** An integer column read back as a number (PostgreSQL's BIGINT is parsed as a number too). */
+type Int = number;
+/** A 0/1 integer column standing for a boolean. */
+export type Flag = 0 | 1;
+
+export interface DomainsTable {
+  id: Generated<Int>;
+  name: string;
+  /** Digest realm (RFC 7616). Part of every stored HA1: changing it requires resetting passwords. */
+  realm: string;
+  /** 1: this domain accepts requests addressed to any host (IP or name) of the server. */
+  accepts_any_host: Flag;
+  created_at: Int;
+  updated_at: Int;
+}
+
+export interface UsersTable {
+  id: Generated<Int>;
+  domain_id: Int;
+  name: string;
+  ha1_md5: string;
+  ha1_sha256: string;
+  display_name: string;
+  no_answer_time: Int;
+  specific_external_line: string;
+  max_duration: Int;
+  max_concurrent_calls: Int;
+  max_concurrent_outgoing_calls: Int;
+  call_right: Int;
+  fwd_unconditional_enabled: Flag;
+  fwd_unconditional_number: string;
+  fwd_unreachable_enabled: Flag;
+  fwd_unreachable_number: string;
+  fwd_busy_enabled: Flag;
+  fwd_busy_number: string;
+  fwd_no_answer_enabled: Flag;
+  fwd_no_answer_number: string;
+  voicemail_on_unreachable_or_no_answer: Flag;
+  email: string;
+  follow_me_strategy: Int;
+  follow_me_interval: Int;
+  follow_me_a: string;
+  follow_me_b: string;
+  follow_me_c: string;
+  auto_attendant: Flag;
+  suppress_ring_group_on_direct_call: Flag;
+  ringing_group_id: Int;
+  pickup_group_id: Int;
+  call_park: Flag;
+  call_retrieve: Flag;
+  call_waiting: Flag;
+  multi_device: Flag;
+  max_devices: Int;
+  operator_break_in: Flag;
+  operator_overstep: Flag;
+  subscribe_all_presence: Flag;
+  presence_group: Int;
+  music_on_hold: Flag;
+  relay_media: Flag;
+  /** JSON array of IP addresses and CIDR ranges; "[]" when none. */
+  ip_authorization: string;
+  static_contact: string;
+  created_at: Int;
+  updated_at: Int;
+}
+
+export interface BindingsTable {
+  id: Generated<Int>;
+  domain_id: Int;
+  /** The user part of the address-of-record. */
+  user_name: string;
+  contact_uri: string;
+  /** SHA-256 (hex) of contact_uri: the unique key, since a URI may be longer than an index allows. */
+  contact_key: string;
+  /** q-value in thousandths, 0..1000; null when the Contact carried no q. */
+  q: ColumnType<Int | null, Int | null, Int | null>;
+  expires_at: Int;
+  call_id: string;
+  cseq: Int;
+  instance_id: string | null;
+  reg_id: Int | null;
+  /** JSON array of Path header URIs (RFC 3327), "[]" when none. */
+  path: string;
+  source_address: string;
+  source_port: Int;
+  transport: string;
+  flow_id: string | null;
+  user_agent: string | null;
+  updated_at: Int;
+}
+
+export interface Database {
+  domains: DomainsTable;
+  users: UsersTable;
+  bindings: BindingsTable;
+}

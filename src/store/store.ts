@@ -1,0 +1,118 @@
+/**
+ * The store: one query layer (Kysely) over SQLite (embedded default), MySQL/MariaDB or
+ * PostgreSQL, with the same schema and the same repositories on all three.
+ *
+ * Usage at start: `const store = await storeFromUrl(settings.databaseUrl, dataDir);
+ * await store.migrate(); if (await store.seedDefaults()) log.warn(...)`.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Kysely } from "kysely";
+import type { BindingRepository } from "./binding-model.js";
+import { type Connection, connect, type StoreKind, type StoreOptions } from "./connect.js";
+import { type DomainRepository, KyselyDomainRepository } from "./domain-repository.js";
+import { KyselyBindingRepository } from "./kysely-binding-repository.js";
+import { migrateToLatest } from "./migrations.js";
+import type { Database } from "./schema.js";
+import { SqliteBindingRepository } from "./sqlite-binding-repository.js";
+import { KyselyUserRepository, type UserRepository } from "./user-repository.js";
+
+export interface Store {
+  readonly kind: StoreKind;
+  /** The query layer, for repositories added later in src/store (CDR, lines, dial plans). */
+  readonly db: Kysely<Database>;
+  readonly domains: DomainRepository;
+  readonly users: UserRepository;
+  readonly bindings: BindingRepository;
+  /** Applies pending migrations (idempotent); resolves to the names applied now. */
+  migrate(): Promise<string[]>;
+  /**
+   * Creates the preset users 100, 101, 102 (passwords 100, 101, 102) in the default domain when
+   * there are no users at all. Resolves to whether it did: the caller must then warn that these
+   * well-known passwords be changed.
+   */
+  seedDefaults(): Promise<boolean>;
+  /** Commits queued writes and closes every connection; idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StoreHooks {
+  /** Wall-clock epoch milliseconds for createdAt/updatedAt; Date.now by default. */
+  now?: () => number;
+}
+
+export const PRESET_USERS = ["100", "101", "102"] as const;
+export const SQLITE_FILE_NAME = "parley.db";
+
+class KyselyStore implements Store {
+  readonly kind: StoreKind;
+  readonly db: Kysely<Database>;
+  readonly domains: DomainRepository;
+  readonly users: UserRepository;
+  readonly bindings: BindingRepository;
+  private closing: Promise<void> | undefined;
+  private readonly sqliteBindings: SqliteBindingRepository | undefined;
+
+  constructor(connection: Connection, now: () => number) {
+    this.kind = connection.kind;
+    this.db = connection.db;
+    this.domains = new KyselyDomainRepository(this.db);
+    this.sqliteBindings = connection.sqlite ? new SqliteBindingRepository(connection.sqlite) : undefined;
+    this.bindings = this.sqliteBindings ?? new KyselyBindingRepository(this.db, this.kind);
+    this.users = new KyselyUserRepository(this.db, this.bindings, now, connection.sqlite);
+  }
+
+  migrate(): Promise<string[]> {
+    return migrateToLatest(this.db, this.kind);
+  }
+
+  async seedDefaults(): Promise<boolean> {
+    if ((await this.users.count()) > 0) return false;
+    const domain = await this.domains.getDefault();
+    for (const name of PRESET_USERS) await this.users.create(domain.id, { name, password: name });
+    return true;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.sqliteBindings?.flush();
+      await this.db.destroy();
+    })();
+    return this.closing;
+  }
+}
+
+export async function openStore(options: StoreOptions, hooks: StoreHooks = {}): Promise<Store> {
+  return new KyselyStore(connect(options), hooks.now ?? Date.now);
+}
+
+/** The options a database URL stands for: none → SQLite at `<dataDir>/parley.db`. */
+export function storeOptionsFromUrl(url: string | undefined, dataDir: string): StoreOptions {
+  if (url === undefined || url === "") return { kind: "sqlite", file: join(dataDir, SQLITE_FILE_NAME) };
+  const scheme = url.slice(0, url.indexOf(":")).toLowerCase();
+  switch (scheme) {
+    case "mysql":
+    case "mariadb":
+      return { kind: "mysql", url: scheme === "mariadb" ? `mysql${url.slice(scheme.length)}` : url };
+    case "postgres":
+    case "postgresql":
+      return { kind: "postgres", url };
+    case "sqlite":
+      return { kind: "sqlite", file: url.slice("sqlite:".length) };
+    default:
+      throw new Error(
+        `unsupported database URL scheme "${scheme}:" (use mysql://, postgres:// or sqlite:<file>)`,
+      );
+  }
+}
+
+/** Opens the store a database URL names (undefined: the embedded SQLite file in the data dir). */
+export async function storeFromUrl(
+  url: string | undefined,
+  dataDir: string,
+  hooks: StoreHooks = {},
+): Promise<Store> {
+  const options = storeOptionsFromUrl(url, dataDir);
+  if (options.kind === "sqlite") mkdirSync(dataDir, { recursive: true });
+  return openStore(options, hooks);
+}

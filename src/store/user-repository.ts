@@ -1,0 +1,216 @@
+/**
+ * Local users: CRUD with validation, the digest fast path, and lookup by authorized IP address.
+ * Passwords are never stored: create/update keep only HA1 = H(name:realm:password) for MD5 and
+ * SHA-256 (see digest-ha1.ts), so the API can never return a password.
+ */
+import type BetterSqlite3 from "better-sqlite3";
+import { type Kysely, sql } from "kysely";
+import type { BindingRepository } from "./binding-model.js";
+import { computeHa1, type Ha1Pair } from "./digest-ha1.js";
+import { ConflictError, isUniqueViolation, NotFoundError, ValidationError } from "./errors.js";
+import { IpMatcher } from "./ip-match.js";
+import type { Database } from "./schema.js";
+import type { LocalUser } from "./user-model.js";
+import { applyPatch } from "./user-model.js";
+import { ha1Columns, rowToUser, settingsToRow, userSettings } from "./user-rows.js";
+import { checkSettings, validateUser } from "./user-validation.js";
+
+export interface UserListQuery {
+  domainId: number;
+  /** Rows to skip; default 0. */
+  offset?: number;
+  /** Rows to return; default 100, at most 1000. */
+  limit?: number;
+  /** Case-insensitive substring of the name or the display name. */
+  search?: string;
+}
+
+export interface UserPage {
+  items: LocalUser[];
+  /** Matching users in all pages. */
+  total: number;
+}
+
+export interface UserRepository {
+  list(query: UserListQuery): Promise<UserPage>;
+  get(domainId: number, name: string): Promise<LocalUser | undefined>;
+  /** Validates `input` (see validateUser "create"); throws ValidationError, ConflictError, NotFoundError (domain). */
+  create(domainId: number, input: unknown): Promise<LocalUser>;
+  /** Applies a partial change (see validateUser "update"); throws ValidationError, NotFoundError, ConflictError. */
+  update(domainId: number, name: string, patch: unknown): Promise<LocalUser>;
+  /** Deletes the user and its stored bindings; false when there was no such user. */
+  delete(domainId: number, name: string): Promise<boolean>;
+  /** The digest secrets only, for the authentication hot path; undefined for an unknown user. */
+  getAuth(domainId: number, name: string): Promise<Ha1Pair | undefined>;
+  /** Users (of any domain) whose IP address authorization covers `ip`. */
+  findByIp(ip: string): Promise<LocalUser[]>;
+  /** Number of users in all domains. */
+  count(): Promise<number>;
+}
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+/** LIKE pattern for a substring, with `!` escaping the wildcards (`\` means different things per engine). */
+function likePattern(search: string): string {
+  return `%${search.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+function clampInt(value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || !Number.isFinite(value)) return fallback;
+  return Math.min(max, Math.max(min, Math.trunc(value)));
+}
+
+export class KyselyUserRepository implements UserRepository {
+  private authStatement: BetterSqlite3.Statement | undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly bindings: BindingRepository,
+    private readonly now: () => number,
+    /** On SQLite, getAuth uses one prepared statement on the raw handle. */
+    private readonly sqlite?: BetterSqlite3.Database,
+  ) {}
+
+  async list(query: UserListQuery): Promise<UserPage> {
+    const offset = clampInt(query.offset, 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = clampInt(query.limit, DEFAULT_PAGE_SIZE, 0, MAX_PAGE_SIZE);
+    let base = this.db.selectFrom("users").where("domain_id", "=", query.domainId);
+    const search = query.search?.trim();
+    if (search) {
+      const pattern = likePattern(search);
+      base = base.where(
+        sql<boolean>`(lower(name) like ${pattern} escape '!' or lower(display_name) like ${pattern} escape '!')`,
+      );
+    }
+    const [rows, counted] = await Promise.all([
+      base.selectAll().orderBy("name").limit(limit).offset(offset).execute(),
+      base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(rowToUser), total: Number(counted.n) };
+  }
+
+  async get(domainId: number, name: string): Promise<LocalUser | undefined> {
+    const row = await this.db
+      .selectFrom("users")
+      .selectAll()
+      .where("domain_id", "=", domainId)
+      .where("name", "=", name)
+      .executeTakeFirst();
+    return row ? rowToUser(row) : undefined;
+  }
+
+  async create(domainId: number, input: unknown): Promise<LocalUser> {
+    const checked = validateUser(input, "create");
+    if (!checked.ok) throw new ValidationError(checked.errors);
+    const { password, ...settings } = checked.value;
+    const realm = await this.realmOf(domainId);
+    const now = this.now();
+    try {
+      await this.db
+        .insertInto("users")
+        .values({
+          ...settingsToRow(settings),
+          ...ha1Columns(computeHa1(settings.name, realm, password)),
+          domain_id: domainId,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError("user", settings.name);
+      throw error;
+    }
+    return this.mustGet(domainId, settings.name);
+  }
+
+  async update(domainId: number, name: string, patchInput: unknown): Promise<LocalUser> {
+    const checked = validateUser(patchInput, "update");
+    if (!checked.ok) throw new ValidationError(checked.errors);
+    const existing = await this.get(domainId, name);
+    if (!existing) throw new NotFoundError("user", name);
+    const patch = checked.value;
+    const merged = applyPatch(userSettings(existing), patch);
+    const errors = checkSettings(merged);
+    if (errors.length > 0) throw new ValidationError(errors);
+    const ha1 =
+      patch.password === undefined
+        ? {}
+        : ha1Columns(computeHa1(merged.name, await this.realmOf(domainId), patch.password));
+    try {
+      await this.db
+        .updateTable("users")
+        .set({ ...settingsToRow(merged), ...ha1, updated_at: this.now() })
+        .where("id", "=", existing.id)
+        .execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError("user", merged.name);
+      throw error;
+    }
+    if (merged.name !== name) await this.bindings.removeAllForUser(domainId, name);
+    return this.mustGet(domainId, merged.name);
+  }
+
+  async delete(domainId: number, name: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom("users")
+      .where("domain_id", "=", domainId)
+      .where("name", "=", name)
+      .executeTakeFirst();
+    // Through the bindings repository, so the removal is ordered after any queued write.
+    await this.bindings.removeAllForUser(domainId, name);
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async getAuth(domainId: number, name: string): Promise<Ha1Pair | undefined> {
+    if (this.sqlite) {
+      this.authStatement ??= this.sqlite.prepare(
+        "select ha1_md5, ha1_sha256 from users where domain_id = ? and name = ?",
+      );
+      const row = this.authStatement.get(domainId, name) as
+        | { ha1_md5: string; ha1_sha256: string }
+        | undefined;
+      return row ? { ha1Md5: row.ha1_md5, ha1Sha256: row.ha1_sha256 } : undefined;
+    }
+    const row = await this.db
+      .selectFrom("users")
+      .select(["ha1_md5", "ha1_sha256"])
+      .where("domain_id", "=", domainId)
+      .where("name", "=", name)
+      .executeTakeFirst();
+    return row ? { ha1Md5: row.ha1_md5, ha1Sha256: row.ha1_sha256 } : undefined;
+  }
+
+  async findByIp(ip: string): Promise<LocalUser[]> {
+    const rows = await this.db
+      .selectFrom("users")
+      .selectAll()
+      .where("ip_authorization", "<>", "[]")
+      .execute();
+    return rows.map(rowToUser).filter((user) => new IpMatcher(user.ipAuthorization).matches(ip));
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private async realmOf(domainId: number): Promise<string> {
+    const domain = await this.db
+      .selectFrom("domains")
+      .select("realm")
+      .where("id", "=", domainId)
+      .executeTakeFirst();
+    if (!domain) throw new NotFoundError("domain", String(domainId));
+    return domain.realm;
+  }
+
+  private async mustGet(domainId: number, name: string): Promise<LocalUser> {
+    const user = await this.get(domainId, name);
+    if (!user) throw new NotFoundError("user", name);
+    return user;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The databases the store suite runs against: SQLite always (a temp dir), MariaDB/MySQL when
+ * PARLEY_TEST_MYSQL_URL is set, PostgreSQL when PARLEY_TEST_POSTGRES_URL is set. Every location is
+ * private to one test group (its own file, database or schema), so runs never collide.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createConnection } from "mysql2/promise";
+import pg from "pg";
+import { openStore, type Store, type StoreHooks } from "../../src/store/index.js";
+
+export interface Location {
+  /** Opens a store on this location (again and again: a "restart"). */
+  open(hooks?: StoreHooks): Promise<Store>;
+  /** Removes the location and everything in it. */
+  drop(): Promise<void>;
+}
+
+export interface Backend {
+  name: string;
+  /** A reason to skip, or false to run. */
+  skip: string | false;
+  fresh(): Promise<Location>;
+}
+
+function uniqueName(): string {
+  return `parley_test_${process.pid}_${randomBytes(4).toString("hex")}`;
+}
+
+const sqlite: Backend = {
+  name: "sqlite",
+  skip: false,
+  async fresh() {
+    const dir = mkdtempSync(join(tmpdir(), "parley-store-"));
+    const file = join(dir, "parley.db");
+    return {
+      open: (hooks) => openStore({ kind: "sqlite", file }, hooks),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+};
+
+const mysqlUrl = process.env.PARLEY_TEST_MYSQL_URL;
+const mysql: Backend = {
+  name: "mysql",
+  skip: mysqlUrl ? false : "PARLEY_TEST_MYSQL_URL is not set (e.g. mysql://root@127.0.0.1:3306/test)",
+  async fresh() {
+    const base = new URL(mysqlUrl ?? "");
+    const database = uniqueName();
+    const admin = await createConnection({ uri: base.toString() });
+    await admin.query(`create database ${database} character set utf8mb4 collate utf8mb4_bin`);
+    await admin.end();
+    const url = new URL(base);
+    url.pathname = `/${database}`;
+    return {
+      open: (hooks) => openStore({ kind: "mysql", url: url.toString() }, hooks),
+      async drop() {
+        const conn = await createConnection({ uri: base.toString() });
+        await conn.query(`drop database if exists ${database}`);
+        await conn.end();
+      },
+    };
+  },
+};
+
+const postgresUrl = process.env.PARLEY_TEST_POSTGRES_URL;
+const postgres: Backend = {
+  name: "postgres",
+  skip: postgresUrl ? false : "PARLEY_TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)",
+  async fresh() {
+    const base = postgresUrl ?? "";
+    const schema = uniqueName();
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    await admin.end();
+    // Every connection of the store's pool starts with this schema first on its search path.
+    const url = new URL(base);
+    url.searchParams.set("options", `-c search_path=${schema}`);
+    return {
+      open: (hooks) => openStore({ kind: "postgres", url: url.toString() }, hooks),
+      async drop() {
+        const client = new pg.Client({ connectionString: base });
+        await client.connect();
+        await client.query(`drop schema if exists ${schema} cascade`);
+        await client.end();
+      },
+    };
+  },
+};
+
+export const backends: Backend[] = [sqlite, mysql, postgres];

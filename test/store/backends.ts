@@ -68,7 +68,9 @@ const mysql: Backend = {
 const postgresUrl = process.env.PARLEY_TEST_POSTGRES_URL;
 const postgres: Backend = {
   name: "postgres",
-  skip: postgresUrl ? false : "PARLEY_TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)",
+  skip: postgresUrl
+    ? false
+    : "PARLEY_TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)",
   async fresh() {
     const base = postgresUrl ?? "";
     const schema = uniqueName();

@@ -119,6 +119,39 @@ export const settingsTable = {
     schema: z.coerce.number().int().min(1024).max(1_048_576),
     default: 65535,
   },
+  httpPort: {
+    flag: "--http-port <port>",
+    describe: "admin web UI and REST API port (0 = off)",
+    schema: portOrOff,
+    default: 8080,
+  },
+  httpBind: {
+    flag: "--http-bind <address>",
+    describe: "address the admin web UI and REST API listen on",
+    schema: z
+      .string()
+      .trim()
+      .min(1)
+      .refine((a) => /^[0-9a-fA-F:.]+$/.test(a), "must be an IP address"),
+    default: "0.0.0.0",
+  },
+  apiToken: {
+    flag: "--api-token <token>",
+    describe: "bearer token for the REST API (default: generated on first start into the data dir)",
+    schema: z.string().min(16, "must be at least 16 characters"),
+    default: undefined,
+  },
+  databaseUrl: {
+    flag: "--database-url <url>",
+    describe: "mysql://... or postgres://... (default: embedded SQLite in the data dir)",
+    schema: z
+      .string()
+      .regex(
+        /^(mysql|mariadb|postgres|postgresql|sqlite):/,
+        "must start with mysql:, mariadb:, postgres:, postgresql: or sqlite:",
+      ),
+    default: undefined,
+  },
   tcpIdleTimeout: {
     flag: "--tcp-idle-timeout <ms>",
     describe: "close a TCP/TLS connection idle this long",
@@ -147,6 +180,10 @@ export interface Settings {
   timerT4: number;
   maxMessageSize: number;
   tcpIdleTimeout: number;
+  httpPort: number;
+  httpBind: string;
+  apiToken: string | undefined;
+  databaseUrl: string | undefined;
 }
 
 /** Raised for any bad setting; the message names the setting and its source. */

@@ -11,6 +11,7 @@ import { freePorts } from "./ports.js";
 export interface ParleyProcess {
   readonly sipPort: number;
   readonly tlsPort: number;
+  readonly httpPort: number;
   readonly dataDir: string;
   readonly proc: ChildProcess;
   /** Parsed JSON log lines so far. */
@@ -32,7 +33,7 @@ export async function startParley(
   extraArgs: string[] = [],
   env: NodeJS.ProcessEnv = {},
 ): Promise<ParleyProcess> {
-  const [sipPort, tlsPort] = await freePorts(2);
+  const [sipPort, tlsPort, httpPort] = await freePorts(3);
   const dataDir = mkdtempSync(join(tmpdir(), "parley-e2e-"));
   const args = [
     join(root, "bin/parley.js"),
@@ -43,6 +44,10 @@ export async function startParley(
     String(sipPort),
     "--sip-tls-port",
     String(tlsPort),
+    "--http-port",
+    String(httpPort),
+    "--http-bind",
+    "127.0.0.1",
     "--data-dir",
     dataDir,
     "--log-format",
@@ -98,6 +103,7 @@ export async function startParley(
   const p: ParleyProcess = {
     sipPort,
     tlsPort,
+    httpPort: httpPort!,
     dataDir,
     proc,
     logs,

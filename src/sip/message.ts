@@ -27,11 +27,12 @@ export class Field implements HeaderField {
     readonly name: string,
     readonly key: string,
     value: string | undefined,
-    /** Header section text the offsets refer to ("" for a built field). */
-    private readonly text: string = "",
-    /** Line start in `text`; -1 for a built field, rendered as `name: value`. */
-    private readonly start: number = -1,
-    private readonly end: number = -1,
+    /** Header section text the offsets refer to ("" for a built field). Internal. */
+    readonly text: string = "",
+    /** Line start in `text`; -1 for a built field, rendered as `name: value`. Internal. */
+    readonly start: number = -1,
+    /** Line end in `text` (before its CRLF). Internal. */
+    readonly end: number = -1,
     /** Value bounds in `text` (already trimmed unless `folded`). */
     private readonly valueStart: number = 0,
     private readonly valueEnd: number = 0,
@@ -94,6 +95,8 @@ abstract class MessageCore implements SipMessageBase {
   private srcStart = 0;
   private bodyStart = 0;
   private srcEnd = 0;
+  /** The header text (decoded from data at srcStart) that parsed fields point into. */
+  private headerText: string | undefined;
   /** True while nothing changed since parsing: serialize() returns the original bytes. */
   private untouched = false;
   /** The start line as received; undefined once it must be rendered again. */
@@ -115,8 +118,16 @@ abstract class MessageCore implements SipMessageBase {
   }
 
   /** Records the bytes the message was parsed from (internal, used by the parser and clone). */
-  attachSource(data: Buffer, srcStart: number, bodyStart: number, srcEnd: number, untouched: boolean): void {
+  attachSource(
+    data: Buffer,
+    headerText: string,
+    srcStart: number,
+    bodyStart: number,
+    srcEnd: number,
+    untouched: boolean,
+  ): void {
     this.data = data;
+    this.headerText = headerText;
     this.srcStart = srcStart;
     this.bodyStart = bodyStart;
     this.srcEnd = srcEnd;
@@ -355,17 +366,25 @@ abstract class MessageCore implements SipMessageBase {
     const at = this.fields.findIndex((f) => f.key === "via");
     if (at < 0) return;
     const f = this.fields[at];
-    const comma = nextListComma(f.value, 0, f.value.length);
-    const top = parseVia(f.value.slice(0, comma));
+    const value = f.value;
+    const comma = nextListComma(value, 0, value.length);
+    const firstText = (comma === value.length ? value : value.slice(0, comma)).trim();
+    // Reuse the cached top Via when it is this very value, rather than parsing it again.
+    const cached = (this.known & K_VIAS) !== 0 ? this.cVias[0] : undefined;
+    const top = cached !== undefined && cached.raw === firstText ? cached : parseVia(firstText);
     if (top === undefined) return;
     const merged = new Map(top.params);
     for (const name of Object.keys(params)) {
       const v = params[name];
       merged.set(name.toLowerCase(), v === null ? null : String(v));
     }
-    const value = formatVia({ ...top, params: merged }) + f.value.slice(comma);
-    this.fields[at] = new Field(f.name, f.key, value);
-    this.invalidate("via");
+    const newText = formatVia({ ...top, params: merged });
+    this.fields[at] = new Field(f.name, f.key, newText + value.slice(comma));
+    const updated = parseVia(newText);
+    this.touch();
+    if (cached !== undefined && cached === top && updated !== undefined) {
+      this.cVias = [updated, ...this.cVias.slice(1)];
+    } else this.known &= ~K_VIAS;
   }
 
   /** RFC 3261 20.14: keep Content-Length equal to the body length (added if absent). */
@@ -383,19 +402,50 @@ abstract class MessageCore implements SipMessageBase {
   }
 
   serialize(): Buffer {
-    if (this.untouched && this.data !== undefined) {
+    const data = this.data;
+    if (this.untouched && data !== undefined) {
       const out = Buffer.allocUnsafe(this.srcEnd - this.srcStart);
-      this.data.copy(out, 0, this.srcStart, this.srcEnd);
+      data.copy(out, 0, this.srcStart, this.srcEnd);
       return out;
     }
     this.syncContentLength();
-    let head = (this.startLine ?? this.renderStartLine()) + "\r\n";
-    for (const f of this.fields) head += (f.raw ?? `${f.name}: ${f.value}`) + "\r\n";
-    head += "\r\n";
     const body = this.body;
-    const out = Buffer.allocUnsafe(head.length + body.length);
-    out.write(head, 0, "latin1");
-    body.copy(out, head.length);
+    const text = this.headerText;
+    const base = this.srcStart;
+    // Lines still as received are copied from the original bytes, adjacent ones in one copy.
+    const fromSource = (f: Field): boolean => data !== undefined && f.start >= 0 && f.text === text;
+    const startLine = this.startLine ?? this.renderStartLine();
+    let size = startLine.length + 4 + body.length;
+    for (const f of this.fields) {
+      size += (fromSource(f) ? f.end - f.start : f.name.length + 2 + f.value.length) + 2;
+    }
+    const out = Buffer.allocUnsafe(size);
+    let o = out.write(startLine, 0, "latin1");
+    o += out.write("\r\n", o, "latin1");
+    let runStart = -1;
+    let runEnd = -1;
+    const flush = (): void => {
+      if (runStart < 0 || data === undefined) return;
+      o += data.copy(out, o, base + runStart, base + runEnd);
+      o += out.write("\r\n", o, "latin1");
+      runStart = -1;
+    };
+    for (const f of this.fields) {
+      if (fromSource(f)) {
+        if (runStart >= 0 && f.start === runEnd + 2) runEnd = f.end;
+        else {
+          flush();
+          runStart = f.start;
+          runEnd = f.end;
+        }
+        continue;
+      }
+      flush();
+      o += out.write(`${f.name}: ${f.value}\r\n`, o, "latin1");
+    }
+    flush();
+    o += out.write("\r\n", o, "latin1");
+    body.copy(out, o);
     return out;
   }
 
@@ -403,7 +453,14 @@ abstract class MessageCore implements SipMessageBase {
   protected copyInto<T extends MessageCore>(target: T): T {
     target.bodyBytes = Buffer.from(this.body);
     if (this.data !== undefined) {
-      target.attachSource(this.data, this.srcStart, this.bodyStart, this.srcEnd, this.untouched);
+      target.attachSource(
+        this.data,
+        this.headerText ?? "",
+        this.srcStart,
+        this.bodyStart,
+        this.srcEnd,
+        this.untouched,
+      );
     }
     return target;
   }

@@ -264,7 +264,7 @@ function parse(data: Buffer): ParseResult {
   } else {
     message = new Response(start.status, start.reason, start.version, fields, undefined, startLineText);
   }
-  message.attachSource(data, p, bodyStart, bodyEnd, true);
+  message.attachSource(data, s, p, bodyStart, bodyEnd, true);
   const primed: Primed = {
     vias,
     from,

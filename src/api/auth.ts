@@ -1,0 +1,38 @@
+/**
+ * Bearer-token authentication (RFC 6750) for the admin API. The comparison runs in constant time
+ * over fixed-length digests, so neither the token's content nor its length leaks through timing.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { API_ERRORS, type ErrorBodyType } from "./errors.js";
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value, "utf8").digest();
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return match?.[1];
+}
+
+/** An onRequest hook that answers 401 unless the request carries the token. */
+export function requireToken(token: string) {
+  const expected = digest(token);
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const presented = bearerToken(request.headers.authorization);
+    if (presented !== undefined && timingSafeEqual(digest(presented), expected)) return;
+    const body: ErrorBodyType = {
+      error: "unauthorized",
+      message:
+        presented === undefined ? "missing Authorization: Bearer <token>" : "the bearer token is not valid",
+    };
+    // RFC 6750 3: a 401 carries a WWW-Authenticate challenge.
+    reply.header(
+      "www-authenticate",
+      presented === undefined ? 'Bearer realm="parley"' : 'Bearer realm="parley", error="invalid_token"',
+    );
+    await reply.code(API_ERRORS.unauthorized.status).send(body);
+  };
+}

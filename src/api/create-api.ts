@@ -1,0 +1,123 @@
+/**
+ * The admin REST API: a Fastify instance, not yet listening (the composition root calls
+ * `listen({ port, host })`). Routes are schema-first: TypeBox schemas validate input, type the
+ * handlers, serialize output and become the OpenAPI 3 document at /api/v1/openapi.json; the
+ * interactive docs at /api/docs are served from @fastify/swagger-ui's own files, no CDN.
+ */
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { Ajv } from "ajv";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchemaCompiler } from "fastify";
+import { version } from "../version.js";
+import { requireToken } from "./auth.js";
+import { API_ERRORS, type ApiErrorCode, ErrorBody, type ErrorBodyType, handleError } from "./errors.js";
+import { bansRoutes } from "./routes/bans.js";
+import { registrationsRoutes } from "./routes/registrations.js";
+import { statusRoutes } from "./routes/status.js";
+import { usersRoutes } from "./routes/users.js";
+import type { ApiDeps } from "./types.js";
+
+export const API_PREFIX = "/api/v1";
+export const OPENAPI_PATH = `${API_PREFIX}/openapi.json`;
+export const DOCS_PATH = "/api/docs";
+
+/** systemClock.now() is performance.now(): milliseconds since performance.timeOrigin. */
+export function systemClockToEpochMs(clockMs: number): number {
+  return performance.timeOrigin + clockMs;
+}
+
+/**
+ * Bodies are validated strictly (no type coercion, unknown fields rejected, all errors reported);
+ * query strings and path parameters are text, so their numbers and booleans are coerced.
+ */
+function validatorCompiler(): FastifySchemaCompiler<unknown> {
+  const common = { allErrors: true, removeAdditional: false, strict: false } as const;
+  const body = new Ajv({ ...common, coerceTypes: false, useDefaults: false });
+  const text = new Ajv({ ...common, coerceTypes: true, useDefaults: true });
+  return ({ schema, httpPart }) => (httpPart === "body" ? body : text).compile(schema as object);
+}
+
+function errorCatalogue(): string {
+  const rows = (Object.keys(API_ERRORS) as ApiErrorCode[]).map(
+    (code) => `| \`${code}\` | ${API_ERRORS[code].status} | ${API_ERRORS[code].description} |`,
+  );
+  return [
+    "Administration of a Parley SIP server. Every route but this document needs",
+    "`Authorization: Bearer <token>` (the token is PARLEY_API_TOKEN, the `apiToken` setting, or the",
+    "one generated into the data dir on first start).",
+    "",
+    "Every error answers `{ error, message, errors? }` with one of these stable codes:",
+    "",
+    "| error | status | meaning |",
+    "|---|---|---|",
+    ...rows,
+  ].join("\n");
+}
+
+export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const now = deps.now ?? Date.now;
+  const toEpochMs = deps.toEpochMs ?? systemClockToEpochMs;
+  const loggerInstance: FastifyBaseLogger | undefined = deps.logger?.child({ component: "api" });
+  const app: FastifyInstance = Fastify(loggerInstance ? { loggerInstance } : { logger: false });
+  app.setValidatorCompiler(validatorCompiler());
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    const body: ErrorBodyType = { error: "not_found", message: `no route ${request.method} ${request.url}` };
+    return reply.code(404).send(body);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "Parley admin API", version, description: errorCatalogue() },
+      tags: [
+        { name: "users", description: "Local users (extensions) of the default domain" },
+        { name: "registrations", description: "Live registration bindings" },
+        { name: "bans", description: "Sources banned after failed authentications" },
+        { name: "status", description: "Server status" },
+        { name: "meta", description: "This document" },
+      ],
+      components: {
+        securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+        schemas: { Error: ErrorBody },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: DOCS_PATH,
+    uiConfig: { docExpansion: "list", deepLinking: true, persistAuthorization: false },
+    staticCSP: true,
+  });
+
+  let documentText: string | undefined;
+  app.get(
+    OPENAPI_PATH,
+    {
+      schema: {
+        operationId: "getOpenApi",
+        tags: ["meta"],
+        summary: "This OpenAPI 3 document (no token needed)",
+        security: [],
+        response: { 200: { type: "object", description: "OpenAPI 3.1 document." } },
+      },
+    },
+    async (_request, reply) => {
+      documentText ??= JSON.stringify(app.swagger());
+      return reply.type("application/json; charset=utf-8").serializer(String).send(documentText);
+    },
+  );
+
+  const domain = await deps.store.domains.getDefault();
+  await app.register(
+    async (v1) => {
+      v1.addHook("onRequest", requireToken(deps.token));
+      await v1.register(usersRoutes, { store: deps.store, domainId: domain.id });
+      await v1.register(registrationsRoutes, { registrations: deps.registrations, now });
+      await v1.register(bansRoutes, { bans: deps.bans, toEpochMs, now });
+      await v1.register(statusRoutes, { status: deps.status, now });
+    },
+    { prefix: API_PREFIX },
+  );
+  return app;
+}

@@ -1,0 +1,13 @@
+/** The admin REST API's public surface. */
+export { API_PREFIX, createApi, DOCS_PATH, OPENAPI_PATH, systemClockToEpochMs } from "./create-api.js";
+export { API_ERRORS, type ApiErrorCode } from "./errors.js";
+export { type ApiToken, type ApiTokenOptions, resolveApiToken, TOKEN_FILE_NAME } from "./token.js";
+export type {
+  ApiDeps,
+  BansView,
+  ListenerInfo,
+  LiveRegistration,
+  RegistrationsView,
+  ServerStatus,
+  StatusSource,
+} from "./types.js";

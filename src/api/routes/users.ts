@@ -1,0 +1,161 @@
+/** /api/v1/users: local users (extensions) of the default domain. */
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { defaultSettings, type LocalUser, type Store } from "../../store/index.js";
+import { ApiError, errorResponses } from "../errors.js";
+import {
+  User,
+  type UserBody,
+  UserCreateBody,
+  UserListQuery,
+  UserName,
+  UserPage,
+  UserPatchBody,
+} from "../schemas.js";
+
+export interface UsersRoutesOptions {
+  store: Store;
+  domainId: number;
+}
+
+export function userLocation(name: string): string {
+  return `/api/v1/users/${encodeURIComponent(name)}`;
+}
+
+/** The store treats a `name` in an update as a rename; an unchanged one is no change. */
+function withoutSameName(name: string, body: UserBody): UserBody {
+  if (body.name !== name) return body;
+  const { name: _same, ...rest } = body;
+  return rest;
+}
+
+/** PUT: every field not in the body takes its default (the password stays unless given). */
+function fullReplacement(name: string, body: UserBody): UserBody {
+  const defaults = defaultSettings(body.name ?? name);
+  const forwarding = body.forwarding ?? {};
+  return withoutSameName(name, {
+    ...defaults,
+    ...body,
+    forwarding: {
+      unconditional: { ...defaults.forwarding.unconditional, ...forwarding.unconditional },
+      unreachable: { ...defaults.forwarding.unreachable, ...forwarding.unreachable },
+      busy: { ...defaults.forwarding.busy, ...forwarding.busy },
+      noAnswer: { ...defaults.forwarding.noAnswer, ...forwarding.noAnswer },
+    },
+    followMe: { ...defaults.followMe, ...body.followMe },
+  });
+}
+
+export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (
+  app,
+  { store, domainId },
+) => {
+  const notFound = (name: string) => new ApiError("not_found", `user "${name}" not found`);
+
+  app.get(
+    "/users",
+    {
+      schema: {
+        operationId: "listUsers",
+        tags: ["users"],
+        summary: "List users, a page at a time, optionally filtered",
+        querystring: UserListQuery,
+        response: { 200: UserPage, ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const { offset, limit, search } = request.query;
+      const page = await store.users.list({ domainId, offset, limit, search });
+      return { items: page.items, total: page.total, offset, limit };
+    },
+  );
+
+  app.get(
+    "/users/:name",
+    {
+      schema: {
+        operationId: "getUser",
+        tags: ["users"],
+        summary: "One user",
+        params: UserName,
+        response: { 200: User, ...errorResponses(401, 404) },
+      },
+    },
+    async (request): Promise<LocalUser> => {
+      const user = await store.users.get(domainId, request.params.name);
+      if (!user) throw notFound(request.params.name);
+      return user;
+    },
+  );
+
+  app.post(
+    "/users",
+    {
+      schema: {
+        operationId: "createUser",
+        tags: ["users"],
+        summary: "Create a user; the response's Location names it",
+        body: UserCreateBody,
+        response: { 201: User, ...errorResponses(400, 401, 409) },
+      },
+    },
+    async (request, reply) => {
+      const user = await store.users.create(domainId, request.body);
+      return reply.code(201).header("location", userLocation(user.name)).send(user);
+    },
+  );
+
+  app.patch(
+    "/users/:name",
+    {
+      schema: {
+        operationId: "updateUser",
+        tags: ["users"],
+        summary: "Change some fields of a user (nested objects merge, lists are replaced)",
+        params: UserName,
+        body: UserPatchBody,
+        response: { 200: User, ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request): Promise<LocalUser> => {
+      const { name } = request.params;
+      return store.users.update(domainId, name, withoutSameName(name, request.body));
+    },
+  );
+
+  app.put(
+    "/users/:name",
+    {
+      schema: {
+        operationId: "replaceUser",
+        tags: ["users"],
+        summary: "Replace a user's settings: fields not given return to their defaults",
+        description: "The password is kept unless given; a new `name` needs a new `password`.",
+        params: UserName,
+        body: UserPatchBody,
+        response: { 200: User, ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request): Promise<LocalUser> => {
+      const { name } = request.params;
+      return store.users.update(domainId, name, fullReplacement(name, request.body));
+    },
+  );
+
+  app.delete(
+    "/users/:name",
+    {
+      schema: {
+        operationId: "deleteUser",
+        tags: ["users"],
+        summary: "Delete a user and its stored registrations",
+        params: UserName,
+        response: { 204: Type.Null({ description: "Deleted." }), ...errorResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      if (!(await store.users.delete(domainId, request.params.name))) throw notFound(request.params.name);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,244 @@
+/**
+ * The API's TypeBox schemas: they validate input, type the handlers, serialize output and become
+ * the OpenAPI document. User field names, meanings and bounds are the store's (store/user-model.ts,
+ * store/user-validation.ts); the store validates again and owns the rules the schema cannot say
+ * (e-mail and URI syntax, address ranges, cross-field rules).
+ */
+import { type Static, type TOptional, type TSchema, Type } from "typebox";
+import { LIMITS } from "../store/index.js";
+
+const NAME_PATTERN = "^[A-Za-z0-9._-]{1,32}$";
+const NUMBER_OR_EMPTY_PATTERN = "^[0-9*#+]{0,32}$";
+
+const int = (minimum: number, maximum: number, description: string) =>
+  Type.Integer({ minimum, maximum, description });
+
+/** Every settable user field but the nested ones, with the description the docs show. */
+function flatFields() {
+  return {
+    name: Type.String({
+      pattern: NAME_PATTERN,
+      description: "Extension number or name: 1-32 of letters, digits, '.', '_', '-'.",
+    }),
+    displayName: Type.String({ maxLength: 64, description: 'What the callee sees; "" = the number.' }),
+    noAnswerTime: int(
+      0,
+      LIMITS.noAnswerTime,
+      "Seconds an incoming call rings; 0 = the system's default no-answer time.",
+    ),
+    specificExternalLine: Type.String({
+      maxLength: 128,
+      description: 'The external line this user\'s out-group calls use; "" = any available line.',
+    }),
+    maxDuration: int(
+      0,
+      LIMITS.maxDuration,
+      "Seconds after which an outgoing call is released; 0 = no limit.",
+    ),
+    maxConcurrentCalls: int(
+      0,
+      LIMITS.maxConcurrentCalls,
+      "Calls in + out at once; 0 = can neither call nor be called.",
+    ),
+    maxConcurrentOutgoingCalls: int(
+      0,
+      LIMITS.maxConcurrentCalls,
+      "Outgoing calls at once; 0 = cannot call out.",
+    ),
+    callRight: int(0, LIMITS.callRight, "Compared with the minimum call right a dial plan record requires."),
+    voicemailOnUnreachableOrNoAnswer: Type.Boolean({
+      description: "An unreachable or unanswered caller is offered voicemail, mailed to `email`.",
+    }),
+    email: Type.String({ maxLength: 254, description: 'Where voice messages go; "" = none.' }),
+    autoAttendant: Type.Boolean({ description: "This user is an auto-attendant." }),
+    suppressRingGroupOnDirectCall: Type.Boolean({
+      description: "A direct call rings only this user, not its ringing group.",
+    }),
+    ringingGroupId: int(0, LIMITS.groupId, "0 = none; users with the same id ring together."),
+    pickupGroupId: int(0, LIMITS.groupId, "0 = none; members may pick up each other's ringing calls."),
+    callPark: Type.Boolean(),
+    callRetrieve: Type.Boolean(),
+    callWaiting: Type.Boolean(),
+    multiDevice: Type.Boolean({
+      description: "One number, multi-devices: may register several devices (up to `maxDevices`).",
+    }),
+    maxDevices: int(1, LIMITS.maxDevices, "Device limit while `multiDevice` is on."),
+    operatorBreakIn: Type.Boolean(),
+    operatorOverstep: Type.Boolean(),
+    subscribeAllPresence: Type.Boolean({
+      description: "May subscribe to every user's presence / dialog state (operator consoles, BLF).",
+    }),
+    presenceGroup: int(0, LIMITS.groupId, "0 = sees all users; else only users of the same group."),
+    musicOnHold: Type.Boolean(),
+    relayMedia: Type.Boolean({ description: "Anchor this user's RTP in Parley." }),
+    ipAuthorization: Type.Array(Type.String({ maxLength: 64 }), {
+      maxItems: LIMITS.ipAuthorization,
+      description: "Addresses or CIDR ranges (IPv4/IPv6) trusted without digest and without REGISTER.",
+    }),
+    staticContact: Type.String({
+      maxLength: 256,
+      description: 'SIP URI where an IP-authorized user is reached without REGISTER; "" = none.',
+    }),
+  };
+}
+
+const forwardingRuleFields = () => ({
+  enabled: Type.Boolean({ description: "The user's right to this forwarding is switched on." }),
+  number: Type.String({
+    pattern: NUMBER_OR_EMPTY_PATTERN,
+    description: "Where calls go: digits, '*', '#', '+'; required while enabled.",
+  }),
+});
+
+const followMeFields = () => ({
+  strategy: int(
+    0,
+    2,
+    "0: ring all destinations at once; 1: next when the current fails; 2: next after `interval`.",
+  ),
+  interval: int(1, LIMITS.followMeInterval, "Seconds before the next destination, for strategy 2."),
+  destinations: Type.Array(Type.String({ pattern: NUMBER_OR_EMPTY_PATTERN }), {
+    maxItems: 3,
+    description: 'Destinations A, B, C; "" = unused.',
+  }),
+});
+
+/** A closed object whose properties are all optional. */
+function partialObject<P extends Record<string, TSchema>>(props: P, description?: string) {
+  const optional = {} as { [K in keyof P]: TOptional<P[K]> };
+  for (const key of Object.keys(props) as (keyof P)[]) {
+    optional[key] = Type.Optional(props[key]) as TOptional<P[typeof key]>;
+  }
+  return Type.Object(optional, { additionalProperties: false, description });
+}
+
+const PASSWORD = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: "^[\\x20-\\x7e]+$",
+  description: "Write-only: 1-64 printable ASCII characters. Never returned; only digest hashes are kept.",
+  writeOnly: true,
+});
+
+const forwardingInput = () => {
+  const rule = () => partialObject(forwardingRuleFields());
+  return partialObject(
+    { unconditional: rule(), unreachable: rule(), busy: rule(), noAnswer: rule() },
+    "Call forwarding rules; only the rules and fields given change.",
+  );
+};
+
+/** The body of a partial update (PATCH) and of a full replace (PUT). */
+export const UserPatchBody = partialObject(
+  {
+    ...flatFields(),
+    password: PASSWORD,
+    forwarding: forwardingInput(),
+    followMe: partialObject(followMeFields(), "Follow-me; only the fields given change."),
+  },
+  "Fields to change. A new `name` needs a new `password` (the digest hashes include the name).",
+);
+
+const { name: _name, ...optionalCreateFields } = UserPatchBody.properties;
+
+/** The body of POST /users: name and password required, every other field defaulted. */
+export const UserCreateBody = Type.Object(
+  { ...optionalCreateFields, name: flatFields().name, password: PASSWORD },
+  { additionalProperties: false, description: "A new local user; fields not given take their defaults." },
+);
+
+const forwardingRule = Type.Object(forwardingRuleFields());
+
+/** A local user as the API returns it: every field of the store's LocalUser, never a password. */
+export const User = Type.Object(
+  {
+    id: Type.Integer(),
+    domainId: Type.Integer(),
+    ...flatFields(),
+    forwarding: Type.Object({
+      unconditional: forwardingRule,
+      unreachable: forwardingRule,
+      busy: forwardingRule,
+      noAnswer: forwardingRule,
+    }),
+    followMe: Type.Object(followMeFields()),
+    createdAt: Type.Integer({ description: "Epoch milliseconds." }),
+    updatedAt: Type.Integer({ description: "Epoch milliseconds." }),
+  },
+  { description: "A local user (extension)." },
+);
+
+export const UserName = Type.Object({ name: Type.String({ description: "The user's name." }) });
+
+export const UserListQuery = Type.Object({
+  offset: Type.Integer({ minimum: 0, default: 0, description: "Users to skip." }),
+  limit: Type.Integer({ minimum: 0, maximum: 1000, default: 100, description: "Users to return." }),
+  search: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description: "Case-insensitive substring of the name or the display name.",
+    }),
+  ),
+});
+
+export const UserPage = Type.Object({
+  items: Type.Array(User),
+  total: Type.Integer({ description: "Matching users in all pages." }),
+  offset: Type.Integer(),
+  limit: Type.Integer(),
+});
+
+export const Registration = Type.Object(
+  {
+    id: Type.String({ description: "The binding's id, for DELETE." }),
+    domainId: Type.Integer(),
+    user: Type.String(),
+    contact: Type.String({ description: "The Contact URI the phone registered." }),
+    transport: Type.String({ description: "udp, tcp, tls, ws or wss." }),
+    sourceAddress: Type.String({ description: "Where the REGISTER really came from (NAT aware)." }),
+    sourcePort: Type.Integer(),
+    expiresAt: Type.String({ format: "date-time" }),
+    expiresIn: Type.Integer({ minimum: 0, description: "Seconds left until the binding expires." }),
+    userAgent: Type.Optional(Type.String()),
+    instanceId: Type.Optional(Type.String({ description: "+sip.instance (RFC 5626), if given." })),
+    q: Type.Optional(Type.Number({ description: "The Contact's q-value, if given." })),
+    path: Type.Array(Type.String(), { description: "Path headers (RFC 3327) stored with the binding." }),
+  },
+  { description: "A live registration binding." },
+);
+
+export const RegistrationList = Type.Object({ items: Type.Array(Registration) });
+
+export const RegistrationQuery = Type.Object({
+  user: Type.Optional(Type.String({ description: "Only this user's bindings." })),
+});
+
+export const RegistrationId = Type.Object({ id: Type.String() });
+
+export const BanItem = Type.Object(
+  {
+    address: Type.String(),
+    since: Type.String({ format: "date-time" }),
+    until: Type.String({ format: "date-time" }),
+    expiresIn: Type.Integer({ minimum: 0, description: "Seconds left until the ban ends." }),
+    reason: Type.String(),
+    failures: Type.Integer({ description: "Failed authentications that led to the ban." }),
+  },
+  { description: "A source address banned after failed authentications." },
+);
+
+export const BanList = Type.Object({ items: Type.Array(BanItem) });
+
+export const BanAddress = Type.Object({ address: Type.String({ description: "The banned IP address." }) });
+
+export const Status = Type.Object({
+  version: Type.String(),
+  startedAt: Type.String({ format: "date-time" }),
+  uptimeSeconds: Type.Integer({ minimum: 0 }),
+  listeners: Type.Array(
+    Type.Object({ protocol: Type.String(), address: Type.String(), port: Type.Integer() }),
+  ),
+  counts: Type.Object({}, { additionalProperties: Type.Integer(), description: "Named counters." }),
+});
+
+export type UserBody = Static<typeof UserPatchBody>;

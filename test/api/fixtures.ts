@@ -1,0 +1,102 @@
+/**
+ * A real API over a real SQLite store in a temp dir, with small real in-memory implementations of
+ * the views the registrar and the composition root provide.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { createApi } from "../../src/api/index.js";
+import type { LiveRegistration, RegistrationsView, ServerStatus, StatusSource } from "../../src/api/types.js";
+import { BanList } from "../../src/auth/ban-list.js";
+import { type Store, storeFromUrl } from "../../src/store/index.js";
+import { VirtualClock } from "../../src/util/clock.js";
+
+export const TOKEN = "test-token-0123456789abcdef";
+/** Wall-clock "now" of the tests: 2027-01-15T08:00:00.000Z. */
+export const NOW = Date.UTC(2027, 0, 15, 8, 0, 0);
+/** The ban list's virtual clock reads 0 at this epoch time. */
+export const CLOCK_EPOCH = NOW - 1_000_000;
+
+export class MemoryRegistrations implements RegistrationsView {
+  readonly bindings = new Map<string, LiveRegistration>();
+
+  add(binding: LiveRegistration): void {
+    this.bindings.set(binding.id, binding);
+  }
+
+  list(filter?: { user?: string }): LiveRegistration[] {
+    return [...this.bindings.values()].filter((b) => filter?.user === undefined || b.user === filter.user);
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return this.bindings.delete(id);
+  }
+}
+
+export class FixedStatus implements StatusSource {
+  constructor(private readonly value: ServerStatus) {}
+  status(): ServerStatus {
+    return this.value;
+  }
+}
+
+export interface Harness {
+  app: FastifyInstance;
+  store: Store;
+  registrations: MemoryRegistrations;
+  bans: BanList;
+  clock: VirtualClock;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), "parley-api-"));
+  const store = await storeFromUrl(undefined, dir);
+  await store.migrate();
+  const clock = new VirtualClock();
+  clock.advance(1_000_000);
+  const bans = new BanList(clock, {
+    threshold: 3,
+    userThreshold: 100,
+    windowMs: 60_000,
+    banMs: 600_000,
+    allow: [],
+  });
+  const registrations = new MemoryRegistrations();
+  const status = new FixedStatus({
+    version: "0.1.0",
+    startedAt: NOW - 90_500,
+    listeners: [
+      { protocol: "udp", address: "0.0.0.0", port: 5060 },
+      { protocol: "tcp", address: "0.0.0.0", port: 5060 },
+    ],
+    counts: { users: 0, registrations: 0, bans: 0 },
+  });
+  const app = await createApi({
+    store,
+    registrations,
+    bans,
+    status,
+    token: TOKEN,
+    toEpochMs: (ms) => CLOCK_EPOCH + ms,
+    now: () => NOW,
+  });
+  await app.ready();
+  return {
+    app,
+    store,
+    registrations,
+    bans,
+    clock,
+    dir,
+    async close() {
+      await app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const auth = { authorization: `Bearer ${TOKEN}` };

@@ -3,9 +3,15 @@
  * else (ARCHITECTURE.md).
  */
 import { mkdirSync } from "node:fs";
+import { Authenticator } from "./auth/authenticator.js";
+import { BanList } from "./auth/ban-list.js";
 import type { Settings } from "./config/settings.js";
 import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
+import { LocationService } from "./registrar/location-service.js";
+import { RegisterHandler } from "./registrar/register-handler.js";
+import { type Store, storeFromUrl } from "./store/index.js";
+import { UserDirectory } from "./store/user-directory.js";
 import { TransactionLayer } from "./transaction/transaction-layer.js";
 import { SipTransportLayer } from "./transport/transport-layer.js";
 import type { TransportProtocol } from "./transport/types.js";
@@ -19,6 +25,10 @@ export interface ParleyServer {
   stop(): Promise<void>;
   readonly listening: ReadonlyArray<{ protocol: TransportProtocol; address: string; port: number }>;
   readonly core: SipCore;
+  readonly store: Store;
+  readonly location: LocationService;
+  readonly bans: BanList;
+  readonly users: UserDirectory;
 }
 
 export interface ServerDeps {
@@ -27,9 +37,7 @@ export interface ServerDeps {
 }
 
 /** The listeners the settings ask for: UDP and TCP on the SIP ports, TLS on its port, per address. */
-export function listenersFor(
-  settings: Settings,
-): Array<{ protocol: TransportProtocol; address: string; port: number }> {
+export function listenersFor(settings: Settings): Array<{ protocol: TransportProtocol; address: string; port: number }> {
   const out: Array<{ protocol: TransportProtocol; address: string; port: number }> = [];
   for (const address of settings.bind) {
     out.push({ protocol: "UDP", address, port: settings.sipPort });
@@ -39,10 +47,26 @@ export function listenersFor(
   return out;
 }
 
-export function createServer(settings: Settings, deps: ServerDeps): ParleyServer {
+export async function createServer(settings: Settings, deps: ServerDeps): Promise<ParleyServer> {
   const { logger } = deps;
   const clock = deps.clock ?? systemClock;
+  const wallNow = () => Date.now();
   mkdirSync(settings.dataDir, { recursive: true });
+
+  // Store: configuration and persistent registrations.
+  const store = await storeFromUrl(settings.databaseUrl, settings.dataDir);
+  const applied = await store.migrate();
+  if (applied.length) logger.info({ migrations: applied, store: store.kind }, "database migrated");
+  if (await store.seedDefaults()) {
+    logger.warn(
+      { users: ["100", "101", "102"] },
+      "created default users 100, 101 and 102 with passwords equal to their names: change them before exposing this server",
+    );
+  }
+  const domain = await store.domains.getDefault();
+  const users = new UserDirectory(store.users);
+
+  // Transport, core, transactions.
   let core: SipCore | undefined;
   const transport = new SipTransportLayer({
     listeners: listenersFor(settings),
@@ -50,17 +74,14 @@ export function createServer(settings: Settings, deps: ServerDeps): ParleyServer
     maxMessageSize: settings.maxMessageSize,
     idleTimeoutMs: settings.tcpIdleTimeout,
     dataDir: settings.dataDir,
-    tls:
-      settings.tlsCert && settings.tlsKey
-        ? { certFile: settings.tlsCert, keyFile: settings.tlsKey }
-        : undefined,
+    tls: settings.tlsCert && settings.tlsKey ? { certFile: settings.tlsCert, keyFile: settings.tlsKey } : undefined,
     clock,
     onTrace: settings.sipTrace ? (event) => traceSip(logger, event) : undefined,
     onBadMessage: (ctx) => core?.onBadMessage(ctx),
     onEvent: (event) => logger.debug(event, "transport"),
   });
   core = new SipCore({ transport, logger, serverName: `Parley/${version}` });
-  core.handle("OPTIONS", optionsHandler(core));
+  const sipCore = core;
   new TransactionLayer({
     transport,
     clock,
@@ -68,12 +89,65 @@ export function createServer(settings: Settings, deps: ServerDeps): ParleyServer
     user: core,
     onError: (err) => logger.error({ err }, "transaction layer error"),
   });
+
+  // Security: failed-authentication bans, digest.
+  const bans = new BanList(
+    clock,
+    {
+      threshold: settings.authFailThreshold,
+      userThreshold: settings.authFailThreshold * 3,
+      windowMs: settings.authFailWindow * 1000,
+      banMs: settings.banTime * 1000,
+      allow: settings.banAllow,
+    },
+    (ban) => logger.warn({ address: ban.address, reason: ban.reason, until: new Date(wallNow() + ban.until - clock.now()).toISOString() }, "address banned"),
+  );
+  const authenticator = new Authenticator({
+    clock,
+    credentials: users,
+    bans,
+    algorithms: settings.digestAlgorithms,
+    onFailure: (info) => logger.info(info, "authentication failed"),
+  });
+
+  // Registrar.
+  const location = new LocationService(clock, wallNow, store.bindings, {
+    onAvailability: (domainId, user, online) => logger.info({ domainId, user, state: online ? "online" : "offline" }, "user state"),
+    onPersistError: (err) => logger.error({ err }, "could not write a registration to the store"),
+  });
+  const registrar = new RegisterHandler({
+    location,
+    authenticator,
+    users,
+    domainFor: () => domain,
+    respond: (request, status, reason, headers) => sipCore.response(request, status, reason, headers),
+    now: wallNow,
+    logger,
+    minExpires: settings.minExpires,
+    maxExpires: settings.maxExpires,
+    defaultExpires: settings.defaultExpires,
+  });
+
+  core.handle("OPTIONS", optionsHandler(core));
+  core.handle("REGISTER", registrar.handle);
+
   return {
     core,
+    store,
+    location,
+    bans,
+    users,
     get listening() {
       return transport.listening;
     },
-    start: () => transport.start(),
-    stop: () => transport.stop(),
+    async start() {
+      await location.start();
+      await transport.start();
+    },
+    async stop() {
+      location.stop();
+      await transport.stop();
+      await store.close();
+    },
   };
 }

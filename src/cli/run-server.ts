@@ -9,7 +9,7 @@ export async function runServer(settings: Settings): Promise<void> {
     level: settings.logLevel,
     format: settings.logFormat ?? (process.stdout.isTTY ? "pretty" : "json"),
   });
-  const server = createServer(settings, { logger });
+  const server = await createServer(settings, { logger });
   await server.start();
   logger.info(
     { version, listening: server.listening, dataDir: settings.dataDir, sipTrace: settings.sipTrace },

@@ -3,7 +3,16 @@
  * flag and a PARLEY_* environment variable. Precedence: flag > environment > file > default.
  * A bad value stops start-up with a message naming the setting and where it came from.
  */
+import { isIP } from "node:net";
 import { z } from "zod";
+
+function isCidr(entry: string): boolean {
+  const [addr, bits, extra] = entry.split("/");
+  const family = isIP(addr ?? "");
+  if (!family || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32);
+}
 
 const port = z.coerce.number().int().min(1).max(65535);
 const portOrOff = z.coerce.number().int().min(0).max(65535);
@@ -152,6 +161,30 @@ export const settingsTable = {
       ),
     default: undefined,
   },
+  minExpires: { flag: "--min-expires <s>", describe: "shortest registration accepted (RFC 3261 423 below it)", schema: z.coerce.number().int().min(1).max(86_400), default: 60 },
+  maxExpires: { flag: "--max-expires <s>", describe: "longest registration granted (longer ones are shortened)", schema: z.coerce.number().int().min(1).max(604_800), default: 3600 },
+  defaultExpires: { flag: "--default-expires <s>", describe: "registration time when a phone asks none", schema: z.coerce.number().int().min(1).max(604_800), default: 3600 },
+  digestAlgorithms: {
+    flag: "--digest-algorithms <list>",
+    describe: "digest challenges offered, most preferred first: MD5, SHA-256",
+    schema: z
+      .string()
+      .transform((s) => s.split(",").map((a) => a.trim().toUpperCase()))
+      .refine((l) => l.length > 0 && l.every((a) => a === "MD5" || a === "SHA-256"), "must list MD5 and/or SHA-256"),
+    default: "MD5,SHA-256",
+  },
+  authFailThreshold: { flag: "--auth-fail-threshold <n>", describe: "failed authentications from one address that ban it", schema: z.coerce.number().int().min(1).max(100_000), default: 10 },
+  authFailWindow: { flag: "--auth-fail-window <s>", describe: "window in which failures are counted", schema: z.coerce.number().int().min(1).max(86_400), default: 60 },
+  banTime: { flag: "--ban-time <s>", describe: "how long a banned address is refused", schema: z.coerce.number().int().min(1).max(31_536_000), default: 600 },
+  banAllow: {
+    flag: "--ban-allow <cidrs>",
+    describe: "addresses/CIDRs never banned, comma-separated",
+    schema: z
+      .string()
+      .transform((s) => s.split(",").map((a) => a.trim()).filter((a) => a.length > 0))
+      .refine((l) => l.every(isCidr), "must be IP addresses or CIDR ranges separated by commas"),
+    default: "",
+  },
   tcpIdleTimeout: {
     flag: "--tcp-idle-timeout <ms>",
     describe: "close a TCP/TLS connection idle this long",
@@ -184,6 +217,14 @@ export interface Settings {
   httpBind: string;
   apiToken: string | undefined;
   databaseUrl: string | undefined;
+  minExpires: number;
+  maxExpires: number;
+  defaultExpires: number;
+  digestAlgorithms: Array<"MD5" | "SHA-256">;
+  authFailThreshold: number;
+  authFailWindow: number;
+  banTime: number;
+  banAllow: string[];
 }
 
 /** Raised for any bad setting; the message names the setting and its source. */
@@ -253,6 +294,7 @@ export function resolveSettings(sources: SettingsSources): Settings {
   if (s.sipTcpPort === undefined) s.sipTcpPort = s.sipPort;
   if (s.timerT2 < s.timerT1)
     throw new SettingsError(`timerT2 (${s.timerT2}) must not be less than timerT1 (${s.timerT1})`);
+  if (s.minExpires > s.maxExpires) throw new SettingsError(`minExpires (${s.minExpires}) must not exceed maxExpires (${s.maxExpires})`);
   if ((s.tlsCert === undefined) !== (s.tlsKey === undefined)) {
     throw new SettingsError("tlsCert and tlsKey must be given together");
   }

@@ -6,7 +6,7 @@
  */
 
 /** Option tags Parley supports (RFC 3261 8.2.2.3). */
-export const supportedExtensions: readonly string[] = [];
+export const supportedExtensions: readonly string[] = ["path"];
 
 /** Body types Parley accepts (RFC 3261 11.2). */
 export const acceptedBodyTypes: readonly string[] = ["application/sdp"];

@@ -54,10 +54,8 @@ export class SipCore implements TransactionUser {
     // RFC 3261 8.2.6.2: a UAS adds a To tag to every response except 100; one per request, so
     // retransmissions and later responses to it carry the same one.
     const toTag = status > 100 && !request.to?.tag ? tagFor(request) : undefined;
-    const res = createResponse(request, status, reason, { toTag });
-    res.append("Server", this.options.serverName);
-    for (const [name, value] of headers) res.append(name, value);
-    return res;
+    // Extra headers go in at build time so Content-Length stays the last header.
+    return createResponse(request, status, reason, { toTag, headers: [["Server", this.options.serverName], ...headers] });
   }
 
   onRequest(rx: ReceivedMessage, tx: ServerTransaction): void {

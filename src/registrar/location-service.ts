@@ -1,0 +1,182 @@
+/**
+ * The location service (RFC 3261 10.2, "location service"): the bindings of each address-of-
+ * record, in memory for the SIP path, written through to a persistent store so a restart keeps
+ * phones registered until their expiry (Kamailio's usrloc db_mode "write-through"). Separate from
+ * REGISTER processing (register-handler.ts), as Kamailio keeps registrar and usrloc apart.
+ */
+import { randomBytes } from "node:crypto";
+import type { Clock, TimerHandle } from "../util/clock.js";
+
+/** One binding of an address-of-record to a contact. Times are epoch milliseconds. */
+export interface Binding {
+  readonly domainId: number;
+  readonly user: string;
+  readonly contactUri: string;
+  readonly q?: number | undefined;
+  readonly expiresAt: number;
+  readonly callId: string;
+  readonly cseq: number;
+  readonly instanceId?: string | undefined;
+  readonly regId?: number | undefined;
+  readonly path: string[];
+  readonly sourceAddress: string;
+  readonly sourcePort: number;
+  readonly transport: string;
+  readonly flowId?: string | undefined;
+  readonly userAgent?: string | undefined;
+  readonly updatedAt: number;
+}
+
+/** A binding as the location service holds it: with an id for the API. */
+export interface LiveBinding extends Binding {
+  readonly id: string;
+}
+
+/** What the persistent store offers (the store's BindingRepository satisfies it). */
+export interface BindingPersistence {
+  upsert(binding: Binding): Promise<void>;
+  remove(domainId: number, user: string, contactUri: string): Promise<number>;
+  listActive(nowMs: number): Promise<Binding[]>;
+  purgeExpired(nowMs: number): Promise<number>;
+}
+
+export interface LocationEvents {
+  /** An address-of-record went from no bindings to some (true) or back (false). */
+  onAvailability?(domainId: number, user: string, online: boolean): void;
+  /** A write to the store failed (the in-memory state stays authoritative). */
+  onPersistError?(err: unknown): void;
+}
+
+function aorKey(domainId: number, user: string): string {
+  return `${domainId}\u0000${user}`;
+}
+
+export class LocationService {
+  private readonly byAor = new Map<string, LiveBinding[]>();
+  private readonly byId = new Map<string, LiveBinding>();
+  private sweepTimer: TimerHandle | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly clock: Clock,
+    /** Epoch milliseconds now. */
+    private readonly now: () => number,
+    private readonly persistence: BindingPersistence | undefined,
+    private readonly events: LocationEvents = {},
+    private readonly sweepIntervalMs = 1000,
+  ) {}
+
+  /** Load the unexpired bindings from the store and start expiring them on time. */
+  async start(): Promise<void> {
+    if (this.persistence) {
+      const now = this.now();
+      await this.persistence.purgeExpired(now);
+      for (const b of await this.persistence.listActive(now)) this.insert(b, false);
+    }
+    this.scheduleSweep();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.sweepTimer?.cancel();
+  }
+
+  /** Current (unexpired) bindings of an address-of-record. */
+  lookup(domainId: number, user: string): readonly LiveBinding[] {
+    const list = this.byAor.get(aorKey(domainId, user));
+    if (!list) return [];
+    const now = this.now();
+    return list.some((b) => b.expiresAt <= now) ? list.filter((b) => b.expiresAt > now) : list;
+  }
+
+  isOnline(domainId: number, user: string): boolean {
+    return this.lookup(domainId, user).length > 0;
+  }
+
+  all(): LiveBinding[] {
+    const now = this.now();
+    return [...this.byId.values()].filter((b) => b.expiresAt > now);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /**
+   * Replace the bindings of one address-of-record in one step: `remove` names contact URIs to
+   * drop (exactly as stored), `upsert` adds or replaces by contact URI.
+   */
+  apply(domainId: number, user: string, remove: readonly string[], upsert: readonly Binding[]): void {
+    const key = aorKey(domainId, user);
+    const before = this.byAor.get(key)?.length ?? 0;
+    for (const contactUri of remove) this.removeOne(domainId, user, contactUri, true);
+    for (const b of upsert) this.insert(b, true);
+    const after = this.byAor.get(key)?.length ?? 0;
+    if ((before === 0) !== (after === 0)) this.events.onAvailability?.(domainId, user, after > 0);
+  }
+
+  /** Remove one binding by id (the API's DELETE). */
+  removeById(id: string): boolean {
+    const b = this.byId.get(id);
+    if (!b) return false;
+    this.apply(b.domainId, b.user, [b.contactUri], []);
+    return true;
+  }
+
+  private insert(b: Binding, persist: boolean): void {
+    const key = aorKey(b.domainId, b.user);
+    let list = this.byAor.get(key);
+    if (!list) {
+      list = [];
+      this.byAor.set(key, list);
+    }
+    const at = list.findIndex((x) => x.contactUri === b.contactUri);
+    const live: LiveBinding = { ...b, id: at >= 0 ? list[at]!.id : randomBytes(9).toString("base64url") };
+    if (at >= 0) list[at] = live;
+    else list.push(live);
+    this.byId.set(live.id, live);
+    if (persist && this.persistence) this.persistence.upsert(b).catch((err: unknown) => this.events.onPersistError?.(err));
+  }
+
+  private removeOne(domainId: number, user: string, contactUri: string, persist: boolean): void {
+    const key = aorKey(domainId, user);
+    const list = this.byAor.get(key);
+    if (!list) return;
+    const at = list.findIndex((x) => x.contactUri === contactUri);
+    if (at < 0) return;
+    this.byId.delete(list[at]!.id);
+    list.splice(at, 1);
+    if (list.length === 0) this.byAor.delete(key);
+    if (persist && this.persistence) {
+      this.persistence.remove(domainId, user, contactUri).catch((err: unknown) => this.events.onPersistError?.(err));
+    }
+  }
+
+  /** RFC 3261 10.2.1: a binding lasts until its expiry; expired ones are removed on time. */
+  private sweep(): void {
+    const now = this.now();
+    let expiredAny = false;
+    for (const [key, list] of this.byAor) {
+      if (!list.some((b) => b.expiresAt <= now)) continue;
+      const first = list[0]!;
+      const expired = list.filter((b) => b.expiresAt <= now);
+      expiredAny = true;
+      for (const b of expired) this.byId.delete(b.id);
+      const kept = list.filter((b) => b.expiresAt > now);
+      if (kept.length) this.byAor.set(key, kept);
+      else {
+        this.byAor.delete(key);
+        this.events.onAvailability?.(first.domainId, first.user, false);
+      }
+    }
+    if (expiredAny && this.persistence) this.persistence.purgeExpired(now).catch((err: unknown) => this.events.onPersistError?.(err));
+  }
+
+  private scheduleSweep(): void {
+    if (this.stopped) return;
+    this.sweepTimer = this.clock.setTimer(this.sweepIntervalMs, () => {
+      this.sweep();
+      this.scheduleSweep();
+    });
+  }
+}

@@ -14,6 +14,7 @@ import {
 } from "../config/settings.js";
 import { version } from "../version.js";
 import { runServer } from "./run-server.js";
+import { registerUserCommands } from "./user-commands.js";
 
 function camel(flag: string): string {
   return flag.replace(/^--/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -51,6 +52,8 @@ start.action(async (opts: Record<string, unknown>) => {
     process.exit(1);
   }
 });
+
+registerUserCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`parley: ${(err as Error).message}\n`);

@@ -40,7 +40,7 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<RegistrationsRoutesO
         tags: ["registrations"],
         summary: "Live registration bindings, optionally of one user",
         querystring: RegistrationQuery,
-        response: { 200: RegistrationList, ...errorResponses(400, 401) },
+        response: { 200: RegistrationList, ...errorResponses(401) },
       },
     },
     async (request) => {

@@ -37,7 +37,9 @@ export interface ServerDeps {
 }
 
 /** The listeners the settings ask for: UDP and TCP on the SIP ports, TLS on its port, per address. */
-export function listenersFor(settings: Settings): Array<{ protocol: TransportProtocol; address: string; port: number }> {
+export function listenersFor(
+  settings: Settings,
+): Array<{ protocol: TransportProtocol; address: string; port: number }> {
   const out: Array<{ protocol: TransportProtocol; address: string; port: number }> = [];
   for (const address of settings.bind) {
     out.push({ protocol: "UDP", address, port: settings.sipPort });
@@ -74,7 +76,10 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     maxMessageSize: settings.maxMessageSize,
     idleTimeoutMs: settings.tcpIdleTimeout,
     dataDir: settings.dataDir,
-    tls: settings.tlsCert && settings.tlsKey ? { certFile: settings.tlsCert, keyFile: settings.tlsKey } : undefined,
+    tls:
+      settings.tlsCert && settings.tlsKey
+        ? { certFile: settings.tlsCert, keyFile: settings.tlsKey }
+        : undefined,
     clock,
     onTrace: settings.sipTrace ? (event) => traceSip(logger, event) : undefined,
     onBadMessage: (ctx) => core?.onBadMessage(ctx),
@@ -100,7 +105,15 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       banMs: settings.banTime * 1000,
       allow: settings.banAllow,
     },
-    (ban) => logger.warn({ address: ban.address, reason: ban.reason, until: new Date(wallNow() + ban.until - clock.now()).toISOString() }, "address banned"),
+    (ban) =>
+      logger.warn(
+        {
+          address: ban.address,
+          reason: ban.reason,
+          until: new Date(wallNow() + ban.until - clock.now()).toISOString(),
+        },
+        "address banned",
+      ),
   );
   const authenticator = new Authenticator({
     clock,
@@ -112,7 +125,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
 
   // Registrar.
   const location = new LocationService(clock, wallNow, store.bindings, {
-    onAvailability: (domainId, user, online) => logger.info({ domainId, user, state: online ? "online" : "offline" }, "user state"),
+    onAvailability: (domainId, user, online) =>
+      logger.info({ domainId, user, state: online ? "online" : "offline" }, "user state"),
     onPersistError: (err) => logger.error({ err }, "could not write a registration to the store"),
   });
   const registrar = new RegisterHandler({

@@ -12,9 +12,9 @@ import type { SipRequest } from "../sip/types.js";
 import type { Clock } from "../util/clock.js";
 import type { BanList } from "./ban-list.js";
 import {
+  challengeValue,
   type DigestAlgorithm,
   type DigestCredentials,
-  challengeValue,
   digestEquals,
   expectedResponse,
   parseAlgorithm,
@@ -62,7 +62,12 @@ export interface AuthenticatorOptions {
   /** Challenges offered, most preferred first (RFC 7616 3.7). */
   readonly algorithms?: readonly DigestAlgorithm[];
   readonly nonceLifetimeMs?: number;
-  readonly onFailure?: (info: { sourceAddress: string; username: string | undefined; reason: string; banned: boolean }) => void;
+  readonly onFailure?: (info: {
+    sourceAddress: string;
+    username: string | undefined;
+    reason: string;
+    banned: boolean;
+  }) => void;
 }
 
 export class Authenticator {
@@ -106,8 +111,10 @@ export class Authenticator {
     // An unknown nonce (from before a restart, or forged) earns a fresh challenge, not a strike.
     if (verdict === "invalid") return this.challenge(a, false);
     const qop = creds.qop === undefined ? undefined : creds.qop.toLowerCase();
-    if (qop !== undefined && qop !== "auth") return this.fail(a, creds.username, `qop ${creds.qop} not offered`);
-    if (qop === "auth" && (!creds.nc || !creds.cnonce)) return this.fail(a, creds.username, "qop=auth without nc/cnonce");
+    if (qop !== undefined && qop !== "auth")
+      return this.fail(a, creds.username, `qop ${creds.qop} not offered`);
+    if (qop === "auth" && (!creds.nc || !creds.cnonce))
+      return this.fail(a, creds.username, "qop=auth without nc/cnonce");
 
     const entry = await this.options.credentials.lookup(a.domainId, creds.username);
     const pair = entry?.auth ?? this.decoy;
@@ -131,7 +138,11 @@ export class Authenticator {
     // RFC 7616 3.4: a nonce-count that does not increase is a replay.
     if (!this.nonces.acceptCount(creds.nonce, creds.nc)) return this.challenge(a, true);
     if (a.claimedUser !== undefined && a.claimedUser !== creds.username) {
-      return this.fail(a, creds.username, `authenticated as ${creds.username} but acting for ${a.claimedUser}`);
+      return this.fail(
+        a,
+        creds.username,
+        `authenticated as ${creds.username} but acting for ${a.claimedUser}`,
+      );
     }
     this.options.bans.recordSuccess(a.sourceAddress);
     return { kind: "ok", username: creds.username, method: "digest" };

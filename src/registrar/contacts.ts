@@ -55,7 +55,11 @@ export function parseContacts(req: SipRequest, limits: ExpiryLimits): ContactReq
   // RFC 3261 10.3 step 6: "*" is only valid alone and with Expires: 0.
   if (raw.some((v) => v.trim() === "*")) {
     if (raw.length !== 1 || headerExpires !== 0) {
-      return { kind: "error", status: 400, reason: "Invalid Request: Contact * needs Expires: 0 and no other Contact" };
+      return {
+        kind: "error",
+        status: 400,
+        reason: "Invalid Request: Contact * needs Expires: 0 and no other Contact",
+      };
     }
     return { kind: "wildcard" };
   }
@@ -65,7 +69,8 @@ export function parseContacts(req: SipRequest, limits: ExpiryLimits): ContactReq
   const contacts: ContactChange[] = [];
   for (const na of values) {
     const paramExpires = delta(na.params.get("expires"));
-    if (Number.isNaN(paramExpires)) return { kind: "error", status: 400, reason: "Bad expires parameter in Contact" };
+    if (Number.isNaN(paramExpires))
+      return { kind: "error", status: 400, reason: "Bad expires parameter in Contact" };
     // RFC 3261 10.2.1.1: the Contact's expires parameter wins over the Expires header; without
     // either, the registrar's default applies.
     let expires = paramExpires ?? headerExpires ?? limits.defaultExpires;
@@ -84,13 +89,15 @@ export function parseContacts(req: SipRequest, limits: ExpiryLimits): ContactReq
     const qText = na.params.get("q");
     if (qText !== undefined && qText !== null) {
       // RFC 3261 25.1: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
-      if (!/^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(qText)) return { kind: "error", status: 400, reason: "Bad q parameter in Contact" };
+      if (!/^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(qText))
+        return { kind: "error", status: 400, reason: "Bad q parameter in Contact" };
       q = Number(qText);
     }
     const instance = na.params.get("+sip.instance");
     const regIdText = na.params.get("reg-id");
     const regId = regIdText === undefined || regIdText === null ? undefined : Number(regIdText);
-    if (regId !== undefined && !Number.isInteger(regId)) return { kind: "error", status: 400, reason: "Bad reg-id parameter in Contact" };
+    if (regId !== undefined && !Number.isInteger(regId))
+      return { kind: "error", status: 400, reason: "Bad reg-id parameter in Contact" };
     contacts.push({
       contactUri: na.uri.raw,
       expires,

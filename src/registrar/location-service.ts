@@ -135,7 +135,8 @@ export class LocationService {
     if (at >= 0) list[at] = live;
     else list.push(live);
     this.byId.set(live.id, live);
-    if (persist && this.persistence) this.persistence.upsert(b).catch((err: unknown) => this.events.onPersistError?.(err));
+    if (persist && this.persistence)
+      this.persistence.upsert(b).catch((err: unknown) => this.events.onPersistError?.(err));
   }
 
   private removeOne(domainId: number, user: string, contactUri: string, persist: boolean): void {
@@ -148,7 +149,9 @@ export class LocationService {
     list.splice(at, 1);
     if (list.length === 0) this.byAor.delete(key);
     if (persist && this.persistence) {
-      this.persistence.remove(domainId, user, contactUri).catch((err: unknown) => this.events.onPersistError?.(err));
+      this.persistence
+        .remove(domainId, user, contactUri)
+        .catch((err: unknown) => this.events.onPersistError?.(err));
     }
   }
 
@@ -169,7 +172,8 @@ export class LocationService {
         this.events.onAvailability?.(first.domainId, first.user, false);
       }
     }
-    if (expiredAny && this.persistence) this.persistence.purgeExpired(now).catch((err: unknown) => this.events.onPersistError?.(err));
+    if (expiredAny && this.persistence)
+      this.persistence.purgeExpired(now).catch((err: unknown) => this.events.onPersistError?.(err));
   }
 
   private scheduleSweep(): void {

@@ -4,7 +4,7 @@
  * Parley's policies on top of the RFC: one number, multi-devices (FEATURES.md section 2) and IP
  * address authorization.
  */
-import type { AuthOutcome, Authenticator } from "../auth/authenticator.js";
+import type { Authenticator, AuthOutcome } from "../auth/authenticator.js";
 import { parseUri, uriEquals } from "../sip/index.js";
 import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { ServerTransaction } from "../transaction/types.js";
@@ -20,7 +20,10 @@ export interface RegistrarDomain {
 
 /** What the registrar needs to know of a user (the store's UserDirectory entry satisfies it). */
 export interface RegistrarUserSource {
-  lookup(domainId: number, name: string): Promise<{ readonly user: { readonly multiDevice: boolean; readonly maxDevices: number } } | undefined>;
+  lookup(
+    domainId: number,
+    name: string,
+  ): Promise<{ readonly user: { readonly multiDevice: boolean; readonly maxDevices: number } } | undefined>;
 }
 
 export interface RegistrarOptions {
@@ -30,7 +33,12 @@ export interface RegistrarOptions {
   /** The domain a request is for; undefined = not ours (RFC 3261 10.3 step 1). */
   readonly domainFor: (host: string) => RegistrarDomain | undefined;
   /** Build a response with Parley's To tag and Server header (SipCore.response). */
-  readonly respond: (request: SipRequest, status: number, reason?: string, headers?: ReadonlyArray<readonly [string, string]>) => SipResponse;
+  readonly respond: (
+    request: SipRequest,
+    status: number,
+    reason?: string,
+    headers?: ReadonlyArray<readonly [string, string]>,
+  ) => SipResponse;
   readonly now: () => number;
   readonly logger: Logger;
   readonly minExpires?: number;
@@ -62,7 +70,9 @@ export class RegisterHandler {
     );
   };
 
-  private async process(rx: ReceivedMessage & { message: SipRequest }): Promise<[number, string | undefined, Headers]> {
+  private async process(
+    rx: ReceivedMessage & { message: SipRequest },
+  ): Promise<[number, string | undefined, Headers]> {
     const req = rx.message;
     // RFC 3261 10.3 step 1: the Request-URI names the domain the registrar is responsible for.
     const domain = this.o.domainFor(req.uri.host);
@@ -70,7 +80,8 @@ export class RegisterHandler {
     // RFC 3261 10.3 step 5: the address-of-record comes from To and must be a SIP or SIPS URI
     // (RFC 4475 3.3.4: an isbn: To is answered 400).
     const to = req.to!;
-    if (to.uri.scheme !== "sip" && to.uri.scheme !== "sips") return [400, "Bad To header: not a SIP or SIPS URI", []];
+    if (to.uri.scheme !== "sip" && to.uri.scheme !== "sips")
+      return [400, "Bad To header: not a SIP or SIPS URI", []];
     const user = to.uri.user;
     if (!user) return [400, "Bad To header: no user part", []];
 
@@ -163,7 +174,9 @@ export class RegisterHandler {
       });
     }
     for (const b of upsert) remove.delete(b.contactUri);
-    const kept = current.filter((b) => !remove.has(b.contactUri) && !upsert.some((u) => u.contactUri === b.contactUri));
+    const kept = current.filter(
+      (b) => !remove.has(b.contactUri) && !upsert.some((u) => u.contactUri === b.contactUri),
+    );
     if (addsDevice && !policy.multiDevice) {
       // One device per user without the right: the new device replaces the old binding.
       for (const b of kept) remove.add(b.contactUri);
@@ -202,4 +215,3 @@ function outOfOrder() {
   // aborted and the request fails"; the RFC names no status, Kamailio answers 500.
   return { status: 500, reason: "Out of Order REGISTER (CSeq not higher than stored)" };
 }
-

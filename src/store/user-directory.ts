@@ -82,7 +82,10 @@ export class UserDirectory {
   }
 
   private async load(domainId: number, name: string): Promise<DirectoryEntry | undefined> {
-    const [user, auth] = await Promise.all([this.users.get(domainId, name), this.users.getAuth(domainId, name)]);
+    const [user, auth] = await Promise.all([
+      this.users.get(domainId, name),
+      this.users.getAuth(domainId, name),
+    ]);
     return user && auth ? { user, auth } : undefined;
   }
 }

@@ -1,4 +1,7 @@
-import { Field, newField, Request, Response } from "./message.js";
+import { headerKey, headerSpelling } from "./header-names.js";
+import { HeaderTable } from "./header-table.js";
+import { Request, Response } from "./message.js";
+import { MessageCore } from "./message-core.js";
 import { reasonPhrase } from "./reason-phrases.js";
 import type { SipMessage, SipRequest, SipResponse } from "./types.js";
 
@@ -16,8 +19,21 @@ export interface RequestSpec {
 
 /** Builds a request from parts; Content-Length is added or corrected when it is serialized. */
 export function createRequest(spec: RequestSpec): SipRequest {
-  const fields = spec.headers.map(([name, value]) => newField(name, value));
-  return new Request(spec.method, spec.uri, VERSION, fields, spec.body ?? EMPTY);
+  const keys: string[] = [];
+  const names: string[] = [];
+  const vals: string[] = [];
+  for (const [name, value] of spec.headers) {
+    keys.push(headerKey(name));
+    names.push(headerSpelling(name));
+    vals.push(value);
+  }
+  return new Request(
+    spec.method,
+    spec.uri,
+    VERSION,
+    HeaderTable.built(keys, names, vals),
+    spec.body ?? EMPTY,
+  );
 }
 
 export interface ResponseOptions {
@@ -30,8 +46,9 @@ export interface ResponseOptions {
 
 /**
  * Builds a response to `request` (RFC 3261 8.2.6.2): the Via fields in order, From, To (with
- * `toTag` added if it has no tag), Call-ID and CSeq are copied; a 100 also copies Timestamp
- * (RFC 3261 8.2.6.1); Content-Length is added when serialized.
+ * `toTag` added if it parses and has no tag), Call-ID and CSeq are copied as received, even when
+ * malformed (a 400 to a request the parser could not accept, so the peer can still match it);
+ * a 100 also copies Timestamp (RFC 3261 8.2.6.1). Nothing is parsed or formatted again.
  */
 export function createResponse(
   request: SipRequest,
@@ -39,30 +56,54 @@ export function createResponse(
   reason?: string,
   options: ResponseOptions = {},
 ): SipResponse {
-  const fields: Field[] = [];
-  for (const f of request.headers) {
-    if (f.key === "via") fields.push(new Field("Via", "via", f.value));
+  const keys: string[] = [];
+  const names: string[] = [];
+  const vals: string[] = [];
+  if (request instanceof MessageCore) request.responseFields(status, options.toTag, keys, names, vals);
+  else copyResponseFields(request, status, options.toTag, keys, names, vals);
+  if (options.headers !== undefined) {
+    for (const [name, value] of options.headers) {
+      keys.push(headerKey(name));
+      names.push(headerSpelling(name));
+      vals.push(value);
+    }
   }
-  const from = request.headers.find((f) => f.key === "from");
-  if (from !== undefined) fields.push(new Field("From", "from", from.value));
-  const to = request.headers.find((f) => f.key === "to");
-  if (to !== undefined) {
-    let value = to.value;
-    if (options.toTag !== undefined && request.to?.tag === undefined) value += `;tag=${options.toTag}`;
-    fields.push(new Field("To", "to", value));
-  }
-  const callId = request.headers.find((f) => f.key === "call-id");
-  if (callId !== undefined) fields.push(new Field("Call-ID", "call-id", callId.value));
-  const cseq = request.headers.find((f) => f.key === "cseq");
-  if (cseq !== undefined) fields.push(new Field("CSeq", "cseq", cseq.value));
-  if (status === 100) {
-    const ts = request.headers.find((f) => f.key === "timestamp");
-    if (ts !== undefined) fields.push(new Field("Timestamp", "timestamp", ts.value));
-  }
-  if (options.headers !== undefined) for (const [n, v] of options.headers) fields.push(newField(n, v));
   const body = options.body ?? EMPTY;
-  fields.push(new Field("Content-Length", "content-length", String(body.length)));
-  return new Response(status, reason ?? reasonPhrase(status), VERSION, fields, body);
+  keys.push("content-length");
+  names.push("Content-Length");
+  vals.push(String(body.length));
+  const table = HeaderTable.built(keys, names, vals);
+  return new Response(status, reason ?? reasonPhrase(status), VERSION, table, body);
+}
+
+/** The same copy as MessageCore.responseFields, for a SipRequest implemented elsewhere. */
+function copyResponseFields(
+  request: SipRequest,
+  status: number,
+  toTag: string | undefined,
+  keys: string[],
+  names: string[],
+  vals: string[],
+): void {
+  const copy = (key: string, name: string, all: boolean): void => {
+    for (const f of request.headers) {
+      if (f.key !== key) continue;
+      let value = f.value;
+      if (key === "to" && toTag !== undefined && request.to !== undefined && request.to.tag === undefined) {
+        value += `;tag=${toTag}`;
+      }
+      keys.push(key);
+      names.push(name);
+      vals.push(value);
+      if (!all) return;
+    }
+  };
+  copy("via", "Via", true);
+  copy("from", "From", false);
+  copy("to", "To", false);
+  copy("call-id", "Call-ID", false);
+  copy("cseq", "CSeq", false);
+  if (status === 100) copy("timestamp", "Timestamp", false);
 }
 
 /** A deep copy: changing one copy's headers or body never affects the other. */

@@ -126,3 +126,16 @@ export function parseDecimal(s: string, max: number): number {
   }
   return n;
 }
+
+/** parseDecimal() over s[start, end), without slicing. */
+export function parseDecimalAt(s: string, start: number, end: number, max: number): number {
+  if (end <= start) return -1;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+    if (n > max) return -1;
+  }
+  return n;
+}

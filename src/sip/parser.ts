@@ -1,14 +1,15 @@
-import { C_TOKEN, CHAR_CLASS, skipWs, trimEnd } from "./chars.js";
-import { headerKey, KNOWN_KEYS, KNOWN_NAMES, knownHeaderAt } from "./header-names.js";
-import { Field, type Primed, Request, Response } from "./message.js";
+import { C_TOKEN, CHAR_CLASS, parseDecimalAt, skipWs, trimEnd } from "./chars.js";
+import { headerKey, KNOWN_KEYS, knownHeaderAt } from "./header-names.js";
+import { HeaderTable } from "./header-table.js";
+import { Request, Response } from "./message.js";
 import { isKnownMethod } from "./methods.js";
-import { parseNameAddr } from "./name-addr.js";
+import { scanNameAddr } from "./name-addr.js";
 import { parseFailure } from "./parse-error.js";
 import { parseContentLength, parseCSeq, parseMaxForwards } from "./scalars.js";
-import { splitList } from "./split-list.js";
+import { nextListComma } from "./split-list.js";
 import { parseStartLine } from "./start-line.js";
-import type { NameAddr, ParseErrorCode, ParseResult, ViaValue } from "./types.js";
-import { parseVia } from "./via.js";
+import type { CSeqValue, ParseErrorCode, ParseResult } from "./types.js";
+import { scanVia } from "./via.js";
 
 const CRLFCRLF = Buffer.from("\r\n\r\n", "latin1");
 
@@ -20,9 +21,11 @@ interface Problem {
 }
 
 /** RFC 3261 25.1: Call-ID = word [ "@" word ]; word chars are token chars plus ()<>:\"/[]?{}. */
-function validCallId(v: string): boolean {
-  if (v.length === 0) return false;
-  for (let i = 0; i < v.length; i++) {
+function validCallId(table: HeaderTable, at: number): boolean {
+  valueSpan(table, at);
+  const v = span.text;
+  if (span.end === span.start) return false;
+  for (let i = span.start; i < span.end; i++) {
     const c = v.charCodeAt(i);
     if (c >= 128) return false;
     if ((CHAR_CLASS[c] & C_TOKEN) !== 0) continue;
@@ -57,6 +60,51 @@ export function parseMessage(data: Buffer): ParseResult {
   }
 }
 
+/** Where a field's value can be scanned: `text[start, end)` (the header text, or an unfolded copy). */
+const span = { text: "", start: 0, end: 0 };
+
+function valueSpan(table: HeaderTable, i: number): void {
+  if (table.valueInSource(i)) {
+    span.text = table.src;
+    span.start = table.valueStart(i);
+    span.end = table.valueEnd(i);
+  } else {
+    span.text = table.value(i);
+    span.start = 0;
+    span.end = span.text.length;
+  }
+}
+
+/** Every comma-separated element of every field with `key` must pass `check` (no empty element). */
+function validList(
+  table: HeaderTable,
+  key: string,
+  check: (s: string, start: number, end: number) => boolean,
+  star: boolean,
+): boolean {
+  for (let i = table.indexOf(key); i >= 0; i = table.indexOf(key, i + 1)) {
+    valueSpan(table, i);
+    const s = span.text;
+    const end = span.end;
+    // RFC 3261 20.10: Contact = ( STAR / (contact-param *(COMMA contact-param)) )
+    if (star && end - span.start === 1 && s.charCodeAt(span.start) === 42) continue;
+    let a = span.start;
+    for (;;) {
+      const comma = nextListComma(s, a, end);
+      const b = skipWs(s, a, comma);
+      if (!check(s, b, trimEnd(s, b, comma))) return false;
+      if (comma >= end) break;
+      a = comma + 1;
+    }
+  }
+  return true;
+}
+
+function validNameAddr(table: HeaderTable, i: number): boolean {
+  valueSpan(table, i);
+  return scanNameAddr(span.text, span.start, span.end);
+}
+
 function parse(data: Buffer): ParseResult {
   const n = data.length;
   // RFC 3261 7.5: ignore CRLFs before the start line (keep-alives, sloppy framing).
@@ -81,15 +129,16 @@ function parse(data: Buffer): ParseResult {
   }
   let problem: Problem | undefined = start.problem;
 
-  const fields: Field[] = [];
-  const viaValues: string[] = [];
-  let contactValues: string[] | undefined;
-  let fromValue: string | undefined;
-  let toValue: string | undefined;
-  let callIdValue: string | undefined;
-  let cseqValue: string | undefined;
-  let mfValue: string | undefined;
-  let clValue: string | undefined;
+  const keys: string[] = [];
+  const pos: number[] = [];
+  let viaCount = 0;
+  let contactCount = 0;
+  let fromAt = -1;
+  let toAt = -1;
+  let callIdAt = -1;
+  let cseqAt = -1;
+  let mfAt = -1;
+  let clAt = -1;
   let fromCount = 0;
   let toCount = 0;
   let callIdCount = 0;
@@ -118,131 +167,92 @@ function parse(data: Buffer): ParseResult {
     }
     // RFC 3261 7.3.1: HCOLON = *( SP / HTAB ) ":" SWS
     const nameEnd = trimEnd(s, i, colon);
-    let name: string;
     let key: string;
     const known = knownHeaderAt(s, i, nameEnd);
-    if (known >= 0) {
-      name = KNOWN_NAMES[known];
-      key = KNOWN_KEYS[known];
-    } else {
+    if (known >= 0) key = KNOWN_KEYS[known];
+    else {
       if (!validHeaderName(s, i, nameEnd)) {
         problem ??= { code: "bad-header", reason: "Bad header name" };
         i = e + 2;
         continue;
       }
-      name = s.slice(i, nameEnd);
-      key = headerKey(name);
+      key = headerKey(s.slice(i, nameEnd));
     }
-    let field: Field;
-    if (folded) field = new Field(name, key, undefined, s, i, e, colon + 1, e, true);
+    const at = keys.length;
+    keys.push(key);
+    if (folded) pos.push(i, e, ~(colon + 1), e);
     else {
       const a = skipWs(s, colon + 1, e);
-      field = new Field(name, key, undefined, s, i, e, a, trimEnd(s, a, e), false);
+      pos.push(i, e, a, trimEnd(s, a, e));
     }
-    fields.push(field);
     switch (key) {
       case "via":
-        viaValues.push(field.value);
+        viaCount++;
         break;
       case "from":
-        fromCount++;
-        fromValue ??= field.value;
+        if (fromCount++ === 0) fromAt = at;
         break;
       case "to":
-        toCount++;
-        toValue ??= field.value;
+        if (toCount++ === 0) toAt = at;
         break;
       case "call-id":
-        callIdCount++;
-        callIdValue ??= field.value;
+        if (callIdCount++ === 0) callIdAt = at;
         break;
       case "cseq":
-        cseqCount++;
-        cseqValue ??= field.value;
+        if (cseqCount++ === 0) cseqAt = at;
         break;
       case "max-forwards":
-        mfCount++;
-        mfValue ??= field.value;
+        if (mfCount++ === 0) mfAt = at;
         break;
       case "content-length":
-        clCount++;
-        clValue ??= field.value;
+        if (clCount++ === 0) clAt = at;
         break;
       case "contact":
-        if (contactValues === undefined) contactValues = [field.value];
-        else contactValues.push(field.value);
+        contactCount++;
         break;
     }
     i = e + 2;
   }
+  const table = new HeaderTable(s, keys, pos);
 
-  // Essentials (RFC 3261 8.1.1), parsed and validated eagerly.
-  const vias: ViaValue[] = [];
-  let topViaOk = false;
-  for (let k = 0; k < viaValues.length; k++) {
-    const parts = splitList(viaValues[k]);
-    for (let m = 0; m < parts.length; m++) {
-      const via = parts[m] === "" ? undefined : parseVia(parts[m]);
-      if (via === undefined) {
-        problem ??= { code: "bad-value", reason: "Bad Via header" };
-        continue;
-      }
-      if (k === 0 && m === 0) topViaOk = true;
-      vias.push(via);
-    }
+  // Essentials (RFC 3261 8.1.1), validated eagerly by scanning; objects are built on first read.
+  if (problem === undefined && viaCount > 0 && !validList(table, "via", scanVia, false)) {
+    problem = { code: "bad-value", reason: "Bad Via header" };
   }
-  const from: NameAddr | undefined = fromValue === undefined ? undefined : parseNameAddr(fromValue);
-  const to: NameAddr | undefined = toValue === undefined ? undefined : parseNameAddr(toValue);
-  const cseq = cseqValue === undefined ? undefined : parseCSeq(cseqValue);
-  const callIdOk = callIdValue !== undefined && validCallId(callIdValue);
-  let maxForwards: number | undefined;
-  if (mfValue !== undefined) {
-    const v = parseMaxForwards(mfValue);
-    if (v >= 0) maxForwards = v;
+  if (problem === undefined && contactCount > 0 && !validList(table, "contact", scanNameAddr, true)) {
+    problem = { code: "bad-value", reason: "Bad Contact header" };
   }
-  let contacts: NameAddr[] | undefined;
-  if (contactValues !== undefined) {
-    contacts = [];
-    for (const cv of contactValues) {
-      const parts = splitList(cv);
-      for (const part of parts) {
-        // RFC 3261 20.10: Contact = ( STAR / (contact-param *(COMMA contact-param)) )
-        if (part === "*" && parts.length === 1) continue;
-        const na = part === "" ? undefined : parseNameAddr(part);
-        if (na === undefined) problem ??= { code: "bad-value", reason: "Bad Contact header" };
-        else contacts.push(na);
-      }
-    }
-  }
-
+  let cseq: CSeqValue | undefined;
   // RFC 3261 8.1.1: Via, From, To, Call-ID and CSeq are mandatory (Max-Forwards too, but RFC 2543
   // elements omit it: RFC 4475 3.4.1 inv2543).
   if (problem === undefined) {
-    if (viaValues.length === 0) problem = { code: "missing-header", reason: "Missing Via header" };
-    else if (fromValue === undefined) problem = { code: "missing-header", reason: "Missing From header" };
-    else if (toValue === undefined) problem = { code: "missing-header", reason: "Missing To header" };
-    else if (callIdValue === undefined)
-      problem = { code: "missing-header", reason: "Missing Call-ID header" };
-    else if (cseqValue === undefined) problem = { code: "missing-header", reason: "Missing CSeq header" };
+    if (viaCount === 0) problem = { code: "missing-header", reason: "Missing Via header" };
+    else if (fromAt < 0) problem = { code: "missing-header", reason: "Missing From header" };
+    else if (toAt < 0) problem = { code: "missing-header", reason: "Missing To header" };
+    else if (callIdAt < 0) problem = { code: "missing-header", reason: "Missing Call-ID header" };
+    else if (cseqAt < 0) problem = { code: "missing-header", reason: "Missing CSeq header" };
     // RFC 4475 3.3.8 multi01: single-value headers appearing more than once.
     else if (callIdCount > 1) problem = { code: "multiple-values", reason: "Multiple Call-ID headers" };
     else if (fromCount > 1) problem = { code: "multiple-values", reason: "Multiple From headers" };
     else if (toCount > 1) problem = { code: "multiple-values", reason: "Multiple To headers" };
     else if (cseqCount > 1) problem = { code: "multiple-values", reason: "Multiple CSeq headers" };
     else if (mfCount > 1) problem = { code: "multiple-values", reason: "Multiple Max-Forwards headers" };
-    else if (from === undefined) problem = { code: "bad-value", reason: "Bad From header" };
-    else if (to === undefined) problem = { code: "bad-value", reason: "Bad To header" };
-    else if (!callIdOk) problem = { code: "bad-value", reason: "Bad Call-ID header" };
-    else if (cseq === undefined) problem = { code: "bad-value", reason: "Bad CSeq header" };
-    else if (mfValue !== undefined && maxForwards === undefined) {
-      problem = { code: "bad-value", reason: "Bad Max-Forwards header" };
-    } else if (start.kind === "request" && cseq.method !== start.method) {
-      // RFC 4475 3.1.2.17 mismatch01: 400; 3.1.2.18 mismatch02: an unknown method gets 501.
-      problem = {
-        code: "bad-value",
-        reason: "CSeq method does not match request method",
-        status: isKnownMethod(start.method) ? 400 : 501,
-      };
+    else if (!validNameAddr(table, fromAt)) problem = { code: "bad-value", reason: "Bad From header" };
+    else if (!validNameAddr(table, toAt)) problem = { code: "bad-value", reason: "Bad To header" };
+    else if (!validCallId(table, callIdAt)) problem = { code: "bad-value", reason: "Bad Call-ID header" };
+    else {
+      cseq = parseCSeq(table.value(cseqAt));
+      if (cseq === undefined) problem = { code: "bad-value", reason: "Bad CSeq header" };
+      else if (mfAt >= 0 && parseMaxForwards(table.value(mfAt)) < 0) {
+        problem = { code: "bad-value", reason: "Bad Max-Forwards header" };
+      } else if (start.kind === "request" && cseq.method !== start.method) {
+        // RFC 4475 3.1.2.17 mismatch01: 400; 3.1.2.18 mismatch02: an unknown method gets 501.
+        problem = {
+          code: "bad-value",
+          reason: "CSeq method does not match request method",
+          status: isKnownMethod(start.method) ? 400 : 501,
+        };
+      }
     }
   }
 
@@ -250,38 +260,26 @@ function parse(data: Buffer): ParseResult {
   let bodyEnd = n;
   if (clCount > 1) {
     problem ??= { code: "bad-content-length", reason: "Multiple Content-Length headers" };
-  } else if (clValue !== undefined) {
-    const cl = parseContentLength(clValue);
+  } else if (clAt >= 0) {
+    const cl = table.valueInSource(clAt)
+      ? parseDecimalAt(s, table.valueStart(clAt), table.valueEnd(clAt), 0x7fffffff)
+      : parseContentLength(table.value(clAt));
     if (cl < 0) problem ??= { code: "bad-content-length", reason: "Bad Content-Length header" };
     else if (bodyStart + cl > n) {
       problem ??= { code: "incomplete", reason: "Content-Length larger than message" };
     } else bodyEnd = bodyStart + cl;
   }
   // RFC 4475 3.1.1.8 dblreq: octets after Content-Length bytes are not part of the message.
-  let message: Request | Response;
-  if (start.kind === "request") {
-    message = new Request(start.method, start.uri, start.version, fields, undefined, startLineText);
-  } else {
-    message = new Response(start.status, start.reason, start.version, fields, undefined, startLineText);
-  }
-  message.attachSource(data, s, p, bodyStart, bodyEnd, true);
-  const primed: Primed = {
-    vias,
-    from,
-    to,
-    callId: callIdValue,
-    cseq,
-    maxForwards,
-    contacts,
-  };
-  message.prime(primed);
+  const message =
+    start.kind === "request"
+      ? new Request(start.method, start.uri, start.version, table, undefined, startLineText)
+      : new Response(start.status, start.reason, start.version, table, undefined, startLineText);
+  message.attachSource(data, p, bodyStart, bodyEnd);
+  if (cseq !== undefined) message.primeCSeq(cseq);
   if (problem === undefined) return { ok: true, message };
+  // A request naming its Via, From, To, Call-ID and CSeq can be answered even when their values
+  // are malformed: the response copies them as received, so the peer can still match it.
   const answerable =
-    start.kind === "request" &&
-    topViaOk &&
-    from !== undefined &&
-    to !== undefined &&
-    callIdOk &&
-    cseq !== undefined;
+    start.kind === "request" && viaCount > 0 && fromAt >= 0 && toAt >= 0 && callIdAt >= 0 && cseqAt >= 0;
   return parseFailure(problem.code, problem.reason, message, answerable, problem.status);
 }

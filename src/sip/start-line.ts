@@ -1,6 +1,6 @@
 import { C_TOKEN, CHAR_CLASS } from "./chars.js";
 import type { ParseErrorCode } from "./types.js";
-import { parseUri } from "./uri.js";
+import { scannedUriHasHeaders, scanUri } from "./uri.js";
 
 export interface StartLineProblem {
   readonly code: ParseErrorCode;
@@ -77,9 +77,8 @@ function parseRequestLine(line: string): StartLine | undefined {
   // RFC 4475 3.1.2.8 lwsruri: no LWS inside the Request-URI; 3.1.2.7 ltgtruri: no "<" ">".
   else if (hasWs(uri) || uri.charCodeAt(0) === 60) problem = BAD_REQUEST_URI;
   else {
-    const parsed = parseUri(uri);
     // RFC 3261 19.1.1 (table 1): headers are not allowed in a Request-URI (RFC 4475 3.1.2.11).
-    if (parsed === undefined || parsed.headers.length > 0) problem = BAD_REQUEST_URI;
+    if (!scanUri(uri, 0, uri.length) || scannedUriHasHeaders()) problem = BAD_REQUEST_URI;
   }
   return { kind: "request", method, uri, version, problem };
 }

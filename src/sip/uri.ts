@@ -126,64 +126,128 @@ function scanUriHeaders(s: string, i: number, end: number): number {
   return i;
 }
 
-function parseSip(raw: string, scheme: string, p: number): SipUri | undefined {
-  const end = raw.length;
-  let user: string | undefined;
-  let password: string | undefined;
+/**
+ * Where scanUri() found the parts of the last URI it accepted. Scanning allocates nothing; the
+ * caller reads these right after the call (the event loop is single-threaded).
+ */
+const at = {
+  /** 0 sip/sips, 1 tel, 2 other (opaque). */
+  kind: 0,
+  schemeEnd: 0,
+  userStart: -1,
+  userEnd: -1,
+  passwordEnd: -1,
+  hostStart: 0,
+  hostEnd: 0,
+  port: -1,
+  paramStart: -1,
+  headerStart: -1,
+};
+
+function scanSip(s: string, p: number, end: number): boolean {
+  at.userStart = -1;
+  at.passwordEnd = -1;
   // RFC 3261 25.1: userinfo = ( user / telephone-subscriber ) [ ":" password ] "@". Neither user,
   // password, host, parameters nor headers may hold an unescaped "@", so the first one ends it.
-  const at = raw.indexOf("@", p);
-  if (at >= 0) {
-    const userEnd = runOf(raw, p, at, C_USER);
-    if (userEnd === p) return undefined;
-    user = raw.slice(p, userEnd);
-    if (userEnd < at) {
-      if (raw.charCodeAt(userEnd) !== 58) return undefined;
-      if (runOf(raw, userEnd + 1, at, C_PASSWORD) !== at) return undefined;
-      password = raw.slice(userEnd + 1, at);
+  const atSign = s.indexOf("@", p);
+  if (atSign >= 0 && atSign < end) {
+    const userEnd = runOf(s, p, atSign, C_USER);
+    if (userEnd === p) return false;
+    at.userStart = p;
+    at.userEnd = userEnd;
+    if (userEnd < atSign) {
+      if (s.charCodeAt(userEnd) !== 58) return false;
+      if (runOf(s, userEnd + 1, atSign, C_PASSWORD) !== atSign) return false;
+      at.passwordEnd = atSign;
     }
-    p = at + 1;
+    p = atSign + 1;
   }
-  const hostEnd = scanHost(raw, p, end);
-  if (hostEnd < 0) return undefined;
-  const host = raw.slice(p, hostEnd).toLowerCase();
+  const hostEnd = scanHost(s, p, end);
+  if (hostEnd < 0) return false;
+  at.hostStart = p;
+  at.hostEnd = hostEnd;
   let i = hostEnd;
-  let port: number | undefined;
-  if (i < end && raw.charCodeAt(i) === 58) {
-    i = scanPort(raw, i, end, portOut);
-    if (i < 0) return undefined;
-    port = portOut[0];
+  at.port = -1;
+  if (i < end && s.charCodeAt(i) === 58) {
+    i = scanPort(s, i, end, portOut);
+    if (i < 0) return false;
+    at.port = portOut[0];
   }
-  let paramStart = -1;
-  if (i < end && raw.charCodeAt(i) === 59) {
-    paramStart = i;
-    i = scanUriParams(raw, i, end);
-    if (i < 0) return undefined;
+  at.paramStart = -1;
+  if (i < end && s.charCodeAt(i) === 59) {
+    at.paramStart = i;
+    i = scanUriParams(s, i, end);
+    if (i < 0) return false;
   }
-  let headerStart = -1;
-  if (i < end && raw.charCodeAt(i) === 63) {
-    headerStart = i;
-    i = scanUriHeaders(raw, i, end);
-    if (i < 0) return undefined;
+  at.headerStart = -1;
+  if (i < end && s.charCodeAt(i) === 63) {
+    at.headerStart = i;
+    i = scanUriHeaders(s, i, end);
+    if (i < 0) return false;
   }
-  if (i !== end) return undefined;
-  return new Uri(raw, scheme, user, password, host, port, undefined, paramStart, headerStart);
+  return i === end;
 }
 
-function parseTel(raw: string, p: number): SipUri | undefined {
+function scanTel(s: string, p: number, end: number): boolean {
   // RFC 3966 3: telephone-subscriber followed by ";" parameters.
-  const end = raw.length;
   let i = p;
   while (i < end) {
-    const c = raw.charCodeAt(i);
+    const c = s.charCodeAt(i);
     if (c === 59 || c >= 128 || (CHAR_CLASS[c] & C_PASSWORD) === 0) break;
     i++;
   }
-  if (i === p) return undefined;
-  const number = raw.slice(p, i);
-  const paramStart = i < end ? i : -1;
-  if (i < end && scanUriParams(raw, i, end) !== end) return undefined;
-  return new Uri(raw, "tel", number, undefined, "", undefined, undefined, paramStart, -1);
+  if (i === p) return false;
+  at.userStart = p;
+  at.userEnd = i;
+  at.paramStart = i < end ? i : -1;
+  at.headerStart = -1;
+  return i >= end || scanUriParams(s, i, end) === end;
+}
+
+/**
+ * Checks that s[start, end) is a URI (RFC 3261 19.1 sip/sips, RFC 3966 tel, or any absoluteURI)
+ * without building anything; on success `at` holds where its parts lie.
+ */
+export function scanUri(s: string, start: number, end: number): boolean {
+  // RFC 3261 25.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+  let i = start;
+  while (i < end) {
+    const c = s.charCodeAt(i) | 0x20;
+    if (c >= 97 && c <= 122) {
+      i++;
+      continue;
+    }
+    const d = s.charCodeAt(i);
+    if (i > start && ((d >= 48 && d <= 57) || d === 43 || d === 45 || d === 46)) {
+      i++;
+      continue;
+    }
+    break;
+  }
+  if (i === start || i >= end || s.charCodeAt(i) !== 58) return false;
+  at.schemeEnd = i;
+  const len = i - start;
+  const p = i + 1;
+  if (len === 3 || len === 4) {
+    const c0 = s.charCodeAt(start) | 0x20;
+    const c1 = s.charCodeAt(start + 1) | 0x20;
+    const c2 = s.charCodeAt(start + 2) | 0x20;
+    if (c0 === 115 && c1 === 105 && c2 === 112 && (len === 3 || (s.charCodeAt(start + 3) | 0x20) === 115)) {
+      at.kind = 0;
+      return scanSip(s, p, end);
+    }
+    if (len === 3 && c0 === 116 && c1 === 101 && c2 === 108) {
+      at.kind = 1;
+      return scanTel(s, p, end);
+    }
+  }
+  at.kind = 2;
+  return p < end && runOf(s, p, end, C_URIC) === end;
+}
+
+/** True if the URI scanUri() last accepted has headers ("?" part). */
+export function scannedUriHasHeaders(): boolean {
+  return at.kind === 0 && at.headerStart >= 0;
 }
 
 /**
@@ -191,30 +255,18 @@ function parseTel(raw: string, p: number): SipUri | undefined {
  * Returns undefined on a syntax error; never throws.
  */
 export function parseUri(raw: string): SipUri | undefined {
-  const end = raw.length;
-  // RFC 3261 25.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
-  let i = 0;
-  while (i < end) {
-    const c = raw.charCodeAt(i) | 0x20;
-    if (c >= 97 && c <= 122) {
-      i++;
-      continue;
-    }
-    const d = raw.charCodeAt(i);
-    if (i > 0 && ((d >= 48 && d <= 57) || d === 43 || d === 45 || d === 46)) {
-      i++;
-      continue;
-    }
-    break;
+  if (!scanUri(raw, 0, raw.length)) return undefined;
+  const se = at.schemeEnd;
+  const scheme = se === 3 && raw.startsWith("sip") ? "sip" : raw.slice(0, se).toLowerCase();
+  if (at.kind === 2) {
+    return new Uri(raw, scheme, undefined, undefined, "", undefined, raw.slice(se + 1), -1, -1);
   }
-  if (i === 0 || i >= end || raw.charCodeAt(i) !== 58) return undefined;
-  const schemeRaw = raw.slice(0, i);
-  const scheme = i === 3 && schemeRaw === "sip" ? "sip" : schemeRaw.toLowerCase();
-  const p = i + 1;
-  if (scheme === "sip" || scheme === "sips") return parseSip(raw, scheme, p);
-  if (scheme === "tel") return parseTel(raw, p);
-  if (p >= end || runOf(raw, p, end, C_URIC) !== end) return undefined;
-  return new Uri(raw, scheme, undefined, undefined, "", undefined, raw.slice(p), -1, -1);
+  const user = at.userStart < 0 ? undefined : raw.slice(at.userStart, at.userEnd);
+  if (at.kind === 1) return new Uri(raw, "tel", user, undefined, "", undefined, undefined, at.paramStart, -1);
+  const password = at.passwordEnd < 0 ? undefined : raw.slice(at.userEnd + 1, at.passwordEnd);
+  const host = raw.slice(at.hostStart, at.hostEnd).toLowerCase();
+  const port = at.port < 0 ? undefined : at.port;
+  return new Uri(raw, scheme, user, password, host, port, undefined, at.paramStart, at.headerStart);
 }
 
 /** Renders a URI from its parts (params and headers in their current order). */

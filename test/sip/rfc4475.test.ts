@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { parseMessage, toUtf8 } from "../../src/sip/index.js";
+import { createResponse, parseMessage, toUtf8 } from "../../src/sip/index.js";
 import type { SipMessage, SipRequest, SipResponse } from "../../src/sip/types.js";
 
 const DIR = new URL("../data/rfc4475/", import.meta.url);
@@ -278,20 +278,20 @@ const VALID: Record<string, () => void> = {
 
 /** Expected failures: status, and whether the request can be answered. */
 const INVALID: Record<string, { status: number; answerable: boolean; code?: string }> = {
-  "badinv01.dat": { status: 400, answerable: false, code: "bad-value" },
+  "badinv01.dat": { status: 400, answerable: true, code: "bad-value" },
   "clerr.dat": { status: 400, answerable: true, code: "incomplete" },
   "ncl.dat": { status: 400, answerable: true, code: "bad-content-length" },
-  "scalar02.dat": { status: 400, answerable: false, code: "bad-value" },
+  "scalar02.dat": { status: 400, answerable: true, code: "bad-value" },
   "scalarlg.dat": { status: 400, answerable: false },
-  "quotbal.dat": { status: 400, answerable: false, code: "bad-value" },
+  "quotbal.dat": { status: 400, answerable: true, code: "bad-value" },
   "ltgtruri.dat": { status: 400, answerable: true, code: "bad-start-line" },
   "lwsruri.dat": { status: 400, answerable: true, code: "bad-start-line" },
   "lwsstart.dat": { status: 400, answerable: true, code: "bad-start-line" },
   "trws.dat": { status: 400, answerable: true, code: "bad-start-line" },
   "escruri.dat": { status: 400, answerable: true, code: "bad-start-line" },
   "regbadct.dat": { status: 400, answerable: true, code: "bad-value" },
-  "badaspec.dat": { status: 400, answerable: false, code: "bad-value" },
-  "baddn.dat": { status: 400, answerable: false, code: "bad-value" },
+  "badaspec.dat": { status: 400, answerable: true, code: "bad-value" },
+  "baddn.dat": { status: 400, answerable: true, code: "bad-value" },
   "badvers.dat": { status: 505, answerable: true, code: "bad-version" },
   "mismatch01.dat": { status: 400, answerable: true, code: "bad-value" },
   "mismatch02.dat": { status: 501, answerable: true, code: "bad-value" },
@@ -350,6 +350,39 @@ describe("RFC 4475 torture messages", () => {
       }
     });
   }
+
+  it("a 400 to an answerable malformed request copies Via, From, To, Call-ID and CSeq as received", () => {
+    for (const [file, want] of Object.entries(INVALID)) {
+      if (!want.answerable) continue;
+      const r = parseMessage(load(file));
+      assert.ok(!r.ok && r.error.message?.kind === "request", file);
+      const request = r.error.message as SipRequest;
+      const response = createResponse(request, r.error.status, r.error.reason);
+      const again = parseMessage(response.serialize());
+      const text = response.serialize().toString("latin1");
+      for (const key of ["via", "from", "to", "call-id", "cseq"]) {
+        for (const value of request.headers
+          .filter((h) => h.key === key)
+          .map((h) => h.value)
+          .slice(0, key === "via" ? undefined : 1)) {
+          assert.ok(text.includes(`: ${value}\r\n`), `${file}: ${key} "${value}" not copied`);
+        }
+      }
+      // Well-formed copies parse again; malformed ones stay as received for the peer to match.
+      if (again.ok) assert.equal(again.message.callId, request.callId);
+    }
+  });
+
+  it("a request whose top Via does not parse is still answerable; without any Via it is not", () => {
+    const r = parseMessage(load("badinv01.dat"));
+    assert.ok(!r.ok && r.error.answerable);
+    assert.equal(r.error.message?.topVia, undefined);
+    const noVia = load("badinv01.dat")
+      .toString("latin1")
+      .replace(/Via: [^\r]*\r\n/, "");
+    const r2 = parseMessage(Buffer.from(noVia, "latin1"));
+    assert.ok(!r2.ok && !r2.error.answerable);
+  });
 
   it("a response error is never answerable (the caller drops it)", () => {
     for (const file of ["scalarlg.dat", "bigcode.dat"]) {

@@ -1,0 +1,184 @@
+import { skipWs, trimEnd } from "./chars.js";
+import type { HeaderField } from "./types.js";
+
+/** Offsets kept per parsed field in `HeaderTable.pos`. */
+const STRIDE = 4;
+
+const FOLD = /\r\n[ \t]+/g;
+
+/** RFC 3261 7.3.1: a folded value s[start, end) with each CRLF + WSP replaced by one SP, trimmed. */
+export function unfoldValue(s: string, start: number, end: number): string {
+  const v = s.slice(start, end).replace(FOLD, " ");
+  const b = skipWs(v, 0, v.length);
+  return v.slice(b, trimEnd(v, b, v.length));
+}
+
+/**
+ * The header fields of one message, stored flat: parallel arrays of canonical keys and, for fields
+ * still as received, offsets into the one latin1 header text (line start, line end, value start,
+ * value end). A field added or changed later carries its name and value as strings instead.
+ * No per-field object is built unless `view()` is asked for.
+ */
+export class HeaderTable {
+  /** Canonical key of each field. */
+  readonly keys: string[];
+  /** STRIDE offsets per field into `src`; line start -1 for a built field. A folded value: start < 0 (~start). */
+  readonly pos: number[];
+  /** Per field: name and value of a built field; undefined (or the arrays absent) for one from `src`. */
+  private names: Array<string | undefined> | undefined;
+  private vals: Array<string | undefined> | undefined;
+  private viewCache: HeaderField[] | undefined;
+
+  constructor(
+    /** Header text the offsets refer to ("" when every field is built). */
+    readonly src: string,
+    keys: string[],
+    pos: number[],
+    names?: Array<string | undefined>,
+    vals?: Array<string | undefined>,
+  ) {
+    this.keys = keys;
+    this.pos = pos;
+    this.names = names;
+    this.vals = vals;
+  }
+
+  /** A table of built fields only. */
+  static built(keys: string[], names: string[], vals: string[]): HeaderTable {
+    const pos = new Array<number>(keys.length * STRIDE).fill(-1);
+    return new HeaderTable("", keys, pos, names, vals);
+  }
+
+  get length(): number {
+    return this.keys.length;
+  }
+
+  /** True if field i is still the received line (copied byte for byte when serialized). */
+  fromSource(i: number): boolean {
+    return this.pos[i * STRIDE] >= 0 && (this.vals === undefined || this.vals[i] === undefined);
+  }
+
+  name(i: number): string {
+    const built = this.names?.[i];
+    if (built !== undefined) return built;
+    const p = i * STRIDE;
+    const s = this.src;
+    const colon = s.indexOf(":", this.pos[p]);
+    return s.slice(this.pos[p], trimEnd(s, this.pos[p], colon));
+  }
+
+  value(i: number): string {
+    const built = this.vals?.[i];
+    if (built !== undefined) return built;
+    const p = i * STRIDE;
+    const a = this.pos[p + 2];
+    if (a >= 0) return this.src.slice(a, this.pos[p + 3]);
+    return unfoldValue(this.src, ~a, this.pos[p + 3]);
+  }
+
+  /** Value bounds in `src` of an unfolded field from the source; false otherwise. */
+  valueInSource(i: number): boolean {
+    return this.fromSource(i) && this.pos[i * STRIDE + 2] >= 0;
+  }
+
+  valueStart(i: number): number {
+    return this.pos[i * STRIDE + 2];
+  }
+
+  valueEnd(i: number): number {
+    return this.pos[i * STRIDE + 3];
+  }
+
+  indexOf(key: string, from = 0): number {
+    const keys = this.keys;
+    for (let i = from; i < keys.length; i++) if (keys[i] === key) return i;
+    return -1;
+  }
+
+  /** One HeaderField per field, built on demand and kept until the next change. */
+  view(): ReadonlyArray<HeaderField> {
+    if (this.viewCache === undefined) {
+      const out: HeaderField[] = [];
+      for (let i = 0; i < this.keys.length; i++) {
+        out.push({ name: this.name(i), key: this.keys[i], value: this.value(i) });
+      }
+      this.viewCache = out;
+    }
+    return this.viewCache;
+  }
+
+  private editable(): { names: Array<string | undefined>; vals: Array<string | undefined> } {
+    this.viewCache = undefined;
+    if (this.names === undefined || this.vals === undefined) {
+      this.names = new Array<string | undefined>(this.keys.length).fill(undefined);
+      this.vals = new Array<string | undefined>(this.keys.length).fill(undefined);
+    }
+    return { names: this.names, vals: this.vals };
+  }
+
+  /** Replaces field i with a built one. */
+  replace(i: number, name: string, key: string, value: string): void {
+    const { names, vals } = this.editable();
+    this.keys[i] = key;
+    names[i] = name;
+    vals[i] = value;
+    this.pos.fill(-1, i * STRIDE, i * STRIDE + STRIDE);
+  }
+
+  insert(i: number, name: string, key: string, value: string): void {
+    const { names, vals } = this.editable();
+    this.keys.splice(i, 0, key);
+    names.splice(i, 0, name);
+    vals.splice(i, 0, value);
+    this.pos.splice(i * STRIDE, 0, -1, -1, -1, -1);
+  }
+
+  removeAt(i: number): void {
+    const { names, vals } = this.editable();
+    this.keys.splice(i, 1);
+    names.splice(i, 1);
+    vals.splice(i, 1);
+    this.pos.splice(i * STRIDE, STRIDE);
+  }
+
+  copy(): HeaderTable {
+    return new HeaderTable(
+      this.src,
+      this.keys.slice(),
+      this.pos.slice(),
+      this.names?.slice(),
+      this.vals?.slice(),
+    );
+  }
+
+  /**
+   * The header lines as text, each ending in CRLF: lines still as received are sliced from the
+   * source, adjacent ones in one slice; built ones are rendered `Name: value`.
+   */
+  render(): string {
+    const pos = this.pos;
+    const s = this.src;
+    let out = "";
+    let runStart = -1;
+    let runEnd = -1;
+    for (let i = 0; i < this.keys.length; i++) {
+      if (this.fromSource(i)) {
+        const p = i * STRIDE;
+        if (runStart >= 0 && pos[p] === runEnd + 2) runEnd = pos[p + 1];
+        else {
+          if (runStart >= 0) out += `${s.slice(runStart, runEnd)}\r\n`;
+          runStart = pos[p];
+          runEnd = pos[p + 1];
+        }
+        continue;
+      }
+      if (runStart >= 0) {
+        out += `${s.slice(runStart, runEnd)}\r\n`;
+        runStart = -1;
+      }
+      out += `${this.name(i)}: ${this.value(i)}\r\n`;
+    }
+    if (runStart >= 0) out += `${s.slice(runStart, runEnd)}\r\n`;
+    return out;
+  }
+}

@@ -1,0 +1,327 @@
+/**
+ * The OpenAPI document is valid OpenAPI 3.1, lists exactly the routes served, and every response
+ * of every operation (success and each documented error status) validates against the schema the
+ * document gives for it: "API CRUD checked against the OpenAPI document".
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import formats from "ajv-formats";
+import type { HTTPMethods, LightMyRequestResponse } from "fastify";
+import { API_ERRORS } from "../../src/api/index.js";
+import { version } from "../../src/version.js";
+import { auth, type Harness, NOW, startHarness } from "./fixtures.js";
+
+interface MediaType {
+  schema?: object;
+}
+interface ResponseObject {
+  description?: string;
+  content?: Record<string, MediaType>;
+}
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: object;
+}
+interface Operation {
+  operationId?: string;
+  tags?: string[];
+  security?: Record<string, string[]>[];
+  parameters?: Parameter[];
+  requestBody?: { content?: Record<string, MediaType> };
+  responses?: Record<string, ResponseObject>;
+}
+interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string; description?: string };
+  paths: Record<string, Record<string, Operation>>;
+  components?: { schemas?: Record<string, object>; securitySchemes?: Record<string, Record<string, string>> };
+  security?: Record<string, string[]>[];
+}
+
+const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
+
+/** What createApi serves under /api, besides the Swagger UI's own files under /api/docs. */
+const SERVED = [
+  "GET /api/v1/openapi.json",
+  "GET /api/v1/users",
+  "POST /api/v1/users",
+  "GET /api/v1/users/{name}",
+  "PATCH /api/v1/users/{name}",
+  "PUT /api/v1/users/{name}",
+  "DELETE /api/v1/users/{name}",
+  "GET /api/v1/registrations",
+  "DELETE /api/v1/registrations/{id}",
+  "GET /api/v1/bans",
+  "DELETE /api/v1/bans/{address}",
+  "GET /api/v1/status",
+];
+
+function operations(doc: OpenApiDocument): { method: string; path: string; op: Operation }[] {
+  const out: { method: string; path: string; op: Operation }[] = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of METHODS) {
+      const op = item[method];
+      if (op) out.push({ method: method.toUpperCase(), path, op });
+    }
+  }
+  return out;
+}
+
+describe("the OpenAPI document", () => {
+  let h: Harness;
+  let doc: OpenApiDocument;
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  formats.default(ajv);
+  const validators = new Map<string, ValidateFunction>();
+  /** "operationId status" pairs exercised and checked against the document. */
+  const checked = new Set<string>();
+
+  before(async () => {
+    h = await startHarness();
+    const res = await h.app.inject({ method: "GET", url: "/api/v1/openapi.json" });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers["content-type"]), /^application\/json/);
+    doc = res.json<OpenApiDocument>();
+  });
+  after(() => h.close());
+
+  /** Sends a request to a documented path and checks the response against the document. */
+  async function call(
+    method: HTTPMethods,
+    template: string,
+    options: { params?: Record<string, string>; query?: string; body?: object; token?: boolean } = {},
+  ): Promise<LightMyRequestResponse> {
+    const op = doc.paths[template]?.[method.toLowerCase()];
+    assert.ok(op, `${method} ${template} is in the document`);
+    let url = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = options.params?.[name];
+      assert.ok(value !== undefined, `value for {${name}}`);
+      return encodeURIComponent(value);
+    });
+    if (options.query) url += `?${options.query}`;
+    const res = await h.app.inject({
+      method,
+      url,
+      headers: options.token === false ? {} : auth,
+      ...(options.body ? { payload: options.body } : {}),
+    });
+    const status = String(res.statusCode);
+    const documented = op.responses?.[status];
+    assert.ok(documented, `${method} ${template} answered ${status}, which the document does not list`);
+    const schema = documented.content?.["application/json"]?.schema;
+    if (schema === undefined) {
+      assert.equal(res.body, "", `${method} ${template} ${status} has no documented body`);
+    } else {
+      const key = `${op.operationId} ${status}`;
+      let validate = validators.get(key);
+      if (!validate) {
+        validate = ajv.compile(schema);
+        validators.set(key, validate);
+      }
+      const body: unknown = res.json();
+      assert.ok(
+        validate(body),
+        `${method} ${template} ${status}: ${ajv.errorsText(validate.errors)}\n${res.body.slice(0, 500)}`,
+      );
+    }
+    checked.add(`${op.operationId} ${status}`);
+    return res;
+  }
+
+  describe("structure", () => {
+    it("is OpenAPI 3.1 with info, paths and the bearer security scheme applied globally", () => {
+      assert.match(doc.openapi, /^3\.1\.\d+$/);
+      assert.equal(doc.info.title, "Parley admin API");
+      assert.equal(doc.info.version, version);
+      assert.deepEqual(doc.components?.securitySchemes?.bearer, { type: "http", scheme: "bearer" });
+      assert.deepEqual(doc.security, [{ bearer: [] }]);
+      assert.ok(Object.keys(doc.paths).length > 0);
+    });
+
+    it("lists exactly the routes served, each with a unique operationId, tags and responses", () => {
+      const listed = operations(doc);
+      assert.deepEqual(listed.map(({ method, path }) => `${method} ${path}`).sort(), [...SERVED].sort());
+      const ids = listed.map(({ op }) => op.operationId);
+      assert.equal(new Set(ids).size, ids.length);
+      for (const { method, path, op } of listed) {
+        assert.ok(op.operationId, `${method} ${path} operationId`);
+        assert.ok(op.tags?.length, `${method} ${path} tags`);
+        assert.ok(op.responses && Object.keys(op.responses).length > 0, `${method} ${path} responses`);
+        for (const [status, response] of Object.entries(op.responses ?? {})) {
+          assert.match(status, /^[1-5]\d\d$/);
+          assert.ok(response.description, `${method} ${path} ${status} description`);
+        }
+      }
+    });
+
+    it("every documented operation is a route of the server", () => {
+      for (const { method, path } of operations(doc)) {
+        const url = path.replace(/\{(\w+)\}/g, ":$1");
+        assert.ok(h.app.hasRoute({ method: method as HTTPMethods, url }), `${method} ${url}`);
+      }
+    });
+
+    it("declares every path parameter as a required path parameter", () => {
+      for (const { method, path, op } of operations(doc)) {
+        const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+        const declared = (op.parameters ?? []).filter((p) => p.in === "path");
+        assert.deepEqual(declared.map((p) => p.name).sort(), names.sort(), `${method} ${path}`);
+        for (const p of declared) assert.equal(p.required, true);
+      }
+    });
+
+    it("only the document itself is public; every other operation inherits the bearer requirement", () => {
+      for (const { path, op } of operations(doc)) {
+        if (path === "/api/v1/openapi.json") assert.deepEqual(op.security, []);
+        else assert.equal(op.security, undefined, path);
+      }
+    });
+
+    it("has a JSON request body schema for POST, PATCH and PUT", () => {
+      for (const { method, path, op } of operations(doc)) {
+        if (["POST", "PATCH", "PUT"].includes(method)) {
+          assert.ok(op.requestBody?.content?.["application/json"]?.schema, `${method} ${path}`);
+        }
+      }
+    });
+
+    it("every schema in it compiles as JSON Schema 2020-12 (strict)", () => {
+      const strict = new Ajv2020({ strict: true });
+      formats.default(strict);
+      for (const { method, path, op } of operations(doc)) {
+        for (const [status, response] of Object.entries(op.responses ?? {})) {
+          const schema = response.content?.["application/json"]?.schema;
+          if (schema) assert.doesNotThrow(() => strict.compile(schema), `${method} ${path} ${status}`);
+        }
+        const body = op.requestBody?.content?.["application/json"]?.schema;
+        if (body) strict.compile(body);
+        for (const p of op.parameters ?? []) if (p.schema) strict.compile(p.schema);
+      }
+      for (const schema of Object.values(doc.components?.schemas ?? {})) strict.compile(schema);
+    });
+
+    it("documents every stable error code", () => {
+      const error = doc.components?.schemas?.Error as { properties: { error: { enum: string[] } } };
+      assert.deepEqual([...error.properties.error.enum].sort(), Object.keys(API_ERRORS).sort());
+      for (const code of Object.keys(API_ERRORS))
+        assert.match(doc.info.description ?? "", new RegExp(`\`${code}\``));
+    });
+
+    it("never lets a response carry a password", () => {
+      const text = JSON.stringify(
+        operations(doc).map(({ op }) => op.responses),
+        (key, value: unknown) => (key === "description" ? undefined : value),
+      );
+      assert.doesNotMatch(text, /"password"/);
+    });
+  });
+
+  describe("real responses against the document's schemas", () => {
+    it("users: create, get, list, patch, put, delete and their errors", async () => {
+      const users = "/api/v1/users";
+      const one = "/api/v1/users/{name}";
+      await call("POST", users, { body: { name: "300", password: "pw", displayName: "Carol" } });
+      await call("POST", users, {
+        body: {
+          name: "301",
+          password: "pw",
+          forwarding: { noAnswer: { enabled: true, number: "400" } },
+          followMe: { strategy: 1, destinations: ["500"] },
+          ipAuthorization: ["203.0.113.0/24"],
+          staticContact: "sip:301@203.0.113.9",
+          email: "carol@example.com",
+        },
+      });
+      await call("POST", users, { body: { name: "300", password: "pw" } }); // 409
+      await call("POST", users, { body: { name: "302" } }); // 400 schema
+      await call("POST", users, {
+        body: { name: "302", password: "pw", forwarding: { busy: { enabled: true } } },
+      });
+      await call("POST", users, { body: {}, token: false }); // 401
+      await call("GET", users);
+      await call("GET", users, { query: "offset=1&limit=1&search=3" });
+      await call("GET", users, { query: "limit=-1" }); // 400
+      await call("GET", users, { token: false });
+      await call("GET", one, { params: { name: "300" } });
+      await call("GET", one, { params: { name: "nobody" } });
+      await call("GET", one, { params: { name: "300" }, token: false });
+      await call("PATCH", one, {
+        params: { name: "300" },
+        body: { callRight: 5, followMe: { interval: 30 } },
+      });
+      await call("PATCH", one, { params: { name: "300" }, body: { callRight: 999 } });
+      await call("PATCH", one, { params: { name: "nobody" }, body: {} });
+      await call("PATCH", one, { params: { name: "300" }, body: { name: "301", password: "pw" } }); // 409
+      await call("PATCH", one, { params: { name: "300" }, body: {}, token: false });
+      await call("PUT", one, { params: { name: "300" }, body: { displayName: "Carol C" } });
+      await call("PUT", one, { params: { name: "300" }, body: { maxDevices: 0 } });
+      await call("PUT", one, { params: { name: "nobody" }, body: {} });
+      await call("PUT", one, { params: { name: "300" }, body: { name: "301", password: "pw" } }); // 409
+      await call("PUT", one, { params: { name: "300" }, body: {}, token: false });
+      await call("DELETE", one, { params: { name: "300" } });
+      await call("DELETE", one, { params: { name: "300" } });
+      await call("DELETE", one, { params: { name: "301" }, token: false });
+    });
+
+    it("registrations, bans, status and the document itself", async () => {
+      h.registrations.add({
+        id: "r1",
+        domainId: 1,
+        user: "301",
+        contact: "sip:301@192.0.2.20",
+        transport: "tls",
+        sourceAddress: "192.0.2.20",
+        sourcePort: 50123,
+        expiresAt: NOW + 120_000,
+        userAgent: "Yealink",
+        instanceId: undefined,
+        q: 1,
+        path: [],
+      });
+      for (let i = 0; i < 3; i++) h.bans.recordFailure("198.51.100.99", "301");
+      await call("GET", "/api/v1/registrations");
+      await call("GET", "/api/v1/registrations", { query: "user=301" });
+      await call("GET", "/api/v1/registrations", { token: false });
+      await call("DELETE", "/api/v1/registrations/{id}", { params: { id: "r1" } });
+      await call("DELETE", "/api/v1/registrations/{id}", { params: { id: "r1" } });
+      await call("DELETE", "/api/v1/registrations/{id}", { params: { id: "r1" }, token: false });
+      await call("GET", "/api/v1/bans");
+      await call("GET", "/api/v1/bans", { token: false });
+      await call("DELETE", "/api/v1/bans/{address}", { params: { address: "198.51.100.99" } });
+      await call("DELETE", "/api/v1/bans/{address}", { params: { address: "198.51.100.99" } });
+      await call("DELETE", "/api/v1/bans/{address}", { params: { address: "198.51.100.99" }, token: false });
+      await call("GET", "/api/v1/status");
+      await call("GET", "/api/v1/status", { token: false });
+      await call("GET", "/api/v1/openapi.json", { token: false });
+    });
+
+    it("every documented status of every operation was exercised and matched its schema", () => {
+      const documented = operations(doc).flatMap(({ op }) =>
+        Object.keys(op.responses ?? {}).map((status) => `${op.operationId} ${status}`),
+      );
+      assert.deepEqual([...checked].sort(), documented.sort());
+    });
+  });
+
+  describe("/api/docs", () => {
+    it("serves the Swagger UI page from the package, with no CDN", async () => {
+      const res = await h.app.inject({ method: "GET", url: "/api/docs" });
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers["content-type"]), /^text\/html/);
+      assert.match(res.body, /swagger-ui/i);
+      assert.doesNotMatch(res.body, /(src|href)="https?:/);
+      const bundle = await h.app.inject({ method: "GET", url: "/api/docs/static/swagger-ui-bundle.js" });
+      assert.equal(bundle.statusCode, 200);
+      assert.ok(bundle.body.length > 100_000);
+    });
+
+    it("points the UI at a document that lists our operations", async () => {
+      const res = await h.app.inject({ method: "GET", url: "/api/docs/json" });
+      assert.equal(res.statusCode, 200);
+      assert.ok(res.json<OpenApiDocument>().paths["/api/v1/users"]);
+    });
+  });
+});

@@ -28,6 +28,8 @@ export function requireToken(token: string) {
       message:
         presented === undefined ? "missing Authorization: Bearer <token>" : "the bearer token is not valid",
     };
+    if (presented !== undefined)
+      request.log.warn({ ip: request.ip }, "API request with a wrong bearer token");
     // RFC 6750 3: a 401 carries a WWW-Authenticate challenge.
     reply.header(
       "www-authenticate",

@@ -112,7 +112,11 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(
     async (v1) => {
       v1.addHook("onRequest", requireToken(deps.token));
-      await v1.register(usersRoutes, { store: deps.store, domainId: domain.id });
+      await v1.register(usersRoutes, {
+        store: deps.store,
+        domainId: domain.id,
+        registrations: deps.registrations,
+      });
       await v1.register(registrationsRoutes, { registrations: deps.registrations, now });
       await v1.register(bansRoutes, { bans: deps.bans, toEpochMs, now });
       await v1.register(statusRoutes, { status: deps.status, now });

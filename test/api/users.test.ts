@@ -270,6 +270,42 @@ describe("/api/v1/users", () => {
     });
   });
 
+  describe("live registrations of a deleted or renamed user", () => {
+    const binding = (id: string, user: string, domainId = 1) => ({
+      id,
+      domainId,
+      user,
+      contact: `sip:${user}@192.0.2.1`,
+      transport: "udp",
+      sourceAddress: "192.0.2.1",
+      sourcePort: 5060,
+      expiresAt: Date.now() + 60_000,
+      userAgent: undefined,
+      instanceId: undefined,
+      q: undefined,
+      path: [],
+    });
+
+    it("DELETE removes the user's live bindings, and only those", async () => {
+      assert.equal((await call("POST", "/api/v1/users", { name: "700", password: "pw" })).statusCode, 201);
+      h.registrations.add(binding("a", "700"));
+      h.registrations.add(binding("b", "700", 2));
+      h.registrations.add(binding("c", "200"));
+      assert.equal((await call("DELETE", "/api/v1/users/700")).statusCode, 204);
+      assert.deepEqual([...h.registrations.bindings.keys()].sort(), ["b", "c"]);
+    });
+
+    it("a rename removes the old name's live bindings", async () => {
+      assert.equal((await call("POST", "/api/v1/users", { name: "701", password: "pw" })).statusCode, 201);
+      h.registrations.add(binding("d", "701"));
+      const res = await call("PATCH", "/api/v1/users/701", { name: "702", password: "pw2" });
+      assert.equal(res.statusCode, 200);
+      assert.equal(h.registrations.bindings.has("d"), false);
+      assert.equal((await call("DELETE", "/api/v1/users/702")).statusCode, 204);
+      h.registrations.bindings.clear();
+    });
+  });
+
   describe("GET list", () => {
     before(async () => {
       for (let i = 1; i <= 12; i++) {

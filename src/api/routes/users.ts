@@ -12,10 +12,13 @@ import {
   UserPage,
   UserPatchBody,
 } from "../schemas.js";
+import type { RegistrationsView } from "../types.js";
 
 export interface UsersRoutesOptions {
   store: Store;
   domainId: number;
+  /** Live bindings of a deleted or renamed user are removed too, so the old name cannot stay online. */
+  registrations: RegistrationsView;
 }
 
 export function userLocation(name: string): string {
@@ -48,9 +51,21 @@ function fullReplacement(name: string, body: UserBody): UserBody {
 
 export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (
   app,
-  { store, domainId },
+  { store, domainId, registrations },
 ) => {
   const notFound = (name: string) => new ApiError("not_found", `user "${name}" not found`);
+
+  async function dropLiveBindings(name: string): Promise<void> {
+    for (const binding of registrations.list({ user: name })) {
+      if (binding.domainId === domainId) await registrations.remove(binding.id);
+    }
+  }
+
+  async function update(name: string, patch: UserBody): Promise<LocalUser> {
+    const user = await store.users.update(domainId, name, patch);
+    if (user.name !== name) await dropLiveBindings(name);
+    return user;
+  }
 
   app.get(
     "/users",
@@ -119,7 +134,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     },
     async (request): Promise<LocalUser> => {
       const { name } = request.params;
-      return store.users.update(domainId, name, withoutSameName(name, request.body));
+      return update(name, withoutSameName(name, request.body));
     },
   );
 
@@ -138,7 +153,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     },
     async (request): Promise<LocalUser> => {
       const { name } = request.params;
-      return store.users.update(domainId, name, fullReplacement(name, request.body));
+      return update(name, fullReplacement(name, request.body));
     },
   );
 
@@ -148,13 +163,16 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       schema: {
         operationId: "deleteUser",
         tags: ["users"],
-        summary: "Delete a user and its stored registrations",
+        summary: "Delete a user and its registrations (stored and live)",
         params: UserName,
         response: { 204: Type.Null({ description: "Deleted." }), ...errorResponses(401, 404) },
       },
     },
     async (request, reply) => {
-      if (!(await store.users.delete(domainId, request.params.name))) throw notFound(request.params.name);
+      const { name } = request.params;
+      const deleted = await store.users.delete(domainId, name);
+      await dropLiveBindings(name);
+      if (!deleted) throw notFound(name);
       return reply.code(204).send(null);
     },
   );

@@ -7,9 +7,17 @@ export interface ToolResult {
   stderr: string;
 }
 
-export function runTool(cmd: string, args: string[], timeoutMs = 30000): Promise<ToolResult> {
+export function runTool(
+  cmd: string,
+  args: string[],
+  timeoutMs = 30000,
+  env?: NodeJS.ProcessEnv,
+): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(cmd, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: env ? { ...process.env, ...env } : process.env,
+    });
     let stdout = "";
     let stderr = "";
     proc.stdout.on("data", (c: Buffer) => {

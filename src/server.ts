@@ -3,12 +3,14 @@
  * else (ARCHITECTURE.md).
  */
 import { mkdirSync } from "node:fs";
+import { createApi, resolveApiToken } from "./api/index.js";
+import type { LiveRegistration, RegistrationsView } from "./api/types.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { BanList } from "./auth/ban-list.js";
 import type { Settings } from "./config/settings.js";
 import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
-import { LocationService } from "./registrar/location-service.js";
+import { type LiveBinding, LocationService } from "./registrar/location-service.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
 import { type Store, storeFromUrl } from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
@@ -29,6 +31,25 @@ export interface ParleyServer {
   readonly location: LocationService;
   readonly bans: BanList;
   readonly users: UserDirectory;
+  /** The HTTP (REST API) address once started, if enabled. */
+  readonly http: { address: string; port: number } | undefined;
+}
+
+function toRegistration(b: LiveBinding): LiveRegistration {
+  return {
+    id: b.id,
+    domainId: b.domainId,
+    user: b.user,
+    contact: b.contactUri,
+    transport: b.transport,
+    sourceAddress: b.sourceAddress,
+    sourcePort: b.sourcePort,
+    expiresAt: b.expiresAt,
+    userAgent: b.userAgent,
+    instanceId: b.instanceId,
+    q: b.q,
+    path: b.path,
+  };
 }
 
 export interface ServerDeps {
@@ -145,6 +166,51 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
   core.handle("OPTIONS", optionsHandler(core));
   core.handle("REGISTER", registrar.handle);
 
+  // Admin REST API.
+  const startedAt = wallNow();
+  const registrations: RegistrationsView = {
+    list: (filter) =>
+      location
+        .all()
+        .filter((b) => filter?.user === undefined || b.user === filter.user)
+        .map(toRegistration),
+    remove: async (id) => location.removeById(id),
+  };
+  let http: { address: string; port: number } | undefined;
+  const api =
+    settings.httpPort === 0
+      ? undefined
+      : await (async () => {
+          const token = resolveApiToken({ configured: settings.apiToken, dataDir: settings.dataDir });
+          if (token.generated) {
+            logger.warn(
+              { file: token.file },
+              `REST API token generated (shown once, kept in ${token.file}): ${token.token}`,
+            );
+          }
+          return createApi({
+            store,
+            registrations,
+            bans,
+            token: token.token,
+            logger,
+            toEpochMs: (clockMs) => wallNow() + clockMs - clock.now(),
+            status: {
+              status: () => ({
+                version,
+                startedAt,
+                listeners: [...transport.listening, ...(http ? [{ protocol: "HTTP", ...http }] : [])],
+                counts: {
+                  registrations: location.size,
+                  bans: bans.list().length,
+                  sipRequests: sipCore.stats.requests,
+                  malformedMessages: sipCore.stats.badMessages,
+                },
+              }),
+            },
+          });
+        })();
+
   return {
     core,
     store,
@@ -154,12 +220,21 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     get listening() {
       return transport.listening;
     },
+    get http() {
+      return http;
+    },
     async start() {
       await location.start();
       await transport.start();
+      if (api) {
+        await api.listen({ port: settings.httpPort, host: settings.httpBind });
+        const addr = api.server.address();
+        if (addr && typeof addr === "object") http = { address: addr.address, port: addr.port };
+      }
     },
     async stop() {
       location.stop();
+      await api?.close();
       await transport.stop();
       await store.close();
     },

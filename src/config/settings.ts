@@ -166,12 +166,13 @@ export const settingsTable = {
   defaultExpires: { flag: "--default-expires <s>", describe: "registration time when a phone asks none", schema: z.coerce.number().int().min(1).max(604_800), default: 3600 },
   digestAlgorithms: {
     flag: "--digest-algorithms <list>",
-    describe: "digest challenges offered, most preferred first: MD5, SHA-256",
+    describe:
+      "digest challenges offered, most preferred first: MD5, SHA-256 (default MD5 only: some phones, e.g. baresip 1.0, fail when also offered SHA-256)",
     schema: z
       .string()
       .transform((s) => s.split(",").map((a) => a.trim().toUpperCase()))
       .refine((l) => l.length > 0 && l.every((a) => a === "MD5" || a === "SHA-256"), "must list MD5 and/or SHA-256"),
-    default: "MD5,SHA-256",
+    default: "MD5",
   },
   authFailThreshold: { flag: "--auth-fail-threshold <n>", describe: "failed authentications from one address that ban it", schema: z.coerce.number().int().min(1).max(100_000), default: 10 },
   authFailWindow: { flag: "--auth-fail-window <s>", describe: "window in which failures are counted", schema: z.coerce.number().int().min(1).max(86_400), default: 60 },

@@ -30,7 +30,9 @@ export class UserDirectory {
     private readonly users: UserRepository,
     private readonly now: () => number = () => performance.now(),
     private readonly ttlMs = 5000,
-  ) {}
+  ) {
+    users.onChange((domainId, name) => this.invalidate(domainId, name));
+  }
 
   /** The user and its HA1s, or undefined if there is no such user. */
   lookup(domainId: number, name: string): Promise<DirectoryEntry | undefined> {

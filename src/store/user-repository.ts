@@ -46,7 +46,14 @@ export interface UserRepository {
   findByIp(ip: string): Promise<LocalUser[]>;
   /** Number of users in all domains. */
   count(): Promise<number>;
+  /**
+   * Called after every create, update and delete through this repository (with the old name on a
+   * rename), so in-memory caches of this process (UserDirectory) see a change at once.
+   */
+  onChange(listener: UserChangeListener): void;
 }
+
+export type UserChangeListener = (domainId: number, name: string) => void;
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
@@ -63,6 +70,7 @@ function clampInt(value: number | undefined, fallback: number, min: number, max:
 
 export class KyselyUserRepository implements UserRepository {
   private authStatement: BetterSqlite3.Statement | undefined;
+  private readonly listeners: UserChangeListener[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -121,7 +129,16 @@ export class KyselyUserRepository implements UserRepository {
       if (isUniqueViolation(error)) throw new ConflictError("user", settings.name);
       throw error;
     }
+    this.changed(domainId, settings.name);
     return this.mustGet(domainId, settings.name);
+  }
+
+  onChange(listener: UserChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(domainId: number, name: string): void {
+    for (const l of this.listeners) l(domainId, name);
   }
 
   async update(domainId: number, name: string, patchInput: unknown): Promise<LocalUser> {
@@ -148,6 +165,8 @@ export class KyselyUserRepository implements UserRepository {
       throw error;
     }
     if (merged.name !== name) await this.bindings.removeAllForUser(domainId, name);
+    this.changed(domainId, name);
+    if (merged.name !== name) this.changed(domainId, merged.name);
     return this.mustGet(domainId, merged.name);
   }
 
@@ -159,6 +178,7 @@ export class KyselyUserRepository implements UserRepository {
       .executeTakeFirst();
     // Through the bindings repository, so the removal is ordered after any queued write.
     await this.bindings.removeAllForUser(domainId, name);
+    this.changed(domainId, name);
     return Number(result.numDeletedRows) > 0;
   }
 

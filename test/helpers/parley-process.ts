@@ -13,7 +13,11 @@ export interface ParleyProcess {
   readonly tlsPort: number;
   readonly httpPort: number;
   readonly dataDir: string;
+  readonly apiToken: string;
   readonly proc: ChildProcess;
+  /** Call the REST API; resolves with status and parsed JSON body (undefined when empty). */
+  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of the API under test, checked by the tests
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** Parsed JSON log lines so far. */
   readonly logs: Array<Record<string, unknown>>;
   /** Raw stdout+stderr text so far. */
@@ -29,12 +33,24 @@ export interface ParleyProcess {
 
 const root = new URL("../../", import.meta.url).pathname;
 
+export interface StartOptions {
+  /** Reuse this data dir (and keep it on stop), e.g. to restart on the same state. */
+  dataDir?: string;
+  /** Reuse these ports (a restart). */
+  ports?: { sip: number; tls: number; http: number };
+}
+
+const API_TOKEN = "e2e-test-token-0123456789";
+
 export async function startParley(
   extraArgs: string[] = [],
   env: NodeJS.ProcessEnv = {},
+  options: StartOptions = {},
 ): Promise<ParleyProcess> {
-  const [sipPort, tlsPort, httpPort] = await freePorts(3);
-  const dataDir = mkdtempSync(join(tmpdir(), "parley-e2e-"));
+  const [sipPort, tlsPort, httpPort] = options.ports
+    ? [options.ports.sip, options.ports.tls, options.ports.http]
+    : await freePorts(3);
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "parley-e2e-"));
   const args = [
     join(root, "bin/parley.js"),
     "start",
@@ -52,6 +68,8 @@ export async function startParley(
     dataDir,
     "--log-format",
     "json",
+    "--api-token",
+    API_TOKEN,
     ...extraArgs,
   ];
   const proc = spawn(process.execPath, args, {
@@ -105,14 +123,27 @@ export async function startParley(
     tlsPort,
     httpPort: httpPort!,
     dataDir,
+    apiToken: API_TOKEN,
     proc,
+    async api(method, path, body) {
+      const res = await fetch(`http://127.0.0.1:${httpPort}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${API_TOKEN}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
     logs,
     output: () => text,
     waitForLog,
     async stop() {
       if (proc.exitCode === null) proc.kill("SIGTERM");
       const code = await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
       return code;
     },
   };

@@ -44,7 +44,15 @@ async function sipp(parley: ParleyProcess, scenario: string, users: Array<[strin
 describe("registrar, end to end", () => {
   let parley: ParleyProcess;
   before(async () => {
-    parley = await startParley(["--min-expires", "60", "--max-expires", "3600"]);
+    // Both challenges: sipp answers the first (MD5), the SHA-256 client picks its own.
+    parley = await startParley([
+      "--min-expires",
+      "60",
+      "--max-expires",
+      "3600",
+      "--digest-algorithms",
+      "MD5,SHA-256",
+    ]);
   });
   after(async () => {
     await parley.stop();

@@ -39,3 +39,20 @@ export async function freePorts(count: number, host = "127.0.0.1"): Promise<numb
   while (ports.size < count) ports.add(await freePort(host));
   return [...ports];
 }
+
+/** A port `p` such that `p` and `p + 1` are both free (baresip binds SIP/TLS on port + 1). */
+export async function freePortPair(host = "127.0.0.1"): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = await freePort(host);
+    if (port < 65535 && (await tcpFree(host, port + 1)) && (await udpFree(host, port + 1))) return port;
+  }
+  throw new Error("no free port pair found");
+}
+
+function tcpFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}

@@ -26,7 +26,13 @@ import {
   type TransportLayer,
   type TransportProtocol,
 } from "./types.js";
-import { completeTopVia, reliableResponseTarget, stampReceived, unreliableResponseTarget } from "./via.js";
+import {
+  completeTopVia,
+  reliableResponseTarget,
+  stampReceived,
+  symmetricResponseTarget,
+  unreliableResponseTarget,
+} from "./via.js";
 
 type StreamProtocol = "TCP" | "TLS";
 
@@ -242,8 +248,15 @@ export class SipTransportLayer implements TransportLayer {
   async sendResponse(response: SipResponse, request: ReceivedMessage): Promise<void> {
     this.assertRunning();
     // RFC 3261 18.2.2: the server transport uses the value of the top Via header field (of the response).
-    const via = response.topVia ?? request.message.topVia;
-    if (!via) throw new TransportError("response has no Via header");
+    const via = response.has("via") ? response.topVia : request.message.topVia;
+    if (!via) {
+      if (!response.has("via") && !request.message.has("via")) {
+        throw new TransportError("response has no Via header");
+      }
+      // The top Via is there but does not parse (a 400 to a malformed request copies it as received).
+      await this.sendToSource(response, request);
+      return;
+    }
     if (isReliable(request.protocol)) {
       const protocol = request.protocol as StreamProtocol;
       // RFC 3261 18.2.2: "If the 'sent-protocol' is a reliable transport protocol such as TCP or
@@ -269,6 +282,27 @@ export class SipTransportLayer implements TransportLayer {
     if (!udp) throw new TransportError(`no UDP listener can reach ${target.address}`);
     if (target.ttl !== undefined) udp.socket.setMulticastTTL(target.ttl);
     await this.sendUdp(udp, response.serialize(), target.address, target.port);
+  }
+
+  /**
+   * NOTE: RFC 3261 18.2.2 routes a response by its top Via; when that Via cannot be parsed we
+   * answer symmetrically instead, as RFC 3581 4 does: to the source address and port of the
+   * request, from the address it arrived on, over the same connection for a stream transport.
+   */
+  private async sendToSource(response: SipResponse, request: ReceivedMessage): Promise<void> {
+    const target = symmetricResponseTarget(request.source);
+    const data = response.serialize();
+    if (isReliable(request.protocol)) {
+      const existing = request.flowId !== undefined ? this.flows.get(request.flowId) : undefined;
+      const flow = existing?.isAlive
+        ? existing
+        : await this.flowTo(request.protocol as StreamProtocol, target.address, target.port);
+      await this.writeFlow(flow, data);
+      return;
+    }
+    const udp = this.udpFor(request.local, target.address);
+    if (!udp) throw new TransportError(`no UDP listener can reach ${target.address}`);
+    await this.sendUdp(udp, data, target.address, target.port);
   }
 
   // ---- receive path ------------------------------------------------------------------------

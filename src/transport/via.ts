@@ -108,3 +108,12 @@ export function reliableResponseTarget(via: ViaValue, protocol: TransportProtoco
     return { ok: false, reason: `Via host "${host}" is not an IP address and no received is present` };
   return { ok: true, address, port: via.port ?? defaultPort(protocol), ttl: undefined };
 }
+
+/**
+ * Where a response goes when its top Via cannot be parsed: back to the source of the request.
+ * RFC 3581 4: "the server MUST send the response to the source IP address and port of the
+ * request" (there for a request with rport; here because the Via gives nothing better to use).
+ */
+export function symmetricResponseTarget(source: SocketAddress): ResponseTarget & { readonly ok: true } {
+  return { ok: true, address: source.address, port: source.port, ttl: undefined };
+}

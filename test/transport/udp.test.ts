@@ -133,6 +133,53 @@ describe("SipTransportLayer over UDP", () => {
       }
     });
 
+    it("MUST answer a request whose top Via does not parse to the request's source (RFC 3581 4)", async () => {
+      const peer = await udpPeer();
+      try {
+        // RFC 4475 3.1.2.1 badinv01: empty Via parameters make the Via unparsable.
+        peer.send(requestText("OPTIONS", "SIP/2.0/UDP 192.0.2.15;;,;,,"), h.port("UDP"));
+        const ctx = await bad.next();
+        assert.equal(ctx.error.status, 400);
+        assert.equal(ctx.error.answerable, true);
+        assert.equal(ctx.received.message.topVia, undefined);
+        await h.transport.sendResponse(
+          createResponse(ctx.received.message as SipRequest, ctx.error.status, ctx.error.reason),
+          ctx.received,
+        );
+        const answer = (await peer.inbox.next()).toString("latin1");
+        assert.ok(answer.startsWith("SIP/2.0 400"));
+        // The Via is copied as received so the peer can match the response.
+        assert.ok(answer.includes("\r\nVia: SIP/2.0/UDP 192.0.2.15;;,;,,\r\n"));
+      } finally {
+        peer.socket.close();
+      }
+    });
+
+    it("MUST drop a request without any Via", async () => {
+      const peer = await udpPeer();
+      try {
+        const droppedBefore = h.transport.stats.dropped;
+        const badBefore = h.transport.stats.badMessages;
+        peer.send(
+          requestText("OPTIONS", "SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK-novia").replace(
+            /Via: [^\r]*\r\n/,
+            "",
+          ),
+          h.port("UDP"),
+        );
+        peer.send(
+          requestText("OPTIONS", `SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-after`),
+          h.port("UDP"),
+        );
+        const rx = await h.messages.next();
+        assert.equal(asRequest(rx).topVia?.branch, "z9hG4bK-after");
+        assert.equal(h.transport.stats.dropped, droppedBefore + 1);
+        assert.equal(h.transport.stats.badMessages, badBefore);
+      } finally {
+        peer.socket.close();
+      }
+    });
+
     it("MUST survive a message handler that throws", async () => {
       const peer = await udpPeer();
       const errors = h.events.length;

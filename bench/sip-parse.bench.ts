@@ -3,8 +3,8 @@
  * parses/s as the goal, 100,000 as the floor).
  * Run: node --import tsx bench/sip-parse.bench.ts
  */
-import { parseMessage } from "../src/sip/index.js";
-import type { SipMessage } from "../src/sip/types.js";
+import { createResponse, parseMessage } from "../src/sip/index.js";
+import type { SipMessage, SipRequest } from "../src/sip/types.js";
 
 const SDP =
   "v=0\r\n" +
@@ -78,7 +78,77 @@ const OK200 =
   "\r\n" +
   SDP;
 
+const OPTIONS =
+  "OPTIONS sip:pbx.example.com SIP/2.0\r\n" +
+  "Via: SIP/2.0/UDP 192.168.1.23:5060;branch=z9hG4bK-524287-1---3b1f7d2a9c;rport\r\n" +
+  "Max-Forwards: 70\r\n" +
+  "Contact: <sip:1001@192.168.1.23:5060>\r\n" +
+  "To: <sip:pbx.example.com>\r\n" +
+  "From: <sip:1001@pbx.example.com>;tag=5e2d7a1b\r\n" +
+  "Call-ID: 7c4f2e1a9b3d5c6e@192.168.1.23\r\n" +
+  "CSeq: 1 OPTIONS\r\n" +
+  "Accept: application/sdp\r\n" +
+  "User-Agent: Zoiper rv2.10.20.1\r\n" +
+  "Content-Length: 0\r\n" +
+  "\r\n";
+
 let sink = 0;
+
+/** What the transaction layer reads to match a request (RFC 3261 17.2.3). */
+function readTransactionFields(m: SipRequest): void {
+  const via = m.topVia;
+  sink += (via?.branch?.length ?? 0) + (via?.host.length ?? 0) + (via?.port ?? 0);
+  sink += (m.cseq?.seq ?? 0) + m.method.length + (m.callId?.length ?? 0);
+  sink += (m.from?.tag?.length ?? 0) + (m.to?.tag?.length ?? 0);
+}
+
+function mustRequest(bytes: Buffer): SipRequest {
+  const m = mustParse(bytes);
+  if (m.kind !== "request") throw new Error("bench message is not a request");
+  return m;
+}
+
+/**
+ * One OPTIONS answered by the server: parse, stamp received/rport (RFC 3581), read what the
+ * transaction layer reads, build the 200 with a To tag and 5 headers, serialize.
+ */
+function optionsRound(bytes: Buffer): void {
+  const m = mustRequest(bytes);
+  m.setTopViaParams({ received: "203.0.113.9", rport: 5060 });
+  readTransactionFields(m);
+  const res = createResponse(m, 200, undefined, {
+    toTag: "as7d9f1b2c",
+    headers: [
+      ["Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, NOTIFY, REFER, MESSAGE"],
+      ["Accept", "application/sdp"],
+      ["Supported", "path, outbound, gruu"],
+      ["Server", "Parley 0.1.0"],
+      ["Contact", "<sip:pbx.example.com:5060>"],
+    ],
+  });
+  sink += res.serialize().length;
+}
+
+/** One REGISTER answered: as optionsRound, plus the registrar's reads (Contact, Authorization, Expires). */
+function registerRound(bytes: Buffer): void {
+  const m = mustRequest(bytes);
+  m.setTopViaParams({ received: "203.0.113.9", rport: 5060 });
+  readTransactionFields(m);
+  const contacts = m.nameAddrs("contact");
+  sink += contacts.length + (contacts[0]?.uri.host.length ?? 0) + (m.get("authorization")?.length ?? 0);
+  sink += m.get("expires")?.length ?? 0;
+  const res = createResponse(m, 200, undefined, {
+    toTag: "as7d9f1b2c",
+    headers: [
+      ["Contact", "<sip:1001@192.168.1.23:5060>;expires=3600"],
+      ["Date", "Sat, 22 Nov 2026 13:37:00 GMT"],
+      ["Server", "Parley 0.1.0"],
+      ["Supported", "path, outbound, gruu"],
+      ["Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER"],
+    ],
+  });
+  sink += res.serialize().length;
+}
 
 function mustParse(bytes: Buffer): SipMessage {
   const r = parseMessage(bytes);
@@ -122,6 +192,15 @@ const cases: Array<{ name: string; bytes: Buffer }> = [
 
 const seconds = Number(process.env.BENCH_SECONDS ?? "1.5");
 const rows: Array<[string, number, { wall: number; cpu: number }]> = [];
+const rounds: Array<[string, Buffer, (bytes: Buffer) => void]> = [
+  ["sip.round.options", Buffer.from(OPTIONS, "latin1"), optionsRound],
+  ["sip.round.register", Buffer.from(REGISTER, "latin1"), registerRound],
+];
+for (const [label, bytes, round] of rounds) {
+  const fn = (): void => round(bytes);
+  measure(fn, 0.3);
+  rows.push([label, bytes.length, measure(fn, seconds)]);
+}
 for (const { name, bytes } of cases) {
   const untouched = mustParse(bytes);
   const work: Array<[string, () => void]> = [
@@ -154,6 +233,9 @@ for (const [label, size, r] of rows) {
 }
 console.log("parse = parse + read callId, cseq, topVia.branch, from.tag, to.tag");
 console.log("via-params = parse + setTopViaParams({received, rport}) + serialize");
+console.log(
+  "round = parse + setTopViaParams + transaction reads + createResponse 200 (To tag, 5 headers) + serialize",
+);
 for (const [label, , r] of rows) {
   console.log(`BENCH ${label} ops_per_s=${Math.round(r.wall)} ops_per_cpu_s=${Math.round(r.cpu)}`);
 }

@@ -159,11 +159,19 @@ export interface ParseError {
   /** The status an element should answer with (400, or 505 for a bad SIP version). */
   readonly status: number;
   /**
-   * Whatever parsed. Present when the start line and header section were readable; a request whose
-   * Via, From, To, Call-ID and CSeq survived can be answered (see `answerable`).
+   * Whatever parsed. Present when the start line and header section were readable; a request that
+   * names its Via, From, To, Call-ID and CSeq can be answered (see `answerable`).
    */
   readonly message: SipMessage | undefined;
-  /** True when `message` is a request with enough (Via, From, To, Call-ID, CSeq) to build a response. */
+  /**
+   * True when `message` is a request whose start line parsed and which has at least one Via and a
+   * From, To, Call-ID and CSeq, even if their values are malformed (RFC 4475 3.1.2: answer 400).
+   * `createResponse` copies those header values as received, so the peer can match the response;
+   * the transport sends it back to the request's source when its top Via does not parse.
+   * A request missing any of them (notably Via) is not answerable and is dropped.
+   * NOTE: a repeated From/To/Call-ID/CSeq still leaves it answerable (RFC 4475 3.3.8 multi01 wants a
+   * 400); the response copies the first one.
+   */
   readonly answerable: boolean;
 }
 

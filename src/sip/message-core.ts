@@ -61,10 +61,21 @@ export abstract class MessageCore implements SipMessageBase {
     this.untouched = true;
   }
 
-  /** Installs the CSeq the parser already read (internal: parser). */
-  primeCSeq(cseq: CSeqValue): void {
+  /**
+   * Installs what the parser already has from validating a well-formed message (internal: parser):
+   * shells whose URI and parameters are still read on first access.
+   */
+  prime(
+    topVia: ViaValue | undefined,
+    from: NameAddr | undefined,
+    to: NameAddr | undefined,
+    cseq: CSeqValue | undefined,
+  ): void {
+    this.cTopVia = topVia;
+    this.cFrom = from;
+    this.cTo = to;
     this.cCSeq = cseq;
-    this.known |= K_CSEQ;
+    this.known |= K_TOPVIA | K_FROM | K_TO | K_CSEQ;
   }
 
   protected abstract renderStartLine(): string;

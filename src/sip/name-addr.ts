@@ -124,9 +124,24 @@ export function scanNameAddr(s: string, start: number, end: number): boolean {
 export function parseNameAddr(text: string): NameAddr | undefined {
   const start = skipWs(text, 0, text.length);
   const end = trimEnd(text, start, text.length);
-  const raw = start === 0 && end === text.length ? text : text.slice(start, end);
-  if (!scanNameAddr(raw, 0, raw.length)) return undefined;
-  return new ParsedNameAddr(raw, na.bracketed, na.displayEnd, na.uriStart, na.uriEnd, na.paramStart);
+  if (!scanNameAddr(text, start, end)) return undefined;
+  return nameAddrFromScan(text, start, end);
+}
+
+/**
+ * The value scanNameAddr(s, start, end) has just accepted, as an object whose URI, display name
+ * and parameters are read on first access.
+ */
+export function nameAddrFromScan(s: string, start: number, end: number): NameAddr {
+  const raw = start === 0 && end === s.length ? s : s.slice(start, end);
+  return new ParsedNameAddr(
+    raw,
+    na.bracketed,
+    na.displayEnd - start,
+    na.uriStart - start,
+    na.uriEnd - start,
+    na.paramStart - start,
+  );
 }
 
 /** Quotes a display name as a quoted-string (RFC 3261 25.1), escaping `"` and `\`. */

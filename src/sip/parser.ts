@@ -3,13 +3,13 @@ import { headerKey, KNOWN_KEYS, knownHeaderAt } from "./header-names.js";
 import { HeaderTable } from "./header-table.js";
 import { Request, Response } from "./message.js";
 import { isKnownMethod } from "./methods.js";
-import { scanNameAddr } from "./name-addr.js";
+import { nameAddrFromScan, scanNameAddr } from "./name-addr.js";
 import { parseFailure } from "./parse-error.js";
 import { parseContentLength, parseCSeq, parseMaxForwards } from "./scalars.js";
 import { nextListComma } from "./split-list.js";
 import { parseStartLine } from "./start-line.js";
-import type { CSeqValue, ParseErrorCode, ParseResult } from "./types.js";
-import { scanVia } from "./via.js";
+import type { CSeqValue, NameAddr, ParseErrorCode, ParseResult, ViaValue } from "./types.js";
+import { scanVia, viaFromScan } from "./via.js";
 
 const CRLFCRLF = Buffer.from("\r\n\r\n", "latin1");
 
@@ -75,6 +75,9 @@ function valueSpan(table: HeaderTable, i: number): void {
   }
 }
 
+/** The first Via value validList() accepted for "via", built from its scan. */
+let firstVia: ViaValue | undefined;
+
 /** Every comma-separated element of every field with `key` must pass `check` (no empty element). */
 function validList(
   table: HeaderTable,
@@ -92,7 +95,9 @@ function validList(
     for (;;) {
       const comma = nextListComma(s, a, end);
       const b = skipWs(s, a, comma);
-      if (!check(s, b, trimEnd(s, b, comma))) return false;
+      const e = trimEnd(s, b, comma);
+      if (!check(s, b, e)) return false;
+      if (firstVia === undefined && key === "via") firstVia = viaFromScan(s, b, e);
       if (comma >= end) break;
       a = comma + 1;
     }
@@ -100,9 +105,11 @@ function validList(
   return true;
 }
 
-function validNameAddr(table: HeaderTable, i: number): boolean {
+/** The From or To value at field i, or undefined if it does not scan. */
+function validNameAddr(table: HeaderTable, i: number): NameAddr | undefined {
   valueSpan(table, i);
-  return scanNameAddr(span.text, span.start, span.end);
+  if (!scanNameAddr(span.text, span.start, span.end)) return undefined;
+  return nameAddrFromScan(span.text, span.start, span.end);
 }
 
 function parse(data: Buffer): ParseResult {
@@ -216,6 +223,7 @@ function parse(data: Buffer): ParseResult {
   const table = new HeaderTable(s, keys, pos);
 
   // Essentials (RFC 3261 8.1.1), validated eagerly by scanning; objects are built on first read.
+  firstVia = undefined;
   if (problem === undefined && viaCount > 0 && !validList(table, "via", scanVia, false)) {
     problem = { code: "bad-value", reason: "Bad Via header" };
   }
@@ -223,6 +231,8 @@ function parse(data: Buffer): ParseResult {
     problem = { code: "bad-value", reason: "Bad Contact header" };
   }
   let cseq: CSeqValue | undefined;
+  let from: NameAddr | undefined;
+  let to: NameAddr | undefined;
   // RFC 3261 8.1.1: Via, From, To, Call-ID and CSeq are mandatory (Max-Forwards too, but RFC 2543
   // elements omit it: RFC 4475 3.4.1 inv2543).
   if (problem === undefined) {
@@ -237,9 +247,11 @@ function parse(data: Buffer): ParseResult {
     else if (toCount > 1) problem = { code: "multiple-values", reason: "Multiple To headers" };
     else if (cseqCount > 1) problem = { code: "multiple-values", reason: "Multiple CSeq headers" };
     else if (mfCount > 1) problem = { code: "multiple-values", reason: "Multiple Max-Forwards headers" };
-    else if (!validNameAddr(table, fromAt)) problem = { code: "bad-value", reason: "Bad From header" };
-    else if (!validNameAddr(table, toAt)) problem = { code: "bad-value", reason: "Bad To header" };
-    else if (!validCallId(table, callIdAt)) problem = { code: "bad-value", reason: "Bad Call-ID header" };
+    else if ((from = validNameAddr(table, fromAt)) === undefined) {
+      problem = { code: "bad-value", reason: "Bad From header" };
+    } else if ((to = validNameAddr(table, toAt)) === undefined) {
+      problem = { code: "bad-value", reason: "Bad To header" };
+    } else if (!validCallId(table, callIdAt)) problem = { code: "bad-value", reason: "Bad Call-ID header" };
     else {
       cseq = parseCSeq(table.value(cseqAt));
       if (cseq === undefined) problem = { code: "bad-value", reason: "Bad CSeq header" };
@@ -275,7 +287,7 @@ function parse(data: Buffer): ParseResult {
       ? new Request(start.method, start.uri, start.version, table, undefined, startLineText)
       : new Response(start.status, start.reason, start.version, table, undefined, startLineText);
   message.attachSource(data, p, bodyStart, bodyEnd);
-  if (cseq !== undefined) message.primeCSeq(cseq);
+  if (problem === undefined) message.prime(firstVia, from, to, cseq);
   if (problem === undefined) return { ok: true, message };
   // A request naming its Via, From, To, Call-ID and CSeq can be answered even when their values
   // are malformed: the response copies them as received, so the peer can still match it.

@@ -182,23 +182,28 @@ function upperToken(s: string, start: number, end: number): string {
 export function parseVia(text: string): ViaValue | undefined {
   const start = skipWs(text, 0, text.length);
   const end = trimEnd(text, start, text.length);
-  const raw = start === 0 && end === text.length ? text : text.slice(start, end);
-  if (!scanVia(raw, 0, raw.length)) return undefined;
+  if (!scanVia(text, start, end)) return undefined;
+  return viaFromScan(text, start, end);
+}
+
+/** The Via value scanVia(s, start, end) has just accepted, built from where it found the parts. */
+export function viaFromScan(s: string, start: number, end: number): ViaValue {
+  const raw = start === 0 && end === s.length ? s : s.slice(start, end);
   const protocol = via.sip20
     ? "SIP/2.0"
-    : `${raw.slice(0, scanToken(raw, 0, raw.length)).toUpperCase()}/${raw.slice(via.versionStart, via.protocolEnd)}`;
+    : `${s.slice(start, scanToken(s, start, end)).toUpperCase()}/${s.slice(via.versionStart, via.protocolEnd)}`;
   return new ParsedVia(
     raw,
     protocol,
-    upperToken(raw, via.transportStart, via.transportEnd),
-    raw.slice(via.hostStart, via.hostEnd).toLowerCase(),
+    upperToken(s, via.transportStart, via.transportEnd),
+    s.slice(via.hostStart, via.hostEnd).toLowerCase(),
     via.port < 0 ? undefined : via.port,
-    via.branchStart < 0 ? undefined : raw.slice(via.branchStart, via.branchEnd),
-    via.receivedStart < 0 ? undefined : raw.slice(via.receivedStart, via.receivedEnd),
-    via.maddrStart < 0 ? undefined : raw.slice(via.maddrStart, via.maddrEnd),
+    via.branchStart < 0 ? undefined : s.slice(via.branchStart, via.branchEnd),
+    via.receivedStart < 0 ? undefined : s.slice(via.receivedStart, via.receivedEnd),
+    via.maddrStart < 0 ? undefined : s.slice(via.maddrStart, via.maddrEnd),
     via.rport === -2 ? undefined : via.rport === -1 ? null : via.rport,
     via.ttl < 0 ? undefined : via.ttl,
-    via.paramStart,
+    via.paramStart - start,
   );
 }
 

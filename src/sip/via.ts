@@ -215,27 +215,35 @@ export function setViaParams(
   text: string,
   params: Record<string, string | number | null>,
 ): string | undefined {
-  let out = text;
-  for (const name of Object.keys(params)) {
-    if (!scanVia(out, 0, out.length)) return undefined;
-    const v = params[name];
-    const lower = name.toLowerCase();
-    const rendered = v === null ? `;${lower}` : `;${lower}=${v}`;
-    let i = via.paramStart;
-    let replaced = false;
-    for (;;) {
-      const a = skipWs(out, i, out.length);
-      if (a >= out.length) break;
-      i = scanParam(out, a, out.length);
-      if (nameIs(out, param.nameStart, param.nameEnd, lower)) {
-        out = out.slice(0, a) + rendered + out.slice(i);
-        replaced = true;
-        break;
-      }
-    }
-    if (!replaced) out += rendered;
+  if (!scanVia(text, 0, text.length)) return undefined;
+  const names = Object.keys(params);
+  const done: boolean[] = [];
+  const end = text.length;
+  let out = text.slice(0, via.paramStart);
+  let i = via.paramStart;
+  // One pass over the parameters: a named one is replaced in place, the others copied as written.
+  for (;;) {
+    const a = skipWs(text, i, end);
+    if (a >= end) break;
+    i = scanParam(text, a, end);
+    let k = 0;
+    while (
+      k < names.length &&
+      (done[k] || !nameIs(text, param.nameStart, param.nameEnd, names[k].toLowerCase()))
+    )
+      k++;
+    if (k < names.length) {
+      done[k] = true;
+      out += rendered(names[k], params[names[k]]);
+    } else out += text.slice(a, i);
   }
+  for (let k = 0; k < names.length; k++) if (!done[k]) out += rendered(names[k], params[names[k]]);
   return out;
+}
+
+function rendered(name: string, value: string | number | null): string {
+  const lower = name.toLowerCase();
+  return value === null ? `;${lower}` : `;${lower}=${value}`;
 }
 
 /** Renders a Via value from its parts. */

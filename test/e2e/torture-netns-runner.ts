@@ -13,6 +13,17 @@ import { join } from "node:path";
 const root = new URL("../../", import.meta.url).pathname;
 const dir = join(root, "test/data/rfc4475");
 const PARLEY = 5070;
+// Many torture messages share a branch and sent-by, so to Parley a later one is a retransmission
+// of an earlier one (RFC 3261 17.2.3) as long as that transaction lives (Timer J = 64*T1). A tiny
+// T1 lets each transaction end before the next message.
+const T1 = 4;
+
+/** The Call-ID (long or compact form) of a message's header section. */
+function callIdOf(text: string): string | undefined {
+  const head = text.split("\r\n\r\n")[0] ?? "";
+  const m = /^(?:call-id|i)[ \t]*:[ \t]*(.*)$/im.exec(head);
+  return m?.[1]?.trim();
+}
 
 async function main(): Promise<void> {
   const data = mkdtempSync(join(tmpdir(), "parley-torture-"));
@@ -27,6 +38,12 @@ async function main(): Promise<void> {
       String(PARLEY),
       "--sip-tls-port",
       "0",
+      "--http-port",
+      "0",
+      "--timer-t1",
+      String(T1),
+      "--timer-t2",
+      String(T1 * 8),
       "--data-dir",
       data,
       "--log-format",
@@ -45,22 +62,33 @@ async function main(): Promise<void> {
   const sock = createSocket("udp4");
   await new Promise<void>((resolve) => sock.bind(5060, "127.0.0.1", resolve));
   let inbox: string[] = [];
-  sock.on("message", (m) => inbox.push(m.toString("latin1").split("\r\n")[0]!));
+  let expectCallId: string | undefined;
+  // Only responses to the message just sent count: an INVITE's final response keeps being
+  // retransmitted (Timer G) for a while, since this client never ACKs.
+  sock.on("message", (m) => {
+    const text = m.toString("latin1");
+    if (expectCallId !== undefined && callIdOf(text) !== expectCallId) return;
+    inbox.push(text.split("\r\n")[0]!);
+  });
   const results: Record<string, string[]> = {};
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".dat"))
     .sort();
   for (const file of files) {
     inbox = [];
-    sock.send(readFileSync(join(dir, file)), PARLEY, "127.0.0.1");
-    // Wait for an answer, then a little longer for anything extra; 400 ms of silence means none.
+    const data = readFileSync(join(dir, file));
+    expectCallId = callIdOf(data.toString("latin1"));
+    sock.send(data, PARLEY, "127.0.0.1");
+    // Wait for an answer, then until every transaction of this message has ended (64*T1).
     const start = Date.now();
     while (Date.now() - start < 400 && inbox.length === 0) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 50));
+    const left = 64 * T1 + 50 - (Date.now() - start);
+    if (left > 0) await new Promise((r) => setTimeout(r, left));
     results[file] = inbox;
   }
   // Still alive and serving after all of them?
   inbox = [];
+  expectCallId = "alive@t";
   const ping =
     "OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-alive\r\nMax-Forwards: 70\r\n" +
     "To: <sip:127.0.0.1>\r\nFrom: <sip:t@127.0.0.1>;tag=a\r\nCall-ID: alive@t\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";

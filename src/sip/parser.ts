@@ -247,23 +247,25 @@ function parse(data: Buffer): ParseResult {
     else if (toCount > 1) problem = { code: "multiple-values", reason: "Multiple To headers" };
     else if (cseqCount > 1) problem = { code: "multiple-values", reason: "Multiple CSeq headers" };
     else if (mfCount > 1) problem = { code: "multiple-values", reason: "Multiple Max-Forwards headers" };
-    else if ((from = validNameAddr(table, fromAt)) === undefined) {
-      problem = { code: "bad-value", reason: "Bad From header" };
-    } else if ((to = validNameAddr(table, toAt)) === undefined) {
-      problem = { code: "bad-value", reason: "Bad To header" };
-    } else if (!validCallId(table, callIdAt)) problem = { code: "bad-value", reason: "Bad Call-ID header" };
     else {
-      cseq = parseCSeq(table.value(cseqAt));
-      if (cseq === undefined) problem = { code: "bad-value", reason: "Bad CSeq header" };
-      else if (mfAt >= 0 && parseMaxForwards(table.value(mfAt)) < 0) {
-        problem = { code: "bad-value", reason: "Bad Max-Forwards header" };
-      } else if (start.kind === "request" && cseq.method !== start.method) {
-        // RFC 4475 3.1.2.17 mismatch01: 400; 3.1.2.18 mismatch02: an unknown method gets 501.
-        problem = {
-          code: "bad-value",
-          reason: "CSeq method does not match request method",
-          status: isKnownMethod(start.method) ? 400 : 501,
-        };
+      from = validNameAddr(table, fromAt);
+      to = from === undefined ? undefined : validNameAddr(table, toAt);
+      if (from === undefined) problem = { code: "bad-value", reason: "Bad From header" };
+      else if (to === undefined) problem = { code: "bad-value", reason: "Bad To header" };
+      else if (!validCallId(table, callIdAt)) problem = { code: "bad-value", reason: "Bad Call-ID header" };
+      else {
+        cseq = parseCSeq(table.value(cseqAt));
+        if (cseq === undefined) problem = { code: "bad-value", reason: "Bad CSeq header" };
+        else if (mfAt >= 0 && parseMaxForwards(table.value(mfAt)) < 0) {
+          problem = { code: "bad-value", reason: "Bad Max-Forwards header" };
+        } else if (start.kind === "request" && cseq.method !== start.method) {
+          // RFC 4475 3.1.2.17 mismatch01: 400; 3.1.2.18 mismatch02: an unknown method gets 501.
+          problem = {
+            code: "bad-value",
+            reason: "CSeq method does not match request method",
+            status: isKnownMethod(start.method) ? 400 : 501,
+          };
+        }
       }
     }
   }

@@ -72,6 +72,9 @@ const MAX_UDP_PAYLOAD = 65_507;
  * (flow) management, stream framing, Via received/rport (RFC 3581) and response routing
  * (RFC 3261 18.2.2).
  */
+/** Requested UDP socket buffer size (receive and send). */
+const UDP_BUFFER_BYTES = 8 * 1024 * 1024;
+
 export class SipTransportLayer implements TransportLayer {
   private readonly maxMessageSize: number;
   private readonly idleTimeoutMs: number;
@@ -576,6 +579,11 @@ export class SipTransportLayer implements TransportLayer {
       const socket = createSocket({
         type: family === 6 ? "udp6" : "udp4",
         ipv6Only: family === 6 && !dualStack,
+        // Bursts of thousands of datagrams (a PBX after a power cut, a load test) overflow the
+        // kernel's default ~200 KB receive buffer and turn into retransmission storms. The kernel
+        // caps the request at net.core.rmem_max / wmem_max.
+        recvBufferSize: UDP_BUFFER_BYTES,
+        sendBufferSize: UDP_BUFFER_BYTES,
       });
       const listener: UdpListener = { protocol: "UDP", address, port, family, dualStack, socket };
       socket.once("error", reject);

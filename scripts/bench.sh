@@ -9,4 +9,6 @@ echo "== SIP message parse/serialize (one core)"
 node --import tsx bench/sip-parse.bench.ts || status=1
 echo "== OPTIONS transactions over UDP, answered to sipp"
 bash bench/options-load.sh "${OPTIONS_RATE:-20000}" "${OPTIONS_SECS:-10}" || status=1
+echo "== Authenticated registrations per second, Parley beside Kamailio (bench/kamailio/reg.xml)"
+bash bench/registrations.sh || status=1
 exit $status

@@ -191,6 +191,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
           return createApi({
             store,
             registrations,
+            userState: (domainId, name) => (location.isOnline(domainId, name) ? "online" : "offline"),
             bans,
             token: token.token,
             logger,

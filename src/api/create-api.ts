@@ -116,6 +116,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         store: deps.store,
         domainId: domain.id,
         registrations: deps.registrations,
+        userState: deps.userState ?? (() => "offline"),
       });
       await v1.register(registrationsRoutes, { registrations: deps.registrations, now });
       await v1.register(bansRoutes, { bans: deps.bans, toEpochMs, now });

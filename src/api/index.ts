@@ -10,4 +10,5 @@ export type {
   RegistrationsView,
   ServerStatus,
   StatusSource,
+  UserState,
 } from "./types.js";

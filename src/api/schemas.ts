@@ -164,6 +164,13 @@ export const User = Type.Object(
     followMe: Type.Object(followMeFields()),
     createdAt: Type.Integer({ description: "Epoch milliseconds." }),
     updatedAt: Type.Integer({ description: "Epoch milliseconds." }),
+    state: Type.Union(
+      [Type.Literal("offline"), Type.Literal("online"), Type.Literal("ringing"), Type.Literal("talking")],
+      {
+        description:
+          "Live state: online while a device is registered (or an IP-authorized user has a static contact).",
+      },
+    ),
   },
   { description: "A local user (extension)." },
 );

@@ -61,9 +61,14 @@ export interface StatusSource {
   status(): ServerStatus;
 }
 
+/** A user's live state (FEATURES.md section 2): ringing and talking come with calls. */
+export type UserState = "offline" | "online" | "ringing" | "talking";
+
 export interface ApiDeps {
   store: Store;
   registrations: RegistrationsView;
+  /** A user's live state; "offline" for everyone when not given. */
+  userState?: (domainId: number, name: string) => UserState;
   bans: BansView;
   status: StatusSource;
   /** The bearer token every /api/v1 route but openapi.json requires (see token.ts). */

@@ -37,8 +37,10 @@ describe("registrar and REST API, end to end", () => {
       assert.equal(reg.transport, "udp");
       assert.equal(reg.userAgent, "e2e-phone/1.0");
       assert.ok(reg.expiresIn > 590 && reg.expiresIn <= 600);
+      assert.equal((await parley.api("GET", "/api/v1/users/100")).body.state, "online");
       assert.equal((await parley.api("DELETE", `/api/v1/registrations/${reg.id}`)).status, 204);
       assert.equal((await parley.api("GET", "/api/v1/registrations?user=100")).body.items.length, 0);
+      assert.equal((await parley.api("GET", "/api/v1/users/100")).body.state, "offline");
       assert.equal((await parley.api("DELETE", `/api/v1/registrations/${reg.id}`)).status, 404);
     } finally {
       c.close();

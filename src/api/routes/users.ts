@@ -12,13 +12,15 @@ import {
   UserPage,
   UserPatchBody,
 } from "../schemas.js";
-import type { RegistrationsView } from "../types.js";
+import type { RegistrationsView, UserState } from "../types.js";
 
 export interface UsersRoutesOptions {
   store: Store;
   domainId: number;
   /** Live bindings of a deleted or renamed user are removed too, so the old name cannot stay online. */
   registrations: RegistrationsView;
+  /** A user's live state (offline, online, later ringing and talking). */
+  userState: (domainId: number, name: string) => UserState;
 }
 
 export function userLocation(name: string): string {
@@ -51,8 +53,12 @@ function fullReplacement(name: string, body: UserBody): UserBody {
 
 export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (
   app,
-  { store, domainId, registrations },
+  { store, domainId, registrations, userState },
 ) => {
+  const withState = (user: LocalUser): LocalUser & { state: UserState } => ({
+    ...user,
+    state: userState(domainId, user.name),
+  });
   const notFound = (name: string) => new ApiError("not_found", `user "${name}" not found`);
 
   async function dropLiveBindings(name: string): Promise<void> {
@@ -61,10 +67,10 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     }
   }
 
-  async function update(name: string, patch: UserBody): Promise<LocalUser> {
+  async function update(name: string, patch: UserBody): Promise<LocalUser & { state: UserState }> {
     const user = await store.users.update(domainId, name, patch);
     if (user.name !== name) await dropLiveBindings(name);
-    return user;
+    return withState(user);
   }
 
   app.get(
@@ -81,7 +87,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     async (request) => {
       const { offset, limit, search } = request.query;
       const page = await store.users.list({ domainId, offset, limit, search });
-      return { items: page.items, total: page.total, offset, limit };
+      return { items: page.items.map(withState), total: page.total, offset, limit };
     },
   );
 
@@ -96,10 +102,10 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
         response: { 200: User, ...errorResponses(401, 404) },
       },
     },
-    async (request): Promise<LocalUser> => {
+    async (request) => {
       const user = await store.users.get(domainId, request.params.name);
       if (!user) throw notFound(request.params.name);
-      return user;
+      return withState(user);
     },
   );
 
@@ -116,7 +122,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     },
     async (request, reply) => {
       const user = await store.users.create(domainId, request.body);
-      return reply.code(201).header("location", userLocation(user.name)).send(user);
+      return reply.code(201).header("location", userLocation(user.name)).send(withState(user));
     },
   );
 
@@ -132,7 +138,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
         response: { 200: User, ...errorResponses(400, 401, 404, 409) },
       },
     },
-    async (request): Promise<LocalUser> => {
+    async (request) => {
       const { name } = request.params;
       return update(name, withoutSameName(name, request.body));
     },
@@ -151,7 +157,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
         response: { 200: User, ...errorResponses(400, 401, 404, 409) },
       },
     },
-    async (request): Promise<LocalUser> => {
+    async (request) => {
       const { name } = request.params;
       return update(name, fullReplacement(name, request.body));
     },

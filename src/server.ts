@@ -234,7 +234,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       }
     },
     async stop() {
-      location.stop();
+      // Writes the refreshes still held back (location-service.ts) before the store closes.
+      await location.stop();
       await api?.close();
       await transport.stop();
       await store.close();

@@ -12,7 +12,7 @@ import type { SipRequest } from "../sip/types.js";
 import type { Clock } from "../util/clock.js";
 import type { BanList } from "./ban-list.js";
 import {
-  challengeValue,
+  challengeTemplate,
   type DigestAlgorithm,
   type DigestCredentials,
   digestEquals,
@@ -20,18 +20,29 @@ import {
   parseAlgorithm,
   parseCredentials,
 } from "./digest.js";
-import { NonceManager } from "./nonces.js";
+import { NonceManager, type NonceVerdict } from "./nonces.js";
 
 export interface Ha1Pair {
   readonly ha1Md5: string;
   readonly ha1Sha256: string;
 }
 
-/** Where HA1s come from (the store's UserDirectory satisfies it). */
+type IpUsers = ReadonlyArray<{ readonly name: string; readonly domainId: number }>;
+
+/**
+ * Where HA1s come from (the store's UserDirectory satisfies it). The `cached` variants answer from
+ * memory when they can (undefined: ask the async one), so a request whose data is cached is
+ * authenticated without leaving the current turn of the event loop.
+ */
 export interface CredentialSource {
   lookup(domainId: number, name: string): Promise<{ readonly auth: Ha1Pair } | undefined>;
+  cached(
+    domainId: number,
+    name: string,
+  ): { readonly entry: { readonly auth: Ha1Pair } | undefined } | undefined;
   /** Users whose IP address authorization covers `ip`. */
-  byIp(ip: string): Promise<ReadonlyArray<{ readonly name: string; readonly domainId: number }>>;
+  byIp(ip: string): Promise<IpUsers>;
+  cachedByIp(ip: string): IpUsers | undefined;
 }
 
 export type AuthOutcome =
@@ -70,8 +81,25 @@ export interface AuthenticatorOptions {
   }) => void;
 }
 
+/** What a digest check needs once the user's HA1s are known. */
+interface DigestCheck {
+  readonly username: string;
+  readonly algorithm: DigestAlgorithm;
+  readonly uri: string;
+  readonly nonce: string;
+  readonly response: string;
+  readonly qop: "auth" | undefined;
+  readonly nc: string | undefined;
+  readonly cnonce: string | undefined;
+  readonly verdict: NonceVerdict;
+}
+
+/** Realms whose challenge text is kept ready (one per domain; bounded against odd input). */
+const MAX_REALMS = 1000;
+
 export class Authenticator {
   readonly nonces: NonceManager;
+  private readonly partsByRealm = new Map<string, ReadonlyArray<readonly [string, string]>>();
   private readonly algorithms: readonly DigestAlgorithm[];
   /** HA1 used for unknown users so their check costs what a real one does. */
   private readonly decoy: Ha1Pair = {
@@ -88,19 +116,21 @@ export class Authenticator {
     return this.options.bans.isBanned(address);
   }
 
-  async authenticate(a: AuthRequest): Promise<AuthOutcome> {
+  /**
+   * The outcome, synchronously when the credential source has the user (or the source address's
+   * IP-authorized users) cached; a promise only when it must ask the store.
+   */
+  authenticate(a: AuthRequest): AuthOutcome | Promise<AuthOutcome> {
     const { request, realm } = a;
     const header = a.challenge === 401 ? "authorization" : "proxy-authorization";
     const creds = this.pickCredentials(request.getAll(header), realm);
+    const source = this.options.credentials;
     if (!creds) {
       // IP address authorization: trusted without digest (FEATURES.md section 2).
-      if (a.claimedUser !== undefined) {
-        const ipUsers = await this.options.credentials.byIp(a.sourceAddress);
-        if (ipUsers.some((u) => u.name === a.claimedUser && u.domainId === a.domainId)) {
-          return { kind: "ok", username: a.claimedUser, method: "ip" };
-        }
-      }
-      return this.challenge(a, false);
+      if (a.claimedUser === undefined) return this.challenge(a, false);
+      const ipUsers = source.cachedByIp(a.sourceAddress);
+      if (ipUsers) return this.ipOrChallenge(a, ipUsers);
+      return source.byIp(a.sourceAddress).then((users) => this.ipOrChallenge(a, users));
     }
     const algorithm = parseAlgorithm(creds.algorithm);
     if (!algorithm || !this.algorithms.includes(algorithm)) return this.challenge(a, false);
@@ -116,36 +146,57 @@ export class Authenticator {
     if (qop === "auth" && (!creds.nc || !creds.cnonce))
       return this.fail(a, creds.username, "qop=auth without nc/cnonce");
 
-    const entry = await this.options.credentials.lookup(a.domainId, creds.username);
-    const pair = entry?.auth ?? this.decoy;
-    const expected = expectedResponse({
+    const check: DigestCheck = {
+      username: creds.username,
       algorithm,
-      ha1: algorithm === "MD5" ? pair.ha1Md5 : pair.ha1Sha256,
-      method: request.method,
-      // NOTE: the digest is computed over the uri the client sent. RFC 7616 3.4.6 asks servers to
-      // check it names the Request-URI; sipp (and some phones) put the server address there
-      // instead, which Kamailio and Asterisk accept too.
       uri: creds.uri,
       nonce: creds.nonce,
+      response: creds.response,
       qop: qop === "auth" ? "auth" : undefined,
       nc: creds.nc,
       cnonce: creds.cnonce,
+      verdict,
+    };
+    const hit = source.cached(a.domainId, creds.username);
+    if (hit) return this.verify(a, check, hit.entry);
+    return source.lookup(a.domainId, creds.username).then((entry) => this.verify(a, check, entry));
+  }
+
+  private ipOrChallenge(a: AuthRequest, ipUsers: IpUsers): AuthOutcome {
+    for (const u of ipUsers) {
+      if (u.name === a.claimedUser && u.domainId === a.domainId) {
+        return { kind: "ok", username: a.claimedUser, method: "ip" };
+      }
+    }
+    return this.challenge(a, false);
+  }
+
+  private verify(a: AuthRequest, c: DigestCheck, entry: { readonly auth: Ha1Pair } | undefined): AuthOutcome {
+    const pair = entry?.auth ?? this.decoy;
+    const expected = expectedResponse({
+      algorithm: c.algorithm,
+      ha1: c.algorithm === "MD5" ? pair.ha1Md5 : pair.ha1Sha256,
+      method: a.request.method,
+      // NOTE: the digest is computed over the uri the client sent. RFC 7616 3.4.6 asks servers to
+      // check it names the Request-URI; sipp (and some phones) put the server address there
+      // instead, which Kamailio and Asterisk accept too.
+      uri: c.uri,
+      nonce: c.nonce,
+      qop: c.qop,
+      nc: c.nc,
+      cnonce: c.cnonce,
     });
-    const matches = digestEquals(expected, creds.response);
-    if (!entry || !matches) return this.fail(a, creds.username, entry ? "wrong password" : "unknown user");
+    const matches = digestEquals(expected, c.response);
+    if (!entry || !matches) return this.fail(a, c.username, entry ? "wrong password" : "unknown user");
     // Right password on an old nonce: ask again with stale=true, no strike (RFC 7616 3.3).
-    if (verdict === "stale") return this.challenge(a, true);
+    if (c.verdict === "stale") return this.challenge(a, true);
     // RFC 7616 3.4: a nonce-count that does not increase is a replay.
-    if (!this.nonces.acceptCount(creds.nonce, creds.nc)) return this.challenge(a, true);
-    if (a.claimedUser !== undefined && a.claimedUser !== creds.username) {
-      return this.fail(
-        a,
-        creds.username,
-        `authenticated as ${creds.username} but acting for ${a.claimedUser}`,
-      );
+    if (!this.nonces.acceptCount(c.nonce, c.nc)) return this.challenge(a, true);
+    if (a.claimedUser !== undefined && a.claimedUser !== c.username) {
+      return this.fail(a, c.username, `authenticated as ${c.username} but acting for ${a.claimedUser}`);
     }
     this.options.bans.recordSuccess(a.sourceAddress);
-    return { kind: "ok", username: creds.username, method: "digest" };
+    return { kind: "ok", username: c.username, method: "digest" };
   }
 
   /** The Digest credentials for our realm; several may be present (one per challenge). */
@@ -169,15 +220,28 @@ export class Authenticator {
   private challenge(a: AuthRequest, stale: boolean): AuthOutcome {
     const name = a.challenge === 401 ? "WWW-Authenticate" : "Proxy-Authenticate";
     const nonce = this.nonces.issue(a.realm);
-    const headers = this.algorithms.map(
-      (algorithm) => [name, challengeValue({ realm: a.realm, nonce, algorithm, stale })] as const,
-    );
+    const parts = this.challengeParts(a.realm);
+    const headers: Array<readonly [string, string]> = [];
+    for (const [before, after] of parts) {
+      headers.push([name, stale ? `${before}${nonce}${after}, stale=true` : before + nonce + after]);
+    }
     return {
       kind: "challenge",
       status: a.challenge,
       reason: a.challenge === 401 ? "Unauthorized" : "Proxy Authentication Required",
       headers,
     };
+  }
+
+  /** The challenge text around the nonce, per algorithm offered, built once per realm. */
+  private challengeParts(realm: string): ReadonlyArray<readonly [string, string]> {
+    let parts = this.partsByRealm.get(realm);
+    if (!parts) {
+      parts = this.algorithms.map((algorithm) => challengeTemplate(realm, algorithm));
+      if (this.partsByRealm.size >= MAX_REALMS) this.partsByRealm.clear();
+      this.partsByRealm.set(realm, parts);
+    }
+    return parts;
   }
 
   private fail(a: AuthRequest, username: string | undefined, reason: string): AuthOutcome {

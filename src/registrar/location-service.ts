@@ -1,8 +1,21 @@
 /**
  * The location service (RFC 3261 10.2, "location service"): the bindings of each address-of-
- * record, in memory for the SIP path, written through to a persistent store so a restart keeps
- * phones registered until their expiry (Kamailio's usrloc db_mode "write-through"). Separate from
- * REGISTER processing (register-handler.ts), as Kamailio keeps registrar and usrloc apart.
+ * record, in memory for the SIP path, written to a persistent store so a restart keeps phones
+ * registered until their expiry. Separate from REGISTER processing (register-handler.ts), as
+ * Kamailio keeps registrar and usrloc apart.
+ *
+ * Persistence, per change (Kamailio's usrloc keeps a sync state per binding the same way):
+ * - A new binding, a removal, and a change of where or how a device is reached (source address or
+ *   port, transport, flow, Path, instance, q, user agent) are written through at once: handed to
+ *   the store in the same turn of the event loop (the SQLite store commits them together at the
+ *   end of that turn).
+ * - A refresh, the same binding re-registered with only its expiry, Call-ID, CSeq and update time
+ *   changed, is written behind: the latest refresh of each binding is kept for `refreshDelayMs`
+ *   (default 500 ms) and then written with every other pending refresh in one batch; `stop()`
+ *   writes what is pending. A crash inside that window loses only the refresh: after restart the
+ *   binding is back with its previous expiry (still in the future, since a refresh comes before
+ *   expiry) and the device's next refresh restores it; its life is shortened by at most one
+ *   refresh interval. A binding removed or changed while its refresh is pending drops the refresh.
  */
 import { randomBytes } from "node:crypto";
 import type { Clock, TimerHandle } from "../util/clock.js";
@@ -51,11 +64,46 @@ function aorKey(domainId: number, user: string): string {
   return `${domainId}\u0000${user}`;
 }
 
+export interface LocationOptions {
+  /** How often expired bindings are removed, ms (default 1000). */
+  readonly sweepIntervalMs?: number;
+  /** How long a refresh may wait to be written to the store, ms (default 500; 0 = at once). */
+  readonly refreshDelayMs?: number;
+}
+
+/** A refresh changes these fields only; any other difference is written through at once. */
+function isRefresh(before: Binding, after: Binding): boolean {
+  return (
+    before.contactUri === after.contactUri &&
+    before.sourceAddress === after.sourceAddress &&
+    before.sourcePort === after.sourcePort &&
+    before.transport === after.transport &&
+    before.flowId === after.flowId &&
+    before.q === after.q &&
+    before.instanceId === after.instanceId &&
+    before.regId === after.regId &&
+    before.userAgent === after.userAgent &&
+    samePath(before.path, after.path)
+  );
+}
+
+function samePath(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class LocationService {
   private readonly byAor = new Map<string, LiveBinding[]>();
   private readonly byId = new Map<string, LiveBinding>();
+  /** Refreshes not yet written, by binding id (the latest one of each binding). */
+  private readonly pendingRefresh = new Map<string, Binding>();
+  private refreshTimer: TimerHandle | undefined;
   private sweepTimer: TimerHandle | undefined;
   private stopped = false;
+  private readonly sweepIntervalMs: number;
+  private readonly refreshDelayMs: number;
 
   constructor(
     private readonly clock: Clock,
@@ -63,8 +111,11 @@ export class LocationService {
     private readonly now: () => number,
     private readonly persistence: BindingPersistence | undefined,
     private readonly events: LocationEvents = {},
-    private readonly sweepIntervalMs = 1000,
-  ) {}
+    options: LocationOptions = {},
+  ) {
+    this.sweepIntervalMs = options.sweepIntervalMs ?? 1000;
+    this.refreshDelayMs = options.refreshDelayMs ?? 500;
+  }
 
   /** Load the unexpired bindings from the store and start expiring them on time. */
   async start(): Promise<void> {
@@ -76,9 +127,16 @@ export class LocationService {
     this.scheduleSweep();
   }
 
-  stop(): void {
+  /** Stops expiring bindings and writes the pending refreshes; resolves once they are written. */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.sweepTimer?.cancel();
+    await this.writeRefreshes();
+  }
+
+  /** Refreshes waiting to be written (for tests and status). */
+  get pendingWrites(): number {
+    return this.pendingRefresh.size;
   }
 
   /** Current (unexpired) bindings of an address-of-record. */
@@ -131,12 +189,23 @@ export class LocationService {
       this.byAor.set(key, list);
     }
     const at = list.findIndex((x) => x.contactUri === b.contactUri);
-    const live: LiveBinding = { ...b, id: at >= 0 ? list[at]!.id : randomBytes(9).toString("base64url") };
+    const before = at >= 0 ? list[at] : undefined;
+    const live: LiveBinding = { ...b, id: before ? before.id : randomBytes(9).toString("base64url") };
     if (at >= 0) list[at] = live;
     else list.push(live);
     this.byId.set(live.id, live);
-    if (persist && this.persistence)
-      this.persistence.upsert(b).catch((err: unknown) => this.events.onPersistError?.(err));
+    if (!persist || !this.persistence) return;
+    if (before !== undefined && this.refreshDelayMs > 0 && !this.stopped && isRefresh(before, b)) {
+      this.pendingRefresh.set(live.id, b);
+      this.refreshTimer ??= this.clock.setTimer(this.refreshDelayMs, () => {
+        this.refreshTimer = undefined;
+        void this.writeRefreshes();
+      });
+      return;
+    }
+    // Written through: the refresh it may have had pending is older than this write.
+    this.pendingRefresh.delete(live.id);
+    this.persistence.upsert(b).catch((err: unknown) => this.events.onPersistError?.(err));
   }
 
   private removeOne(domainId: number, user: string, contactUri: string, persist: boolean): void {
@@ -145,7 +214,9 @@ export class LocationService {
     if (!list) return;
     const at = list.findIndex((x) => x.contactUri === contactUri);
     if (at < 0) return;
-    this.byId.delete(list[at]!.id);
+    const id = list[at]!.id;
+    this.byId.delete(id);
+    this.pendingRefresh.delete(id);
     list.splice(at, 1);
     if (list.length === 0) this.byAor.delete(key);
     if (persist && this.persistence) {
@@ -153,6 +224,19 @@ export class LocationService {
         .remove(domainId, user, contactUri)
         .catch((err: unknown) => this.events.onPersistError?.(err));
     }
+  }
+
+  /** Hands every pending refresh to the store (one batch); resolves once all are written. */
+  private async writeRefreshes(): Promise<void> {
+    this.refreshTimer?.cancel();
+    this.refreshTimer = undefined;
+    if (this.pendingRefresh.size === 0 || !this.persistence) return;
+    const writes: Array<Promise<void>> = [];
+    for (const b of this.pendingRefresh.values()) {
+      writes.push(this.persistence.upsert(b).catch((err: unknown) => this.events.onPersistError?.(err)));
+    }
+    this.pendingRefresh.clear();
+    await Promise.all(writes);
   }
 
   /** RFC 3261 10.2.1: a binding lasts until its expiry; expired ones are removed on time. */
@@ -164,7 +248,10 @@ export class LocationService {
       const first = list[0]!;
       const expired = list.filter((b) => b.expiresAt <= now);
       expiredAny = true;
-      for (const b of expired) this.byId.delete(b.id);
+      for (const b of expired) {
+        this.byId.delete(b.id);
+        this.pendingRefresh.delete(b.id);
+      }
       const kept = list.filter((b) => b.expiresAt > now);
       if (kept.length) this.byAor.set(key, kept);
       else {

@@ -6,7 +6,7 @@
  */
 import type { Authenticator, AuthOutcome } from "../auth/authenticator.js";
 import { parseUri, uriEquals } from "../sip/index.js";
-import type { SipRequest, SipResponse } from "../sip/types.js";
+import type { SipRequest, SipResponse, SipUri } from "../sip/types.js";
 import type { ServerTransaction } from "../transaction/types.js";
 import type { ReceivedMessage } from "../transport/types.js";
 import type { Logger } from "../util/logger.js";
@@ -18,12 +18,16 @@ export interface RegistrarDomain {
   readonly realm: string;
 }
 
+type DevicePolicy = { readonly multiDevice: boolean; readonly maxDevices: number };
+
 /** What the registrar needs to know of a user (the store's UserDirectory entry satisfies it). */
 export interface RegistrarUserSource {
-  lookup(
+  lookup(domainId: number, name: string): Promise<{ readonly user: DevicePolicy } | undefined>;
+  /** The cached answer of `lookup` when there is one (`{ entry }`), else undefined. */
+  cached(
     domainId: number,
     name: string,
-  ): Promise<{ readonly user: { readonly multiDevice: boolean; readonly maxDevices: number } } | undefined>;
+  ): { readonly entry: { readonly user: DevicePolicy } | undefined } | undefined;
 }
 
 export interface RegistrarOptions {
@@ -47,11 +51,16 @@ export interface RegistrarOptions {
 }
 
 type Headers = Array<readonly [string, string]>;
+type Reply = readonly [status: number, reason: string | undefined, headers: Headers];
+type Received = ReceivedMessage & { message: SipRequest };
 
 export class RegisterHandler {
   private readonly minExpires: number;
   private readonly maxExpires: number;
   private readonly defaultExpires: number;
+  /** The Date header's value and the epoch second it was formatted for. */
+  private dateSecond = Number.NaN;
+  private dateText = "";
 
   constructor(private readonly o: RegistrarOptions) {
     this.minExpires = o.minExpires ?? 60;
@@ -59,20 +68,36 @@ export class RegisterHandler {
     this.defaultExpires = o.defaultExpires ?? 3600;
   }
 
-  /** The core's MethodHandler for REGISTER. */
-  readonly handle = (rx: ReceivedMessage & { message: SipRequest }, tx: ServerTransaction): void => {
-    this.process(rx).then(
-      ([status, reason, headers]) => tx.respond(this.o.respond(rx.message, status, reason, headers)),
-      (err: unknown) => {
-        this.o.logger.error({ err, callId: rx.message.callId }, "REGISTER failed");
-        tx.respond(this.o.respond(rx.message, 500, "Server Internal Error"));
-      },
-    );
+  /**
+   * The core's MethodHandler for REGISTER. Answers within the same turn of the event loop when
+   * the user's data is cached (the usual case); waits for the store only on a cache miss.
+   */
+  readonly handle = (rx: Received, tx: ServerTransaction): void => {
+    let reply: Reply | Promise<Reply>;
+    try {
+      reply = this.process(rx);
+    } catch (err) {
+      this.failed(rx, tx, err);
+      return;
+    }
+    if (reply instanceof Promise) {
+      reply.then(
+        (r) => this.send(rx, tx, r),
+        (err: unknown) => this.failed(rx, tx, err),
+      );
+    } else this.send(rx, tx, reply);
   };
 
-  private async process(
-    rx: ReceivedMessage & { message: SipRequest },
-  ): Promise<[number, string | undefined, Headers]> {
+  private send(rx: Received, tx: ServerTransaction, [status, reason, headers]: Reply): void {
+    tx.respond(this.o.respond(rx.message, status, reason, headers));
+  }
+
+  private failed(rx: Received, tx: ServerTransaction, err: unknown): void {
+    this.o.logger.error({ err, callId: rx.message.callId }, "REGISTER failed");
+    tx.respond(this.o.respond(rx.message, 500, "Server Internal Error"));
+  }
+
+  private process(rx: Received): Reply | Promise<Reply> {
     const req = rx.message;
     // RFC 3261 10.3 step 1: the Request-URI names the domain the registrar is responsible for.
     const domain = this.o.domainFor(req.uri.host);
@@ -87,7 +112,7 @@ export class RegisterHandler {
 
     // RFC 3261 10.3 steps 3-4: authenticate, and the authenticated user must own the AOR.
     if (this.o.authenticator.isBanned(rx.source.address)) return [403, "Forbidden", []];
-    const auth: AuthOutcome = await this.o.authenticator.authenticate({
+    const auth = this.o.authenticator.authenticate({
       request: req,
       sourceAddress: rx.source.address,
       domainId: domain.id,
@@ -95,11 +120,28 @@ export class RegisterHandler {
       challenge: 401,
       claimedUser: user,
     });
+    if (auth instanceof Promise) return auth.then((outcome) => this.authenticated(rx, domain, user, outcome));
+    return this.authenticated(rx, domain, user, auth);
+  }
+
+  private authenticated(
+    rx: Received,
+    domain: RegistrarDomain,
+    user: string,
+    auth: AuthOutcome,
+  ): Reply | Promise<Reply> {
     if (auth.kind === "challenge") return [auth.status, auth.reason, [...auth.headers]];
     if (auth.kind === "forbidden") return [403, auth.reason, []];
-    const entry = await this.o.users.lookup(domain.id, user);
-    if (!entry) return [404, "Not Found", []];
+    const hit = this.o.users.cached(domain.id, user);
+    if (hit) return this.register(rx, domain.id, user, hit.entry?.user);
+    return this.o.users
+      .lookup(domain.id, user)
+      .then((entry) => this.register(rx, domain.id, user, entry?.user));
+  }
 
+  private register(rx: Received, domainId: number, user: string, policy: DevicePolicy | undefined): Reply {
+    if (!policy) return [404, "Not Found", []];
+    const req = rx.message;
     // RFC 3261 10.3 step 6: Contact processing, all or nothing.
     const parsed = parseContacts(req, {
       defaultExpires: this.defaultExpires,
@@ -107,17 +149,19 @@ export class RegisterHandler {
       minExpires: this.minExpires,
     });
     if (parsed.kind === "error") return [parsed.status, parsed.reason, [...(parsed.headers ?? [])]];
-    const current = this.o.location.lookup(domain.id, user);
+    const current = this.o.location.lookup(domainId, user);
     if (parsed.kind === "fetch") return [200, "OK", this.okHeaders(req, current)];
 
     const plan =
       parsed.kind === "wildcard"
         ? this.planRemoveAll(req, current)
-        : this.planChanges(req, rx, domain.id, user, parsed.contacts, current, entry.user);
+        : this.planChanges(req, rx, domainId, user, parsed.contacts, current, policy);
     if ("status" in plan) return [plan.status, plan.reason, []];
-    this.o.location.apply(domain.id, user, plan.remove, plan.upsert);
-    const after = this.o.location.lookup(domain.id, user);
-    this.o.logger.debug({ user, bindings: after.length, source: rx.source }, "registered");
+    this.o.location.apply(domainId, user, plan.remove, plan.upsert);
+    const after = this.o.location.lookup(domainId, user);
+    if (this.o.logger.isLevelEnabled("debug")) {
+      this.o.logger.debug({ user, bindings: after.length, source: rx.source }, "registered");
+    }
     return [200, "OK", this.okHeaders(req, after)];
   }
 
@@ -136,20 +180,20 @@ export class RegisterHandler {
     user: string,
     contacts: readonly ContactChange[],
     current: readonly LiveBinding[],
-    policy: { readonly multiDevice: boolean; readonly maxDevices: number },
+    policy: DevicePolicy,
   ) {
     const now = this.o.now();
     const remove = new Set<string>();
     const upsert: Binding[] = [];
     let addsDevice = false;
+    const path = req.getAll("path");
+    const userAgent = req.get("user-agent");
+    const transport = rx.protocol.toLowerCase();
     for (const c of contacts) {
-      const uri = parseUri(c.contactUri);
-      // The same device: an equal URI (RFC 3261 19.1.4) or the same RFC 5626 instance.
-      const existing = current.find(
-        (b) =>
-          (uri !== undefined && uriEquals(b.contactUri, uri)) ||
-          (c.instanceId !== undefined && b.instanceId === c.instanceId && b.regId === c.regId),
-      );
+      // The same device: an equal URI (RFC 3261 19.1.4) or the same RFC 5626 instance. The same
+      // text is the same URI, so the usual refresh needs no URI comparison.
+      const existing =
+        current.find((b) => b.contactUri === c.contactUri) ?? sameDevice(current, c, parseUri(c.contactUri));
       if (existing && existing.callId === req.callId && req.cseq!.seq <= existing.cseq) return outOfOrder();
       if (existing) remove.add(existing.contactUri);
       if (c.expires === 0) continue;
@@ -164,12 +208,12 @@ export class RegisterHandler {
         cseq: req.cseq!.seq,
         instanceId: c.instanceId,
         regId: c.regId,
-        path: req.getAll("path"),
+        path,
         sourceAddress: rx.source.address,
         sourcePort: rx.source.port,
-        transport: rx.protocol.toLowerCase(),
+        transport,
         flowId: rx.flowId,
-        userAgent: req.get("user-agent"),
+        userAgent,
         updatedAt: now,
       });
     }
@@ -189,6 +233,16 @@ export class RegisterHandler {
     return { remove: [...remove], upsert };
   }
 
+  /** RFC 1123 date of `now` (RFC 3261 20.17), formatted once per second. */
+  private dateHeader(now: number): string {
+    const second = Math.floor(now / 1000);
+    if (second !== this.dateSecond) {
+      this.dateSecond = second;
+      this.dateText = new Date(second * 1000).toUTCString();
+    }
+    return this.dateText;
+  }
+
   /** RFC 3261 10.3 step 8: 200 with every current binding and its remaining time, and Date. */
   private okHeaders(req: SipRequest, bindings: readonly LiveBinding[]): Headers {
     const now = this.o.now();
@@ -200,7 +254,7 @@ export class RegisterHandler {
       if (b.regId !== undefined) v += `;reg-id=${b.regId}`;
       headers.push(["Contact", v]);
     }
-    headers.push(["Date", new Date(now).toUTCString()]);
+    headers.push(["Date", this.dateHeader(now)]);
     // RFC 3327 5.3 ("lazy" like Kamailio): echo Path when the UA said it supports it.
     const path = req.getAll("path");
     if (path.length && req.getAll("supported").some((t) => t.trim().toLowerCase() === "path")) {
@@ -208,6 +262,19 @@ export class RegisterHandler {
     }
     return headers;
   }
+}
+
+/** A binding of the same device by URI equality (RFC 3261 19.1.4) or RFC 5626 instance. */
+function sameDevice(
+  current: readonly LiveBinding[],
+  c: ContactChange,
+  uri: SipUri | undefined,
+): LiveBinding | undefined {
+  return current.find(
+    (b) =>
+      (uri !== undefined && uriEquals(b.contactUri, uri)) ||
+      (c.instanceId !== undefined && b.instanceId === c.instanceId && b.regId === c.regId),
+  );
 }
 
 function outOfOrder() {

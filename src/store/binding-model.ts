@@ -3,7 +3,7 @@
  * registered until their expiry. The registrar's memory is the truth; this is its write-through
  * copy (Kamailio's "write-through" location mode).
  */
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import type { Insertable, Selectable } from "kysely";
 import type { BindingsTable } from "./schema.js";
 
@@ -55,7 +55,10 @@ export interface BindingRepository {
 
 /** The unique key of a contact URI (its SHA-256): URIs may be longer than an index may be. */
 export function contactKey(contactUri: string): string {
-  return createHash("sha256").update(contactUri, "utf8").digest("hex");
+  // One-shot crypto.hash (Node >= 20.12) costs less than half of a createHash() object.
+  return typeof crypto.hash === "function"
+    ? crypto.hash("sha256", contactUri, "hex")
+    : crypto.createHash("sha256").update(contactUri, "utf8").digest("hex");
 }
 
 /** q-values are stored in thousandths so the three engines agree exactly. */

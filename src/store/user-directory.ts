@@ -1,11 +1,13 @@
 /**
  * An in-memory cache of local users for the SIP path (ARCHITECTURE.md: configuration lives in
  * the store and is cached in memory). Digest checks and REGISTER policy read it on every request,
- * so a hit costs a Map lookup, not a query. Entries live `ttlMs`: a change made by another
+ * so a hit costs a Map lookup, not a query, and is answered synchronously (`cached`, `cachedByIp`):
+ * only a miss goes to the store (`lookup`, `byIp`). Entries live `ttlMs`: a change made by another
  * process (the `parley user` CLI, a second node) is seen within that time; changes made through
  * this process's store are seen at once (`invalidate`).
  */
 import type { Ha1Pair } from "./digest-ha1.js";
+import { IpMatcher } from "./ip-match.js";
 import type { LocalUser } from "./user-model.js";
 import type { UserRepository } from "./user-repository.js";
 
@@ -20,11 +22,22 @@ interface Slot {
   pending: Promise<DirectoryEntry | undefined> | undefined;
 }
 
+/** Every user with IP address authorization, with its matcher, loaded in one query. */
+interface IpAuthorized {
+  readonly users: ReadonlyArray<{ readonly user: LocalUser; readonly matcher: IpMatcher }>;
+  readonly loadedAt: number;
+}
+
 const MAX_SLOTS = 200_000;
 
 export class UserDirectory {
   private readonly slots = new Map<string, Slot>();
-  private readonly ipSlots = new Map<string, { users: LocalUser[]; loadedAt: number }>();
+  /** Per source address: the IP-authorized users it matches, computed from `ipAuthorized`. */
+  private readonly ipSlots = new Map<string, LocalUser[]>();
+  private ipAuthorized: IpAuthorized | undefined;
+  private ipLoading: Promise<IpAuthorized> | undefined;
+  /** Bumped by `invalidate`, so a load that started before a change does not cache stale data. */
+  private generation = 0;
 
   constructor(
     private readonly users: UserRepository,
@@ -32,6 +45,18 @@ export class UserDirectory {
     private readonly ttlMs = 5000,
   ) {
     users.onChange((domainId, name) => this.invalidate(domainId, name));
+  }
+
+  /**
+   * What `lookup` would resolve to, when it is cached and fresh: `{ entry }` (entry undefined =
+   * no such user); undefined when only `lookup` can tell.
+   */
+  cached(domainId: number, name: string): { readonly entry: DirectoryEntry | undefined } | undefined {
+    const slot = this.slots.get(`${domainId}\u0000${name}`);
+    if (slot === undefined || slot.pending !== undefined || this.now() - slot.loadedAt >= this.ttlMs) {
+      return undefined;
+    }
+    return slot;
   }
 
   /** The user and its HA1s, or undefined if there is no such user. */
@@ -49,7 +74,7 @@ export class UserDirectory {
     }
     const s = slot;
     s.loadedAt = now;
-    s.pending = this.load(domainId, name).then(
+    s.pending = this.users.getWithAuth(domainId, name).then(
       (entry) => {
         s.entry = entry;
         s.pending = undefined;
@@ -57,37 +82,72 @@ export class UserDirectory {
       },
       (err: unknown) => {
         // A failed load is not cached: the next request tries again.
-        this.slots.delete(key);
+        if (this.slots.get(key) === s) this.slots.delete(key);
         throw err;
       },
     );
     return s.pending;
   }
 
+  /** What `byIp` would resolve to, when the IP-authorized users are cached and fresh. */
+  cachedByIp(ip: string): readonly LocalUser[] | undefined {
+    const all = this.ipAuthorized;
+    if (all === undefined || this.now() - all.loadedAt >= this.ttlMs) return undefined;
+    return this.matchIp(all, ip);
+  }
+
   /** Users whose IP address authorization covers `ip` (cached like lookups). */
-  async byIp(ip: string): Promise<LocalUser[]> {
-    const now = this.now();
-    const hit = this.ipSlots.get(ip);
-    if (hit && now - hit.loadedAt < this.ttlMs) return hit.users;
-    const users = await this.users.findByIp(ip);
-    if (this.ipSlots.size >= MAX_SLOTS) this.ipSlots.clear();
-    this.ipSlots.set(ip, { users, loadedAt: now });
-    return users;
+  async byIp(ip: string): Promise<readonly LocalUser[]> {
+    const hit = this.cachedByIp(ip);
+    if (hit) return hit;
+    return this.matchIp(await this.loadIpAuthorized(), ip);
   }
 
   /** Forget what is cached for one user (or everything), after a change through this process. */
   invalidate(domainId?: number, name?: string): void {
+    this.generation++;
     if (domainId === undefined || name === undefined) this.slots.clear();
     else this.slots.delete(`${domainId}\u0000${name}`);
     // IP authorization may have changed with the user: cheap to drop, rare.
+    this.ipAuthorized = undefined;
+    this.ipLoading = undefined;
     this.ipSlots.clear();
   }
 
-  private async load(domainId: number, name: string): Promise<DirectoryEntry | undefined> {
-    const [user, auth] = await Promise.all([
-      this.users.get(domainId, name),
-      this.users.getAuth(domainId, name),
-    ]);
-    return user && auth ? { user, auth } : undefined;
+  private matchIp(all: IpAuthorized, ip: string): LocalUser[] {
+    let users = this.ipSlots.get(ip);
+    if (users === undefined) {
+      users = [];
+      for (const u of all.users) if (u.matcher.matches(ip)) users.push(u.user);
+      if (this.ipSlots.size >= MAX_SLOTS) this.ipSlots.clear();
+      this.ipSlots.set(ip, users);
+    }
+    return users;
+  }
+
+  private loadIpAuthorized(): Promise<IpAuthorized> {
+    if (this.ipLoading) return this.ipLoading;
+    const generation = this.generation;
+    const loadedAt = this.now();
+    const loading = this.users.listIpAuthorized().then(
+      (list) => {
+        const all: IpAuthorized = {
+          users: list.map((user) => ({ user, matcher: new IpMatcher(user.ipAuthorization) })),
+          loadedAt,
+        };
+        if (this.generation === generation) {
+          this.ipAuthorized = all;
+          this.ipSlots.clear();
+        }
+        if (this.ipLoading === loading) this.ipLoading = undefined;
+        return all;
+      },
+      (err: unknown) => {
+        if (this.ipLoading === loading) this.ipLoading = undefined;
+        throw err;
+      },
+    );
+    this.ipLoading = loading;
+    return loading;
   }
 }

@@ -4,12 +4,12 @@
  * SHA-256 (see digest-ha1.ts), so the API can never return a password.
  */
 import type BetterSqlite3 from "better-sqlite3";
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { BindingRepository } from "./binding-model.js";
 import { computeHa1, type Ha1Pair } from "./digest-ha1.js";
 import { ConflictError, isUniqueViolation, NotFoundError, ValidationError } from "./errors.js";
 import { IpMatcher } from "./ip-match.js";
-import type { Database } from "./schema.js";
+import type { Database, UsersTable } from "./schema.js";
 import type { LocalUser } from "./user-model.js";
 import { applyPatch } from "./user-model.js";
 import { ha1Columns, rowToUser, settingsToRow, userSettings } from "./user-rows.js";
@@ -42,8 +42,12 @@ export interface UserRepository {
   delete(domainId: number, name: string): Promise<boolean>;
   /** The digest secrets only, for the authentication hot path; undefined for an unknown user. */
   getAuth(domainId: number, name: string): Promise<Ha1Pair | undefined>;
+  /** The user and its digest secrets in one read (what the SIP path caches); undefined if unknown. */
+  getWithAuth(domainId: number, name: string): Promise<{ user: LocalUser; auth: Ha1Pair } | undefined>;
   /** Users (of any domain) whose IP address authorization covers `ip`. */
   findByIp(ip: string): Promise<LocalUser[]>;
+  /** Users (of any domain) with any IP address authorization at all. */
+  listIpAuthorized(): Promise<LocalUser[]>;
   /** Number of users in all domains. */
   count(): Promise<number>;
   /**
@@ -70,6 +74,7 @@ function clampInt(value: number | undefined, fallback: number, min: number, max:
 
 export class KyselyUserRepository implements UserRepository {
   private authStatement: BetterSqlite3.Statement | undefined;
+  private userStatement: BetterSqlite3.Statement | undefined;
   private readonly listeners: UserChangeListener[] = [];
 
   constructor(
@@ -201,13 +206,36 @@ export class KyselyUserRepository implements UserRepository {
     return row ? { ha1Md5: row.ha1_md5, ha1Sha256: row.ha1_sha256 } : undefined;
   }
 
+  async getWithAuth(domainId: number, name: string): Promise<{ user: LocalUser; auth: Ha1Pair } | undefined> {
+    let row: Selectable<UsersTable> | undefined;
+    if (this.sqlite) {
+      this.userStatement ??= this.sqlite.prepare("select * from users where domain_id = ? and name = ?");
+      row = this.userStatement.get(domainId, name) as Selectable<UsersTable> | undefined;
+    } else {
+      row = await this.db
+        .selectFrom("users")
+        .selectAll()
+        .where("domain_id", "=", domainId)
+        .where("name", "=", name)
+        .executeTakeFirst();
+    }
+    return row
+      ? { user: rowToUser(row), auth: { ha1Md5: row.ha1_md5, ha1Sha256: row.ha1_sha256 } }
+      : undefined;
+  }
+
   async findByIp(ip: string): Promise<LocalUser[]> {
+    const users = await this.listIpAuthorized();
+    return users.filter((user) => new IpMatcher(user.ipAuthorization).matches(ip));
+  }
+
+  async listIpAuthorized(): Promise<LocalUser[]> {
     const rows = await this.db
       .selectFrom("users")
       .selectAll()
       .where("ip_authorization", "<>", "[]")
       .execute();
-    return rows.map(rowToUser).filter((user) => new IpMatcher(user.ipAuthorization).matches(ip));
+    return rows.map(rowToUser);
   }
 
   async count(): Promise<number> {

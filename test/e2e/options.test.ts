@@ -141,7 +141,7 @@ describe("parley start, end to end", () => {
   });
 
   describe("malformed requests", () => {
-    it("sipp: a broken CSeq gets 400 naming it and the next good request is answered", {
+    it("sipp: a broken Max-Forwards gets 400 naming it and the next good request is answered", {
       skip: noSipp,
     }, async () => {
       const r = await sipp(parley, "malformed-then-good.xml", "u1", 2);

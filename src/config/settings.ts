@@ -161,9 +161,24 @@ export const settingsTable = {
       ),
     default: undefined,
   },
-  minExpires: { flag: "--min-expires <s>", describe: "shortest registration accepted (RFC 3261 423 below it)", schema: z.coerce.number().int().min(1).max(86_400), default: 60 },
-  maxExpires: { flag: "--max-expires <s>", describe: "longest registration granted (longer ones are shortened)", schema: z.coerce.number().int().min(1).max(604_800), default: 3600 },
-  defaultExpires: { flag: "--default-expires <s>", describe: "registration time when a phone asks none", schema: z.coerce.number().int().min(1).max(604_800), default: 3600 },
+  minExpires: {
+    flag: "--min-expires <s>",
+    describe: "shortest registration accepted (RFC 3261 423 below it)",
+    schema: z.coerce.number().int().min(1).max(86_400),
+    default: 60,
+  },
+  maxExpires: {
+    flag: "--max-expires <s>",
+    describe: "longest registration granted (longer ones are shortened)",
+    schema: z.coerce.number().int().min(1).max(604_800),
+    default: 3600,
+  },
+  defaultExpires: {
+    flag: "--default-expires <s>",
+    describe: "registration time when a phone asks none",
+    schema: z.coerce.number().int().min(1).max(604_800),
+    default: 3600,
+  },
   digestAlgorithms: {
     flag: "--digest-algorithms <list>",
     describe:
@@ -171,18 +186,41 @@ export const settingsTable = {
     schema: z
       .string()
       .transform((s) => s.split(",").map((a) => a.trim().toUpperCase()))
-      .refine((l) => l.length > 0 && l.every((a) => a === "MD5" || a === "SHA-256"), "must list MD5 and/or SHA-256"),
+      .refine(
+        (l) => l.length > 0 && l.every((a) => a === "MD5" || a === "SHA-256"),
+        "must list MD5 and/or SHA-256",
+      ),
     default: "MD5",
   },
-  authFailThreshold: { flag: "--auth-fail-threshold <n>", describe: "failed authentications from one address that ban it", schema: z.coerce.number().int().min(1).max(100_000), default: 10 },
-  authFailWindow: { flag: "--auth-fail-window <s>", describe: "window in which failures are counted", schema: z.coerce.number().int().min(1).max(86_400), default: 60 },
-  banTime: { flag: "--ban-time <s>", describe: "how long a banned address is refused", schema: z.coerce.number().int().min(1).max(31_536_000), default: 600 },
+  authFailThreshold: {
+    flag: "--auth-fail-threshold <n>",
+    describe: "failed authentications from one address that ban it",
+    schema: z.coerce.number().int().min(1).max(100_000),
+    default: 10,
+  },
+  authFailWindow: {
+    flag: "--auth-fail-window <s>",
+    describe: "window in which failures are counted",
+    schema: z.coerce.number().int().min(1).max(86_400),
+    default: 60,
+  },
+  banTime: {
+    flag: "--ban-time <s>",
+    describe: "how long a banned address is refused",
+    schema: z.coerce.number().int().min(1).max(31_536_000),
+    default: 600,
+  },
   banAllow: {
     flag: "--ban-allow <cidrs>",
     describe: "addresses/CIDRs never banned, comma-separated",
     schema: z
       .string()
-      .transform((s) => s.split(",").map((a) => a.trim()).filter((a) => a.length > 0))
+      .transform((s) =>
+        s
+          .split(",")
+          .map((a) => a.trim())
+          .filter((a) => a.length > 0),
+      )
       .refine((l) => l.every(isCidr), "must be IP addresses or CIDR ranges separated by commas"),
     default: "",
   },
@@ -295,7 +333,8 @@ export function resolveSettings(sources: SettingsSources): Settings {
   if (s.sipTcpPort === undefined) s.sipTcpPort = s.sipPort;
   if (s.timerT2 < s.timerT1)
     throw new SettingsError(`timerT2 (${s.timerT2}) must not be less than timerT1 (${s.timerT1})`);
-  if (s.minExpires > s.maxExpires) throw new SettingsError(`minExpires (${s.minExpires}) must not exceed maxExpires (${s.maxExpires})`);
+  if (s.minExpires > s.maxExpires)
+    throw new SettingsError(`minExpires (${s.minExpires}) must not exceed maxExpires (${s.maxExpires})`);
   if ((s.tlsCert === undefined) !== (s.tlsKey === undefined)) {
     throw new SettingsError("tlsCert and tlsKey must be given together");
   }

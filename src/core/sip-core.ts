@@ -55,7 +55,10 @@ export class SipCore implements TransactionUser {
     // retransmissions and later responses to it carry the same one.
     const toTag = status > 100 && !request.to?.tag ? tagFor(request) : undefined;
     // Extra headers go in at build time so Content-Length stays the last header.
-    return createResponse(request, status, reason, { toTag, headers: [["Server", this.options.serverName], ...headers] });
+    return createResponse(request, status, reason, {
+      toTag,
+      headers: [["Server", this.options.serverName], ...headers],
+    });
   }
 
   onRequest(rx: ReceivedMessage, tx: ServerTransaction): void {

@@ -53,7 +53,6 @@ export async function runBaresip(o: BaresipOptions): Promise<ToolResult & { dir:
   const args = ["-f", dir, "-t", String(o.seconds)];
   for (const c of o.commands ?? []) args.push("-e", c);
   const r = await runTool("baresip", args, (o.seconds + 40) * 1000);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping terminal colour codes
   const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
   return { code: r.code, stdout: strip(r.stdout), stderr: strip(r.stderr), dir };
 }

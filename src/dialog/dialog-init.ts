@@ -1,0 +1,107 @@
+/**
+ * The state a dialog starts with, from the messages that create it (RFC 3261 12.1.1 UAS,
+ * 12.1.2 UAC).
+ */
+import type { SipRequest, SipResponse } from "../sip/types.js";
+import type { ReceivedMessage } from "../transport/types.js";
+import type { DialogRole } from "./types.js";
+
+export interface DialogInit {
+  readonly role: DialogRole;
+  readonly callId: string;
+  readonly localTag: string;
+  readonly remoteTag: string;
+  /** The local party as a From / To value, with the local tag. */
+  readonly localUri: string;
+  /** The remote party as a From / To value, with the remote tag. */
+  readonly remoteUri: string;
+  readonly localSeq: number | undefined;
+  readonly remoteSeq: number | undefined;
+  readonly remoteTarget: string;
+  /** Route header values in the order requests carry them. */
+  readonly routeSet: readonly string[];
+  readonly secure: boolean;
+  /** The connection the peer used, reused for requests toward it (RFC 5626 flow reuse). */
+  readonly flowId: string | undefined;
+}
+
+function contactUri(message: SipRequest | SipResponse): string | undefined {
+  return message.nameAddrs("contact")[0]?.uri.raw;
+}
+
+/** The dialog key both sides of the layer index by. */
+export function dialogKey(callId: string, localTag: string, remoteTag: string): string {
+  return `${callId}\n${localTag}\n${remoteTag}`;
+}
+
+/**
+ * RFC 3261 12.1.1: "If the request arrived over TLS, and the Request-URI contained a SIPS URI, the
+ * "secure" flag is set to TRUE. The route set MUST be set to the list of URIs in the Record-Route
+ * header field from the request, taken in order and preserving all URI parameters. ... The remote
+ * target MUST be set to the URI from the Contact header field of the request. The remote sequence
+ * number MUST be set to the value of the sequence number in the CSeq header field of the request.
+ * The local sequence number MUST be empty. The call identifier component of the dialog ID MUST be
+ * set to the value of the Call-ID in the request. The local tag component of the dialog ID MUST be
+ * set to the tag in the To field in the response to the request (which always includes a tag), and
+ * the remote tag component of the dialog ID MUST be set to the tag from the From field in the
+ * request. ... The remote URI MUST be set to the URI in the From field, and the local URI MUST be
+ * set to the URI in the To field."
+ */
+export function uasDialogInit(rx: ReceivedMessage, localTag: string): DialogInit {
+  const request = rx.message as SipRequest;
+  return {
+    role: "uas",
+    callId: request.callId ?? "",
+    localTag,
+    // NOTE: RFC 3261 12.1.1 allows a request without From tag (RFC 2543 peer, tag "null"); the
+    // empty string keeps such a dialog matchable.
+    remoteTag: request.from?.tag ?? "",
+    localUri: `${request.get("to") ?? ""};tag=${localTag}`,
+    remoteUri: request.get("from") ?? "",
+    localSeq: undefined,
+    remoteSeq: request.cseq?.seq,
+    remoteTarget: contactUri(request) ?? request.from?.uri.raw ?? request.uriText,
+    routeSet: request.getAll("record-route"),
+    secure: rx.protocol === "TLS" && request.uri.scheme === "sips",
+    flowId: rx.flowId,
+  };
+}
+
+/**
+ * RFC 3261 12.1.2: "If the request was sent over TLS, and the Request-URI contained a SIPS URI,
+ * the "secure" flag is set to TRUE. The route set MUST be set to the list of URIs in the
+ * Record-Route header field from the response, taken in reverse order and preserving all URI
+ * parameters. ... The remote target MUST be set to the URI from the Contact header field of the
+ * response. The local sequence number MUST be set to the value of the sequence number in the CSeq
+ * header field of the request. The remote sequence number MUST be empty ... The local tag component
+ * of the dialog ID MUST be set to the tag in the From field in the request, and the remote tag
+ * component of the dialog ID MUST be set to the tag in the To field of the response. ... The
+ * remote URI MUST be set to the URI in the To field, and the local URI MUST be set to the URI in
+ * the From field."
+ */
+export function uacDialogInit(invite: SipRequest, response: SipResponse, overTls: boolean): DialogInit {
+  return {
+    role: "uac",
+    callId: invite.callId ?? "",
+    localTag: invite.from?.tag ?? "",
+    remoteTag: response.to?.tag ?? "",
+    localUri: invite.get("from") ?? "",
+    remoteUri: response.get("to") ?? "",
+    localSeq: invite.cseq?.seq,
+    remoteSeq: undefined,
+    remoteTarget: contactUri(response) ?? invite.uriText,
+    routeSet: uacRouteSet(response),
+    secure: overTls && invite.uri.scheme === "sips",
+    flowId: undefined,
+  };
+}
+
+/** RFC 3261 12.1.2: the Record-Route of the response "taken in reverse order". */
+export function uacRouteSet(response: SipResponse): string[] {
+  return response.getAll("record-route").reverse();
+}
+
+/** The remote target a message's Contact refreshes to (RFC 3261 12.2), if it has one. */
+export function refreshedTarget(message: SipRequest | SipResponse): string | undefined {
+  return contactUri(message);
+}

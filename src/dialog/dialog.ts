@@ -1,0 +1,516 @@
+import { createRequest } from "../sip/index.js";
+import type { SipRequest, SipResponse } from "../sip/types.js";
+import type { ServerTransaction } from "../transaction/index.js";
+import type { Destination, ReceivedMessage } from "../transport/types.js";
+import type { TimerHandle } from "../util/clock.js";
+import { type DialogInit, dialogKey, refreshedTarget, uacRouteSet } from "./dialog-init.js";
+import { glareRetryDelay } from "./glare.js";
+import { allowsMethod, hasOptionTag } from "./headers.js";
+import { bodyParts, buildResponse, freshVia, type HeaderList, isTargetRefresh } from "./message-builder.js";
+import { requestTarget } from "./request-target.js";
+import { SessionRefresher } from "./session-refresher.js";
+import { SuccessRetransmitter } from "./success-retransmitter.js";
+import { TypedEmitter } from "./typed-emitter.js";
+import {
+  type DialogContext,
+  type DialogEndCause,
+  type DialogEvents,
+  type DialogHandle,
+  type DialogRole,
+  type DialogState,
+  type InDialogRequestOptions,
+  type MessageOptions,
+  type PrackReceiver,
+  type ResponseOptions,
+  randomInt,
+} from "./types.js";
+
+/** RFC 3261 8.1.1.5: "The sequence number value MUST be expressible as a 32-bit unsigned integer
+ * and MUST be less than 2**31." */
+const MAX_INITIAL_CSEQ = 2 ** 31 - 1;
+
+/** An ACK Parley sent for a 2xx, kept to resend when that 2xx is retransmitted. */
+interface SentAck {
+  readonly request: SipRequest;
+  readonly destination: Destination;
+  readonly expiry: TimerHandle;
+}
+
+/**
+ * One dialog (RFC 3261 12): its identity and state, the requests Parley sends within it
+ * (12.2.1), the requests it receives (12.2.2), and the INVITE reliability the UA core owns:
+ * 2xx retransmission until ACK (13.3.1.4) and the ACK for a 2xx (13.2.2.4). Session timers
+ * (RFC 4028) and glare (14.1) ride on it. A B2BUA holds one per leg.
+ */
+export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
+  readonly role: DialogRole;
+  readonly callId: string;
+  readonly localTag: string;
+  readonly remoteTag: string;
+  readonly key: string;
+  readonly localUri: string;
+  readonly secure: boolean;
+  state: DialogState;
+  /** RFC 3261 12.1: local and remote sequence numbers; undefined while "empty". */
+  localSeq: number | undefined;
+  remoteSeq: number | undefined;
+  remoteUri: string;
+  remoteTarget: string;
+  routeSet: readonly string[];
+  /** Handles PRACKs in the early dialog (the UAS side of its INVITE, RFC 3262). */
+  prackReceiver: PrackReceiver | undefined;
+  /** The last session description Parley sent, reused by a re-INVITE session refresh (RFC 4028 7.4). */
+  lastLocalBody: { body: Buffer; contentType: string } | undefined;
+  /** The peer listed UPDATE in Allow: session refreshes use UPDATE (RFC 4028 7.4 prefers it). */
+  peerAllowsUpdate = false;
+
+  private flowId: string | undefined;
+  private readonly acks = new Map<number, SentAck>();
+  private readonly successes = new Map<number, SuccessRetransmitter>();
+  /** RFC 3261 14.1: an INVITE Parley sent in this dialog still without final response. */
+  private inviteClientPending = false;
+  /** RFC 3261 14.2: an INVITE received in this dialog not yet answered finally. */
+  private inviteServer: ServerTransaction | undefined;
+  private readonly glareTimers = new Set<TimerHandle>();
+  readonly session: SessionRefresher;
+
+  constructor(
+    private readonly ctx: DialogContext,
+    init: DialogInit,
+    state: "early" | "confirmed",
+  ) {
+    super((error) => ctx.reportError(error));
+    this.role = init.role;
+    this.callId = init.callId;
+    this.localTag = init.localTag;
+    this.remoteTag = init.remoteTag;
+    this.key = dialogKey(init.callId, init.localTag, init.remoteTag);
+    this.localUri = init.localUri;
+    this.remoteUri = init.remoteUri;
+    this.localSeq = init.localSeq;
+    this.remoteSeq = init.remoteSeq;
+    this.remoteTarget = init.remoteTarget;
+    this.routeSet = init.routeSet;
+    this.secure = init.secure;
+    this.flowId = init.flowId;
+    this.state = state;
+    this.session = new SessionRefresher(ctx, this);
+  }
+
+  /** RFC 3261 12: the dialog ID. */
+  get id(): { callId: string; localTag: string; remoteTag: string } {
+    return { callId: this.callId, localTag: this.localTag, remoteTag: this.remoteTag };
+  }
+
+  /** True while an INVITE transaction is in progress in either direction (RFC 3261 14.1). */
+  get invitePending(): boolean {
+    return this.inviteClientPending || this.inviteServer?.state === "proceeding";
+  }
+
+  // --- Requests Parley sends (RFC 3261 12.2.1) ---
+
+  /**
+   * Builds a request within the dialog (RFC 3261 12.2.1.1). ACK and CANCEL are not built here:
+   * they take the INVITE's CSeq (use `ack()`; CANCEL with transaction/createCancel).
+   */
+  createRequest(method: string, options: MessageOptions = {}): SipRequest {
+    if (this.state === "terminated") throw new Error(`dialog ${this.callId} is terminated`);
+    if (method === "ACK" || method === "CANCEL") throw new Error(`${method} takes the INVITE's CSeq`);
+    // RFC 3261 12.2.1.1: "Requests within a dialog MUST contain strictly monotonically increasing
+    // and contiguous CSeq sequence numbers (increasing-by-one) in each direction ... If the local
+    // sequence number is empty, an initial value MUST be chosen using the guidelines of Section
+    // 8.1.1.5."
+    this.localSeq =
+      this.localSeq === undefined ? randomInt(this.ctx.random, 1, MAX_INITIAL_CSEQ) : this.localSeq + 1;
+    const target = requestTarget(this.remoteTarget, this.routeSet);
+    const headers: HeaderList = [
+      ["Max-Forwards", "70"],
+      // RFC 3261 12.2.1.1: "The URI in the To field of the request MUST be set to the remote URI
+      // from the dialog state. The tag in the To header field of the request MUST be set to the
+      // remote tag of the dialog ID. The From URI of the request MUST be set to the local URI from
+      // the dialog state. The tag in the From header field of the request MUST be set to the local
+      // tag of the dialog ID. ... The Call-ID of the request MUST be set to the Call-ID of the dialog."
+      ["From", this.localUri],
+      ["To", this.remoteUri],
+      ["Call-ID", this.callId],
+      ["CSeq", `${this.localSeq} ${method}`],
+    ];
+    for (const route of target.routes) headers.push(["Route", route]);
+    // RFC 3261 12.2.1.1: "A UAC SHOULD include a Contact header field in any target refresh
+    // requests within a dialog".
+    if (isTargetRefresh(method)) headers.push(["Contact", `<${this.ctx.contact}>`]);
+    if (method === "INVITE" || method === "UPDATE") headers.push(...this.session.requestHeaders());
+    const { body, headers: bodyHeaders } = bodyParts(options);
+    headers.push(...(options.headers ?? []), ...bodyHeaders);
+    const request = createRequest({ method, uri: target.uri, headers, body });
+    if (body !== undefined && (method === "INVITE" || method === "UPDATE")) {
+      this.lastLocalBody = { body, contentType: options.contentType ?? "application/sdp" };
+    }
+    return request;
+  }
+
+  /** Builds and sends a request within the dialog; resolves with its final response. */
+  request(method: string, options: InDialogRequestOptions = {}): Promise<SipResponse> {
+    return this.send(this.createRequest(method, options), options);
+  }
+
+  /**
+   * Sends a request built by `createRequest` through a client transaction, to the next hop of the
+   * route set or the remote target. Resolves with the final response, whatever its status (a
+   * timeout is the 408 the transaction synthesizes, RFC 3261 8.1.3.1).
+   */
+  send(request: SipRequest, options: InDialogRequestOptions = {}): Promise<SipResponse> {
+    if (request.method === "INVITE") {
+      // RFC 3261 14.1: "a UAC MUST NOT initiate a new INVITE transaction within a dialog while
+      // another INVITE transaction is in progress in either direction."
+      if (this.invitePending) return Promise.reject(new Error("an INVITE is in progress in this dialog"));
+      this.inviteClientPending = true;
+    }
+    return new Promise<SipResponse>((resolve) => {
+      let final: SipResponse | undefined;
+      this.ctx.transactions.sendRequest(request, this.destination(), {
+        onResponse: (response) => {
+          const first = final === undefined && response.status >= 200;
+          if (first) final = response;
+          this.onResponse(request, response, first, options);
+          if (first) resolve(response);
+        },
+      });
+    }).catch((error: unknown) => {
+      if (request.method === "INVITE") this.inviteClientPending = false;
+      throw error;
+    });
+  }
+
+  /** Where requests go: the first route, or the remote target (RFC 3261 8.1.2, 12.2.1.1). */
+  destination(): Destination {
+    const target = requestTarget(this.remoteTarget, this.routeSet);
+    return this.ctx.destinationFor(target.nextHop, this.flowId);
+  }
+
+  private onResponse(
+    request: SipRequest,
+    response: SipResponse,
+    first: boolean,
+    options: InDialogRequestOptions,
+  ): void {
+    const method = request.method;
+    const status = response.status;
+    if (status >= 200 && method === "INVITE") {
+      if (!first) {
+        // RFC 3261 13.2.2.4: a retransmitted 2xx gets the same ACK again.
+        if (status < 300) this.resendAck(request.cseq?.seq ?? 0);
+        return;
+      }
+      this.inviteClientPending = false;
+    }
+    this.emit("response", { request, response });
+    if (!first) return;
+    if (status >= 200 && status < 300) {
+      // RFC 3261 12.2.1.2: "When a UAC receives a 2xx response to a target refresh request, it
+      // MUST replace the dialog's remote target URI with the URI from the Contact header field in
+      // that response, if present."
+      if (isTargetRefresh(method)) this.refreshTarget(refreshedTarget(response));
+      if (allowsMethod(response, "UPDATE")) this.peerAllowsUpdate = true;
+      if (method === "INVITE" && !options.manualAck) this.ack(request);
+      if (method === "INVITE" || method === "UPDATE") this.session.onUacSuccess(response);
+    } else if (status === 481 || status === 408) {
+      // RFC 3261 12.2.1.2: "If the response for a request within a dialog is a 481 (Call/Transaction
+      // Does Not Exist) or a 408 (Request Timeout), the UAC SHOULD terminate the dialog."
+      this.terminate("request-failed", status);
+    }
+  }
+
+  /**
+   * Sends the ACK for the 2xx to `invite` (RFC 3261 13.2.2.4): "The header fields of the ACK are
+   * constructed in the same way as for any request sent within a dialog ... with the exception of
+   * the CSeq and the header fields related to authentication. The sequence number of the CSeq
+   * header field MUST be the same as the INVITE being acknowledged, but the CSeq method MUST be
+   * ACK. The ACK MUST contain the same credentials as the INVITE." It goes straight to the
+   * transport: the ACK for a 2xx has no client transaction (RFC 3261 17.1.1.3).
+   */
+  ack(invite: SipRequest, options: MessageOptions = {}): void {
+    const seq = invite.cseq?.seq ?? 0;
+    if (this.acks.has(seq)) {
+      this.resendAck(seq);
+      return;
+    }
+    const destination = this.destination();
+    const target = requestTarget(this.remoteTarget, this.routeSet);
+    const headers: HeaderList = [
+      ["Via", freshVia(destination.protocol)],
+      ["Max-Forwards", "70"],
+      ["From", this.localUri],
+      ["To", this.remoteUri],
+      ["Call-ID", this.callId],
+      ["CSeq", `${seq} ACK`],
+    ];
+    for (const route of target.routes) headers.push(["Route", route]);
+    for (const name of ["authorization", "proxy-authorization"]) {
+      for (const value of invite.getAll(name))
+        headers.push([name === "authorization" ? "Authorization" : "Proxy-Authorization", value]);
+    }
+    const { body, headers: bodyHeaders } = bodyParts(options);
+    headers.push(...(options.headers ?? []), ...bodyHeaders);
+    const request = createRequest({ method: "ACK", uri: target.uri, headers, body });
+    // RFC 6026 8.4 / RFC 3261 17.1.1.2: 2xx retransmissions can arrive for 64*T1; keep the ACK
+    // that long to answer them.
+    const expiry = this.ctx.clock.setTimer(64 * this.ctx.timers.t1, () => this.acks.delete(seq));
+    this.acks.set(seq, { request, destination, expiry });
+    this.transmitAck(request, destination);
+  }
+
+  private resendAck(seq: number): void {
+    const sent = this.acks.get(seq);
+    if (sent !== undefined) this.transmitAck(sent.request, sent.destination);
+  }
+
+  private transmitAck(request: SipRequest, destination: Destination): void {
+    this.ctx.transport.sendRequest(request, destination).then(undefined, (error: unknown) => {
+      this.ctx.reportError(error);
+    });
+  }
+
+  /** Ends the dialog with BYE (RFC 3261 15.1.1); resolves with the BYE's final response. */
+  bye(options: MessageOptions = {}): Promise<SipResponse> {
+    const request = this.createRequest("BYE", options);
+    const destination = this.destination();
+    // RFC 3261 15.1.1: "The UAC MUST consider the session terminated (and therefore stop sending or
+    // listening for media) as soon as the BYE request is passed to the client transaction."
+    this.terminate("bye-sent");
+    return new Promise<SipResponse>((resolve) => {
+      let done = false;
+      this.ctx.transactions.sendRequest(request, destination, {
+        onResponse: (response) => {
+          if (done || response.status < 200) return;
+          done = true;
+          resolve(response);
+        },
+      });
+    });
+  }
+
+  /**
+   * A timer for retrying a request after a 491 (RFC 3261 14.1), with the delay the RFC sets for
+   * this side: Parley owns the Call-ID when it sent the dialog-creating INVITE. Cancelled when the
+   * dialog ends.
+   */
+  afterGlare(fn: () => void): TimerHandle {
+    const delay = glareRetryDelay(this.role === "uac", this.ctx.random);
+    const handle = this.ctx.clock.setTimer(delay, () => {
+      this.glareTimers.delete(handle);
+      fn();
+    });
+    this.glareTimers.add(handle);
+    return handle;
+  }
+
+  // --- Requests Parley receives (RFC 3261 12.2.2) ---
+
+  /** A request within this dialog (the manager matched its dialog ID). ACK goes to receiveAck. */
+  receiveRequest(rx: ReceivedMessage, tx: ServerTransaction): void {
+    const request = rx.message as SipRequest;
+    const method = request.method;
+    const seq = request.cseq?.seq ?? 0;
+    if (this.state === "terminated") {
+      this.respond(tx, 481, { reason: "Call/Transaction Does Not Exist" });
+      return;
+    }
+    // RFC 3261 12.2.2: "If the remote sequence number was not empty, but the sequence number of the
+    // request is lower than the remote sequence number, the request is out of order and MUST be
+    // rejected with a 500 (Server Internal Error) response."
+    if (this.remoteSeq !== undefined && seq < this.remoteSeq) {
+      this.respond(tx, 500, { reason: "Server Internal Error" });
+      return;
+    }
+    // RFC 3261 12.2.2: "If the remote sequence number was empty, it MUST be set to the value of the
+    // sequence number in the CSeq header field value in the request."
+    this.remoteSeq = seq;
+    if (rx.flowId !== undefined) this.flowId = rx.flowId;
+    if (allowsMethod(request, "UPDATE")) this.peerAllowsUpdate = true;
+    switch (method) {
+      case "BYE":
+        this.receiveBye(tx);
+        return;
+      case "PRACK":
+        if (this.prackReceiver !== undefined) this.prackReceiver.receivePrack(request, tx);
+        // RFC 3262 3: a PRACK matching no unacknowledged reliable provisional gets 481.
+        else this.respond(tx, 481, { reason: "Call/Transaction Does Not Exist" });
+        return;
+      case "INVITE":
+        if (this.inviteClientPending) {
+          // RFC 3261 14.2: "If a UAS receives a second INVITE before it sent the final response to a
+          // first INVITE with a lower CSeq ... MUST return a 500" / "A UAS that receives an INVITE on
+          // a dialog while an INVITE it had sent on that dialog is in progress MUST return a 491".
+          this.respond(tx, 491, { reason: "Request Pending" });
+          return;
+        }
+        if (this.inviteServer?.state === "proceeding") {
+          const retryAfter = randomInt(this.ctx.random, 0, 10);
+          this.respond(tx, 500, {
+            reason: "Server Internal Error",
+            headers: [["Retry-After", String(retryAfter)]],
+          });
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+    if (isTargetRefresh(method)) {
+      // RFC 3261 12.2.2: "When a UAS receives a target refresh request, it MUST replace the
+      // dialog's remote target URI with the URI from the Contact header field in that request, if
+      // present."
+      this.refreshTarget(refreshedTarget(request));
+    }
+    if ((method === "INVITE" || method === "UPDATE") && !this.session.negotiateIncoming(tx)) return;
+    if (method === "INVITE") this.inviteServer = tx;
+    if (method === "UPDATE" && request.body.length === 0 && this.session.running) {
+      // RFC 4028 10: an UPDATE without a body is a pure session refresh: answered here.
+      this.respond(tx, 200);
+      return;
+    }
+    this.emit("request", { request, rx, tx });
+  }
+
+  /**
+   * RFC 3261 15.1.2: "the UAS core ... SHOULD terminate the session ... The UAS MUST still respond
+   * to any pending requests received for that dialog. It is RECOMMENDED that a 487 (Request
+   * Terminated) response be generated to those pending requests."
+   */
+  private receiveBye(tx: ServerTransaction): void {
+    if (this.inviteServer?.state === "proceeding") this.respond(this.inviteServer, 487);
+    this.respond(tx, 200);
+    this.terminate("bye-received");
+  }
+
+  /**
+   * Answers a request received within the dialog. Adds the To tag, the Contact a 2xx or dialog
+   * response needs (RFC 3261 12.1.1, 13.3.1.4; RFC 3311 5.2) and the Session-Expires the
+   * negotiation granted (RFC 4028 9); a 2xx to an INVITE is retransmitted until its ACK.
+   */
+  respond(tx: ServerTransaction, status: number, options: ResponseOptions = {}): SipResponse {
+    const request = tx.request.message as SipRequest;
+    const method = request.method;
+    const headers: HeaderList = [];
+    const success = status >= 200 && status < 300;
+    if (status > 100 && status < 300 && isTargetRefresh(method))
+      headers.push(["Contact", `<${this.ctx.contact}>`]);
+    if (success && (method === "INVITE" || method === "UPDATE"))
+      headers.push(...this.session.responseHeaders(tx));
+    const response = buildResponse(request, status, options.reason, this.localTag, headers, options);
+    if (success && (method === "INVITE" || method === "UPDATE") && response.body.length > 0) {
+      this.lastLocalBody = { body: response.body, contentType: options.contentType ?? "application/sdp" };
+    }
+    if (method === "INVITE" && status >= 200) {
+      if (this.inviteServer === tx) this.inviteServer = undefined;
+      if (success) {
+        this.sendInviteSuccess(tx, response);
+        this.session.onUasSuccess(tx);
+        return response;
+      }
+    }
+    if (tx.state === "trying" || tx.state === "proceeding") tx.respond(response);
+    if (success && method === "UPDATE") this.session.onUasSuccess(tx);
+    return response;
+  }
+
+  /**
+   * Passes a 2xx for an INVITE to its server transaction and retransmits it until the ACK
+   * (RFC 3261 13.3.1.4). Also used for the dialog-creating INVITE (UasInvite).
+   */
+  sendInviteSuccess(tx: ServerTransaction, response: SipResponse): void {
+    const seq = response.cseq?.seq ?? 0;
+    tx.respond(response);
+    const retransmitter = new SuccessRetransmitter(
+      this.ctx.clock,
+      this.ctx.timers,
+      () => {
+        // RFC 6026 8.7: while "accepted", the server transaction passes each 2xx on; after Timer L
+        // the transport is used directly.
+        if (tx.state === "accepted") tx.respond(response);
+        else this.ctx.transport.sendResponse(response, tx.request).then(undefined, () => {});
+      },
+      () => {
+        this.successes.delete(seq);
+        this.emit("ackTimeout", { response });
+      },
+    );
+    this.successes.get(seq)?.stop();
+    this.successes.set(seq, retransmitter);
+    retransmitter.start();
+  }
+
+  /** The ACK for a 2xx Parley sent (RFC 3261 13.3.1.4); a retransmitted ACK is absorbed. */
+  receiveAck(rx: ReceivedMessage): void {
+    const seq = rx.message.cseq?.seq ?? 0;
+    const pending = this.successes.get(seq);
+    if (pending === undefined) return;
+    pending.stop();
+    this.successes.delete(seq);
+    this.emit("ack", { request: rx.message as SipRequest, rx });
+  }
+
+  /**
+   * A 2xx to an INVITE that matched no client transaction (RFC 3261 13.2.2.4: "The UAC core MUST
+   * generate an ACK request for each 2xx received from the transaction layer" and retransmissions
+   * reach the core after the transaction ends).
+   */
+  receiveStrayResponse(response: SipResponse): void {
+    if (response.cseq?.method === "INVITE" && response.status >= 200 && response.status < 300) {
+      this.resendAck(response.cseq.seq);
+    }
+  }
+
+  // --- State changes ---
+
+  /**
+   * early -> confirmed on a 2xx (RFC 3261 13.2.2.4): "If the dialog identifier in the 2xx response
+   * matches the dialog identifier of an existing dialog, the dialog MUST be transitioned to the
+   * "confirmed" state, and the route set for the dialog MUST be recomputed based on the 2xx
+   * response using the procedures of Section 12.2.1.2." On the UAS side `response` is the 2xx
+   * Parley sent and the route set stays (12.1.1).
+   */
+  confirm(response: SipResponse): void {
+    if (this.state !== "early") return;
+    if (this.role === "uac") {
+      this.routeSet = uacRouteSet(response);
+      this.refreshTarget(refreshedTarget(response));
+      this.remoteUri = response.get("to") ?? this.remoteUri;
+    }
+    if (allowsMethod(response, "UPDATE")) this.peerAllowsUpdate = true;
+    this.state = "confirmed";
+    this.emit("confirmed", { response });
+  }
+
+  private refreshTarget(target: string | undefined): void {
+    if (target === undefined || target === this.remoteTarget) return;
+    this.remoteTarget = target;
+    this.emit("targetRefresh", { remoteTarget: target });
+  }
+
+  /** Ends the dialog once: stops every timer, leaves the manager, reports the cause. */
+  terminate(cause: DialogEndCause, status?: number): void {
+    if (this.state === "terminated") return;
+    this.state = "terminated";
+    for (const r of this.successes.values()) r.stop();
+    this.successes.clear();
+    for (const sent of this.acks.values()) sent.expiry.cancel();
+    this.acks.clear();
+    for (const t of this.glareTimers) t.cancel();
+    this.glareTimers.clear();
+    this.session.stop();
+    this.ctx.unregister(this);
+    this.emit("terminated", status === undefined ? { cause } : { cause, status });
+  }
+
+  /** Idempotent: ends the dialog without signalling (the TU sends BYE first if it wants one). */
+  close(): void {
+    this.terminate("closed");
+  }
+
+  /** True when the peer's request or response listed the option tag in Supported or Require. */
+  static peerSupports(message: SipRequest | SipResponse, tag: string): boolean {
+    return hasOptionTag(message, "supported", tag) || hasOptionTag(message, "require", tag);
+  }
+}

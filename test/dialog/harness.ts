@@ -146,10 +146,10 @@ export interface Call {
   readonly bobDialog: Dialog;
 }
 
-/** Alice calls Bob; Bob rings (180) and answers; the call is confirmed on both sides. */
+/** Alice calls Bob; Bob rings (180, unreliable) and answers; the call is confirmed on both sides. */
 export async function establish(p: Pair, spec: Partial<InviteSpec> = {}): Promise<Call> {
   p.bob.core.onInvite = (invite) => {
-    invite.progress(180);
+    invite.progress(180, { reliable: false });
     invite.accept({ body: SDP });
   };
   const uac = p.alice.dialogs.invite(inviteSpec(spec));

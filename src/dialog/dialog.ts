@@ -33,7 +33,6 @@ const MAX_INITIAL_CSEQ = 2 ** 31 - 1;
 interface SentAck {
   readonly request: SipRequest;
   readonly destination: Destination;
-  readonly expiry: TimerHandle;
 }
 
 /**
@@ -253,10 +252,11 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
     const { body, headers: bodyHeaders } = bodyParts(options);
     headers.push(...(options.headers ?? []), ...bodyHeaders);
     const request = createRequest({ method: "ACK", uri: target.uri, headers, body });
-    // RFC 6026 8.4 / RFC 3261 17.1.1.2: 2xx retransmissions can arrive for 64*T1; keep the ACK
-    // that long to answer them.
-    const expiry = this.ctx.clock.setTimer(64 * this.ctx.timers.t1, () => this.acks.delete(seq));
-    this.acks.set(seq, { request, destination, expiry });
+    // RFC 3261 13.2.2.4: retransmissions of the 2xx get this ACK again, also once the INVITE
+    // transaction is gone (stray responses). Only the latest INVITE's ACK is kept: an older 2xx
+    // cannot be retransmitted any more once a later INVITE was answered.
+    this.acks.clear();
+    this.acks.set(seq, { request, destination });
     this.transmitAck(request, destination);
   }
 
@@ -495,7 +495,6 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
     this.state = "terminated";
     for (const r of this.successes.values()) r.stop();
     this.successes.clear();
-    for (const sent of this.acks.values()) sent.expiry.cancel();
     this.acks.clear();
     for (const t of this.glareTimers) t.cancel();
     this.glareTimers.clear();

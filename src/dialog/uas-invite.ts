@@ -4,7 +4,7 @@ import type { ServerTransaction } from "../transaction/index.js";
 import type { ReceivedMessage } from "../transport/types.js";
 import { Dialog } from "./dialog.js";
 import { uasDialogInit } from "./dialog-init.js";
-import { hasOptionTag, parseRAck } from "./headers.js";
+import { allowsMethod, hasOptionTag, parseRAck } from "./headers.js";
 import { buildResponse, type HeaderList } from "./message-builder.js";
 import { ReliableProvisionals } from "./reliable-provisionals.js";
 import type { UasNegotiation } from "./session-timer-negotiation.js";
@@ -163,6 +163,8 @@ export class UasInvite extends TypedEmitter<UasInviteEvents> implements PrackRec
     if (this.dialog !== undefined) return this.dialog;
     const dialog = new Dialog(this.ctx, uasDialogInit(this.rx, this.localTag), "early");
     dialog.prackReceiver = this;
+    // RFC 3261 20.5: the caller's Allow tells whether session refreshes can use UPDATE (RFC 4028 7.4).
+    dialog.peerAllowsUpdate = allowsMethod(this.request, "UPDATE");
     dialog.session.grant(this.tx, this.negotiation);
     dialog.on("terminated", ({ cause }) => {
       // RFC 3261 15.1.2: a BYE in the early dialog; the INVITE gets 487.

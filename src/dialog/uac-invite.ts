@@ -227,7 +227,10 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
     const init = uacDialogInit(this.request, response, this.destination.protocol === "TLS");
     const dialog = new Dialog(this.ctx, init, state);
     if (this.request.body.length > 0) {
-      dialog.lastLocalBody = { body: this.request.body, contentType: this.request.get("content-type") ?? "application/sdp" };
+      dialog.lastLocalBody = {
+        body: this.request.body,
+        contentType: this.request.get("content-type") ?? "application/sdp",
+      };
     }
     this.dialogs.set(init.remoteTag, dialog);
     this.ctx.register(dialog);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { DialogEndCause } from "../../src/dialog/types.js";
 import { createResponse } from "../../src/sip/index.js";
 import type { SipRequest } from "../../src/sip/types.js";
-import type { DialogEndCause } from "../../src/dialog/types.js";
 import { both, establish, from, inviteSpec, pair, request, run, SDP, T1 } from "./harness.js";
 
 const P1 = "<sip:127.0.0.1:5070;lr;p=1>";
@@ -81,7 +81,10 @@ describe("RFC 3261 12.1.2 UAC behavior", () => {
       assert.equal(dialog.localSeq, uac.request.cseq!.seq);
       assert.equal(dialog.remoteSeq, undefined);
       assert.equal(dialog.localTag, uac.localTag);
-      assert.equal(p.alice.dialogs.findForResponse(p.net.packets(from(p.bob)).at(-1)!.message as never), dialog);
+      assert.equal(
+        p.alice.dialogs.findForResponse(p.net.packets(from(p.bob)).at(-1)!.message as never),
+        dialog,
+      );
     });
   });
 
@@ -128,7 +131,10 @@ describe("RFC 3261 12.1.2 UAC behavior", () => {
           invite.tx.respond(r);
         }
         invite.tx.respond(
-          createResponse(req, 200, undefined, { toTag: "fork-2", headers: [["Contact", "<sip:fork-2@127.0.0.2:5080>"]] }),
+          createResponse(req, 200, undefined, {
+            toTag: "fork-2",
+            headers: [["Contact", "<sip:fork-2@127.0.0.2:5080>"]],
+          }),
         );
       };
       const uac = p.alice.dialogs.invite(inviteSpec());

@@ -3,17 +3,22 @@
  * at 127.0.0.2:5080) on a loop network and a virtual clock, each with a transaction layer, a
  * dialog manager and a minimal core that routes as the real core must (see DialogManager).
  */
-import { createResponse } from "../../src/sip/index.js";
-import type { SipRequest, SipResponse } from "../../src/sip/types.js";
-import { type ServerTransaction, TransactionLayer, type TransactionUser } from "../../src/transaction/index.js";
-import { type LoopEndpoint, LoopNetwork, type LoopPacket } from "../../src/transport/loop-transport.js";
-import type { ReceivedMessage } from "../../src/transport/types.js";
-import { VirtualClock } from "../../src/util/clock.js";
+
 import type { Dialog } from "../../src/dialog/dialog.js";
 import { DialogManager } from "../../src/dialog/dialog-manager.js";
 import type { DialogManagerOptions, SessionTimerSettings } from "../../src/dialog/types.js";
 import type { InviteSpec, UacInvite } from "../../src/dialog/uac-invite.js";
 import type { UasInvite } from "../../src/dialog/uas-invite.js";
+import { createResponse } from "../../src/sip/index.js";
+import type { SipRequest, SipResponse } from "../../src/sip/types.js";
+import {
+  type ServerTransaction,
+  TransactionLayer,
+  type TransactionUser,
+} from "../../src/transaction/index.js";
+import { type LoopEndpoint, LoopNetwork, type LoopPacket } from "../../src/transport/loop-transport.js";
+import type { ReceivedMessage } from "../../src/transport/types.js";
+import { VirtualClock } from "../../src/util/clock.js";
 
 export const T1 = 500;
 export const T2 = 4000;
@@ -70,7 +75,9 @@ export interface Pair {
   readonly bob: Agent;
 }
 
-export type AgentOptions = Partial<Omit<DialogManagerOptions, "transactions" | "contact" | "sessionTimer">> & {
+export type AgentOptions = Partial<
+  Omit<DialogManagerOptions, "transactions" | "contact" | "sessionTimer">
+> & {
   sessionTimer?: Partial<SessionTimerSettings>;
 };
 
@@ -85,7 +92,12 @@ function agent(
   const endpoint = net.endpoint(name, address, port);
   const core = new TestCore();
   const errors: unknown[] = [];
-  const layer = new TransactionLayer({ transport: endpoint, clock, user: core, onError: (e) => errors.push(e) });
+  const layer = new TransactionLayer({
+    transport: endpoint,
+    clock,
+    user: core,
+    onError: (e) => errors.push(e),
+  });
   const contact = `sip:${name}@${address}:${port}`;
   const dialogs = new DialogManager({
     transactions: layer,
@@ -127,7 +139,8 @@ export async function run(clock: VirtualClock, ms: number, step = 10): Promise<v
   }
 }
 
-export const SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+export const SDP =
+  "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
 
 export function inviteSpec(extra: Partial<InviteSpec> = {}): InviteSpec {
   return {
@@ -156,7 +169,8 @@ export async function establish(p: Pair, spec: Partial<InviteSpec> = {}): Promis
   await run(p.clock, 20);
   const uas = p.bob.core.invites.at(-1);
   const aliceDialog = [...uac.dialogs.values()][0];
-  if (uas === undefined || uas.dialog === undefined || aliceDialog === undefined) throw new Error("call not set up");
+  if (uas === undefined || uas.dialog === undefined || aliceDialog === undefined)
+    throw new Error("call not set up");
   return { uac, uas, aliceDialog, bobDialog: uas.dialog };
 }
 
@@ -164,7 +178,8 @@ export async function establish(p: Pair, spec: Partial<InviteSpec> = {}): Promis
 export const request = LoopNetwork.request;
 export const response = LoopNetwork.response;
 export function from(agentName: Agent): (p: LoopPacket) => boolean {
-  return (p) => p.from.address === agentName.endpoint.local.address && p.from.port === agentName.endpoint.local.port;
+  return (p) =>
+    p.from.address === agentName.endpoint.local.address && p.from.port === agentName.endpoint.local.port;
 }
 export function both(...m: Array<(p: LoopPacket) => boolean>): (p: LoopPacket) => boolean {
   return (p) => m.every((f) => f(p));

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createResponse, parseUri } from "../../src/sip/index.js";
-import type { SipRequest } from "../../src/sip/types.js";
 import { requestTarget, resolveIpLiteral } from "../../src/dialog/request-target.js";
 import type { DialogEndCause } from "../../src/dialog/types.js";
+import { createResponse, parseUri } from "../../src/sip/index.js";
+import type { SipRequest } from "../../src/sip/types.js";
 import { both, establish, from, pair, request, response, run, SDP, T1 } from "./harness.js";
 
 const P1 = "<sip:127.0.0.1:5070;lr;p=1>";
@@ -31,7 +31,10 @@ describe("RFC 3261 12.2.1.1 Request-URI and Route of a request within a dialog",
 
   describe("when the first route lacks lr (strict routing)", () => {
     it("MUST put the first route in the Request-URI, stripped of disallowed parameters, and the remote target last in Route", () => {
-      const t = requestTarget("sip:bob@10.0.0.2", ["<sip:p1.example;method=INVITE;x=1>", "<sip:p2.example;lr>"]);
+      const t = requestTarget("sip:bob@10.0.0.2", [
+        "<sip:p1.example;method=INVITE;x=1>",
+        "<sip:p2.example;lr>",
+      ]);
       assert.equal(t.uri, "sip:p1.example;x=1");
       assert.deepEqual(t.routes, ["<sip:p2.example;lr>", "<sip:bob@10.0.0.2>"]);
       assert.equal(t.nextHop, "sip:p1.example;x=1");
@@ -41,13 +44,21 @@ describe("RFC 3261 12.2.1.1 Request-URI and Route of a request within a dialog",
 
 describe("RFC 3263 4.1 next hop of a request (IP literals only)", () => {
   it("MUST take the transport from the URI's transport parameter, UDP by default, TLS for sips", () => {
-    assert.deepEqual(resolveIpLiteral(parseUri("sip:10.0.0.1")!), { protocol: "UDP", address: "10.0.0.1", port: 5060 });
+    assert.deepEqual(resolveIpLiteral(parseUri("sip:10.0.0.1")!), {
+      protocol: "UDP",
+      address: "10.0.0.1",
+      port: 5060,
+    });
     assert.deepEqual(resolveIpLiteral(parseUri("sip:10.0.0.1:5070;transport=tcp")!), {
       protocol: "TCP",
       address: "10.0.0.1",
       port: 5070,
     });
-    assert.deepEqual(resolveIpLiteral(parseUri("sips:[::1]")!), { protocol: "TLS", address: "::1", port: 5061 });
+    assert.deepEqual(resolveIpLiteral(parseUri("sips:[::1]")!), {
+      protocol: "TLS",
+      address: "::1",
+      port: 5061,
+    });
   });
   it("MUST NOT resolve a host name (left to the layer above)", () => {
     assert.equal(resolveIpLiteral(parseUri("sip:proxy.example.com")!), undefined);
@@ -202,7 +213,9 @@ describe("RFC 3261 12.2.2 UAS behavior for requests within a dialog", () => {
       const p = pair();
       const { aliceDialog, bobDialog } = await establish(p);
       bobDialog.on("request", ({ request: r, tx }) =>
-        tx.respond(createResponse(r, 200, undefined, { headers: [["Contact", "<sip:bob-moved@127.0.0.2:5080>"]] })),
+        tx.respond(
+          createResponse(r, 200, undefined, { headers: [["Contact", "<sip:bob-moved@127.0.0.2:5080>"]] }),
+        ),
       );
       const done = aliceDialog.request("UPDATE");
       await run(p.clock, 20);

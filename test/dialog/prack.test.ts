@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { parseRAck, parseRSeq } from "../../src/dialog/headers.js";
 import { createResponse } from "../../src/sip/index.js";
 import type { SipResponse } from "../../src/sip/types.js";
-import { parseRAck, parseRSeq } from "../../src/dialog/headers.js";
 import { both, from, inviteSpec, pair, request, run, T1 } from "./harness.js";
 
 function provisional(status: number) {

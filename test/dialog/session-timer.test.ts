@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createRequest } from "../../src/sip/index.js";
 import { parseMinSE, parseSessionExpires } from "../../src/dialog/headers.js";
 import { negotiateAsUas } from "../../src/dialog/session-timer-negotiation.js";
+import { createRequest } from "../../src/sip/index.js";
 import { establish, pair, request, response, run } from "./harness.js";
 
 const SETTINGS = { enabled: true, interval: 1800, minSE: 90 };
@@ -17,15 +17,27 @@ function invite(headers: Array<[string, string]>) {
 
 describe("RFC 4028 9 UAS negotiation", () => {
   it("MUST reject a Session-Expires below its minimum with 422 and its Min-SE", () => {
-    assert.deepEqual(negotiateAsUas(invite([["Session-Expires", "60"]]), SETTINGS), { kind: "reject", minSE: 90 });
+    assert.deepEqual(negotiateAsUas(invite([["Session-Expires", "60"]]), SETTINGS), {
+      kind: "reject",
+      minSE: 90,
+    });
   });
   it("keeps the requested interval and lets a supporting UAC refresh when it did not choose", () => {
-    assert.deepEqual(negotiateAsUas(invite([["Supported", "timer"], ["Session-Expires", "600"]]), SETTINGS), {
-      kind: "accept",
-      interval: 600,
-      refresher: "uac",
-      require: true,
-    });
+    assert.deepEqual(
+      negotiateAsUas(
+        invite([
+          ["Supported", "timer"],
+          ["Session-Expires", "600"],
+        ]),
+        SETTINGS,
+      ),
+      {
+        kind: "accept",
+        interval: 600,
+        refresher: "uac",
+        require: true,
+      },
+    );
   });
   it("MUST make the UAS the refresher when the UAC does not support timer", () => {
     assert.deepEqual(negotiateAsUas(invite([["Session-Expires", "600;refresher=uac"]]), SETTINGS), {
@@ -36,7 +48,13 @@ describe("RFC 4028 9 UAS negotiation", () => {
     });
   });
   it("MAY add its own interval when the request carries no Session-Expires, never below the request's Min-SE", () => {
-    const n = negotiateAsUas(invite([["Supported", "timer"], ["Min-SE", "2000"]]), SETTINGS);
+    const n = negotiateAsUas(
+      invite([
+        ["Supported", "timer"],
+        ["Min-SE", "2000"],
+      ]),
+      SETTINGS,
+    );
     assert.deepEqual(n, { kind: "accept", interval: 2000, refresher: "uac", require: true });
   });
   it("does nothing when session timers are off", () => {
@@ -49,7 +67,10 @@ describe("RFC 4028 9 UAS negotiation", () => {
 describe("RFC 4028 6 / 7.4 the 422 response", () => {
   describe("upon an INVITE whose Session-Expires is below the UAS's Min-SE", () => {
     it("the UAS MUST answer 422 with Min-SE, and the UAC retries with that interval", async () => {
-      const p = pair({ sessionTimer: { enabled: true, interval: 120, minSE: 90 } }, { sessionTimer: { enabled: true, minSE: 300 } });
+      const p = pair(
+        { sessionTimer: { enabled: true, interval: 120, minSE: 90 } },
+        { sessionTimer: { enabled: true, minSE: 300 } },
+      );
       const { uac, bobDialog } = await establish(p);
       const rejected = p.net.packets(response(422))[0].message!;
       assert.equal(parseMinSE(rejected), 300);

@@ -205,7 +205,7 @@ export class Authenticator {
     for (const value of values) {
       const c = parseCredentials(value);
       // RFC 4475 3.3.7: an unknown scheme is ignored and the request challenged.
-      if (!c || c.scheme.toLowerCase() !== "digest") continue;
+      if (c?.scheme.toLowerCase() !== "digest") continue;
       if (c.realm !== realm) continue;
       const alg = parseAlgorithm(c.algorithm);
       if (alg && this.algorithms.includes(alg)) {

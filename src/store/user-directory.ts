@@ -4,7 +4,9 @@
  * so a hit costs a Map lookup, not a query, and is answered synchronously (`cached`, `cachedByIp`):
  * only a miss goes to the store (`lookup`, `byIp`). Entries live `ttlMs`: a change made by another
  * process (the `parley user` CLI, a second node) is seen within that time; changes made through
- * this process's store are seen at once (`invalidate`).
+ * this process's store are seen at once (`invalidate`). When the store can tell cheaply that no
+ * other process has written since an entry was loaded (SQLite's data_version), an expired entry
+ * is renewed instead of read again.
  */
 import type { Ha1Pair } from "./digest-ha1.js";
 import { IpMatcher } from "./ip-match.js";
@@ -19,13 +21,16 @@ export interface DirectoryEntry {
 interface Slot {
   entry: DirectoryEntry | undefined;
   loadedAt: number;
+  /** The store's outside-change mark when the entry was read (see UserRepository). */
+  mark: number | undefined;
   pending: Promise<DirectoryEntry | undefined> | undefined;
 }
 
 /** Every user with IP address authorization, with its matcher, loaded in one query. */
 interface IpAuthorized {
   readonly users: ReadonlyArray<{ readonly user: LocalUser; readonly matcher: IpMatcher }>;
-  readonly loadedAt: number;
+  loadedAt: number;
+  readonly mark: number | undefined;
 }
 
 const MAX_SLOTS = 200_000;
@@ -53,10 +58,17 @@ export class UserDirectory {
    */
   cached(domainId: number, name: string): { readonly entry: DirectoryEntry | undefined } | undefined {
     const slot = this.slots.get(`${domainId}\u0000${name}`);
-    if (slot === undefined || slot.pending !== undefined || this.now() - slot.loadedAt >= this.ttlMs) {
-      return undefined;
-    }
+    if (slot === undefined || slot.pending !== undefined) return undefined;
+    const now = this.now();
+    if (now - slot.loadedAt >= this.ttlMs && !this.renew(slot, now)) return undefined;
     return slot;
+  }
+
+  /** Extends an expired entry's life if nobody else has written to the store since it was read. */
+  private renew(cached: { loadedAt: number; readonly mark: number | undefined }, now: number): boolean {
+    if (cached.mark === undefined || this.users.outsideChangeMark() !== cached.mark) return false;
+    cached.loadedAt = now;
+    return true;
   }
 
   /** The user and its HA1s, or undefined if there is no such user. */
@@ -64,16 +76,17 @@ export class UserDirectory {
     const key = `${domainId}\u0000${name}`;
     const now = this.now();
     let slot = this.slots.get(key);
-    if (slot && now - slot.loadedAt < this.ttlMs) {
+    if (slot && (now - slot.loadedAt < this.ttlMs || (slot.pending === undefined && this.renew(slot, now)))) {
       return slot.pending ?? Promise.resolve(slot.entry);
     }
     if (!slot) {
       if (this.slots.size >= MAX_SLOTS) this.slots.clear();
-      slot = { entry: undefined, loadedAt: now, pending: undefined };
+      slot = { entry: undefined, loadedAt: now, mark: undefined, pending: undefined };
       this.slots.set(key, slot);
     }
     const s = slot;
     s.loadedAt = now;
+    s.mark = this.users.outsideChangeMark();
     s.pending = this.users.getWithAuth(domainId, name).then(
       (entry) => {
         s.entry = entry;
@@ -92,7 +105,9 @@ export class UserDirectory {
   /** What `byIp` would resolve to, when the IP-authorized users are cached and fresh. */
   cachedByIp(ip: string): readonly LocalUser[] | undefined {
     const all = this.ipAuthorized;
-    if (all === undefined || this.now() - all.loadedAt >= this.ttlMs) return undefined;
+    if (all === undefined) return undefined;
+    const now = this.now();
+    if (now - all.loadedAt >= this.ttlMs && !this.renew(all, now)) return undefined;
     return this.matchIp(all, ip);
   }
 
@@ -129,11 +144,13 @@ export class UserDirectory {
     if (this.ipLoading) return this.ipLoading;
     const generation = this.generation;
     const loadedAt = this.now();
+    const mark = this.users.outsideChangeMark();
     const loading = this.users.listIpAuthorized().then(
       (list) => {
         const all: IpAuthorized = {
           users: list.map((user) => ({ user, matcher: new IpMatcher(user.ipAuthorization) })),
           loadedAt,
+          mark,
         };
         if (this.generation === generation) {
           this.ipAuthorized = all;

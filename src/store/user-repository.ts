@@ -48,6 +48,12 @@ export interface UserRepository {
   findByIp(ip: string): Promise<LocalUser[]>;
   /** Users (of any domain) with any IP address authorization at all. */
   listIpAuthorized(): Promise<LocalUser[]>;
+  /**
+   * A cheap, synchronous mark that changes whenever another process may have changed users (on
+   * SQLite, `PRAGMA data_version`: bumped by every commit of another connection). Undefined when
+   * the engine offers none: then a cache must reload to see outside changes.
+   */
+  outsideChangeMark(): number | undefined;
   /** Number of users in all domains. */
   count(): Promise<number>;
   /**
@@ -75,6 +81,7 @@ function clampInt(value: number | undefined, fallback: number, min: number, max:
 export class KyselyUserRepository implements UserRepository {
   private authStatement: BetterSqlite3.Statement | undefined;
   private userStatement: BetterSqlite3.Statement | undefined;
+  private dataVersionStatement: BetterSqlite3.Statement | undefined;
   private readonly listeners: UserChangeListener[] = [];
 
   constructor(
@@ -222,6 +229,12 @@ export class KyselyUserRepository implements UserRepository {
     return row
       ? { user: rowToUser(row), auth: { ha1Md5: row.ha1_md5, ha1Sha256: row.ha1_sha256 } }
       : undefined;
+  }
+
+  outsideChangeMark(): number | undefined {
+    if (!this.sqlite) return undefined;
+    this.dataVersionStatement ??= this.sqlite.prepare("pragma data_version").pluck();
+    return Number(this.dataVersionStatement.get());
   }
 
   async findByIp(ip: string): Promise<LocalUser[]> {

@@ -1,5 +1,10 @@
 import type { SipRequest, SipResponse } from "../sip/types.js";
-import { isReliable, type ReceivedMessage } from "../transport/types.js";
+import {
+  isReliable,
+  type ReceivedMessage,
+  type SendErrorListener,
+  type SentResponse,
+} from "../transport/types.js";
 import { BaseTransaction } from "./base-transaction.js";
 import type { TransactionContext } from "./transaction-context.js";
 import type {
@@ -12,15 +17,15 @@ import type {
 /** What the two server machines share: the request, the last response, sending, failing. */
 export abstract class BaseServerTransaction<S extends InviteServerState | NonInviteServerState>
   extends BaseTransaction<S>
-  implements ServerTransaction
+  implements ServerTransaction, SendErrorListener
 {
   abstract override get kind(): ServerTransaction["kind"];
 
   /**
-   * The most recent response the TU passed (RFC 3261 17.2.1, 17.2.2: what a retransmitted request
-   * is answered with).
+   * The most recent response the TU passed, as the transport keeps it (RFC 3261 17.2.1, 17.2.2:
+   * what a retransmitted request is answered with).
    */
-  protected lastResponse: SipResponse | undefined;
+  private lastSent: SentResponse | undefined;
 
   constructor(
     ctx: TransactionContext,
@@ -51,21 +56,23 @@ export abstract class BaseServerTransaction<S extends InviteServerState | NonInv
   }
 
   /** Pass a response to the transport (RFC 3261 18.2.2 routing is the transport's). */
-  protected send(response: SipResponse): void {
-    this.ctx.transport
-      .sendResponse(response, this.request)
-      .then(undefined, (error: unknown) => this.dispatch({ type: "transportError", error }));
+  protected send(response: SipResponse): SentResponse {
+    return this.ctx.transport.transmitResponse(response, this.request, this);
   }
 
   /** Send and remember a response from the TU. */
   protected sendNew(response: SipResponse): void {
-    this.lastResponse = response;
-    this.send(response);
+    this.lastSent = this.send(response);
   }
 
   /** Resend the last response, if any. */
   protected resend(): void {
-    if (this.lastResponse) this.send(this.lastResponse);
+    this.lastSent?.resend();
+  }
+
+  /** A send of ours failed (SendErrorListener). */
+  onTransportError(error: unknown): void {
+    this.dispatch({ type: "transportError", error });
   }
 
   /**

@@ -55,6 +55,9 @@ export class InviteServerTransaction extends BaseServerTransaction<InviteServerS
   /** The second key an RFC 2543 ACK is matched by (17.2.3), set by the transaction layer. */
   ackAlias: string | undefined;
 
+  /** The final response the TU passed. */
+  private lastResponse: SipResponse | undefined;
+
   /** The final response sent, once in "completed", "confirmed" or "accepted". */
   get finalResponse(): SipResponse | undefined {
     const last = this.lastResponse;
@@ -150,7 +153,7 @@ export class InviteServerTransaction extends BaseServerTransaction<InviteServerS
       // transport layer for transmission, and the state machine MUST enter the "Completed" state."
       this.lastResponse = response;
       this.transition("completed");
-      this.send(response);
+      this.sendNew(response);
     }
   }
 

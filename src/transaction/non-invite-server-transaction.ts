@@ -57,6 +57,8 @@ export class NonInviteServerTransaction extends BaseServerTransaction<NonInviteS
       // Timer J to fire in 64*T1 seconds for unreliable transports, and zero seconds for reliable
       // transports."
       this.startTimer("J", this.reliable ? 0 : 64 * this.ctx.timers.t1);
+      // What absorbs retransmissions now is the response as sent; the request need not linger.
+      if (!this.reliable) this.ctx.releaseLater(this.request);
     }
   }
 

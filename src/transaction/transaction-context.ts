@@ -19,6 +19,11 @@ export interface TransactionContext {
   passAck(rx: ReceivedMessage): void;
   /** A server transaction failed (Timer H, transport error): tell the TU. */
   serverFailed(tx: ServerTransaction, failure: TransactionFailure, error?: unknown): void;
+  /**
+   * The transaction keeps only what it needs to absorb retransmissions: the parsed request may go
+   * (`ReceivedMessage.release`) once the code now running, the TU's included, is done with it.
+   */
+  releaseLater(rx: ReceivedMessage): void;
   /** An exception thrown by a TU callback: logged, never allowed to break a state machine. */
   reportError(error: unknown): void;
 }

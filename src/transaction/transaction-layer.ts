@@ -45,6 +45,13 @@ export class TransactionLayer implements TransactionContext {
   private readonly onError: (error: unknown) => void;
   private readonly servers = new Map<string, AnyServer>();
   private readonly clients = new Map<string, AnyClient>();
+  /** Requests to release after the current turn of the event loop (see releaseLater). */
+  private releasing: ReceivedMessage[] = [];
+  private readonly releaseNow = (): void => {
+    const batch = this.releasing;
+    this.releasing = [];
+    for (const rx of batch) rx.release?.();
+  };
 
   constructor(options: TransactionLayerOptions) {
     this.transport = options.transport;
@@ -221,6 +228,14 @@ export class TransactionLayer implements TransactionContext {
     } catch (thrown) {
       this.reportError(thrown);
     }
+  }
+
+  releaseLater(rx: ReceivedMessage): void {
+    if (rx.release === undefined) return;
+    // NOTE: a TU may still read the request in the tick that answered it (after respond(), or in
+    // the promise continuation that did): released on the next turn it is not parsed again.
+    if (this.releasing.length === 0) setImmediate(this.releaseNow);
+    this.releasing.push(rx);
   }
 
   reportError(error: unknown): void {

@@ -5,7 +5,9 @@ import {
   type Destination,
   isReliable,
   type ReceivedMessage,
+  type SendErrorListener,
   type SendResult,
+  type SentResponse,
   type SocketAddress,
   type TransportLayer,
   type TransportProtocol,
@@ -298,6 +300,15 @@ export class LoopEndpoint implements TransportLayer {
   /** Responses go back to the source of the request (the connection, or received/rport). */
   sendResponse(response: SipResponse, request: ReceivedMessage): Promise<void> {
     return this.network.transmit(this, request.source, request.protocol, response);
+  }
+
+  transmitResponse(response: SipResponse, request: ReceivedMessage, errors: SendErrorListener): SentResponse {
+    // Every copy is serialized again, so a test sees exactly what each transmission carried.
+    const send = (): void => {
+      this.sendResponse(response, request).then(undefined, (error: unknown) => errors.onTransportError(error));
+    };
+    send();
+    return { resend: send };
   }
 
   onMessage(handler: (rx: ReceivedMessage) => void): void {

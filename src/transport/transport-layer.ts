@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createSocket, type Socket as UdpSocket } from "node:dgram";
+import { createSocket, type SocketOptions, type Socket as UdpSocket } from "node:dgram";
+import { lookup as dnsLookup } from "node:dns";
 import { createServer as createTcpServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { type ConnectionOptions, createServer as createTlsServer, connect as tlsConnect } from "node:tls";
@@ -15,13 +16,16 @@ import {
   type TransportStats,
 } from "./options.js";
 import { StreamConnection, type StreamConnectionHooks } from "./stream-connection.js";
+import { Received } from "./received.js";
 import type { FramerEvent } from "./stream-framer.js";
 import { loadTlsCredentials, type TlsCredentials } from "./tls-credentials.js";
 import {
   type Destination,
   isReliable,
   type ReceivedMessage,
+  type SendErrorListener,
   type SendResult,
+  type SentResponse,
   type SocketAddress,
   type TransportLayer,
   type TransportProtocol,
@@ -44,6 +48,8 @@ interface UdpListener {
   /** An IPv6 wildcard that also carries IPv4 (IPv4-mapped addresses). */
   readonly dualStack: boolean;
   readonly socket: UdpSocket;
+  /** The listener's own address, shared by every message received on it. */
+  local: SocketAddress;
 }
 
 interface StreamListener {
@@ -287,6 +293,31 @@ export class SipTransportLayer implements TransportLayer {
     await this.sendUdp(udp, response.serialize(), target.address, target.port);
   }
 
+  transmitResponse(response: SipResponse, request: ReceivedMessage, errors: SendErrorListener): SentResponse {
+    // The common case, a response over UDP, resolves its route once and keeps only the bytes.
+    if (this.state === "running" && request.protocol === "UDP") {
+      const via = response.has("via") ? response.topVia : request.message.topVia;
+      const target = via === undefined ? undefined : unreliableResponseTarget(via, "UDP");
+      if (target?.ok && target.ttl === undefined) {
+        const udp = this.udpFor(request.local, target.address);
+        const data = udp === undefined ? undefined : response.serialize();
+        if (udp !== undefined && data !== undefined && data.length <= MAX_UDP_PAYLOAD) {
+          const sent = new UdpSentResponse(this, udp, data, target.address, target.port, errors);
+          sent.resend();
+          return sent;
+        }
+      }
+    }
+    // Everything else (streams, multicast, an unroutable Via, errors) takes the general path.
+    const send = (): void => {
+      this.sendResponse(response, request).then(undefined, (error: unknown) =>
+        errors.onTransportError(error),
+      );
+    };
+    send();
+    return { resend: send };
+  }
+
   /**
    * NOTE: RFC 3261 18.2.2 routes a response by its top Via; when that Via cannot be parsed we
    * answer symmetrically instead, as RFC 3581 4 does: to the source address and port of the
@@ -320,7 +351,7 @@ export class SipTransportLayer implements TransportLayer {
   ): void {
     try {
       const receivedAt = this.options.clock.now();
-      this.trace("in", protocol, local, source, data);
+      if (this.options.onTrace) this.trace("in", protocol, local, source, data);
       const result = parseMessage(data);
       if (!result.ok) {
         this.badMessage(result.error, protocol, source, local, flowId, receivedAt);
@@ -333,7 +364,7 @@ export class SipTransportLayer implements TransportLayer {
         this.drop(protocol, source, flowId, "no message handler registered");
         return;
       }
-      this.handler({ message, protocol, source, local, flowId, receivedAt });
+      this.handler(new Received(message, data, protocol, source, local, flowId, receivedAt));
     } catch (err) {
       this.emit({
         kind: "error",
@@ -376,7 +407,7 @@ export class SipTransportLayer implements TransportLayer {
   }
 
   private onDatagram(listener: UdpListener, data: Buffer, address: string, port: number): void {
-    const source = { address: unmapIPv4(address), port };
+    const source = { address: address.charCodeAt(0) === 58 ? unmapIPv4(address) : address, port };
     if (isKeepAliveOrForeign(data)) {
       // CRLF keep-alives and STUN (RFC 5626 4.4.2) share the port; neither is SIP.
       if (data.length > 0 && data[0] !== 0x0d && data[0] !== 0x0a)
@@ -387,7 +418,7 @@ export class SipTransportLayer implements TransportLayer {
       this.drop("UDP", source, undefined, `datagram of ${data.length} bytes exceeds maxMessageSize`);
       return;
     }
-    this.receive(data, "UDP", source, { address: listener.address, port: listener.port }, undefined);
+    this.receive(data, "UDP", source, listener.local, undefined);
   }
 
   /** Stream framing broke: answer 400 (or 513) if the header section is readable, then close. */
@@ -584,12 +615,23 @@ export class SipTransportLayer implements TransportLayer {
         // caps the request at net.core.rmem_max / wmem_max.
         recvBufferSize: UDP_BUFFER_BYTES,
         sendBufferSize: UDP_BUFFER_BYTES,
+        // Every destination is an IP literal by now: resolve it in the same tick, not via dns.lookup's nextTick.
+        lookup: literalLookup,
       });
-      const listener: UdpListener = { protocol: "UDP", address, port, family, dualStack, socket };
+      const listener: UdpListener = {
+        protocol: "UDP",
+        address,
+        port,
+        family,
+        dualStack,
+        socket,
+        local: { address, port },
+      };
       socket.once("error", reject);
       socket.bind({ address, port, exclusive: true }, () => {
         socket.off("error", reject);
         listener.port = socket.address().port;
+        listener.local = { address, port: listener.port };
         socket.on("error", (err) =>
           this.emit({
             kind: "error",
@@ -741,18 +783,34 @@ export class SipTransportLayer implements TransportLayer {
     if (data.length > MAX_UDP_PAYLOAD) {
       return Promise.reject(new TransportError(`message of ${data.length} bytes is too large for UDP`));
     }
-    // A dual-stack IPv6 socket reaches IPv4 peers through IPv4-mapped addresses.
-    const target = listener.family === 6 && ipFamily(address) === 4 ? `::ffff:${address}` : address;
-    this.trace("out", "UDP", { address: listener.address, port: listener.port }, { address, port }, data);
     return new Promise<void>((resolve, reject) => {
-      listener.socket.send(data, port, target, (err) => {
+      this.sendDatagram(listener, data, address, port, (err) => {
         if (err) reject(err);
-        else {
-          this.counters.sent++;
-          resolve();
-        }
+        else resolve();
       });
     });
+  }
+
+  /** One datagram; `done` runs on a later tick with the socket's error, if any. */
+  sendDatagram(
+    listener: UdpListener,
+    data: Buffer,
+    address: string,
+    port: number,
+    done: (err: Error | null) => void,
+  ): void {
+    // A dual-stack IPv6 socket reaches IPv4 peers through IPv4-mapped addresses.
+    const target = listener.family === 6 && ipFamily(address) === 4 ? `::ffff:${address}` : address;
+    if (this.options.onTrace) this.trace("out", "UDP", listener.local, { address, port }, data);
+    try {
+      listener.socket.send(data, port, target, (err) => {
+        if (!err) this.counters.sent++;
+        done(err);
+      });
+    } catch (err) {
+      // A closed socket throws at once; report it as a send error, on a later tick like the others.
+      queueMicrotask(() => done(err as Error));
+    }
   }
 
   // ---- misc -------------------------------------------------------------------------------
@@ -784,6 +842,36 @@ export class SipTransportLayer implements TransportLayer {
     }
   }
 }
+
+/**
+ * A response sent over UDP as a server transaction keeps it: the bytes and where they go, so a
+ * retransmission (RFC 3261 17.2.1, 17.2.2) neither routes nor serializes again.
+ */
+class UdpSentResponse implements SentResponse {
+  private readonly done = (err: Error | null): void => {
+    if (err) this.errors.onTransportError(err);
+  };
+
+  constructor(
+    private readonly transport: SipTransportLayer,
+    private readonly listener: UdpListener,
+    private readonly data: Buffer,
+    private readonly address: string,
+    private readonly port: number,
+    private readonly errors: SendErrorListener,
+  ) {}
+
+  resend(): void {
+    this.transport.sendDatagram(this.listener, this.data, this.address, this.port, this.done);
+  }
+}
+
+/** dns.lookup for what is already an IP literal answers at once; anything else goes to dns.lookup. */
+const literalLookup = ((hostname: string, options: unknown, callback: (...args: unknown[]) => void) => {
+  const family = ipFamily(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else (dnsLookup as (h: string, o: unknown, c: unknown) => void)(hostname, options, callback);
+}) as unknown as NonNullable<SocketOptions["lookup"]>;
 
 function remoteKey(protocol: TransportProtocol, address: string, port: number): string {
   return `${protocol} ${formatHostPort(address, port)}`;

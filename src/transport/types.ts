@@ -29,6 +29,13 @@ export interface ReceivedMessage {
   readonly flowId: string | undefined;
   /** clock.now() at arrival. */
   readonly receivedAt: number;
+  /**
+   * Lets go of the parsed message and keeps only its bytes; `message` is parsed again (and
+   * stamped again, RFC 3261 18.2.1) if it is read later. A server transaction lingering for
+   * retransmissions (Timer J, 64*T1) calls it so it holds bytes, not objects. Optional: a received
+   * message without it simply keeps its parsed form.
+   */
+  release?(): void;
 }
 
 /** Where to send a request: resolved target (RFC 3263 resolution is above this layer). */
@@ -47,6 +54,20 @@ export interface SendResult {
   readonly flowId: string | undefined;
 }
 
+/** Where a transport error found while sending a response is reported. */
+export interface SendErrorListener {
+  onTransportError(error: unknown): void;
+}
+
+/**
+ * A response handed to the transport, kept by a server transaction to retransmit it (RFC 3261
+ * 17.2.1, 17.2.2). For UDP it holds the serialized bytes and the route only, not the message.
+ */
+export interface SentResponse {
+  /** Send the same response to the same place again; a failure goes to the listener. */
+  resend(): void;
+}
+
 /**
  * The transport layer as the transaction layer sees it (RFC 3261 18). Implemented by the real
  * socket transports (transport-layer.ts) and by the loop transport used in tests.
@@ -63,6 +84,11 @@ export interface TransportLayer {
    * `via` is the context of the request being answered. Rejects on a transport error.
    */
   sendResponse(response: SipResponse, request: ReceivedMessage): Promise<void>;
+  /**
+   * Send a response as `sendResponse` does, without a Promise: a transport error, now or later,
+   * goes to `errors`. The handle resends the same response to the same place.
+   */
+  transmitResponse(response: SipResponse, request: ReceivedMessage, errors: SendErrorListener): SentResponse;
   /** Register the single receiver of inbound messages (the transaction layer). */
   onMessage(handler: (message: ReceivedMessage) => void): void;
 }

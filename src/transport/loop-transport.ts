@@ -305,7 +305,9 @@ export class LoopEndpoint implements TransportLayer {
   transmitResponse(response: SipResponse, request: ReceivedMessage, errors: SendErrorListener): SentResponse {
     // Every copy is serialized again, so a test sees exactly what each transmission carried.
     const send = (): void => {
-      this.sendResponse(response, request).then(undefined, (error: unknown) => errors.onTransportError(error));
+      this.sendResponse(response, request).then(undefined, (error: unknown) =>
+        errors.onTransportError(error),
+      );
     };
     send();
     return { resend: send };

@@ -15,8 +15,8 @@ import {
   type TransportEvent,
   type TransportStats,
 } from "./options.js";
-import { StreamConnection, type StreamConnectionHooks } from "./stream-connection.js";
 import { Received } from "./received.js";
+import { StreamConnection, type StreamConnectionHooks } from "./stream-connection.js";
 import type { FramerEvent } from "./stream-framer.js";
 import { loadTlsCredentials, type TlsCredentials } from "./tls-credentials.js";
 import {

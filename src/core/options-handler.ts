@@ -12,17 +12,22 @@ import {
 import type { MethodHandler, SipCore } from "./sip-core.js";
 
 export function optionsHandler(core: SipCore): MethodHandler {
+  // The same headers on every answer: built once, again only when the set of methods changes.
+  let allow: string | undefined;
+  let headers: ReadonlyArray<readonly [string, string]> = [];
   return (rx, tx) => {
-    // RFC 3261 11.2: "Allow, Accept, Accept-Encoding, Accept-Language, and Supported header
-    // fields SHOULD be present in a 200 (OK) response to an OPTIONS request."
-    tx.respond(
-      core.response(rx.message as SipRequest, 200, "OK", [
-        ["Allow", core.allow],
+    if (allow !== core.allow) {
+      allow = core.allow;
+      // RFC 3261 11.2: "Allow, Accept, Accept-Encoding, Accept-Language, and Supported header
+      // fields SHOULD be present in a 200 (OK) response to an OPTIONS request."
+      headers = [
+        ["Allow", allow],
         ["Accept", acceptedBodyTypes.join(", ")],
         ["Accept-Encoding", acceptedEncodings.join(", ")],
         ["Accept-Language", acceptedLanguages.join(", ")],
         ["Supported", supportedExtensions.join(", ")],
-      ]),
-    );
+      ];
+    }
+    tx.respond(core.response(rx.message as SipRequest, 200, "OK", headers));
   };
 }

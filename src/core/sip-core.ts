@@ -26,10 +26,12 @@ export class SipCore implements TransactionUser {
   private readonly handlers = new Map<string, MethodHandler>();
   private allowValue = "";
   private readonly handles = (method: string) => this.handlers.has(method);
+  private readonly serverHeader: readonly [string, string];
   /** Counters for /status and logs. */
   readonly stats = { requests: 0, rejected: 0, badMessages: 0 };
 
   constructor(private readonly options: SipCoreOptions) {
+    this.serverHeader = ["Server", options.serverName];
     this.updateAllow();
   }
 
@@ -53,11 +55,20 @@ export class SipCore implements TransactionUser {
   ): SipResponse {
     // RFC 3261 8.2.6.2: a UAS adds a To tag to every response except 100; one per request, so
     // retransmissions and later responses to it carry the same one.
-    const toTag = status > 100 && !request.to?.tag ? tagFor(request) : undefined;
+    let toTag: string | undefined;
+    if (status > 100 && !request.to?.tag) {
+      toTag = request.responseTag;
+      if (toTag === undefined) {
+        toTag = generateTag();
+        request.responseTag = toTag;
+      }
+    }
     // Extra headers go in at build time so Content-Length stays the last header.
+    const all: Array<readonly [string, string]> = [this.serverHeader];
+    for (let i = 0; i < headers.length; i++) all.push(headers[i]);
     return createResponse(request, status, reason, {
       toTag,
-      headers: [["Server", this.options.serverName], ...headers],
+      headers: all,
     });
   }
 
@@ -169,18 +180,4 @@ export class SipCore implements TransactionUser {
     ];
     this.allowValue = [...methods].sort((a, b) => order.indexOf(a) - order.indexOf(b)).join(", ");
   }
-}
-
-/**
- * The To tag for a request: derived from its transaction so it is stable across the responses
- * Parley gives to one request, and otherwise unguessable.
- */
-const tags = new WeakMap<SipRequest, string>();
-function tagFor(request: SipRequest): string {
-  let tag = tags.get(request);
-  if (!tag) {
-    tag = generateTag();
-    tags.set(request, tag);
-  }
-  return tag;
 }

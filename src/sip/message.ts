@@ -6,6 +6,7 @@ import { parseUri, unparsableUri } from "./uri.js";
 export class Request extends MessageCore implements SipRequest {
   private uriRaw: string;
   private uriCache: SipUri | undefined;
+  responseTag: string | undefined = undefined;
 
   constructor(
     readonly method: string,

@@ -128,6 +128,11 @@ export interface SipRequest extends SipMessageBase {
   /** Parsed Request-URI (lazy, cached; re-parsed after uriText changes). */
   readonly uri: SipUri;
   readonly version: string;
+  /**
+   * The To tag this element answers the request with (RFC 3261 8.2.6.2), once chosen: one per
+   * request, so every response to it carries the same. Undefined until a responder sets it.
+   */
+  responseTag: string | undefined;
 }
 
 export interface SipResponse extends SipMessageBase {

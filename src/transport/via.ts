@@ -51,14 +51,9 @@ export function completeTopVia(
 export function stampReceived(request: SipRequest, source: SocketAddress): boolean {
   const via = request.topVia;
   if (!via) return false;
-  const params: Record<string, string | number | null> = {};
-  if (!sameHost(via.host, source.address)) params["received"] = source.address;
-  if (via.rport === null) {
-    params["received"] = source.address;
-    params["rport"] = source.port;
-  }
-  if (Object.keys(params).length === 0) return false;
-  request.setTopViaParams(params);
+  if (via.rport === null) request.setTopViaParams({ received: source.address, rport: source.port });
+  else if (via.host === source.address || sameHost(via.host, source.address)) return false;
+  else request.setTopViaParams({ received: source.address });
   return true;
 }
 

@@ -56,7 +56,7 @@ export function parseCredentials(value: string): DigestCredentials | undefined {
     const eq = s.indexOf("=", i);
     if (eq < 0) return undefined;
     const name = s.slice(i, eq).trim().toLowerCase();
-    if (!/^[a-z0-9!%'*+._`~-]+$/.test(name)) return undefined;
+    if (!isToken(name)) return undefined;
     i = eq + 1;
     while (i < n && (s[i] === " " || s[i] === "\t")) i++;
     let v: string;
@@ -106,6 +106,19 @@ export function parseCredentials(value: string): DigestCredentials | undefined {
     nc: params.get("nc"),
     params,
   };
+}
+
+/** RFC 3261 25.1 token characters (lower-case letters only: names are lower-cased first). */
+const TOKEN_CHARS = new Uint8Array(128);
+for (const c of "abcdefghijklmnopqrstuvwxyz0123456789!%'*+._`~-") TOKEN_CHARS[c.charCodeAt(0)] = 1;
+
+function isToken(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || TOKEN_CHARS[c] === 0) return false;
+  }
+  return true;
 }
 
 export function hashHex(algorithm: DigestAlgorithm, text: string): string {

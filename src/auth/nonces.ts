@@ -98,8 +98,8 @@ export class NonceManager {
    * there is no nc: a nonce is then good for one use only.
    */
   acceptCount(nonce: string, nc: string | undefined): boolean {
-    const n = nc === undefined ? 1 : Number.parseInt(nc, 16);
-    if (!Number.isFinite(n) || n < 1 || (nc !== undefined && !/^[0-9a-fA-F]{8}$/.test(nc))) return false;
+    const n = nc === undefined ? 1 : parseNc(nc);
+    if (n < 1) return false;
     const last = this.counts.get(nonce);
     if (last !== undefined && n <= last) return false;
     if (last === undefined && n > 1 && this.counts.size >= this.maxTracked) {
@@ -131,6 +131,19 @@ export class NonceManager {
     const inner = sha256(`${this.innerKey}${body}:${realm}`, "hex");
     return sha256(this.outerKey + inner, "base64url").slice(0, MAC_CHARS);
   }
+}
+
+/** RFC 7616 3.4: nc is exactly 8 hex digits; its value, or -1 when malformed. */
+function parseNc(nc: string): number {
+  if (nc.length !== 8) return -1;
+  let n = 0;
+  for (let i = 0; i < 8; i++) {
+    const c = nc.charCodeAt(i);
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (d < 0) return -1;
+    n = n * 16 + d;
+  }
+  return n;
 }
 
 /** Equal strings of equal length, compared in time independent of where they differ. */

@@ -43,6 +43,12 @@ export interface Binding {
 export interface BindingRepository {
   /** Inserts or replaces the binding with the same (domain, user, contact URI). */
   upsert(binding: Binding): Promise<void>;
+  /**
+   * Writes refreshes of existing bindings (new expiry, Call-ID, CSeq and update time; the rest
+   * unchanged), inserting any that is missing. Resolves once all are written; rejects with the
+   * first failure, after writing the others.
+   */
+  refreshAll(bindings: readonly Binding[]): Promise<void>;
   /** Removes one binding; resolves to the number of rows removed (0 or 1). */
   remove(domainId: number, user: string, contactUri: string): Promise<number>;
   /** Removes every binding of one address-of-record; resolves to the number removed. */

@@ -28,6 +28,12 @@ export class KyselyBindingRepository implements BindingRepository {
         .execute();
   }
 
+  async refreshAll(bindings: readonly Binding[]): Promise<void> {
+    const results = await Promise.allSettled(bindings.map((b) => this.upsert(b)));
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+
   async remove(domainId: number, user: string, contactUri: string): Promise<number> {
     const result = await this.db
       .deleteFrom("bindings")

@@ -22,6 +22,9 @@ const SQL = {
     `insert into bindings (${INSERT_COLUMNS.join(", ")}) values (${INSERT_COLUMNS.map((c) => `@${c}`).join(", ")})` +
     ` on conflict (domain_id, user_name, contact_key) do update set ` +
     UPDATABLE_BINDING_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", "),
+  refresh:
+    "update bindings set expires_at = ?, call_id = ?, cseq = ?, updated_at = ?" +
+    " where domain_id = ? and user_name = ? and contact_key = ?",
   remove: "delete from bindings where domain_id = ? and user_name = ? and contact_key = ?",
   removeAll: "delete from bindings where domain_id = ? and user_name = ?",
   listActive: "select * from bindings where expires_at > ? order by id",
@@ -50,6 +53,36 @@ export class SqliteBindingRepository implements BindingRepository {
   upsert(binding: Binding): Promise<void> {
     const row = bindingToRow(binding);
     return this.writes.enqueue(() => this.st.upsert.run(row).changes).then(() => undefined);
+  }
+
+  refreshAll(bindings: readonly Binding[]): Promise<void> {
+    // One queued write for the batch: the rows share the queue's transaction and one promise.
+    return this.writes
+      .enqueue(() => {
+        let failure: unknown;
+        let failed = false;
+        for (const b of bindings) {
+          try {
+            const key = contactKey(b.contactUri);
+            const { changes } = this.st.refresh.run(
+              b.expiresAt,
+              b.callId,
+              b.cseq,
+              b.updatedAt,
+              b.domainId,
+              b.user,
+              key,
+            );
+            if (changes === 0) this.st.upsert.run(bindingToRow(b));
+          } catch (error) {
+            if (!failed) failure = error;
+            failed = true;
+          }
+        }
+        if (failed) throw failure;
+        return bindings.length;
+      })
+      .then(() => undefined);
   }
 
   remove(domainId: number, user: string, contactUri: string): Promise<number> {

@@ -14,11 +14,17 @@ import { VirtualClock } from "../../src/util/clock.js";
 const EPOCH = 1_800_000_000_000;
 
 class RecordingPersistence implements BindingPersistence {
-  readonly writes: Array<["upsert", Binding] | ["remove", string]> = [];
+  readonly writes: Array<["upsert" | "refresh", Binding] | ["remove", string]> = [];
   rows = new Map<string, Binding>();
   async upsert(b: Binding): Promise<void> {
     this.writes.push(["upsert", b]);
     this.rows.set(b.contactUri, b);
+  }
+  async refreshAll(bindings: readonly Binding[]): Promise<void> {
+    for (const b of bindings) {
+      this.writes.push(["refresh", b]);
+      this.rows.set(b.contactUri, b);
+    }
   }
   async remove(_domainId: number, _user: string, contactUri: string): Promise<number> {
     this.writes.push(["remove", contactUri]);
@@ -93,8 +99,8 @@ describe("LocationService persistence", () => {
           typeof b === "string" ? 0 : b.cseq,
         ]),
         [
-          ["upsert", "call-3", 9],
-          ["upsert", "call-1", 2],
+          ["refresh", "call-3", 9],
+          ["refresh", "call-1", 2],
         ],
       );
       assert.equal(location.pendingWrites, 0);

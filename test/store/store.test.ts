@@ -300,6 +300,23 @@ for (const backend of backends) {
         assert.deepEqual(await store.bindings.listActive(NOW), [refreshed]);
       });
 
+      it("refreshAll() updates expiry, Call-ID, CSeq and update time, and inserts a missing binding", async () => {
+        const existing = binding("100", "sip:100@10.0.0.5:5060;transport=tcp", {
+          domainId,
+          cseq: 3,
+          callId: "call-refresh",
+          expiresAt: NOW + 9_000_000,
+          updatedAt: NOW + 5,
+          transport: "tcp",
+        });
+        const missing = binding("101", "sip:101@10.0.0.9", { domainId });
+        await store.bindings.refreshAll([existing, missing]);
+        const byContact = new Map((await store.bindings.listActive(NOW)).map((b) => [b.contactUri, b]));
+        assert.deepEqual(byContact.get(existing.contactUri), existing);
+        assert.deepEqual(byContact.get(missing.contactUri), missing);
+        await store.bindings.remove(domainId, "101", missing.contactUri);
+      });
+
       it("keeps several contacts per user and a contact longer than any index", async () => {
         const long = `sip:100@10.0.0.6;x=${"a".repeat(3000)}`;
         await store.bindings.upsert(binding("100", long, { domainId }));

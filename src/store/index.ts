@@ -1,5 +1,21 @@
 /** The store's public surface: open it, migrate, and use its repositories. */
 export type { Binding, BindingRepository } from "./binding-model.js";
+export { CDR_CSV_COLUMNS, type CsvRecord, cdrCsvHeader, cdrCsvRow, csvField, utcDate } from "./cdr-csv.js";
+export { CdrCsvWriter, type CdrLog, CdrRecorder, type CdrSink, cdrCsvFileName } from "./cdr-csv-writer.js";
+export {
+  type CallLeg,
+  type CallRecord,
+  type CdrFilter,
+  type CdrListQuery,
+  type CdrPage,
+  callDuration,
+  DISPOSITIONS,
+  type Disposition,
+  type LegRole,
+  type NewCallRecord,
+} from "./cdr-model.js";
+export { CDR_BATCH_SIZE, type CdrRepository } from "./cdr-repository.js";
+export { CDR_LIMITS, validateCallRecord } from "./cdr-validation.js";
 export type { StoreKind, StoreOptions } from "./connect.js";
 export { computeHa1, type Ha1Pair } from "./digest-ha1.js";
 export {

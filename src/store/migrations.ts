@@ -148,9 +148,56 @@ function initial(kind: StoreKind): Migration {
   };
 }
 
+/** Call detail records: one row per finished call, queried by time range, number and disposition. */
+function cdrs(kind: StoreKind): Migration {
+  return {
+    async up(db: AnyDb): Promise<void> {
+      await db.schema
+        .createTable("cdrs")
+        .addColumn("id", idType(kind), idColumn(kind))
+        .addColumn("domain_id", "integer", (c) => c.notNull())
+        .addColumn("call_id", "varchar(64)", (c) => c.notNull())
+        .addColumn("caller", "varchar(64)", (c) => c.notNull())
+        .addColumn("caller_name", "varchar(128)", (c) => c.notNull())
+        .addColumn("dialed", "varchar(64)", (c) => c.notNull())
+        .addColumn("callee", "varchar(64)")
+        .addColumn("started_at", "bigint", (c) => c.notNull())
+        .addColumn("answered_at", "bigint")
+        .addColumn("ended_at", "bigint", (c) => c.notNull())
+        .addColumn("duration", "integer", (c) => c.notNull())
+        .addColumn("disposition", "varchar(16)", (c) => c.notNull())
+        .addColumn("sip_status", "integer", (c) => c.notNull())
+        .addColumn("sip_reason", "varchar(128)", (c) => c.notNull())
+        // MySQL TEXT holds 64 KiB: far more than the legs of a call (cdr-validation.ts caps them).
+        .addColumn("legs", "text", (c) => c.notNull())
+        .addColumn("media", "text")
+        .addForeignKeyConstraint("cdrs_domain", [...DOMAIN_FK], "domains", ["id"], (c) =>
+          c.onDelete("cascade"),
+        )
+        .modifyEnd(tableOptions(kind))
+        .execute();
+      // Every query is "of a domain, newest first", filtered by time, a number or a disposition;
+      // a number matches caller, dialed or callee, so each has its own index (OR of three seeks).
+      const indexes: Array<[string, string[]]> = [
+        ["cdrs_started", ["domain_id", "started_at"]],
+        ["cdrs_caller", ["domain_id", "caller", "started_at"]],
+        ["cdrs_dialed", ["domain_id", "dialed", "started_at"]],
+        ["cdrs_callee", ["domain_id", "callee", "started_at"]],
+        ["cdrs_disposition", ["domain_id", "disposition", "started_at"]],
+      ];
+      for (const [name, columns] of indexes) {
+        await db.schema.createIndex(name).on("cdrs").columns(columns).execute();
+      }
+    },
+    async down(db: AnyDb): Promise<void> {
+      await db.schema.dropTable("cdrs").execute();
+    },
+  };
+}
+
 /** Every migration, by name; names sort in the order they apply. */
 export function migrations(kind: StoreKind): Record<string, Migration> {
-  return { "001_initial": initial(kind) };
+  return { "001_initial": initial(kind), "002_cdrs": cdrs(kind) };
 }
 
 export const MIGRATION_TABLE = "parley_migration";

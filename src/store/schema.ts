@@ -100,8 +100,38 @@ export interface BindingsTable {
   updated_at: Int;
 }
 
+/** One row per finished call (call detail record), written once when the call ends. */
+export interface CdrsTable {
+  id: Generated<Int>;
+  domain_id: Int;
+  /** Parley's id of the call (not a SIP Call-ID: each leg has its own, in `legs`). */
+  call_id: string;
+  /** The calling number (user part) and the display name the caller presented. */
+  caller: string;
+  caller_name: string;
+  /** The number as dialed. */
+  dialed: string;
+  /** The user or number finally reached or tried last; null when none was (e.g. 404). */
+  callee: string | null;
+  started_at: Int;
+  answered_at: Int | null;
+  ended_at: Int;
+  /** Whole seconds from answer to end; 0 when unanswered. */
+  duration: Int;
+  /** answered | busy | no-answer | failed | cancelled */
+  disposition: string;
+  /** The final SIP status and reason phrase the caller received. */
+  sip_status: Int;
+  sip_reason: string;
+  /** JSON array of the legs (see cdr-model.ts CallLeg). */
+  legs: string;
+  /** JSON object of media statistics; null until the media relay reports any. */
+  media: string | null;
+}
+
 export interface Database {
   domains: DomainsTable;
   users: UsersTable;
   bindings: BindingsTable;
+  cdrs: CdrsTable;
 }

@@ -9,6 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
 import type { BindingRepository } from "./binding-model.js";
+import { type CdrRepository, KyselyCdrRepository } from "./cdr-repository.js";
 import { type Connection, connect, type StoreKind, type StoreOptions } from "./connect.js";
 import { type DomainRepository, KyselyDomainRepository } from "./domain-repository.js";
 import { KyselyBindingRepository } from "./kysely-binding-repository.js";
@@ -24,6 +25,8 @@ export interface Store {
   readonly domains: DomainRepository;
   readonly users: UserRepository;
   readonly bindings: BindingRepository;
+  /** Call detail records: one per finished call, written durably (see cdr-repository.ts). */
+  readonly cdrs: CdrRepository;
   /** Applies pending migrations (idempotent); resolves to the names applied now. */
   migrate(): Promise<string[]>;
   /**
@@ -50,6 +53,7 @@ class KyselyStore implements Store {
   readonly domains: DomainRepository;
   readonly users: UserRepository;
   readonly bindings: BindingRepository;
+  readonly cdrs: CdrRepository;
   private closing: Promise<void> | undefined;
   private readonly sqliteBindings: SqliteBindingRepository | undefined;
 
@@ -60,6 +64,7 @@ class KyselyStore implements Store {
     this.sqliteBindings = connection.sqlite ? new SqliteBindingRepository(connection.sqlite) : undefined;
     this.bindings = this.sqliteBindings ?? new KyselyBindingRepository(this.db, this.kind);
     this.users = new KyselyUserRepository(this.db, this.bindings, now, connection.sqlite);
+    this.cdrs = new KyselyCdrRepository(this.db, this.kind, connection.sqlite);
   }
 
   migrate(): Promise<string[]> {

@@ -61,7 +61,7 @@ for (const backend of backends) {
     before(async () => {
       location = await backend.fresh();
       store = await location.open({ now: () => clock });
-      assert.deepEqual(await store.migrate(), ["001_initial"]);
+      assert.deepEqual(await store.migrate(), ["001_initial", "002_cdrs"]);
       domainId = (await store.domains.getDefault()).id;
     });
 

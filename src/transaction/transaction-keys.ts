@@ -35,7 +35,9 @@ export function serverKey(request: SipRequest, asMethod?: string): string | unde
   let method = asMethod ?? request.method;
   if (branch?.startsWith(MAGIC_COOKIE)) {
     if (method === "ACK") method = "INVITE";
-    return `${branch}\n${via.host}:${via.port ?? ""}\n${method}`;
+    // NOTE: joined, not concatenated: a lingering transaction's key is then one flat string, not a
+    // chain of concatenation nodes (memory per transaction, RFC 3261 17.2.2 Timer J).
+    return [branch, `${via.host}:${via.port ?? ""}`, method].join("\n");
   }
   // The To tag of an ACK is that of the final response; it never clashes with an INVITE's key.
   return rfc2543Key(request, method, request.to?.tag, via.raw);

@@ -848,10 +848,6 @@ export class SipTransportLayer implements TransportLayer {
  * retransmission (RFC 3261 17.2.1, 17.2.2) neither routes nor serializes again.
  */
 class UdpSentResponse implements SentResponse {
-  private readonly done = (err: Error | null): void => {
-    if (err) this.errors.onTransportError(err);
-  };
-
   constructor(
     private readonly transport: SipTransportLayer,
     private readonly listener: UdpListener,
@@ -862,7 +858,10 @@ class UdpSentResponse implements SentResponse {
   ) {}
 
   resend(): void {
-    this.transport.sendDatagram(this.listener, this.data, this.address, this.port, this.done);
+    // A callback per send, not one kept per response: it lives only until the send completes.
+    this.transport.sendDatagram(this.listener, this.data, this.address, this.port, (err) => {
+      if (err) this.errors.onTransportError(err);
+    });
   }
 }
 

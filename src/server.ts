@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { createApi, resolveApiToken } from "./api/index.js";
-import type { LiveRegistration, RegistrationsView } from "./api/types.js";
+import type { CallsView, LiveRegistration, RegistrationsView } from "./api/types.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { BanList } from "./auth/ban-list.js";
 import type { Settings } from "./config/settings.js";
@@ -12,7 +12,7 @@ import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
 import { type LiveBinding, LocationService } from "./registrar/location-service.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
-import { type Store, storeFromUrl } from "./store/index.js";
+import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
 import { TransactionLayer } from "./transaction/transaction-layer.js";
 import { SipTransportLayer } from "./transport/transport-layer.js";
@@ -31,6 +31,8 @@ export interface ParleyServer {
   readonly location: LocationService;
   readonly bans: BanList;
   readonly users: UserDirectory;
+  /** Where a finished call's record goes: the store, and the daily CSV file when `cdrCsvDir` is set. */
+  readonly cdrs: CdrSink;
   /** The HTTP (REST API) address once started, if enabled. */
   readonly http: { address: string; port: number } | undefined;
 }
@@ -88,6 +90,11 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
   }
   const domain = await store.domains.getDefault();
   const users = new UserDirectory(store.users);
+  const cdrs = new CdrRecorder(
+    store.cdrs,
+    logger,
+    settings.cdrCsvDir === undefined ? undefined : new CdrCsvWriter(settings.cdrCsvDir, logger),
+  );
 
   // Transport, core, transactions.
   let core: SipCore | undefined;
@@ -168,6 +175,9 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
 
   // Admin REST API.
   const startedAt = wallNow();
+  // NOTE: there is no call engine yet (issue 4), so no call is ever in progress: this view is the
+  // honest state until src/call implements CallsView and takes its place here.
+  const calls: CallsView = { list: () => [], hangup: async () => false };
   const registrations: RegistrationsView = {
     list: (filter) =>
       location
@@ -193,6 +203,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             registrations,
             userState: (domainId, name) => (location.isOnline(domainId, name) ? "online" : "offline"),
             bans,
+            calls,
             token: token.token,
             logger,
             toEpochMs: (clockMs) => wallNow() + clockMs - clock.now(),
@@ -203,6 +214,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
                 listeners: [...transport.listening, ...(http ? [{ protocol: "HTTP", ...http }] : [])],
                 counts: {
                   registrations: location.size,
+                  activeCalls: calls.list().length,
                   bans: bans.list().length,
                   sipRequests: sipCore.stats.requests,
                   malformedMessages: sipCore.stats.badMessages,
@@ -218,6 +230,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     location,
     bans,
     users,
+    cdrs,
     get listening() {
       return transport.listening;
     },
@@ -238,6 +251,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       await location.stop();
       await api?.close();
       await transport.stop();
+      await cdrs.flush();
       await store.close();
     },
   };

@@ -12,6 +12,8 @@ import { version } from "../version.js";
 import { requireToken } from "./auth.js";
 import { API_ERRORS, type ApiErrorCode, ErrorBody, type ErrorBodyType, handleError } from "./errors.js";
 import { bansRoutes } from "./routes/bans.js";
+import { callsRoutes } from "./routes/calls.js";
+import { cdrsRoutes } from "./routes/cdrs.js";
 import { registrationsRoutes } from "./routes/registrations.js";
 import { statusRoutes } from "./routes/status.js";
 import { usersRoutes } from "./routes/users.js";
@@ -74,6 +76,8 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         { name: "users", description: "Local users (extensions) of the default domain" },
         { name: "registrations", description: "Live registration bindings" },
         { name: "bans", description: "Sources banned after failed authentications" },
+        { name: "calls", description: "Calls in progress" },
+        { name: "cdrs", description: "Call detail records of the default domain: one per finished call" },
         { name: "status", description: "Server status" },
         { name: "meta", description: "This document" },
       ],
@@ -120,6 +124,8 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       });
       await v1.register(registrationsRoutes, { registrations: deps.registrations, now });
       await v1.register(bansRoutes, { bans: deps.bans, toEpochMs, now });
+      await v1.register(callsRoutes, { calls: deps.calls, now });
+      await v1.register(cdrsRoutes, { store: deps.store, domainId: domain.id, now });
       await v1.register(statusRoutes, { status: deps.status, now });
     },
     { prefix: API_PREFIX },

@@ -24,7 +24,7 @@ export const API_ERRORS = {
   },
   bad_request: { status: 400, description: "The request cannot be read (e.g. malformed JSON)." },
   unauthorized: { status: 401, description: "Missing or wrong `Authorization: Bearer <token>`." },
-  not_found: { status: 404, description: "No such user, registration, ban or route." },
+  not_found: { status: 404, description: "No such user, registration, ban, call or route." },
   conflict: { status: 409, description: "A user with this name already exists." },
   payload_too_large: { status: 413, description: "The request body is too large." },
   unsupported_media_type: { status: 415, description: "The body is not application/json." },

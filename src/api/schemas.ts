@@ -4,8 +4,9 @@
  * store/user-validation.ts); the store validates again and owns the rules the schema cannot say
  * (e-mail and URI syntax, address ranges, cross-field rules).
  */
+import type { Readable } from "node:stream";
 import { type Static, type TOptional, type TSchema, Type } from "typebox";
-import { LIMITS } from "../store/index.js";
+import { CDR_LIMITS, DISPOSITIONS, LIMITS } from "../store/index.js";
 
 const NAME_PATTERN = "^[A-Za-z0-9._-]{1,32}$";
 const NUMBER_OR_EMPTY_PATTERN = "^[0-9*#+]{0,32}$";
@@ -247,5 +248,128 @@ export const Status = Type.Object({
   ),
   counts: Type.Object({}, { additionalProperties: Type.Integer(), description: "Named counters." }),
 });
+
+const dateTime = (description?: string) => Type.String({ format: "date-time", description });
+
+/** ISO 8601: a UTC date, or a date and time with seconds optional and an explicit offset. */
+export const ISO_TIME_PATTERN =
+  "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2}))?$";
+
+const Disposition = Type.Enum(DISPOSITIONS, {
+  description:
+    "answered; busy (486/600); no-answer (rang out); failed (unknown number, unreachable, error); cancelled (the caller hung up first).",
+});
+
+/** The filters of GET /cdrs and GET /cdrs.csv. */
+const cdrFilterFields = () => ({
+  from: Type.Optional(
+    Type.String({
+      pattern: ISO_TIME_PATTERN,
+      description: "Calls started at or after this time: `2027-01-15T08:00:00Z`, `...+01:00`, or a UTC date.",
+    }),
+  ),
+  to: Type.Optional(
+    Type.String({ pattern: ISO_TIME_PATTERN, description: "Calls started before this time (same forms)." }),
+  ),
+  number: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: CDR_LIMITS.number,
+      description: "Only calls whose caller, dialed number or final callee is exactly this.",
+    }),
+  ),
+  disposition: Type.Optional(Disposition),
+});
+
+export const CdrFilterQuery = Type.Object(cdrFilterFields());
+
+export const CdrListQuery = Type.Object({
+  ...cdrFilterFields(),
+  offset: Type.Integer({ minimum: 0, default: 0, description: "Records to skip." }),
+  limit: Type.Integer({ minimum: 0, maximum: 1000, default: 100, description: "Records to return." }),
+});
+
+export const CdrLeg = Type.Object(
+  {
+    role: Type.Union([Type.Literal("caller"), Type.Literal("callee")]),
+    peer: Type.String({ description: "The peer's URI." }),
+    callId: Type.String({ description: "The leg's SIP Call-ID." }),
+    status: Type.Integer({ description: "The leg's final SIP status; 0 when it had none." }),
+    startedAt: dateTime(),
+    answeredAt: Type.Optional(dateTime()),
+    endedAt: dateTime(),
+  },
+  { description: "One SIP dialog of the call." },
+);
+
+export const Cdr = Type.Object(
+  {
+    id: Type.Integer(),
+    domainId: Type.Integer(),
+    callId: Type.String({ description: "Parley's id of the call (the id it had in /calls)." }),
+    caller: Type.String({ description: "The calling number." }),
+    callerName: Type.String({ description: 'The caller\'s display name; "" when none.' }),
+    dialed: Type.String({ description: "The number as dialed." }),
+    callee: Type.Optional(Type.String({ description: "The user or number finally reached or tried last." })),
+    startedAt: dateTime(),
+    answeredAt: Type.Optional(dateTime("Absent unless answered.")),
+    endedAt: dateTime(),
+    duration: Type.Integer({
+      minimum: 0,
+      description: "Seconds from answer to end, rounded up; 0 if unanswered.",
+    }),
+    disposition: Disposition,
+    sipStatus: Type.Integer({ description: "The final SIP status the caller received." }),
+    sipReason: Type.String({ description: "Its reason phrase." }),
+    legs: Type.Array(CdrLeg),
+    media: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: "Media statistics, when recorded." }),
+    ),
+  },
+  { description: "A call detail record: one per finished call." },
+);
+
+/** CSV text, which handlers send as a stream (so the handler may send a Readable). */
+export const CsvBody = Type.Unsafe<string | Readable>(Type.String());
+
+export const CdrPage = Type.Object({
+  items: Type.Array(Cdr, { description: "Newest first (by start time)." }),
+  total: Type.Integer({ description: "Matching records in all pages." }),
+  offset: Type.Integer(),
+  limit: Type.Integer(),
+});
+
+export const ActiveCallItem = Type.Object(
+  {
+    id: Type.String({ description: "The call's id, for DELETE." }),
+    domainId: Type.Integer(),
+    caller: Type.String(),
+    dialed: Type.String(),
+    callee: Type.Optional(Type.String({ description: "The user or number reached, once known." })),
+    state: Type.Union([Type.Literal("ringing"), Type.Literal("answered"), Type.Literal("ending")]),
+    startedAt: dateTime(),
+    answeredAt: Type.Optional(dateTime()),
+    durationSeconds: Type.Integer({ minimum: 0, description: "Seconds since the answer; 0 while ringing." }),
+    legs: Type.Array(
+      Type.Object({
+        role: Type.Union([Type.Literal("caller"), Type.Literal("callee")]),
+        peer: Type.String(),
+        callId: Type.String({ description: "The leg's SIP Call-ID." }),
+        state: Type.Union([
+          Type.Literal("calling"),
+          Type.Literal("ringing"),
+          Type.Literal("answered"),
+          Type.Literal("ending"),
+        ]),
+      }),
+      { description: "The caller's leg first, then the callee legs." },
+    ),
+  },
+  { description: "A call in progress." },
+);
+
+export const ActiveCallList = Type.Object({ items: Type.Array(ActiveCallItem) });
+
+export const CallId = Type.Object({ id: Type.String({ description: "The call's id." }) });
 
 export type UserBody = Static<typeof UserPatchBody>;

@@ -1,7 +1,8 @@
 /**
  * What the admin API consumes from the rest of Parley. The API is a higher layer than the
- * registrar and auth, so they are handed to it as these interfaces (the registrar implements
- * RegistrationsView, a BanList adapter implements BansView, the composition root StatusSource).
+ * registrar, auth and the call engine, so they are handed to it as these interfaces (the registrar
+ * implements RegistrationsView, a BanList adapter BansView, the call engine CallsView, the
+ * composition root StatusSource).
  */
 import type { Ban } from "../auth/ban-list.js";
 import type { Store } from "../store/index.js";
@@ -61,6 +62,53 @@ export interface StatusSource {
   status(): ServerStatus;
 }
 
+/** A call in progress: ringing until a callee answers, answered, ending while BYE/CANCEL are out. */
+export type ActiveCallState = "ringing" | "answered" | "ending";
+
+/**
+ * A leg's state. The caller's leg: ringing (the caller hears ringback), answered, ending. A callee
+ * leg: calling (INVITE sent, nothing back yet), ringing (a 180/183 came), answered, ending.
+ */
+export type ActiveLegState = "calling" | "ringing" | "answered" | "ending";
+
+export interface ActiveCallLeg {
+  role: "caller" | "callee";
+  /** The peer's URI: the caller's Contact, or the Contact of the callee binding rung. */
+  peer: string;
+  /** The leg's own SIP Call-ID. */
+  callId: string;
+  state: ActiveLegState;
+}
+
+/** One call the call engine holds now. */
+export interface ActiveCall {
+  /** Parley's id of the call (the CDR's callId once it ends), used by DELETE /api/v1/calls/{id}. */
+  id: string;
+  domainId: number;
+  caller: string;
+  dialed: string;
+  /** The user or number reached, once known (a forked call rings several until one answers). */
+  callee?: string;
+  state: ActiveCallState;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  /** Epoch milliseconds; set once answered. */
+  answeredAt?: number;
+  /** The caller's leg first, then the callee legs. */
+  legs: ActiveCallLeg[];
+}
+
+/** The call engine as the API sees it. */
+export interface CallsView {
+  /** The calls in progress now. */
+  list(): ActiveCall[];
+  /**
+   * Ends one call as if an operator hung up: CANCEL or BYE on every leg, and its CDR as usual.
+   * Resolves once the call is ending; false when there is no call with this id.
+   */
+  hangup(id: string): Promise<boolean>;
+}
+
 /** A user's live state (FEATURES.md section 2): ringing and talking come with calls. */
 export type UserState = "offline" | "online" | "ringing" | "talking";
 
@@ -70,6 +118,8 @@ export interface ApiDeps {
   /** A user's live state; "offline" for everyone when not given. */
   userState?: (domainId: number, name: string) => UserState;
   bans: BansView;
+  /** The calls in progress (the call engine). */
+  calls: CallsView;
   status: StatusSource;
   /** The bearer token every /api/v1 route but openapi.json requires (see token.ts). */
   token: string;

@@ -161,6 +161,12 @@ export const settingsTable = {
       ),
     default: undefined,
   },
+  cdrCsvDir: {
+    flag: "--cdr-csv-dir <dir>",
+    describe: "also append each call record to <dir>/cdr-YYYY-MM-DD.csv (UTC date of the call's end)",
+    schema: z.string().trim().min(1),
+    default: undefined,
+  },
   minExpires: {
     flag: "--min-expires <s>",
     describe: "shortest registration accepted (RFC 3261 423 below it)",
@@ -256,6 +262,7 @@ export interface Settings {
   httpBind: string;
   apiToken: string | undefined;
   databaseUrl: string | undefined;
+  cdrCsvDir: string | undefined;
   minExpires: number;
   maxExpires: number;
   defaultExpires: number;

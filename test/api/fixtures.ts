@@ -7,7 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createApi } from "../../src/api/index.js";
-import type { LiveRegistration, RegistrationsView, ServerStatus, StatusSource } from "../../src/api/types.js";
+import type {
+  ActiveCall,
+  CallsView,
+  LiveRegistration,
+  RegistrationsView,
+  ServerStatus,
+  StatusSource,
+} from "../../src/api/types.js";
 import { BanList } from "../../src/auth/ban-list.js";
 import { type Store, storeFromUrl } from "../../src/store/index.js";
 import { VirtualClock } from "../../src/util/clock.js";
@@ -34,6 +41,26 @@ export class MemoryRegistrations implements RegistrationsView {
   }
 }
 
+/** Calls in progress as a test sets them; hangup() removes one and remembers it. */
+export class MemoryCalls implements CallsView {
+  readonly calls = new Map<string, ActiveCall>();
+  readonly hungUp: string[] = [];
+
+  add(call: ActiveCall): void {
+    this.calls.set(call.id, call);
+  }
+
+  list(): ActiveCall[] {
+    return [...this.calls.values()];
+  }
+
+  async hangup(id: string): Promise<boolean> {
+    if (!this.calls.delete(id)) return false;
+    this.hungUp.push(id);
+    return true;
+  }
+}
+
 export class FixedStatus implements StatusSource {
   constructor(private readonly value: ServerStatus) {}
   status(): ServerStatus {
@@ -45,6 +72,7 @@ export interface Harness {
   app: FastifyInstance;
   store: Store;
   registrations: MemoryRegistrations;
+  calls: MemoryCalls;
   bans: BanList;
   clock: VirtualClock;
   dir: string;
@@ -65,6 +93,7 @@ export async function startHarness(): Promise<Harness> {
     allow: [],
   });
   const registrations = new MemoryRegistrations();
+  const calls = new MemoryCalls();
   const status = new FixedStatus({
     version: "0.1.0",
     startedAt: NOW - 90_500,
@@ -78,6 +107,7 @@ export async function startHarness(): Promise<Harness> {
     store,
     registrations,
     bans,
+    calls,
     status,
     token: TOKEN,
     toEpochMs: (ms) => CLOCK_EPOCH + ms,
@@ -88,6 +118,7 @@ export async function startHarness(): Promise<Harness> {
     app,
     store,
     registrations,
+    calls,
     bans,
     clock,
     dir,

@@ -10,6 +10,7 @@ import formats from "ajv-formats";
 import type { HTTPMethods, LightMyRequestResponse } from "fastify";
 import { API_ERRORS } from "../../src/api/index.js";
 import { version } from "../../src/version.js";
+import { MIN, sampleCdr, T0, unanswered } from "../store/cdr-fixtures.js";
 import { auth, type Harness, NOW, startHarness } from "./fixtures.js";
 
 interface MediaType {
@@ -57,6 +58,10 @@ const SERVED = [
   "GET /api/v1/bans",
   "DELETE /api/v1/bans/{address}",
   "GET /api/v1/status",
+  "GET /api/v1/calls",
+  "DELETE /api/v1/calls/{id}",
+  "GET /api/v1/cdrs",
+  "GET /api/v1/cdrs.csv",
 ];
 
 function operations(doc: OpenApiDocument): { method: string; path: string; op: Operation }[] {
@@ -111,8 +116,16 @@ describe("the OpenAPI document", () => {
     const status = String(res.statusCode);
     const documented = op.responses?.[status];
     assert.ok(documented, `${method} ${template} answered ${status}, which the document does not list`);
-    const schema = documented.content?.["application/json"]?.schema;
-    if (schema === undefined) {
+    const csv = /^text\/csv/.test(String(res.headers["content-type"]));
+    const schema = documented.content?.[csv ? "text/csv" : "application/json"]?.schema;
+    if (csv) {
+      assert.ok(
+        schema,
+        `${method} ${template} ${status} answered text/csv, which the document does not list`,
+      );
+      const validate = ajv.compile(schema);
+      assert.ok(validate(res.body), `${method} ${template} ${status}: ${ajv.errorsText(validate.errors)}`);
+    } else if (schema === undefined) {
       assert.equal(res.body, "", `${method} ${template} ${status} has no documented body`);
     } else {
       const key = `${op.operationId} ${status}`;
@@ -296,6 +309,49 @@ describe("the OpenAPI document", () => {
       await call("GET", "/api/v1/status");
       await call("GET", "/api/v1/status", { token: false });
       await call("GET", "/api/v1/openapi.json", { token: false });
+    });
+
+    it("calls and call detail records", async () => {
+      h.calls.add({
+        id: "c1",
+        domainId: 1,
+        caller: "100",
+        dialed: "101",
+        callee: "101",
+        state: "answered",
+        startedAt: NOW - 30_000,
+        answeredAt: NOW - 25_000,
+        legs: [
+          { role: "caller", peer: "sip:100@192.0.2.10", callId: "a@x", state: "answered" },
+          { role: "callee", peer: "sip:101@192.0.2.11", callId: "b@x", state: "answered" },
+        ],
+      });
+      h.calls.add({
+        id: "c2",
+        domainId: 1,
+        caller: "102",
+        dialed: "100",
+        state: "ringing",
+        startedAt: NOW - 2_000,
+        legs: [{ role: "caller", peer: "sip:102@192.0.2.12", callId: "c@x", state: "ringing" }],
+      });
+      await h.store.cdrs.insert(sampleCdr({ media: { rtp: { packets: 100 } } }));
+      await h.store.cdrs.insert(unanswered("failed", { callee: undefined, startedAt: T0 + MIN }));
+      await call("GET", "/api/v1/calls");
+      await call("GET", "/api/v1/calls", { token: false });
+      await call("DELETE", "/api/v1/calls/{id}", { params: { id: "c1" } });
+      await call("DELETE", "/api/v1/calls/{id}", { params: { id: "c1" } });
+      await call("DELETE", "/api/v1/calls/{id}", { params: { id: "c2" }, token: false });
+      await call("GET", "/api/v1/cdrs");
+      await call("GET", "/api/v1/cdrs", {
+        query: "from=2027-01-15&to=2027-01-16T00:00:00Z&number=100&limit=1",
+      });
+      await call("GET", "/api/v1/cdrs", { query: "from=yesterday" });
+      await call("GET", "/api/v1/cdrs", { token: false });
+      await call("GET", "/api/v1/cdrs.csv");
+      await call("GET", "/api/v1/cdrs.csv", { query: "disposition=failed" });
+      await call("GET", "/api/v1/cdrs.csv", { query: "disposition=lost" });
+      await call("GET", "/api/v1/cdrs.csv", { token: false });
     });
 
     it("every documented status of every operation was exercised and matched its schema", () => {

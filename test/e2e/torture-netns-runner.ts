@@ -61,15 +61,21 @@ async function main(): Promise<void> {
   });
   const sock = createSocket("udp4");
   await new Promise<void>((resolve) => sock.bind(5060, "127.0.0.1", resolve));
+  // Responses go to the top Via's sent-by port (RFC 3261 18.2.2) with received=127.0.0.1: listen
+  // on every other port the messages' Vias name too (quotbal.dat says 5050).
+  const extra = createSocket("udp4");
+  await new Promise<void>((resolve) => extra.bind(5050, "127.0.0.1", resolve));
   let inbox: string[] = [];
   let expectCallId: string | undefined;
   // Only responses to the message just sent count: an INVITE's final response keeps being
   // retransmitted (Timer G) for a while, since this client never ACKs.
-  sock.on("message", (m) => {
+  const onResponse = (m: Buffer) => {
     const text = m.toString("latin1");
     if (expectCallId !== undefined && callIdOf(text) !== expectCallId) return;
     inbox.push(text.split("\r\n")[0]!);
-  });
+  };
+  sock.on("message", onResponse);
+  extra.on("message", onResponse);
   const results: Record<string, string[]> = {};
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".dat"))
@@ -97,6 +103,7 @@ async function main(): Promise<void> {
   while (Date.now() - start < 2000 && inbox.length === 0) await new Promise((r) => setTimeout(r, 10));
   results["alive-after"] = inbox;
   sock.close();
+  extra.close();
   proc.kill("SIGTERM");
   await new Promise((r) => proc.once("exit", r));
   process.stdout.write(JSON.stringify(results) + "\n");

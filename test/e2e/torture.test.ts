@@ -26,6 +26,7 @@ const expected: Record<string, string> = {
   "escruri.dat": "400",
   "regbadct.dat": "400",
   "badaspec.dat": "400",
+  "baddn.dat": "400",
   "badvers.dat": "505",
   "mismatch01.dat": "400",
   "mismatch02.dat": "501",
@@ -44,6 +45,8 @@ const expected: Record<string, string> = {
   "novelsc.dat": "416",
   "bext01.dat": "420",
   "zeromf.dat": "200",
+  // RFC 4475 3.3.4: a registrar answers an isbn: To with 400 (the AOR must be a SIP or SIPS URI).
+  "unksm2.dat": "400",
 };
 
 describe("RFC 4475 torture messages over UDP to parley start", { skip }, () => {

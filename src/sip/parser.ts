@@ -227,7 +227,16 @@ function parse(data: Buffer): ParseResult {
   if (problem === undefined && viaCount > 0 && !validList(table, "via", scanVia, false)) {
     problem = { code: "bad-value", reason: "Bad Via header" };
   }
-  if (problem === undefined && contactCount > 0 && !validList(table, "contact", scanNameAddr, true)) {
+  // Contact is checked eagerly only where the receiver must answer for it before anything else:
+  // a REGISTER's bindings (RFC 3261 10.3 step 6; RFC 4475 3.1.2.13 regbadct). Elsewhere it is
+  // parsed on first read, and its user (the dialog layer) refuses one that does not parse.
+  const eagerContact = start.kind === "request" && start.method === "REGISTER";
+  if (
+    problem === undefined &&
+    eagerContact &&
+    contactCount > 0 &&
+    !validList(table, "contact", scanNameAddr, true)
+  ) {
     problem = { code: "bad-value", reason: "Bad Contact header" };
   }
   let cseq: CSeqValue | undefined;

@@ -51,6 +51,9 @@ const expected: Record<string, string> = {
 
 describe("RFC 4475 torture messages over UDP to parley start", { skip }, () => {
   let results: Record<string, string[]> = {};
+  /** The final responses Parley sent to one message (a 100 Trying may precede them). */
+  const finals = (file: string): string[] | undefined =>
+    results[file]?.filter((l) => !/^SIP\/2\.0 1\d\d /.test(l));
   before(() => {
     const r = spawnSync(
       "unshare",
@@ -69,7 +72,7 @@ describe("RFC 4475 torture messages over UDP to parley start", { skip }, () => {
 
   it("answers each message as RFC 4475 describes (or drops it where it says to)", () => {
     for (const [file, want] of Object.entries(expected)) {
-      const got = results[file];
+      const got = finals(file);
       assert.ok(got, `${file} was not sent`);
       if (want === "none") assert.deepEqual(got, [], `${file} must not be answered`);
       else
@@ -101,7 +104,7 @@ describe("RFC 4475 torture messages over UDP to parley start", { skip }, () => {
       "baddate",
     ];
     for (const name of valid) {
-      const got = results[`${name}.dat`] ?? [];
+      const got = finals(`${name}.dat`) ?? [];
       assert.equal(new Set(got).size, 1, `${name}: ${got.join(" | ") || "no response"}`);
       assert.doesNotMatch(got[0]!, /^SIP\/2\.0 (400|505) /, `${name}: ${got[0]}`);
     }

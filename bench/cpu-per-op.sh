@@ -21,7 +21,7 @@ else
 fi
 NODEOPTS=()
 [ "${PROFILE:-0}" = 1 ] && NODEOPTS=(--cpu-prof --cpu-prof-dir="$WORK/prof")
-node "${NODEOPTS[@]}" bin/parley.js start --bind 127.0.0.1 --sip-port "$PORT" --sip-tls-port 0 --http-port 0 \
+node "${NODEOPTS[@]}" ${PARLEY_NODE_FLAGS:-} bin/parley.js start --bind 127.0.0.1 --sip-port "$PORT" --sip-tls-port 0 --http-port 0 \
   --data-dir "$WORK/data" --log-level warn --log-format json > "$WORK/parley.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT

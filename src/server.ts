@@ -3,13 +3,16 @@
  * else (ARCHITECTURE.md).
  */
 import { mkdirSync } from "node:fs";
+import { networkInterfaces } from "node:os";
 import { createApi, resolveApiToken } from "./api/index.js";
-import type { CallsView, LiveRegistration, RegistrationsView } from "./api/types.js";
+import type { LiveRegistration, RegistrationsView } from "./api/types.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { BanList } from "./auth/ban-list.js";
+import { CallEngine } from "./call/call-engine.js";
 import type { Settings } from "./config/settings.js";
 import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
+import { DialogManager } from "./dialog/dialog-manager.js";
 import { type LiveBinding, LocationService } from "./registrar/location-service.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
 import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
@@ -33,6 +36,8 @@ export interface ParleyServer {
   readonly users: UserDirectory;
   /** Where a finished call's record goes: the store, and the daily CSV file when `cdrCsvDir` is set. */
   readonly cdrs: CdrSink;
+  /** The calls in progress (the B2BUA call engine). */
+  readonly calls: CallEngine;
   /** The HTTP (REST API) address once started, if enabled. */
   readonly http: { address: string; port: number } | undefined;
 }
@@ -70,6 +75,20 @@ export function listenersFor(
     if (settings.sipTlsPort > 0) out.push({ protocol: "TLS", address, port: settings.sipTlsPort });
   }
   return out;
+}
+
+/**
+ * The host of Parley's Contact on the dialogs it makes: the advertised address, else the first
+ * bound address, else (wildcard) the first external IPv4 address of the host.
+ */
+function contactHost(settings: Settings): string {
+  if (settings.advertisedAddress) return settings.advertisedAddress;
+  const bound = settings.bind.find((a) => a !== "0.0.0.0" && a !== "::");
+  if (bound !== undefined) return bound.includes(":") ? `[${bound}]` : bound;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const i of list ?? []) if (i.family === "IPv4" && !i.internal) return i.address;
+  }
+  return "127.0.0.1";
 }
 
 export async function createServer(settings: Settings, deps: ServerDeps): Promise<ParleyServer> {
@@ -115,7 +134,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
   });
   core = new SipCore({ transport, logger, serverName: `Parley/${version}` });
   const sipCore = core;
-  new TransactionLayer({
+  const transactions = new TransactionLayer({
     transport,
     clock,
     timers: { t1: settings.timerT1, t2: settings.timerT2, t4: settings.timerT4 },
@@ -170,14 +189,33 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     defaultExpires: settings.defaultExpires,
   });
 
+  // Dialogs and calls (the B2BUA, issue 4).
+  const dialogs = new DialogManager({
+    transactions,
+    contact: `sip:parley@${contactHost(settings)}:${settings.sipPort}`,
+    onError: (err) => logger.error({ err }, "dialog layer error"),
+  });
+  core.useDialogs(dialogs);
+  const calls = new CallEngine({
+    dialogs,
+    authenticator,
+    users,
+    location,
+    cdrs,
+    domain,
+    clock,
+    now: wallNow,
+    allow: () => sipCore.allow,
+    logger,
+    noAnswerTime: settings.noAnswerTime,
+  });
+
   core.handle("OPTIONS", optionsHandler(core));
   core.handle("REGISTER", registrar.handle);
+  core.handle("INVITE", calls.handle);
 
   // Admin REST API.
   const startedAt = wallNow();
-  // NOTE: there is no call engine yet (issue 4), so no call is ever in progress: this view is the
-  // honest state until src/call implements CallsView and takes its place here.
-  const calls: CallsView = { list: () => [], hangup: async () => false };
   const registrations: RegistrationsView = {
     list: (filter) =>
       location
@@ -201,7 +239,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
           return createApi({
             store,
             registrations,
-            userState: (domainId, name) => (location.isOnline(domainId, name) ? "online" : "offline"),
+            userState: (domainId, name) => calls.userState(domainId, name),
             bans,
             calls,
             token: token.token,
@@ -231,6 +269,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     bans,
     users,
     cdrs,
+    calls,
     get listening() {
       return transport.listening;
     },
@@ -248,9 +287,11 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     },
     async stop() {
       // Writes the refreshes still held back (location-service.ts) before the store closes.
+      calls.closeAll();
       await location.stop();
       await api?.close();
       await transport.stop();
+      dialogs.close();
       await cdrs.flush();
       await store.close();
     },

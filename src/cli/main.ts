@@ -30,7 +30,10 @@ const start = program
 for (const key of Object.keys(settingsTable) as SettingKey[]) {
   const spec = settingsTable[key];
   const def = spec.default === undefined ? "" : ` (default ${String(spec.default)})`;
-  start.addOption(new Option(spec.flag, `${spec.describe}${def} [env ${envName(key)}]`));
+  const option = new Option(spec.flag, `${spec.describe}${def} [env ${envName(key)}]`);
+  // A setting's flag is never a commander negation, even when it reads "--no-..." (--no-answer-time).
+  option.negate = false;
+  start.addOption(option);
 }
 start.action(async (opts: Record<string, unknown>) => {
   try {

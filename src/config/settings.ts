@@ -185,6 +185,12 @@ export const settingsTable = {
     schema: z.coerce.number().int().min(1).max(604_800),
     default: 3600,
   },
+  noAnswerTime: {
+    flag: "--no-answer-time <s>",
+    describe: "seconds a call rings before 480 to the caller, for users without their own no-answer time",
+    schema: z.coerce.number().int().min(1).max(3600),
+    default: 60,
+  },
   digestAlgorithms: {
     flag: "--digest-algorithms <list>",
     describe:
@@ -266,6 +272,7 @@ export interface Settings {
   minExpires: number;
   maxExpires: number;
   defaultExpires: number;
+  noAnswerTime: number;
   digestAlgorithms: Array<"MD5" | "SHA-256">;
   authFailThreshold: number;
   authFailWindow: number;

@@ -5,8 +5,11 @@
  * A capability is added here when the code behind it lands, never before.
  */
 
-/** Option tags Parley supports (RFC 3261 8.2.2.3). */
-export const supportedExtensions: readonly string[] = ["path"];
+/**
+ * Option tags Parley supports (RFC 3261 8.2.2.3): Path (RFC 3327), reliable provisionals (RFC
+ * 3262) and session timers (RFC 4028), the last two through the dialog layer.
+ */
+export const supportedExtensions: readonly string[] = ["path", "100rel", "timer"];
 
 /** Body types Parley accepts (RFC 3261 11.2). */
 export const acceptedBodyTypes: readonly string[] = ["application/sdp"];

@@ -4,6 +4,7 @@
  * rest arrive with their issues; whatever has no handler yet still gets a well-formed final
  * response, never silence.
  */
+import type { DialogManager } from "../dialog/dialog-manager.js";
 import { createResponse, generateTag } from "../sip/index.js";
 import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { ServerTransaction, TransactionFailure, TransactionUser } from "../transaction/types.js";
@@ -22,10 +23,25 @@ export interface SipCoreOptions {
   readonly serverName: string;
 }
 
+/** Methods answered within a dialog (RFC 3261 12.2.2, RFC 3262, RFC 3311, RFC 6086). */
+const DIALOG_METHODS = ["BYE", "PRACK", "UPDATE", "INFO"] as const;
+
 export class SipCore implements TransactionUser {
   private readonly handlers = new Map<string, MethodHandler>();
   private allowValue = "";
-  private readonly handles = (method: string) => this.handlers.has(method);
+  /** CANCEL is the core's own (RFC 3261 9.2); the rest needs a handler. */
+  private readonly handles = (method: string) => method === "CANCEL" || this.handlers.has(method);
+  /** The dialog layer, once attached: it sees requests, ACKs and stray responses first. */
+  private dialogs: DialogManager | undefined;
+  private readonly checks = {
+    handles: this.handles,
+    allow: "",
+  };
+  /** A request with a To tag goes to its dialog, whatever its method (the dialog answers it). */
+  private readonly inDialogChecks = {
+    handles: () => true,
+    allow: "",
+  };
   private readonly serverHeader: readonly [string, string];
   /** Counters for /status and logs. */
   readonly stats = { requests: 0, rejected: 0, badMessages: 0 };
@@ -39,6 +55,21 @@ export class SipCore implements TransactionUser {
   handle(method: string, handler: MethodHandler): void {
     this.handlers.set(method, handler);
     this.updateAllow();
+  }
+
+  /**
+   * Attaches the dialog layer (src/dialog): in-dialog requests, ACKs for 2xx, CANCELs of INVITEs it
+   * holds and stray 2xx retransmissions go to it first. Out-of-dialog BYE, PRACK, UPDATE and INFO
+   * get 481 (RFC 3261 15.1.2, 12.2.2).
+   */
+  useDialogs(dialogs: DialogManager): void {
+    this.dialogs = dialogs;
+    for (const method of DIALOG_METHODS) {
+      if (this.handlers.has(method)) continue;
+      this.handle(method, (rx, tx) =>
+        tx.respond(this.response(rx.message, 481, "Call/Transaction Does Not Exist")),
+      );
+    }
   }
 
   /** The Allow header value: every method with a handler, plus ACK and CANCEL which the core owns. */
@@ -75,7 +106,9 @@ export class SipCore implements TransactionUser {
   onRequest(rx: ReceivedMessage, tx: ServerTransaction): void {
     this.stats.requests++;
     const request = rx.message as SipRequest;
-    const rejection = checkRequest(request, { handles: this.handles, allow: this.allowValue });
+    const inDialog =
+      this.dialogs !== undefined && request.to?.tag !== undefined && request.method !== "CANCEL";
+    const rejection = checkRequest(request, inDialog ? this.inDialogChecks : this.checks);
     if (rejection) {
       this.stats.rejected++;
       this.options.logger.debug(
@@ -89,7 +122,13 @@ export class SipCore implements TransactionUser {
       this.onCancel(request, tx);
       return;
     }
-    const handler = this.handlers.get(request.method)!;
+    // The dialog layer first: a request with a To tag is in-dialog (481 when no dialog matches).
+    if (inDialog && this.dialogs!.receiveRequest(rx, tx)) return;
+    const handler = this.handlers.get(request.method);
+    if (handler === undefined) {
+      tx.respond(this.response(request, 405, "Method Not Allowed", [["Allow", this.allowValue]]));
+      return;
+    }
     try {
       handler(rx as ReceivedMessage & { message: SipRequest }, tx);
     } catch (err) {
@@ -108,6 +147,8 @@ export class SipCore implements TransactionUser {
       return;
     }
     tx.respond(this.response(cancel, 200));
+    // The dialog layer sends the 487 for the INVITEs it holds (and tells the call engine).
+    if (this.dialogs?.receiveCancel(tx)) return;
     if (target.state === "proceeding") {
       // RFC 3261 9.2: "the UAS ... SHOULD respond to the INVITE with a 487 (Request Terminated)."
       target.respond(this.response(target.request.message as SipRequest, 487, "Request Terminated"));
@@ -115,7 +156,8 @@ export class SipCore implements TransactionUser {
   }
 
   onAck(rx: ReceivedMessage): void {
-    // ACKs for 2xx belong to dialogs; until the call engine lands there is none to match.
+    // RFC 3261 13.3.1.4: the ACK for a 2xx belongs to its dialog; one matching none is dropped.
+    if (this.dialogs?.receiveAck(rx)) return;
     this.options.logger.debug(
       { callId: rx.message.callId, source: rx.source },
       "ACK outside any dialog ignored",
@@ -123,6 +165,8 @@ export class SipCore implements TransactionUser {
   }
 
   onStrayResponse(rx: ReceivedMessage): void {
+    // RFC 3261 13.2.2.4: a retransmitted 2xx gets its ACK again.
+    if (this.dialogs?.receiveStrayResponse(rx)) return;
     this.options.logger.debug({ callId: rx.message.callId, source: rx.source }, "stray response dropped");
   }
 
@@ -179,5 +223,7 @@ export class SipCore implements TransactionUser {
       "PUBLISH",
     ];
     this.allowValue = [...methods].sort((a, b) => order.indexOf(a) - order.indexOf(b)).join(", ");
+    this.checks.allow = this.allowValue;
+    this.inDialogChecks.allow = this.allowValue;
   }
 }

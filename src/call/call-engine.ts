@@ -1,0 +1,289 @@
+/**
+ * The call engine: the INVITE handler of the core. An out-of-dialog INVITE is answered 100 at
+ * once, authenticated (407, RFC 3261 22.3; before the callee is looked up, so a scanner learns
+ * nothing), checked against the caller's limits, resolved to the callee's bindings and handed to
+ * a Call. It also keeps the calls in progress for the API (CallsView) and the users' call state.
+ */
+import { randomUUID } from "node:crypto";
+import type { ActiveCall, CallsView, UserState } from "../api/types.js";
+import type { Authenticator, AuthOutcome } from "../auth/authenticator.js";
+import type { DialogManager, UasInvite } from "../dialog/index.js";
+import type { LiveBinding } from "../registrar/location-service.js";
+import type { SipRequest } from "../sip/types.js";
+import type { CdrSink } from "../store/cdr-csv-writer.js";
+import type { NewCallRecord } from "../store/cdr-model.js";
+import type { LocalUser } from "../store/user-model.js";
+import type { ServerTransaction } from "../transaction/types.js";
+import type { ReceivedMessage, TransportProtocol } from "../transport/types.js";
+import type { Clock } from "../util/clock.js";
+import type { Logger } from "../util/logger.js";
+import { Call, type CallTarget } from "./call.js";
+import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
+import { type CallOutcome, type CallParty, failureDisposition } from "./types.js";
+
+export interface CallEngineOptions {
+  readonly dialogs: DialogManager;
+  readonly authenticator: Authenticator;
+  readonly users: {
+    lookup(domainId: number, name: string): Promise<{ readonly user: LocalUser } | undefined>;
+  };
+  readonly location: {
+    lookup(domainId: number, user: string): readonly LiveBinding[];
+    isOnline(domainId: number, user: string): boolean;
+  };
+  readonly cdrs: CdrSink;
+  readonly domain: { readonly id: number; readonly realm: string };
+  readonly clock: Clock;
+  /** Wall-clock epoch milliseconds. */
+  readonly now: () => number;
+  /** The Allow value (SipCore.allow). */
+  readonly allow: () => string;
+  readonly logger: Logger;
+  /** The system's no-answer time in seconds, for callees without their own. */
+  readonly noAnswerTime: number;
+  readonly policy?: LegPolicy;
+}
+
+type Received = ReceivedMessage & { message: SipRequest };
+
+/** A refusal before any callee is rung. */
+interface Refusal extends CallOutcome {
+  readonly callee?: string;
+}
+
+export class CallEngine implements CallsView {
+  private readonly calls = new Map<string, Call>();
+  /** Calls in and out per user, and calls out (issue 4: concurrency limits). */
+  private readonly active = new Map<string, number>();
+  private readonly outgoing = new Map<string, number>();
+  private readonly policy: LegPolicy;
+
+  constructor(private readonly o: CallEngineOptions) {
+    this.policy = o.policy ?? defaultLegPolicy;
+  }
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  /** The core's MethodHandler for INVITE (out of dialog: in-dialog ones go to their dialog). */
+  readonly handle = (rx: Received, tx: ServerTransaction): void => {
+    const uas = this.o.dialogs.receiveInvite(rx, tx);
+    if (uas === undefined) return;
+    // RFC 3261 17.2.1 / 16.2: 100 Trying at once, Parley will take more than 200 ms.
+    uas.progress(100);
+    this.process(rx, uas).catch((error: unknown) => {
+      this.o.logger.error({ err: error, callId: rx.message.callId }, "INVITE failed");
+      uas.reject(500, { reason: "Server Internal Error" });
+    });
+  };
+
+  private async process(rx: Received, uas: UasInvite): Promise<void> {
+    const request = rx.message;
+    const { domain, authenticator } = this.o;
+    if (authenticator.isBanned(rx.source.address)) {
+      uas.reject(403, { reason: "Forbidden" });
+      return;
+    }
+    // RFC 3261 22.3: a B2BUA acting for its users challenges with 407 (Proxy-Authenticate).
+    const auth: AuthOutcome = await authenticator.authenticate({
+      request,
+      sourceAddress: rx.source.address,
+      domainId: domain.id,
+      realm: domain.realm,
+      challenge: 407,
+      claimedUser: request.from?.uri.user,
+    });
+    if (auth.kind === "challenge") {
+      uas.reject(auth.status, { reason: auth.reason, headers: auth.headers });
+      return;
+    }
+    if (auth.kind === "forbidden") {
+      uas.reject(403, { reason: auth.reason });
+      return;
+    }
+    const callerEntry = await this.o.users.lookup(domain.id, auth.username);
+    const callerUser = callerEntry?.user;
+    const caller: CallParty = {
+      domainId: domain.id,
+      user: auth.username,
+      displayName: callerUser?.displayName ?? "",
+    };
+    const startedAt = this.o.now();
+    const dialed = request.uri.user ?? "";
+    const refuse = (r: Refusal): void => {
+      if (uas.state !== "proceeding") return;
+      uas.reject(r.status, { reason: r.reason });
+      this.record(this.refusalRecord(caller, dialed, uas, startedAt, r));
+    };
+    // Issue 4: the caller's limits, refused with a clear status and reason.
+    if (callerUser !== undefined) {
+      if (this.count(this.active, caller) >= callerUser.maxConcurrentCalls) {
+        refuse({ disposition: "failed", status: 403, reason: "Maximum Concurrent Calls Reached" });
+        return;
+      }
+      if (this.count(this.outgoing, caller) >= callerUser.maxConcurrentOutgoingCalls) {
+        refuse({ disposition: "failed", status: 403, reason: "Maximum Concurrent Outgoing Calls Reached" });
+        return;
+      }
+    }
+    // The dialed number: local users only until the dial plan exists.
+    const calleeEntry = dialed === "" ? undefined : await this.o.users.lookup(domain.id, dialed);
+    if (calleeEntry === undefined) {
+      refuse({ disposition: "failed", status: 404, reason: "Not Found" });
+      return;
+    }
+    const calleeUser = calleeEntry.user;
+    const callee: CallParty = {
+      domainId: domain.id,
+      user: calleeUser.name,
+      displayName: calleeUser.displayName,
+    };
+    if (this.count(this.active, callee) >= calleeUser.maxConcurrentCalls) {
+      refuse({ disposition: "busy", status: 486, reason: "Busy Here", callee: callee.user });
+      return;
+    }
+    const bindings = this.o.location.lookup(domain.id, callee.user);
+    if (bindings.length === 0) {
+      refuse({ disposition: "failed", status: 480, reason: "Temporarily Unavailable", callee: callee.user });
+      return;
+    }
+    if (uas.state !== "proceeding") return; // cancelled while looking up
+    const noAnswer = calleeUser.noAnswerTime > 0 ? calleeUser.noAnswerTime : this.o.noAnswerTime;
+    const call = new Call({
+      id: randomUUID(),
+      dialogs: this.o.dialogs,
+      clock: this.o.clock,
+      now: this.o.now,
+      policy: this.policy,
+      allow: this.o.allow(),
+      caller,
+      callee,
+      dialed,
+      host: request.uri.host,
+      uas,
+      targets: bindings.map(targetOf),
+      noAnswerMs: noAnswer * 1000,
+      maxDurationMs: (callerUser?.maxDuration ?? 0) * 1000,
+      onChange: () => {},
+      onEnd: (ended, record) => this.ended(ended, record),
+      onError: (error) => this.o.logger.warn({ err: error }, "call leg error"),
+    });
+    this.calls.set(call.id, call);
+    this.add(this.active, caller, 1);
+    this.add(this.outgoing, caller, 1);
+    this.add(this.active, callee, 1);
+    this.o.logger.info(
+      { call: call.id, caller: caller.user, dialed, forks: bindings.length },
+      "call started",
+    );
+    call.start();
+  }
+
+  private ended(call: Call, record: NewCallRecord): void {
+    if (this.calls.get(call.id) !== call) return;
+    this.calls.delete(call.id);
+    this.add(this.active, call.caller, -1);
+    this.add(this.outgoing, call.caller, -1);
+    this.add(this.active, call.callee, -1);
+    this.o.logger.info(
+      { call: call.id, disposition: record.disposition, status: record.sipStatus },
+      "call ended",
+    );
+    this.record(record);
+  }
+
+  private record(record: NewCallRecord): void {
+    this.o.cdrs.record(record).then(undefined, () => {});
+  }
+
+  private refusalRecord(
+    caller: CallParty,
+    dialed: string,
+    uas: UasInvite,
+    startedAt: number,
+    r: Refusal,
+  ): NewCallRecord {
+    const endedAt = this.o.now();
+    const record: NewCallRecord = {
+      domainId: caller.domainId,
+      callId: randomUUID(),
+      caller: caller.user,
+      callerName: caller.displayName,
+      dialed,
+      startedAt,
+      endedAt,
+      disposition: r.disposition === "answered" ? failureDisposition(r.status) : r.disposition,
+      sipStatus: r.status,
+      sipReason: r.reason,
+      legs: [
+        {
+          role: "caller",
+          peer: uas.request.get("contact") ?? uas.request.from?.uri.raw ?? "",
+          callId: uas.request.callId ?? "",
+          status: r.status,
+          startedAt,
+          endedAt,
+        },
+      ],
+    };
+    if (r.callee !== undefined) record.callee = r.callee;
+    return record;
+  }
+
+  // --- CallsView ---
+
+  list(): ActiveCall[] {
+    return [...this.calls.values()].map((c) => c.view());
+  }
+
+  async hangup(id: string): Promise<boolean> {
+    const call = this.calls.get(id);
+    return call === undefined ? false : call.hangup();
+  }
+
+  /** FEATURES.md section 2: talking in an answered call, ringing while called, else registration. */
+  userState(domainId: number, name: string): UserState {
+    let ringing = false;
+    for (const call of this.calls.values()) {
+      const caller = call.caller.domainId === domainId && call.caller.user === name;
+      const callee = call.callee.domainId === domainId && call.callee.user === name;
+      if (!caller && !callee) continue;
+      if (call.state === "answered") return "talking";
+      if (callee && call.state === "ringing") ringing = true;
+    }
+    if (ringing) return "ringing";
+    return this.o.location.isOnline(domainId, name) ? "online" : "offline";
+  }
+
+  /** Ends every call (BYE or CANCEL) at shutdown. */
+  closeAll(): void {
+    for (const call of [...this.calls.values()]) call.hangup();
+  }
+
+  private count(map: Map<string, number>, party: CallParty): number {
+    return map.get(`${party.domainId}\u0000${party.user}`) ?? 0;
+  }
+
+  private add(map: Map<string, number>, party: CallParty, delta: number): void {
+    const key = `${party.domainId}\u0000${party.user}`;
+    const next = (map.get(key) ?? 0) + delta;
+    if (next <= 0) map.delete(key);
+    else map.set(key, next);
+  }
+}
+
+/** A binding as a target: its Contact, sent to where the REGISTER came from (the NAT-observed address). */
+function targetOf(binding: LiveBinding): CallTarget {
+  const protocol = binding.transport.toUpperCase() as TransportProtocol;
+  return {
+    uri: binding.contactUri,
+    destination: {
+      protocol,
+      address: binding.sourceAddress,
+      port: binding.sourcePort,
+      ...(binding.flowId === undefined ? {} : { flowId: binding.flowId }),
+    },
+    routes: binding.path,
+  };
+}

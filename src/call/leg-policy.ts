@@ -1,0 +1,45 @@
+/**
+ * What crosses from one leg of a call to the other (STYLE.md, drachtio-srf: "what crosses legs is
+ * a declared policy"). Parley is a back-to-back user agent (RFC 3261 6: "a B2BUA ... acts as a
+ * user agent server ... and a user agent client"): nothing passes unless listed here.
+ */
+
+/** A body passing from one leg to the other, and which way it goes. */
+export interface SdpContext {
+  readonly callId: string;
+  /** "caller-to-callee" for the INVITE's offer and the caller's re-offers; the reverse for answers. */
+  readonly direction: "caller-to-callee" | "callee-to-caller";
+}
+
+export interface LegPolicy {
+  /** Provisional statuses relayed to the caller with their body (RFC 3261 13.3.1.1). */
+  readonly relayProvisionals: ReadonlySet<number>;
+  /** Header fields copied from a request or response of one leg into the other's (lower case). */
+  readonly headerAllowList: readonly string[];
+  /** In-dialog methods relayed to the other leg (RFC 3261 14, RFC 3311, RFC 6086, RFC 3428). */
+  readonly relayedMethods: ReadonlySet<string>;
+  /**
+   * Rewrites a body (SDP) as it crosses legs. The identity for now: the media relay will put its
+   * own addresses here.
+   */
+  sdp(body: Buffer, context: SdpContext): Buffer;
+}
+
+/** Parley's policy for calls between local users. */
+export const defaultLegPolicy: LegPolicy = {
+  relayProvisionals: new Set([180, 183]),
+  // RFC 3326 Reason and RFC 3261 20.1 Accept-Language / 20.38 Subject: informative, safe to pass.
+  headerAllowList: ["subject", "priority", "accept-language", "alert-info", "call-info"],
+  relayedMethods: new Set(["INVITE", "UPDATE", "INFO", "MESSAGE"]),
+  sdp: (body) => body,
+};
+
+/** The allow-listed header fields of a message, as [name, value] pairs. */
+export function allowedHeaders(
+  policy: LegPolicy,
+  get: (name: string) => readonly string[],
+): Array<readonly [string, string]> {
+  const out: Array<readonly [string, string]> = [];
+  for (const name of policy.headerAllowList) for (const value of get(name)) out.push([name, value]);
+  return out;
+}

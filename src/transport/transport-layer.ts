@@ -1,12 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { createSocket, type SocketOptions, type Socket as UdpSocket } from "node:dgram";
-import { lookup as dnsLookup } from "node:dns";
-import { createServer as createTcpServer, type Server, type Socket, connect as tcpConnect } from "node:net";
-import { networkInterfaces } from "node:os";
+import { createServer as createTcpServer, type Socket, connect as tcpConnect } from "node:net";
 import { type ConnectionOptions, createServer as createTlsServer, connect as tlsConnect } from "node:tls";
 import { parseMessage } from "../sip/index.js";
 import type { ParseError, SipMessage, SipRequest, SipResponse } from "../sip/types.js";
 import { formatHostPort, ipFamily, isLoopback, isWildcard, unbracket, unmapIPv4 } from "./addresses.js";
+import {
+  createUdpSocket,
+  guessLocalAddress,
+  type Listener,
+  pickListener,
+  type StreamListener,
+  type StreamProtocol,
+  type UdpListener,
+} from "./listeners.js";
 import {
   type BadMessageContext,
   isAnswerable,
@@ -30,6 +36,7 @@ import {
   type TransportLayer,
   type TransportProtocol,
 } from "./types.js";
+import { UdpSentResponse } from "./udp-sent-response.js";
 import {
   completeTopVia,
   reliableResponseTarget,
@@ -37,31 +44,6 @@ import {
   symmetricResponseTarget,
   unreliableResponseTarget,
 } from "./via.js";
-
-type StreamProtocol = "TCP" | "TLS";
-
-interface UdpListener {
-  readonly protocol: "UDP";
-  readonly address: string;
-  port: number;
-  readonly family: 4 | 6;
-  /** An IPv6 wildcard that also carries IPv4 (IPv4-mapped addresses). */
-  readonly dualStack: boolean;
-  readonly socket: UdpSocket;
-  /** The listener's own address, shared by every message received on it. */
-  local: SocketAddress;
-}
-
-interface StreamListener {
-  readonly protocol: StreamProtocol;
-  readonly address: string;
-  port: number;
-  readonly family: 4 | 6;
-  readonly dualStack: boolean;
-  readonly server: Server;
-}
-
-type Listener = UdpListener | StreamListener;
 
 /** A transport failure; the transaction layer turns a rejected send into a 503 (RFC 3261 8.1.3.1). */
 export class TransportError extends Error {
@@ -78,9 +60,6 @@ const MAX_UDP_PAYLOAD = 65_507;
  * (flow) management, stream framing, Via received/rport (RFC 3581) and response routing
  * (RFC 3261 18.2.2).
  */
-/** Requested UDP socket buffer size (receive and send). */
-const UDP_BUFFER_BYTES = 8 * 1024 * 1024;
-
 export class SipTransportLayer implements TransportLayer {
   private readonly maxMessageSize: number;
   private readonly idleTimeoutMs: number;
@@ -102,7 +81,6 @@ export class SipTransportLayer implements TransportLayer {
   private readonly connecting = new Map<string, Promise<StreamConnection>>();
   /** Every raw accepted or dialled socket, including TLS sockets still in their handshake. */
   private readonly sockets = new Set<Socket>();
-  private readonly localGuess = new Map<4 | 6, string>();
   private readonly counters: TransportStats = {
     received: 0,
     sent: 0,
@@ -607,17 +585,7 @@ export class SipTransportLayer implements TransportLayer {
 
   private bindUdp(address: string, port: number, family: 4 | 6, dualStack: boolean): Promise<UdpListener> {
     return new Promise<UdpListener>((resolve, reject) => {
-      const socket = createSocket({
-        type: family === 6 ? "udp6" : "udp4",
-        ipv6Only: family === 6 && !dualStack,
-        // Bursts of thousands of datagrams (a PBX after a power cut, a load test) overflow the
-        // kernel's default ~200 KB receive buffer and turn into retransmission storms. The kernel
-        // caps the request at net.core.rmem_max / wmem_max.
-        recvBufferSize: UDP_BUFFER_BYTES,
-        sendBufferSize: UDP_BUFFER_BYTES,
-        // Every destination is an IP literal by now: resolve it in the same tick, not via dns.lookup's nextTick.
-        lookup: literalLookup,
-      });
+      const socket = createUdpSocket(family, dualStack);
       const listener: UdpListener = {
         protocol: "UDP",
         address,
@@ -708,37 +676,15 @@ export class SipTransportLayer implements TransportLayer {
 
   // ---- socket choice ----------------------------------------------------------------------
 
-  /** A listener of `protocol` that can reach `remote` (same family, or a dual-stack wildcard). */
-  private pickListener<L extends Listener>(candidates: L[], remote: string): L | undefined {
-    const family = ipFamily(remote);
-    const loop = isLoopback(remote);
-    let best: L | undefined;
-    let bestScore = -1;
-    for (const l of candidates) {
-      let score: number;
-      if (l.family === family) score = 2;
-      else if (family === 4 && l.dualStack) score = 1;
-      else if (family === 0) score = 1;
-      else continue;
-      // A socket bound to loopback cannot reach the network, and the reverse is a poor match.
-      if (!isWildcard(l.address) && isLoopback(l.address) !== loop) score -= 1;
-      if (score > bestScore) {
-        best = l;
-        bestScore = score;
-      }
-    }
-    return best;
-  }
-
   private pickUdp(remote: string): UdpListener | undefined {
-    return this.pickListener(
+    return pickListener(
       this.listeners.filter((l): l is UdpListener => l.protocol === "UDP"),
       remote,
     );
   }
 
   private pickStreamListener(protocol: StreamProtocol, remote: string): StreamListener | undefined {
-    return this.pickListener(
+    return pickListener(
       this.listeners.filter((l): l is StreamListener => l.protocol === protocol),
       remote,
     );
@@ -759,24 +705,7 @@ export class SipTransportLayer implements TransportLayer {
     if (!isWildcard(boundAddress)) return boundAddress;
     const family: 4 | 6 = ipFamily(remote) === 6 ? 6 : 4;
     if (isLoopback(remote)) return family === 6 ? "::1" : "127.0.0.1";
-    // NOTE: without IP_PKTINFO Node cannot tell which local address a wildcard socket uses; the first
-    // non-internal interface address is a guess. Set advertisedAddress on multi-homed hosts.
-    let guess = this.localGuess.get(family);
-    if (!guess) {
-      guess = family === 6 ? "::1" : "127.0.0.1";
-      for (const infos of Object.values(networkInterfaces())) {
-        const hit = infos?.find(
-          (i) =>
-            !i.internal && i.family === (family === 6 ? "IPv6" : "IPv4") && !i.address.startsWith("fe80"),
-        );
-        if (hit) {
-          guess = hit.address;
-          break;
-        }
-      }
-      this.localGuess.set(family, guess);
-    }
-    return guess;
+    return guessLocalAddress(family);
   }
 
   private sendUdp(listener: UdpListener, data: Buffer, address: string, port: number): Promise<void> {
@@ -842,35 +771,6 @@ export class SipTransportLayer implements TransportLayer {
     }
   }
 }
-
-/**
- * A response sent over UDP as a server transaction keeps it: the bytes and where they go, so a
- * retransmission (RFC 3261 17.2.1, 17.2.2) neither routes nor serializes again.
- */
-class UdpSentResponse implements SentResponse {
-  constructor(
-    private readonly transport: SipTransportLayer,
-    private readonly listener: UdpListener,
-    private readonly data: Buffer,
-    private readonly address: string,
-    private readonly port: number,
-    private readonly errors: SendErrorListener,
-  ) {}
-
-  resend(): void {
-    // A callback per send, not one kept per response: it lives only until the send completes.
-    this.transport.sendDatagram(this.listener, this.data, this.address, this.port, (err) => {
-      if (err) this.errors.onTransportError(err);
-    });
-  }
-}
-
-/** dns.lookup for what is already an IP literal answers at once; anything else goes to dns.lookup. */
-const literalLookup = ((hostname: string, options: unknown, callback: (...args: unknown[]) => void) => {
-  const family = ipFamily(hostname);
-  if (family !== 0) callback(null, hostname, family);
-  else (dnsLookup as (h: string, o: unknown, c: unknown) => void)(hostname, options, callback);
-}) as unknown as NonNullable<SocketOptions["lookup"]>;
 
 function remoteKey(protocol: TransportProtocol, address: string, port: number): string {
   return `${protocol} ${formatHostPort(address, port)}`;

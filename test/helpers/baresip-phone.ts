@@ -1,0 +1,206 @@
+/**
+ * baresip (Debian baresip-core 1.0.0) as a long-running phone with audio, driven over its
+ * ctrl_tcp JSON channel: plays an 8 kHz mono 16-bit WAV (aufile), records both directions of
+ * every call (sndfile: rec/dump-*-enc.wav = sent, rec/dump-*-dec.wav = received), auto-answers
+ * when asked. No sound card: the player is a silent aubridge sink.
+ * Pitfalls (baresip 1.0.0): it binds SIP/TLS on listen port + 1; it must be told the interface
+ * or it advertises the machine's outside address; ctrl_tcp serves one client at a time (one
+ * session is kept); events are not replayed (registration is read from the log); ausine works
+ * only at 48 kHz (hence WAV files); the aufile source ends the call at end of file (pad the WAV).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, freePortPair } from "./ports.js";
+import { runTool } from "./run-tool.js";
+
+export interface PhoneOptions {
+  /** Account line, e.g. `<sip:100@127.0.0.1:5060>;auth_pass=100;regint=60`. */
+  account: string;
+  /** WAV (8 kHz mono S16) the phone sends in calls. */
+  source: string;
+  /** Answer incoming calls at once. */
+  autoAnswer?: boolean;
+  /** RTP port range, e.g. "26600-26649". */
+  rtpPorts: string;
+}
+
+export interface BaresipEvent {
+  type?: string;
+  [k: string]: unknown;
+}
+
+export class BaresipPhone {
+  readonly events: BaresipEvent[] = [];
+  private text = "";
+  private sock?: Socket;
+  private token = 0;
+  private constructor(
+    readonly dir: string,
+    readonly proc: ChildProcess,
+  ) {
+    const onData = (c: Buffer) => {
+      this.text += c.toString().replace(/\x1b\[[0-9;]*m/g, "");
+    };
+    proc.stdout!.on("data", onData);
+    proc.stderr!.on("data", onData);
+  }
+
+  static async start(o: PhoneOptions): Promise<BaresipPhone> {
+    const dir = mkdtempSync(join(tmpdir(), "parley-phone-"));
+    mkdirSync(join(dir, "rec"));
+    const sipPort = await freePortPair();
+    const ctrlPort = await freePort();
+    writeFileSync(
+      join(dir, "config"),
+      [
+        "poll_method epoll",
+        `sip_listen 127.0.0.1:${sipPort}`,
+        "net_interface 127.0.0.1",
+        "audio_player aubridge,sink",
+        `audio_source aufile,${o.source}`,
+        "audio_alert aubridge,alert",
+        "audio_level no",
+        `rtp_ports ${o.rtpPorts}`,
+        "rtcp_mux no",
+        "statmode_default off",
+        "module_path /usr/lib/baresip/modules",
+        "module g711.so",
+        "module sndfile.so",
+        "module aufile.so",
+        "module aubridge.so",
+        "module_tmp uuid.so",
+        "module_tmp account.so",
+        "module_app menu.so",
+        "module_app ctrl_tcp.so",
+        `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
+        `snd_path ${join(dir, "rec")}`,
+        "",
+      ].join("\n"),
+    );
+    const answer = o.autoAnswer ? "answermode=auto" : "answermode=manual";
+    writeFileSync(join(dir, "accounts"), `${o.account};${answer};audio_codecs=pcmu\n`);
+    writeFileSync(join(dir, "contacts"), "");
+    // stdin kept open as a pipe: baresip 1.0.0 may spin on a closed stdin.
+    const proc = spawn("baresip", ["-f", dir], { stdio: ["pipe", "pipe", "pipe"] });
+    const phone = new BaresipPhone(dir, proc);
+    await phone.waitForOutput(/baresip is ready|init failed|Address already in use/, 10000);
+    if (!/baresip is ready/.test(phone.text)) throw new Error(`baresip did not start:\n${phone.text}`);
+    await phone.connectCtrl(ctrlPort);
+    return phone;
+  }
+
+  output(): string {
+    return this.text;
+  }
+
+  private connectCtrl(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const sock = connect(port, "127.0.0.1", () => resolve());
+      sock.once("error", reject);
+      let buf = Buffer.alloc(0);
+      sock.on("data", (c: Buffer) => {
+        buf = Buffer.concat([buf, c]);
+        for (;;) {
+          const colon = buf.indexOf(":");
+          if (colon <= 0) break;
+          const n = Number(buf.subarray(0, colon).toString());
+          if (buf.length < colon + 1 + n + 1) break;
+          const payload = buf.subarray(colon + 1, colon + 1 + n).toString();
+          buf = buf.subarray(colon + 2 + n);
+          try {
+            this.events.push(JSON.parse(payload) as BaresipEvent);
+          } catch {
+            // not JSON: ignored
+          }
+        }
+      });
+      this.sock = sock;
+    });
+  }
+
+  /** A ctrl_tcp command (the long menu name, e.g. "dial", "hangup", "quit"). */
+  command(command: string, params = ""): void {
+    const msg = JSON.stringify({ command, params, token: String(++this.token) });
+    this.sock!.write(`${Buffer.byteLength(msg)}:${msg},`);
+  }
+
+  async waitForOutput(re: RegExp, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (re.test(this.text)) return true;
+      if (this.proc.exitCode !== null) return re.test(this.text);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  }
+
+  async waitForEvent(type: string, timeoutMs: number): Promise<BaresipEvent | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const hit = this.events.find((e) => e.type === type);
+      if (hit) return hit;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return undefined;
+  }
+
+  /** The WAV of what this phone received (sndfile's -dec dump), if any. */
+  received(): string | undefined {
+    const f = readdirSync(join(this.dir, "rec")).find((n) => n.endsWith("-dec.wav"));
+    return f === undefined ? undefined : join(this.dir, "rec", f);
+  }
+
+  /** `quit` (un-REGISTER, BYE), then SIGKILL after `graceMs`. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (this.proc.exitCode !== null) return;
+    const exited = new Promise<void>((r) => this.proc.once("exit", () => r()));
+    try {
+      this.command("quit");
+    } catch {
+      // ctrl already gone
+    }
+    const t = setTimeout(() => this.proc.kill("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(t);
+    this.sock?.destroy();
+  }
+}
+
+/** A tone WAV as aufile wants it: 8 kHz, mono, 16-bit. */
+export async function toneWav(path: string, hz: number, seconds: number): Promise<void> {
+  const r = await runTool("sox", [
+    "-n",
+    "-r",
+    "8000",
+    "-c",
+    "1",
+    "-b",
+    "16",
+    path,
+    "synth",
+    String(seconds),
+    "sine",
+    String(hz),
+    "vol",
+    "0.3",
+  ]);
+  if (r.code !== 0) throw new Error(`sox failed: ${r.stderr}`);
+}
+
+/** `sox FILE -n stat`: RMS amplitude, rough frequency and length of a WAV. */
+export async function soxStat(
+  path: string,
+): Promise<{ rms: number; freq: number; seconds: number; text: string }> {
+  const r = await runTool("sox", [path, "-n", "stat"]);
+  const text = r.stderr + r.stdout;
+  const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? Number.NaN);
+  return {
+    rms: num(/RMS\s+amplitude:\s+([0-9.e+-]+)/),
+    freq: num(/Rough\s+frequency:\s+([0-9.e+-]+)/),
+    seconds: num(/Length \(seconds\):\s+([0-9.e+-]+)/),
+    text,
+  };
+}

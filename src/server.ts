@@ -9,6 +9,7 @@ import type { LiveRegistration, RegistrationsView } from "./api/types.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { BanList } from "./auth/ban-list.js";
 import { CallEngine } from "./call/call-engine.js";
+import { MessageRelay } from "./call/message-relay.js";
 import type { Settings } from "./config/settings.js";
 import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
@@ -213,6 +214,18 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
   core.handle("OPTIONS", optionsHandler(core));
   core.handle("REGISTER", registrar.handle);
   core.handle("INVITE", calls.handle);
+  core.handle(
+    "MESSAGE",
+    new MessageRelay({
+      transactions,
+      authenticator,
+      users,
+      location,
+      domain,
+      logger,
+      response: (request, status, reason, headers) => sipCore.response(request, status, reason, headers),
+    }).handle,
+  );
 
   // Admin REST API.
   const startedAt = wallNow();

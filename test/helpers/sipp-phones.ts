@@ -1,0 +1,88 @@
+/**
+ * sipp phones for end-to-end tests against a real `parley start`: a callee registers from the
+ * port its UAS scenario then listens on (so Parley reaches it at the observed source address); a
+ * caller or sender authenticates with the credentials of a one-line injection file.
+ */
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ParleyProcess } from "./parley-process.js";
+import { freePort } from "./ports.js";
+import { runTool, type ToolResult } from "./run-tool.js";
+
+const scenarios = new URL("../e2e/scenarios/", import.meta.url).pathname;
+
+/** A sipp injection file: field0 = user, field1 = its digest credentials (password = name). */
+export function credentials(parley: ParleyProcess, user: string): string {
+  const csv = join(parley.dataDir, `u-${user}-${Math.random().toString(36).slice(2)}.csv`);
+  writeFileSync(csv, `SEQUENTIAL\n${user};[authentication username=${user} password=${user}]\n`);
+  return csv;
+}
+
+/** Runs one call of `scenario` from 127.0.0.1:`port` toward Parley. */
+export function sipp(
+  parley: ParleyProcess,
+  scenario: string,
+  port: number,
+  extra: string[],
+): Promise<ToolResult> {
+  const args = [
+    `127.0.0.1:${parley.sipPort}`,
+    "-sf",
+    scenarios + scenario,
+    "-i",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    "-m",
+    "1",
+    "-nostdin",
+    "-bind_local",
+    "-timeout",
+    "20s",
+    "-timeout_error",
+    ...extra,
+  ];
+  return runTool("sipp", args, 30000);
+}
+
+/** Registers `user` from a free port, then runs the UAS `scenario` there (`done` when it ends). */
+export async function registeredUas(
+  parley: ParleyProcess,
+  user: string,
+  scenario: string,
+): Promise<{ done: Promise<ToolResult>; port: number }> {
+  const port = await freePort();
+  const reg = await sipp(parley, "call-register.xml", port, ["-inf", credentials(parley, user)]);
+  assert.equal(reg.code, 0, reg.stdout + reg.stderr);
+  // Wrapped: an async function returning the bare promise would wait for the scenario to end.
+  const done = sipp(parley, scenario, port, []);
+  await new Promise((r) => setTimeout(r, 500));
+  return { done, port };
+}
+
+/** Runs a UAC `scenario` as `user` toward `dialed` (the scenario's [service]). */
+export async function uac(
+  parley: ParleyProcess,
+  user: string,
+  dialed: string,
+  scenario: string,
+  extra: string[] = [],
+): Promise<ToolResult> {
+  return sipp(parley, scenario, await freePort(), [
+    "-inf",
+    credentials(parley, user),
+    "-s",
+    dialed,
+    ...extra,
+  ]);
+}
+
+/** Asserts a sipp run passed, with its output and Parley's log tail when not. */
+export function passed(r: ToolResult, what: string, parley?: ParleyProcess): void {
+  assert.equal(
+    r.code,
+    0,
+    `${what}:\n${r.stdout.slice(-1500)}\n${r.stderr}\nparley:\n${parley?.output().slice(-3000) ?? ""}`,
+  );
+}

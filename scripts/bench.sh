@@ -24,4 +24,10 @@ echo "BENCH options.udp.max_clean_rate=${best}/s (goal 20000, floor 5000)"
 [ "$best" -ge 5000 ] || status=1
 echo "== Authenticated registrations per second, Parley beside Kamailio (bench/kamailio/reg.xml)"
 bash bench/registrations.sh || status=1
+echo "== Authenticated calls per second, Parley beside Kamailio (bench/kamailio/uac.xml, uas.xml, 1 s hold), memory per active call"
+calls=$(bash bench/calls.sh) || status=1
+echo "$calls"
+# Floor of issue 4: Parley at least a quarter of Kamailio's clean call rate.
+ratio=$(sed -n 's/^BENCH calls.ratio parley_over_kamailio=\([0-9.]*\).*/\1/p' <<<"$calls")
+if [ -n "$ratio" ] && awk -v r="$ratio" 'BEGIN{exit !(r < 0.25)}'; then status=1; fi
 exit $status

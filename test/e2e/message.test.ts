@@ -48,4 +48,10 @@ describe("MESSAGE (RFC 3428 pager mode), end to end", { skip: missingTool("sipp"
   it("a MESSAGE to a user with no binding gets 480", async () => {
     passed(await uac(parley, "100", "102", "message-uac-480.xml"), "sender", parley);
   });
+
+  it("a MESSAGE refused by the only binding gets that failure (486)", async () => {
+    const recipient = await registeredUas(parley, "102", "message-uas-busy.xml");
+    passed(await uac(parley, "100", "102", "message-uac-486.xml"), "sender", parley);
+    passed(await recipient.done, "recipient", parley);
+  });
 });

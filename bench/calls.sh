@@ -5,13 +5,14 @@
 # same users (1000..1999, password = name), same machine, same run. Each server is driven at
 # rising rates (STEP_SECS seconds each) until a run has a failed call (either side) or
 # retransmissions above 0.5% of calls; its figure is the best clean achieved rate
-# (ok calls / (elapsed - hold)). Then memory per active call: a fresh Parley holds MEM_CALLS
-# concurrent calls (long pause) and the growth of its resident set size (VmRSS from
-# /proc/<pid>/status, not the JS heap: Parley exposes no heap figure) over an idle, warmed-up
-# baseline is divided by the number of calls listed active by GET /api/v1/status.
+# (ok calls / (elapsed - hold)). Then memory per active call: a fresh Parley (run with
+# --inspect on loopback) holds MEM_CALLS concurrent calls (long pause); its JS heap used after a
+# forced full GC (read through the inspector by bench/heap-probe.mjs) over an idle, warmed-up
+# baseline is divided by the number of calls GET /api/v1/status lists active; the growth of its
+# resident set (VmRSS, /proc/<pid>/status) is printed too.
 # Prints BENCH lines and the ratio.
 # Needs: apt-get install -y kamailio kamailio-sqlite-modules sip-tester sqlite3
-# Env: CALL_RATES="250 500 ..." STEP_SECS=5 HOLD_MS=1000 SKIP_KAMAILIO=1 MEM_CALLS=2000 (0 = skip)
+# Env: CALL_RATES="250 500 ..." STEP_SECS=5 HOLD_MS=1000 SKIP_KAMAILIO=1 MEM_CALLS=10000 (0 = skip) MEM_RATE=500
 #
 # Parley's per-user limits (maxConcurrentCalls, maxConcurrentOutgoingCalls: default 4, at most
 # 1000 through the API) would refuse this workload (every call goes to 1999; each caller has
@@ -23,7 +24,7 @@ ROOT=$(pwd)
 CALL_RATES=${CALL_RATES:-"250 500 1000 1500 2000 2500 3000 3500 3750 4000 4500"}
 STEP_SECS=${STEP_SECS:-5}
 HOLD_MS=${HOLD_MS:-1000}
-MEM_CALLS=${MEM_CALLS:-2000}
+MEM_CALLS=${MEM_CALLS:-10000}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/parley-callbench-XXXXXX")
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 SCN=$ROOT/bench/kamailio
@@ -94,14 +95,15 @@ ladder() {
   echo "$best"
 }
 
-# start_parley DIR -> sets PPORT HPORT PPID_
+# start_parley DIR [NODE_FLAGS...] -> sets PPORT HPORT PPID_
 start_parley() {
   local dir=$1
+  shift
   node --import tsx bench/setup-users.ts "$dir" > /dev/null || exit 1
   sqlite3 "$dir/parley.db" "UPDATE users SET max_concurrent_calls = 1000000, max_concurrent_outgoing_calls = 1000000 WHERE name BETWEEN '1000' AND '1999'" || exit 1
   PPORT=$(free_port)
   HPORT=$(free_port)
-  node bin/parley.js start --bind 127.0.0.1 --sip-port "$PPORT" --sip-tls-port 0 --http-port "$HPORT" --http-bind 127.0.0.1 \
+  node "$@" bin/parley.js start --bind 127.0.0.1 --sip-port "$PPORT" --sip-tls-port 0 --http-port "$HPORT" --http-bind 127.0.0.1 \
     --api-token bench-token-0123456789abcdef --data-dir "$dir" --log-level warn --log-format json > "$dir.log" 2>&1 &
   PPID_=$!
   PIDS+=("$PPID_")
@@ -138,15 +140,18 @@ echo "  parley log: $errors error/fatal lines (log: $WORK/parley.log)" >&2
 kill "$PPID_"; wait "$PPID_" 2>/dev/null
 
 if [ "$MEM_CALLS" -gt 0 ]; then
-  start_parley "$WORK/parley-mem"
+  IPORT=$(free_port)
+  start_parley "$WORK/parley-mem" --inspect="127.0.0.1:$IPORT"
+  heap() { node --experimental-websocket --no-warnings bench/heap-probe.mjs "$IPORT" | sed -n 's/.*"heapUsed":\([0-9]*\).*/\1/p'; }
   uport=$(free_port)
   register_uas "$PPORT" "$uport" || exit 1
   one_run mem-warmup "$PPORT" "$uport" 200 400 100 # warm the code paths up
   sleep 2
   base=$(rss_kib "$PPID_")
+  base_heap=$(heap)
   mem_rate=${MEM_RATE:-500}
   ramp=$((MEM_CALLS / mem_rate + 1))
-  hold=$(((ramp + 8) * 1000))
+  hold=$(((ramp + 15) * 1000))
   one_run mem "$PPORT" "$uport" "$mem_rate" "$MEM_CALLS" "$hold" &
   runner=$!
   peak_active=0 peak_rss=$base
@@ -156,10 +161,15 @@ if [ "$MEM_CALLS" -gt 0 ]; then
     rss=$(rss_kib "$PPID_")
     if [ "${active:-0}" -ge "$peak_active" ]; then peak_active=${active:-0}; peak_rss=$rss; fi
   done
+  # Every call is up now (the hold outlasts the ramp): JS heap after a forced full GC.
+  held=$(api status | sed -n 's/.*"activeCalls":\([0-9]*\).*/\1/p')
+  held_heap=$(heap)
   wait "$runner"
   echo "  memory: baseline VmRSS ${base} KiB, ${peak_active} active calls -> VmRSS ${peak_rss} KiB (target $MEM_CALLS)" >&2
-  if [ "$peak_active" -gt 0 ]; then
-    awk -v b="$base" -v p="$peak_rss" -v n="$peak_active" 'BEGIN{printf "BENCH calls.memory bytes_per_call=%d (resident set growth, VmRSS, at %d concurrent calls; not JS heap)\n", (p-b)*1024/n, n}'
+  echo "  memory: baseline heapUsed ${base_heap} B, ${held} active calls -> heapUsed ${held_heap} B (after forced GC, via the inspector)" >&2
+  if [ "$peak_active" -gt 0 ] && [ "${held:-0}" -gt 0 ]; then
+    awk -v b="$base_heap" -v p="$held_heap" -v n="$held" 'BEGIN{printf "BENCH calls.memory bytes_per_call=%d (JS heap used after a full GC, at %d concurrent calls; goal 10240)\n", (p-b)/n, n}'
+    awk -v b="$base" -v p="$peak_rss" -v n="$peak_active" 'BEGIN{printf "BENCH calls.memory_rss bytes_per_call=%d (resident set growth, VmRSS, at %d concurrent calls)\n", (p-b)*1024/n, n}'
   else
     echo "BENCH calls.memory bytes_per_call=n/a (no active call seen)"
   fi

@@ -51,6 +51,9 @@ async function main(): Promise<void> {
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
+  // Whatever happens to this runner (an error, a timeout's SIGTERM), Parley goes with it.
+  process.on("exit", () => proc.kill("SIGKILL"));
+  process.on("SIGTERM", () => process.exit(1));
   await new Promise<void>((resolve, reject) => {
     let out = "";
     proc.stdout!.on("data", (c: Buffer) => {

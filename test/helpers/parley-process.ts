@@ -76,6 +76,8 @@ export async function startParley(
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // A test file that dies mid-way must not leave a server running.
+  process.once("exit", () => proc.kill("SIGKILL"));
   let text = "";
   let pending = "";
   const logs: Array<Record<string, unknown>> = [];

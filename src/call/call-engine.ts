@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ActiveCall, CallsView, UserState } from "../api/types.js";
-import type { Authenticator, AuthOutcome } from "../auth/authenticator.js";
+import type { Authenticator } from "../auth/authenticator.js";
 import type { DialogManager, UasInvite } from "../dialog/index.js";
 import type { LiveBinding } from "../registrar/location-service.js";
 import type { SipRequest } from "../sip/types.js";
@@ -14,10 +14,11 @@ import type { CdrSink } from "../store/cdr-csv-writer.js";
 import type { NewCallRecord } from "../store/cdr-model.js";
 import type { LocalUser } from "../store/user-model.js";
 import type { ServerTransaction } from "../transaction/types.js";
-import type { ReceivedMessage, TransportProtocol } from "../transport/types.js";
+import type { ReceivedMessage } from "../transport/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { Call, type CallTarget } from "./call.js";
+import { authenticateCaller, bindingDestination } from "./caller-auth.js";
 import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
 import { type CallOutcome, type CallParty, failureDisposition } from "./types.js";
 
@@ -80,26 +81,10 @@ export class CallEngine implements CallsView {
 
   private async process(rx: Received, uas: UasInvite): Promise<void> {
     const request = rx.message;
-    const { domain, authenticator } = this.o;
-    if (authenticator.isBanned(rx.source.address)) {
-      uas.reject(403, { reason: "Forbidden" });
-      return;
-    }
-    // RFC 3261 22.3: a B2BUA acting for its users challenges with 407 (Proxy-Authenticate).
-    const auth: AuthOutcome = await authenticator.authenticate({
-      request,
-      sourceAddress: rx.source.address,
-      domainId: domain.id,
-      realm: domain.realm,
-      challenge: 407,
-      claimedUser: request.from?.uri.user,
-    });
-    if (auth.kind === "challenge") {
+    const { domain } = this.o;
+    const auth = await authenticateCaller(this.o.authenticator, domain, rx);
+    if (auth.kind === "reject") {
       uas.reject(auth.status, { reason: auth.reason, headers: auth.headers });
-      return;
-    }
-    if (auth.kind === "forbidden") {
-      uas.reject(403, { reason: auth.reason });
       return;
     }
     const callerEntry = await this.o.users.lookup(domain.id, auth.username);
@@ -275,15 +260,9 @@ export class CallEngine implements CallsView {
 
 /** A binding as a target: its Contact, sent to where the REGISTER came from (the NAT-observed address). */
 function targetOf(binding: LiveBinding): CallTarget {
-  const protocol = binding.transport.toUpperCase() as TransportProtocol;
   return {
     uri: binding.contactUri,
-    destination: {
-      protocol,
-      address: binding.sourceAddress,
-      port: binding.sourcePort,
-      ...(binding.flowId === undefined ? {} : { flowId: binding.flowId }),
-    },
+    destination: bindingDestination(binding),
     routes: binding.path,
   };
 }

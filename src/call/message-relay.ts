@@ -4,7 +4,7 @@
  * scanner learns nothing), then the message goes as a new request to every binding of the target
  * user (in-dialog MESSAGEs never come here: the dialog layer relays them within their call).
  */
-import type { Authenticator, AuthOutcome } from "../auth/authenticator.js";
+import type { Authenticator } from "../auth/authenticator.js";
 import type { LiveBinding } from "../registrar/location-service.js";
 import {
   createRequest,
@@ -16,9 +16,10 @@ import {
 import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { TransactionLayer } from "../transaction/index.js";
 import type { ServerTransaction } from "../transaction/types.js";
-import type { Destination, ReceivedMessage, TransportProtocol } from "../transport/types.js";
+import type { ReceivedMessage } from "../transport/types.js";
 import type { Logger } from "../util/logger.js";
 import { bestResponse, type FinalFailure } from "./best-response.js";
+import { authenticateCaller, bindingDestination } from "./caller-auth.js";
 
 export interface MessageRelayOptions {
   readonly transactions: Pick<TransactionLayer, "sendRequest">;
@@ -59,26 +60,11 @@ export class MessageRelay {
 
   private async process(rx: Received, tx: ServerTransaction): Promise<void> {
     const request = rx.message;
-    const { domain, authenticator } = this.o;
-    if (authenticator.isBanned(rx.source.address)) {
-      this.respond(tx, 403, "Forbidden");
-      return;
-    }
+    const { domain } = this.o;
     // RFC 3428 4 / RFC 3261 22.3: the sender is challenged like a caller, before any lookup.
-    const auth: AuthOutcome = await authenticator.authenticate({
-      request,
-      sourceAddress: rx.source.address,
-      domainId: domain.id,
-      realm: domain.realm,
-      challenge: 407,
-      claimedUser: request.from?.uri.user,
-    });
-    if (auth.kind === "challenge") {
+    const auth = await authenticateCaller(this.o.authenticator, domain, rx);
+    if (auth.kind === "reject") {
       this.respond(tx, auth.status, auth.reason, auth.headers);
-      return;
-    }
-    if (auth.kind === "forbidden") {
-      this.respond(tx, 403, auth.reason);
       return;
     }
     const dialed = request.uri.user ?? "";
@@ -119,7 +105,7 @@ export class MessageRelay {
     for (const binding of bindings) {
       const message = this.build(request, binding, from, to);
       try {
-        this.o.transactions.sendRequest(message, destinationOf(binding), {
+        this.o.transactions.sendRequest(message, bindingDestination(binding), {
           onResponse: (response: SipResponse) => {
             if (response.status >= 200) onFinal(response);
           },
@@ -162,15 +148,4 @@ export class MessageRelay {
     if (tx.state !== "trying" && tx.state !== "proceeding") return;
     tx.respond(this.o.response(tx.request.message as SipRequest, status, reason, headers));
   }
-}
-
-/** Where a binding is reached: the address its REGISTER came from (the NAT-observed one). */
-function destinationOf(binding: LiveBinding): Destination {
-  const protocol = binding.transport.toUpperCase() as TransportProtocol;
-  return {
-    protocol,
-    address: binding.sourceAddress,
-    port: binding.sourcePort,
-    ...(binding.flowId === undefined ? {} : { flowId: binding.flowId }),
-  };
 }

@@ -4,61 +4,17 @@
  * calls it. Every call is checked in its CDR (GET /api/v1/cdrs).
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
-import { freePort } from "../helpers/ports.js";
-import { missingTool, runTool, type ToolResult } from "../helpers/run-tool.js";
+import { missingTool, type ToolResult } from "../helpers/run-tool.js";
+import { registeredUas, uac } from "../helpers/sipp-phones.js";
 
-const scenarios = new URL("./scenarios/", import.meta.url).pathname;
 const noSipp = missingTool("sipp");
 
-function credentials(parley: ParleyProcess, user: string): string {
-  const csv = join(parley.dataDir, `u-${user}-${Math.random().toString(36).slice(2)}.csv`);
-  writeFileSync(csv, `SEQUENTIAL\n${user};[authentication username=${user} password=${user}]\n`);
-  return csv;
-}
+/** Registers `user` from a free port, then runs the callee scenario there. */
+const callee = registeredUas;
 
-function sipp(parley: ParleyProcess, scenario: string, port: number, extra: string[]): Promise<ToolResult> {
-  const args = [
-    `127.0.0.1:${parley.sipPort}`,
-    "-sf",
-    scenarios + scenario,
-    "-i",
-    "127.0.0.1",
-    "-p",
-    String(port),
-    "-m",
-    "1",
-    "-nostdin",
-    "-bind_local",
-    "-timeout",
-    "20s",
-    "-timeout_error",
-    ...extra,
-  ];
-  return runTool("sipp", args, 30000);
-}
-
-/** Registers `user` from `port`, then runs the callee scenario there (resolves when it ends). */
-async function callee(
-  parley: ParleyProcess,
-  user: string,
-  scenario: string,
-): Promise<{ done: Promise<ToolResult> }> {
-  const port = await freePort();
-  const reg = await sipp(parley, "call-register.xml", port, ["-inf", credentials(parley, user)]);
-  assert.equal(reg.code, 0, reg.stdout + reg.stderr);
-  // Wrapped: an async function returning the bare promise would wait for the scenario to end.
-  const done = sipp(parley, scenario, port, []);
-  await new Promise((r) => setTimeout(r, 500));
-  return { done };
-}
-
-async function caller(parley: ParleyProcess, user: string, dialed: string, scenario: string) {
-  return sipp(parley, scenario, await freePort(), ["-inf", credentials(parley, user), "-s", dialed]);
-}
+const caller = uac;
 
 // biome-ignore lint/suspicious/noExplicitAny: the API's JSON
 async function lastCdr(parley: ParleyProcess, dialed: string): Promise<any> {

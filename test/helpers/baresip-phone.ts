@@ -194,8 +194,15 @@ export async function toneWav(path: string, hz: number, seconds: number): Promis
 export async function soxStat(
   path: string,
 ): Promise<{ rms: number; freq: number; seconds: number; text: string }> {
-  const r = await runTool("sox", [path, "-n", "stat"]);
-  const text = r.stderr + r.stdout;
+  // --ignore-length: a phone killed before it closed its dump leaves a WAV header claiming no
+  // data; read what is there. One retry covers a dump still being flushed when we look.
+  let text = "";
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const r = await runTool("sox", ["--ignore-length", path, "-n", "stat"]);
+    text = r.stderr + r.stdout;
+    if (/Length \(seconds\):/.test(text)) break;
+    await new Promise((res) => setTimeout(res, 500));
+  }
   const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? Number.NaN);
   return {
     rms: num(/RMS\s+amplitude:\s+([0-9.e+-]+)/),

@@ -43,6 +43,8 @@ export interface CallEngineOptions {
   /** The system's no-answer time in seconds, for callees without their own. */
   readonly noAnswerTime: number;
   readonly policy?: LegPolicy;
+  /** Called whenever a call starts, changes state or ends (the admin UI's live events). */
+  readonly onCallsChanged?: () => void;
 }
 
 type Received = ReceivedMessage & { message: SipRequest };
@@ -150,7 +152,7 @@ export class CallEngine implements CallsView {
       targets: bindings.map(targetOf),
       noAnswerMs: noAnswer * 1000,
       maxDurationMs: (callerUser?.maxDuration ?? 0) * 1000,
-      onChange: () => {},
+      onChange: () => this.o.onCallsChanged?.(),
       onEnd: (ended, record) => this.ended(ended, record),
       onError: (error) => this.o.logger.warn({ err: error }, "call leg error"),
     });
@@ -163,6 +165,7 @@ export class CallEngine implements CallsView {
       "call started",
     );
     call.start();
+    this.o.onCallsChanged?.();
   }
 
   private ended(call: Call, record: NewCallRecord): void {
@@ -176,6 +179,7 @@ export class CallEngine implements CallsView {
       "call ended",
     );
     this.record(record);
+    this.o.onCallsChanged?.();
   }
 
   private record(record: NewCallRecord): void {

@@ -1,0 +1,288 @@
+/**
+ * The media engine as the signalling thread sees it: a pool of media workers (worker threads)
+ * driven by request messages with ids and timeouts (STYLE.md, mediasoup: "requests go over a
+ * channel with ids and timeouts, and everything pending is rejected when the channel closes").
+ * The call engine holds MediaSession handles; no object is shared with a worker.
+ */
+import { randomUUID } from "node:crypto";
+import { Worker } from "node:worker_threads";
+import type {
+  MediaErrorCode,
+  MediaEvent,
+  MediaPeer,
+  MediaReply,
+  MediaRequest,
+  MediaSide,
+  SessionStats,
+  WorkerConfig,
+} from "./protocol.js";
+
+export class MediaError extends Error {
+  constructor(
+    readonly code: MediaErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "MediaError";
+  }
+}
+
+export interface MediaEngineOptions {
+  /** Inclusive RTP port range shared out between the workers (--rtp-ports). */
+  readonly minPort: number;
+  readonly maxPort: number;
+  /** Worker threads (--media-workers). */
+  readonly workers: number;
+  /** Address the relay sockets bind to. */
+  readonly bindAddress: string;
+  /** How long a request may wait for its reply, ms. */
+  readonly requestTimeoutMs?: number;
+  /** How often workers push the stats of every session, ms. */
+  readonly statsIntervalMs?: number;
+  /** A worker failed or exited unexpectedly. */
+  readonly onWorkerError?: (error: unknown) => void;
+}
+
+type Distribute<T> = T extends unknown ? Omit<T, "id"> : never;
+type RequestBody = Distribute<MediaRequest>;
+type Ok = Extract<MediaReply, { ok: true }>;
+
+interface Pending {
+  resolve(reply: Ok): void;
+  reject(error: MediaError): void;
+  timer: NodeJS.Timeout;
+}
+
+/** One worker and the requests it has not answered. */
+class WorkerChannel {
+  readonly pending = new Map<number, Pending>();
+  sessions = 0;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    readonly worker: Worker,
+    private readonly timeoutMs: number,
+  ) {}
+
+  request(body: RequestBody): Promise<Ok> {
+    if (this.closed) return Promise.reject(new MediaError("closed", "media worker is closed"));
+    const id = this.nextId++;
+    return new Promise<Ok>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new MediaError("timeout", `media worker did not answer ${body.type} in ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.worker.postMessage({ ...body, id });
+    });
+  }
+
+  reply(reply: MediaReply): void {
+    const p = this.pending.get(reply.id);
+    if (p === undefined) return;
+    this.pending.delete(reply.id);
+    clearTimeout(p.timer);
+    if (reply.ok) p.resolve(reply);
+    else p.reject(new MediaError(reply.code, reply.error));
+  }
+
+  /** Rejects everything pending: the channel is gone. */
+  close(reason: string): void {
+    this.closed = true;
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new MediaError("closed", reason));
+    }
+    this.pending.clear();
+  }
+}
+
+/** A handle to one relayed call's media in a worker. close() is idempotent. */
+export class MediaSession {
+  /** The latest stats the worker pushed (or returned on release). */
+  lastStats: SessionStats | undefined;
+  private closing: Promise<SessionStats | undefined> | undefined;
+  private readonly timeoutListeners: Array<(stats: SessionStats) => void> = [];
+
+  constructor(
+    readonly id: string,
+    /** The relay's RTP port facing the caller (side "a") and the callee (side "b"). */
+    readonly portA: number,
+    readonly portB: number,
+    private readonly channel: WorkerChannel,
+    private readonly forget: (session: MediaSession) => void,
+  ) {}
+
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  port(side: MediaSide): number {
+    return side === "a" ? this.portA : this.portB;
+  }
+
+  /** Aims a side at the address and port of its SDP (latching starts again). */
+  async update(side: MediaSide, peer: MediaPeer): Promise<void> {
+    if (this.closed) return;
+    await this.channel.request({ type: "update", session: this.id, side, peer });
+  }
+
+  /** Arms the media timeout (0 disarms): no RTP either way for `ms` fires onTimeout once. */
+  async armTimeout(ms: number): Promise<void> {
+    if (this.closed) return;
+    await this.channel.request({ type: "timeout", session: this.id, ms });
+  }
+
+  async stats(): Promise<SessionStats> {
+    const reply = await this.channel.request({ type: "stats", session: this.id });
+    this.lastStats = reply.stats;
+    return reply.stats as SessionStats;
+  }
+
+  onTimeout(listener: (stats: SessionStats) => void): void {
+    this.timeoutListeners.push(listener);
+  }
+
+  /** @internal the worker reported the media timeout. */
+  timedOut(stats: SessionStats): void {
+    this.lastStats = stats;
+    for (const l of this.timeoutListeners) {
+      try {
+        l(stats);
+      } catch {
+        // A listener's exception must not corrupt the session (STYLE.md, mediasoup).
+      }
+    }
+  }
+
+  /** Releases the ports; resolves with the final stats. Safe to call any number of times. */
+  close(): Promise<SessionStats | undefined> {
+    if (this.closing === undefined) {
+      this.forget(this);
+      this.closing = this.channel.request({ type: "release", session: this.id }).then(
+        (reply) => {
+          if (reply.stats) this.lastStats = reply.stats;
+          return this.lastStats;
+        },
+        () => this.lastStats,
+      );
+    }
+    return this.closing;
+  }
+}
+
+/**
+ * Starts a media worker. Built, the worker is media-worker.js beside this module. Under tsx
+ * (tests) both are .ts, and Node 20 does not apply the parent's --import loader to a worker's
+ * entry module: the worker first registers tsx's loader, then imports the .ts entry.
+ */
+function spawnWorker(config: WorkerConfig): Worker {
+  if (!import.meta.url.endsWith(".ts"))
+    return new Worker(new URL("./media-worker.js", import.meta.url), { workerData: config });
+  const entry = new URL("./media-worker.ts", import.meta.url).href;
+  const api = import.meta.resolve("tsx/esm/api");
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData: config });
+}
+
+export class MediaEngine {
+  private readonly channels: WorkerChannel[] = [];
+  private readonly sessions = new Map<string, MediaSession>();
+  private closed = false;
+
+  constructor(private readonly o: MediaEngineOptions) {
+    const count = Math.max(1, Math.floor(o.workers));
+    if (o.minPort < 1 || o.maxPort > 65535 || o.maxPort - o.minPort + 1 < 4 * count)
+      throw new MediaError(
+        "bad_request",
+        `RTP port range ${o.minPort}-${o.maxPort} too small for ${count} worker(s)`,
+      );
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Starts the workers, each with its own slice of the port range; resolves when all are ready. */
+  async start(): Promise<void> {
+    const count = Math.max(1, Math.floor(this.o.workers));
+    const span = Math.floor((this.o.maxPort - this.o.minPort + 1) / count);
+    const ready: Array<Promise<void>> = [];
+    for (let i = 0; i < count; i++) {
+      const config: WorkerConfig = {
+        minPort: this.o.minPort + i * span,
+        maxPort: i === count - 1 ? this.o.maxPort : this.o.minPort + (i + 1) * span - 1,
+        bindAddress: this.o.bindAddress,
+        statsIntervalMs: this.o.statsIntervalMs ?? 1000,
+      };
+      const worker = spawnWorker(config);
+      const channel = new WorkerChannel(worker, this.o.requestTimeoutMs ?? 2000);
+      this.channels.push(channel);
+      ready.push(
+        new Promise<void>((resolve, reject) => {
+          worker.once("error", reject);
+          worker.on("message", (m: MediaReply | MediaEvent) => {
+            if (m.type === "ready") {
+              worker.off("error", reject);
+              resolve();
+            } else this.onMessage(channel, m);
+          });
+        }),
+      );
+      worker.on("error", (error) => {
+        channel.close(`media worker failed: ${String(error)}`);
+        this.o.onWorkerError?.(error);
+      });
+      worker.on("exit", (code) => {
+        channel.close("media worker exited");
+        if (!this.closed) this.o.onWorkerError?.(new Error(`media worker exited with code ${code}`));
+      });
+    }
+    await Promise.all(ready);
+  }
+
+  private onMessage(channel: WorkerChannel, m: MediaReply | MediaEvent): void {
+    if (m.type === "reply") channel.reply(m);
+    else if (m.type === "timeout") this.sessions.get(m.session)?.timedOut(m.stats);
+    else if (m.type === "stats")
+      for (const [id, stats] of m.sessions) {
+        const s = this.sessions.get(id);
+        if (s) s.lastStats = stats;
+      }
+  }
+
+  /**
+   * Allocates a relay session on the least loaded worker. `latchAny` per side: latch onto any
+   * source (the side is behind NAT) rather than only its SDP address.
+   */
+  async allocate(latchAny: { a: boolean; b: boolean }): Promise<MediaSession> {
+    if (this.closed || this.channels.length === 0)
+      throw new MediaError("closed", "media engine is not running");
+    let channel = this.channels[0];
+    for (const c of this.channels) if (c.sessions < channel.sessions) channel = c;
+    const id = randomUUID();
+    channel.sessions++;
+    try {
+      const reply = await channel.request({ type: "allocate", session: id, latchAny });
+      const { portA, portB } = reply.allocation!;
+      const session = new MediaSession(id, portA, portB, channel, (s) => {
+        if (this.sessions.delete(s.id)) channel.sessions--;
+      });
+      this.sessions.set(id, session);
+      return session;
+    } catch (error) {
+      channel.sessions--;
+      throw error;
+    }
+  }
+
+  /** Stops every worker; pending requests reject with MediaError("closed"). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.channels) c.close("media engine closed");
+    await Promise.all(this.channels.map((c) => c.worker.terminate()));
+    this.sessions.clear();
+  }
+}

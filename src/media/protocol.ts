@@ -1,0 +1,125 @@
+/**
+ * The control channel between the media engine client (signalling thread) and a media worker.
+ * Only plain, structured-cloneable data crosses it, never shared objects (STYLE.md, mediasoup: a
+ * handle over a separate data plane), so a worker could later be a separate process or host.
+ * Every request carries an id; the worker answers each with a reply of the same id.
+ */
+
+/** Where one side's RTP goes, as its SDP says (before latching). */
+export interface MediaPeer {
+  /** The connection address (c=) of the stream. */
+  readonly address: string;
+  /** The RTP port (m=); RTCP is on port + 1 unless muxed. */
+  readonly port: number;
+  /** RFC 5761: the side sends and accepts RTCP on its RTP port. */
+  readonly rtcpMux: boolean;
+}
+
+/** The two sides of a relayed call: "a" faces the caller, "b" the callee. */
+export type MediaSide = "a" | "b";
+
+export interface AllocateRequest {
+  readonly type: "allocate";
+  readonly id: number;
+  readonly session: string;
+  /**
+   * Per side, whether to latch onto the first source of RTP whatever its address (the side is
+   * behind NAT) rather than only a source at the address its SDP gave.
+   */
+  readonly latchAny: { readonly a: boolean; readonly b: boolean };
+}
+
+export interface UpdateRequest {
+  readonly type: "update";
+  readonly id: number;
+  readonly session: string;
+  readonly side: MediaSide;
+  /** The side's new SDP address; latching starts again (a re-INVITE may move the stream). */
+  readonly peer: MediaPeer;
+}
+
+/** Arms (or disarms with 0) the media timeout: no RTP either way for this long ends the call. */
+export interface TimeoutRequest {
+  readonly type: "timeout";
+  readonly id: number;
+  readonly session: string;
+  readonly ms: number;
+}
+
+export interface ReleaseRequest {
+  readonly type: "release";
+  readonly id: number;
+  readonly session: string;
+}
+
+export interface StatsRequest {
+  readonly type: "stats";
+  readonly id: number;
+  readonly session: string;
+}
+
+export type MediaRequest = AllocateRequest | UpdateRequest | TimeoutRequest | ReleaseRequest | StatsRequest;
+
+/** One direction of one side, counted as packets arrive from it and leave towards it. */
+export interface StreamStats {
+  /** RTP packets and bytes received from this side. */
+  readonly packetsIn: number;
+  readonly bytesIn: number;
+  /** RTP packets and bytes sent to this side. */
+  readonly packetsOut: number;
+  readonly bytesOut: number;
+  /** RFC 3550 A.3: expected minus received, from the sequence numbers of this side's RTP. */
+  readonly lost: number;
+  /** RFC 3550 A.8 interarrival jitter of this side's RTP, in milliseconds (8 kHz clock assumed). */
+  readonly jitterMs: number;
+  /** RTCP packets received from this side. */
+  readonly rtcpIn: number;
+  /** Where this side's RTP really comes from, once latched ("address:port"). */
+  readonly latched?: string;
+}
+
+export interface SessionStats {
+  readonly a: StreamStats;
+  readonly b: StreamStats;
+}
+
+export interface Allocation {
+  /** The relay's RTP port facing each side (even; RTCP on port + 1). */
+  readonly portA: number;
+  readonly portB: number;
+}
+
+export type MediaReply =
+  | {
+      readonly type: "reply";
+      readonly id: number;
+      readonly ok: true;
+      readonly allocation?: Allocation;
+      readonly stats?: SessionStats;
+    }
+  | {
+      readonly type: "reply";
+      readonly id: number;
+      readonly ok: false;
+      readonly error: string;
+      readonly code: MediaErrorCode;
+    };
+
+/** Unsolicited reports from a worker. */
+export type MediaEvent =
+  | { readonly type: "timeout"; readonly session: string; readonly stats: SessionStats }
+  | { readonly type: "stats"; readonly sessions: ReadonlyArray<readonly [string, SessionStats]> }
+  | { readonly type: "ready" };
+
+export type MediaErrorCode = "no_port" | "no_session" | "exists" | "closed" | "timeout" | "bad_request";
+
+/** Settings a worker is started with (workerData). */
+export interface WorkerConfig {
+  /** Inclusive port range this worker allocates from (even starts). */
+  readonly minPort: number;
+  readonly maxPort: number;
+  /** The address the relay sockets bind to ("0.0.0.0", "::" or one address). */
+  readonly bindAddress: string;
+  /** How often the worker pushes the stats of every session, ms (0 = never). */
+  readonly statsIntervalMs: number;
+}

@@ -1,0 +1,157 @@
+/**
+ * One relayed call in a media worker: two sides, each with an RTP socket on an even port and an
+ * RTCP socket on the next one (RFC 3550 11). What one side sends is sent on, untouched (the very
+ * Buffer received: any codec, telephone-event included), from the other side's socket to where
+ * that side's packets really come from (symmetric RTP, RFC 4961: latching), so a phone behind NAT
+ * that advertises a private address in its SDP still hears audio.
+ */
+import type { Socket } from "node:dgram";
+import type { MediaPeer, MediaSide, SessionStats } from "./protocol.js";
+import { RtpStats } from "./rtp-stats.js";
+
+/** RFC 5761 4: with rtcp-mux, an RTP-port packet whose second byte is 192-223 is RTCP (PT 64-95 | M). */
+function isRtcp(packet: Buffer): boolean {
+  if (packet.length < 2) return false;
+  const pt = packet[1];
+  return pt >= 192 && pt <= 223;
+}
+
+export class RelaySide {
+  readonly stats = new RtpStats();
+  /** Where RTP (and muxed RTCP) goes: the SDP address until latched, then the real source. */
+  private rtpAddress: string | undefined;
+  private rtpPort = 0;
+  private rtcpAddress: string | undefined;
+  private rtcpPort = 0;
+  private rtcpMux = false;
+  /** The address the SDP gave; packets from elsewhere are dropped unless latchAny. */
+  private expected: string | undefined;
+  private latchedRtp = false;
+  private latchedRtcp = false;
+  other!: RelaySide;
+
+  constructor(
+    readonly rtp: Socket,
+    readonly rtcp: Socket,
+    readonly port: number,
+    private readonly latchAny: boolean,
+    private readonly session: RelaySession,
+  ) {
+    rtp.on("message", (packet, from) => this.onRtp(packet, from.address, from.port));
+    rtcp.on("message", (packet, from) => this.onRtcp(packet, from.address, from.port));
+    // A peer's ICMP unreachable must not kill the worker; RTP is best effort.
+    rtp.on("error", () => {});
+    rtcp.on("error", () => {});
+  }
+
+  /** The side's SDP changed: aim at its new address and latch again (RFC 4961, re-INVITE moves). */
+  update(peer: MediaPeer): void {
+    this.expected = peer.address;
+    this.rtcpMux = peer.rtcpMux;
+    this.latchedRtp = false;
+    this.latchedRtcp = false;
+    if (peer.port === 0) {
+      // RFC 3264 6: port 0 rejects the stream; send nothing to it.
+      this.rtpAddress = undefined;
+      this.rtcpAddress = undefined;
+      return;
+    }
+    this.rtpAddress = peer.address;
+    this.rtpPort = peer.port;
+    this.rtcpAddress = peer.address;
+    this.rtcpPort = peer.port + 1;
+  }
+
+  private accept(address: string): boolean {
+    return this.latchAny || this.expected === undefined || address === this.expected;
+  }
+
+  private onRtp(packet: Buffer, address: string, port: number): void {
+    if (!this.latchedRtp) {
+      if (!this.accept(address)) return;
+      this.latchedRtp = true;
+      this.rtpAddress = address;
+      this.rtpPort = port;
+    } else if (port !== this.rtpPort || address !== this.rtpAddress) {
+      return; // not the latched source: a stray or spoofed packet
+    }
+    if (this.rtcpMux && isRtcp(packet)) {
+      this.stats.rtcpIn++;
+      this.other.sendRtcp(packet);
+      return;
+    }
+    const now = performance.now();
+    this.session.lastPacketAt = now;
+    this.stats.rtp(packet, now);
+    this.other.sendRtp(packet);
+  }
+
+  private onRtcp(packet: Buffer, address: string, port: number): void {
+    if (!this.latchedRtcp) {
+      if (!this.accept(address)) return;
+      this.latchedRtcp = true;
+      this.rtcpAddress = address;
+      this.rtcpPort = port;
+    } else if (port !== this.rtcpPort || address !== this.rtcpAddress) {
+      return;
+    }
+    this.stats.rtcpIn++;
+    this.other.sendRtcp(packet);
+  }
+
+  /** Sends RTP to this side, from this side's socket (the port its SDP was given). */
+  sendRtp(packet: Buffer): void {
+    if (this.rtpAddress === undefined) return;
+    this.stats.packetsOut++;
+    this.stats.bytesOut += packet.length;
+    this.rtp.send(packet, this.rtpPort, this.rtpAddress);
+  }
+
+  sendRtcp(packet: Buffer): void {
+    if (this.rtcpMux) {
+      if (this.rtpAddress !== undefined) this.rtp.send(packet, this.rtpPort, this.rtpAddress);
+      return;
+    }
+    if (this.rtcpAddress !== undefined) this.rtcp.send(packet, this.rtcpPort, this.rtcpAddress);
+  }
+
+  latchedAt(): string | undefined {
+    return this.latchedRtp ? `${this.rtpAddress}:${this.rtpPort}` : undefined;
+  }
+
+  close(): void {
+    this.rtp.close();
+    this.rtcp.close();
+  }
+}
+
+export class RelaySession {
+  a!: RelaySide;
+  b!: RelaySide;
+  /** performance.now() of the last RTP packet from either side (or of the allocation). */
+  lastPacketAt = performance.now();
+  /** No RTP either way for this long ends the call; 0 = not armed. */
+  timeoutMs = 0;
+
+  constructor(readonly id: string) {}
+
+  pair(a: RelaySide, b: RelaySide): void {
+    this.a = a;
+    this.b = b;
+    a.other = b;
+    b.other = a;
+  }
+
+  side(which: MediaSide): RelaySide {
+    return which === "a" ? this.a : this.b;
+  }
+
+  stats(): SessionStats {
+    return { a: this.a.stats.snapshot(this.a.latchedAt()), b: this.b.stats.snapshot(this.b.latchedAt()) };
+  }
+
+  close(): void {
+    this.a.close();
+    this.b.close();
+  }
+}

@@ -195,9 +195,39 @@ function cdrs(kind: StoreKind): Migration {
   };
 }
 
+/** External lines, SIP trunks and the dial plan tables (routing-repository.ts). */
+function dialplanTrunks(kind: StoreKind): Migration {
+  return {
+    async up(db: AnyDb): Promise<void> {
+      await db.schema
+        .createTable("routing_config")
+        .addColumn("id", idType(kind), idColumn(kind))
+        .addColumn("domain_id", "integer", (c) => c.notNull())
+        .addColumn("kind", "varchar(16)", (c) => c.notNull())
+        .addColumn("key", "varchar(160)", (c) => c.notNull())
+        .addColumn("config", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addUniqueConstraint("routing_config_key", ["domain_id", "kind", "key"])
+        .addForeignKeyConstraint("routing_config_domain", [...DOMAIN_FK], "domains", ["id"], (c) =>
+          c.onDelete("cascade"),
+        )
+        .modifyEnd(tableOptions(kind))
+        .execute();
+    },
+    async down(db: AnyDb): Promise<void> {
+      await db.schema.dropTable("routing_config").execute();
+    },
+  };
+}
+
 /** Every migration, by name; names sort in the order they apply. */
 export function migrations(kind: StoreKind): Record<string, Migration> {
-  return { "001_initial": initial(kind), "002_cdrs": cdrs(kind) };
+  return {
+    "001_initial": initial(kind),
+    "002_cdrs": cdrs(kind),
+    "003_dialplan_trunks": dialplanTrunks(kind),
+  };
 }
 
 export const MIGRATION_TABLE = "parley_migration";

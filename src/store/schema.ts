@@ -129,9 +129,26 @@ export interface CdrsTable {
   media: string | null;
 }
 
+/**
+ * External lines, SIP trunks and dial plan rows (routing-repository.ts): one row per entity,
+ * unique by (domain, kind, key), its fields as JSON validated by routing-model.ts.
+ */
+export interface RoutingConfigTable {
+  id: Generated<Int>;
+  domain_id: Int;
+  /** line | trunk | dialplan | analyze | transition | refine */
+  kind: string;
+  /** The entity's unique key: a line's account, a trunk's ID, "plan prefix" of an analyze record. */
+  key: string;
+  config: string;
+  created_at: Int;
+  updated_at: Int;
+}
+
 export interface Database {
   domains: DomainsTable;
   users: UsersTable;
   bindings: BindingsTable;
   cdrs: CdrsTable;
+  routing_config: RoutingConfigTable;
 }

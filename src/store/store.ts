@@ -14,6 +14,7 @@ import { type Connection, connect, type StoreKind, type StoreOptions } from "./c
 import { type DomainRepository, KyselyDomainRepository } from "./domain-repository.js";
 import { KyselyBindingRepository } from "./kysely-binding-repository.js";
 import { migrateToLatest } from "./migrations.js";
+import { RoutingRepository } from "./routing-repository.js";
 import type { Database } from "./schema.js";
 import { SqliteBindingRepository } from "./sqlite-binding-repository.js";
 import { KyselyUserRepository, type UserRepository } from "./user-repository.js";
@@ -27,6 +28,8 @@ export interface Store {
   readonly bindings: BindingRepository;
   /** Call detail records: one per finished call, written durably (see cdr-repository.ts). */
   readonly cdrs: CdrRepository;
+  /** External lines, SIP trunks and dial plan tables (see routing-repository.ts). */
+  readonly routing: RoutingRepository;
   /** Applies pending migrations (idempotent); resolves to the names applied now. */
   migrate(): Promise<string[]>;
   /**
@@ -54,6 +57,7 @@ class KyselyStore implements Store {
   readonly users: UserRepository;
   readonly bindings: BindingRepository;
   readonly cdrs: CdrRepository;
+  readonly routing: RoutingRepository;
   private closing: Promise<void> | undefined;
   private readonly sqliteBindings: SqliteBindingRepository | undefined;
 
@@ -65,6 +69,7 @@ class KyselyStore implements Store {
     this.bindings = this.sqliteBindings ?? new KyselyBindingRepository(this.db, this.kind);
     this.users = new KyselyUserRepository(this.db, this.bindings, now, connection.sqlite);
     this.cdrs = new KyselyCdrRepository(this.db, this.kind, connection.sqlite);
+    this.routing = new RoutingRepository(this.db, now);
   }
 
   migrate(): Promise<string[]> {

@@ -1,0 +1,40 @@
+/**
+ * Is a phone behind NAT? It is when the address it writes in its Contact or its SDP differs from
+ * where its packets really come from (the REGISTER's or INVITE's source). A host name in the
+ * Contact says nothing either way.
+ */
+import { isIP } from "node:net";
+
+function bare(address: string): string {
+  const a = address.startsWith("[") && address.endsWith("]") ? address.slice(1, -1) : address;
+  return a.startsWith("::ffff:") && isIP(a.slice(7)) === 4 ? a.slice(7) : a.toLowerCase();
+}
+
+/** True when `claimed` is an IP address other than `observed`. */
+export function differs(claimed: string | undefined, observed: string): boolean {
+  if (claimed === undefined || claimed === "") return false;
+  const c = bare(claimed);
+  if (isIP(c) === 0) return false;
+  return c !== bare(observed);
+}
+
+export interface NatEvidence {
+  /** The host of the Contact URI. */
+  readonly contactHost?: string;
+  /** The connection address of the SDP's audio stream. */
+  readonly sdpAddress?: string;
+  /** Where the message came from. */
+  readonly sourceAddress: string;
+}
+
+export function behindNat(e: NatEvidence): boolean {
+  // RFC 3264 / RFC 2543 hold: 0.0.0.0 in SDP is not an address at all.
+  const sdp = e.sdpAddress === "0.0.0.0" ? undefined : e.sdpAddress;
+  return differs(e.contactHost, e.sourceAddress) || differs(sdp, e.sourceAddress);
+}
+
+/** The host part of a SIP URI (`sip:100@10.0.0.5:5060;transport=udp` gives 10.0.0.5). */
+export function uriHost(uri: string): string | undefined {
+  const m = /^(?:sips?:)(?:[^@;>]*@)?(\[[0-9a-fA-F:.]+\]|[^:;>?]+)/.exec(uri.trim().replace(/^<|>$/g, ""));
+  return m?.[1];
+}

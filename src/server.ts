@@ -4,6 +4,9 @@
  */
 import { mkdirSync } from "node:fs";
 import { networkInterfaces } from "node:os";
+import { AdminPassword } from "./api/admin/admin-password.js";
+import { LiveEvents } from "./api/admin/live-events.js";
+import { SessionStore } from "./api/admin/sessions.js";
 import { createApi, resolveApiToken } from "./api/index.js";
 import type { LiveRegistration, RegistrationsView } from "./api/types.js";
 import { Authenticator } from "./auth/authenticator.js";
@@ -171,10 +174,15 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     onFailure: (info) => logger.info(info, "authentication failed"),
   });
 
+  // The admin UI's live view: the registrar and the call engine signal changes here.
+  const liveEvents = new LiveEvents();
+
   // Registrar.
   const location = new LocationService(clock, wallNow, store.bindings, {
-    onAvailability: (domainId, user, online) =>
-      logger.info({ domainId, user, state: online ? "online" : "offline" }, "user state"),
+    onAvailability: (domainId, user, online) => {
+      logger.info({ domainId, user, state: online ? "online" : "offline" }, "user state");
+      liveEvents.notify();
+    },
     onPersistError: (err) => logger.error({ err }, "could not write a registration to the store"),
   });
   const registrar = new RegisterHandler({
@@ -207,13 +215,16 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     clock,
     now: wallNow,
     allow: () => sipCore.allow,
+    response: (request, status, reason) => sipCore.response(request, status, reason),
     logger,
     noAnswerTime: settings.noAnswerTime,
+    onCallsChanged: liveEvents.notify,
   });
 
   core.handle("OPTIONS", optionsHandler(core));
   core.handle("REGISTER", registrar.handle);
   core.handle("INVITE", calls.handle);
+  core.handle("REFER", calls.handleRefer);
   core.handle(
     "MESSAGE",
     new MessageRelay({
@@ -249,8 +260,25 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
               `REST API token generated (shown once, kept in ${token.file}): ${token.token}`,
             );
           }
+          const admin = await AdminPassword.open({
+            dataDir: settings.dataDir,
+            configured: settings.adminPassword,
+          });
+          if (admin.generated !== undefined) {
+            logger.warn(
+              `web UI administrator password generated (shown once; change it under System settings, or reset it with --admin-password): ${admin.generated}`,
+            );
+          } else if (settings.adminPassword !== undefined) {
+            logger.info("web UI administrator password set from the adminPassword setting");
+          }
           return createApi({
             store,
+            admin: {
+              password: admin.admin,
+              sessions: new SessionStore({ idleTtlMs: settings.sessionTtl * 1000, now: wallNow }),
+            },
+            events: liveEvents,
+            settings: () => ({ ...settings }),
             registrations,
             userState: (domainId, name) => calls.userState(domainId, name),
             bans,

@@ -1,9 +1,11 @@
 /**
- * Bearer-token authentication (RFC 6750) for the admin API. The comparison runs in constant time
- * over fixed-length digests, so neither the token's content nor its length leaks through timing.
+ * Bearer-token authentication (RFC 6750) for the admin API: the API token, or a web UI session
+ * token (admin/sessions.ts, renewed by each request). The API token comparison runs in constant
+ * time over fixed-length digests, so neither its content nor its length leaks through timing.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { SessionStore } from "./admin/sessions.js";
 import { API_ERRORS, type ErrorBodyType } from "./errors.js";
 
 function digest(value: string): Buffer {
@@ -17,16 +19,24 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** An onRequest hook that answers 401 unless the request carries the token. */
-export function requireToken(token: string) {
+/** True when `presented` is the API token (constant time). */
+export function isApiToken(presented: string, token: string): boolean {
+  return timingSafeEqual(digest(presented), digest(token));
+}
+
+/** An onRequest hook that answers 401 unless the request carries the token or a live session. */
+export function requireToken(token: string, sessions?: SessionStore) {
   const expected = digest(token);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const presented = bearerToken(request.headers.authorization);
     if (presented !== undefined && timingSafeEqual(digest(presented), expected)) return;
+    if (presented !== undefined && sessions?.check(presented, true) !== undefined) return;
     const body: ErrorBodyType = {
       error: "unauthorized",
       message:
-        presented === undefined ? "missing Authorization: Bearer <token>" : "the bearer token is not valid",
+        presented === undefined
+          ? "missing Authorization: Bearer <token>"
+          : "the bearer token is not valid (or the session expired)",
     };
     if (presented !== undefined)
       request.log.warn({ ip: request.ip }, "API request with a wrong bearer token");

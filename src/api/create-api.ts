@@ -14,9 +14,13 @@ import { API_ERRORS, type ApiErrorCode, ErrorBody, type ErrorBodyType, handleErr
 import { bansRoutes } from "./routes/bans.js";
 import { callsRoutes } from "./routes/calls.js";
 import { cdrsRoutes } from "./routes/cdrs.js";
+import { eventsRoutes } from "./routes/events.js";
 import { registrationsRoutes } from "./routes/registrations.js";
+import { sessionRoutes, signInRoutes } from "./routes/session.js";
+import { publicSettings, settingsRoutes } from "./routes/settings.js";
 import { statusRoutes } from "./routes/status.js";
 import { usersRoutes } from "./routes/users.js";
+import { serveWebUi } from "./static.js";
 import type { ApiDeps } from "./types.js";
 
 export const API_PREFIX = "/api/v1";
@@ -78,7 +82,8 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         { name: "bans", description: "Sources banned after failed authentications" },
         { name: "calls", description: "Calls in progress" },
         { name: "cdrs", description: "Call detail records of the default domain: one per finished call" },
-        { name: "status", description: "Server status" },
+        { name: "status", description: "Server status and settings" },
+        { name: "session", description: "Web UI sign-in, the administrator password, live events" },
         { name: "meta", description: "This document" },
       ],
       components: {
@@ -113,9 +118,26 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   );
 
   const domain = await deps.store.domains.getDefault();
+  const admin = deps.admin;
+  const events = deps.events;
+  if (deps.webUi !== false) await serveWebUi(app);
+  if (admin) {
+    await app.register(signInRoutes, {
+      admin: admin.password,
+      sessions: admin.sessions,
+      token: deps.token,
+      prefix: API_PREFIX,
+    });
+  }
   await app.register(
     async (v1) => {
-      v1.addHook("onRequest", requireToken(deps.token));
+      v1.addHook("onRequest", requireToken(deps.token, admin?.sessions));
+      // A successful change through the API (a user created, a call ended) refreshes the live view.
+      if (events) {
+        v1.addHook("onResponse", async (request, reply) => {
+          if (request.method !== "GET" && reply.statusCode < 400) events.notify();
+        });
+      }
       await v1.register(usersRoutes, {
         store: deps.store,
         domainId: domain.id,
@@ -127,6 +149,28 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(callsRoutes, { calls: deps.calls, now });
       await v1.register(cdrsRoutes, { store: deps.store, domainId: domain.id, now });
       await v1.register(statusRoutes, { status: deps.status, now });
+      const settings = deps.settings;
+      if (settings) await v1.register(settingsRoutes, { settings: () => publicSettings(settings()) });
+      if (admin) {
+        await v1.register(sessionRoutes, {
+          admin: admin.password,
+          sessions: admin.sessions,
+          token: deps.token,
+        });
+      }
+      if (events) {
+        await v1.register(eventsRoutes, {
+          store: deps.store,
+          domainId: domain.id,
+          events,
+          sessions: admin?.sessions,
+          calls: deps.calls,
+          registrations: deps.registrations,
+          userState: deps.userState ?? (() => "offline"),
+          lines: deps.lines ?? (() => []),
+          now,
+        });
+      }
     },
     { prefix: API_PREFIX },
   );

@@ -7,6 +7,9 @@
 import type { Ban } from "../auth/ban-list.js";
 import type { Store } from "../store/index.js";
 import type { Logger } from "../util/logger.js";
+import type { AdminPassword } from "./admin/admin-password.js";
+import type { LiveEvents } from "./admin/live-events.js";
+import type { SessionStore } from "./admin/sessions.js";
 
 /** One live binding of the location service. */
 export interface LiveRegistration {
@@ -112,6 +115,13 @@ export interface CallsView {
 /** A user's live state (FEATURES.md section 2): ringing and talking come with calls. */
 export type UserState = "offline" | "online" | "ringing" | "talking";
 
+/** An external line or SIP trunk as the live view shows it. */
+export interface LineStatus {
+  kind: "external-line" | "sip-trunk";
+  name: string;
+  state: "online" | "offline";
+}
+
 export interface ApiDeps {
   store: Store;
   registrations: RegistrationsView;
@@ -131,4 +141,14 @@ export interface ApiDeps {
   toEpochMs?: (clockMs: number) => number;
   /** Wall-clock epoch milliseconds, for "seconds left" and uptime; Date.now by default. */
   now?: () => number;
+  /** The web UI's administrator password and sign-in sessions; without it, POST /session is absent. */
+  admin?: { password: AdminPassword; sessions: SessionStore };
+  /** The change signal of GET /api/v1/events; without it, that route is absent. */
+  events?: LiveEvents;
+  /** External lines and SIP trunks with their state, for the live view; none when not given. */
+  lines?: () => LineStatus[];
+  /** The effective settings (all of them: secrets are left out by the route). */
+  settings?: () => Record<string, unknown>;
+  /** Serve the admin web UI at `/` (default true when built). */
+  webUi?: boolean;
 }

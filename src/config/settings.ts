@@ -150,6 +150,19 @@ export const settingsTable = {
     schema: z.string().min(16, "must be at least 16 characters"),
     default: undefined,
   },
+  adminPassword: {
+    flag: "--admin-password <password>",
+    describe:
+      "sets the web UI's administrator password at start, replacing the stored one (how a forgotten one is reset; default: generated on first start and printed once)",
+    schema: z.string().min(8, "must be at least 8 characters").max(128, "must be at most 128 characters"),
+    default: undefined,
+  },
+  sessionTtl: {
+    flag: "--session-ttl <s>",
+    describe: "seconds without activity after which a web UI sign-in expires",
+    schema: z.coerce.number().int().min(5).max(604_800),
+    default: 1800,
+  },
   databaseUrl: {
     flag: "--database-url <url>",
     describe: "mysql://... or postgres://... (default: embedded SQLite in the data dir)",
@@ -267,6 +280,8 @@ export interface Settings {
   httpPort: number;
   httpBind: string;
   apiToken: string | undefined;
+  adminPassword: string | undefined;
+  sessionTtl: number;
   databaseUrl: string | undefined;
   cdrCsvDir: string | undefined;
   minExpires: number;

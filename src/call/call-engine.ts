@@ -9,7 +9,7 @@ import type { ActiveCall, CallsView, UserState } from "../api/types.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { DialogManager, UasInvite } from "../dialog/index.js";
 import type { LiveBinding } from "../registrar/location-service.js";
-import type { SipRequest } from "../sip/types.js";
+import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { CdrSink } from "../store/cdr-csv-writer.js";
 import type { NewCallRecord } from "../store/cdr-model.js";
 import type { LocalUser } from "../store/user-model.js";
@@ -20,6 +20,7 @@ import type { Logger } from "../util/logger.js";
 import { Call, type CallTarget } from "./call.js";
 import { authenticateCaller, bindingDestination } from "./caller-auth.js";
 import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
+import { type ResolvedTarget, TransferHandler } from "./transfer.js";
 import { type CallOutcome, type CallParty, failureDisposition } from "./types.js";
 
 export interface CallEngineOptions {
@@ -39,6 +40,8 @@ export interface CallEngineOptions {
   readonly now: () => number;
   /** The Allow value (SipCore.allow). */
   readonly allow: () => string;
+  /** A response built by the core (its To tag and Server header). */
+  readonly response: (request: SipRequest, status: number, reason: string) => SipResponse;
   readonly logger: Logger;
   /** The system's no-answer time in seconds, for callees without their own. */
   readonly noAnswerTime: number;
@@ -60,9 +63,30 @@ export class CallEngine implements CallsView {
   private readonly active = new Map<string, number>();
   private readonly outgoing = new Map<string, number>();
   private readonly policy: LegPolicy;
+  private readonly transfers: TransferHandler;
 
   constructor(private readonly o: CallEngineOptions) {
     this.policy = o.policy ?? defaultLegPolicy;
+    this.transfers = new TransferHandler({
+      dialogs: o.dialogs,
+      clock: o.clock,
+      now: o.now,
+      allow: o.allow,
+      logger: o.logger,
+      resolve: (number) => this.transferTarget(number),
+      findCall: (dialog) => {
+        for (const call of this.calls.values()) if (call.has(dialog)) return call;
+        return undefined;
+      },
+      partyChanged: (_call, before, after, callerSide) => {
+        this.add(this.active, before, -1);
+        this.add(this.active, after, 1);
+        if (callerSide) {
+          this.add(this.outgoing, before, -1);
+          this.add(this.outgoing, after, 1);
+        }
+      },
+    });
   }
 
   get size(): number {
@@ -79,6 +103,14 @@ export class CallEngine implements CallsView {
       this.o.logger.error({ err: error, callId: rx.message.callId }, "INVITE failed");
       uas.reject(500, { reason: "Server Internal Error" });
     });
+  };
+
+  /**
+   * The core's MethodHandler for REFER outside a dialog (in-dialog REFERs are transfers, handled by
+   * their call). RFC 3515 allows it to start a new dialog; Parley transfers only calls it bridges.
+   */
+  readonly handleRefer = (rx: Received, tx: ServerTransaction): void => {
+    tx.respond(this.o.response(rx.message, 403, "REFER Outside A Call Not Allowed"));
   };
 
   private async process(rx: Received, uas: UasInvite): Promise<void> {
@@ -154,6 +186,7 @@ export class CallEngine implements CallsView {
       maxDurationMs: (callerUser?.maxDuration ?? 0) * 1000,
       onChange: () => this.o.onCallsChanged?.(),
       onEnd: (ended, record) => this.ended(ended, record),
+      onRefer: this.transfers.handle,
       onError: (error) => this.o.logger.warn({ err: error }, "call leg error"),
     });
     this.calls.set(call.id, call);
@@ -166,6 +199,21 @@ export class CallEngine implements CallsView {
     );
     call.start();
     this.o.onCallsChanged?.();
+  }
+
+  /** A transfer target: a local user with bindings and room for a call (as for a new call). */
+  private async transferTarget(number: string): Promise<ResolvedTarget> {
+    const { domain } = this.o;
+    const entry = number === "" ? undefined : await this.o.users.lookup(domain.id, number);
+    if (entry === undefined) return { ok: false, status: 404, reason: "Not Found" };
+    const user = entry.user;
+    const party: CallParty = { domainId: domain.id, user: user.name, displayName: user.displayName };
+    if (this.count(this.active, party) >= user.maxConcurrentCalls)
+      return { ok: false, status: 486, reason: "Busy Here" };
+    const bindings = this.o.location.lookup(domain.id, user.name);
+    if (bindings.length === 0) return { ok: false, status: 480, reason: "Temporarily Unavailable" };
+    const noAnswer = user.noAnswerTime > 0 ? user.noAnswerTime : this.o.noAnswerTime;
+    return { ok: true, party, targets: bindings.map(targetOf), noAnswerMs: noAnswer * 1000 };
   }
 
   private ended(call: Call, record: NewCallRecord): void {

@@ -55,6 +55,8 @@ export interface CallOptions {
   readonly maxDurationMs: number;
   readonly onChange: (call: Call) => void;
   readonly onEnd: (call: Call, record: NewCallRecord) => void;
+  /** A REFER on a bridged dialog (RFC 3515): `to` is the other side, the transferee. */
+  readonly onRefer?: (call: Call, event: DialogRequestEvent, from: Dialog, to: Dialog) => void;
   readonly onError: (error: unknown) => void;
 }
 
@@ -67,6 +69,12 @@ export class Call {
   readonly legs: CalleeLeg[] = [];
   private callerDialog: Dialog | undefined;
   private calleeDialog: Dialog | undefined;
+  private callerParty: CallParty;
+  private calleeParty: CallParty;
+  /** The listeners each bridged dialog holds, removed when it leaves the call (transfer). */
+  private readonly bridged = new Map<Dialog, Array<() => void>>();
+  /** A transfer is in progress: its transferor's hang-up does not end the call (RFC 5589 6). */
+  transferor: Dialog | undefined;
   private noAnswerTimer: TimerHandle | undefined;
   private durationTimer: TimerHandle | undefined;
   private lastRelayed = 0;
@@ -74,16 +82,20 @@ export class Call {
 
   constructor(private readonly o: CallOptions) {
     this.startedAt = o.now();
+    this.callerParty = o.caller;
+    this.calleeParty = o.callee;
   }
 
   get id(): string {
     return this.o.id;
   }
+  /** The party on the caller's side (changes when it is transferred away). */
   get caller(): CallParty {
-    return this.o.caller;
+    return this.callerParty;
   }
+  /** The party on the callee's side: the final callee once transfers are done. */
   get callee(): CallParty {
-    return this.o.callee;
+    return this.calleeParty;
   }
 
   /** Rings every target in parallel (RFC 3261 16.6: parallel forking) and arms the no-answer timer. */
@@ -217,12 +229,92 @@ export class Call {
 
   /** What one dialog of the bridged pair does to the other. */
   private bridge(from: Dialog, to: Dialog, direction: SdpContext["direction"]): void {
-    from.on("request", (event) => this.relay(event, from, to, direction));
-    from.on("terminated", ({ cause }) => this.dialogEnded(cause));
-    // RFC 3261 13.3.1.4: no ACK for the 2xx: "the session SHOULD be terminated ... with a BYE".
-    from.on("ackTimeout", () => this.hangup());
-    // RFC 4028 10: no refresh before the session expired.
-    from.on("sessionExpired", () => this.hangup());
+    this.bridged.set(from, [
+      from.on("request", (event) => this.relay(event, from, to, direction)),
+      from.on("terminated", ({ cause }) => this.dialogEnded(from, cause)),
+      // RFC 3261 13.3.1.4: no ACK for the 2xx: "the session SHOULD be terminated ... with a BYE".
+      from.on("ackTimeout", () => this.hangup()),
+      // RFC 4028 10: no refresh before the session expired.
+      from.on("sessionExpired", () => this.hangup()),
+    ]);
+  }
+
+  private unbridge(dialog: Dialog): void {
+    for (const remove of this.bridged.get(dialog) ?? []) remove();
+    this.bridged.delete(dialog);
+  }
+
+  /** True when `dialog` is one of the two bridged dialogs of this answered call. */
+  has(dialog: Dialog): boolean {
+    return this.bridged.has(dialog);
+  }
+
+  /** The other bridged dialog. */
+  otherSide(dialog: Dialog): Dialog | undefined {
+    if (dialog === this.callerDialog) return this.calleeDialog;
+    if (dialog === this.calleeDialog) return this.callerDialog;
+    return undefined;
+  }
+
+  /** The host of the From and To URIs Parley writes for this call. */
+  get host(): string {
+    return this.o.host;
+  }
+
+  /** True when `dialog` is the caller's side. */
+  isCallerSide(dialog: Dialog): boolean {
+    return dialog === this.callerDialog;
+  }
+
+  /** The party on the side of `dialog`. */
+  partyOf(dialog: Dialog): CallParty {
+    return dialog === this.callerDialog ? this.callerParty : this.calleeParty;
+  }
+
+  /**
+   * Transfer (RFC 5589): `replacement` takes the place of `old` (the transferor, which stays up
+   * but leaves the call) and is bridged to the other side; `leg` joins the record.
+   */
+  replaceSide(old: Dialog, replacement: Dialog, party: CallParty, leg: CalleeLeg): void {
+    const other = this.otherSide(old);
+    if (other === undefined || this.state !== "answered") throw new Error("not a side of this call");
+    const callerSide = old === this.callerDialog;
+    this.unbridge(old);
+    this.unbridge(other);
+    if (callerSide) {
+      this.callerDialog = replacement;
+      this.callerParty = party;
+      this.bridge(replacement, other, "caller-to-callee");
+      this.bridge(other, replacement, "callee-to-caller");
+    } else {
+      this.calleeDialog = replacement;
+      this.calleeParty = party;
+      this.bridge(other, replacement, "caller-to-callee");
+      this.bridge(replacement, other, "callee-to-caller");
+    }
+    this.legs.push(leg);
+    this.o.onChange(this);
+  }
+
+  /**
+   * Attended transfer (RFC 5589 7): this call gives both its dialogs away (one is replaced, the
+   * other joins the transferee's call) and ends without BYE; its record says it was transferred.
+   */
+  release(): void {
+    if (this.state !== "answered") return;
+    for (const dialog of [...this.bridged.keys()]) this.unbridge(dialog);
+    this.state = "ending";
+    this.finish({ disposition: "answered", status: 200, reason: "Transferred" });
+  }
+
+  /** The SDP direction of a body sent toward `dialog`. */
+  directionToward(dialog: Dialog): SdpContext["direction"] {
+    return dialog === this.callerDialog ? "callee-to-caller" : "caller-to-callee";
+  }
+
+  /** A body through the leg policy, on its way toward `dialog` (transfer re-INVITEs). */
+  bodyToward(message: SipMessage, dialog: Dialog): { body?: Buffer; contentType?: string } {
+    return this.body(message, this.directionToward(dialog));
   }
 
   /**
@@ -237,6 +329,10 @@ export class Call {
     direction: SdpContext["direction"],
   ): void {
     const { request, tx } = event;
+    if (request.method === "REFER" && this.o.onRefer !== undefined && this.state === "answered") {
+      this.o.onRefer(this, event, from, to);
+      return;
+    }
     if (request.method === "OPTIONS") {
       from.respond(tx, 200, {
         headers: [
@@ -277,10 +373,17 @@ export class Call {
     );
   }
 
-  /** A bridged dialog ended (BYE received, request failed): BYE the other one, end the call. */
-  private dialogEnded(cause: DialogEndCause): void {
+  /**
+   * A bridged dialog ended (BYE received, request failed): BYE the other one, end the call. The
+   * transferor of a transfer in progress may hang up without ending it (RFC 5589 6).
+   */
+  private dialogEnded(dialog: Dialog, cause: DialogEndCause): void {
     if (this.state !== "answered") return;
     if (cause === "bye-sent") return;
+    if (dialog === this.transferor) {
+      this.unbridge(dialog);
+      return;
+    }
     this.hangup();
   }
 
@@ -295,7 +398,7 @@ export class Call {
     }
     if (this.state !== "answered") return false;
     this.state = "ending";
-    for (const dialog of [this.callerDialog, this.calleeDialog]) {
+    for (const dialog of [this.callerDialog, this.calleeDialog, this.transferor]) {
       if (dialog !== undefined && dialog.state !== "terminated")
         dialog.bye().then(undefined, (e: unknown) => this.o.onError(e));
     }
@@ -381,9 +484,9 @@ export class Call {
     const call: ActiveCall = {
       id: this.o.id,
       domainId: this.o.caller.domainId,
-      caller: this.o.caller.user,
+      caller: this.callerParty.user,
       dialed: this.o.dialed,
-      callee: this.o.callee.user,
+      callee: this.calleeParty.user,
       state: this.state === "ringing" ? "ringing" : this.state === "answered" ? "answered" : "ending",
       startedAt: this.startedAt,
       legs,
@@ -430,7 +533,8 @@ export class Call {
       caller: this.o.caller.user,
       callerName: this.o.caller.displayName,
       dialed: this.o.dialed,
-      callee: this.o.callee.user,
+      // The final callee: who the call ended with after any transfer (issue 4).
+      callee: this.calleeParty.user,
       startedAt: this.startedAt,
       endedAt,
       disposition: answered

@@ -51,12 +51,13 @@ export async function registeredUas(
   parley: ParleyProcess,
   user: string,
   scenario: string,
+  extra: string[] = [],
 ): Promise<{ done: Promise<ToolResult>; port: number }> {
   const port = await freePort();
   const reg = await sipp(parley, "call-register.xml", port, ["-inf", credentials(parley, user)]);
   assert.equal(reg.code, 0, reg.stdout + reg.stderr);
   // Wrapped: an async function returning the bare promise would wait for the scenario to end.
-  const done = sipp(parley, scenario, port, []);
+  const done = sipp(parley, scenario, port, extra);
   await new Promise((r) => setTimeout(r, 500));
   return { done, port };
 }

@@ -361,8 +361,34 @@ export const ActiveCallItem = Type.Object(
           Type.Literal("answered"),
           Type.Literal("ending"),
         ]),
+        media: Type.Optional(
+          Type.Object(
+            {
+              packetsIn: Type.Integer({ description: "RTP packets received from this leg's phone." }),
+              bytesIn: Type.Integer(),
+              packetsOut: Type.Integer({ description: "RTP packets sent to this leg's phone." }),
+              bytesOut: Type.Integer(),
+              lost: Type.Integer({
+                description: "Packets lost from this leg's phone (RFC 3550 sequence numbers).",
+              }),
+              jitterMs: Type.Number({
+                description: "Interarrival jitter of this leg's RTP (RFC 3550 A.8), ms.",
+              }),
+              latched: Type.Optional(
+                Type.String({ description: "Where the phone's RTP really comes from." }),
+              ),
+            },
+            { description: "Relayed RTP figures, when the call's media is anchored in Parley." },
+          ),
+        ),
       }),
       { description: "The caller's leg first, then the callee legs." },
+    ),
+    media: Type.Optional(
+      Type.Object(
+        { relayed: Type.Boolean(), reason: Type.String({ description: "setting, user or nat" }) },
+        { description: "Present when the media is anchored in Parley." },
+      ),
     ),
   },
   { description: "A call in progress." },

@@ -81,6 +81,20 @@ export interface ActiveCallLeg {
   /** The leg's own SIP Call-ID. */
   callId: string;
   state: ActiveLegState;
+  /** RTP figures of this leg when the call's media is relayed (issue 6). */
+  media?: LegMedia;
+}
+
+/** One leg's relayed RTP: received from and sent to its phone, loss and jitter of what it sent. */
+export interface LegMedia {
+  packetsIn: number;
+  bytesIn: number;
+  packetsOut: number;
+  bytesOut: number;
+  lost: number;
+  jitterMs: number;
+  /** Where the phone's RTP really comes from ("address:port"), once latched. */
+  latched?: string;
 }
 
 /** One call the call engine holds now. */
@@ -99,6 +113,8 @@ export interface ActiveCall {
   answeredAt?: number;
   /** The caller's leg first, then the callee legs. */
   legs: ActiveCallLeg[];
+  /** Present when the media is anchored in Parley: why ("setting", "user", "nat"). */
+  media?: { relayed: boolean; reason: string };
 }
 
 /** The call engine as the API sees it. */

@@ -18,6 +18,7 @@ import type { ReceivedMessage } from "../transport/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { Call, type CallTarget } from "./call.js";
+import type { CallMedia, CallMediaProvider } from "./call-media.js";
 import { authenticateCaller, bindingDestination } from "./caller-auth.js";
 import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
 import { type ResolvedTarget, TransferHandler } from "./transfer.js";
@@ -46,6 +47,8 @@ export interface CallEngineOptions {
   /** The system's no-answer time in seconds, for callees without their own. */
   readonly noAnswerTime: number;
   readonly policy?: LegPolicy;
+  /** The media relay (issue 6); without it media always flows phone to phone. */
+  readonly media?: CallMediaProvider;
   /** Called whenever a call starts, changes state or ends (the admin UI's live events). */
   readonly onCallsChanged?: () => void;
 }
@@ -63,6 +66,8 @@ export class CallEngine implements CallsView {
   private readonly active = new Map<string, number>();
   private readonly outgoing = new Map<string, number>();
   private readonly policy: LegPolicy;
+  /** The relayed media of the calls in progress, by call id. */
+  private readonly media = new Map<string, CallMedia>();
   private readonly transfers: TransferHandler;
 
   constructor(private readonly o: CallEngineOptions) {
@@ -168,13 +173,31 @@ export class CallEngine implements CallsView {
       return;
     }
     if (uas.state !== "proceeding") return; // cancelled while looking up
+    const id = randomUUID();
+    const media = await this.o.media?.forCall({
+      callId: id,
+      callerContactHost: request.get("contact"),
+      callerSdp: request.body,
+      callerSource: rx.source.address,
+      callerRelayMedia: callerUser?.relayMedia ?? false,
+      calleeRelayMedia: calleeUser.relayMedia,
+      calleeBindings: bindings,
+    });
+    if (uas.state !== "proceeding") {
+      media?.close();
+      return; // cancelled while the relay allocated
+    }
     const noAnswer = calleeUser.noAnswerTime > 0 ? calleeUser.noAnswerTime : this.o.noAnswerTime;
     const call = new Call({
-      id: randomUUID(),
+      id,
       dialogs: this.o.dialogs,
       clock: this.o.clock,
       now: this.o.now,
-      policy: this.policy,
+      // The relay rewrites the SDP crossing legs (leg-policy.ts sdp hook).
+      policy:
+        media === undefined
+          ? this.policy
+          : { ...this.policy, sdp: (body, context) => media.sdp(body, context) },
       allow: this.o.allow(),
       caller,
       callee,
@@ -184,12 +207,22 @@ export class CallEngine implements CallsView {
       targets: bindings.map(targetOf),
       noAnswerMs: noAnswer * 1000,
       maxDurationMs: (callerUser?.maxDuration ?? 0) * 1000,
-      onChange: () => this.o.onCallsChanged?.(),
+      onChange: (changed) => {
+        if (changed.state === "answered") media?.answered();
+        this.o.onCallsChanged?.();
+      },
       onEnd: (ended, record) => this.ended(ended, record),
       onRefer: this.transfers.handle,
       onError: (error) => this.o.logger.warn({ err: error }, "call leg error"),
     });
     this.calls.set(call.id, call);
+    if (media !== undefined) {
+      this.media.set(call.id, media);
+      media.onTimeout(() => {
+        this.o.logger.info({ call: call.id }, "media timeout: no RTP either way, ending the call");
+        call.hangup();
+      });
+    }
     this.add(this.active, caller, 1);
     this.add(this.outgoing, caller, 1);
     this.add(this.active, callee, 1);
@@ -226,7 +259,17 @@ export class CallEngine implements CallsView {
       { call: call.id, disposition: record.disposition, status: record.sipStatus },
       "call ended",
     );
-    this.record(record);
+    const media = this.media.get(call.id);
+    if (media === undefined) {
+      this.record(record);
+      return;
+    }
+    // The CDR waits for the relay's final figures (issue 6: per-leg stats in the CDR).
+    this.media.delete(call.id);
+    media.close().then(
+      (stats) => this.record({ ...record, media: { ...stats } }),
+      () => this.record(record),
+    );
     this.o.onCallsChanged?.();
   }
 
@@ -271,7 +314,17 @@ export class CallEngine implements CallsView {
   // --- CallsView ---
 
   list(): ActiveCall[] {
-    return [...this.calls.values()].map((c) => c.view());
+    return [...this.calls.values()].map((c) => {
+      const view = c.view();
+      const media = this.media.get(c.id)?.stats();
+      if (media === undefined) return view;
+      // The caller's leg faces relay side "a"; the answered (or ringing) callee leg side "b".
+      const legs = view.legs.map((leg) => ({
+        ...leg,
+        media: leg.role === "caller" ? media.caller : media.callee,
+      }));
+      return { ...view, legs, media: { relayed: true, reason: media.reason } };
+    });
   }
 
   async hangup(id: string): Promise<boolean> {

@@ -23,7 +23,14 @@ export function toActiveCallItem(call: ActiveCall, now: number): Static<typeof A
     answeredAt: call.answeredAt === undefined ? undefined : new Date(call.answeredAt).toISOString(),
     durationSeconds:
       call.answeredAt === undefined ? 0 : Math.max(0, Math.floor((now - call.answeredAt) / 1000)),
-    legs: call.legs.map((leg) => ({ role: leg.role, peer: leg.peer, callId: leg.callId, state: leg.state })),
+    legs: call.legs.map((leg) => ({
+      role: leg.role,
+      peer: leg.peer,
+      callId: leg.callId,
+      state: leg.state,
+      ...(leg.media === undefined ? {} : { media: leg.media }),
+    })),
+    ...(call.media === undefined ? {} : { media: call.media }),
   };
 }
 

@@ -1,0 +1,66 @@
+/**
+ * What the call engine needs from the media relay, declared here so the call layer does not import
+ * the media layer (ARCHITECTURE.md: higher layers are handed in as interfaces). The composition
+ * root hands in a CallMediaProvider (src/media/call-relay.ts).
+ */
+import type { SdpContext } from "./leg-policy.js";
+
+/** Per-leg media figures of a relayed call, as /api/v1/calls and the CDR show them. */
+export interface LegMediaStats {
+  /** RTP received from this leg's phone. */
+  packetsIn: number;
+  bytesIn: number;
+  /** RTP sent to this leg's phone. */
+  packetsOut: number;
+  bytesOut: number;
+  /** RFC 3550 A.3: packets lost on the way from this leg's phone. */
+  lost: number;
+  /** RFC 3550 A.8 interarrival jitter of this leg's RTP, ms. */
+  jitterMs: number;
+  /** Where this leg's RTP really comes from ("address:port"), once latched. */
+  latched?: string;
+}
+
+export interface CallMediaStats {
+  /** Media is anchored in Parley for this call. */
+  relayed: true;
+  /** Why it is relayed: "setting", "user", "nat". */
+  reason: string;
+  caller: LegMediaStats;
+  callee: LegMediaStats;
+  /** "media-timeout" when the call was ended because no RTP flowed. */
+  hangupCause?: string;
+}
+
+/** The media of one relayed call: an SDP hook, its figures and its release. */
+export interface CallMedia {
+  /** Rewrites a body crossing legs (LegPolicy.sdp), learning the sending side's address. */
+  sdp(body: Buffer, context: SdpContext): Buffer;
+  /** The call was answered: the media timeout runs from now. */
+  answered(): void;
+  /** The latest figures (pushed by the media worker about once a second). */
+  stats(): CallMediaStats;
+  /** Called once when no RTP flowed either way for the media timeout. */
+  onTimeout(listener: () => void): void;
+  /** Releases the relay's ports; idempotent; resolves with the final figures. */
+  close(): Promise<CallMediaStats>;
+}
+
+/** What the call engine knows when a call starts. */
+export interface CallMediaRequest {
+  readonly callId: string;
+  /** The INVITE: its Contact host, SDP and where it came from. */
+  readonly callerContactHost?: string;
+  readonly callerSdp: Buffer;
+  readonly callerSource: string;
+  /** The user settings' "relay media stream" of caller and callee. */
+  readonly callerRelayMedia: boolean;
+  readonly calleeRelayMedia: boolean;
+  /** The callee's bindings: Contact and observed source. */
+  readonly calleeBindings: ReadonlyArray<{ readonly contactUri: string; readonly sourceAddress: string }>;
+}
+
+export interface CallMediaProvider {
+  /** The media of a new call, or undefined when its media flows phone to phone. */
+  forCall(request: CallMediaRequest): Promise<CallMedia | undefined>;
+}

@@ -1,0 +1,137 @@
+/**
+ * The media relay as the call engine uses it (CallMediaProvider): decides whether a call's media
+ * is anchored (the system setting, the users' "relay media stream", a phone behind NAT), allocates
+ * a relay session in the media engine and rewrites the SDP crossing legs so each phone sends to
+ * Parley: the caller ("a") to the port facing it, the callee ("b") to its own.
+ */
+import type {
+  CallMedia,
+  CallMediaProvider,
+  CallMediaRequest,
+  CallMediaStats,
+  LegMediaStats,
+} from "../call/call-media.js";
+import type { SdpContext } from "../call/leg-policy.js";
+import { isNatedBinding } from "../nat/keepalive.js";
+import { behindNat, uriHost } from "../nat/nat-detect.js";
+import type { MediaEngine, MediaSession } from "./media-engine.js";
+import type { MediaSide, StreamStats } from "./protocol.js";
+import { readSdpAudio, rewriteSdp } from "./sdp-rewrite.js";
+
+/** --media-relay: always, never, or auto (users' setting and NAT detection). */
+export type RelayMode = "auto" | "always" | "never";
+
+export interface CallRelayOptions {
+  readonly engine: MediaEngine;
+  readonly mode: RelayMode;
+  /** The address written in rewritten SDP (reachable by the phones). */
+  readonly address: string;
+  /** No RTP either way this long (ms) after the answer ends the call; 0 = never. */
+  readonly timeoutMs: number;
+  readonly onError: (error: unknown) => void;
+}
+
+const EMPTY: StreamStats = {
+  packetsIn: 0,
+  bytesIn: 0,
+  packetsOut: 0,
+  bytesOut: 0,
+  lost: 0,
+  jitterMs: 0,
+  rtcpIn: 0,
+};
+
+function leg(s: StreamStats): LegMediaStats {
+  const out: LegMediaStats = {
+    packetsIn: s.packetsIn,
+    bytesIn: s.bytesIn,
+    packetsOut: s.packetsOut,
+    bytesOut: s.bytesOut,
+    lost: s.lost,
+    jitterMs: s.jitterMs,
+  };
+  if (s.latched !== undefined) out.latched = s.latched;
+  return out;
+}
+
+class RelayedCall implements CallMedia {
+  private cause: string | undefined;
+  private armed = false;
+  private final: Promise<CallMediaStats> | undefined;
+
+  constructor(
+    private readonly session: MediaSession,
+    private readonly o: CallRelayOptions,
+    private readonly reason: string,
+  ) {}
+
+  sdp(body: Buffer, context: SdpContext): Buffer {
+    // The body comes from the caller (side a) going to the callee, or the reverse.
+    const from: MediaSide = context.direction === "caller-to-callee" ? "a" : "b";
+    const to: MediaSide = from === "a" ? "b" : "a";
+    const audio = readSdpAudio(body);
+    if (audio === undefined) return body;
+    if (!this.session.closed) {
+      const peer = { address: audio.address, port: audio.port, rtcpMux: audio.rtcpMux };
+      this.session.update(from, peer).then(undefined, this.o.onError);
+    }
+    // The other side sends to the relay's port facing the sender's peer.
+    return rewriteSdp(body, { address: this.o.address, port: this.session.port(to) });
+  }
+
+  answered(): void {
+    if (this.armed) return;
+    this.armed = true;
+    if (this.o.timeoutMs > 0) this.session.armTimeout(this.o.timeoutMs).then(undefined, this.o.onError);
+  }
+
+  onTimeout(listener: () => void): void {
+    this.session.onTimeout(() => {
+      this.cause = "media-timeout";
+      listener();
+    });
+  }
+
+  stats(): CallMediaStats {
+    const s = this.session.lastStats;
+    const out: CallMediaStats = {
+      relayed: true,
+      reason: this.reason,
+      caller: leg(s?.a ?? EMPTY),
+      callee: leg(s?.b ?? EMPTY),
+    };
+    if (this.cause !== undefined) out.hangupCause = this.cause;
+    return out;
+  }
+
+  close(): Promise<CallMediaStats> {
+    this.final ??= this.session.close().then(() => this.stats());
+    return this.final;
+  }
+}
+
+export class CallRelay implements CallMediaProvider {
+  constructor(private readonly o: CallRelayOptions) {}
+
+  /** Why this call's media should be relayed, or undefined when it may flow phone to phone. */
+  reason(r: CallMediaRequest): { reason: string; callerNat: boolean; calleeNat: boolean } | undefined {
+    if (this.o.mode === "never") return undefined;
+    const callerNat = behindNat({
+      contactHost: r.callerContactHost === undefined ? undefined : uriHost(r.callerContactHost),
+      sdpAddress: readSdpAudio(r.callerSdp)?.address,
+      sourceAddress: r.callerSource,
+    });
+    const calleeNat = r.calleeBindings.some((b) => isNatedBinding({ ...b, sourcePort: 0, transport: "udp" }));
+    if (this.o.mode === "always") return { reason: "setting", callerNat, calleeNat };
+    if (r.callerRelayMedia || r.calleeRelayMedia) return { reason: "user", callerNat, calleeNat };
+    if (callerNat || calleeNat) return { reason: "nat", callerNat, calleeNat };
+    return undefined;
+  }
+
+  async forCall(r: CallMediaRequest): Promise<CallMedia | undefined> {
+    const why = this.reason(r);
+    if (why === undefined) return undefined;
+    const session = await this.o.engine.allocate({ a: why.callerNat, b: why.calleeNat });
+    return new RelayedCall(session, this.o, why.reason);
+  }
+}

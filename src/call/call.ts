@@ -479,7 +479,12 @@ export class Call {
     const legs: ActiveCallLeg[] = [callerLeg];
     for (const leg of this.legs) {
       if (leg.state === "failed") continue;
-      legs.push({ role: "callee", peer: leg.peer, callId: leg.invite?.callId ?? "", state: leg.state });
+      legs.push({
+        role: "callee",
+        peer: leg.peer,
+        callId: leg.invite?.callId ?? leg.dialog?.callId ?? "",
+        state: leg.state,
+      });
     }
     const call: ActiveCall = {
       id: this.o.id,
@@ -519,7 +524,7 @@ export class Call {
       const out: CallLeg = {
         role: "callee",
         peer: leg.peer,
-        callId: leg.invite?.callId ?? "",
+        callId: leg.invite?.callId ?? leg.dialog?.callId ?? "",
         status: leg.status !== 0 ? leg.status : leg.state === "ending" ? 487 : 0,
         startedAt: leg.startedAt,
         endedAt: leg.endedAt ?? endedAt,

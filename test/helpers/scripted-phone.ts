@@ -1,0 +1,302 @@
+/**
+ * A scripted SIP phone on a real UDP socket, for end-to-end flows no third-party tool can script
+ * in one process: several dialogs at once (an attended transferor holds two calls and names one
+ * in the other's REFER). It answers what it receives (INVITE: 200 with SDP; NOTIFY, BYE: 200),
+ * keeps its dialogs, and authenticates with MD5 digest computed here with node:crypto,
+ * independently of Parley's auth code.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createSocket, type Socket } from "node:dgram";
+import { parseMessage } from "../../src/sip/index.js";
+import type { SipRequest, SipResponse } from "../../src/sip/types.js";
+
+export interface PhoneDialog {
+  readonly callId: string;
+  readonly localTag: string;
+  remoteTag: string;
+  readonly localUri: string;
+  readonly remoteUri: string;
+  remoteTarget: string;
+  cseq: number;
+}
+
+const md5 = (s: string): string => createHash("md5").update(s).digest("hex");
+const hex = (n: number): string => randomBytes(n).toString("hex");
+
+export class ScriptedPhone {
+  /** Every request received, in order. */
+  readonly received: SipRequest[] = [];
+  readonly dialogs: PhoneDialog[] = [];
+  private waiters: Array<{ test: (m: SipRequest) => boolean; resolve: (m: SipRequest) => void }> = [];
+
+  private constructor(
+    private readonly sock: Socket,
+    readonly port: number,
+    readonly user: string,
+    private readonly server: number,
+  ) {
+    sock.on("message", (data) => this.onMessage(data));
+  }
+
+  static async open(user: string, serverPort: number): Promise<ScriptedPhone> {
+    const sock = createSocket("udp4");
+    await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", resolve));
+    return new ScriptedPhone(sock, sock.address().port, user, serverPort);
+  }
+
+  close(): void {
+    this.sock.close();
+  }
+
+  private get contact(): string {
+    return `<sip:${this.user}@127.0.0.1:${this.port}>`;
+  }
+
+  private sdp(tag: string): string {
+    return `v=0\r\no=${tag} 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${
+      this.port + 2
+    } RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n`;
+  }
+
+  private raw(lines: string[], body = ""): Buffer {
+    const all = [...lines];
+    if (body !== "") all.push("Content-Type: application/sdp");
+    all.push(`Content-Length: ${Buffer.byteLength(body)}`, "", body);
+    return Buffer.from(all.join("\r\n"));
+  }
+
+  private transmit(data: Buffer): void {
+    this.sock.send(data, this.server, "127.0.0.1");
+  }
+
+  /** Sends a request and resolves with its final response (retransmitted as RFC 3261 17.1.2.2 asks). */
+  private request(method: string, build: (branch: string) => Buffer, callId: string): Promise<SipResponse> {
+    const branch = `z9hG4bK${hex(6)}`;
+    const data = build(branch);
+    return new Promise((resolve, reject) => {
+      let wait = 500;
+      let timer = setTimeout(function retry(this: void) {
+        wait *= 2;
+        if (wait > 8000) {
+          off();
+          reject(new Error(`no final response to ${method}`));
+          return;
+        }
+        send();
+        timer = setTimeout(retry, wait);
+      }, wait);
+      const send = (): void => this.transmit(data);
+      const onData = (msg: Buffer): void => {
+        const r = parseMessage(msg);
+        if (!r.ok || r.message.kind !== "response") return;
+        const res = r.message;
+        if (res.callId !== callId || res.vias[0]?.branch !== branch || res.status < 200) return;
+        off();
+        resolve(res);
+      };
+      const off = (): void => {
+        clearTimeout(timer);
+        this.sock.off("message", onData);
+      };
+      this.sock.on("message", onData);
+      send();
+    });
+  }
+
+  /** REGISTER with digest (401). */
+  async register(): Promise<SipResponse> {
+    const callId = `${hex(8)}@phone`;
+    const fromTag = hex(4);
+    let cseq = 1;
+    const build = (auth: string | undefined) => (branch: string) =>
+      this.raw([
+        `REGISTER sip:127.0.0.1:${this.server} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
+        "Max-Forwards: 70",
+        `From: <sip:${this.user}@127.0.0.1>;tag=${fromTag}`,
+        `To: <sip:${this.user}@127.0.0.1>`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq++} REGISTER`,
+        `Contact: ${this.contact}`,
+        "Expires: 300",
+        ...(auth === undefined ? [] : [`Authorization: ${auth}`]),
+      ]);
+    const first = await this.request("REGISTER", build(undefined), callId);
+    if (first.status !== 401) return first;
+    const auth = this.authorization(
+      first.get("www-authenticate") ?? "",
+      "REGISTER",
+      `sip:127.0.0.1:${this.server}`,
+    );
+    return this.request("REGISTER", build(auth), callId);
+  }
+
+  private authorization(challenge: string, method: string, uri: string): string {
+    const param = (n: string) => new RegExp(`${n}="?([^",]+)"?`, "i").exec(challenge)?.[1] ?? "";
+    const realm = param("realm");
+    const nonce = param("nonce");
+    const cnonce = hex(4);
+    const ha1 = md5(`${this.user}:${realm}:${this.user}`);
+    const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${md5(`${method}:${uri}`)}`);
+    return `Digest username="${this.user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
+  }
+
+  /** Calls `number` (407 answered with credentials) and ACKs the 2xx: the new dialog. */
+  async call(number: string): Promise<PhoneDialog> {
+    const callId = `${hex(8)}@phone`;
+    const fromTag = hex(4);
+    const uri = `sip:${number}@127.0.0.1:${this.server}`;
+    const localUri = `<sip:${this.user}@127.0.0.1>`;
+    let cseq = 1;
+    const build = (auth: string | undefined, seq: number) => (branch: string) =>
+      this.raw(
+        [
+          `INVITE ${uri} SIP/2.0`,
+          `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
+          "Max-Forwards: 70",
+          `From: ${localUri};tag=${fromTag}`,
+          `To: <sip:${number}@127.0.0.1>`,
+          `Call-ID: ${callId}`,
+          `CSeq: ${seq} INVITE`,
+          `Contact: ${this.contact}`,
+          ...(auth === undefined ? [] : [`Proxy-Authorization: ${auth}`]),
+        ],
+        this.sdp(this.user),
+      );
+    let res = await this.request("INVITE", build(undefined, cseq), callId);
+    if (res.status === 407) {
+      this.ack(uri, res, callId, fromTag, localUri, cseq, true);
+      cseq++;
+      const auth = this.authorization(res.get("proxy-authenticate") ?? "", "INVITE", uri);
+      res = await this.request("INVITE", build(auth, cseq), callId);
+    }
+    if (res.status !== 200) throw new Error(`call to ${number}: ${res.status} ${res.reason}`);
+    const contact = /<([^>]+)>/.exec(res.get("contact") ?? "")?.[1] ?? uri;
+    const dialog: PhoneDialog = {
+      callId,
+      localTag: fromTag,
+      remoteTag: res.to?.tag ?? "",
+      localUri,
+      remoteUri: `<sip:${number}@127.0.0.1>`,
+      remoteTarget: contact,
+      cseq,
+    };
+    this.ack(contact, res, callId, fromTag, localUri, cseq, false);
+    this.dialogs.push(dialog);
+    return dialog;
+  }
+
+  private ack(
+    uri: string,
+    res: SipResponse,
+    callId: string,
+    fromTag: string,
+    localUri: string,
+    seq: number,
+    failure: boolean,
+  ): void {
+    // RFC 3261 17.1.1.3: the ACK of a failure reuses the INVITE's branch; a 2xx ACK is new.
+    const branch = failure ? (res.vias[0]?.branch ?? "") : `z9hG4bK${hex(6)}`;
+    this.transmit(
+      this.raw([
+        `ACK ${uri} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
+        "Max-Forwards: 70",
+        `From: ${localUri};tag=${fromTag}`,
+        `To: ${res.get("to")}`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${seq} ACK`,
+      ]),
+    );
+  }
+
+  /** A request within `dialog` (REFER, BYE, ...); resolves with its final response. */
+  inDialog(dialog: PhoneDialog, method: string, headers: string[] = []): Promise<SipResponse> {
+    const seq = ++dialog.cseq;
+    return this.request(
+      method,
+      (branch) =>
+        this.raw([
+          `${method} ${dialog.remoteTarget} SIP/2.0`,
+          `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
+          "Max-Forwards: 70",
+          `From: ${dialog.localUri};tag=${dialog.localTag}`,
+          `To: ${dialog.remoteUri};tag=${dialog.remoteTag}`,
+          `Call-ID: ${dialog.callId}`,
+          `CSeq: ${seq} ${method}`,
+          `Contact: ${this.contact}`,
+          ...headers,
+        ]),
+      dialog.callId,
+    );
+  }
+
+  /** The first request matching `test` received since `since` (an index into `received`). */
+  waitFor(test: (m: SipRequest) => boolean, since = 0, timeoutMs = 10000): Promise<SipRequest> {
+    const seen = this.received.slice(since).find(test);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("timed out waiting for a request")), timeoutMs);
+      this.waiters.push({
+        test,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+    });
+  }
+
+  private onMessage(data: Buffer): void {
+    const r = parseMessage(data);
+    if (!r.ok || r.message.kind !== "request") return;
+    const req = r.message;
+    const retransmission = this.received.some(
+      (m) => m.vias[0]?.branch === req.vias[0]?.branch && m.method === req.method,
+    );
+    if (req.method === "INVITE" && req.to?.tag === undefined) this.answer(req, retransmission);
+    else if (req.method !== "ACK") this.respond(req, 200, "");
+    if (retransmission) return;
+    this.received.push(req);
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.test(req)) return true;
+      w.resolve(req);
+      return false;
+    });
+  }
+
+  /** A new call: 200 with SDP at once (the dialog is kept for later requests). */
+  private answer(req: SipRequest, retransmission: boolean): void {
+    const tag = `${this.user}a`;
+    if (!retransmission) {
+      this.dialogs.push({
+        callId: req.callId ?? "",
+        localTag: tag,
+        remoteTag: req.from?.tag ?? "",
+        localUri: `<${req.to?.uri.raw ?? ""}>`,
+        remoteUri: `<${req.from?.uri.raw ?? ""}>`,
+        remoteTarget: /<([^>]+)>/.exec(req.get("contact") ?? "")?.[1] ?? "",
+        cseq: 100,
+      });
+    }
+    this.respond(req, 200, this.sdp(this.user), tag);
+  }
+
+  private respond(req: SipRequest, status: number, body: string, toTag?: string): void {
+    const to = req.get("to") ?? "";
+    this.transmit(
+      this.raw(
+        [
+          `SIP/2.0 ${status} ${status === 200 ? "OK" : "Error"}`,
+          ...req.getAll("via").map((v) => `Via: ${v}`),
+          `From: ${req.get("from")}`,
+          `To: ${toTag === undefined || to.includes("tag=") ? to : `${to};tag=${toTag}`}`,
+          `Call-ID: ${req.callId}`,
+          `CSeq: ${req.get("cseq")}`,
+          `Contact: ${this.contact}`,
+        ],
+        body,
+      ),
+    );
+  }
+}

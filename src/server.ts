@@ -17,6 +17,7 @@ import type { Settings } from "./config/settings.js";
 import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
 import { DialogManager } from "./dialog/dialog-manager.js";
+import { MediaPlane } from "./media/media-plane.js";
 import { type LiveBinding, LocationService } from "./registrar/location-service.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
 import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
@@ -205,6 +206,21 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     onError: (err) => logger.error({ err }, "dialog layer error"),
   });
   core.useDialogs(dialogs);
+  // Media relay, STUN and NAT keep-alives (issue 6).
+  const media = new MediaPlane({
+    rtpPorts: settings.rtpPorts,
+    mode: settings.mediaRelay,
+    address: settings.mediaAddress ?? contactHost(settings).replace(/^\[|\]$/g, ""),
+    workers: settings.mediaWorkers,
+    timeoutSeconds: settings.mediaTimeout,
+    stun: { addresses: settings.bind, port: settings.stunPort },
+    keepaliveSeconds: settings.natKeepalive,
+    bindings: () => location.all(),
+    send: (request, destination) => transport.sendRequest(request, destination),
+    host: contactHost(settings),
+    clock,
+    logger,
+  });
   const calls = new CallEngine({
     dialogs,
     authenticator,
@@ -218,6 +234,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     response: (request, status, reason) => sipCore.response(request, status, reason),
     logger,
     noAnswerTime: settings.noAnswerTime,
+    media: media.relay,
     onCallsChanged: liveEvents.notify,
   });
 
@@ -320,6 +337,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     async start() {
       await location.start();
       await transport.start();
+      await media.start();
       if (api) {
         await api.listen({ port: settings.httpPort, host: settings.httpBind });
         const addr = api.server.address();
@@ -329,6 +347,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     async stop() {
       // Writes the refreshes still held back (location-service.ts) before the store closes.
       calls.closeAll();
+      await media.stop();
       await location.stop();
       await api?.close();
       await transport.stop();

@@ -255,6 +255,59 @@ export const settingsTable = {
     schema: millis(1000, 86_400_000),
     default: 300_000,
   },
+  rtpPorts: {
+    flag: "--rtp-ports <range>",
+    describe: "UDP port range of the media relay (RTP on even ports, RTCP on the next)",
+    schema: z
+      .string()
+      .trim()
+      .regex(/^\d{1,5}-\d{1,5}$/, "must be a range like 10000-20000")
+      .transform((s) => s.split("-").map(Number) as [number, number])
+      .refine(
+        ([lo, hi]) => lo >= 1024 && hi <= 65535 && hi - lo >= 3,
+        "must lie in 1024-65535 and span at least 4 ports",
+      ),
+    default: "10000-20000",
+  },
+  mediaRelay: {
+    flag: "--media-relay <mode>",
+    describe: "anchor RTP in Parley: auto (users' relay media setting or a phone behind NAT), always, never",
+    schema: z.enum(["auto", "always", "never"]),
+    default: "auto",
+  },
+  mediaAddress: {
+    flag: "--media-address <ip>",
+    describe: "address written in relayed SDP (default: the advertised or first bound address)",
+    schema: z
+      .string()
+      .trim()
+      .refine((a) => isIP(a) !== 0, "must be an IP address"),
+    default: undefined,
+  },
+  mediaWorkers: {
+    flag: "--media-workers <n>",
+    describe: "media relay worker threads",
+    schema: z.coerce.number().int().min(1).max(64),
+    default: 1,
+  },
+  mediaTimeout: {
+    flag: "--media-timeout <s>",
+    describe: "end a relayed call with no RTP either way for this long (0 = never)",
+    schema: z.coerce.number().int().min(0).max(86_400),
+    default: 60,
+  },
+  stunPort: {
+    flag: "--stun-port <port>",
+    describe: "UDP port of the STUN server (RFC 5389 Binding; 0 = off)",
+    schema: portOrOff,
+    default: 3478,
+  },
+  natKeepalive: {
+    flag: "--nat-keepalive <s>",
+    describe: "seconds between OPTIONS keep-alives to phones registered from behind NAT (0 = off)",
+    schema: z.coerce.number().int().min(0).max(3600),
+    default: 30,
+  },
 } as const;
 
 export type SettingKey = keyof typeof settingsTable;
@@ -277,6 +330,13 @@ export interface Settings {
   timerT4: number;
   maxMessageSize: number;
   tcpIdleTimeout: number;
+  rtpPorts: [number, number];
+  mediaRelay: "auto" | "always" | "never";
+  mediaAddress: string | undefined;
+  mediaWorkers: number;
+  mediaTimeout: number;
+  stunPort: number;
+  natKeepalive: number;
   httpPort: number;
   httpBind: string;
   apiToken: string | undefined;

@@ -70,6 +70,10 @@ export async function startParley(
     "json",
     "--api-token",
     API_TOKEN,
+    // Tests run side by side: no STUN server on the shared default port unless a test asks (a
+    // later --stun-port in extraArgs wins).
+    "--stun-port",
+    "0",
     ...extraArgs,
   ];
   const proc = spawn(process.execPath, args, {

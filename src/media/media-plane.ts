@@ -1,0 +1,94 @@
+/**
+ * The media plane as the composition root builds it from the settings: the media engine (worker
+ * threads), the call relay the call engine uses, the STUN server and the NAT keep-alives.
+ */
+import type { CallMediaProvider } from "../call/call-media.js";
+import { type KeptBinding, NatKeepalive } from "../nat/keepalive.js";
+import { StunServer } from "../nat/stun-server.js";
+import type { SipRequest } from "../sip/types.js";
+import type { Destination } from "../transport/types.js";
+import type { Clock } from "../util/clock.js";
+import type { Logger } from "../util/logger.js";
+import { CallRelay, type RelayMode } from "./call-relay.js";
+import { MediaEngine } from "./media-engine.js";
+
+export interface MediaPlaneOptions {
+  readonly rtpPorts: readonly [number, number];
+  readonly mode: RelayMode;
+  /** The address written in relayed SDP. */
+  readonly address: string;
+  readonly workers: number;
+  /** Seconds; 0 = no media timeout. */
+  readonly timeoutSeconds: number;
+  /** Where the STUN server listens; port 0 = no STUN server. */
+  readonly stun: { readonly addresses: readonly string[]; readonly port: number };
+  /** Seconds between keep-alives; 0 = none. */
+  readonly keepaliveSeconds: number;
+  readonly bindings: () => Iterable<KeptBinding>;
+  readonly send: (request: SipRequest, destination: Destination) => Promise<unknown>;
+  readonly host: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export class MediaPlane {
+  readonly engine: MediaEngine | undefined;
+  readonly relay: CallMediaProvider | undefined;
+  readonly stun: StunServer | undefined;
+  private readonly keepalive: NatKeepalive;
+
+  constructor(private readonly o: MediaPlaneOptions) {
+    const { logger } = o;
+    if (o.mode !== "never") {
+      // The relay's sockets take the family of the address phones are told to send to.
+      this.engine = new MediaEngine({
+        minPort: o.rtpPorts[0],
+        maxPort: o.rtpPorts[1],
+        workers: o.workers,
+        bindAddress: o.address.includes(":") ? "::" : "0.0.0.0",
+        onWorkerError: (err) => logger.error({ err }, "media worker failed"),
+      });
+      this.relay = new CallRelay({
+        engine: this.engine,
+        mode: o.mode,
+        address: o.address,
+        timeoutMs: o.timeoutSeconds * 1000,
+        onError: (err) => logger.warn({ err }, "media relay request failed"),
+      });
+    }
+    if (o.stun.port > 0)
+      this.stun = new StunServer({
+        addresses: o.stun.addresses,
+        port: o.stun.port,
+        onError: (err) => logger.warn({ err }, "STUN socket error"),
+      });
+    this.keepalive = new NatKeepalive({
+      intervalMs: o.keepaliveSeconds * 1000,
+      clock: o.clock,
+      bindings: o.bindings,
+      send: o.send,
+      host: o.host,
+      onError: (err) => logger.debug({ err }, "NAT keep-alive not sent"),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.engine?.start();
+    if (this.stun) {
+      try {
+        await this.stun.start();
+        this.o.logger.info({ listening: this.stun.listening }, "STUN server listening");
+      } catch (err) {
+        // STUN helps phones but calls work without it: a taken port is worth a warning, not a failure.
+        this.o.logger.warn({ err, port: this.o.stun.port }, "STUN server not started (--stun-port)");
+      }
+    }
+    this.keepalive.start();
+  }
+
+  async stop(): Promise<void> {
+    this.keepalive.stop();
+    await this.stun?.stop();
+    await this.engine?.close();
+  }
+}

@@ -16,6 +16,7 @@ import { callsRoutes } from "./routes/calls.js";
 import { cdrsRoutes } from "./routes/cdrs.js";
 import { eventsRoutes } from "./routes/events.js";
 import { registrationsRoutes } from "./routes/registrations.js";
+import { offlineRouting, routingRoutes } from "./routes/routing.js";
 import { sessionRoutes, signInRoutes } from "./routes/session.js";
 import { publicSettings, settingsRoutes } from "./routes/settings.js";
 import { statusRoutes } from "./routes/status.js";
@@ -83,6 +84,13 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         { name: "calls", description: "Calls in progress" },
         { name: "cdrs", description: "Call detail records of the default domain: one per finished call" },
         { name: "status", description: "Server status and settings" },
+        {
+          name: "external-lines",
+          description: "Accounts at VoIP providers and FXO gateways, with live state",
+        },
+        { name: "sip-trunks", description: "Peer servers trusted by address" },
+        { name: "dialplans", description: "Named dial plans and their users" },
+        { name: "dialplan", description: "Analyze, transition and refine tables; the routing dry run" },
         { name: "session", description: "Web UI sign-in, the administrator password, live events" },
         { name: "meta", description: "This document" },
       ],
@@ -149,6 +157,11 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(callsRoutes, { calls: deps.calls, now });
       await v1.register(cdrsRoutes, { store: deps.store, domainId: domain.id, now });
       await v1.register(statusRoutes, { status: deps.status, now });
+      await v1.register(routingRoutes, {
+        store: deps.store,
+        domainId: domain.id,
+        live: deps.routing ?? offlineRouting(deps.store, domain.id),
+      });
       const settings = deps.settings;
       if (settings) await v1.register(settingsRoutes, { settings: () => publicSettings(settings()) });
       if (admin) {

@@ -10,6 +10,7 @@ import type { Logger } from "../util/logger.js";
 import type { AdminPassword } from "./admin/admin-password.js";
 import type { LiveEvents } from "./admin/live-events.js";
 import type { SessionStore } from "./admin/sessions.js";
+import type { RoutingLive } from "./routes/routing.js";
 
 /** One live binding of the location service. */
 export interface LiveRegistration {
@@ -161,6 +162,8 @@ export interface ApiDeps {
   admin?: { password: AdminPassword; sessions: SessionStore };
   /** The change signal of GET /api/v1/events; without it, that route is absent. */
   events?: LiveEvents;
+  /** Lines' and trunks' live state and the router of /dialplan/test; all offline when not given. */
+  routing?: RoutingLive;
   /** External lines and SIP trunks with their state, for the live view; none when not given. */
   lines?: () => LineStatus[];
   /** The effective settings (all of them: secrets are left out by the route). */

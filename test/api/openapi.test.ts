@@ -44,6 +44,16 @@ interface OpenApiDocument {
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 
+/** Lines, trunks and dial plan tables (src/api/routes/routing.ts): base path and row parameter. */
+const ROUTING_PATHS = [
+  ["/api/v1/external-lines", "account"],
+  ["/api/v1/sip-trunks", "trunkId"],
+  ["/api/v1/dialplans", "name"],
+  ["/api/v1/dialplan/transitions", "id"],
+  ["/api/v1/dialplan/analyze", "id"],
+  ["/api/v1/dialplan/refine", "id"],
+] as const;
+
 /** What createApi serves under /api, besides the Swagger UI's own files under /api/docs. */
 const SERVED = [
   "GET /api/v1/openapi.json",
@@ -62,6 +72,15 @@ const SERVED = [
   "DELETE /api/v1/calls/{id}",
   "GET /api/v1/cdrs",
   "GET /api/v1/cdrs.csv",
+  ...ROUTING_PATHS.flatMap(([base, param]) => [
+    `GET ${base}`,
+    `POST ${base}`,
+    `GET ${base}/{${param}}`,
+    `PATCH ${base}/{${param}}`,
+    `PUT ${base}/{${param}}`,
+    `DELETE ${base}/{${param}}`,
+  ]),
+  "POST /api/v1/dialplan/test",
 ];
 
 function operations(doc: OpenApiDocument): { method: string; path: string; op: Operation }[] {
@@ -352,6 +371,178 @@ describe("the OpenAPI document", () => {
       await call("GET", "/api/v1/cdrs.csv", { query: "disposition=failed" });
       await call("GET", "/api/v1/cdrs.csv", { query: "disposition=lost" });
       await call("GET", "/api/v1/cdrs.csv", { token: false });
+    });
+
+    it("external lines, SIP trunks, dial plans, analyze/transition/refine records and the dry run", async () => {
+      // [base, param, valid body, key of it, invalid body, a change, a referring row or undefined]
+      type Case = [string, string, object, string, object, object];
+      const cases: Case[] = [
+        [
+          "/api/v1/external-lines",
+          "account",
+          { account: "1234", server: "127.0.0.1" },
+          "1234",
+          { account: "1234", serverPort: 0 },
+          { server: "127.0.0.1", outgoingGroupId: 1 },
+        ],
+        [
+          "/api/v1/sip-trunks",
+          "trunkId",
+          { trunkId: "t1", address: "127.0.0.1" },
+          "t1",
+          { trunkId: "t1" },
+          { address: "127.0.0.1", port: 5070 },
+        ],
+        [
+          "/api/v1/dialplans",
+          "name",
+          { name: "sales", users: [] },
+          "sales",
+          { name: "no spaces" },
+          { users: ["100"] },
+        ],
+        [
+          "/api/v1/dialplan/transitions",
+          "id",
+          { id: 1, type: "delete", length: 1 },
+          "1",
+          { id: 2, type: "shift" },
+          { type: "delete", length: 2 },
+        ],
+      ];
+      for (const [base, param, body, key, invalid, change] of cases) {
+        const one = `${base}/{${param}}`;
+        const params = { [param]: key };
+        const missing = { [param]: "999" };
+        await call("POST", base, { body });
+        await call("POST", base, { body });
+        await call("POST", base, { body: invalid });
+        await call("POST", base, { body, token: false });
+        await call("GET", base);
+        await call("GET", base, { token: false });
+        await call("GET", one, { params });
+        await call("GET", one, { params: missing });
+        await call("GET", one, { params, token: false });
+        for (const method of ["PATCH", "PUT"] as const) {
+          await call(method, one, { params, body: change });
+          await call(method, one, { params, body: { [param]: param === "id" ? 77 : "renamed" } });
+          await call(method, one, { params: missing, body: change });
+          await call(method, one, { params, body: change, token: false });
+        }
+      }
+      // Rows that refer to the others: deleting those answers 400 until these go.
+      await call("PATCH", "/api/v1/external-lines/{account}", {
+        params: { account: "1234" },
+        body: { dialPlan: "sales" },
+      });
+      await call("PATCH", "/api/v1/sip-trunks/{trunkId}", {
+        params: { trunkId: "t1" },
+        body: { dialPlan: "sales" },
+      });
+      const analyze = await call("POST", "/api/v1/dialplan/analyze", {
+        body: {
+          prefix: "9",
+          routeType: "external-line",
+          externalLine: "1234",
+          changeNumber: true,
+          transitionId: 1,
+        },
+      });
+      const analyze2 = await call("POST", "/api/v1/dialplan/analyze", {
+        body: { prefix: "2", routeType: "sip-trunk", sipTrunk: "t1" },
+      });
+      await call("POST", "/api/v1/dialplan/analyze", { body: { prefix: "2", routeType: "local-user" } });
+      await call("POST", "/api/v1/dialplan/analyze", {
+        body: { prefix: "3", routeType: "sip-trunk", sipTrunk: "none" },
+      });
+      await call("POST", "/api/v1/dialplan/analyze", {
+        body: { prefix: "3", routeType: "local-user" },
+        token: false,
+      });
+      const refine = await call("POST", "/api/v1/dialplan/refine", {
+        body: { outgoingGroupId: 1, prefix: "0", transitionId: 1 },
+      });
+      await call("POST", "/api/v1/dialplan/refine", {
+        body: { outgoingGroupId: 1, prefix: "0", transitionId: 1 },
+      });
+      await call("POST", "/api/v1/dialplan/refine", {
+        body: { outgoingGroupId: 1, prefix: "1", transitionId: 5 },
+      });
+      await call("POST", "/api/v1/dialplan/refine", {
+        body: { outgoingGroupId: 1, prefix: "1", transitionId: 1 },
+        token: false,
+      });
+      await call("POST", "/api/v1/dialplan/refine", {
+        body: { outgoingGroupId: 1, prefix: "00", transitionId: 1 },
+      });
+      for (const [base, res, taken, bad] of [
+        ["/api/v1/dialplan/analyze", analyze, { prefix: "2" }, { routeType: "reject" }],
+        ["/api/v1/dialplan/refine", refine, { prefix: "00" }, { transitionId: 5 }],
+      ] as const) {
+        const one = `${base}/{id}`;
+        const params = { id: String(res.json<{ id: number }>().id) };
+        await call("GET", base);
+        await call("GET", base, { token: false });
+        await call("GET", one, { params });
+        await call("GET", one, { params: { id: "999" } });
+        await call("GET", one, { params, token: false });
+        for (const method of ["PATCH", "PUT"] as const) {
+          const full = base.endsWith("analyze")
+            ? {
+                prefix: "9",
+                routeType: "external-line",
+                externalLine: "1234",
+                changeNumber: true,
+                transitionId: 1,
+              }
+            : { outgoingGroupId: 1, prefix: "0", transitionId: 1 };
+          await call(method, one, {
+            params,
+            body: method === "PUT" ? full : { ...taken, ...full, prefix: full.prefix },
+          });
+          await call(method, one, { params, body: method === "PUT" ? { ...full, ...taken } : taken });
+          await call(method, one, { params, body: method === "PUT" ? { ...full, ...bad } : bad });
+          await call(method, one, { params: { id: "999" }, body: full });
+          await call(method, one, { params, body: full, token: false });
+        }
+      }
+      await call("POST", "/api/v1/dialplan/test", {
+        body: { caller: "1234", origin: "line", number: "9123" },
+      });
+      await call("POST", "/api/v1/dialplan/test", { body: { caller: "nobody", number: "9123" } });
+      await call("POST", "/api/v1/dialplan/test", { body: { caller: "1234", number: "x" } });
+      await call("POST", "/api/v1/dialplan/test", { body: { caller: "1234", number: "1" }, token: false });
+      for (const [base, param, key] of [
+        ["/api/v1/external-lines", "account", "1234"],
+        ["/api/v1/sip-trunks", "trunkId", "t1"],
+        ["/api/v1/dialplans", "name", "sales"],
+        ["/api/v1/dialplan/transitions", "id", "1"],
+      ] as const) {
+        await call("DELETE", `${base}/{${param}}`, { params: { [param]: key } });
+      }
+      for (const res of [analyze, analyze2]) {
+        const id = String(res.json<{ id: number }>().id);
+        await call("DELETE", "/api/v1/dialplan/analyze/{id}", { params: { id }, token: false });
+        await call("DELETE", "/api/v1/dialplan/analyze/{id}", { params: { id } });
+      }
+      await call("DELETE", "/api/v1/dialplan/analyze/{id}", { params: { id: "999" } });
+      const refineRows = await call("GET", "/api/v1/dialplan/refine");
+      for (const { id } of refineRows.json<{ items: Array<{ id: number }> }>().items) {
+        await call("DELETE", "/api/v1/dialplan/refine/{id}", { params: { id: String(id) }, token: false });
+        await call("DELETE", "/api/v1/dialplan/refine/{id}", { params: { id: String(id) } });
+      }
+      await call("DELETE", "/api/v1/dialplan/refine/{id}", { params: { id: "999" } });
+      for (const [base, param, key] of [
+        ["/api/v1/dialplan/transitions", "id", "1"],
+        ["/api/v1/external-lines", "account", "1234"],
+        ["/api/v1/sip-trunks", "trunkId", "t1"],
+        ["/api/v1/dialplans", "name", "sales"],
+      ] as const) {
+        const one = `${base}/{${param}}`;
+        await call("DELETE", one, { params: { [param]: key }, token: false });
+        await call("DELETE", one, { params: { [param]: key } });
+        await call("DELETE", one, { params: { [param]: key } });
+      }
     });
 
     it("every documented status of every operation was exercised and matched its schema", () => {

@@ -1,0 +1,197 @@
+/**
+ * /api/v1/external-lines, /api/v1/sip-trunks, /api/v1/dialplans, /api/v1/dialplan/analyze,
+ * /api/v1/dialplan/transitions, /api/v1/dialplan/refine (FEATURES.md sections 3-5) and the dry
+ * run POST /api/v1/dialplan/test, which explains every step of routing a number.
+ */
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { Store } from "../../store/index.js";
+import type { ExternalLine, SipTrunk } from "../../store/routing-model.js";
+import { type Caller, Router } from "../../trunks/router.js";
+import { ApiError, errorResponses } from "../errors.js";
+import {
+  AnalyzeSchemas,
+  DialPlanSchemas,
+  DialPlanTestBody,
+  DialPlanTestResult,
+  LineSchemas,
+  RefineSchemas,
+  TransitionSchemas,
+  TrunkSchemas,
+} from "../routing-schemas.js";
+import { routingCrud } from "./routing-crud.js";
+
+/** What the running server knows of its lines and trunks (all offline / idle without one). */
+export interface RoutingLive {
+  readonly router: Router;
+  lineState(account: string): "online" | "offline";
+  lineCalls(account: string): number;
+  trunkCalls(trunkId: string): { incoming: number; outgoing: number };
+  /** The tables changed: reload them, (re)register lines. */
+  changed(): void;
+}
+
+export interface RoutingRoutesOptions {
+  store: Store;
+  domainId: number;
+  live: RoutingLive;
+}
+
+export const routingRoutes: FastifyPluginAsyncTypebox<RoutingRoutesOptions> = async (
+  app,
+  { store, domainId, live },
+) => {
+  const common = { store, domainId, onChange: () => live.changed() };
+  await app.register(routingCrud<"line">(), {
+    ...common,
+    kind: "line",
+    path: "/external-lines",
+    tag: "external-lines",
+    op: "ExternalLine",
+    param: "account",
+    referable: true,
+    updateConflicts: false,
+    noun: "external line",
+    schemas: LineSchemas,
+    view: (line: ExternalLine) => {
+      const { password: _secret, ...shown } = line;
+      return { ...shown, state: live.lineState(line.account), activeCalls: live.lineCalls(line.account) };
+    },
+  });
+  await app.register(routingCrud<"trunk">(), {
+    ...common,
+    kind: "trunk",
+    path: "/sip-trunks",
+    tag: "sip-trunks",
+    op: "SipTrunk",
+    param: "trunkId",
+    referable: true,
+    updateConflicts: false,
+    noun: "SIP trunk",
+    schemas: TrunkSchemas,
+    view: (trunk: SipTrunk) => {
+      const calls = live.trunkCalls(trunk.trunkId);
+      return { ...trunk, activeIncomingCalls: calls.incoming, activeOutgoingCalls: calls.outgoing };
+    },
+  });
+  await app.register(routingCrud<"dialplan">(), {
+    ...common,
+    kind: "dialplan",
+    path: "/dialplans",
+    tag: "dialplans",
+    op: "DialPlan",
+    param: "name",
+    referable: true,
+    updateConflicts: false,
+    noun: "dial plan",
+    schemas: DialPlanSchemas,
+  });
+  await app.register(routingCrud<"analyze">(), {
+    ...common,
+    kind: "analyze",
+    path: "/dialplan/analyze",
+    tag: "dialplan",
+    op: "AnalyzeRecord",
+    param: "id",
+    referable: false,
+    updateConflicts: true,
+    noun: "analyze record",
+    schemas: AnalyzeSchemas,
+  });
+  await app.register(routingCrud<"transition">(), {
+    ...common,
+    kind: "transition",
+    path: "/dialplan/transitions",
+    tag: "dialplan",
+    op: "Transition",
+    param: "id",
+    referable: true,
+    updateConflicts: false,
+    noun: "transition",
+    schemas: TransitionSchemas,
+  });
+  await app.register(routingCrud<"refine">(), {
+    ...common,
+    kind: "refine",
+    path: "/dialplan/refine",
+    tag: "dialplan",
+    op: "RefineRecord",
+    param: "id",
+    referable: false,
+    updateConflicts: true,
+    noun: "refine record",
+    schemas: RefineSchemas,
+  });
+
+  app.post(
+    "/dialplan/test",
+    {
+      schema: {
+        operationId: "testDialPlan",
+        tags: ["dialplan"],
+        summary: "Dry run: how a number would be routed, step by step (nothing is called)",
+        body: DialPlanTestBody,
+        response: { 200: DialPlanTestResult, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { caller, number, origin } = request.body;
+      const from = await resolveCaller(store, domainId, caller, origin ?? "user");
+      return explain(await live.router.plan(from, number));
+    },
+  );
+};
+
+/** Live facts when the API runs without a SIP server (tests, tools): every line offline, no calls. */
+export function offlineRouting(store: Store, domainId: number, outGroupPrefix = "9"): RoutingLive {
+  const router = new Router({ load: () => store.routing.snapshot(domainId), outGroupPrefix, maxAgeMs: 0 });
+  return {
+    router,
+    lineState: () => "offline",
+    lineCalls: () => 0,
+    trunkCalls: () => ({ incoming: 0, outgoing: 0 }),
+    changed: () => router.invalidate(),
+  };
+}
+
+/** The caller a dry run names: a local user, a line or a trunk (404 when there is none). */
+export async function resolveCaller(
+  store: Store,
+  domainId: number,
+  name: string,
+  origin: "user" | "line" | "trunk",
+): Promise<Caller> {
+  if (origin === "user") {
+    const user = await store.users.get(domainId, name);
+    if (user === undefined) throw new ApiError("not_found", `user "${name}" not found`);
+    return {
+      origin,
+      user: user.name,
+      callRight: user.callRight,
+      specificExternalLine: user.specificExternalLine,
+    };
+  }
+  if (origin === "line") {
+    const line = await store.routing.get(domainId, "line", name);
+    if (line === undefined) throw new ApiError("not_found", `external line "${name}" not found`);
+    return { origin, line };
+  }
+  const trunk = await store.routing.get(domainId, "trunk", name);
+  if (trunk === undefined) throw new ApiError("not_found", `SIP trunk "${name}" not found`);
+  return { origin, trunk };
+}
+
+/** A routing plan as JSON: attempts name their line or trunk. */
+export function explain(plan: Awaited<ReturnType<Router["plan"]>>) {
+  return {
+    dialed: plan.dialed,
+    dialPlan: plan.dialPlan,
+    route: { ...plan.route },
+    steps: plan.steps.map((s) => ({ ...s })),
+    attempts: plan.attempts.map((a) => ({
+      kind: a.carrier.kind,
+      id: a.carrier.kind === "line" ? a.carrier.line.account : a.carrier.trunk.trunkId,
+      number: a.number,
+      refine: { ...a.refine },
+    })),
+  };
+}

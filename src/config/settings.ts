@@ -204,6 +204,23 @@ export const settingsTable = {
     schema: z.coerce.number().int().min(1).max(3600),
     default: 60,
   },
+  outGroupPrefix: {
+    flag: "--out-group-prefix <digits>",
+    describe:
+      'digits a local user dials before an outside number when no dial plan record matches; "none" = no prefix',
+    schema: z
+      .string()
+      .regex(/^([0-9*#]{0,8}|none)$/, 'must be 0-8 of digits, *, # or "none"')
+      .transform((v) => (v === "none" ? "" : v)),
+    default: "9",
+  },
+  lineFreshCallId: {
+    flag: "--line-fresh-call-id <bool>",
+    describe:
+      "every external line sends its authenticated REGISTER with a fresh Call-ID (providers that answer 400 Invalid CSeq to CSeq+1)",
+    schema: boolish,
+    default: false,
+  },
   digestAlgorithms: {
     flag: "--digest-algorithms <list>",
     describe:
@@ -348,6 +365,8 @@ export interface Settings {
   maxExpires: number;
   defaultExpires: number;
   noAnswerTime: number;
+  outGroupPrefix: string;
+  lineFreshCallId: boolean;
   digestAlgorithms: Array<"MD5" | "SHA-256">;
   authFailThreshold: number;
   authFailWindow: number;

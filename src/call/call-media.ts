@@ -28,7 +28,7 @@ export interface CallMediaStats {
   reason: string;
   caller: LegMediaStats;
   callee: LegMediaStats;
-  /** "media-timeout" when the call was ended because no RTP flowed. */
+  /** "media-timeout" when the call was ended because a phone stopped sending RTP. */
   hangupCause?: string;
 }
 
@@ -40,7 +40,10 @@ export interface CallMedia {
   answered(): void;
   /** The latest figures (pushed by the media worker about once a second). */
   stats(): CallMediaStats;
-  /** Called once when no RTP flowed either way for the media timeout. */
+  /**
+   * Called once when the media timeout ran out: a phone whose SDP says it sends (not held) sent
+   * no RTP for that long (with neither sending, both count).
+   */
   onTimeout(listener: () => void): void;
   /** Releases the relay's ports; idempotent; resolves with the final figures. */
   close(): Promise<CallMediaStats>;

@@ -72,7 +72,8 @@ class RelayedCall implements CallMedia {
     const audio = readSdpAudio(body);
     if (audio === undefined) return body;
     if (!this.session.closed) {
-      const peer = { address: audio.address, port: audio.port, rtcpMux: audio.rtcpMux };
+      const sends = audio.direction === "sendrecv" || audio.direction === "sendonly";
+      const peer = { address: audio.address, port: audio.port, rtcpMux: audio.rtcpMux, sends };
       this.session.update(from, peer).then(undefined, this.o.onError);
     }
     // The other side sends to the relay's port facing the sender's peer.

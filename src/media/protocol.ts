@@ -13,6 +13,12 @@ export interface MediaPeer {
   readonly port: number;
   /** RFC 5761: the side sends and accepts RTCP on its RTP port. */
   readonly rtcpMux: boolean;
+  /**
+   * RFC 3264 6.1: whether the side said it sends (sendrecv or sendonly; not on recvonly or
+   * inactive, e.g. while held). Only a side that should send is held to the media timeout.
+   * Default true.
+   */
+  readonly sends?: boolean;
 }
 
 /** The two sides of a relayed call: "a" faces the caller, "b" the callee. */
@@ -38,7 +44,10 @@ export interface UpdateRequest {
   readonly peer: MediaPeer;
 }
 
-/** Arms (or disarms with 0) the media timeout: no RTP either way for this long ends the call. */
+/**
+ * Arms (or disarms with 0) the media timeout: a side that should send (MediaPeer.sends) and has
+ * sent no RTP for this long makes the worker report the session timed out.
+ */
 export interface TimeoutRequest {
   readonly type: "timeout";
   readonly id: number;

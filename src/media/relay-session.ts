@@ -28,6 +28,10 @@ export class RelaySide {
   private expected: string | undefined;
   private latchedRtp = false;
   private latchedRtcp = false;
+  /** performance.now() of this side's last RTP packet (or of arming the timeout). */
+  lastPacketAt = performance.now();
+  /** The side's SDP says it sends: its silence counts towards the media timeout. */
+  mustSend = true;
   other!: RelaySide;
 
   constructor(
@@ -35,7 +39,6 @@ export class RelaySide {
     readonly rtcp: Socket,
     readonly port: number,
     private readonly latchAny: boolean,
-    private readonly session: RelaySession,
   ) {
     rtp.on("message", (packet, from) => this.onRtp(packet, from.address, from.port));
     rtcp.on("message", (packet, from) => this.onRtcp(packet, from.address, from.port));
@@ -50,6 +53,8 @@ export class RelaySide {
     this.rtcpMux = peer.rtcpMux;
     this.latchedRtp = false;
     this.latchedRtcp = false;
+    this.mustSend = peer.sends !== false && peer.port !== 0;
+    this.lastPacketAt = performance.now();
     if (peer.port === 0) {
       // RFC 3264 6: port 0 rejects the stream; send nothing to it.
       this.rtpAddress = undefined;
@@ -81,7 +86,7 @@ export class RelaySide {
       return;
     }
     const now = performance.now();
-    this.session.lastPacketAt = now;
+    this.lastPacketAt = now;
     this.stats.rtp(packet, now);
     this.other.sendRtp(packet);
   }
@@ -128,9 +133,7 @@ export class RelaySide {
 export class RelaySession {
   a!: RelaySide;
   b!: RelaySide;
-  /** performance.now() of the last RTP packet from either side (or of the allocation). */
-  lastPacketAt = performance.now();
-  /** No RTP either way for this long ends the call; 0 = not armed. */
+  /** A side that should send and is silent this long times the session out; 0 = not armed. */
   timeoutMs = 0;
 
   constructor(readonly id: string) {}
@@ -140,6 +143,23 @@ export class RelaySession {
     this.b = b;
     a.other = b;
     b.other = a;
+  }
+
+  /** Starts the media timeout afresh for both sides. */
+  arm(ms: number): void {
+    this.timeoutMs = Math.max(0, ms);
+    const now = performance.now();
+    this.a.lastPacketAt = now;
+    this.b.lastPacketAt = now;
+  }
+
+  /** The media timeout ran out: a side that should send has been silent that long. */
+  timedOut(now: number): boolean {
+    if (this.timeoutMs <= 0) return false;
+    for (const side of [this.a, this.b]) {
+      if (side.mustSend && now - side.lastPacketAt >= this.timeoutMs) return true;
+    }
+    return false;
   }
 
   side(which: MediaSide): RelaySide {

@@ -90,8 +90,7 @@ export class RelayWorkerCore {
         return { type: "reply", id, ok: true };
       }
       case "timeout":
-        session.timeoutMs = Math.max(0, request.ms);
-        session.lastPacketAt = performance.now();
+        session.arm(request.ms);
         return { type: "reply", id, ok: true };
       case "stats":
         return { type: "reply", id, ok: true, stats: session.stats() };
@@ -117,8 +116,8 @@ export class RelayWorkerCore {
     }
     const session = new RelaySession(id);
     session.pair(
-      new RelaySide(a.rtp, a.rtcp, a.port, latchAny.a, session),
-      new RelaySide(b.rtp, b.rtcp, b.port, latchAny.b, session),
+      new RelaySide(a.rtp, a.rtcp, a.port, latchAny.a),
+      new RelaySide(b.rtp, b.rtcp, b.port, latchAny.b),
     );
     this.sessions.set(id, session);
     return { portA: a.port, portB: b.port };
@@ -160,7 +159,7 @@ export class RelayWorkerCore {
   private checkTimeouts(): void {
     const now = performance.now();
     for (const session of this.sessions.values()) {
-      if (session.timeoutMs > 0 && now - session.lastPacketAt >= session.timeoutMs) {
+      if (session.timedOut(now)) {
         session.timeoutMs = 0; // reported once; the call engine releases the session
         this.emit({ type: "timeout", session: session.id, stats: session.stats() });
       }

@@ -167,6 +167,32 @@ describe("MediaEngine (worker thread relay)", () => {
     await s.close();
   });
 
+  it("armTimeout() fires when one side that should send stops, not for a side that is held (recvonly)", async () => {
+    const pa = await phone();
+    const held = await engine.allocate({ a: true, b: true });
+    const silent = await engine.allocate({ a: true, b: true });
+    const fired: string[] = [];
+    held.onTimeout(() => fired.push("held"));
+    silent.onTimeout(() => fired.push("silent"));
+    try {
+      await held.update("b", { address: HOST, port: 9, rtcpMux: false, sends: false });
+      await silent.update("b", { address: HOST, port: 9, rtcpMux: false, sends: true });
+      await held.armTimeout(400);
+      await silent.armTimeout(400);
+      // a keeps talking on both; b is silent on both.
+      for (let i = 0; i < 12; i++) {
+        pa.send(rtp(i, i * 160, 1), held.portA, HOST);
+        pa.send(rtp(i, i * 160, 2), silent.portA, HOST);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(fired, ["silent"]);
+    } finally {
+      pa.close();
+      await held.close();
+      await silent.close();
+    }
+  });
+
   it("close() is idempotent and frees the ports for reuse", async () => {
     const s = await engine.allocate({ a: false, b: false });
     const first = s.close();

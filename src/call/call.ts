@@ -5,7 +5,7 @@
  * from leg to leg is the LegPolicy. Reads like the call flow (STYLE.md, drachtio-srf):
  * ring → first 2xx wins → bridge → hang up; or every fork fails → best response.
  */
-import type { ActiveCall, ActiveCallLeg } from "../api/types.js";
+import type { ActiveCall } from "../api/types.js";
 import type {
   Dialog,
   DialogEndCause,
@@ -14,11 +14,12 @@ import type {
   UasInvite,
 } from "../dialog/index.js";
 import { quoteDisplayName } from "../sip/index.js";
-import type { SipMessage, SipRequest, SipResponse } from "../sip/types.js";
-import type { CallLeg, NewCallRecord } from "../store/cdr-model.js";
+import type { SipMessage, SipResponse } from "../sip/types.js";
+import type { NewCallRecord } from "../store/cdr-model.js";
 import type { Destination } from "../transport/types.js";
 import type { Clock, TimerHandle } from "../util/clock.js";
 import { bestResponse } from "./best-response.js";
+import { type CallFacts, callRecord, callView } from "./call-views.js";
 import { allowedHeaders, type LegPolicy, type SdpContext } from "./leg-policy.js";
 import { type CalleeLeg, type CallOutcome, type CallParty, failureDisposition } from "./types.js";
 
@@ -470,88 +471,27 @@ export class Call {
 
   /** The live view for GET /api/v1/calls. */
   view(): ActiveCall {
-    const callerLeg: ActiveCallLeg = {
-      role: "caller",
-      peer: this.callerPeer(),
-      callId: this.o.uas.request.callId ?? "",
-      state: this.state === "answered" ? "answered" : this.state === "ringing" ? "ringing" : "ending",
-    };
-    const legs: ActiveCallLeg[] = [callerLeg];
-    for (const leg of this.legs) {
-      if (leg.state === "failed") continue;
-      legs.push({
-        role: "callee",
-        peer: leg.peer,
-        callId: leg.invite?.callId ?? leg.dialog?.callId ?? "",
-        state: leg.state,
-      });
-    }
-    const call: ActiveCall = {
-      id: this.o.id,
-      domainId: this.o.caller.domainId,
-      caller: this.callerParty.user,
-      dialed: this.o.dialed,
-      callee: this.calleeParty.user,
-      state: this.state === "ringing" ? "ringing" : this.state === "answered" ? "answered" : "ending",
-      startedAt: this.startedAt,
-      legs,
-    };
-    if (this.answeredAt !== undefined) call.answeredAt = this.answeredAt;
-    return call;
-  }
-
-  private callerPeer(): string {
-    const request: SipRequest = this.o.uas.request;
-    const contact = request.get("contact");
-    return contact ?? request.from?.uri.raw ?? "";
+    return callView(this.facts());
   }
 
   /** The call detail record (store/cdr-model.ts). */
   private record(outcome: CallOutcome): NewCallRecord {
-    const endedAt = this.o.now();
-    const answered = outcome.disposition === "answered" && this.answeredAt !== undefined;
-    const callerLeg: CallLeg = {
-      role: "caller",
-      peer: this.callerPeer(),
-      callId: this.o.uas.request.callId ?? "",
-      status: this.callerStatus,
-      startedAt: this.startedAt,
-      endedAt,
-    };
-    if (answered) callerLeg.answeredAt = this.answeredAt;
-    const legs: CallLeg[] = [callerLeg];
-    for (const leg of this.legs) {
-      const out: CallLeg = {
-        role: "callee",
-        peer: leg.peer,
-        callId: leg.invite?.callId ?? leg.dialog?.callId ?? "",
-        status: leg.status !== 0 ? leg.status : leg.state === "ending" ? 487 : 0,
-        startedAt: leg.startedAt,
-        endedAt: leg.endedAt ?? endedAt,
-      };
-      if (leg.answeredAt !== undefined) out.answeredAt = leg.answeredAt;
-      legs.push(out);
-    }
-    const record: NewCallRecord = {
-      domainId: this.o.caller.domainId,
-      callId: this.o.id,
-      caller: this.o.caller.user,
-      callerName: this.o.caller.displayName,
+    return callRecord(this.facts(), outcome, this.o.now());
+  }
+
+  private facts(): CallFacts {
+    return {
+      id: this.o.id,
+      state: this.state,
+      caller: this.o.caller,
+      callerParty: this.callerParty,
+      calleeParty: this.calleeParty,
       dialed: this.o.dialed,
-      // The final callee: who the call ended with after any transfer (issue 4).
-      callee: this.calleeParty.user,
+      callerRequest: this.o.uas.request,
+      callerStatus: this.callerStatus,
       startedAt: this.startedAt,
-      endedAt,
-      disposition: answered
-        ? "answered"
-        : outcome.disposition === "answered"
-          ? "failed"
-          : outcome.disposition,
-      sipStatus: outcome.status,
-      sipReason: outcome.reason,
-      legs,
+      answeredAt: this.answeredAt,
+      legs: this.legs,
     };
-    if (answered) record.answeredAt = this.answeredAt;
-    return record;
   }
 }

@@ -1,0 +1,216 @@
+/** Call records: filter by time, number and disposition, page, export the same selection as CSV. */
+import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { type FieldSpec, fieldOf } from "../components/fields";
+import { FieldInput, FormFailure } from "../components/form";
+import { formatTime, PageHeader, Pager, useNotify } from "../components/ui";
+import { useI18n } from "../i18n";
+import type { MessageKey } from "../i18n/en";
+import { ApiFailure, api } from "../lib/api";
+
+interface Cdr {
+  id: number;
+  caller: string;
+  callerName: string;
+  dialed: string;
+  callee?: string;
+  startedAt: string;
+  duration: number;
+  disposition: string;
+  sipStatus: number;
+  sipReason: string;
+}
+
+interface Filters {
+  from: string;
+  to: string;
+  number: string;
+  disposition: string;
+}
+
+const DISPOSITIONS = ["answered", "busy", "no-answer", "failed", "cancelled"] as const;
+const LIMIT = 25;
+const EMPTY: Filters = { from: "", to: "", number: "", disposition: "" };
+
+/** A datetime-local value ("2027-01-15T08:00") in the browser's zone → ISO 8601 with its offset. */
+export function localToIso(value: string): string | undefined {
+  if (value === "") return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date.toISOString();
+}
+
+export function CdrsPage() {
+  const { t, lang } = useI18n();
+  const notify = useNotify();
+  const [form, setForm] = useState<Filters>(EMPTY);
+  const [applied, setApplied] = useState<Filters>(EMPTY);
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<{ items: Cdr[]; total: number }>();
+  const [failure, setFailure] = useState<unknown>();
+
+  const query = useCallback(
+    (f: Filters) => ({
+      from: localToIso(f.from),
+      to: localToIso(f.to),
+      number: f.number.trim() || undefined,
+      disposition: f.disposition || undefined,
+    }),
+    [],
+  );
+  const load = useCallback(async () => {
+    try {
+      setPage(await api.get("/cdrs", { ...query(applied), offset, limit: LIMIT }));
+      setFailure(undefined);
+    } catch (error) {
+      setFailure(error);
+    }
+  }, [applied, offset, query]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setOffset(0);
+    setApplied({ ...form });
+  };
+  const exportCsv = async () => {
+    try {
+      const text = await api.text("/cdrs.csv", query(applied));
+      const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = `parley-cdrs-${new Date().toISOString().slice(0, 10)}.csv`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (error) {
+      if (error instanceof ApiFailure) notify(t("common.error", { message: error.message }));
+    }
+  };
+
+  const specs: FieldSpec[] = [
+    { path: "from", kind: "text", label: "cdrs.from" },
+    { path: "to", kind: "text", label: "cdrs.to" },
+    { path: "number", kind: "text", label: "cdrs.number" },
+    {
+      path: "disposition",
+      kind: "select",
+      label: "cdrs.disposition",
+      options: [
+        { value: "", label: "cdrs.any" },
+        ...DISPOSITIONS.map((d) => ({ value: d, label: `disposition.${d}` as MessageKey })),
+      ],
+    },
+  ];
+  const errorsOf = (path: string) =>
+    failure instanceof ApiFailure ? failure.errors.filter((e) => fieldOf(e.field, specs) === path) : [];
+
+  return (
+    <section data-testid="page-cdrs">
+      <PageHeader title={t("cdrs.title")}>
+        <button type="button" onClick={exportCsv} data-testid="export-csv">
+          {t("cdrs.export")}
+        </button>
+      </PageHeader>
+      <form className="card filters" onSubmit={submit} noValidate data-testid="cdr-filters">
+        <FormFailure failure={failure} specs={specs} />
+        <div className="field-grid">
+          {(["from", "to"] as const).map((key) => (
+            <div key={key} className={`field${errorsOf(key).length ? " invalid" : ""}`}>
+              <label htmlFor={`cdr-${key}`}>{t(key === "from" ? "cdrs.from" : "cdrs.to")}</label>
+              <input
+                id={`cdr-${key}`}
+                type="datetime-local"
+                name={key}
+                data-field={key}
+                value={form[key]}
+                onChange={(e) => setForm({ ...form, [key]: e.target.value })}
+              />
+              {errorsOf(key).length ? (
+                <small className="field-error" role="alert">
+                  {errorsOf(key)
+                    .map((e) => e.message)
+                    .join(" ")}
+                </small>
+              ) : null}
+            </div>
+          ))}
+          {specs.slice(2).map((spec) => (
+            <FieldInput
+              key={spec.path}
+              spec={spec}
+              value={form[spec.path as keyof Filters]}
+              onChange={(v) => setForm({ ...form, [spec.path]: String(v) })}
+              errors={errorsOf(spec.path)}
+            />
+          ))}
+        </div>
+        <div className="form-actions">
+          <button
+            type="button"
+            onClick={() => {
+              setForm(EMPTY);
+              setApplied(EMPTY);
+              setOffset(0);
+            }}
+          >
+            {t("cdrs.reset")}
+          </button>
+          <button type="submit" className="primary" data-testid="apply-filters">
+            {t("cdrs.apply")}
+          </button>
+        </div>
+      </form>
+      <div className="card">
+        {page ? (
+          <p className="muted" data-testid="cdr-total">
+            {t("cdrs.total", { total: page.total })}
+          </p>
+        ) : null}
+        {page === undefined ? null : page.items.length === 0 ? (
+          <p className="muted">{t("common.empty")}</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="responsive" data-testid="cdrs-table">
+              <thead>
+                <tr>
+                  <th>{t("cdrs.started")}</th>
+                  <th>{t("cdrs.caller")}</th>
+                  <th>{t("cdrs.dialed")}</th>
+                  <th>{t("cdrs.callee")}</th>
+                  <th>{t("cdrs.duration")}</th>
+                  <th>{t("cdrs.disposition")}</th>
+                  <th>{t("cdrs.status")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((c) => (
+                  <tr key={c.id} data-testid="cdr-row" data-disposition={c.disposition}>
+                    <td data-label={t("cdrs.started")}>{formatTime(c.startedAt, lang)}</td>
+                    <td data-label={t("cdrs.caller")}>
+                      {c.caller}
+                      {c.callerName ? <span className="muted"> ({c.callerName})</span> : null}
+                    </td>
+                    <td data-label={t("cdrs.dialed")}>{c.dialed}</td>
+                    <td data-label={t("cdrs.callee")}>{c.callee ?? ""}</td>
+                    <td data-label={t("cdrs.duration")}>{c.duration}</td>
+                    <td data-label={t("cdrs.disposition")}>
+                      <span className={`badge disposition-${c.disposition}`}>
+                        {t(`disposition.${c.disposition}` as MessageKey)}
+                      </span>
+                    </td>
+                    <td data-label={t("cdrs.status")}>
+                      {c.sipStatus} {c.sipReason}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {page ? <Pager offset={offset} limit={LIMIT} total={page.total} onChange={setOffset} /> : null}
+      </div>
+    </section>
+  );
+}

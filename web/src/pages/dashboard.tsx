@@ -1,0 +1,162 @@
+/** The live view: every user's state, calls in progress, lines and trunks, updated by /events. */
+import { useState } from "react";
+import { formatDuration, formatTime, PageHeader, StateBadge, useConfirm, useNotify } from "../components/ui";
+import { useI18n } from "../i18n";
+import type { MessageKey } from "../i18n/en";
+import { ApiFailure, api } from "../lib/api";
+import { useLive } from "../lib/live";
+
+export function DashboardPage() {
+  const { t, lang } = useI18n();
+  const { snapshot, status } = useLive();
+  const [filter, setFilter] = useState("");
+  const [dialog, ask] = useConfirm();
+  const notify = useNotify();
+  const users = snapshot?.users ?? [];
+  const calls = snapshot?.calls ?? [];
+  const lines = snapshot?.lines ?? [];
+  const shown = users.filter(
+    (u) =>
+      filter === "" || u.name.includes(filter) || u.displayName.toLowerCase().includes(filter.toLowerCase()),
+  );
+  const hangup = async (id: string, caller: string, dialed: string) => {
+    if (!(await ask(t("dashboard.confirmHangup", { caller, dialed }), t("dashboard.hangup")))) return;
+    try {
+      await api.delete(`/calls/${encodeURIComponent(id)}`);
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status !== 404)
+        notify(t("common.error", { message: error.message }));
+    }
+  };
+  return (
+    <section data-testid="page-dashboard">
+      <PageHeader title={t("dashboard.title")}>
+        <span className={`live-status live-${status}`} data-testid="live-status" data-status={status}>
+          <span className="dot" aria-hidden="true" />
+          {t(`live.${status}` as MessageKey)}
+        </span>
+      </PageHeader>
+      <div className="stats">
+        <Stat
+          label={t("dashboard.usersOnline")}
+          value={`${users.filter((u) => u.state !== "offline").length} / ${users.length}`}
+          testId="stat-online"
+        />
+        <Stat label={t("dashboard.activeCalls")} value={String(calls.length)} testId="stat-calls" />
+        <Stat
+          label={t("dashboard.registrations")}
+          value={String(snapshot?.registrations ?? 0)}
+          testId="stat-registrations"
+        />
+        <Stat
+          label={t("dashboard.linesOnline")}
+          value={`${lines.filter((l) => l.state === "online").length} / ${lines.length}`}
+          testId="stat-lines"
+        />
+      </div>
+
+      <div className="card">
+        <div className="card-header">
+          <h2>{t("dashboard.users")}</h2>
+          <input
+            type="search"
+            placeholder={t("dashboard.filter")}
+            aria-label={t("dashboard.filter")}
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+          />
+        </div>
+        <ul className="user-tiles" data-testid="user-tiles">
+          {shown.map((u) => (
+            <li key={u.name} className={`tile tile-${u.state}`} data-testid={`user-tile-${u.name}`}>
+              <a href={`#/users/${encodeURIComponent(u.name)}`}>
+                <strong>{u.name}</strong>
+                <span className="muted">{u.displayName}</span>
+              </a>
+              <StateBadge state={u.state} testId={`user-state-${u.name}`} />
+            </li>
+          ))}
+        </ul>
+      </div>
+
+      <div className="card">
+        <h2>{t("dashboard.calls")}</h2>
+        {calls.length === 0 ? (
+          <p className="muted">{t("dashboard.noCalls")}</p>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="calls-table">
+              <thead>
+                <tr>
+                  <th>{t("calls.caller")}</th>
+                  <th>{t("calls.dialed")}</th>
+                  <th>{t("calls.callee")}</th>
+                  <th>{t("calls.state")}</th>
+                  <th>{t("calls.started")}</th>
+                  <th>{t("calls.duration")}</th>
+                  <th>
+                    <span className="sr-only">{t("common.actions")}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {calls.map((c) => (
+                  <tr key={c.id} data-testid="call-row">
+                    <td data-label={t("calls.caller")}>{c.caller}</td>
+                    <td data-label={t("calls.dialed")}>{c.dialed}</td>
+                    <td data-label={t("calls.callee")}>{c.callee ?? ""}</td>
+                    <td data-label={t("calls.state")}>
+                      <StateBadge state={c.state} testId="call-state" />
+                    </td>
+                    <td data-label={t("calls.started")}>{formatTime(c.startedAt, lang)}</td>
+                    <td data-label={t("calls.duration")}>{formatDuration(c.durationSeconds)}</td>
+                    <td>
+                      <button
+                        type="button"
+                        className="danger small"
+                        onClick={() => hangup(c.id, c.caller, c.dialed)}
+                      >
+                        {t("dashboard.hangup")}
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </div>
+
+      <div className="card">
+        <h2>{t("dashboard.lines")}</h2>
+        {lines.length === 0 ? (
+          <p className="muted">{t("dashboard.noLines")}</p>
+        ) : (
+          <ul className="user-tiles">
+            {lines.map((l) => (
+              <li key={`${l.kind}:${l.name}`} className={`tile tile-${l.state}`}>
+                <a href={l.kind === "sip-trunk" ? "#/trunks" : "#/lines"}>
+                  <strong>{l.name}</strong>
+                  <span className="muted">{t(`dashboard.lineKind.${l.kind}` as MessageKey)}</span>
+                </a>
+                <StateBadge state={l.state} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      {dialog}
+    </section>
+  );
+}
+
+function Stat(props: { label: string; value: string; testId: string }) {
+  return (
+    <div className="card stat">
+      <span className="stat-value" data-testid={props.testId}>
+        {props.value}
+      </span>
+      <span className="stat-label">{props.label}</span>
+    </div>
+  );
+}

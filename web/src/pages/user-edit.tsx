@@ -1,0 +1,162 @@
+/** Create or edit a local user: every field, grouped; API errors beside their fields. */
+import { useEffect, useMemo, useState } from "react";
+import { type FormValues, toBody, toFormValues } from "../components/fields";
+import { GroupedForm } from "../components/form";
+import { PageHeader, StateBadge, useConfirm, useNotify } from "../components/ui";
+import { useI18n } from "../i18n";
+import { ApiFailure, api } from "../lib/api";
+import { navigate } from "../lib/router";
+import { userGroups } from "./user-fields";
+
+interface User {
+  name: string;
+  state: string;
+  [field: string]: unknown;
+}
+
+/**
+ * The store's defaults of a new user, to show in the empty form. Only the fields the administrator
+ * changes are sent, so the server's defaults rule even if these drift.
+ */
+const NEW_USER = {
+  name: "",
+  displayName: "",
+  noAnswerTime: 0,
+  specificExternalLine: "",
+  maxDuration: 0,
+  maxConcurrentCalls: 4,
+  maxConcurrentOutgoingCalls: 4,
+  callRight: 1,
+  forwarding: {
+    unconditional: { enabled: false, number: "" },
+    unreachable: { enabled: false, number: "" },
+    busy: { enabled: false, number: "" },
+    noAnswer: { enabled: false, number: "" },
+  },
+  voicemailOnUnreachableOrNoAnswer: false,
+  email: "",
+  followMe: { strategy: 0, interval: 20, destinations: ["", "", ""] },
+  callPark: true,
+  callRetrieve: true,
+  callWaiting: true,
+  multiDevice: false,
+  maxDevices: 3,
+  musicOnHold: true,
+  ipAuthorization: [],
+};
+
+export function UserEditPage(props: { name: string | undefined }) {
+  const { t } = useI18n();
+  const notify = useNotify();
+  const creating = props.name === undefined;
+  const groups = useMemo(() => userGroups(creating), [creating]);
+  const specs = useMemo(() => groups.flatMap((g) => g.fields), [groups]);
+  const [user, setUser] = useState<User>();
+  const [values, setValues] = useState<FormValues>();
+  const [initial, setInitial] = useState<FormValues>({});
+  const [failure, setFailure] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const [dialog, ask] = useConfirm();
+
+  useEffect(() => {
+    if (props.name === undefined) {
+      const empty = toFormValues(NEW_USER, specs);
+      setValues(empty);
+      setInitial(empty);
+      return;
+    }
+    api
+      .get<User>(`/users/${encodeURIComponent(props.name)}`)
+      .then((u) => {
+        setUser(u);
+        setValues(toFormValues(u, specs));
+      })
+      .catch(setFailure);
+  }, [props.name, specs]);
+
+  const save = async () => {
+    if (values === undefined) return;
+    setBusy(true);
+    try {
+      const destinationsChanged = specs.some(
+        (s) => s.path.startsWith("followMe.destinations") && values[s.path] !== initial[s.path],
+      );
+      const unchanged = (path: string, value: string | boolean) =>
+        path !== "name" &&
+        path !== "password" &&
+        value === initial[path] &&
+        !(destinationsChanged && path.startsWith("followMe.destinations"));
+      const body = toBody(values, specs, (spec, value) =>
+        creating ? unchanged(spec.path, value) : spec.kind === "password" && value === "",
+      );
+      if (creating) {
+        const created = await api.post<User>("/users", body);
+        notify(t("users.created", { name: created.name }));
+        navigate("users", created.name);
+      } else {
+        const updated = await api.patch<User>(`/users/${encodeURIComponent(props.name ?? "")}`, body);
+        setFailure(undefined);
+        notify(t("common.saved"));
+        if (updated.name !== props.name) navigate("users", updated.name);
+        else {
+          setUser(updated);
+          setValues(toFormValues(updated, specs));
+        }
+      }
+    } catch (error) {
+      // The values stay as typed: only the errors are shown.
+      setFailure(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const remove = async () => {
+    const what = t("users.deleteWhat", { name: props.name ?? "" });
+    if (!(await ask(t("common.confirmDelete", { what })))) return;
+    try {
+      await api.delete(`/users/${encodeURIComponent(props.name ?? "")}`);
+      notify(t("common.deleted", { what }));
+      navigate("users");
+    } catch (error) {
+      setFailure(error);
+    }
+  };
+
+  const title = creating ? t("users.create") : t("users.edit", { name: props.name ?? "" });
+  const missing = failure instanceof ApiFailure && failure.status === 404 && user === undefined && !creating;
+  return (
+    <section data-testid="page-user-edit">
+      <PageHeader title={title}>
+        {user ? <StateBadge state={user.state} /> : null}
+        <a className="button" href="#/users">
+          {t("common.back")}
+        </a>
+      </PageHeader>
+      {missing ? (
+        <div className="banner error">{t("common.error", { message: (failure as ApiFailure).message })}</div>
+      ) : values === undefined ? (
+        <p className="muted">{t("common.loading")}</p>
+      ) : (
+        <GroupedForm
+          groups={groups}
+          values={values}
+          onChange={(path, value) => setValues({ ...values, [path]: value })}
+          failure={failure}
+          busy={busy}
+          onSubmit={save}
+          submitLabel={creating ? "common.create" : "common.save"}
+          testId="user-form"
+          extraActions={
+            creating ? null : (
+              <button type="button" className="danger" onClick={remove} data-testid="delete-user">
+                {t("common.delete")}
+              </button>
+            )
+          }
+        />
+      )}
+      {dialog}
+    </section>
+  );
+}

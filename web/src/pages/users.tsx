@@ -1,0 +1,142 @@
+/** Local users: list, search, page; create, edit and delete (with confirmation). */
+import { useCallback, useEffect, useState } from "react";
+import { FormFailure } from "../components/form";
+import { PageHeader, Pager, StateBadge, useConfirm, useNotify } from "../components/ui";
+import { useI18n } from "../i18n";
+import { api } from "../lib/api";
+import { navigate } from "../lib/router";
+
+interface UserRow {
+  name: string;
+  displayName: string;
+  state: string;
+  multiDevice: boolean;
+  callRight: number;
+}
+
+const LIMIT = 50;
+
+export function UsersPage() {
+  const { t } = useI18n();
+  const notify = useNotify();
+  const [search, setSearch] = useState("");
+  const [query, setQuery] = useState("");
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<{ items: UserRow[]; total: number }>();
+  const [failure, setFailure] = useState<unknown>();
+  const [dialog, ask] = useConfirm();
+
+  const load = useCallback(async () => {
+    try {
+      setPage(await api.get("/users", { offset, limit: LIMIT, search: query }));
+      setFailure(undefined);
+    } catch (error) {
+      setFailure(error);
+    }
+  }, [offset, query]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  // Search as the administrator types, a moment after the last key.
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      setOffset(0);
+      setQuery(search.trim());
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [search]);
+
+  const remove = async (name: string) => {
+    const what = t("users.deleteWhat", { name });
+    if (!(await ask(t("common.confirmDelete", { what })))) return;
+    try {
+      await api.delete(`/users/${encodeURIComponent(name)}`);
+      notify(t("common.deleted", { what }));
+      await load();
+    } catch (error) {
+      setFailure(error);
+    }
+  };
+
+  return (
+    <section data-testid="page-users">
+      <PageHeader title={t("users.title")}>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => navigate("users", "new")}
+          data-testid="new-user"
+        >
+          {t("users.new")}
+        </button>
+      </PageHeader>
+      <div className="card">
+        <div className="card-header">
+          <input
+            type="search"
+            className="search"
+            placeholder={t("users.searchPlaceholder")}
+            aria-label={t("common.search")}
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            data-testid="user-search"
+          />
+          {page ? <span className="muted">{t("users.count", { total: page.total })}</span> : null}
+        </div>
+        <FormFailure failure={failure} />
+        {page === undefined ? (
+          <p className="muted">{t("common.loading")}</p>
+        ) : page.items.length === 0 ? (
+          <p className="muted">{t("common.empty")}</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="responsive" data-testid="users-table">
+              <thead>
+                <tr>
+                  <th>{t("users.name")}</th>
+                  <th>{t("users.displayName")}</th>
+                  <th>{t("users.state")}</th>
+                  <th>{t("field.callRight")}</th>
+                  <th>
+                    <span className="sr-only">{t("common.actions")}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((u) => (
+                  <tr key={u.name} data-testid={`user-row-${u.name}`}>
+                    <td data-label={t("users.name")}>
+                      <a href={`#/users/${encodeURIComponent(u.name)}`}>
+                        <strong>{u.name}</strong>
+                      </a>
+                    </td>
+                    <td data-label={t("users.displayName")}>{u.displayName}</td>
+                    <td data-label={t("users.state")}>
+                      <StateBadge state={u.state} />
+                    </td>
+                    <td data-label={t("field.callRight")}>{u.callRight}</td>
+                    <td className="row-actions">
+                      <button type="button" className="small" onClick={() => navigate("users", u.name)}>
+                        {t("common.edit")}
+                      </button>
+                      <button
+                        type="button"
+                        className="small danger"
+                        onClick={() => remove(u.name)}
+                        data-testid={`delete-user-${u.name}`}
+                      >
+                        {t("common.delete")}
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {page ? <Pager offset={offset} limit={LIMIT} total={page.total} onChange={setOffset} /> : null}
+      </div>
+      {dialog}
+    </section>
+  );
+}

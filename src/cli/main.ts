@@ -14,6 +14,7 @@ import {
 } from "../config/settings.js";
 import { version } from "../version.js";
 import { runServer } from "./run-server.js";
+import { registerRoutingCommands } from "./routing-commands.js";
 import { registerUserCommands } from "./user-commands.js";
 
 function camel(flag: string): string {
@@ -57,6 +58,7 @@ start.action(async (opts: Record<string, unknown>) => {
 });
 
 registerUserCommands(program);
+registerRoutingCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`parley: ${(err as Error).message}\n`);

@@ -1,0 +1,351 @@
+/**
+ * `parley line|trunk|dialplan ...` manage external lines, SIP trunks and the dial plan tables in
+ * the store, and `parley route <caller> <number>` dry-runs the dial plan with the same router the
+ * SIP path uses, printing every step. Settings come like `start`'s (--data-dir, --database-url,
+ * --config, PARLEY_*). Exit codes: 0 done, 1 not found / conflict / failure, 2 invalid input
+ * (each bad field printed by name).
+ */
+import type { Command } from "commander";
+import { explain, resolveCaller } from "../api/routes/routing.js";
+import { readConfigFile } from "../config/load.js";
+import { envName, resolveSettings, SettingsError } from "../config/settings.js";
+import { ConflictError, NotFoundError, type Store, storeFromUrl, ValidationError } from "../store/index.js";
+import type { RoutingKind } from "../store/routing-repository.js";
+import { Router } from "../trunks/router.js";
+
+const EXIT_FAILURE = 1;
+const EXIT_INVALID = 2;
+
+interface Options {
+  dataDir?: string;
+  databaseUrl?: string;
+  config?: string;
+  json?: boolean;
+}
+
+class UsageError extends Error {}
+
+function settingsOf(opts: Options) {
+  const configPath = opts.config ?? process.env.PARLEY_CONFIG;
+  const file = configPath ? readConfigFile(configPath) : undefined;
+  const flags: Record<string, unknown> = {};
+  if (opts.dataDir !== undefined) flags.dataDir = opts.dataDir;
+  if (opts.databaseUrl !== undefined) flags.databaseUrl = opts.databaseUrl;
+  return resolveSettings({ file, fileName: configPath, env: process.env, flags });
+}
+
+async function withStore<T>(opts: Options, act: (store: Store, domainId: number) => Promise<T>): Promise<T> {
+  const settings = settingsOf(opts);
+  const store = await storeFromUrl(settings.databaseUrl, settings.dataDir);
+  try {
+    await store.migrate();
+    return await act(store, (await store.domains.getDefault()).id);
+  } finally {
+    await store.close();
+  }
+}
+
+async function run(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      for (const e of error.errors)
+        process.stderr.write(`parley: invalid ${e.field || "input"}: ${e.message}\n`);
+      process.exitCode = EXIT_INVALID;
+    } else if (error instanceof SettingsError || error instanceof UsageError) {
+      process.stderr.write(`parley: ${error.message}\n`);
+      process.exitCode = EXIT_INVALID;
+    } else if (error instanceof NotFoundError || error instanceof ConflictError) {
+      process.stderr.write(`parley: ${error.message}\n`);
+      process.exitCode = EXIT_FAILURE;
+    } else if (error instanceof Error && error.name === "ApiError") {
+      process.stderr.write(`parley: ${error.message}\n`);
+      process.exitCode = EXIT_FAILURE;
+    } else {
+      process.stderr.write(`parley: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = EXIT_FAILURE;
+    }
+  }
+}
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/**
+ * `key=value` pairs into an object. Dotted keys nest (outboundProxy.port=5070); `true`, `false`
+ * and `null` are those values; digits are numbers except for the text fields that hold numbers
+ * to dial or names (account, prefix, text, ...); a list field takes commas.
+ */
+const TEXT_FIELDS = new Set([
+  "account",
+  "password",
+  "server",
+  "authorizationId",
+  "destinationNumber",
+  "dialPlan",
+  "address",
+  "requestUriParameter",
+  "chainTo",
+  "trunkId",
+  "description",
+  "failoverTrunk",
+  "name",
+  "prefix",
+  "externalLine",
+  "sipTrunk",
+  "text",
+]);
+
+export function assignments(pairs: readonly string[]): { [key: string]: Json } {
+  const out: { [key: string]: Json } = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`"${pair}" is not key=value`);
+    const path = pair.slice(0, eq).split(".");
+    const raw = pair.slice(eq + 1);
+    const field = path[path.length - 1]!;
+    let value: Json = raw;
+    if (field === "users") value = raw === "" ? [] : raw.split(",").map((s) => s.trim());
+    else if (raw === "true" || raw === "false") value = raw === "true";
+    else if (raw === "null") value = null;
+    else if (/^\d{1,9}$/.test(raw) && !TEXT_FIELDS.has(field)) value = Number(raw);
+    let node = out;
+    for (const part of path.slice(0, -1)) {
+      const next = node[part];
+      if (typeof next === "object" && next !== null && !Array.isArray(next)) node = next;
+      else {
+        const child: { [key: string]: Json } = {};
+        node[part] = child;
+        node = child;
+      }
+    }
+    node[field] = value;
+  }
+  return out;
+}
+
+function print(value: unknown, json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    return;
+  }
+  const lines: Array<[string, string]> = [];
+  const walk = (v: unknown, prefix: string) => {
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) {
+      for (const [k, child] of Object.entries(v)) walk(child, prefix ? `${prefix}.${k}` : k);
+    } else lines.push([prefix, Array.isArray(v) ? v.join(",") : String(v)]);
+  };
+  walk(value, "");
+  const width = Math.max(0, ...lines.map(([k]) => k.length));
+  process.stdout.write(`${lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`);
+}
+
+function hidePassword(kind: RoutingKind, value: unknown): unknown {
+  if (kind !== "line") return value;
+  const { password: _secret, ...shown } = value as Record<string, unknown>;
+  return shown;
+}
+
+function withStoreOptions(command: Command): Command {
+  return command
+    .option("--data-dir <dir>", `directory of the embedded database [env ${envName("dataDir")}]`)
+    .option("--database-url <url>", `mysql://... or postgres://... [env ${envName("databaseUrl")}]`)
+    .option("--config <file>", "JSON config file of settings (env PARLEY_CONFIG)")
+    .option("--json", "print JSON instead of text");
+}
+
+/** list, show, add, set, remove for one kind of routing row. */
+function crudCommands(
+  parent: Command,
+  kind: RoutingKind,
+  noun: string,
+  keyField: string | undefined,
+  summary: (v: Record<string, unknown>) => string,
+): void {
+  withStoreOptions(parent.command("list").description(`list ${noun}s`)).action((opts: Options) =>
+    run(async () => {
+      const items = await withStore(opts, (store, d) => store.routing.list(d, kind));
+      if (opts.json) print({ items: items.map((v) => hidePassword(kind, v)) }, true);
+      else {
+        for (const item of items)
+          process.stdout.write(`${summary(item as unknown as Record<string, unknown>)}\n`);
+        process.stdout.write(`${items.length} ${noun}s\n`);
+      }
+    }),
+  );
+  const keyName = keyField ?? "id";
+  withStoreOptions(
+    parent.command("show").description(`show every field of a ${noun}`).argument(`<${keyName}>`),
+  ).action((key: string, opts: Options) =>
+    run(async () => {
+      const found = await withStore(opts, (store, d) => store.routing.get(d, kind, key));
+      if (found === undefined) throw new NotFoundError(noun, key);
+      print(hidePassword(kind, found), opts.json);
+    }),
+  );
+  const add = parent
+    .command("add")
+    .description(`create a ${noun}: key=value ... (other fields take their defaults)`);
+  if (keyField !== undefined) add.argument(`<${keyField}>`);
+  withStoreOptions(
+    add.argument("[fields...]", "e.g. server=sip.example.net outboundProxy.enabled=true"),
+  ).action((...args: unknown[]) =>
+    run(async () => {
+      const opts = args.find((a) => typeof a === "object" && a !== null && !Array.isArray(a)) as Options;
+      const key = keyField === undefined ? undefined : (args[0] as string);
+      const fields = (keyField === undefined ? args[0] : args[1]) as string[];
+      const input = assignments(fields);
+      if (keyField !== undefined && key !== undefined)
+        input[keyField] = keyField === "id" ? Number(key) : key;
+      const created = await withStore(opts, (store, d) => store.routing.create(d, kind, input));
+      if (opts.json) print(hidePassword(kind, created), true);
+      else {
+        const k = (created as unknown as Record<string, unknown>)[keyName];
+        process.stdout.write(`${noun} ${String(k)} created\n`);
+      }
+    }),
+  );
+  withStoreOptions(
+    parent
+      .command("set")
+      .description(`change fields of a ${noun}: key=value ...`)
+      .argument(`<${keyName}>`)
+      .argument("<fields...>"),
+  ).action((key: string, fields: string[], opts: Options) =>
+    run(async () => {
+      const updated = await withStore(opts, (store, d) =>
+        store.routing.update(d, kind, key, assignments(fields)),
+      );
+      if (opts.json) print(hidePassword(kind, updated), true);
+      else process.stdout.write(`${noun} ${key} updated\n`);
+    }),
+  );
+  withStoreOptions(
+    parent.command("remove").description(`delete a ${noun} nothing refers to`).argument(`<${keyName}>`),
+  ).action((key: string, opts: Options) =>
+    run(async () => {
+      const removed = await withStore(opts, (store, d) => store.routing.delete(d, kind, key));
+      if (!removed) throw new NotFoundError(noun, key);
+      process.stdout.write(opts.json ? `${JSON.stringify({ removed: key })}\n` : `${noun} ${key} removed\n`);
+    }),
+  );
+}
+
+/** One dry-run step as a line of text. */
+function stepText(step: Record<string, unknown>): string {
+  switch (step.step) {
+    case "analyze": {
+      const r = step.record as Record<string, unknown> | undefined;
+      return r === undefined
+        ? `analyze ${String(step.number)} in dial plan ${String(step.dialPlan)}: no record matches`
+        : `analyze ${String(step.number)} in dial plan ${String(step.dialPlan)}: prefix "${String(r.prefix)}" → ${String(r.routeType)}`;
+    }
+    case "transition":
+      return `transition ${String(step.transitionId)}: ${String(step.before)} → ${String(step.after)}`;
+    case "call-right":
+      return `call right ${String(step.required)} required, caller has ${String(step.caller)}: refused`;
+    case "default":
+      return `${String(step.rule)} → ${String(step.number)}`;
+    default:
+      return JSON.stringify(step);
+  }
+}
+
+export function registerRoutingCommands(program: Command): void {
+  const line = program
+    .command("line")
+    .description("manage external lines (accounts at VoIP providers, FXO gateways)");
+  crudCommands(line, "line", "external line", "account", (l) =>
+    [l.account, `type ${String(l.type)}`, l.server || "-", `group ${String(l.outgoingGroupId)}`].join("  "),
+  );
+  const trunk = program.command("trunk").description("manage SIP trunks (peer servers trusted by address)");
+  crudCommands(trunk, "trunk", "SIP trunk", "trunkId", (t) =>
+    [t.trunkId, `${String(t.address)}:${String(t.port)}/${String(t.transport)}`, String(t.description)].join(
+      "  ",
+    ),
+  );
+  const dialplan = program
+    .command("dialplan")
+    .description("manage dial plans and their analyze, transition and refine tables");
+  crudCommands(
+    dialplan,
+    "dialplan",
+    "dial plan",
+    "name",
+    (p) => `${String(p.name)}  ${(p.users as string[]).join(",")}`,
+  );
+  crudCommands(
+    dialplan.command("analyze").description("analyze called number records"),
+    "analyze",
+    "analyze record",
+    undefined,
+    (r) =>
+      [
+        r.id,
+        r.dialPlan,
+        `"${String(r.prefix)}"`,
+        r.routeType,
+        r.externalLine || r.sipTrunk || r.rejectStatus || "",
+      ].join("  "),
+  );
+  crudCommands(
+    dialplan.command("transition").description("transitions"),
+    "transition",
+    "transition",
+    "id",
+    (t) =>
+      [t.id, t.type, `start ${String(t.start)}`, `length ${String(t.length)}`, `"${String(t.text)}"`].join(
+        "  ",
+      ),
+  );
+  crudCommands(
+    dialplan.command("refine").description("refine called number records"),
+    "refine",
+    "refine record",
+    undefined,
+    (r) =>
+      [
+        r.id,
+        `group ${String(r.outgoingGroupId)}`,
+        `"${String(r.prefix)}"`,
+        `transition ${String(r.transitionId)}`,
+      ].join("  "),
+  );
+
+  withStoreOptions(
+    program
+      .command("route")
+      .description("dry run: how the dial plan routes <number> dialed by <caller>, step by step")
+      .argument("<caller>", "a local user (or, with --origin, a line's account or a trunk's ID)")
+      .argument("<number>", "the called number")
+      .option("--origin <origin>", "user, line or trunk", "user"),
+  ).action((caller: string, number: string, opts: Options & { origin: string }) =>
+    run(async () => {
+      if (!["user", "line", "trunk"].includes(opts.origin))
+        throw new UsageError("--origin must be user, line or trunk");
+      if (!/^[0-9*#+]{1,32}$/.test(number)) throw new UsageError("<number> must be 1-32 of digits, *, #, +");
+      const { outGroupPrefix } = settingsOf(opts);
+      const plan = await withStore(opts, async (store, d) => {
+        const router = new Router({ load: () => store.routing.snapshot(d), outGroupPrefix });
+        const from = await resolveCaller(store, d, caller, opts.origin as "user" | "line" | "trunk");
+        return explain(await router.plan(from, number));
+      });
+      if (opts.json) {
+        print(plan, true);
+        return;
+      }
+      const out = [`${caller} dials ${number} (dial plan ${plan.dialPlan})`];
+      for (const step of plan.steps) out.push(`  ${stepText(step)}`);
+      const r = plan.route as Record<string, unknown>;
+      if (r.kind === "reject") out.push(`route: reject ${String(r.status)} ${String(r.reason)}`);
+      else out.push(`route: ${String(r.kind)} ${String(r.number)}`);
+      if (r.kind === "external-line" || r.kind === "sip-trunk") {
+        if (plan.attempts.length === 0) out.push("  no usable line or trunk: 503");
+        plan.attempts.forEach((a, i) => {
+          out.push(`  ${i + 1}. ${a.kind} ${a.id}: leaves as ${a.number}`);
+        });
+      }
+      process.stdout.write(`${out.join("\n")}\n`);
+    }),
+  );
+}

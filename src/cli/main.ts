@@ -13,8 +13,8 @@ import {
   settingsTable,
 } from "../config/settings.js";
 import { version } from "../version.js";
-import { runServer } from "./run-server.js";
 import { registerRoutingCommands } from "./routing-commands.js";
+import { runServer } from "./run-server.js";
 import { registerUserCommands } from "./user-commands.js";
 
 function camel(flag: string): string {

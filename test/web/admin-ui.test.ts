@@ -1,0 +1,248 @@
+/**
+ * The admin web UI in headless Chromium against a real `parley start`, with real sipp phones:
+ * sign in with the generated administrator password, create a user (an API error shown beside its
+ * field without losing input), watch it register and go online, ringing and talking on the live
+ * dashboard without a reload, hang up from the dashboard, edit a dial plan record and dry-run a
+ * number, filter call records and export CSV, switch to Chinese, and the phone-sized layout.
+ * Screenshots of every page (desktop and phone) go to test-artifacts/web/.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
+import { missingTool } from "../helpers/run-tool.js";
+import { passed, registeredUas, uac } from "../helpers/sipp-phones.js";
+import { CHROMIUM, DESKTOP, launchChromium, PHONE, screenshot } from "./browser.js";
+
+const RING_THEN_ANSWER = "../../web/scenarios/uas-ring-then-answer.xml";
+const PAGES = [
+  "dashboard",
+  "users",
+  "lines",
+  "trunks",
+  "dialplan",
+  "cdrs",
+  "registrations",
+  "settings",
+] as const;
+
+const skip =
+  missingTool("sipp") || (missingTool(CHROMIUM) && "chromium not installed (apt-get install chromium)");
+
+describe("the admin web UI", { skip }, () => {
+  let parley: ParleyProcess;
+  let browser: Browser;
+  let page: Page;
+  let adminPassword: string;
+  let base: string;
+
+  before(async () => {
+    parley = await startParley();
+    const line = await parley.waitForLog(
+      (l) => typeof l.msg === "string" && l.msg.includes("administrator password generated"),
+    );
+    adminPassword = String(line.msg).split(": ").at(-1)!;
+    base = `http://127.0.0.1:${parley.httpPort}/`;
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: DESKTOP, locale: "en-US", acceptDownloads: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await parley?.stop();
+  });
+
+  const field = (path: string) => page.locator(`[data-field="${path}"]`);
+  const errorOf = (path: string) =>
+    page.locator(`.field:has([data-field="${path}"]) [data-testid="field-error"]`);
+
+  it("is served at / with a content security policy, and signs in with the generated password", async () => {
+    const res = await fetch(base);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-security-policy") ?? "", /script-src 'self'/);
+    await page.goto(base);
+    await page.getByTestId("sign-in").waitFor();
+    await screenshot(page, "sign-in-desktop");
+    await field("password").fill("not-the-password");
+    await page.getByTestId("submit").click();
+    await errorOf("password").waitFor();
+    // What the user typed is still there.
+    assert.equal(await field("password").inputValue(), "not-the-password");
+    await field("password").fill(adminPassword);
+    await page.getByTestId("submit").click();
+    await page.getByTestId("page-dashboard").waitFor();
+    await page.locator('[data-testid="live-status"][data-status="live"]').waitFor();
+    await page.locator('[data-testid="user-state-100"][data-state="offline"]').waitFor();
+  });
+
+  it("creates a user: an API error is shown beside its field and nothing typed is lost", async () => {
+    await page.getByTestId("nav-users").click();
+    await page.getByTestId("users-table").waitFor();
+    await page.getByTestId("new-user").click();
+    await page.getByTestId("user-form").waitFor();
+    await field("name").fill("200");
+    await field("password").fill("200");
+    await field("displayName").fill("Web Test");
+    await field("forwarding.busy.enabled").check();
+    await field("forwarding.busy.number").fill("not a number");
+    await field("maxConcurrentCalls").fill("lots");
+    await page.getByTestId("submit").click();
+    await errorOf("forwarding.busy.number").waitFor();
+    await errorOf("maxConcurrentCalls").waitFor();
+    assert.equal(await errorOf("name").count(), 0);
+    assert.equal(await field("name").inputValue(), "200");
+    assert.equal(await field("displayName").inputValue(), "Web Test");
+    assert.equal(await field("forwarding.busy.number").inputValue(), "not a number");
+    await screenshot(page, "user-form-errors-desktop");
+    await field("forwarding.busy.number").fill("101");
+    await field("maxConcurrentCalls").fill("4");
+    await page.getByTestId("submit").click();
+    await page.waitForURL(/#\/users\/200$/);
+    const created = await parley.api("GET", "/api/v1/users/200");
+    assert.equal(created.status, 200);
+    assert.equal(created.body.displayName, "Web Test");
+    assert.deepEqual(created.body.forwarding.busy, { enabled: true, number: "101" });
+    await screenshot(page, "user-edit-desktop");
+    await page.getByTestId("nav-users").click();
+    await page.getByTestId("user-search").fill("Web Test");
+    await page.getByTestId("user-row-200").waitFor();
+    await page.getByTestId("user-row-100").waitFor({ state: "detached" });
+  });
+
+  it("shows the user online, ringing and talking on the dashboard without a reload; hangs up from it", async () => {
+    await page.getByTestId("nav-dashboard").click();
+    await page.locator('[data-testid="user-state-200"][data-state="offline"]').waitFor();
+    // A marker that a reload would wipe.
+    await page.evaluate("window.noReload = true");
+    const callee = await registeredUas(parley, "200", RING_THEN_ANSWER);
+    await page.locator('[data-testid="user-state-200"][data-state="online"]').waitFor();
+    const caller = uac(parley, "100", "200", "call-uac-wait-bye.xml");
+    await page.locator('[data-testid="user-state-200"][data-state="ringing"]').waitFor();
+    await page.locator('[data-testid="call-row"]').waitFor();
+    await screenshot(page, "dashboard-ringing-desktop");
+    await page.locator('[data-testid="user-state-200"][data-state="talking"]').waitFor();
+    await page.locator('[data-testid="user-state-100"][data-state="talking"]').waitFor();
+    await page.locator('[data-testid="call-state"][data-state="answered"]').waitFor();
+    await screenshot(page, "dashboard-talking-desktop");
+    await page.locator('[data-testid="call-row"] button.danger').click();
+    await page.getByTestId("confirm-ok").click();
+    passed(await caller, "caller (BYE from the dashboard's hang-up)", parley);
+    passed(await callee.done, "callee (BYE from the dashboard's hang-up)", parley);
+    await page.locator('[data-testid="user-state-200"][data-state="online"]').waitFor();
+    await page.locator('[data-testid="call-row"]').waitFor({ state: "detached" });
+    assert.equal(await page.evaluate("window.noReload"), true);
+    await screenshot(page, "dashboard-desktop");
+  });
+
+  it("filters call records and exports the same selection as CSV", async () => {
+    // A second record, not answered: 100 calls an unknown number.
+    passed(await uac(parley, "100", "555", "call-uac-404.xml"), "caller (404)", parley);
+    await page.getByTestId("nav-cdrs").click();
+    await page.locator('[data-testid="cdr-row"]').first().waitFor();
+    await field("number").fill("200");
+    await field("disposition").selectOption("answered");
+    await page.getByTestId("apply-filters").click();
+    await page.locator('[data-testid="cdr-row"][data-disposition="answered"]').first().waitFor();
+    await page
+      .locator('[data-testid="cdr-row"]:not([data-disposition="answered"])')
+      .waitFor({ state: "detached" });
+    const rows = page.locator('[data-testid="cdr-row"]');
+    assert.equal(await rows.count(), 1);
+    assert.match((await rows.first().textContent()) ?? "", /200/);
+    await screenshot(page, "cdrs-desktop");
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("export-csv").click(),
+    ]);
+    const csv = readFileSync(await download.path(), "utf8");
+    const lines = csv.trim().split(/\r?\n/);
+    assert.equal(lines.length, 2, csv);
+    assert.match(lines[1]!, /answered/);
+    assert.doesNotMatch(csv, /555/);
+  });
+
+  it("edits a dial plan record and dry-runs a number, step by step", async (t) => {
+    const available = await parley.api("GET", "/api/v1/dialplan/analyze");
+    await page.getByTestId("nav-dialplan").click();
+    if (available.status === 404) {
+      await page.getByTestId("unavailable").waitFor();
+      await screenshot(page, "dialplan-desktop");
+      t.skip("the dial plan API (issue 5) is not on this server: the page says so");
+      return;
+    }
+    await page.getByTestId("analyze-new").click();
+    await field("prefix").fill("8");
+    await field("routeType").selectOption("local-user");
+    await page.getByTestId("submit").click();
+    const row = page.locator('[data-testid^="analyze-row-"]').first();
+    await row.waitFor();
+    await row.getByTestId("edit-row").click();
+    await field("prefix").fill("7");
+    await page.getByTestId("submit").click();
+    await page.locator('[data-testid^="analyze-row-"]', { hasText: "7" }).first().waitFor();
+    await screenshot(page, "dialplan-desktop");
+    await page.getByTestId("tab-tester").click();
+    await field("caller").fill("100");
+    await field("number").fill("7200");
+    await page.getByTestId("run-test").click();
+    await page.getByTestId("test-steps").locator('li[data-step="analyze"]').first().waitFor();
+    assert.match((await page.getByTestId("test-steps").textContent()) ?? "", /7200/);
+    await screenshot(page, "dialplan-tester-desktop");
+  });
+
+  it("has a screenshot of every page, desktop and phone-sized (menu instead of the sidebar)", async () => {
+    for (const name of PAGES) {
+      await page.goto(`${base}#/${name}`);
+      await page.getByTestId(`page-${name}`).waitFor();
+      await screenshot(page, `${name}-desktop`);
+    }
+    const phone = await browser.newPage({ viewport: PHONE, locale: "en-US", isMobile: true, hasTouch: true });
+    try {
+      // The session lives in sessionStorage, per tab: sign in on the phone too.
+      await phone.goto(base);
+      await phone.locator('[data-field="password"]').fill(adminPassword);
+      await phone.getByTestId("submit").click();
+      await phone.getByTestId("page-dashboard").waitFor();
+      assert.equal(await phone.getByTestId("nav-users").isVisible(), false);
+      await phone.getByTestId("menu-button").click();
+      await phone.getByTestId("nav-users").click();
+      await phone.getByTestId("page-users").waitFor();
+      for (const name of PAGES) {
+        await phone.goto(`${base}#/${name}`);
+        await phone.getByTestId(`page-${name}`).waitFor();
+        const overflow = await phone.evaluate<number>(
+          "document.documentElement.scrollWidth - window.innerWidth",
+        );
+        assert.ok(overflow <= 0, `${name} is wider than the phone by ${overflow}px`);
+        await screenshot(phone, `${name}-phone`);
+      }
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it("switches to Simplified Chinese and back", async () => {
+    await page.goto(`${base}#/dashboard`);
+    await page.getByTestId("language").click();
+    await page.getByTestId("nav-users").getByText("本地用户").waitFor();
+    assert.equal(await page.evaluate("document.documentElement.lang"), "zh-CN");
+    assert.equal(await page.getByTestId("sign-out").textContent(), "退出登录");
+    await page.locator('[data-testid="user-state-200"]', { hasText: "在线" }).waitFor();
+    await screenshot(page, "dashboard-zh-desktop");
+    await page.getByTestId("nav-users").click();
+    await page.getByTestId("new-user").click();
+    await page.locator("legend", { hasText: "呼叫前转" }).waitFor();
+    await screenshot(page, "user-form-zh-desktop");
+    await page.getByTestId("language").click();
+    await page.getByTestId("nav-users").getByText("Local users").waitFor();
+  });
+
+  it("signs out; the session token no longer works", async () => {
+    const token = await page.evaluate<string | null>('sessionStorage.getItem("parley.session")');
+    assert.ok(token);
+    await page.getByTestId("sign-out").click();
+    await page.getByTestId("sign-in-reason").waitFor();
+    const res = await fetch(`${base}api/v1/users`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 401);
+  });
+});

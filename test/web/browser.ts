@@ -1,0 +1,37 @@
+/**
+ * Headless Chromium for the web UI tests: Debian's /usr/bin/chromium driven by playwright-core
+ * (which never downloads a browser), a fresh temporary profile per launch, and screenshots saved
+ * under test-artifacts/web/ (gitignored).
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const ARTIFACTS = new URL("../../test-artifacts/web/", import.meta.url).pathname;
+
+/** Without the background-networking flags Chromium's own connections get refused here. */
+const FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export const DESKTOP = { width: 1366, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+export function launchChromium(): Promise<Browser> {
+  // launch() runs Chromium on a fresh temporary --user-data-dir of its own, removed on close.
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

@@ -128,6 +128,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   const domain = await deps.store.domains.getDefault();
   const admin = deps.admin;
   const events = deps.events;
+  const routingLive = deps.routing ?? offlineRouting(deps.store, domain.id);
   if (deps.webUi !== false) await serveWebUi(app);
   if (admin) {
     await app.register(signInRoutes, {
@@ -160,7 +161,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(routingRoutes, {
         store: deps.store,
         domainId: domain.id,
-        live: deps.routing ?? offlineRouting(deps.store, domain.id),
+        live: routingLive,
       });
       const settings = deps.settings;
       if (settings) await v1.register(settingsRoutes, { settings: () => publicSettings(settings()) });
@@ -180,7 +181,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
           calls: deps.calls,
           registrations: deps.registrations,
           userState: deps.userState ?? (() => "offline"),
-          lines: deps.lines ?? (() => []),
+          routing: routingLive,
           now,
         });
       }

@@ -132,11 +132,15 @@ export interface CallsView {
 /** A user's live state (FEATURES.md section 2): ringing and talking come with calls. */
 export type UserState = "offline" | "online" | "ringing" | "talking";
 
-/** An external line or SIP trunk as the live view shows it. */
+/**
+ * An external line or SIP trunk as the live view shows it. A line is online while registered (or
+ * its gateway is); a trunk is a peer trusted by address, whose reachability is not monitored.
+ */
 export interface LineStatus {
   kind: "external-line" | "sip-trunk";
   name: string;
-  state: "online" | "offline";
+  state: "online" | "offline" | "unmonitored";
+  activeCalls: number;
 }
 
 export interface ApiDeps {
@@ -164,8 +168,6 @@ export interface ApiDeps {
   events?: LiveEvents;
   /** Lines' and trunks' live state and the router of /dialplan/test; all offline when not given. */
   routing?: RoutingLive;
-  /** External lines and SIP trunks with their state, for the live view; none when not given. */
-  lines?: () => LineStatus[];
   /** The effective settings (all of them: secrets are left out by the route). */
   settings?: () => Record<string, unknown>;
   /** Serve the admin web UI at `/` (default true when built). */

@@ -161,6 +161,37 @@ describe("the admin web UI", { skip }, () => {
     assert.doesNotMatch(csv, /555/);
   });
 
+  it("creates an external line and a SIP trunk (errors beside their fields); the dashboard lists them", async () => {
+    await page.getByTestId("nav-lines").click();
+    await page.getByTestId("lines-new").click();
+    await field("account").fill("line1");
+    await field("server").fill("127.0.0.1");
+    await field("serverPort").fill("port five");
+    // A line Parley need not register (no traffic leaves the test).
+    await field("doNotRegister").check();
+    await page.getByTestId("submit").click();
+    await errorOf("serverPort").waitFor();
+    assert.equal(await field("account").inputValue(), "line1");
+    await field("serverPort").fill("5099");
+    await page.getByTestId("submit").click();
+    await page.getByTestId("lines-row-line1").waitFor();
+    await screenshot(page, "lines-desktop");
+    await page.getByTestId("nav-trunks").click();
+    await page.getByTestId("trunks-new").click();
+    await field("trunkId").fill("office2");
+    await page.getByTestId("submit").click();
+    await errorOf("address").waitFor();
+    assert.equal(await field("trunkId").inputValue(), "office2");
+    await field("address").fill("127.0.0.1");
+    await field("description").fill("Office 2");
+    await page.getByTestId("submit").click();
+    await page.getByTestId("trunks-row-office2").waitFor();
+    await screenshot(page, "trunks-desktop");
+    await page.getByTestId("nav-dashboard").click();
+    await page.locator('[data-testid="line-state-line1"][data-state="offline"]').waitFor();
+    await page.locator('[data-testid="line-state-office2"][data-state="unmonitored"]').waitFor();
+  });
+
   it("edits a dial plan record and dry-runs a number, step by step", async (t) => {
     const available = await parley.api("GET", "/api/v1/dialplan/analyze");
     await page.getByTestId("nav-dialplan").click();

@@ -16,6 +16,7 @@ import { bearerToken } from "../auth.js";
 import { errorResponses } from "../errors.js";
 import type { CallsView, LineStatus, RegistrationsView, UserState } from "../types.js";
 import { toActiveCallItem } from "./calls.js";
+import type { RoutingLive } from "./routing.js";
 
 export interface EventsRoutesOptions {
   store: Store;
@@ -25,7 +26,8 @@ export interface EventsRoutesOptions {
   calls: CallsView;
   registrations: RegistrationsView;
   userState: (domainId: number, name: string) => UserState;
-  lines: () => LineStatus[];
+  /** The state of the external lines and the calls on lines and trunks. */
+  routing: RoutingLive;
   now: () => number;
   keepAliveMs?: number;
 }
@@ -48,13 +50,32 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesOptions> = asyn
         users.push({ name: u.name, displayName: u.displayName, state: o.userState(o.domainId, u.name) });
       if (page.items.length < PAGE) break;
     }
+    const lines: LineStatus[] = [];
+    for (const line of await o.store.routing.list(o.domainId, "line")) {
+      const { account } = line;
+      lines.push({
+        kind: "external-line",
+        name: account,
+        state: o.routing.lineState(account),
+        activeCalls: o.routing.lineCalls(account),
+      });
+    }
+    for (const trunk of await o.store.routing.list(o.domainId, "trunk")) {
+      const calls = o.routing.trunkCalls(trunk.trunkId);
+      lines.push({
+        kind: "sip-trunk",
+        name: trunk.trunkId,
+        state: "unmonitored",
+        activeCalls: calls.incoming + calls.outgoing,
+      });
+    }
     const now = o.now();
     return JSON.stringify({
       at: new Date(now).toISOString(),
       users,
       calls: o.calls.list().map((c) => toActiveCallItem(c, now)),
       registrations: o.registrations.list().length,
-      lines: o.lines(),
+      lines,
     });
   }
 

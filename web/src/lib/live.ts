@@ -23,7 +23,12 @@ export interface LiveSnapshot {
   users: Array<{ name: string; displayName: string; state: UserState }>;
   calls: LiveCall[];
   registrations: number;
-  lines: Array<{ kind: "external-line" | "sip-trunk"; name: string; state: "online" | "offline" }>;
+  lines: Array<{
+    kind: "external-line" | "sip-trunk";
+    name: string;
+    state: "online" | "offline" | "unmonitored";
+    activeCalls: number;
+  }>;
 }
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";

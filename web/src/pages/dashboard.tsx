@@ -15,6 +15,7 @@ export function DashboardPage() {
   const users = snapshot?.users ?? [];
   const calls = snapshot?.calls ?? [];
   const lines = snapshot?.lines ?? [];
+  const externalLines = lines.filter((l) => l.kind === "external-line");
   const shown = users.filter(
     (u) =>
       filter === "" || u.name.includes(filter) || u.displayName.toLowerCase().includes(filter.toLowerCase()),
@@ -50,7 +51,7 @@ export function DashboardPage() {
         />
         <Stat
           label={t("dashboard.linesOnline")}
-          value={`${lines.filter((l) => l.state === "online").length} / ${lines.length}`}
+          value={`${externalLines.filter((l) => l.state === "online").length} / ${externalLines.length}`}
           testId="stat-lines"
         />
       </div>
@@ -139,7 +140,10 @@ export function DashboardPage() {
                   <strong>{l.name}</strong>
                   <span className="muted">{t(`dashboard.lineKind.${l.kind}` as MessageKey)}</span>
                 </a>
-                <StateBadge state={l.state} />
+                <StateBadge state={l.state} testId={`line-state-${l.name}`} />
+                {l.activeCalls > 0 ? (
+                  <span className="muted">{t("dashboard.lineCalls", { n: l.activeCalls })}</span>
+                ) : null}
               </li>
             ))}
           </ul>

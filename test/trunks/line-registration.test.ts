@@ -9,8 +9,8 @@ import { createResponse } from "../../src/sip/index.js";
 import type { SipRequest } from "../../src/sip/types.js";
 import { externalLineSchema } from "../../src/store/routing-model.js";
 import type { ClientTransactionHandler } from "../../src/transaction/types.js";
-import { LineRegistration, refreshDelayMs } from "../../src/trunks/line-registration.js";
 import type { Destination } from "../../src/transport/types.js";
+import { LineRegistration, refreshDelayMs } from "../../src/trunks/line-registration.js";
 import { VirtualClock } from "../../src/util/clock.js";
 import { createLogger } from "../../src/util/logger.js";
 
@@ -41,7 +41,7 @@ function harness(fields: Record<string, unknown>, system = false) {
       },
     },
     clock,
-    logger: createLogger({ level: "silent" }),
+    logger: createLogger({ level: "silent", format: "json" }),
     contactHostPort: "127.0.0.1:5060",
     resolve: async (host, port) => ({
       protocol: "UDP",

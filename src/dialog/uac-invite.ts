@@ -27,6 +27,13 @@ export interface InviteSpec extends MessageOptions {
   readonly destination?: Destination;
   /** Do not ACK 2xx responses automatically: the TU calls `dialog.ack(invite.request, ...)`. */
   readonly manualAck?: boolean;
+  /**
+   * Credentials toward a provider or peer (RFC 3261 22.2, 22.3): the Authorization or
+   * Proxy-Authorization answering a 401/407, or undefined to give up and fail with it.
+   */
+  readonly authorize?: (challenge: SipResponse, request: SipRequest) => HeaderList | undefined;
+  /** Leave 100rel out of Supported (providers that mishandle RFC 3262). */
+  readonly no100rel?: boolean;
 }
 
 export type UacInviteState = "calling" | "answered" | "failed";
@@ -45,6 +52,8 @@ export interface UacInviteEvents {
 
 /** RFC 4028 7.4: how many times a 422 makes Parley retry with a larger Session-Expires. */
 const MAX_422_RETRIES = 2;
+/** Challenges answered per INVITE (a 401 then a 407 from a proxy in front of the registrar). */
+const MAX_AUTH_RETRIES = 2;
 
 /**
  * The UAC side of a dialog-creating INVITE (RFC 3261 13.2): sends it, makes one early dialog per
@@ -66,6 +75,8 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
   /** A CANCEL waiting for the first provisional (RFC 3261 9.1), with its headers. */
   private pendingCancel: HeaderList | undefined;
   private retries422 = 0;
+  private authRetries = 0;
+  private authHeaders: HeaderList = [];
   private sessionInterval: number;
   private minSE: number;
 
@@ -125,10 +136,11 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
     headers.push(["Contact", `<${this.ctx.contact}>`]);
     const st = this.ctx.sessionTimer;
     // RFC 3262 4 and RFC 4028 7.1: Parley supports 100rel and timer on every INVITE it sends.
-    headers.push(["Supported", st.enabled ? "100rel, timer" : "100rel"]);
+    const supported = [...(spec.no100rel ? [] : ["100rel"]), ...(st.enabled ? ["timer"] : [])];
+    if (supported.length > 0) headers.push(["Supported", supported.join(", ")]);
     if (st.enabled) headers.push(...uacRequestHeaders(this.sessionInterval, this.minSE));
     const { body, headers: bodyHeaders } = bodyParts(spec);
-    headers.push(...(spec.headers ?? []), ...bodyHeaders);
+    headers.push(...this.authHeaders, ...(spec.headers ?? []), ...bodyHeaders);
     return createRequest({ method: "INVITE", uri: spec.uri, headers, body });
   }
 
@@ -196,6 +208,19 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
 
   private onFailure(response: SipResponse): void {
     if (this.state !== "calling") return;
+    const status = response.status;
+    if ((status === 401 || status === 407) && this.spec.authorize && this.authRetries < MAX_AUTH_RETRIES) {
+      const headers = this.spec.authorize(response, this.request);
+      if (headers !== undefined) {
+        // RFC 3261 22.2: the retry is a new transaction with the same Call-ID, From tag and the
+        // next CSeq, carrying the credentials.
+        this.authRetries++;
+        this.authHeaders = headers;
+        this.request = this.build((this.request.cseq?.seq ?? 0) + 1);
+        this.send();
+        return;
+      }
+    }
     if (response.status === 422 && this.retries422 < MAX_422_RETRIES && this.ctx.sessionTimer.enabled) {
       const raised = intervalAfter422(response, this.sessionInterval);
       if (raised !== undefined) {

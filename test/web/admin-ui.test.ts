@@ -268,6 +268,55 @@ describe("the admin web UI", { skip }, () => {
     await page.getByTestId("nav-users").getByText("Local users").waitFor();
   });
 
+  it("changes the administrator password on the settings page (wrong current password named)", async () => {
+    await page.getByTestId("nav-settings").click();
+    await page.getByTestId("version").waitFor();
+    await field("currentPassword").fill("wrong-password");
+    await field("newPassword").fill("a much better passphrase");
+    await page.getByTestId("submit").click();
+    await errorOf("currentPassword").waitFor();
+    assert.equal(await errorOf("newPassword").count(), 0);
+    assert.equal(await field("newPassword").inputValue(), "a much better passphrase");
+    await field("currentPassword").fill(adminPassword);
+    await page.getByTestId("submit").click();
+    await page.getByTestId("notice").waitFor();
+    assert.equal(await field("newPassword").inputValue(), "");
+    const old = await fetch(`${base}api/v1/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ password: adminPassword }),
+    });
+    assert.equal(old.status, 401);
+    adminPassword = "a much better passphrase";
+  });
+
+  it("deletes a user after confirmation", async () => {
+    await page.getByTestId("nav-users").click();
+    await page.getByTestId("user-row-200").waitFor();
+    await page.getByTestId("delete-user-200").click();
+    await page.getByTestId("confirm-cancel").click();
+    assert.equal((await parley.api("GET", "/api/v1/users/200")).status, 200);
+    await page.getByTestId("delete-user-200").click();
+    await page.getByTestId("confirm-ok").click();
+    await page.getByTestId("user-row-200").waitFor({ state: "detached" });
+    assert.equal((await parley.api("GET", "/api/v1/users/200")).status, 404);
+  });
+
+  it("an expired session brings back the sign-in page, saying why", async () => {
+    const token = await page.evaluate<string | null>('sessionStorage.getItem("parley.session")');
+    // The server forgets the session (as after its idle time): the UI's next request is refused.
+    const revoked = await fetch(`${base}api/v1/session`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(revoked.status, 204);
+    await page.getByTestId("nav-registrations").click();
+    await page.getByTestId("sign-in-reason").waitFor();
+    await page.locator('[data-field="password"]').fill(adminPassword);
+    await page.getByTestId("submit").click();
+    await page.getByTestId("page-registrations").waitFor();
+  });
+
   it("signs out; the session token no longer works", async () => {
     const token = await page.evaluate<string | null>('sessionStorage.getItem("parley.session")');
     assert.ok(token);

@@ -121,18 +121,19 @@ export function useConfirm(): [ReactNode, (message: string, action?: string) => 
 const NoticeContext = createContext<(message: string) => void>(() => {});
 
 export function NoticeProvider({ children }: { children: ReactNode }) {
-  const [notice, setNotice] = useState<{ message: string; key: number }>();
+  const { lang } = useI18n();
+  const [notice, setNotice] = useState<{ message: string; key: number; lang: string }>();
   useEffect(() => {
     if (notice === undefined) return;
     const timer = setTimeout(() => setNotice(undefined), 4000);
     return () => clearTimeout(timer);
   }, [notice]);
-  const notify = useCallback((message: string) => setNotice({ message, key: Date.now() }), []);
+  const notify = useCallback((message: string) => setNotice({ message, key: Date.now(), lang }), [lang]);
   return (
     <NoticeContext.Provider value={notify}>
       {children}
       <div className="notice-area" aria-live="polite">
-        {notice ? (
+        {notice && notice.lang === lang ? (
           <div className="notice" key={notice.key} data-testid="notice">
             {notice.message}
           </div>

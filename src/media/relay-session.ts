@@ -28,6 +28,11 @@ export class RelaySide {
   private expected: string | undefined;
   private latchedRtp = false;
   private latchedRtcp = false;
+  /**
+   * The RTP socket is connected to the latched source: sends then skip the per-packet address
+   * resolution of an unconnected send, and the kernel drops packets from anyone else.
+   */
+  private rtpConnected = false;
   /** performance.now() of this side's last RTP packet (or of arming the timeout). */
   lastPacketAt = performance.now();
   /** The side's SDP says it sends: its silence counts towards the media timeout. */
@@ -53,6 +58,10 @@ export class RelaySide {
     this.rtcpMux = peer.rtcpMux;
     this.latchedRtp = false;
     this.latchedRtcp = false;
+    if (this.rtpConnected) {
+      this.rtpConnected = false;
+      this.rtp.disconnect();
+    }
     this.mustSend = peer.sends !== false && peer.port !== 0;
     this.lastPacketAt = performance.now();
     if (peer.port === 0) {
@@ -77,6 +86,10 @@ export class RelaySide {
       this.latchedRtp = true;
       this.rtpAddress = address;
       this.rtpPort = port;
+      this.rtp.connect(port, address, () => {
+        // Still the same latch (no update() in between): sends may drop the address from now on.
+        if (this.latchedRtp && this.rtpPort === port && this.rtpAddress === address) this.rtpConnected = true;
+      });
     } else if (port !== this.rtpPort || address !== this.rtpAddress) {
       return; // not the latched source: a stray or spoofed packet
     }
@@ -109,12 +122,14 @@ export class RelaySide {
     if (this.rtpAddress === undefined) return;
     this.stats.packetsOut++;
     this.stats.bytesOut += packet.length;
-    this.rtp.send(packet, this.rtpPort, this.rtpAddress);
+    if (this.rtpConnected) this.rtp.send(packet);
+    else this.rtp.send(packet, this.rtpPort, this.rtpAddress);
   }
 
   sendRtcp(packet: Buffer): void {
     if (this.rtcpMux) {
-      if (this.rtpAddress !== undefined) this.rtp.send(packet, this.rtpPort, this.rtpAddress);
+      if (this.rtpConnected) this.rtp.send(packet);
+      else if (this.rtpAddress !== undefined) this.rtp.send(packet, this.rtpPort, this.rtpAddress);
       return;
     }
     if (this.rtcpAddress !== undefined) this.rtcp.send(packet, this.rtcpPort, this.rtcpAddress);

@@ -21,6 +21,7 @@ import type { Clock, TimerHandle } from "../util/clock.js";
 import { bestResponse } from "./best-response.js";
 import { type CallFacts, callRecord, callView } from "./call-views.js";
 import { allowedHeaders, type LegPolicy, type SdpContext } from "./leg-policy.js";
+import type { OutboundLeg } from "./outbound-leg.js";
 import { type CalleeLeg, type CallOutcome, type CallParty, failureDisposition } from "./types.js";
 
 /** RFC 3326 2: the Reason of the CANCELs sent to the forks that lost (RFC 3261 16.7 step 10). */
@@ -32,6 +33,8 @@ export interface CallTarget {
   readonly destination: Destination;
   /** RFC 3327 5: the Path of the REGISTER becomes the Route set of requests to the binding. */
   readonly routes: readonly string[];
+  /** A leg through an external line or SIP trunk (issue 5). */
+  readonly outbound?: OutboundLeg;
 }
 
 export interface CallOptions {
@@ -50,6 +53,8 @@ export interface CallOptions {
   readonly host: string;
   readonly uas: UasInvite;
   readonly targets: readonly CallTarget[];
+  /** Targets are tried one after another, not in parallel: an outgoing call's lines or trunks. */
+  readonly sequential?: boolean;
   /** Ringing time before 480 to the caller. */
   readonly noAnswerMs: number;
   /** Longest answered duration; 0 = none. */
@@ -80,6 +85,13 @@ export class Call {
   private durationTimer: TimerHandle | undefined;
   private lastRelayed = 0;
   private callerStatus = 0;
+  /** Sequential mode: the next target, the leg ringing now and its own no-answer timer. */
+  private nextTarget = 0;
+  private current: CalleeLeg | undefined;
+  private attemptTimer: TimerHandle | undefined;
+  private lateOffer = false;
+  /** Releases of the line or trunk counts held by outbound legs. */
+  private readonly releases = new Map<CalleeLeg, () => void>();
 
   constructor(private readonly o: CallOptions) {
     this.startedAt = o.now();
@@ -106,16 +118,60 @@ export class Call {
     uas.on("prackTimeout", () => this.abandon({ disposition: "failed", status: 500, reason: "No PRACK" }));
     const offer = uas.request.body;
     const lateOffer = offer.length === 0;
-    for (const target of this.o.targets) this.ring(target, lateOffer);
-    if (this.legs.every((l) => l.state === "failed")) {
-      this.rejectCaller();
-      return;
+    this.lateOffer = lateOffer;
+    if (this.o.sequential) {
+      if (!this.tryNext()) return;
+    } else {
+      for (const target of this.o.targets) this.ring(target, lateOffer);
+      if (this.legs.every((l) => l.state === "failed")) {
+        this.rejectCaller();
+        return;
+      }
     }
     this.noAnswerTimer = this.o.clock.setTimer(this.o.noAnswerMs, () => this.noAnswer());
     this.o.onChange(this);
   }
 
-  private ring(target: CallTarget, lateOffer: boolean): void {
+  /**
+   * Sequential mode: rings the next target (a line's chain, a trunk's failover); when every one
+   * has failed, the best of their responses goes to the caller (RFC 3261 16.7 step 6).
+   */
+  private tryNext(): boolean {
+    this.attemptTimer?.cancel();
+    this.attemptTimer = undefined;
+    while (this.nextTarget < this.o.targets.length) {
+      const target = this.o.targets[this.nextTarget++]!;
+      const leg = this.ring(target, this.lateOffer);
+      if (leg.state === "failed") continue;
+      this.current = leg;
+      const ms = target.outbound?.noAnswerMs ?? 0;
+      if (ms > 0) this.attemptTimer = this.o.clock.setTimer(ms, () => this.attemptExpired(leg));
+      return true;
+    }
+    this.current = undefined;
+    this.rejectCaller();
+    return false;
+  }
+
+  /** FEATURES.md section 3: a line's no-answer timer expired: release the attempt, try the next. */
+  private attemptExpired(leg: CalleeLeg): void {
+    this.attemptTimer = undefined;
+    if (this.state !== "ringing" || leg !== this.current) return;
+    leg.state = "ending";
+    leg.status = 480;
+    leg.reason = "No Answer";
+    leg.invite?.cancel();
+    this.releaseCarrier(leg);
+    this.tryNext();
+  }
+
+  private releaseCarrier(leg: CalleeLeg): void {
+    const release = this.releases.get(leg);
+    this.releases.delete(leg);
+    release?.();
+  }
+
+  private ring(target: CallTarget, lateOffer: boolean): CalleeLeg {
     const { uas, policy, caller } = this.o;
     const request = uas.request;
     const uri = `sip:${caller.user}@${this.o.host}`;
@@ -132,8 +188,13 @@ export class Call {
       invite = this.o.dialogs.invite({
         uri: target.uri,
         // The caller's configured display name is what the callee sees (issue 4).
-        from: caller.displayName === "" ? `<${uri}>` : `${quoteDisplayName(caller.displayName)} <${uri}>`,
-        to: `<sip:${this.o.dialed}@${this.o.host}>`,
+        from:
+          target.outbound?.from ??
+          (caller.displayName === "" ? `<${uri}>` : `${quoteDisplayName(caller.displayName)} <${uri}>`),
+        to: target.outbound?.to ?? `<sip:${this.o.dialed}@${this.o.host}>`,
+        ...(target.outbound === undefined
+          ? {}
+          : { authorize: target.outbound.authorize, no100rel: target.outbound.no100rel }),
         routes: target.routes,
         destination: target.destination,
         manualAck: lateOffer,
@@ -142,11 +203,13 @@ export class Call {
       });
     } catch (error) {
       this.o.onError(error);
-      this.legs.push({ ...leg, state: "failed", status: 503, reason: "Service Unavailable" });
-      return;
+      const failed: CalleeLeg = { ...leg, state: "failed", status: 503, reason: "Service Unavailable" };
+      this.legs.push(failed);
+      return failed;
     }
     const live: CalleeLeg = { ...leg, invite };
     this.legs.push(live);
+    if (target.outbound !== undefined) this.releases.set(live, target.outbound.acquire());
     invite.on("provisional", ({ response }) => {
       if (this.state !== "ringing" || (live.state !== "calling" && live.state !== "ringing")) return;
       if (response.status > 100 && live.state === "calling") {
@@ -170,10 +233,17 @@ export class Call {
       live.status = response.status;
       live.reason = response.reason;
       live.endedAt = this.o.now();
+      this.releaseCarrier(live);
       if (this.state !== "ringing") return;
       this.o.onChange(this);
+      if (this.o.sequential) {
+        // FEATURES.md section 3: "chain to next line on failure".
+        if (live === this.current) this.tryNext();
+        return;
+      }
       if (this.legs.every((l) => l.state === "failed")) this.rejectCaller();
     });
+    return live;
   }
 
   /** RFC 3261 16.7 step 10 (as a B2BUA): the first 2xx wins; the other forks are cancelled. */
@@ -449,6 +519,8 @@ export class Call {
   private clearNoAnswer(): void {
     this.noAnswerTimer?.cancel();
     this.noAnswerTimer = undefined;
+    this.attemptTimer?.cancel();
+    this.attemptTimer = undefined;
   }
 
   private finish(outcome: CallOutcome): void {
@@ -456,6 +528,7 @@ export class Call {
     this.state = "ended";
     this.clearNoAnswer();
     this.durationTimer?.cancel();
+    for (const leg of [...this.releases.keys()]) this.releaseCarrier(leg);
     this.o.onEnd(this, this.record(outcome));
   }
 

@@ -2,8 +2,9 @@
  * The state a dialog starts with, from the messages that create it (RFC 3261 12.1.1 UAS,
  * 12.1.2 UAC).
  */
+import { parseUri } from "../sip/index.js";
 import type { SipRequest, SipResponse } from "../sip/types.js";
-import type { ReceivedMessage } from "../transport/types.js";
+import type { Destination, ReceivedMessage } from "../transport/types.js";
 import type { DialogRole } from "./types.js";
 
 export interface DialogInit {
@@ -23,6 +24,34 @@ export interface DialogInit {
   readonly secure: boolean;
   /** The connection the peer used, reused for requests toward it (RFC 5626 flow reuse). */
   readonly flowId: string | undefined;
+  /**
+   * Where the peer's messages really come from when its Contact names another address (it is
+   * behind NAT) and no proxy is in the route set: in-dialog requests go there (see natPeer).
+   */
+  readonly natPeer: Destination | undefined;
+}
+
+/**
+ * A peer behind NAT writes its private address in Contact; requests sent there never arrive.
+ * Like Kamailio's fix_nated_contact or Asterisk's rewrite_contact (and RFC 3581 for responses),
+ * Parley sends in-dialog requests to the address the peer's messages come from (`observed`) when
+ * the Contact's host and port differ from it and no Record-Route puts a proxy in between. The
+ * Request-URI stays the Contact (RFC 3261 12.2.1.1).
+ */
+export function natPeer(
+  contact: string | undefined,
+  routeSet: readonly string[],
+  observed: Destination,
+): Destination | undefined {
+  if (routeSet.length > 0 || contact === undefined) return undefined;
+  const uri = parseUri(contact);
+  if (uri === undefined || uri.host === "") return undefined;
+  const host = uri.host.startsWith("[") ? uri.host.slice(1, -1) : uri.host;
+  const port = uri.port ?? (observed.protocol === "TLS" ? 5061 : 5060);
+  if (host === observed.address && port === observed.port) return undefined;
+  // A Contact with a host name (not an address literal) is left to the resolver.
+  if (!/^[0-9.]+$/.test(host) && !host.includes(":")) return undefined;
+  return { protocol: observed.protocol, address: observed.address, port: observed.port };
 }
 
 function contactUri(message: SipRequest | SipResponse): string | undefined {
@@ -64,6 +93,11 @@ export function uasDialogInit(rx: ReceivedMessage, localTag: string): DialogInit
     routeSet: request.getAll("record-route"),
     secure: rx.protocol === "TLS" && request.uri.scheme === "sips",
     flowId: rx.flowId,
+    natPeer: natPeer(contactUri(request), request.getAll("record-route"), {
+      protocol: rx.protocol,
+      address: rx.source.address,
+      port: rx.source.port,
+    }),
   };
 }
 
@@ -79,7 +113,8 @@ export function uasDialogInit(rx: ReceivedMessage, localTag: string): DialogInit
  * remote URI MUST be set to the URI in the To field, and the local URI MUST be set to the URI in
  * the From field."
  */
-export function uacDialogInit(invite: SipRequest, response: SipResponse, overTls: boolean): DialogInit {
+export function uacDialogInit(invite: SipRequest, response: SipResponse, sentTo: Destination): DialogInit {
+  const routeSet = uacRouteSet(response);
   return {
     role: "uac",
     callId: invite.callId ?? "",
@@ -90,9 +125,11 @@ export function uacDialogInit(invite: SipRequest, response: SipResponse, overTls
     localSeq: invite.cseq?.seq,
     remoteSeq: undefined,
     remoteTarget: contactUri(response) ?? invite.uriText,
-    routeSet: uacRouteSet(response),
-    secure: overTls && invite.uri.scheme === "sips",
+    routeSet,
+    secure: sentTo.protocol === "TLS" && invite.uri.scheme === "sips",
     flowId: undefined,
+    // The INVITE went to where the callee really is (for a binding: where its REGISTER came from).
+    natPeer: invite.get("route") === undefined ? natPeer(contactUri(response), routeSet, sentTo) : undefined,
   };
 }
 

@@ -64,6 +64,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   peerAllowsUpdate = false;
 
   private flowId: string | undefined;
+  private readonly natPeer: Destination | undefined;
   private readonly acks = new Map<number, SentAck>();
   private readonly successes = new Map<number, SuccessRetransmitter>();
   /** RFC 3261 14.1: an INVITE Parley sent in this dialog still without final response. */
@@ -92,6 +93,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
     this.routeSet = init.routeSet;
     this.secure = init.secure;
     this.flowId = init.flowId;
+    this.natPeer = init.natPeer;
     this.state = state;
     this.session = new SessionRefresher(ctx, this);
   }
@@ -184,6 +186,12 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   /** Where requests go: the first route, or the remote target (RFC 3261 8.1.2, 12.2.1.1). */
   destination(): Destination {
     const target = requestTarget(this.remoteTarget, this.routeSet);
+    // A peer behind NAT is reached where its messages come from (dialog-init.ts natPeer).
+    if (this.natPeer !== undefined && this.routeSet.length === 0) {
+      return this.flowId === undefined || this.natPeer.protocol === "UDP"
+        ? this.natPeer
+        : { ...this.natPeer, flowId: this.flowId };
+    }
     return this.ctx.destinationFor(target.nextHop, this.flowId);
   }
 

@@ -249,7 +249,7 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
   }
 
   private createDialog(response: SipResponse, state: "early"): Dialog {
-    const init = uacDialogInit(this.request, response, this.destination.protocol === "TLS");
+    const init = uacDialogInit(this.request, response, this.destination);
     const dialog = new Dialog(this.ctx, init, state);
     if (this.request.body.length > 0) {
       dialog.lastLocalBody = {

@@ -89,6 +89,8 @@ describe("the admin web UI", { skip }, () => {
     await page.getByTestId("submit").click();
     await errorOf("forwarding.busy.number").waitFor();
     await errorOf("maxConcurrentCalls").waitFor();
+    assert.equal(await errorOf("maxConcurrentCalls").textContent(), "Enter a whole number.");
+    assert.equal(await errorOf("forwarding.busy.number").textContent(), "Not in the expected format.");
     assert.equal(await errorOf("name").count(), 0);
     assert.equal(await field("name").inputValue(), "200");
     assert.equal(await field("displayName").inputValue(), "Web Test");
@@ -279,7 +281,7 @@ describe("the admin web UI", { skip }, () => {
     assert.equal(await field("newPassword").inputValue(), "a much better passphrase");
     await field("currentPassword").fill(adminPassword);
     await page.getByTestId("submit").click();
-    await page.getByTestId("notice").waitFor();
+    await page.getByTestId("notice").filter({ hasText: "Password changed" }).waitFor();
     assert.equal(await field("newPassword").inputValue(), "");
     const old = await fetch(`${base}api/v1/session`, {
       method: "POST",

@@ -8,6 +8,8 @@ import { type FieldSpec, type FormValues, fieldOf } from "./fields";
 export interface FieldGroup {
   title: MessageKey;
   fields: FieldSpec[];
+  /** "pairs": two fields a row (a right and its number, as forwarding rules are). */
+  layout?: "pairs";
 }
 
 export function FieldInput(props: {
@@ -157,7 +159,7 @@ export function GroupedForm(props: {
       {props.groups.map((group) => (
         <fieldset key={group.title} className="card">
           <legend>{t(group.title)}</legend>
-          <div className="field-grid">
+          <div className={group.layout === "pairs" ? "field-grid pairs" : "field-grid"}>
             {group.fields
               .filter((spec) => spec.when === undefined || spec.when(props.values))
               .map((spec) => (

@@ -46,9 +46,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const dict = DICTIONARIES[lang];
     const t: Translate = (key, params) => format(dict[key], params);
     const fieldMessage = (error: FieldError): string => {
-      if (error.message === "is required") return t("error.required");
-      if (error.message === "is not correct") return t("error.incorrect");
-      if (error.message === "unknown field") return t("error.unknownField");
+      const known = knownMessage(error.message);
+      if (known) return t(known.key, known.params);
       return lang === "en" ? error.message : t("error.invalid", { message: error.message });
     };
     return { lang, setLang, t, fieldMessage };
@@ -60,4 +59,34 @@ export function useI18n(): I18n {
   const value = useContext(Context);
   if (value === undefined) throw new Error("useI18n outside I18nProvider");
   return value;
+}
+
+/**
+ * The API's common field messages (its own, and the JSON Schema validator's) as message keys, so
+ * they read well in both languages; any other message is shown as the server wrote it.
+ */
+export function knownMessage(
+  message: string,
+): { key: MessageKey; params?: Record<string, string> } | undefined {
+  const exact: Record<string, MessageKey> = {
+    "is required": "error.required",
+    "is not correct": "error.incorrect",
+    "unknown field": "error.unknownField",
+    "must be integer": "error.integer",
+    "must be equal to one of the allowed values": "error.oneOf",
+    "must be boolean": "error.type",
+    "must be string": "error.type",
+    "must be number": "error.type",
+    "must be array": "error.type",
+  };
+  if (exact[message]) return { key: exact[message] };
+  if (message.startsWith("must match pattern")) return { key: "error.format" };
+  const bound = /^must be (>=|<=|>|<) (-?\d+)$/.exec(message);
+  if (bound) return { key: bound[1]!.startsWith(">") ? "error.min" : "error.max", params: { n: bound[2]! } };
+  const length = /^must (?:NOT have (more|fewer) than|be at (most|least)) (\d+) characters$/.exec(message);
+  if (length) {
+    const atMost = length[1] === "more" || length[2] === "most";
+    return { key: atMost ? "error.maxLength" : "error.minLength", params: { n: length[3]! } };
+  }
+  return undefined;
 }

@@ -42,6 +42,7 @@ export function userGroups(creating: boolean): FieldGroup[] {
     },
     {
       title: "group.forwarding",
+      layout: "pairs",
       fields: [
         ...forwarding,
         {

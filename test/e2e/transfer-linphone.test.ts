@@ -1,0 +1,119 @@
+/**
+ * End to end with real phones: an attended transfer made by linphonec (belle-sip), the only
+ * Debian softphone with a headless attended transfer ("transfer <call> --to-call <call>": REFER
+ * with Replaces, RFC 5589 7). 100 (baresip, 440 Hz) calls 101 (linphonec, auto-answer); 101 calls
+ * 102 (baresip, auto-answer), then joins 100 to 102. Parley must end up with one call 100 <-> 102
+ * in which 102 hears 100's tone, and the consultation call recorded as transferred.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { BaresipPhone, soxStat, toneWav } from "../helpers/baresip-phone.js";
+import { type Linphonec, startLinphonec } from "../helpers/linphonec.js";
+import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
+import { freePort } from "../helpers/ports.js";
+import { missingTool } from "../helpers/run-tool.js";
+
+const skip = missingTool("baresip") || missingTool("sox") || missingTool("linphonec");
+
+async function until(what: () => Promise<boolean> | boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await what()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+describe("attended transfer by linphonec between baresip phones", { skip }, () => {
+  let parley: ParleyProcess;
+  let work: string;
+  const phones: BaresipPhone[] = [];
+  let b: Linphonec | undefined;
+  before(async () => {
+    parley = await startParley();
+    work = mkdtempSync(join(tmpdir(), "parley-atx-"));
+  });
+  after(async () => {
+    await Promise.all(phones.map((p) => p.stop()));
+    await b?.quit();
+    await parley.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("101 consults 102 then joins 100 to 102; 102 hears 100", { timeout: 90000 }, async (t) => {
+    await toneWav(join(work, "440.wav"), 440, 40);
+    await toneWav(join(work, "660.wav"), 660, 40);
+    const server = `127.0.0.1:${parley.sipPort}`;
+    const phone = async (user: string, tone: string, rtp: string, autoAnswer: boolean) => {
+      const p = await BaresipPhone.start({
+        account: `<sip:${user}@${server}>;auth_pass=${user};regint=60`,
+        source: join(work, tone),
+        autoAnswer,
+        rtpPorts: rtp,
+      });
+      phones.push(p);
+      return p;
+    };
+    const c = await phone("102", "660.wav", "27000-27049", true);
+    const a = await phone("100", "440.wav", "27050-27099", false);
+    const linphone = startLinphonec(await freePort(), "27100-27149");
+    b = linphone;
+    const diag = () =>
+      `\n--- 100:\n${a.output()}\n--- 101:\n${linphone.output()}\n--- 102:\n${c.output()}\n--- parley:\n${parley
+        .output()
+        .slice(-4000)}`;
+    linphone.command(`register sip:101@${server} sip:${server} 101`);
+    linphone.command("autoanswer enable");
+    for (const p of [a, c])
+      assert.ok(await p.waitForOutput(/200 OK \(Parley[^)]*\) \[1 binding\]/, 10000), `registered${diag()}`);
+    assert.ok(
+      await until(async () => (await parley.api("GET", "/api/v1/users/101")).body.state === "online", 10000),
+      `101 registered${diag()}`,
+    );
+
+    a.command("dial", `sip:101@${server}`);
+    assert.ok(await a.waitForEvent("CALL_ESTABLISHED", 10000), `101 answered 100${diag()}`);
+    await new Promise((r) => setTimeout(r, 500));
+    // linphonec calls again only with the first call on hold (a re-INVITE relayed to 100).
+    linphone.command("pause 1");
+    assert.ok(await until(() => /paused|Pausing/i.test(linphone.output()), 5000), `101 held 100${diag()}`);
+    await new Promise((r) => setTimeout(r, 500));
+    linphone.command(`call sip:102@${server}`);
+    assert.ok(await c.waitForEvent("CALL_ESTABLISHED", 10000), `102 answered 101${diag()}`);
+    const consulting = async () => (await parley.api("GET", "/api/v1/calls")).body.items.length === 2;
+    assert.ok(await until(consulting, 5000), `two calls up${diag()}`);
+    await new Promise((r) => setTimeout(r, 1000));
+    linphone.command("transfer 1 --to-call 2");
+    const joined = async () => {
+      const items = (await parley.api("GET", "/api/v1/calls")).body.items;
+      return items.length === 1 && items[0].caller === "100" && items[0].callee === "102";
+    };
+    assert.ok(await until(joined, 10000), `one call 100 <-> 102${diag()}`);
+    await new Promise((r) => setTimeout(r, 4000));
+    a.command("hangup");
+    assert.ok(await c.waitForEvent("CALL_CLOSED", 5000), `102: BYE received${diag()}`);
+    await Promise.all([a.stop(), c.stop()]);
+
+    const wav = c.received();
+    assert.ok(wav, `102: a recording${diag()}`);
+    const st = await soxStat(wav);
+    t.diagnostic(`102 heard: ${st.seconds}s, RMS ${st.rms}, rough frequency ${st.freq} Hz`);
+    // 102 heard 101 (silence: linphonec has no sound card here) then 100's tone.
+    assert.ok(st.rms > 0.03, `RMS ${st.rms} (silent?)\n${st.text}`);
+    assert.ok(
+      Math.abs(st.freq - 440) < 440 * 0.2,
+      `rough frequency ${st.freq} Hz, expected ~440\n${st.text}`,
+    );
+
+    const cdrs = (await parley.api("GET", "/api/v1/cdrs?limit=10")).body.items;
+    // biome-ignore lint/suspicious/noExplicitAny: the API's JSON
+    const main = cdrs.find((x: any) => x.caller === "100");
+    // biome-ignore lint/suspicious/noExplicitAny: the API's JSON
+    const consult = cdrs.find((x: any) => x.caller === "101");
+    assert.equal(main?.callee, "102", JSON.stringify(cdrs));
+    assert.equal(consult?.sipReason, "Transferred", JSON.stringify(cdrs));
+  });
+});

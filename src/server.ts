@@ -25,6 +25,7 @@ import { UserDirectory } from "./store/user-directory.js";
 import { TransactionLayer } from "./transaction/transaction-layer.js";
 import { SipTransportLayer } from "./transport/transport-layer.js";
 import type { TransportProtocol } from "./transport/types.js";
+import { createTrunkServices } from "./trunks/trunk-services.js";
 import { type Clock, systemClock } from "./util/clock.js";
 import type { Logger } from "./util/logger.js";
 import { traceSip } from "./util/sip-trace.js";
@@ -221,7 +222,22 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     clock,
     logger,
   });
+  // Dial plan, external lines and SIP trunks (issue 5).
+  const trunks = createTrunkServices({
+    store,
+    domainId: domain.id,
+    sender: transactions,
+    clock,
+    logger,
+    contactHost: contactHost(settings),
+    sipPort: settings.sipPort,
+    outGroupPrefix: settings.outGroupPrefix,
+    noAnswerTime: settings.noAnswerTime,
+    lineFreshCallId: settings.lineFreshCallId,
+    onChange: () => liveEvents.notify(),
+  });
   const calls = new CallEngine({
+    routing: trunks.callRouting,
     dialogs,
     authenticator,
     users,
@@ -300,6 +316,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             userState: (domainId, name) => calls.userState(domainId, name),
             bans,
             calls,
+            routing: trunks.live,
             token: token.token,
             logger,
             toEpochMs: (clockMs) => wallNow() + clockMs - clock.now(),
@@ -338,6 +355,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       await location.start();
       await transport.start();
       await media.start();
+      await trunks.start();
       if (api) {
         await api.listen({ port: settings.httpPort, host: settings.httpBind });
         const addr = api.server.address();
@@ -347,6 +365,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     async stop() {
       // Writes the refreshes still held back (location-service.ts) before the store closes.
       calls.closeAll();
+      trunks.stop();
       await media.stop();
       await location.stop();
       await api?.close();

@@ -19,6 +19,7 @@ import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { Call, type CallTarget } from "./call.js";
 import type { CallMedia, CallMediaProvider } from "./call-media.js";
+import type { CallRouting, InboundOrigin, RoutingDecision } from "./call-routing.js";
 import { authenticateCaller, bindingDestination } from "./caller-auth.js";
 import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
 import { type ResolvedTarget, TransferHandler } from "./transfer.js";
@@ -49,6 +50,8 @@ export interface CallEngineOptions {
   readonly policy?: LegPolicy;
   /** The media relay (issue 6); without it media always flows phone to phone. */
   readonly media?: CallMediaProvider;
+  /** The dial plan, external lines and SIP trunks (issue 5); without it, local users only. */
+  readonly routing?: CallRouting;
   /** Called whenever a call starts, changes state or ends (the admin UI's live events). */
   readonly onCallsChanged?: () => void;
 }
@@ -69,6 +72,8 @@ export class CallEngine implements CallsView {
   /** The relayed media of the calls in progress, by call id. */
   private readonly media = new Map<string, CallMedia>();
   private readonly transfers: TransferHandler;
+  /** Ends a call's count on the trunk or line it came in on, by call id. */
+  private readonly inboundReleases = new Map<string, () => void>();
 
   constructor(private readonly o: CallEngineOptions) {
     this.policy = o.policy ?? defaultLegPolicy;
@@ -119,22 +124,48 @@ export class CallEngine implements CallsView {
   };
 
   private async process(rx: Received, uas: UasInvite): Promise<void> {
-    const request = rx.message;
-    const { domain } = this.o;
-    const auth = await authenticateCaller(this.o.authenticator, domain, rx);
-    if (auth.kind === "reject") {
-      uas.reject(auth.status, { reason: auth.reason, headers: auth.headers });
+    // Issue 5: a call from a SIP trunk's or an external line's address is trusted by address
+    // (FEATURES.md section 4); anything else authenticates as a local user.
+    const inbound = await this.o.routing?.identify(rx);
+    if (inbound?.kind === "refuse") {
+      uas.reject(inbound.status, { reason: inbound.reason });
       return;
     }
-    const callerEntry = await this.o.users.lookup(domain.id, auth.username);
+    const call = await this.processFrom(rx, uas, inbound).catch((error: unknown) => {
+      inbound?.release();
+      throw error;
+    });
+    if (call === undefined) inbound?.release();
+    else if (inbound !== undefined) this.inboundReleases.set(call.id, inbound.release);
+  }
+
+  private async processFrom(
+    rx: Received,
+    uas: UasInvite,
+    inbound: InboundOrigin | undefined,
+  ): Promise<Call | undefined> {
+    const request = rx.message;
+    const { domain } = this.o;
+    let username = request.from?.uri.user ?? "";
+    if (inbound === undefined) {
+      const auth = await authenticateCaller(this.o.authenticator, domain, rx);
+      if (auth.kind === "reject") {
+        uas.reject(auth.status, { reason: auth.reason, headers: auth.headers });
+        return;
+      }
+      username = auth.username;
+    }
+    // A trunk's or line's caller is a number of the outside world, never one of our users.
+    const callerEntry = inbound === undefined ? await this.o.users.lookup(domain.id, username) : undefined;
     const callerUser = callerEntry?.user;
     const caller: CallParty = {
       domainId: domain.id,
-      user: auth.username,
-      displayName: callerUser?.displayName ?? "",
+      user: username,
+      displayName: callerUser?.displayName ?? request.from?.displayName ?? "",
     };
     const startedAt = this.o.now();
-    const dialed = request.uri.user ?? "";
+    const dialed =
+      inbound !== undefined && inbound.kind !== "refuse" ? inbound.dialed : (request.uri.user ?? "");
     const refuse = (r: Refusal): void => {
       if (uas.state !== "proceeding") return;
       uas.reject(r.status, { reason: r.reason });
@@ -151,8 +182,28 @@ export class CallEngine implements CallsView {
         return;
       }
     }
-    // The dialed number: local users only until the dial plan exists.
-    const calleeEntry = dialed === "" ? undefined : await this.o.users.lookup(domain.id, dialed);
+    // Issue 5: the dial plan says where the number goes: a local user, a line, a trunk, a refusal.
+    const decision: RoutingDecision =
+      this.o.routing === undefined
+        ? { kind: "local-user", number: dialed }
+        : await this.o.routing.decide({
+            user: callerUser,
+            userName: caller.user,
+            callerDisplayName: caller.displayName,
+            inbound,
+            dialed,
+          });
+    if (decision.kind === "refuse") {
+      refuse({
+        disposition: failureDisposition(decision.status),
+        status: decision.status,
+        reason: decision.reason,
+      });
+      return;
+    }
+    if (decision.kind === "outbound") return this.startOutbound(uas, caller, callerUser, dialed, decision);
+    const number = decision.number;
+    const calleeEntry = number === "" ? undefined : await this.o.users.lookup(domain.id, number);
     if (calleeEntry === undefined) {
       refuse({ disposition: "failed", status: 404, reason: "Not Found" });
       return;
@@ -232,6 +283,58 @@ export class CallEngine implements CallsView {
     );
     call.start();
     this.o.onCallsChanged?.();
+    return call;
+  }
+
+  /** Issue 5: a call out through external lines or a SIP trunk, tried one after another. */
+  private startOutbound(
+    uas: UasInvite,
+    caller: CallParty,
+    callerUser: LocalUser | undefined,
+    dialed: string,
+    decision: Extract<RoutingDecision, { kind: "outbound" }>,
+  ): Call | undefined {
+    if (uas.state !== "proceeding") return; // cancelled while routing
+    const callee: CallParty = { domainId: caller.domainId, user: decision.number, displayName: "" };
+    const durations = [(callerUser?.maxDuration ?? 0) * 1000, decision.maxDurationMs].filter((d) => d > 0);
+    const call = new Call({
+      id: randomUUID(),
+      dialogs: this.o.dialogs,
+      clock: this.o.clock,
+      now: this.o.now,
+      policy: this.policy,
+      allow: this.o.allow(),
+      caller,
+      callee,
+      dialed,
+      host: uas.request.uri.host,
+      uas,
+      targets: decision.targets,
+      sequential: true,
+      noAnswerMs: decision.noAnswerMs,
+      maxDurationMs: durations.length === 0 ? 0 : Math.min(...durations),
+      onChange: () => this.o.onCallsChanged?.(),
+      onEnd: (ended, record) => this.ended(ended, record),
+      onRefer: this.transfers.handle,
+      onError: (error) => this.o.logger.warn({ err: error }, "call leg error"),
+    });
+    this.calls.set(call.id, call);
+    this.add(this.active, caller, 1);
+    this.add(this.outgoing, caller, 1);
+    this.add(this.active, callee, 1);
+    this.o.logger.info(
+      {
+        call: call.id,
+        caller: caller.user,
+        dialed,
+        number: decision.number,
+        attempts: decision.targets.length,
+      },
+      "outgoing call started",
+    );
+    call.start();
+    this.o.onCallsChanged?.();
+    return call;
   }
 
   /** A transfer target: a local user with bindings and room for a call (as for a new call). */
@@ -252,6 +355,8 @@ export class CallEngine implements CallsView {
   private ended(call: Call, record: NewCallRecord): void {
     if (this.calls.get(call.id) !== call) return;
     this.calls.delete(call.id);
+    this.inboundReleases.get(call.id)?.();
+    this.inboundReleases.delete(call.id);
     this.add(this.active, call.caller, -1);
     this.add(this.outgoing, call.caller, -1);
     this.add(this.active, call.callee, -1);

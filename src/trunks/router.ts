@@ -56,6 +56,11 @@ export class Router {
 
   constructor(private readonly o: RouterOptions) {}
 
+  /** The tables last read, if any (for synchronous views: live state lists). */
+  get cachedSnapshot(): RoutingSnapshot | undefined {
+    return this.cached?.snapshot;
+  }
+
   /** Forgets the cached tables (the API or CLI changed them). */
   invalidate(): void {
     this.cached = undefined;

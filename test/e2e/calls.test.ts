@@ -116,8 +116,9 @@ describe("calls, end to end", { skip: noSipp }, () => {
   });
 
   it("an unknown number gets 404 (after the 407 challenge)", async () => {
-    ok(await caller(parley, "100", "999", "call-uac-404.xml"), "caller");
-    const cdr = await lastCdr(parley, "999");
+    // Not 9xx: with the default out-group prefix 9 that number leaves on an external line (issue 5).
+    ok(await caller(parley, "100", "555", "call-uac-404.xml"), "caller");
+    const cdr = await lastCdr(parley, "555");
     assert.equal(cdr.disposition, "failed");
     assert.equal(cdr.sipStatus, 404);
   });

@@ -1,0 +1,94 @@
+/**
+ * Lines and trunks as one unit for the composition root: the router over the stored dial plan,
+ * the live counts, the lines' registrations and the call engine's routing, plus the views the
+ * API shows (live state, the dry run's router).
+ */
+import type { Store } from "../store/index.js";
+import type { Clock } from "../util/clock.js";
+import type { Logger } from "../util/logger.js";
+import { TrunkCallRouting } from "./call-routing.js";
+import { CarrierState } from "./carrier-state.js";
+import { LineManager } from "./line-manager.js";
+import type { RequestSender } from "./line-registration.js";
+import { Router } from "./router.js";
+
+export interface TrunkServicesOptions {
+  readonly store: Store;
+  readonly domainId: number;
+  readonly sender: RequestSender;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Parley's address as providers and peers reach it. */
+  readonly contactHost: string;
+  readonly sipPort: number;
+  readonly outGroupPrefix: string;
+  readonly noAnswerTime: number;
+  readonly lineFreshCallId: boolean;
+  /** Called when a line's state or the tables change (the live events stream). */
+  readonly onChange?: () => void;
+}
+
+export function createTrunkServices(o: TrunkServicesOptions) {
+  const carriers = new CarrierState();
+  const load = () => o.store.routing.snapshot(o.domainId);
+  const router = new Router({
+    load,
+    outGroupPrefix: o.outGroupPrefix,
+    usableLine: (line) => carriers.lineUsable(line),
+    usableTrunk: (trunk) => carriers.trunkUsable(trunk),
+  });
+  const lines = new LineManager({
+    load: async () => (await load()).lines,
+    sender: o.sender,
+    clock: o.clock,
+    logger: o.logger,
+    carriers,
+    contactHostPort: `${o.contactHost}:${o.sipPort}`,
+    freshCallIdOnAuth: o.lineFreshCallId,
+    onState: () => o.onChange?.(),
+  });
+  const changed = () => {
+    router.invalidate();
+    void router.snapshot().then(
+      () => o.onChange?.(),
+      () => {},
+    );
+    lines
+      .sync()
+      .then(undefined, (error: unknown) => o.logger.error({ err: error }, "external lines: sync failed"));
+  };
+  const callRouting = new TrunkCallRouting({
+    router,
+    carriers,
+    logger: o.logger,
+    noAnswerTime: o.noAnswerTime,
+    localHost: o.contactHost,
+  });
+  const lineState = (account: string): "online" | "offline" => {
+    const line = router.cachedSnapshot?.lines.find((l) => l.account === account);
+    return line === undefined ? "offline" : lines.state(line);
+  };
+  return {
+    router,
+    carriers,
+    callRouting,
+    /** The API's view (src/api/routes/routing.ts RoutingLive). */
+    live: {
+      router,
+      lineState,
+      lineCalls: (account: string) => {
+        const c = carriers.calls("line", account);
+        return c.incoming + c.outgoing;
+      },
+      trunkCalls: (trunkId: string) => carriers.calls("trunk", trunkId),
+      changed,
+    },
+    async start(): Promise<void> {
+      await router.snapshot();
+      await lines.sync();
+    },
+    stop(): void {
+      lines.stop();
+    },
+  };
+}

@@ -2,6 +2,7 @@
  * The media plane as the composition root builds it from the settings: the media engine (worker
  * threads), the call relay the call engine uses, the STUN server and the NAT keep-alives.
  */
+import { networkInterfaces } from "node:os";
 import type { CallMediaProvider } from "../call/call-media.js";
 import { type KeptBinding, NatKeepalive } from "../nat/keepalive.js";
 import { StunServer } from "../nat/stun-server.js";
@@ -11,6 +12,16 @@ import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { CallRelay, type RelayMode } from "./call-relay.js";
 import { MediaEngine } from "./media-engine.js";
+
+/**
+ * Where the relay's sockets bind: the advertised media address when it is one of this host's
+ * (replies then leave from it), else the wildcard of its family (an address of a 1:1 NAT in front).
+ */
+export function bindAddressFor(address: string): string {
+  for (const list of Object.values(networkInterfaces()))
+    for (const i of list ?? []) if (i.address === address) return address;
+  return address.includes(":") ? "::" : "0.0.0.0";
+}
 
 export interface MediaPlaneOptions {
   readonly rtpPorts: readonly [number, number];
@@ -45,7 +56,7 @@ export class MediaPlane {
         minPort: o.rtpPorts[0],
         maxPort: o.rtpPorts[1],
         workers: o.workers,
-        bindAddress: o.address.includes(":") ? "::" : "0.0.0.0",
+        bindAddress: bindAddressFor(o.address),
         onWorkerError: (err) => logger.error({ err }, "media worker failed"),
       });
       this.relay = new CallRelay({

@@ -44,6 +44,12 @@ export class RelaySide {
     readonly rtcp: Socket,
     readonly port: number,
     private readonly latchAny: boolean,
+    /**
+     * The sockets are bound to one address (not a wildcard): connecting them to the latched source
+     * keeps that local address. A wildcard-bound socket must not connect: the kernel would pin it to
+     * the route's source address and drop what arrives for the advertised one.
+     */
+    private readonly connectOnLatch: boolean,
   ) {
     rtp.on("message", (packet, from) => this.onRtp(packet, from.address, from.port));
     rtcp.on("message", (packet, from) => this.onRtcp(packet, from.address, from.port));
@@ -58,10 +64,7 @@ export class RelaySide {
     this.rtcpMux = peer.rtcpMux;
     this.latchedRtp = false;
     this.latchedRtcp = false;
-    if (this.rtpConnected) {
-      this.rtpConnected = false;
-      this.rtp.disconnect();
-    }
+    if (this.rtpConnected) this.disconnect();
     this.mustSend = peer.sends !== false && peer.port !== 0;
     this.lastPacketAt = performance.now();
     if (peer.port === 0) {
@@ -86,10 +89,14 @@ export class RelaySide {
       this.latchedRtp = true;
       this.rtpAddress = address;
       this.rtpPort = port;
-      this.rtp.connect(port, address, () => {
-        // Still the same latch (no update() in between): sends may drop the address from now on.
-        if (this.latchedRtp && this.rtpPort === port && this.rtpAddress === address) this.rtpConnected = true;
-      });
+      if (this.connectOnLatch)
+        this.rtp.connect(port, address, () => {
+          // Still the same latch (no update() in between): sends may drop the address from now on;
+          // else the latch moved while connecting, and the socket must be free again.
+          if (this.latchedRtp && this.rtpPort === port && this.rtpAddress === address)
+            this.rtpConnected = true;
+          else this.disconnect();
+        });
     } else if (port !== this.rtpPort || address !== this.rtpAddress) {
       return; // not the latched source: a stray or spoofed packet
     }
@@ -133,6 +140,15 @@ export class RelaySide {
       return;
     }
     if (this.rtcpAddress !== undefined) this.rtcp.send(packet, this.rtcpPort, this.rtcpAddress);
+  }
+
+  private disconnect(): void {
+    this.rtpConnected = false;
+    try {
+      this.rtp.disconnect();
+    } catch {
+      // not connected (closed meanwhile): nothing to undo
+    }
   }
 
   latchedAt(): string | undefined {

@@ -35,6 +35,8 @@ export class RelayWorkerCore {
   private readonly timer: NodeJS.Timeout;
   private readonly statsTimer: NodeJS.Timeout | undefined;
   private readonly family: "udp4" | "udp6";
+  /** Bound to one address rather than a wildcard (see RelaySide connectOnLatch). */
+  private readonly specificAddress: boolean;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -42,6 +44,7 @@ export class RelayWorkerCore {
   ) {
     this.next = config.minPort % 2 === 0 ? config.minPort : config.minPort + 1;
     this.family = config.bindAddress.includes(":") ? "udp6" : "udp4";
+    this.specificAddress = config.bindAddress !== "0.0.0.0" && config.bindAddress !== "::";
     this.timer = setInterval(() => this.checkTimeouts(), 250);
     this.timer.unref();
     if (config.statsIntervalMs > 0) {
@@ -116,8 +119,8 @@ export class RelayWorkerCore {
     }
     const session = new RelaySession(id);
     session.pair(
-      new RelaySide(a.rtp, a.rtcp, a.port, latchAny.a),
-      new RelaySide(b.rtp, b.rtcp, b.port, latchAny.b),
+      new RelaySide(a.rtp, a.rtcp, a.port, latchAny.a, this.specificAddress),
+      new RelaySide(b.rtp, b.rtcp, b.port, latchAny.b, this.specificAddress),
     );
     this.sessions.set(id, session);
     return { portA: a.port, portB: b.port };

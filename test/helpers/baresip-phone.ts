@@ -25,6 +25,10 @@ export interface PhoneOptions {
   autoAnswer?: boolean;
   /** RTP port range, e.g. "26600-26649". */
   rtpPorts: string;
+  /** The phone's own address (SIP, RTP, its ctrl channel); default 127.0.0.1. */
+  address?: string;
+  /** Run inside this network namespace (`ip netns exec`), e.g. one a test made behind a NAT. */
+  netns?: string;
 }
 
 export interface BaresipEvent {
@@ -51,14 +55,15 @@ export class BaresipPhone {
   static async start(o: PhoneOptions): Promise<BaresipPhone> {
     const dir = mkdtempSync(join(tmpdir(), "parley-phone-"));
     mkdirSync(join(dir, "rec"));
+    const host = o.address ?? "127.0.0.1";
     const sipPort = await freePortPair();
     const ctrlPort = await freePort();
     writeFileSync(
       join(dir, "config"),
       [
         "poll_method epoll",
-        `sip_listen 127.0.0.1:${sipPort}`,
-        "net_interface 127.0.0.1",
+        `sip_listen ${host}:${sipPort}`,
+        `net_interface ${host}`,
         "audio_player aubridge,sink",
         `audio_source aufile,${o.source}`,
         "audio_alert aubridge,alert",
@@ -75,7 +80,7 @@ export class BaresipPhone {
         "module_tmp account.so",
         "module_app menu.so",
         "module_app ctrl_tcp.so",
-        `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
+        `ctrl_tcp_listen ${host}:${ctrlPort}`,
         `snd_path ${join(dir, "rec")}`,
         "",
       ].join("\n"),
@@ -84,11 +89,15 @@ export class BaresipPhone {
     writeFileSync(join(dir, "accounts"), `${o.account};${answer};audio_codecs=pcmu\n`);
     writeFileSync(join(dir, "contacts"), "");
     // stdin kept open as a pipe: baresip 1.0.0 may spin on a closed stdin.
-    const proc = spawn("baresip", ["-f", dir], { stdio: ["pipe", "pipe", "pipe"] });
+    const [cmd, args] =
+      o.netns === undefined
+        ? ["baresip", ["-f", dir]]
+        : ["ip", ["netns", "exec", o.netns, "baresip", "-f", dir]];
+    const proc = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
     const phone = new BaresipPhone(dir, proc);
     await phone.waitForOutput(/baresip is ready|init failed|Address already in use/, 10000);
     if (!/baresip is ready/.test(phone.text)) throw new Error(`baresip did not start:\n${phone.text}`);
-    await phone.connectCtrl(ctrlPort);
+    await phone.connectCtrl(ctrlPort, host);
     return phone;
   }
 
@@ -96,9 +105,9 @@ export class BaresipPhone {
     return this.text;
   }
 
-  private connectCtrl(port: number): Promise<void> {
+  private connectCtrl(port: number, host: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const sock = connect(port, "127.0.0.1", () => resolve());
+      const sock = connect(port, host, () => resolve());
       sock.once("error", reject);
       let buf = Buffer.alloc(0);
       sock.on("data", (c: Buffer) => {

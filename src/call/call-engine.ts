@@ -201,7 +201,8 @@ export class CallEngine implements CallsView {
       });
       return;
     }
-    if (decision.kind === "outbound") return this.startOutbound(uas, caller, callerUser, dialed, decision);
+    if (decision.kind === "outbound")
+      return this.startOutbound(rx, uas, caller, callerUser, dialed, decision);
     const number = decision.number;
     const calleeEntry = number === "" ? undefined : await this.o.users.lookup(domain.id, number);
     if (calleeEntry === undefined) {
@@ -230,7 +231,9 @@ export class CallEngine implements CallsView {
       callerContactHost: request.get("contact"),
       callerSdp: request.body,
       callerSource: rx.source.address,
-      callerRelayMedia: callerUser?.relayMedia ?? false,
+      callerRelayMedia:
+        callerUser?.relayMedia ??
+        (inbound !== undefined && inbound.kind !== "refuse" && inbound.relayMedia === true),
       calleeRelayMedia: calleeUser.relayMedia,
       calleeBindings: bindings,
     });
@@ -245,10 +248,7 @@ export class CallEngine implements CallsView {
       clock: this.o.clock,
       now: this.o.now,
       // The relay rewrites the SDP crossing legs (leg-policy.ts sdp hook).
-      policy:
-        media === undefined
-          ? this.policy
-          : { ...this.policy, sdp: (body, context) => media.sdp(body, context) },
+      policy: this.withMedia(media),
       allow: this.o.allow(),
       caller,
       callee,
@@ -267,13 +267,7 @@ export class CallEngine implements CallsView {
       onError: (error) => this.o.logger.warn({ err: error }, "call leg error"),
     });
     this.calls.set(call.id, call);
-    if (media !== undefined) {
-      this.media.set(call.id, media);
-      media.onTimeout(() => {
-        this.o.logger.info({ call: call.id }, "media timeout: no RTP either way, ending the call");
-        call.hangup();
-      });
-    }
+    this.watchMedia(call, media);
     this.add(this.active, caller, 1);
     this.add(this.outgoing, caller, 1);
     this.add(this.active, callee, 1);
@@ -287,22 +281,38 @@ export class CallEngine implements CallsView {
   }
 
   /** Issue 5: a call out through external lines or a SIP trunk, tried one after another. */
-  private startOutbound(
+  private async startOutbound(
+    rx: Received,
     uas: UasInvite,
     caller: CallParty,
     callerUser: LocalUser | undefined,
     dialed: string,
     decision: Extract<RoutingDecision, { kind: "outbound" }>,
-  ): Call | undefined {
+  ): Promise<Call | undefined> {
     if (uas.state !== "proceeding") return; // cancelled while routing
+    const id = randomUUID();
+    // Issue 6: the caller's NAT or relay setting, or the line's or trunk's "relay media".
+    const media = await this.o.media?.forCall({
+      callId: id,
+      callerContactHost: uas.request.get("contact"),
+      callerSdp: uas.request.body,
+      callerSource: rx.source.address,
+      callerRelayMedia: callerUser?.relayMedia ?? false,
+      calleeRelayMedia: decision.relayMedia === true,
+      calleeBindings: [],
+    });
+    if (uas.state !== "proceeding") {
+      media?.close();
+      return; // cancelled while the relay allocated
+    }
     const callee: CallParty = { domainId: caller.domainId, user: decision.number, displayName: "" };
     const durations = [(callerUser?.maxDuration ?? 0) * 1000, decision.maxDurationMs].filter((d) => d > 0);
     const call = new Call({
-      id: randomUUID(),
+      id,
       dialogs: this.o.dialogs,
       clock: this.o.clock,
       now: this.o.now,
-      policy: this.policy,
+      policy: this.withMedia(media),
       allow: this.o.allow(),
       caller,
       callee,
@@ -313,12 +323,16 @@ export class CallEngine implements CallsView {
       sequential: true,
       noAnswerMs: decision.noAnswerMs,
       maxDurationMs: durations.length === 0 ? 0 : Math.min(...durations),
-      onChange: () => this.o.onCallsChanged?.(),
+      onChange: (changed) => {
+        if (changed.state === "answered") media?.answered();
+        this.o.onCallsChanged?.();
+      },
       onEnd: (ended, record) => this.ended(ended, record),
       onRefer: this.transfers.handle,
       onError: (error) => this.o.logger.warn({ err: error }, "call leg error"),
     });
     this.calls.set(call.id, call);
+    this.watchMedia(call, media);
     this.add(this.active, caller, 1);
     this.add(this.outgoing, caller, 1);
     this.add(this.active, callee, 1);
@@ -335,6 +349,23 @@ export class CallEngine implements CallsView {
     call.start();
     this.o.onCallsChanged?.();
     return call;
+  }
+
+  /** The leg policy of a call: the relay rewrites the SDP crossing legs (leg-policy.ts sdp hook). */
+  private withMedia(media: CallMedia | undefined): LegPolicy {
+    return media === undefined
+      ? this.policy
+      : { ...this.policy, sdp: (body, context) => media.sdp(body, context) };
+  }
+
+  /** Keeps a call's relayed media (released in ended()); the media timeout hangs the call up. */
+  private watchMedia(call: Call, media: CallMedia | undefined): void {
+    if (media === undefined) return;
+    this.media.set(call.id, media);
+    media.onTimeout(() => {
+      this.o.logger.info({ call: call.id }, "media timeout: a phone stopped sending RTP, ending the call");
+      call.hangup();
+    });
   }
 
   /** A transfer target: a local user with bindings and room for a call (as for a new call). */

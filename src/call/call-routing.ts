@@ -17,6 +17,8 @@ export type InboundOrigin =
       readonly dialed: string;
       /** Ends this call's count on the trunk or line. */
       readonly release: () => void;
+      /** The trunk's or line's "relay media" (issue 6). */
+      readonly relayMedia?: boolean;
     }
   | { readonly kind: "refuse"; readonly status: number; readonly reason: string };
 
@@ -33,6 +35,8 @@ export type RoutingDecision =
       readonly noAnswerMs: number;
       /** The line's maximum duration; 0 = none. */
       readonly maxDurationMs: number;
+      /** A line or trunk tried has "relay media" (issue 6). */
+      readonly relayMedia?: boolean;
     };
 
 export interface CallRouting {

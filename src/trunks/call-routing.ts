@@ -73,6 +73,7 @@ export class TrunkCallRouting implements CallRouting {
         name: trunk.trunkId,
         dialed: called,
         release: this.o.carriers.acquire("trunk", trunk.trunkId, "incoming"),
+        relayMedia: trunk.relayMedia,
       };
     }
     const lines: ExternalLine[] = [];
@@ -98,6 +99,7 @@ export class TrunkCallRouting implements CallRouting {
       name: line.account,
       dialed: line.destinationNumber === "" ? called : line.destinationNumber,
       release: this.o.carriers.acquire("line", line.account, "incoming"),
+      relayMedia: line.relayMedia,
     };
   }
 
@@ -156,6 +158,9 @@ export class TrunkCallRouting implements CallRouting {
           targets,
           noAnswerMs: ringing,
           maxDurationMs: first.kind === "line" ? first.line.maxDuration * 1000 : 0,
+          relayMedia: plan.attempts.some((a) =>
+            a.carrier.kind === "line" ? a.carrier.line.relayMedia : a.carrier.trunk.relayMedia,
+          ),
         };
       }
     }

@@ -7,7 +7,8 @@
  * - Any line: the caller's specific external line (then its chain); else round robin over the
  *   lines open to all users.
  * - A trunk: it, then its failover trunks.
- * A line not open to all users serves only the users whose specific external line it is.
+ * A line not open to all users is chosen by default or by group only for the users whose
+ * specific external line it is; a record naming it, and a chain, may use it for anyone.
  */
 import type { ExternalLine, SipTrunk } from "../store/routing-model.js";
 
@@ -65,8 +66,9 @@ export function lineCandidates(
   usable: (line: ExternalLine) => boolean,
 ): ExternalLine[] {
   const open = (l: ExternalLine) => l.allUsers || l.account === request.callerLine;
-  const chained = (first: ExternalLine) => chainOf(lines, first).filter((l) => open(l) && usable(l));
+  const chained = (first: ExternalLine) => chainOf(lines, first).filter(usable);
   if (request.line !== "") {
+    // A record naming the line is the administrator's explicit choice: no user restriction.
     const line = lines.find((l) => l.account === request.line);
     return line === undefined ? [] : chained(line);
   }

@@ -168,9 +168,27 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
         "address banned",
       ),
   );
+  // Dial plan, external lines and SIP trunks (issue 5).
+  const trunks = createTrunkServices({
+    store,
+    domainId: domain.id,
+    sender: transactions,
+    clock,
+    logger,
+    contactHost: contactHost(settings),
+    sipPort: settings.sipPort,
+    outGroupPrefix: settings.outGroupPrefix,
+    noAnswerTime: settings.noAnswerTime,
+    lineFreshCallId: settings.lineFreshCallId,
+    onChange: () => liveEvents.notify(),
+    users,
+    realm: domain.realm,
+    gatewayBindings: (account) => location.lookup(domain.id, account),
+  });
   const authenticator = new Authenticator({
     clock,
-    credentials: users,
+    // Local users, and the accounts of type 1 lines (FXO gateways).
+    credentials: trunks.directory,
     bans,
     algorithms: settings.digestAlgorithms,
     onFailure: (info) => logger.info(info, "authentication failed"),
@@ -190,7 +208,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
   const registrar = new RegisterHandler({
     location,
     authenticator,
-    users,
+    users: trunks.directory,
     domainFor: () => domain,
     respond: (request, status, reason, headers) => sipCore.response(request, status, reason, headers),
     now: wallNow,
@@ -221,20 +239,6 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     host: contactHost(settings),
     clock,
     logger,
-  });
-  // Dial plan, external lines and SIP trunks (issue 5).
-  const trunks = createTrunkServices({
-    store,
-    domainId: domain.id,
-    sender: transactions,
-    clock,
-    logger,
-    contactHost: contactHost(settings),
-    sipPort: settings.sipPort,
-    outGroupPrefix: settings.outGroupPrefix,
-    noAnswerTime: settings.noAnswerTime,
-    lineFreshCallId: settings.lineFreshCallId,
-    onChange: () => liveEvents.notify(),
   });
   const calls = new CallEngine({
     routing: trunks.callRouting,

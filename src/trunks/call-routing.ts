@@ -7,6 +7,8 @@
  */
 import type { CallTarget } from "../call/call.js";
 import type { CallRouting, InboundOrigin, RoutingDecision } from "../call/call-routing.js";
+import { bindingDestination } from "../call/caller-auth.js";
+import type { LiveBinding } from "../registrar/location-service.js";
 import { quoteDisplayName } from "../sip/index.js";
 import type { SipRequest } from "../sip/types.js";
 import type { ExternalLine, SipTrunk } from "../store/routing-model.js";
@@ -26,6 +28,8 @@ export interface TrunkCallRoutingOptions {
   /** The host Parley writes in the From of calls to trunks (its domain or address). */
   readonly localHost: string;
   readonly resolve?: (host: string, port: number, transport: Transport) => Promise<Destination>;
+  /** Live registrations of a type 1 line's gateway. */
+  readonly gatewayBindings?: (account: string) => readonly LiveBinding[];
 }
 
 type Received = ReceivedMessage & { message: SipRequest };
@@ -107,6 +111,12 @@ export class TrunkCallRouting implements CallRouting {
     const snapshot = await this.o.router.snapshot();
     let caller: Caller;
     const { inbound, user } = input;
+    let dialed = input.dialed;
+    // A type 1 line's gateway authenticated with the line's account: a call in on that line.
+    const gateway =
+      inbound === undefined && user === undefined
+        ? snapshot.lines.find((l) => l.type === 1 && l.account === input.userName)
+        : undefined;
     if (inbound?.kind === "trunk") {
       const trunk = snapshot.trunks.find((t) => t.trunkId === inbound.name);
       if (trunk === undefined) return { kind: "refuse", status: 403, reason: "Forbidden" };
@@ -115,6 +125,11 @@ export class TrunkCallRouting implements CallRouting {
       const line = snapshot.lines.find((l) => l.account === inbound.name);
       if (line === undefined) return { kind: "refuse", status: 403, reason: "Forbidden" };
       caller = { origin: "line", line };
+    } else if (gateway !== undefined) {
+      if (gateway.transferTo === "auto-attendant")
+        return { kind: "refuse", status: 480, reason: "Auto-Attendant Not Available" };
+      caller = { origin: "line", line: gateway };
+      if (gateway.destinationNumber !== "") dialed = gateway.destinationNumber;
     } else {
       caller = {
         origin: "user",
@@ -123,8 +138,8 @@ export class TrunkCallRouting implements CallRouting {
         specificExternalLine: user?.specificExternalLine ?? "",
       };
     }
-    const plan = await this.o.router.plan(caller, input.dialed, true);
-    this.o.logger.debug({ dialed: input.dialed, route: plan.route, steps: plan.steps }, "dial plan");
+    const plan = await this.o.router.plan(caller, dialed, true);
+    this.o.logger.debug({ dialed, route: plan.route, steps: plan.steps }, "dial plan");
     const route = plan.route;
     switch (route.kind) {
       case "reject":
@@ -173,6 +188,7 @@ export class TrunkCallRouting implements CallRouting {
       return this.trunkTarget(attempt.carrier.trunk, attempt.number, callerNumber, display);
     const line = attempt.carrier.line;
     const number = attempt.number;
+    if (line.type === 1) return this.gatewayTarget(line, number, callerNumber, display);
     const transport = line.transport === "udp" ? "" : `;transport=${line.transport}`;
     // FEATURES.md section 3: "additional Request-URI parameter ... e.g. user=phone".
     const extra = line.requestUriParameter === "" ? "" : `;${line.requestUriParameter}`;
@@ -197,6 +213,34 @@ export class TrunkCallRouting implements CallRouting {
         ...(digest === undefined
           ? {}
           : { authorize: (challenge, request) => digest.authorize(challenge, request) }),
+        no100rel: line.disable100rel,
+        noAnswerMs: (line.noAnswerTime > 0 ? line.noAnswerTime : this.o.noAnswerTime) * 1000,
+        acquire: () => this.o.carriers.acquire("line", line.account, "outgoing"),
+      },
+    };
+  }
+
+  /** A type 1 line: the call goes to its gateway's registered Contact, reached where it registered from. */
+  private gatewayTarget(
+    line: ExternalLine,
+    number: string,
+    callerNumber: string,
+    display: string,
+  ): CallTarget {
+    const binding = this.o.gatewayBindings?.(line.account)[0];
+    if (binding === undefined) throw new Error(`gateway of line ${line.account} is not registered`);
+    const fromUri = `sip:${callerNumber}@${this.o.localHost}`;
+    const shown = line.callerNumberAsDisplayName ? callerNumber : display;
+    const contact = binding.contactUri;
+    // The gateway dials the number: it goes in the Request-URI's user part.
+    const uri = contact.replace(/^(sips?:)(?:[^@;>]*@)?/i, `$1${number}@`);
+    return {
+      uri,
+      destination: bindingDestination(binding),
+      routes: binding.path,
+      outbound: {
+        from: shown === "" ? `<${fromUri}>` : `${quoteDisplayName(shown)} <${fromUri}>`,
+        to: `<sip:${number}@${this.o.localHost}>`,
         no100rel: line.disable100rel,
         noAnswerMs: (line.noAnswerTime > 0 ? line.noAnswerTime : this.o.noAnswerTime) * 1000,
         acquire: () => this.o.carriers.acquire("line", line.account, "outgoing"),

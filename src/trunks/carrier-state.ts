@@ -13,13 +13,23 @@ export class CarrierState {
   private readonly counts = new Map<string, Counts>();
   private readonly online = new Set<string>();
 
+  /** `gatewayOnline`: whether a type 1 line's gateway has a live registration at Parley. */
+  constructor(private readonly gatewayOnline: (account: string) => boolean = () => false) {}
+
   setLineOnline(account: string, online: boolean): void {
     if (online) this.online.add(account);
     else this.online.delete(account);
   }
 
+  /** A type 0 line registered at its provider. */
   lineOnline(account: string): boolean {
     return this.online.has(account);
+  }
+
+  /** Live state: registered at the provider (type 0), needing no registration, or gateway registered (type 1). */
+  lineState(line: ExternalLine): "online" | "offline" {
+    if (line.type === 1) return this.gatewayOnline(line.account) ? "online" : "offline";
+    return line.doNotRegister || this.lineOnline(line.account) ? "online" : "offline";
   }
 
   calls(kind: "line" | "trunk", name: string): Counts {
@@ -44,10 +54,7 @@ export class CarrierState {
 
   /** A line can carry one more outgoing call: registered (or needing none), under its limits. */
   lineUsable(line: ExternalLine): boolean {
-    // NOTE: type 1 (FXO gateway) lines carry no outgoing calls yet: the gateway's registration
-    // to Parley is not implemented.
-    if (line.type !== 0) return false;
-    if (!line.doNotRegister && !this.lineOnline(line.account)) return false;
+    if (this.lineState(line) === "offline") return false;
     const c = this.calls("line", line.account);
     if (line.maxOutgoingCalls !== null && c.outgoing >= line.maxOutgoingCalls) return false;
     if (line.maxConcurrentCalls !== null && c.incoming + c.outgoing >= line.maxConcurrentCalls) return false;

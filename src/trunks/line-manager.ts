@@ -75,12 +75,6 @@ export class LineManager {
     }
   }
 
-  /** Live state of a line: online once registered (type 0), or when it needs no registration. */
-  state(line: ExternalLine): "online" | "offline" {
-    if (line.type === 0 && line.doNotRegister) return "online";
-    return this.o.carriers.lineOnline(line.account) ? "online" : "offline";
-  }
-
   /** Unregisters every line (at shutdown). */
   stop(): void {
     this.stopped = true;

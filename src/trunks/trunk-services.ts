@@ -3,11 +3,14 @@
  * the live counts, the lines' registrations and the call engine's routing, plus the views the
  * API shows (live state, the dry run's router).
  */
+import type { LiveBinding } from "../registrar/location-service.js";
 import type { Store } from "../store/index.js";
+import type { UserDirectory } from "../store/user-directory.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { TrunkCallRouting } from "./call-routing.js";
 import { CarrierState } from "./carrier-state.js";
+import { GatewayDirectory } from "./gateway-directory.js";
 import { LineManager } from "./line-manager.js";
 import type { RequestSender } from "./line-registration.js";
 import { Router } from "./router.js";
@@ -26,10 +29,15 @@ export interface TrunkServicesOptions {
   readonly lineFreshCallId: boolean;
   /** Called when a line's state or the tables change (the live events stream). */
   readonly onChange?: () => void;
+  /** The local users, and the realm their digest uses: type 1 gateways authenticate alike. */
+  readonly users: UserDirectory;
+  readonly realm: string;
+  /** Live registrations of a type 1 line's gateway (the location service). */
+  readonly gatewayBindings: (account: string) => readonly LiveBinding[];
 }
 
 export function createTrunkServices(o: TrunkServicesOptions) {
-  const carriers = new CarrierState();
+  const carriers = new CarrierState((account) => o.gatewayBindings(account).length > 0);
   const load = () => o.store.routing.snapshot(o.domainId);
   const router = new Router({
     load,
@@ -63,15 +71,24 @@ export function createTrunkServices(o: TrunkServicesOptions) {
     logger: o.logger,
     noAnswerTime: o.noAnswerTime,
     localHost: o.contactHost,
+    gatewayBindings: o.gatewayBindings,
+  });
+  const directory = new GatewayDirectory({
+    users: o.users,
+    realm: o.realm,
+    cachedLines: () => router.cachedSnapshot?.lines,
+    loadLines: async () => (await router.snapshot()).lines,
   });
   const lineState = (account: string): "online" | "offline" => {
     const line = router.cachedSnapshot?.lines.find((l) => l.account === account);
-    return line === undefined ? "offline" : lines.state(line);
+    return line === undefined ? "offline" : carriers.lineState(line);
   };
   return {
     router,
     carriers,
     callRouting,
+    /** Credentials and device policy of local users and type 1 gateways (authenticator, registrar). */
+    directory,
     /** The API's view (src/api/routes/routing.ts RoutingLive). */
     live: {
       router,

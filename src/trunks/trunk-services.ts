@@ -6,7 +6,7 @@
 import type { LiveBinding } from "../registrar/location-service.js";
 import type { Store } from "../store/index.js";
 import type { UserDirectory } from "../store/user-directory.js";
-import type { Clock } from "../util/clock.js";
+import type { Clock, TimerHandle } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { TrunkCallRouting } from "./call-routing.js";
 import { CarrierState } from "./carrier-state.js";
@@ -36,7 +36,11 @@ export interface TrunkServicesOptions {
   readonly gatewayBindings: (account: string) => readonly LiveBinding[];
 }
 
+/** How often the stored lines are compared with the registrations running. */
+const LINE_RESYNC_MS = 10_000;
+
 export function createTrunkServices(o: TrunkServicesOptions) {
+  let resyncTimer: TimerHandle | undefined;
   const carriers = new CarrierState((account) => o.gatewayBindings(account).length > 0);
   const load = () => o.store.routing.snapshot(o.domainId);
   const router = new Router({
@@ -103,8 +107,17 @@ export function createTrunkServices(o: TrunkServicesOptions) {
     async start(): Promise<void> {
       await router.snapshot();
       await lines.sync();
+      // Lines changed outside this process (the CLI on the same database) are picked up too.
+      const resync = () => {
+        lines
+          .sync()
+          .then(undefined, (error: unknown) => o.logger.error({ err: error }, "external lines: sync failed"));
+        resyncTimer = o.clock.setTimer(LINE_RESYNC_MS, resync);
+      };
+      resyncTimer = o.clock.setTimer(LINE_RESYNC_MS, resync);
     },
     stop(): void {
+      resyncTimer?.cancel();
       lines.stop();
     },
   };

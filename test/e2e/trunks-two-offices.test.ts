@@ -71,6 +71,18 @@ describe("two offices joined by SIP trunks, end to end", { skip: noSipp }, () =>
     passed(await callee.done, "101 at office 1", office1);
   });
 
+  it("a peer at an address of no trunk is not trusted: challenged (407), then refused (403)", async () => {
+    // NOTE: not a bare 403 at once: every unknown source gets the same 407 a user would, so a
+    // scanner cannot tell trunk addresses, users and strangers apart (RFC 3261 22.3 spirit).
+    passed(await uac(office2, "rogue", "201", "call-uac-403.xml"), "a stranger calling 201", office2);
+    const cdrs = await office2.api("GET", "/api/v1/cdrs?number=201&limit=5");
+    assert.ok(
+      !cdrs.body.items.some(
+        (c: { caller: string; disposition: string }) => c.caller === "rogue" && c.disposition === "answered",
+      ),
+    );
+  });
+
   it("maximum incoming calls 0 on office 2's trunk refuses office 1's calls (403 to the caller)", async () => {
     await ok(office2, "PATCH", "/api/v1/sip-trunks/office1", { maxIncomingCalls: 0 });
     passed(await uac(office1, "100", "201", "call-uac-403.xml"), "100 refused", office1);

@@ -17,10 +17,22 @@ export function bareHost(host: string): string {
   return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
 }
 
+/** Names resolved recently: every INVITE checks its source against the trunks' and lines' hosts. */
+const cache = new Map<string, { address: Promise<string>; until: number }>();
+const CACHE_MS = 60_000;
+
 export async function resolveHost(host: string): Promise<string> {
   const bare = bareHost(host);
   if (isIP(bare)) return bare;
-  return (await lookup(bare)).address;
+  const now = Date.now();
+  const hit = cache.get(bare);
+  if (hit !== undefined && hit.until > now) return hit.address;
+  const address = lookup(bare).then((r) => r.address);
+  if (cache.size > 1000) cache.clear();
+  cache.set(bare, { address, until: now + CACHE_MS });
+  // A failed lookup is not kept: the next call asks again.
+  address.catch(() => cache.delete(bare));
+  return address;
 }
 
 export async function resolveDestination(

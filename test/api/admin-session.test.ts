@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { AdminPassword } from "../../src/api/admin/admin-password.js";
 import { LiveEvents } from "../../src/api/admin/live-events.js";
 import { SessionStore } from "../../src/api/admin/sessions.js";
+import { SignInThrottle } from "../../src/api/admin/sign-in-throttle.js";
 import { createApi } from "../../src/api/index.js";
 import { BanList } from "../../src/auth/ban-list.js";
 import { type Store, storeFromUrl } from "../../src/store/index.js";
@@ -185,5 +186,44 @@ describe("the web UI's sign-in API", () => {
 
   it("GET /events without a token answers 401", async () => {
     assert.equal((await app.inject({ method: "GET", url: "/api/v1/events" })).statusCode, 401);
+  });
+
+  it("the OpenAPI document lists the sign-in routes, POST /session needing no token", async () => {
+    const doc = (await app.inject({ method: "GET", url: "/api/v1/openapi.json" })).json();
+    assert.deepEqual(doc.paths["/api/v1/session"].post.security, []);
+    for (const path of ["/api/v1/session", "/api/v1/admin-password", "/api/v1/events", "/api/v1/settings"])
+      assert.ok(doc.paths[path], path);
+  });
+
+  it("after 10 failed sign-ins from an address even the right password is refused, with Retry-After", async () => {
+    for (let i = 0; i < 10; i++) await signIn({ password: "guess-" + i });
+    const locked = await signIn({ password });
+    assert.equal(locked.statusCode, 401);
+    assert.match(locked.json().errors[0].message, /^too many failed sign-ins: try again in \d+ s$/);
+    assert.ok(Number(locked.headers["retry-after"]) > 0);
+  });
+});
+
+describe("SignInThrottle", () => {
+  it("locks an address after maxFailures within the window, until the window since the first failure ends", () => {
+    let now = 0;
+    const throttle = new SignInThrottle({ maxFailures: 3, windowMs: 60_000, now: () => now });
+    for (let i = 0; i < 3; i++) {
+      assert.equal(throttle.retryAfterMs("10.0.0.1"), 0);
+      throttle.failed("10.0.0.1");
+      now += 1000;
+    }
+    assert.equal(throttle.retryAfterMs("10.0.0.1"), 57_000);
+    assert.equal(throttle.retryAfterMs("10.0.0.2"), 0, "another address is not locked");
+    now = 60_000;
+    assert.equal(throttle.retryAfterMs("10.0.0.1"), 0);
+  });
+
+  it("a success clears the address's failures", () => {
+    const throttle = new SignInThrottle({ maxFailures: 2, windowMs: 60_000, now: () => 0 });
+    throttle.failed("a");
+    throttle.succeeded("a");
+    throttle.failed("a");
+    assert.equal(throttle.retryAfterMs("a"), 0);
   });
 });

@@ -236,6 +236,8 @@ describe("the admin web UI", { skip }, () => {
     try {
       // The session lives in sessionStorage, per tab: sign in on the phone too.
       await phone.goto(base);
+      await phone.getByTestId("sign-in").waitFor();
+      await screenshot(phone, "sign-in-phone");
       await phone.locator('[data-field="password"]').fill(adminPassword);
       await phone.getByTestId("submit").click();
       await phone.getByTestId("page-dashboard").waitFor();
@@ -252,6 +254,9 @@ describe("the admin web UI", { skip }, () => {
         assert.ok(overflow <= 0, `${name} is wider than the phone by ${overflow}px`);
         await screenshot(phone, `${name}-phone`);
       }
+      await phone.goto(`${base}#/users/200`);
+      await phone.locator('[data-field="displayName"]').waitFor();
+      await screenshot(phone, "user-edit-phone");
     } finally {
       await phone.close();
     }
@@ -262,6 +267,7 @@ describe("the admin web UI", { skip }, () => {
     await page.getByTestId("language").click();
     await page.getByTestId("nav-users").getByText("本地用户").waitFor();
     assert.equal(await page.evaluate("document.documentElement.lang"), "zh-CN");
+    assert.equal(await page.title(), "总览 · Parley");
     assert.equal(await page.getByTestId("sign-out").textContent(), "退出登录");
     await page.locator('[data-testid="user-state-200"]', { hasText: "在线" }).waitFor();
     await screenshot(page, "dashboard-zh-desktop");

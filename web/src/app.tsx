@@ -61,6 +61,10 @@ function Shell(props: { onSignOut: () => void }) {
   const route = useRoute();
   const [menuOpen, setMenuOpen] = useState(false);
   const page = route[0] ?? "dashboard";
+  const title = t(NAV.find((item) => item.route === page)?.label ?? "nav.dashboard");
+  useEffect(() => {
+    document.title = `${title} · Parley`;
+  }, [title]);
   return (
     <div className={`shell${menuOpen ? " menu-open" : ""}`}>
       <header className="topbar">

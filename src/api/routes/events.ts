@@ -99,6 +99,9 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesOptions> = asyn
         "content-type": "text/event-stream; charset=utf-8",
         "cache-control": "no-store",
         "x-accel-buffering": "no",
+        // The stream is the connection's last response: ending it (at shutdown) closes the socket
+        // instead of leaving it for the keep-alive timeout.
+        connection: "close",
       });
       open.add(res);
       let timer: NodeJS.Timeout | undefined;

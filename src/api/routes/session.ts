@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { type AdminPassword, passwordProblem } from "../admin/admin-password.js";
 import type { SessionStore } from "../admin/sessions.js";
+import { SignInThrottle } from "../admin/sign-in-throttle.js";
 import { bearerToken, isApiToken } from "../auth.js";
 import { ApiError, errorResponses } from "../errors.js";
 
@@ -14,6 +15,8 @@ export interface SessionRoutesOptions {
   admin: AdminPassword;
   sessions: SessionStore;
   token: string;
+  /** Failed sign-ins per address (default: 10 in 5 minutes). */
+  throttle?: SignInThrottle;
 }
 
 const SignIn = Type.Object(
@@ -53,7 +56,7 @@ const PasswordChange = Type.Object(
 /** POST /session: no token needed (registered outside the token hook). */
 export const signInRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (
   app,
-  { admin, sessions, token },
+  { admin, sessions, token, throttle = new SignInThrottle() },
 ) => {
   app.post(
     "/session",
@@ -74,14 +77,24 @@ export const signInRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = asy
           { field: "password", message: "is required" },
         ]);
       }
+      const field = presented !== undefined ? "token" : "password";
+      const waitMs = throttle.retryAfterMs(request.ip);
+      if (waitMs > 0) {
+        const seconds = Math.ceil(waitMs / 1000);
+        reply.header("retry-after", String(seconds));
+        throw new ApiError("unauthorized", `too many failed sign-ins from this address`, [
+          { field, message: `too many failed sign-ins: try again in ${seconds} s` },
+        ]);
+      }
       const ok = presented !== undefined ? isApiToken(presented, token) : await admin.verify(password ?? "");
       if (!ok) {
-        const field = presented !== undefined ? "token" : "password";
+        throttle.failed(request.ip);
         request.log.warn({ ip: request.ip }, "admin sign-in failed");
         throw new ApiError("unauthorized", `the ${field} is not correct`, [
           { field, message: "is not correct" },
         ]);
       }
+      throttle.succeeded(request.ip);
       request.log.info({ ip: request.ip }, "admin signed in");
       const idle = Math.floor(sessions.idleTtlMs / 1000);
       return reply.code(201).send({ token: sessions.create(), idleTimeout: idle, expiresIn: idle });

@@ -42,7 +42,7 @@ export function Pager(props: {
   const { offset, limit, total } = props;
   if (total === 0) return null;
   return (
-    <nav className="pager" aria-label="pages">
+    <nav className="pager" aria-label={t("common.pages")}>
       <span>{t("common.pageOf", { from: offset + 1, to: Math.min(offset + limit, total), total })}</span>
       <button
         type="button"

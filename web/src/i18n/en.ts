@@ -46,6 +46,7 @@ export const en = {
   "common.empty": "Nothing here yet.",
   "common.previous": "Previous",
   "common.next": "Next",
+  "common.pages": "Pages",
   "common.pageOf": "{from}–{to} of {total}",
   "common.unlimited": "Unlimited",
   "common.unavailable": "Not available on this server",
@@ -69,6 +70,7 @@ export const en = {
   "error.maxLength": "At most {n} characters.",
   "error.oneOf": "Choose one of the listed values.",
   "error.type": "Not a valid value.",
+  "error.throttled": "Too many failed sign-ins: try again in {n} s.",
   "error.conflict": "Already exists: {message}",
 
   "state.offline": "Offline",

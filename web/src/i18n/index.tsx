@@ -83,6 +83,8 @@ export function knownMessage(
   if (message.startsWith("must match pattern")) return { key: "error.format" };
   const bound = /^must be (>=|<=|>|<) (-?\d+)$/.exec(message);
   if (bound) return { key: bound[1]!.startsWith(">") ? "error.min" : "error.max", params: { n: bound[2]! } };
+  const throttled = /^too many failed sign-ins: try again in (\d+) s$/.exec(message);
+  if (throttled) return { key: "error.throttled", params: { n: throttled[1]! } };
   const length = /^must (?:NOT have (more|fewer) than|be at (most|least)) (\d+) characters$/.exec(message);
   if (length) {
     const atMost = length[1] === "more" || length[2] === "most";

@@ -48,6 +48,7 @@ export const zh: Record<MessageKey, string> = {
   "common.empty": "暂无内容。",
   "common.previous": "上一页",
   "common.next": "下一页",
+  "common.pages": "分页",
   "common.pageOf": "第 {from}–{to} 条，共 {total} 条",
   "common.unlimited": "不限",
   "common.unavailable": "此服务器不提供该功能",
@@ -70,6 +71,7 @@ export const zh: Record<MessageKey, string> = {
   "error.maxLength": "最多 {n} 个字符。",
   "error.oneOf": "请选择列出的值之一。",
   "error.type": "值无效。",
+  "error.throttled": "登录失败次数过多，请 {n} 秒后再试。",
   "error.conflict": "已存在：{message}",
 
   "state.offline": "离线",

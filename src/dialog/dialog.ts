@@ -1,4 +1,4 @@
-import { createRequest } from "../sip/index.js";
+import { cloneMessage, createRequest } from "../sip/index.js";
 import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { ServerTransaction } from "../transaction/index.js";
 import type { Destination, ReceivedMessage } from "../transport/types.js";
@@ -62,8 +62,15 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   lastLocalBody: { body: Buffer; contentType: string } | undefined;
   /** The peer listed UPDATE in Allow: session refreshes use UPDATE (RFC 4028 7.4 prefers it). */
   peerAllowsUpdate = false;
+  /**
+   * Credentials toward the peer (a provider behind an external line): a 401/407 to a request in
+   * this dialog is answered once with them (RFC 3261 22.2). Set from the dialog's INVITE.
+   */
+  authorize: ((challenge: SipResponse, request: SipRequest) => HeaderList | undefined) | undefined;
 
   private flowId: string | undefined;
+  /** Requests that already carry an answer to a challenge: a second challenge is final. */
+  private readonly authRetries = new WeakSet<SipRequest>();
   private readonly natPeer: Destination | undefined;
   private readonly acks = new Map<number, SentAck>();
   private readonly successes = new Map<number, SuccessRetransmitter>();
@@ -173,6 +180,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
         onResponse: (response) => {
           const first = final === undefined && response.status >= 200;
           if (first) final = response;
+          if (first && this.retryWithCredentials(request, response, options, resolve)) return;
           this.onResponse(request, response, first, options);
           if (first) resolve(response);
         },
@@ -181,6 +189,32 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
       if (request.method === "INVITE") this.inviteClientPending = false;
       throw error;
     });
+  }
+
+  /**
+   * RFC 3261 22.2: a 401/407 to a request of this dialog, answered once with the dialog's
+   * credentials: the same request with the next CSeq and the Authorization or
+   * Proxy-Authorization. False when there is nothing to answer with.
+   */
+  private retryWithCredentials(
+    request: SipRequest,
+    response: SipResponse,
+    options: InDialogRequestOptions,
+    resolve: (response: SipResponse) => void,
+  ): boolean {
+    if ((response.status !== 401 && response.status !== 407) || this.authorize === undefined) return false;
+    if (this.state === "terminated" || this.authRetries.has(request)) return false;
+    const headers = this.authorize(response, request);
+    if (headers === undefined) return false;
+    const retry = cloneMessage(request);
+    retry.remove("via");
+    this.localSeq = (this.localSeq ?? 0) + 1;
+    retry.set("cseq", `${this.localSeq} ${request.method}`);
+    for (const [name, value] of headers) retry.append(name, value);
+    if (request.method === "INVITE") this.inviteClientPending = false;
+    this.authRetries.add(retry);
+    this.send(retry, options).then(resolve, () => resolve(response));
+    return true;
   }
 
   /** Where requests go: the first route, or the remote target (RFC 3261 8.1.2, 12.2.1.1). */
@@ -286,16 +320,32 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
     // RFC 3261 15.1.1: "The UAC MUST consider the session terminated (and therefore stop sending or
     // listening for media) as soon as the BYE request is passed to the client transaction."
     this.terminate("bye-sent");
-    return new Promise<SipResponse>((resolve) => {
-      let done = false;
-      this.ctx.transactions.sendRequest(request, destination, {
-        onResponse: (response) => {
-          if (done || response.status < 200) return;
-          done = true;
-          resolve(response);
-        },
+    const send = (bye: SipRequest, answered: boolean): Promise<SipResponse> =>
+      new Promise<SipResponse>((resolve) => {
+        let done = false;
+        this.ctx.transactions.sendRequest(bye, destination, {
+          onResponse: (response) => {
+            if (done || response.status < 200) return;
+            done = true;
+            // RFC 3261 22.2: a provider may challenge the BYE; answered once with the credentials.
+            const headers =
+              !answered && (response.status === 401 || response.status === 407)
+                ? this.authorize?.(response, bye)
+                : undefined;
+            if (headers === undefined) {
+              resolve(response);
+              return;
+            }
+            const retry = cloneMessage(bye);
+            retry.remove("via");
+            this.localSeq = (this.localSeq ?? 0) + 1;
+            retry.set("cseq", `${this.localSeq} BYE`);
+            for (const [name, value] of headers) retry.append(name, value);
+            send(retry, true).then(resolve);
+          },
+        });
       });
-    });
+    return send(request, false);
   }
 
   /**

@@ -251,6 +251,8 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
   private createDialog(response: SipResponse, state: "early"): Dialog {
     const init = uacDialogInit(this.request, response, this.destination);
     const dialog = new Dialog(this.ctx, init, state);
+    // The provider may challenge the BYE or a re-INVITE too (RFC 3261 22.2).
+    dialog.authorize = this.spec.authorize;
     if (this.request.body.length > 0) {
       dialog.lastLocalBody = {
         body: this.request.body,

@@ -7,9 +7,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { expectedResponse, ha1, parseCredentials } from "../../src/auth/digest.js";
+import { createResponse } from "../../src/sip/index.js";
 import type { SipRequest } from "../../src/sip/types.js";
 import { DigestClient } from "../../src/trunks/digest-client.js";
-import { inviteSpec, pair, request, run, SDP } from "../dialog/harness.js";
+import { establish, inviteSpec, pair, request, run, SDP } from "../dialog/harness.js";
 
 const CHALLENGE = 'Digest realm="provider", nonce="abc123", algorithm=MD5, qop="auth"';
 
@@ -96,5 +97,64 @@ describe("UacInvite with credentials", () => {
     await run(p.clock, 20);
     const [invite] = p.net.packets(request("INVITE")).map((pk) => pk.message!);
     assert.equal(invite?.get("supported"), "timer");
+  });
+});
+
+describe("a dialog of an INVITE with credentials", () => {
+  /** Bob challenges the first request of `method` in the dialog with 401. */
+  function challengeFirst(p: ReturnType<typeof pair>, method: string): void {
+    const original = p.bob.dialogs.receiveRequest.bind(p.bob.dialogs);
+    let challenged = false;
+    p.bob.dialogs.receiveRequest = (rx, tx) => {
+      const req = rx.message as SipRequest;
+      if (req.method === method && !challenged) {
+        challenged = true;
+        tx.respond(createResponse(req, 401, undefined, { headers: [["WWW-Authenticate", CHALLENGE]] }));
+        return true;
+      }
+      return original(rx, tx);
+    };
+  }
+
+  it("answers a challenged BYE once with Authorization and the next CSeq (RFC 3261 22.2)", async () => {
+    const p = pair();
+    const digest = new DigestClient({ username: "line-1", password: "pw" });
+    const { aliceDialog } = await establish(p, { authorize: (c, r) => digest.authorize(c, r) });
+    challengeFirst(p, "BYE");
+    const done = aliceDialog.bye();
+    await run(p.clock, 50);
+    assert.equal((await done).status, 200);
+    const byes = p.net.packets(request("BYE")).map((pk) => pk.message as SipRequest);
+    assert.equal(byes.length, 2);
+    assert.equal(byes[1]!.cseq?.seq, (byes[0]!.cseq?.seq ?? 0) + 1);
+    assert.match(byes[1]!.get("authorization") ?? "", /username="line-1"/);
+  });
+
+  it("answers a challenged re-INVITE the same way", async () => {
+    const p = pair();
+    const digest = new DigestClient({ username: "line-1", password: "pw" });
+    const { aliceDialog, bobDialog } = await establish(p, { authorize: (c, r) => digest.authorize(c, r) });
+    bobDialog.on("request", ({ tx }) => bobDialog.respond(tx, 200, { body: SDP }));
+    challengeFirst(p, "INVITE");
+    const answer = aliceDialog.request("INVITE", { body: SDP });
+    await run(p.clock, 50);
+    assert.equal((await answer).status, 200);
+    const reinvites = p.net
+      .packets(request("INVITE"))
+      .map((pk) => pk.message as SipRequest)
+      .slice(1);
+    assert.equal(reinvites.length, 2);
+    assert.ok(reinvites[1]!.get("authorization"));
+    assert.equal(aliceDialog.invitePending, false);
+  });
+
+  it("without credentials a challenged BYE simply ends with the 401", async () => {
+    const p = pair();
+    const { aliceDialog } = await establish(p);
+    challengeFirst(p, "BYE");
+    const done = aliceDialog.bye();
+    await run(p.clock, 50);
+    assert.equal((await done).status, 401);
+    assert.equal(p.net.packets(request("BYE")).length, 1);
   });
 });

@@ -7,6 +7,8 @@ npx tsc -p tsconfig.build.json || exit 1
 status=0
 echo "== SIP message parse/serialize (one core)"
 node --import tsx bench/sip-parse.bench.ts || status=1
+echo "== Dial plan engine: routes per second with 100 and 10,000 analyze records (one core)"
+node --import tsx bench/dialplan.bench.ts || status=1
 echo "== OPTIONS transactions over UDP, answered to sipp (rising rates; best clean rate kept)"
 best=0
 for rate in ${OPTIONS_RATES:-5000 8000 10000 12000 14000 16000 18000 20000}; do

@@ -7,7 +7,7 @@
  * unless the number starts with the out-group prefix, which is removed and the call leaves on an
  * external line.
  */
-import { longestPrefixMatch } from "./prefix.js";
+import { prefixIndex } from "./prefix.js";
 import { applyTransition } from "./transition.js";
 import {
   type AnalyzeRecord,
@@ -34,12 +34,12 @@ function transitionById(tables: DialPlanTables, id: number): Transition | undefi
 /** Routes a called number (the dry run and the SIP path both call this). */
 export function routeNumber(tables: DialPlanTables, dialed: string, context: RoutingContext): RoutingResult {
   const dialPlan = effectiveDialPlan(tables, context.dialPlan);
-  const records = tables.analyze.filter((r) => r.dialPlan === dialPlan);
+  const records = prefixIndex(tables.analyze, (r) => r.dialPlan);
   const steps: RoutingStep[] = [];
   const done = (route: Route): RoutingResult => ({ route, steps });
   let number = dialed;
   for (let round = 0; round < MAX_ANALYSIS_ROUNDS; round++) {
-    const record = longestPrefixMatch(records, number);
+    const record = records.match(dialPlan, number);
     steps.push({ step: "analyze", dialPlan, number, record });
     if (record === undefined) return done(defaultRoute(tables, number, context, steps));
     if (record.callRight > context.callRight) {
@@ -117,10 +117,7 @@ export function refineNumber(
   const record: RefineRecord | undefined =
     outgoingGroupId === 0
       ? undefined
-      : longestPrefixMatch(
-          tables.refine.filter((r) => r.outgoingGroupId === outgoingGroupId),
-          number,
-        );
+      : prefixIndex(tables.refine, (r) => r.outgoingGroupId).match(outgoingGroupId, number);
   const transition = record === undefined ? undefined : transitionById(tables, record.transitionId);
   const after = transition === undefined ? number : applyTransition(number, transition);
   return { number: after, step: { step: "refine", outgoingGroupId, record, before: number, after } };

@@ -5,6 +5,8 @@ import {
   type AnalyzeRecord,
   applyTransition,
   type DialPlanTables,
+  longestPrefixMatch,
+  PrefixIndex,
   type Route,
   type RoutingContext,
   refineNumber,
@@ -313,5 +315,34 @@ describe("refine called number", () => {
       before: "0049",
       after: "49",
     });
+  });
+});
+
+describe("PrefixIndex", () => {
+  it("matches exactly what a linear longest-prefix scan matches (seeded random tables)", () => {
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const digits = (n: number) =>
+      Array.from({ length: n }, () => "0123456789*#"[Math.floor(random() * 12)]).join("");
+    for (let round = 0; round < 20; round++) {
+      const rows = Array.from({ length: 50 }, (_, i) => ({
+        prefix: digits(Math.floor(random() * 4)),
+        plan: i % 2 ? "a" : "b",
+      }));
+      const index = new PrefixIndex(rows, (r) => r.plan);
+      for (let i = 0; i < 200; i++) {
+        const number = digits(1 + Math.floor(random() * 8));
+        for (const plan of ["a", "b"]) {
+          const expected = longestPrefixMatch(
+            rows.filter((r) => r.plan === plan),
+            number,
+          );
+          assert.equal(index.match(plan, number), expected, `${plan} ${number}`);
+        }
+      }
+    }
   });
 });

@@ -144,7 +144,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       // A successful change through the API (a user created, a call ended) refreshes the live view.
       if (events) {
         v1.addHook("onResponse", async (request, reply) => {
-          if (request.method !== "GET" && reply.statusCode < 400) events.notify();
+          if (request.method !== "GET" && reply.statusCode < 400) events.notify("config");
         });
       }
       await v1.register(usersRoutes, {

@@ -147,7 +147,7 @@ describe("the web UI's sign-in API", () => {
     assert.deepEqual(items, { sipPort: 5060, bind: ["::"] });
   });
 
-  it("GET /events streams a snapshot at once and a new one after each change", async () => {
+  it("GET /events streams a snapshot at once and a new one after each change, user list changes included", async () => {
     const address = app.server.address();
     assert.ok(address && typeof address === "object");
     const controller = new AbortController();
@@ -180,6 +180,16 @@ describe("the web UI's sign-in API", () => {
     events.notify();
     const second = await nextSnapshot();
     assert.equal(second.users.find((u) => u.name === "100")?.state, "online");
+    // A user created through the API is in the next snapshot (the cached user list is reread).
+    const created = await app.inject({
+      method: "POST",
+      url: "/api/v1/users",
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: { name: "300", password: "secret", displayName: "New" },
+    });
+    assert.equal(created.statusCode, 201);
+    const third = await nextSnapshot();
+    assert.equal(third.users.find((u) => u.name === "300")?.state, "offline");
     controller.abort();
     await reader.cancel().catch(() => {});
   });

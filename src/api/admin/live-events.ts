@@ -1,10 +1,12 @@
 /**
  * A change signal for the admin UI's live view: the location service (a user came online or went
- * offline), the call engine (a call started, changed state or ended) and API writes call
- * `notify()`; the event stream (routes/events.ts) then sends a fresh snapshot to its clients.
+ * offline), the call engine (a call started, changed state or ended) and the lines call
+ * `notify()`; a write through the API calls `notify("config")` (users, lines or trunks may have
+ * changed). The event stream (routes/events.ts) then sends a fresh snapshot to its clients.
  * Listeners that throw are isolated from each other and from the notifier.
  */
-export type ChangeListener = () => void;
+export type ChangeKind = "state" | "config";
+export type ChangeListener = (kind: ChangeKind) => void;
 
 export class LiveEvents {
   private readonly listeners = new Set<ChangeListener>();
@@ -18,10 +20,10 @@ export class LiveEvents {
     return () => this.listeners.delete(listener);
   }
 
-  readonly notify = (): void => {
+  readonly notify = (kind: ChangeKind = "state"): void => {
     for (const listener of this.listeners) {
       try {
-        listener();
+        listener(kind);
       } catch {
         // A broken client stream must not stop the registrar or the call engine.
       }

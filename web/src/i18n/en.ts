@@ -269,6 +269,7 @@ export const en = {
   "dp.deleteWhat": "record {key}",
 
   "col.account": "Account",
+  "col.activeInOut": "Active calls (in / out)",
   "col.type": "Type",
   "col.server": "Server",
   "col.serverPort": "Port",

@@ -269,6 +269,7 @@ export const zh: Record<MessageKey, string> = {
   "dp.deleteWhat": "记录 {key}",
 
   "col.account": "账号",
+  "col.activeInOut": "当前通话（呼入 / 呼出）",
   "col.type": "类型",
   "col.server": "服务器",
   "col.serverPort": "端口",

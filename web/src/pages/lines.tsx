@@ -169,8 +169,10 @@ export function LinesPage() {
         keyOf={(row) => String(row.account)}
         columns={[
           textColumn("col.account", "account", t),
+          { label: "col.type", value: (row) => t(row.type === 1 ? "opt.lineType.1" : "opt.lineType.0") },
           textColumn("col.server", "server", t),
           textColumn("col.outgoingGroupId", "outgoingGroupId", t),
+          textColumn("dashboard.activeCalls", "activeCalls", t),
           {
             label: "col.state",
             value: (row) => <StateBadge state={row.state === "online" ? "online" : "offline"} />,
@@ -201,6 +203,11 @@ export function TrunksPage() {
           textColumn("col.address", "address", t),
           textColumn("col.port", "port", t),
           textColumn("col.outgoingGroupId", "outgoingGroupId", t),
+          {
+            label: "col.activeInOut",
+            value: (row) =>
+              `${Number(row.activeIncomingCalls ?? 0)} / ${Number(row.activeOutgoingCalls ?? 0)}`,
+          },
         ]}
         groups={TRUNK_GROUPS}
         defaults={TRUNK_DEFAULTS}

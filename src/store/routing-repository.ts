@@ -181,7 +181,10 @@ export class RoutingRepository {
     if (kind === "dialplan" && (value as DialPlan).name === "default")
       throw new ConflictError("dial plan", "default");
     const snapshot = await this.snapshot(domainId);
-    const errors = spec.references(snapshot, value);
+    const errors = [
+      ...spec.references(snapshot, value),
+      ...(await this.userReferences(domainId, kind, value)),
+    ];
     if (errors.length > 0) throw new ValidationError(errors);
     const now = this.now();
     const key = spec.key(value);
@@ -255,7 +258,10 @@ export class RoutingRepository {
         (v) => spec.key(v as RoutingValues[K]) !== row.key,
       ),
     };
-    const errors = spec.references(others as RoutingSnapshot, value);
+    const errors = [
+      ...spec.references(others as RoutingSnapshot, value),
+      ...(await this.userReferences(domainId, kind, value)),
+    ];
     if (errors.length > 0) throw new ValidationError(errors);
     try {
       await this.db
@@ -277,7 +283,18 @@ export class RoutingRepository {
     const row = await this.findRow(domainId, kind, address);
     if (row === undefined) return false;
     const value = this.decode(kind, row.id, row.config) as RoutingValues[RoutingKind];
-    const users = spec.inUse?.(await this.snapshot(domainId), value) ?? [];
+    const users = [...(spec.inUse?.(await this.snapshot(domainId), value) ?? [])];
+    if (kind === "line") {
+      // A local user's "specific external line" names it (user-model.ts).
+      const bound = await this.db
+        .selectFrom("users")
+        .select("name")
+        .where("domain_id", "=", domainId)
+        .where("specific_external_line", "=", (value as ExternalLine).account)
+        .orderBy("name")
+        .execute();
+      for (const { name } of bound) users.push(`user ${name} has it as specific external line`);
+    }
     if (users.length > 0) {
       throw new ValidationError([
         { field: spec.keyField ?? "id", message: `is in use: ${users.join("; ")}` },
@@ -286,6 +303,26 @@ export class RoutingRepository {
     await this.db.deleteFrom("routing_config").where("id", "=", row.id).execute();
     this.changed(domainId);
     return true;
+  }
+
+  /** A dial plan's users must be local users of the domain. */
+  private async userReferences(domainId: number, kind: RoutingKind, value: unknown) {
+    if (kind !== "dialplan") return [];
+    const names = (value as DialPlan).users;
+    if (names.length === 0) return [];
+    const found = new Set(
+      (
+        await this.db
+          .selectFrom("users")
+          .select("name")
+          .where("domain_id", "=", domainId)
+          .where("name", "in", names)
+          .execute()
+      ).map((r) => r.name),
+    );
+    return names.flatMap((name, i) =>
+      found.has(name) ? [] : [{ field: `users[${i}]`, message: `no local user "${name}"` }],
+    );
   }
 
   private async findRow(domainId: number, kind: RoutingKind, address: string) {

@@ -94,6 +94,15 @@ for (const backend of backends) {
       assert.deepEqual(fieldsOf(lineError), ["account"]);
     });
 
+    it("delete() refuses a line a local user has as specific external line", async () => {
+      await store.routing.create(domainId, "line", { account: "bound", server: "127.0.0.1" });
+      await store.users.create(domainId, { name: "150", password: "150", specificExternalLine: "bound" });
+      const error = await store.routing.delete(domainId, "line", "bound").catch((e: unknown) => e);
+      assert.match(String(error), /user 150 has it as specific external line/);
+      await store.users.delete(domainId, "150");
+      assert.equal(await store.routing.delete(domainId, "line", "bound"), true);
+    });
+
     it("update() cannot change the key, merges nested objects, and snapshot() holds every row", async () => {
       const error = await store.routing
         .update(domainId, "line", "1234", { account: "999" })
@@ -109,8 +118,13 @@ for (const backend of backends) {
       assert.equal(s.transitions.length, 1);
     });
 
-    it("dial plans: default exists implicitly; a user belongs to one plan at most", async () => {
+    it("dial plans: default exists implicitly; a user belongs to one plan at most; users must exist", async () => {
+      for (const name of ["100", "101"]) await store.users.create(domainId, { name, password: name });
       await assert.rejects(store.routing.create(domainId, "dialplan", { name: "default" }), /already exists/);
+      const unknown = await store.routing
+        .create(domainId, "dialplan", { name: "ghosts", users: ["100", "999"] })
+        .catch((e: unknown) => e);
+      assert.deepEqual(fieldsOf(unknown), ["users[1]"]);
       await store.routing.create(domainId, "dialplan", { name: "sales", users: ["100"] });
       const error = await store.routing
         .create(domainId, "dialplan", { name: "support", users: ["101", "100"] })

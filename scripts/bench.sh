@@ -9,6 +9,8 @@ echo "== SIP message parse/serialize (one core)"
 node --import tsx bench/sip-parse.bench.ts || status=1
 echo "== Dial plan engine: routes per second with 100 and 10,000 analyze records (one core)"
 node --import tsx bench/dialplan.bench.ts || status=1
+echo "== Admin UI live view: one snapshot with 1,000 users, 200 calls, 20 lines (warm cache / after a config write)"
+node --import tsx bench/live-view.bench.ts || status=1
 echo "== OPTIONS transactions over UDP, answered to sipp (rising rates; best clean rate kept)"
 best=0
 for rate in ${OPTIONS_RATES:-5000 8000 10000 12000 14000 16000 18000 20000}; do

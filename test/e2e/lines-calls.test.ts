@@ -154,6 +154,16 @@ describe("calls through external lines, end to end", { skip: noSipp }, () => {
     assert.ok(Date.now() - started >= 1000, "the first line rang for its no-answer time");
   });
 
+  it("the line's maximum duration ends an answered call with BYE on both legs", async () => {
+    const provider = await startProvider("call-uas-answer.xml");
+    await create("external-lines", line("short", provider.port, { allUsers: false, maxDuration: 1 }));
+    await create("dialplan/analyze", { prefix: "4", routeType: "external-line", externalLine: "short" });
+    passed(await uac(parley, "100", "4000", "call-uac-wait-bye.xml"), "caller (BYE from Parley)", parley);
+    passed(await provider.done, "provider (BYE from Parley)", parley);
+    const cdrs = await parley.api("GET", "/api/v1/cdrs?number=4000&limit=1");
+    assert.equal(cdrs.body.items[0]?.disposition, "answered");
+  });
+
   it("every line busy or unusable: 503 to the caller", async () => {
     await create("external-lines", line("full", 5, { allUsers: false, maxOutgoingCalls: 0 }));
     await create("dialplan/analyze", { prefix: "5", routeType: "external-line", externalLine: "full" });

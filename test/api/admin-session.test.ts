@@ -214,6 +214,26 @@ describe("the web UI's sign-in API", () => {
   });
 });
 
+describe("AdminPassword", () => {
+  it("the adminPassword setting replaces the stored password at start (how a forgotten one is reset)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-admin-reset-"));
+    try {
+      const first = await AdminPassword.open({ dataDir: dir });
+      assert.ok(first.generated);
+      const again = await AdminPassword.open({ dataDir: dir });
+      assert.equal(again.generated, undefined, "a second start keeps the stored password");
+      assert.equal(await again.admin.verify(first.generated), true);
+      const reset = await AdminPassword.open({ dataDir: dir, configured: "reset to this one" });
+      assert.equal(reset.generated, undefined);
+      const after = await AdminPassword.open({ dataDir: dir });
+      assert.equal(await after.admin.verify(first.generated), false);
+      assert.equal(await after.admin.verify("reset to this one"), true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("SignInThrottle", () => {
   it("locks an address after maxFailures within the window, until the window since the first failure ends", () => {
     let now = 0;

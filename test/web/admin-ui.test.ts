@@ -328,12 +328,18 @@ describe("the admin web UI", { skip }, () => {
     await page.getByTestId("page-registrations").waitFor();
   });
 
-  it("signs out; the session token no longer works", async () => {
+  it("signs out (the session token no longer works) and signs in with the API token", async () => {
     const token = await page.evaluate<string | null>('sessionStorage.getItem("parley.session")');
     assert.ok(token);
     await page.getByTestId("sign-out").click();
     await page.getByTestId("sign-in-reason").waitFor();
     const res = await fetch(`${base}api/v1/users`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(res.status, 401);
+    // The API token signs in too.
+    await page.getByRole("button", { name: "Sign in with the API token instead" }).click();
+    await page.locator('[data-field="token"]').fill(parley.apiToken);
+    await page.getByTestId("submit").click();
+    // Back on the page it was showing (the address keeps it).
+    await page.getByTestId("page-registrations").waitFor();
   });
 });

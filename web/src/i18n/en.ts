@@ -231,6 +231,8 @@ export const en = {
   "settings.startupHint":
     "Set with flags, PARLEY_* environment variables or the config file; they take effect on restart.",
   "settings.session": "Session",
+  "settings.api": "REST API",
+  "settings.apiDocs": "Interactive documentation (OpenAPI)",
   "settings.sessionTimeout": "Signs out after {minutes} minutes without activity.",
 
   "lines.title": "External lines",

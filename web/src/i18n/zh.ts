@@ -231,6 +231,8 @@ export const zh: Record<MessageKey, string> = {
   "settings.startup": "启动设置",
   "settings.startupHint": "通过命令行参数、PARLEY_* 环境变量或配置文件设置，重启后生效。",
   "settings.session": "会话",
+  "settings.api": "REST API",
+  "settings.apiDocs": "交互式文档（OpenAPI）",
   "settings.sessionTimeout": "无操作 {minutes} 分钟后自动退出。",
 
   "lines.title": "外线",

@@ -90,6 +90,12 @@ export function SettingsPage() {
                   ))}
                 </ul>
               </dd>
+              <dt>{t("settings.api")}</dt>
+              <dd>
+                <a href="/api/docs" target="_blank" rel="noreferrer">
+                  {t("settings.apiDocs")}
+                </a>
+              </dd>
               {session ? (
                 <>
                   <dt>{t("settings.session")}</dt>

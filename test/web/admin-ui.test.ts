@@ -304,6 +304,8 @@ describe("the admin web UI", { skip }, () => {
   it("deletes a user after confirmation", async () => {
     await page.getByTestId("nav-users").click();
     await page.getByTestId("user-row-200").waitFor();
+    // The list shows the live state too (200 is still registered).
+    await page.locator('[data-testid="user-list-state-200"][data-state="online"]').waitFor();
     await page.getByTestId("delete-user-200").click();
     await page.getByTestId("confirm-cancel").click();
     assert.equal((await parley.api("GET", "/api/v1/users/200")).status, 200);

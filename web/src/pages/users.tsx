@@ -4,6 +4,7 @@ import { FormFailure } from "../components/form";
 import { PageHeader, Pager, StateBadge, useConfirm, useNotify } from "../components/ui";
 import { useI18n } from "../i18n";
 import { api } from "../lib/api";
+import { useLive } from "../lib/live";
 import { navigate } from "../lib/router";
 
 interface UserRow {
@@ -25,6 +26,9 @@ export function UsersPage() {
   const [page, setPage] = useState<{ items: UserRow[]; total: number }>();
   const [failure, setFailure] = useState<unknown>();
   const [dialog, ask] = useConfirm();
+  // States follow the live view, so the list never shows a stale "online".
+  const { snapshot } = useLive();
+  const liveState = new Map(snapshot?.users.map((u) => [u.name, u.state]));
 
   const load = useCallback(async () => {
     try {
@@ -112,7 +116,10 @@ export function UsersPage() {
                     </td>
                     <td data-label={t("users.displayName")}>{u.displayName}</td>
                     <td data-label={t("users.state")}>
-                      <StateBadge state={u.state} />
+                      <StateBadge
+                        state={liveState.get(u.name) ?? u.state}
+                        testId={`user-list-state-${u.name}`}
+                      />
                     </td>
                     <td data-label={t("field.callRight")}>{u.callRight}</td>
                     <td className="row-actions">

@@ -19,6 +19,16 @@ function quote(s: string): string {
   return `"${s.replace(/(["\\])/g, "\\$1")}"`;
 }
 
+/** The nonces a request's credentials already answer. */
+function answeredNonces(request: SipRequest): Set<string> {
+  const nonces = new Set<string>();
+  for (const value of [...request.getAll("authorization"), ...request.getAll("proxy-authorization")]) {
+    const nonce = parseCredentials(value)?.nonce;
+    if (nonce !== undefined) nonces.add(nonce);
+  }
+  return nonces;
+}
+
 /** The digest user name a line presents (FEATURES.md section 3, "other"). */
 export function lineDigestUser(line: {
   readonly account: string;
@@ -32,12 +42,12 @@ export function lineDigestUser(line: {
 }
 
 /**
- * Answers challenges for one request's retries. Refuses (undefined) when a challenge repeats
- * the nonce just answered without `stale=true`: the credentials were wrong, trying again would
- * only loop (RFC 3261 22.2: "the UAC MAY retry ... with the correct credentials").
+ * Answers challenges with one line's credentials. Refuses (undefined) when the challenged request
+ * already answered this very nonce and the challenge does not say `stale=true`: the credentials
+ * are wrong, and trying again would only loop (RFC 3261 22.2: "the UAC MAY retry ... with the
+ * correct credentials"). A new request (a refresh) may answer the same nonce again.
  */
 export class DigestClient {
-  private readonly answered = new Set<string>();
   private nc = 0;
 
   constructor(private readonly credentials: ClientCredentials) {}
@@ -54,9 +64,7 @@ export class DigestClient {
       const algorithm = parseAlgorithm(c.algorithm);
       if (algorithm === undefined) continue;
       const stale = (c.params.get("stale") ?? "").toLowerCase() === "true";
-      const key = `${c.realm ?? ""}\u0000${c.nonce}`;
-      if (this.answered.has(key) && !stale) return undefined;
-      this.answered.add(key);
+      if (!stale && answeredNonces(request).has(c.nonce)) return undefined;
       const realm = c.realm ?? "";
       const uri = request.uriText;
       const qops = (c.qop ?? "").split(",").map((q) => q.trim().toLowerCase());

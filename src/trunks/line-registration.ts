@@ -164,6 +164,15 @@ export class LineRegistration {
         return;
       }
     }
+    if (response.status === 423 && attempt < 4) {
+      // RFC 3261 10.2.8: "the UAC MAY retry the registration with an expiration interval ...
+      // greater than or equal to the value of the Min-Expires header field".
+      const min = Number(response.get("min-expires")?.trim());
+      if (Number.isInteger(min) && min > expires && min <= 86_400) {
+        this.send(min, [], attempt + 1);
+        return;
+      }
+    }
     if (response.status >= 200 && response.status < 300) {
       this.granted = grantedExpires(response, expires, line.account);
       this.failures = 0;

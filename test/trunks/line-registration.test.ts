@@ -187,6 +187,40 @@ describe("LineRegistration", () => {
     });
   });
 
+  it("answers the same nonce again on a refresh (a new REGISTER), not only once", async () => {
+    const h = harness({ registerExpires: 120 });
+    h.reg.start();
+    await flush();
+    h.answer(401, [CHALLENGE]);
+    await flush();
+    h.answer(200, [["Contact", "<sip:alice@127.0.0.1:5060>;expires=120"]]);
+    await flush();
+    h.clock.advance(refreshDelayMs(120));
+    await flush();
+    assert.equal(h.sent.length, 3);
+    h.answer(401, [CHALLENGE]);
+    await flush();
+    assert.equal(h.sent.length, 4, "the refresh answered the provider's (same) nonce");
+    verify(h.sent[3]!.request, "alice", "pw");
+    h.answer(200);
+    await flush();
+    assert.equal(h.reg.state, "online");
+  });
+
+  it("upon 423 Interval Too Brief retries with the Min-Expires asked (RFC 3261 10.2.8)", async () => {
+    const h = harness({ registerExpires: 60 });
+    h.reg.start();
+    await flush();
+    h.answer(423, [["Min-Expires", "600"]]);
+    await flush();
+    assert.equal(h.sent.length, 2);
+    assert.equal(h.sent[1]!.request.get("expires"), "600");
+    h.answer(200);
+    await flush();
+    assert.equal(h.reg.state, "online");
+    assert.equal(h.reg.granted, 600);
+  });
+
   describe("upon a failure", () => {
     it("is offline and retries after a back-off that doubles up to its maximum", async () => {
       const h = harness({});

@@ -105,6 +105,13 @@ describe("the admin web UI", { skip }, () => {
     assert.equal(created.body.displayName, "Web Test");
     assert.deepEqual(created.body.forwarding.busy, { enabled: true, number: "101" });
     await screenshot(page, "user-edit-desktop");
+    // Editing sends only what changed.
+    await field("displayName").fill("Web Test 2");
+    await page.getByTestId("submit").click();
+    await page.getByTestId("notice").filter({ hasText: "Saved." }).waitFor();
+    const edited = await parley.api("GET", "/api/v1/users/200");
+    assert.equal(edited.body.displayName, "Web Test 2");
+    assert.deepEqual(edited.body.forwarding.busy, { enabled: true, number: "101" });
     await page.getByTestId("nav-users").click();
     await page.getByTestId("user-search").fill("Web Test");
     await page.getByTestId("user-row-200").waitFor();

@@ -78,8 +78,10 @@ export function UserEditPage(props: { name: string | undefined }) {
     api
       .get<User>(`/users/${encodeURIComponent(props.name)}`)
       .then((u) => {
+        const loaded = toFormValues(u, specs);
         setUser(u);
-        setValues(toFormValues(u, specs));
+        setValues(loaded);
+        setInitial(loaded);
       })
       .catch(setFailure);
   }, [props.name, specs]);
@@ -91,14 +93,13 @@ export function UserEditPage(props: { name: string | undefined }) {
       const destinationsChanged = specs.some(
         (s) => s.path.startsWith("followMe.destinations") && values[s.path] !== initial[s.path],
       );
+      // Only what the administrator changed is sent (a create's name and password always), so a
+      // change made meanwhile by someone else to another field is kept.
       const unchanged = (path: string, value: string | boolean) =>
-        path !== "name" &&
-        path !== "password" &&
+        !(creating && (path === "name" || path === "password")) &&
         value === initial[path] &&
         !(destinationsChanged && path.startsWith("followMe.destinations"));
-      const body = toBody(values, specs, (spec, value) =>
-        creating ? unchanged(spec.path, value) : spec.kind === "password" && value === "",
-      );
+      const body = toBody(values, specs, (spec, value) => unchanged(spec.path, value));
       if (creating) {
         const created = await api.post<User>("/users", body);
         notify(t("users.created", { name: created.name }));
@@ -109,8 +110,10 @@ export function UserEditPage(props: { name: string | undefined }) {
         notify(t("common.saved"));
         if (updated.name !== props.name) navigate("users", updated.name);
         else {
+          const saved = toFormValues(updated, specs);
           setUser(updated);
-          setValues(toFormValues(updated, specs));
+          setValues(saved);
+          setInitial(saved);
         }
       }
     } catch (error) {

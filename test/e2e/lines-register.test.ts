@@ -122,6 +122,30 @@ describe("external line registration, end to end", { skip: noSipp }, () => {
     });
   }
 
+  it("refreshes before the granted expiry in the same Call-ID, answering the provider's kept nonce again", async () => {
+    const provider = await startProvider("prov-register-refresh.xml", { user: "gina", password: "s3cret" });
+    const created = await parley.api("POST", "/api/v1/external-lines", {
+      account: "gina",
+      password: "s3cret",
+      server: "127.0.0.1",
+      serverPort: provider.port,
+    });
+    assert.equal(created.status, 201);
+    // The provider grants 6 s: the refresh goes out before they run out.
+    const result = await provider.done;
+    assert.equal(result.code, 0, `${result.stdout.slice(-1500)}\n${parley.output().slice(-3000)}`);
+    const registers = requests(provider, "REGISTER");
+    assert.equal(registers.length, 4);
+    assert.equal(new Set(registers.map((m) => header(m, "Call-ID"))).size, 1);
+    const seqs = registers.map((m) => Number(header(m, "CSeq")?.split(" ")[0]));
+    assert.deepEqual(
+      seqs.map((n) => n - seqs[0]!),
+      [0, 1, 2, 3],
+    );
+    await waitOnline("gina");
+    assert.equal((await parley.api("DELETE", "/api/v1/external-lines/gina")).status, 204);
+  });
+
   it("a wrong password leaves the line offline", async () => {
     const provider = await startProvider("prov-register.xml", { user: "frank", password: "right" });
     const created = await parley.api("POST", "/api/v1/external-lines", {

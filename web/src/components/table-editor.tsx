@@ -44,6 +44,7 @@ export function TableEditor(props: TableEditorProps) {
   const [loadFailure, setLoadFailure] = useState<unknown>();
   const [editing, setEditing] = useState<Editing>();
   const [values, setValues] = useState<FormValues>({});
+  const [initial, setInitial] = useState<FormValues>({});
   const [failure, setFailure] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const [dialog, ask] = useConfirm();
@@ -65,17 +66,20 @@ export function TableEditor(props: TableEditorProps) {
 
   const open = (next: Editing, row: Row) => {
     setEditing(next);
-    setValues(toFormValues(row, specs));
+    const shown = toFormValues(row, specs);
+    setValues(shown);
+    setInitial(shown);
     setFailure(undefined);
   };
   const save = async () => {
     if (editing === undefined) return;
     setBusy(true);
     try {
+      // A new row gets every field; an edit sends only what changed (a blank password keeps it).
       const body = toBody(
         values,
         specs,
-        (spec, value) => spec.kind === "password" && value === "" && editing.mode === "edit",
+        (spec, value) => editing.mode === "edit" && value === initial[spec.path],
       );
       if (editing.mode === "create") await api.post(props.path, body);
       else await api.patch(`${props.path}/${encodeURIComponent(editing.key)}`, body);

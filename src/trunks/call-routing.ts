@@ -50,14 +50,24 @@ export class TrunkCallRouting implements CallRouting {
    * on, which is what keeps two peers on one host, e.g. 127.0.0.1 in tests, apart).
    */
   private async fromPeer(rx: Received, host: string, port: number, transport: Transport): Promise<boolean> {
+    return (await this.peerMatch(rx, host, port, transport)) === "exact";
+  }
+
+  /** "exact": the peer's address (and UDP port); "address": its address from another port. */
+  private async peerMatch(
+    rx: Received,
+    host: string,
+    port: number,
+    transport: Transport,
+  ): Promise<"exact" | "address" | "none"> {
     let address: string;
     try {
       address = await resolveHost(host);
     } catch {
-      return false;
+      return "none";
     }
-    if (!sameAddress(address, rx.source.address)) return false;
-    return transport !== "udp" || rx.protocol !== "UDP" || rx.source.port === port;
+    if (!sameAddress(address, rx.source.address)) return "none";
+    return transport !== "udp" || rx.protocol !== "UDP" || rx.source.port === port ? "exact" : "address";
   }
 
   async identify(rx: Received): Promise<InboundOrigin | undefined> {
@@ -86,7 +96,10 @@ export class TrunkCallRouting implements CallRouting {
       const hop = line.outboundProxy.enabled
         ? { host: line.outboundProxy.address, port: line.outboundProxy.port }
         : { host: line.server, port: line.serverPort };
-      if (await this.fromPeer(rx, hop.host, hop.port, line.transport)) lines.push(line);
+      const match = await this.peerMatch(rx, hop.host, hop.port, line.transport);
+      // A provider may call from another port of its address: then the INVITE must be addressed
+      // to the line's account (the Contact Parley registered).
+      if (match === "exact" || (match === "address" && called === line.account)) lines.push(line);
     }
     if (lines.length === 0) return undefined;
     // Several accounts at one provider: the one the INVITE is addressed to (Request-URI, else To).

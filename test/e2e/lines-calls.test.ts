@@ -181,6 +181,14 @@ describe("calls through external lines, end to end", { skip: noSipp }, () => {
     const other = await registeredUas(parley, "102", "call-uas-answer.xml");
     passed(await sipp(parley, "prov-call-in.xml", port2, ["-s", "102"]), "provider calling 102", parley);
     passed(await other.done, "102", parley);
+    // From another port of the provider's address, addressed to the line's account.
+    const again = await registeredUas(parley, "101", "call-uas-answer.xml");
+    passed(
+      await sipp(parley, "prov-call-in.xml", await freePort(), ["-s", "in-dest"]),
+      "provider, other port",
+      parley,
+    );
+    passed(await again.done, "101 again", parley);
     const cdrs = await parley.api("GET", "/api/v1/cdrs?number=101&limit=5");
     const inbound = cdrs.body.items.find((c: { caller: string }) => c.caller === "5551234");
     assert.ok(inbound, JSON.stringify(cdrs.body));

@@ -253,3 +253,35 @@ describe("MediaEngine limits", () => {
     );
   });
 });
+
+describe("MediaEngine over IPv6", () => {
+  it("relays between IPv6 phones when bound to ::1", async () => {
+    let base = await freePort();
+    base -= base % 2;
+    const engine = new MediaEngine({ minPort: base, maxPort: base + 49, workers: 1, bindAddress: "::1" });
+    await engine.start();
+    const open = async (): Promise<Socket & { inbox: Buffer[] }> => {
+      const s = createSocket("udp6") as Socket & { inbox: Buffer[] };
+      s.inbox = [];
+      s.on("message", (m) => s.inbox.push(m));
+      await new Promise<void>((r) => s.bind(0, "::1", () => r()));
+      return s;
+    };
+    const pa = await open();
+    const pb = await open();
+    try {
+      const s = await engine.allocate({ a: false, b: false });
+      await s.update("a", { address: "::1", port: pa.address().port, rtcpMux: false });
+      await s.update("b", { address: "::1", port: pb.address().port, rtcpMux: false });
+      pa.send(rtp(1, 160, 9), s.portA, "::1");
+      assert.ok(await until(() => pb.inbox.length === 1), "b got a's packet over IPv6");
+      pb.send(rtp(1, 160, 10), s.portB, "::1");
+      assert.ok(await until(() => pa.inbox.length === 1), "a got b's packet over IPv6");
+      await s.close();
+    } finally {
+      pa.close();
+      pb.close();
+      await engine.close();
+    }
+  });
+});

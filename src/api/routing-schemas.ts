@@ -135,6 +135,10 @@ const liveLine = {
   activeCalls: Type.Integer({ description: "Calls on this line now." }),
 };
 const liveTrunk = {
+  state: Type.Union([Type.Literal("online"), Type.Literal("offline"), Type.Literal("unknown")], {
+    description:
+      "The peer answers OPTIONS (checked every 30 s and after a change); unknown before the first check.",
+  }),
   activeIncomingCalls: Type.Integer(),
   activeOutgoingCalls: Type.Integer(),
 };

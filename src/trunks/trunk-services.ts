@@ -14,6 +14,7 @@ import { GatewayDirectory } from "./gateway-directory.js";
 import { LineManager } from "./line-manager.js";
 import type { RequestSender } from "./line-registration.js";
 import { Router } from "./router.js";
+import { TrunkMonitor } from "./trunk-monitor.js";
 
 export interface TrunkServicesOptions {
   readonly store: Store;
@@ -36,6 +37,8 @@ export interface TrunkServicesOptions {
   readonly gatewayBindings: (account: string) => readonly LiveBinding[];
 }
 
+/** How often each SIP trunk's peer is asked OPTIONS (its live state). */
+const TRUNK_CHECK_MS = 30_000;
 /** How often the stored lines are compared with the registrations running. */
 const LINE_RESYNC_MS = 10_000;
 
@@ -59,8 +62,18 @@ export function createTrunkServices(o: TrunkServicesOptions) {
     freshCallIdOnAuth: o.lineFreshCallId,
     onState: () => o.onChange?.(),
   });
+  const trunks = new TrunkMonitor({
+    load: async () => (await router.snapshot()).trunks,
+    sender: o.sender,
+    clock: o.clock,
+    logger: o.logger,
+    localHost: o.contactHost,
+    intervalMs: TRUNK_CHECK_MS,
+    onChange: () => o.onChange?.(),
+  });
   const changed = () => {
     router.invalidate();
+    trunks.run();
     void router.snapshot().then(
       () => o.onChange?.(),
       () => {},
@@ -102,11 +115,13 @@ export function createTrunkServices(o: TrunkServicesOptions) {
         return c.incoming + c.outgoing;
       },
       trunkCalls: (trunkId: string) => carriers.calls("trunk", trunkId),
+      trunkState: (trunkId: string) => trunks.state(trunkId),
       changed,
     },
     async start(): Promise<void> {
       await router.snapshot();
       await lines.sync();
+      trunks.start();
       // Lines changed outside this process (the CLI on the same database) are picked up too.
       const resync = () => {
         lines
@@ -118,6 +133,7 @@ export function createTrunkServices(o: TrunkServicesOptions) {
     },
     stop(): void {
       resyncTimer?.cancel();
+      trunks.stop();
       lines.stop();
     },
   };

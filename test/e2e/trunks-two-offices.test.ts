@@ -65,6 +65,20 @@ describe("two offices joined by SIP trunks, end to end", { skip: noSipp }, () =>
     assert.equal(cdr.disposition, "answered");
   });
 
+  it("each office sees the other's trunk online (OPTIONS answered)", async () => {
+    for (const [office, trunk] of [
+      [office1, "office2"],
+      [office2, "office1"],
+    ] as const) {
+      let state = "";
+      for (let i = 0; i < 100 && state !== "online"; i++) {
+        state = (await office.api("GET", `/api/v1/sip-trunks/${trunk}`)).body.state;
+        if (state !== "online") await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(state, "online", trunk);
+    }
+  });
+
   it("and back: a 2xx user of office 2 calls a 1xx user of office 1", async () => {
     const callee = await registeredUas(office1, "101", "call-uas-answer.xml");
     passed(await uac(office2, "200", "101", "call-uac-bye.xml"), "200 at office 2", office2);

@@ -26,6 +26,8 @@ export interface RoutingLive {
   lineState(account: string): "online" | "offline";
   lineCalls(account: string): number;
   trunkCalls(trunkId: string): { incoming: number; outgoing: number };
+  /** From OPTIONS to the peer: "unknown" until the first answer or timeout. */
+  trunkState(trunkId: string): "online" | "offline" | "unknown";
   /** The tables changed: reload them, (re)register lines. */
   changed(): void;
 }
@@ -70,7 +72,12 @@ export const routingRoutes: FastifyPluginAsyncTypebox<RoutingRoutesOptions> = as
     schemas: TrunkSchemas,
     view: (trunk: SipTrunk) => {
       const calls = live.trunkCalls(trunk.trunkId);
-      return { ...trunk, activeIncomingCalls: calls.incoming, activeOutgoingCalls: calls.outgoing };
+      return {
+        ...trunk,
+        state: live.trunkState(trunk.trunkId),
+        activeIncomingCalls: calls.incoming,
+        activeOutgoingCalls: calls.outgoing,
+      };
     },
   });
   await app.register(routingCrud<"dialplan">(), {
@@ -149,6 +156,7 @@ export function offlineRouting(store: Store, domainId: number, outGroupPrefix = 
     lineState: () => "offline",
     lineCalls: () => 0,
     trunkCalls: () => ({ incoming: 0, outgoing: 0 }),
+    trunkState: () => "unknown",
     changed: () => router.invalidate(),
   };
 }

@@ -149,8 +149,8 @@ export class LineRegistration {
   ): void {
     const { line, logger } = this.o;
     this.lastStatus = response.status;
-    if (expires === 0) return; // an unregistration: nothing follows
-    if (this.state === "stopped") return;
+    // A registration of a stopped line goes no further; its unregistration answers a challenge.
+    if (this.state === "stopped" && expires > 0) return;
     if ((response.status === 401 || response.status === 407) && attempt < 2) {
       const auth = this.digest.authorize(response, request);
       if (auth !== undefined) {
@@ -164,6 +164,7 @@ export class LineRegistration {
         return;
       }
     }
+    if (expires === 0) return; // an unregistration: nothing follows
     if (response.status === 423 && attempt < 4) {
       // RFC 3261 10.2.8: "the UAC MAY retry the registration with an expiration interval ...
       // greater than or equal to the value of the Min-Expires header field".

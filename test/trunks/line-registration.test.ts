@@ -176,6 +176,15 @@ describe("LineRegistration", () => {
       assert.equal(h.sent[1]!.request.callId, h.sent[0]!.request.callId);
       assert.equal(h.sent[1]!.request.cseq?.seq, (h.sent[0]!.request.cseq?.seq ?? 0) + 1);
     });
+    it("stop(): a challenged unregistration is answered with the credentials", async () => {
+      h.reg.stop();
+      await flush();
+      h.answer(401, [CHALLENGE]);
+      await flush();
+      assert.equal(h.sent.length, 3);
+      assert.equal(h.sent[2]!.request.get("expires"), "0");
+      verify(h.sent[2]!.request, "alice", "pw");
+    });
     it("stop() sends Expires 0 and goes offline", async () => {
       h.reg.stop();
       await flush();

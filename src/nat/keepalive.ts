@@ -8,7 +8,7 @@ import { createRequest, generateBranch, generateCallId, generateTag } from "../s
 import type { SipRequest } from "../sip/types.js";
 import type { Destination } from "../transport/types.js";
 import type { Clock, TimerHandle } from "../util/clock.js";
-import { differs, uriHost } from "./nat-detect.js";
+import { differs, uriHost, uriPort } from "./nat-detect.js";
 
 /** What the keep-alive needs of a binding (LiveBinding satisfies it). */
 export interface KeptBinding {
@@ -31,6 +31,15 @@ export interface KeepaliveOptions {
 /** A binding registered from behind NAT: its Contact names an address it does not send from. */
 export function isNatedBinding(b: KeptBinding): boolean {
   return differs(uriHost(b.contactUri), b.sourceAddress);
+}
+
+/**
+ * A binding that needs keep-alives: NATed by address, or by port alone (its Contact names a port
+ * it does not send from: a NAT that kept the address but mapped the port, as Kamailio's
+ * nat_uac_test checks too).
+ */
+export function needsKeepalive(b: KeptBinding): boolean {
+  return isNatedBinding(b) || uriPort(b.contactUri) !== b.sourcePort;
 }
 
 export class NatKeepalive {
@@ -64,7 +73,7 @@ export class NatKeepalive {
   tick(): void {
     for (const b of this.o.bindings()) {
       // Stream transports keep their own connection alive (RFC 5626 3.5.1, CRLF on the flow).
-      if (b.transport.toLowerCase() !== "udp" || !isNatedBinding(b)) continue;
+      if (b.transport.toLowerCase() !== "udp" || !needsKeepalive(b)) continue;
       const request = this.options(b.contactUri);
       this.sent++;
       this.o

@@ -33,8 +33,16 @@ export function behindNat(e: NatEvidence): boolean {
   return differs(e.contactHost, e.sourceAddress) || differs(sdp, e.sourceAddress);
 }
 
+const URI_HOST_PORT = /^(sips?):(?:[^@;>]*@)?(\[[0-9a-fA-F:.]+\]|[^:;>?]+)(?::(\d+))?/;
+
 /** The host part of a SIP URI (`sip:100@10.0.0.5:5060;transport=udp` gives 10.0.0.5). */
 export function uriHost(uri: string): string | undefined {
-  const m = /^(?:sips?:)(?:[^@;>]*@)?(\[[0-9a-fA-F:.]+\]|[^:;>?]+)/.exec(uri.trim().replace(/^<|>$/g, ""));
-  return m?.[1];
+  return URI_HOST_PORT.exec(uri.trim().replace(/^<|>$/g, ""))?.[2];
+}
+
+/** The port of a SIP URI, its default (RFC 3261 19.1.2: 5060, 5061 for sips) when it has none. */
+export function uriPort(uri: string): number | undefined {
+  const m = URI_HOST_PORT.exec(uri.trim().replace(/^<|>$/g, ""));
+  if (m === null) return undefined;
+  return m[3] !== undefined ? Number(m[3]) : m[1] === "sips" ? 5061 : 5060;
 }

@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { isNatedBinding, NatKeepalive } from "../../src/nat/keepalive.js";
-import { behindNat, uriHost } from "../../src/nat/nat-detect.js";
+import { isNatedBinding, NatKeepalive, needsKeepalive } from "../../src/nat/keepalive.js";
+import { behindNat, uriHost, uriPort } from "../../src/nat/nat-detect.js";
 import { parseMessage } from "../../src/sip/index.js";
 import { VirtualClock } from "../../src/util/clock.js";
 import { type Harness, startTransport, udpPeer } from "../transport/helpers.js";
@@ -29,6 +29,23 @@ describe("NAT detection", () => {
     assert.equal(uriHost("sips:example.com"), "example.com");
     assert.equal(uriHost("tel:+123"), undefined);
   });
+  it("uriPort() reads the port, else the scheme's default", () => {
+    assert.equal(uriPort("sip:100@10.0.0.5:5070;transport=udp"), 5070);
+    assert.equal(uriPort("<sip:100@[2001:db8::1]:5062>"), 5062);
+    assert.equal(uriPort("sip:100@10.0.0.5"), 5060);
+    assert.equal(uriPort("sips:100@example.com"), 5061);
+  });
+  it("needsKeepalive() also when only the port differs (a NAT that kept the address)", () => {
+    const b = {
+      contactUri: "sip:100@127.0.0.1:9",
+      sourceAddress: "127.0.0.1",
+      sourcePort: 40000,
+      transport: "udp",
+    };
+    assert.equal(isNatedBinding(b), false);
+    assert.equal(needsKeepalive(b), true);
+    assert.equal(needsKeepalive({ ...b, contactUri: "sip:100@127.0.0.1:40000" }), false);
+  });
 });
 
 describe("NatKeepalive", () => {
@@ -50,7 +67,7 @@ describe("NatKeepalive", () => {
       },
       // Not NATed, and a NATed TCP one: neither is pinged.
       {
-        contactUri: "sip:101@127.0.0.1:5999",
+        contactUri: `sip:101@127.0.0.1:${phone.port}`,
         sourceAddress: "127.0.0.1",
         sourcePort: phone.port,
         transport: "udp",
@@ -71,21 +88,25 @@ describe("NatKeepalive", () => {
       host: "127.0.0.1",
     });
     k.start();
-    clock.advance(29999);
-    assert.equal(k.sent, 0);
-    clock.advance(1);
-    const parsed = parseMessage(await phone.inbox.next(2000));
-    assert.ok(parsed.ok);
-    const first = parsed.message;
-    assert.ok(first.kind === "request");
-    assert.equal(first.method, "OPTIONS");
-    assert.equal(first.uri.raw, "sip:100@10.1.2.3:5060");
-    clock.advance(30000);
-    await phone.inbox.next(2000);
-    assert.equal(k.sent, 2);
-    k.stop();
-    clock.advance(60000);
-    assert.equal(k.sent, 2, "nothing after stop()");
-    phone.socket.close();
+    try {
+      clock.advance(29999);
+      assert.equal(k.sent, 0);
+      clock.advance(1);
+      const parsed = parseMessage(await phone.inbox.next(2000));
+      assert.ok(parsed.ok);
+      const first = parsed.message;
+      assert.ok(first.kind === "request");
+      assert.equal(first.method, "OPTIONS");
+      assert.equal(first.uri.raw, "sip:100@10.1.2.3:5060");
+      clock.advance(30000);
+      await phone.inbox.next(2000);
+      assert.equal(k.sent, 2);
+      k.stop();
+      clock.advance(60000);
+      assert.equal(k.sent, 2, "nothing after stop()");
+    } finally {
+      k.stop();
+      phone.socket.close();
+    }
   });
 });

@@ -164,6 +164,12 @@ describe("calls through external lines, end to end", { skip: noSipp }, () => {
     assert.equal(cdrs.body.items[0]?.disposition, "answered");
   });
 
+  it("an incoming call on a line set to the auto-attendant gets 480 until that service exists", async () => {
+    const port = await freePort();
+    await create("external-lines", line("aa", port, { transferTo: "auto-attendant" }));
+    passed(await sipp(parley, "prov-call-in-480.xml", port, ["-s", "aa"]), "provider calling in", parley);
+  });
+
   it("every line busy or unusable: 503 to the caller", async () => {
     await create("external-lines", line("full", 5, { allUsers: false, maxOutgoingCalls: 0 }));
     await create("dialplan/analyze", { prefix: "5", routeType: "external-line", externalLine: "full" });

@@ -134,12 +134,13 @@ export type UserState = "offline" | "online" | "ringing" | "talking";
 
 /**
  * An external line or SIP trunk as the live view shows it. A line is online while registered (or
- * its gateway is); a trunk is a peer trusted by address, whose reachability is not monitored.
+ * its gateway is); a trunk is online while its peer answers Parley's OPTIONS (trunk-monitor.ts),
+ * "unknown" until the first answer or timeout.
  */
 export interface LineStatus {
   kind: "external-line" | "sip-trunk";
   name: string;
-  state: "online" | "offline" | "unmonitored";
+  state: "online" | "offline" | "unknown";
   activeCalls: number;
 }
 

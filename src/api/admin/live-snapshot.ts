@@ -116,7 +116,7 @@ export class LiveSnapshots {
         return {
           kind: "sip-trunk",
           name: trunkId,
-          state: "unmonitored",
+          state: o.routing.trunkState(trunkId),
           activeCalls: calls.incoming + calls.outgoing,
         };
       }),

@@ -79,7 +79,7 @@ export const en = {
   "state.talking": "Talking",
   "state.answered": "Talking",
   "state.ending": "Ending",
-  "state.unmonitored": "Not monitored",
+  "state.unknown": "Unknown",
   "live.connecting": "Connecting…",
   "live.live": "Live",
   "live.reconnecting": "Reconnecting…",

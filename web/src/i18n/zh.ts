@@ -80,7 +80,7 @@ export const zh: Record<MessageKey, string> = {
   "state.talking": "通话中",
   "state.answered": "通话中",
   "state.ending": "正在结束",
-  "state.unmonitored": "未监测",
+  "state.unknown": "未知",
   "live.connecting": "正在连接…",
   "live.live": "实时",
   "live.reconnecting": "正在重新连接…",

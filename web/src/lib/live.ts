@@ -26,7 +26,7 @@ export interface LiveSnapshot {
   lines: Array<{
     kind: "external-line" | "sip-trunk";
     name: string;
-    state: "online" | "offline" | "unmonitored";
+    state: "online" | "offline" | "unknown";
     activeCalls: number;
   }>;
 }

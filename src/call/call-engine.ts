@@ -17,7 +17,7 @@ import type { ServerTransaction } from "../transaction/types.js";
 import type { ReceivedMessage } from "../transport/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
-import { Call, type CallTarget } from "./call.js";
+import { Call, type CallOptions, type CallTarget } from "./call.js";
 import type { CallMedia, CallMediaProvider } from "./call-media.js";
 import type { CallRouting, InboundOrigin, RoutingDecision } from "./call-routing.js";
 import { authenticateCaller, bindingDestination } from "./caller-auth.js";
@@ -258,25 +258,9 @@ export class CallEngine implements CallsView {
       targets: bindings.map(targetOf),
       noAnswerMs: noAnswer * 1000,
       maxDurationMs: (callerUser?.maxDuration ?? 0) * 1000,
-      onChange: (changed) => {
-        if (changed.state === "answered") media?.answered();
-        this.o.onCallsChanged?.();
-      },
-      onEnd: (ended, record) => this.ended(ended, record),
-      onRefer: this.transfers.handle,
-      onError: (error) => this.o.logger.warn({ err: error }, "call leg error"),
+      ...this.callHooks(media),
     });
-    this.calls.set(call.id, call);
-    this.watchMedia(call, media);
-    this.add(this.active, caller, 1);
-    this.add(this.outgoing, caller, 1);
-    this.add(this.active, callee, 1);
-    this.o.logger.info(
-      { call: call.id, caller: caller.user, dialed, forks: bindings.length },
-      "call started",
-    );
-    call.start();
-    this.o.onCallsChanged?.();
+    this.launch(call, media, { caller: caller.user, dialed, forks: bindings.length }, "call started");
     return call;
   }
 
@@ -323,6 +307,22 @@ export class CallEngine implements CallsView {
       sequential: true,
       noAnswerMs: decision.noAnswerMs,
       maxDurationMs: durations.length === 0 ? 0 : Math.min(...durations),
+      ...this.callHooks(media),
+    });
+    this.launch(
+      call,
+      media,
+      { caller: caller.user, dialed, number: decision.number, attempts: decision.targets.length },
+      "outgoing call started",
+    );
+    return call;
+  }
+
+  /** What every call reports back to the engine (state changes, its end, transfers, errors). */
+  private callHooks(
+    media: CallMedia | undefined,
+  ): Pick<CallOptions, "onChange" | "onEnd" | "onRefer" | "onError"> {
+    return {
       onChange: (changed) => {
         if (changed.state === "answered") media?.answered();
         this.o.onCallsChanged?.();
@@ -330,25 +330,19 @@ export class CallEngine implements CallsView {
       onEnd: (ended, record) => this.ended(ended, record),
       onRefer: this.transfers.handle,
       onError: (error) => this.o.logger.warn({ err: error }, "call leg error"),
-    });
+    };
+  }
+
+  /** Counts a new call against its parties' limits and starts ringing. */
+  private launch(call: Call, media: CallMedia | undefined, fields: object, message: string): void {
     this.calls.set(call.id, call);
     this.watchMedia(call, media);
-    this.add(this.active, caller, 1);
-    this.add(this.outgoing, caller, 1);
-    this.add(this.active, callee, 1);
-    this.o.logger.info(
-      {
-        call: call.id,
-        caller: caller.user,
-        dialed,
-        number: decision.number,
-        attempts: decision.targets.length,
-      },
-      "outgoing call started",
-    );
+    this.add(this.active, call.caller, 1);
+    this.add(this.outgoing, call.caller, 1);
+    this.add(this.active, call.callee, 1);
+    this.o.logger.info({ call: call.id, ...fields }, message);
     call.start();
     this.o.onCallsChanged?.();
-    return call;
   }
 
   /** The leg policy of a call: the relay rewrites the SDP crossing legs (leg-policy.ts sdp hook). */

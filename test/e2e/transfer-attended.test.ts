@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { ScriptedPhone } from "../helpers/scripted-phone.js";
+import { SipUdpClient } from "../helpers/sip-udp-client.js";
 import { passed, registeredUas, uac } from "../helpers/sipp-phones.js";
 
 const noSipp = missingTool("sipp");
@@ -112,5 +113,46 @@ describe("attended transfer, end to end", { skip: noSipp }, () => {
     assert.equal(refer.reason, "Missing Refer-To");
     assert.equal((await b.inDialog(dialog, "BYE")).status, 200);
     passed(await transferee, "caller 100", parley);
+  });
+
+  it("a REFER outside any call is refused 403, and REFER is in Allow (RFC 3515 2.4.1)", async () => {
+    const client = await SipUdpClient.open(parley.sipPort);
+    try {
+      const res = await client.send(
+        [
+          `REFER sip:100@127.0.0.1:${parley.sipPort} SIP/2.0`,
+          "Via: SIP/2.0/UDP 127.0.0.1:LOCALPORT;branch=z9hG4bKoodrefer1;rport",
+          "Max-Forwards: 70",
+          "From: <sip:101@127.0.0.1>;tag=ood",
+          "To: <sip:100@127.0.0.1>",
+          "Call-ID: out-of-dialog-refer@test",
+          "CSeq: 1 REFER",
+          "Contact: <sip:101@127.0.0.1:LOCALPORT>",
+          `Refer-To: <sip:102@127.0.0.1:${parley.sipPort}>`,
+          "Content-Length: 0",
+          "",
+          "",
+        ].join("\r\n"),
+      );
+      assert.equal(res.status, 403);
+      assert.equal(res.reason, "REFER Outside A Call Not Allowed");
+      const options = await client.send(
+        [
+          `OPTIONS sip:127.0.0.1:${parley.sipPort} SIP/2.0`,
+          "Via: SIP/2.0/UDP 127.0.0.1:LOCALPORT;branch=z9hG4bKoodopt1;rport",
+          "Max-Forwards: 70",
+          "From: <sip:101@127.0.0.1>;tag=opt",
+          "To: <sip:127.0.0.1>",
+          "Call-ID: options-allow@test",
+          "CSeq: 1 OPTIONS",
+          "Content-Length: 0",
+          "",
+          "",
+        ].join("\r\n"),
+      );
+      assert.match(options.getAll("allow").join(", "), /\bREFER\b/);
+    } finally {
+      client.close();
+    }
   });
 });

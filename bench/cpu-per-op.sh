@@ -42,8 +42,9 @@ awk -v c=$((C1 - C0)) -v hz="$HZ" -v n="$COUNT" -v m="$MODE" -v r="$RATE" -v ret
 if [ "${PROFILE:-0}" = 1 ]; then
   kill -INT $PID; wait $PID 2>/dev/null
   python3 - "$WORK/prof" <<'PY'
-import json, glob, collections, sys
-f = glob.glob(sys.argv[1] + "/*.cpuprofile")[0]
+import json, glob, collections, os, sys
+# The main thread's profile: the largest (media worker threads write their own, nearly idle ones).
+f = max(glob.glob(sys.argv[1] + "/*.cpuprofile"), key=os.path.getsize)
 p = json.load(open(f)); nodes = {n["id"]: n for n in p["nodes"]}
 parent = {c: n["id"] for n in p["nodes"] for c in n.get("children", [])}
 selft = collections.Counter()

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { BaresipPhone, soxStat, toneWav } from "../helpers/baresip-phone.js";
+import { BaresipPhone, presetAccount, soxStat, toneWav } from "../helpers/baresip-phone.js";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
 
@@ -38,14 +38,14 @@ describe("two baresip phones call each other through Parley, with audio", { skip
     await toneWav(join(work, "1000.wav"), 1000, 30);
     const server = `127.0.0.1:${parley.sipPort}`;
     const b = await BaresipPhone.start({
-      account: `<sip:101@${server}>;auth_pass=101;regint=60`,
+      account: presetAccount("101", server),
       source: join(work, "1000.wav"),
       autoAnswer: true,
       rtpPorts: "26700-26749",
     });
     phones.push(b);
     const a = await BaresipPhone.start({
-      account: `<sip:100@${server}>;auth_pass=100;regint=60`,
+      account: presetAccount("100", server),
       source: join(work, "440.wav"),
       rtpPorts: "26750-26799",
     });

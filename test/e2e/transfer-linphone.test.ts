@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { BaresipPhone, soxStat, toneWav } from "../helpers/baresip-phone.js";
+import { BaresipPhone, presetAccount, soxStat, toneWav } from "../helpers/baresip-phone.js";
 import { type Linphonec, startLinphonec } from "../helpers/linphonec.js";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { freePort } from "../helpers/ports.js";
@@ -47,12 +47,12 @@ describe("attended transfer by linphonec between baresip phones", { skip }, () =
     await toneWav(join(work, "440.wav"), 440, 40);
     await toneWav(join(work, "660.wav"), 660, 40);
     const server = `127.0.0.1:${parley.sipPort}`;
-    const phone = async (user: string, tone: string, rtp: string, autoAnswer: boolean) => {
+    const phone = async (user: string, tone: string, rtpPorts: string, autoAnswer: boolean) => {
       const p = await BaresipPhone.start({
-        account: `<sip:${user}@${server}>;auth_pass=${user};regint=60`,
+        account: presetAccount(user, server),
         source: join(work, tone),
         autoAnswer,
-        rtpPorts: rtp,
+        rtpPorts,
       });
       phones.push(p);
       return p;

@@ -178,6 +178,11 @@ export class BaresipPhone {
   }
 }
 
+/** The account line of a user whose password is its name (the preset users), at `server` (host:port). */
+export function presetAccount(user: string, server: string): string {
+  return `<sip:${user}@${server}>;auth_pass=${user};regint=60`;
+}
+
 /** A tone WAV as aufile wants it: 8 kHz, mono, 16-bit. */
 export async function toneWav(path: string, hz: number, seconds: number): Promise<void> {
   const r = await runTool("sox", [

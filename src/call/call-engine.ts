@@ -5,7 +5,7 @@
  * a Call. It also keeps the calls in progress for the API (CallsView) and the users' call state.
  */
 import { randomUUID } from "node:crypto";
-import type { ActiveCall, CallsView, UserState } from "../api/types.js";
+import type { ActiveCall, CallsView, UserState } from "./call-view-types.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { DialogManager, UasInvite } from "../dialog/index.js";
 import type { LiveBinding } from "../registrar/location-service.js";

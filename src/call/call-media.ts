@@ -1,7 +1,7 @@
 /**
  * What the call engine needs from the media relay, declared here so the call layer does not import
  * the media layer (ARCHITECTURE.md: higher layers are handed in as interfaces). The composition
- * root hands in a CallMediaProvider (src/media/call-relay.ts).
+ * root hands in a CallMediaProvider (src/call/call-relay.ts).
  */
 import type { SdpContext } from "./leg-policy.js";
 

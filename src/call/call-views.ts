@@ -2,7 +2,7 @@
  * What a Call shows of itself: its live view for GET /api/v1/calls and its call detail record
  * (store/cdr-model.ts), both built from the same facts.
  */
-import type { ActiveCall, ActiveCallLeg } from "../api/types.js";
+import type { ActiveCall, ActiveCallLeg } from "./call-view-types.js";
 import type { SipRequest } from "../sip/types.js";
 import type { CallLeg, NewCallRecord } from "../store/cdr-model.js";
 import type { CalleeLeg, CallOutcome, CallParty } from "./types.js";

@@ -5,7 +5,7 @@
  * from leg to leg is the LegPolicy. Reads like the call flow (STYLE.md, drachtio-srf):
  * ring → first 2xx wins → bridge → hang up; or every fork fails → best response.
  */
-import type { ActiveCall } from "../api/types.js";
+import type { ActiveCall } from "./call-view-types.js";
 import type {
   Dialog,
   DialogEndCause,

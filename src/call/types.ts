@@ -1,5 +1,5 @@
 /** The shapes the call engine shares between the engine, a call and its legs. */
-import type { ActiveLegState } from "../api/types.js";
+import type { ActiveLegState } from "./call-view-types.js";
 import type { Dialog, UacInvite } from "../dialog/index.js";
 import type { Disposition } from "../store/cdr-model.js";
 

@@ -3,20 +3,25 @@
  * is anchored (the system setting, the users' "relay media stream", a phone behind NAT), allocates
  * a relay session in the media engine and rewrites the SDP crossing legs so each phone sends to
  * Parley: the caller ("a") to the port facing it, the callee ("b") to its own.
+ *
+ * It lives in call/ because it speaks the call engine's terms (caller, callee, users' settings,
+ * bindings); media/ only offers the generic parts it is built from: sessions by handle, ports and
+ * the SDP rewriting primitives, and knows nothing of calls or SIP (ARCHITECTURE.md).
  */
+
+import type { MediaEngine, MediaSession } from "../media/media-engine.js";
+import type { MediaSide, StreamStats } from "../media/protocol.js";
+import { readSdpAudio, rewriteSdp } from "../media/sdp-rewrite.js";
+import { isNatedBinding } from "../nat/keepalive.js";
+import { behindNat, uriHost } from "../nat/nat-detect.js";
 import type {
   CallMedia,
   CallMediaProvider,
   CallMediaRequest,
   CallMediaStats,
   LegMediaStats,
-} from "../call/call-media.js";
-import type { SdpContext } from "../call/leg-policy.js";
-import { isNatedBinding } from "../nat/keepalive.js";
-import { behindNat, uriHost } from "../nat/nat-detect.js";
-import type { MediaEngine, MediaSession } from "./media-engine.js";
-import type { MediaSide, StreamStats } from "./protocol.js";
-import { readSdpAudio, rewriteSdp } from "./sdp-rewrite.js";
+} from "./call-media.js";
+import type { SdpContext } from "./leg-policy.js";
 
 /** --media-relay: always, never, or auto (users' setting and NAT detection). */
 export type RelayMode = "auto" | "always" | "never";

@@ -3,15 +3,15 @@
  * threads), the call relay the call engine uses, the STUN server and the NAT keep-alives.
  */
 import { networkInterfaces } from "node:os";
-import type { CallMediaProvider } from "../call/call-media.js";
+import { MediaEngine } from "../media/media-engine.js";
 import { type KeptBinding, NatKeepalive } from "../nat/keepalive.js";
 import { StunServer } from "../nat/stun-server.js";
 import type { SipRequest } from "../sip/types.js";
 import type { Destination } from "../transport/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
+import type { CallMediaProvider } from "./call-media.js";
 import { CallRelay, type RelayMode } from "./call-relay.js";
-import { MediaEngine } from "./media-engine.js";
 
 /**
  * Where the relay's sockets bind: the advertised media address when it is one of this host's

@@ -8,7 +8,6 @@
  * bindings); media/ only offers the generic parts it is built from: sessions by handle, ports and
  * the SDP rewriting primitives, and knows nothing of calls or SIP (ARCHITECTURE.md).
  */
-
 import type { MediaEngine, MediaSession } from "../media/media-engine.js";
 import type { MediaSide, StreamStats } from "../media/protocol.js";
 import { readSdpAudio, rewriteSdp } from "../media/sdp-rewrite.js";

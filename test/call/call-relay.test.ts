@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
 import { after, before, describe, it } from "node:test";
 import type { CallMediaRequest } from "../../src/call/call-media.js";
-import { CallRelay } from "../../src/media/call-relay.js";
+import { CallRelay } from "../../src/call/call-relay.js";
 import { MediaEngine } from "../../src/media/media-engine.js";
 import { readSdpAudio } from "../../src/media/sdp-rewrite.js";
 import { freePort } from "../helpers/ports.js";

@@ -1,7 +1,9 @@
 /**
  * Shared fixtures for the transaction tests: a virtual clock, a loop network with two endpoints
  * and a recording transaction user. "uac" and "uas" are endpoints; a test puts a TransactionLayer
- * on the side under test and drives the other side by hand (raw peer) or with a second layer.
+ * on the side under test and drives the other side by hand (raw peer) or with a second layer. The
+ * clock, network, timer constants and predicates come from the shared harness
+ * (test/helpers/sip-harness.ts).
  */
 import { createRequest, createResponse, generateBranch, generateTag } from "../../src/sip/index.js";
 import type { SipRequest, SipResponse } from "../../src/sip/types.js";
@@ -13,13 +15,12 @@ import {
   TransactionLayer,
   type TransactionUser,
 } from "../../src/transaction/index.js";
-import { type LoopEndpoint, LoopNetwork } from "../../src/transport/loop-transport.js";
+import type { LoopEndpoint, LoopNetwork } from "../../src/transport/loop-transport.js";
 import type { ReceivedMessage, TransportProtocol } from "../../src/transport/types.js";
-import { VirtualClock } from "../../src/util/clock.js";
+import type { VirtualClock } from "../../src/util/clock.js";
+import { isRequest, isResponse, loop, settle, T1, T2, T4 } from "../helpers/sip-harness.js";
 
-export const T1 = 500;
-export const T2 = 4000;
-export const T4 = 5000;
+export { isRequest, isResponse, settle, T1, T2, T4 };
 
 /** A TU that records every call; `onRequestHook` lets a test answer. */
 export class RecordingUser implements TransactionUser {
@@ -72,8 +73,7 @@ export interface Harness {
 }
 
 export function harness(): Harness {
-  const clock = new VirtualClock();
-  const net = new LoopNetwork(clock);
+  const { clock, net } = loop();
   const uac = net.endpoint("uac", "127.0.0.1", 5070);
   const uas = net.endpoint("uas", "127.0.0.2", 5080);
   return { clock, net, uac, uas };
@@ -127,11 +127,3 @@ export function answer(rx: ReceivedMessage, status: number, toTag = "b-tag"): Si
 }
 
 export { generateBranch, generateTag };
-
-/** Let pending promise callbacks (transport results) run. */
-export function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-export const isRequest = LoopNetwork.request;
-export const isResponse = LoopNetwork.response;

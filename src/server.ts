@@ -19,6 +19,7 @@ import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
 import { DialogManager } from "./dialog/dialog-manager.js";
 import { type LiveBinding, LocationService } from "./registrar/location-service.js";
+import { NatKeepalive } from "./registrar/nat-keepalive.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
 import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
@@ -217,6 +218,15 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     maxExpires: settings.maxExpires,
     defaultExpires: settings.defaultExpires,
   });
+  // OPTIONS keep-alives to the bindings registered from behind NAT (issue 6).
+  const keepalive = new NatKeepalive({
+    intervalMs: settings.natKeepalive * 1000,
+    clock,
+    bindings: () => location.all(),
+    send: (request, destination) => transport.sendRequest(request, destination),
+    host: contactHost(settings),
+    onError: (err) => logger.debug({ err }, "NAT keep-alive not sent"),
+  });
 
   // Dialogs and calls (the B2BUA, issue 4).
   const dialogs = new DialogManager({
@@ -225,7 +235,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     onError: (err) => logger.error({ err }, "dialog layer error"),
   });
   core.useDialogs(dialogs);
-  // Media relay, STUN and NAT keep-alives (issue 6).
+  // Media relay and STUN (issue 6).
   const media = new MediaPlane({
     rtpPorts: settings.rtpPorts,
     mode: settings.mediaRelay,
@@ -233,11 +243,6 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     workers: settings.mediaWorkers,
     timeoutSeconds: settings.mediaTimeout,
     stun: { addresses: settings.bind, port: settings.stunPort },
-    keepaliveSeconds: settings.natKeepalive,
-    bindings: () => location.all(),
-    send: (request, destination) => transport.sendRequest(request, destination),
-    host: contactHost(settings),
-    clock,
     logger,
   });
   const calls = new CallEngine({
@@ -359,6 +364,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       await location.start();
       await transport.start();
       await media.start();
+      keepalive.start();
       await trunks.start();
       if (api) {
         await api.listen({ port: settings.httpPort, host: settings.httpBind });
@@ -370,6 +376,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       // Writes the refreshes still held back (location-service.ts) before the store closes.
       calls.closeAll();
       trunks.stop();
+      keepalive.stop();
       await media.stop();
       await location.stop();
       await api?.close();

@@ -11,8 +11,7 @@
 import type { MediaEngine, MediaSession } from "../media/media-engine.js";
 import type { MediaSide, StreamStats } from "../media/protocol.js";
 import { readSdpAudio, rewriteSdp } from "../media/sdp-rewrite.js";
-import { isNatedBinding } from "../nat/keepalive.js";
-import { behindNat, uriHost } from "../nat/nat-detect.js";
+import { behindNat, isNatedBinding, uriHost } from "../nat/nat-detect.js";
 import type {
   CallMedia,
   CallMediaProvider,
@@ -126,7 +125,7 @@ export class CallRelay implements CallMediaProvider {
       sdpAddress: readSdpAudio(r.callerSdp)?.address,
       sourceAddress: r.callerSource,
     });
-    const calleeNat = r.calleeBindings.some((b) => isNatedBinding({ ...b, sourcePort: 0, transport: "udp" }));
+    const calleeNat = r.calleeBindings.some(isNatedBinding);
     if (this.o.mode === "always") return { reason: "setting", callerNat, calleeNat };
     if (r.callerRelayMedia || r.calleeRelayMedia) return { reason: "user", callerNat, calleeNat };
     if (callerNat || calleeNat) return { reason: "nat", callerNat, calleeNat };

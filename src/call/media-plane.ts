@@ -1,14 +1,12 @@
 /**
  * The media plane as the composition root builds it from the settings: the media engine (worker
- * threads), the call relay the call engine uses, the STUN server and the NAT keep-alives.
+ * threads), the call relay the call engine uses, and the STUN server phones ask for the public
+ * address they write in their SDP. The NAT keep-alives (SIP OPTIONS) belong to the registrar
+ * (src/registrar/nat-keepalive.ts).
  */
 import { networkInterfaces } from "node:os";
 import { MediaEngine } from "../media/media-engine.js";
-import { type KeptBinding, NatKeepalive } from "../nat/keepalive.js";
 import { StunServer } from "../nat/stun-server.js";
-import type { SipRequest } from "../sip/types.js";
-import type { Destination } from "../transport/types.js";
-import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import type { CallMediaProvider } from "./call-media.js";
 import { CallRelay, type RelayMode } from "./call-relay.js";
@@ -33,12 +31,6 @@ export interface MediaPlaneOptions {
   readonly timeoutSeconds: number;
   /** Where the STUN server listens; port 0 = no STUN server. */
   readonly stun: { readonly addresses: readonly string[]; readonly port: number };
-  /** Seconds between keep-alives; 0 = none. */
-  readonly keepaliveSeconds: number;
-  readonly bindings: () => Iterable<KeptBinding>;
-  readonly send: (request: SipRequest, destination: Destination) => Promise<unknown>;
-  readonly host: string;
-  readonly clock: Clock;
   readonly logger: Logger;
 }
 
@@ -46,7 +38,6 @@ export class MediaPlane {
   readonly engine: MediaEngine | undefined;
   readonly relay: CallMediaProvider | undefined;
   readonly stun: StunServer | undefined;
-  private readonly keepalive: NatKeepalive;
 
   constructor(private readonly o: MediaPlaneOptions) {
     const { logger } = o;
@@ -73,14 +64,6 @@ export class MediaPlane {
         port: o.stun.port,
         onError: (err) => logger.warn({ err }, "STUN socket error"),
       });
-    this.keepalive = new NatKeepalive({
-      intervalMs: o.keepaliveSeconds * 1000,
-      clock: o.clock,
-      bindings: o.bindings,
-      send: o.send,
-      host: o.host,
-      onError: (err) => logger.debug({ err }, "NAT keep-alive not sent"),
-    });
   }
 
   async start(): Promise<void> {
@@ -94,11 +77,9 @@ export class MediaPlane {
         this.o.logger.warn({ err, port: this.o.stun.port }, "STUN server not started (--stun-port)");
       }
     }
-    this.keepalive.start();
   }
 
   async stop(): Promise<void> {
-    this.keepalive.stop();
     await this.stun?.stop();
     await this.engine?.close();
   }

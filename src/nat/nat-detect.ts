@@ -46,3 +46,11 @@ export function uriPort(uri: string): number | undefined {
   if (m === null) return undefined;
   return m[3] !== undefined ? Number(m[3]) : m[1] === "sips" ? 5061 : 5060;
 }
+
+/**
+ * A binding registered from behind NAT: its Contact names an address it does not send from
+ * (the call relay anchors media for it; the registrar's keep-alives hold its pinhole open).
+ */
+export function isNatedBinding(b: { readonly contactUri: string; readonly sourceAddress: string }): boolean {
+  return differs(uriHost(b.contactUri), b.sourceAddress);
+}

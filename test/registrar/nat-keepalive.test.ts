@@ -1,40 +1,17 @@
 /**
- * NAT keep-alives: an OPTIONS every interval to each NATed UDP binding at its observed address,
- * sent through the real transport to a real UDP socket; none to bindings that are not NATed.
+ * NAT keep-alives (src/registrar/nat-keepalive.ts): an OPTIONS every interval to each NATed UDP
+ * binding at its observed address, sent through the real transport to a real UDP socket; none to
+ * bindings that are not NATed.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { isNatedBinding, NatKeepalive, needsKeepalive } from "../../src/nat/keepalive.js";
-import { behindNat, uriHost, uriPort } from "../../src/nat/nat-detect.js";
+import { isNatedBinding } from "../../src/nat/nat-detect.js";
+import { NatKeepalive, needsKeepalive } from "../../src/registrar/nat-keepalive.js";
 import { parseMessage } from "../../src/sip/index.js";
 import { VirtualClock } from "../../src/util/clock.js";
 import { type Harness, startTransport, udpPeer } from "../transport/helpers.js";
 
-describe("NAT detection", () => {
-  it("behindNat() is true when the Contact or SDP address differs from the source", () => {
-    assert.equal(behindNat({ contactHost: "192.168.1.5", sourceAddress: "203.0.113.9" }), true);
-    assert.equal(behindNat({ sdpAddress: "10.0.0.5", sourceAddress: "203.0.113.9" }), true);
-    assert.equal(
-      behindNat({ contactHost: "203.0.113.9", sdpAddress: "203.0.113.9", sourceAddress: "203.0.113.9" }),
-      false,
-    );
-    assert.equal(behindNat({ contactHost: "phone.example.com", sourceAddress: "203.0.113.9" }), false);
-    assert.equal(behindNat({ sdpAddress: "0.0.0.0", sourceAddress: "203.0.113.9" }), false);
-    assert.equal(behindNat({ contactHost: "[::1]", sourceAddress: "::1" }), false);
-    assert.equal(behindNat({ contactHost: "127.0.0.1", sourceAddress: "::ffff:127.0.0.1" }), false);
-  });
-  it("uriHost() reads the host of a Contact URI", () => {
-    assert.equal(uriHost("sip:100@10.0.0.5:5060;transport=udp"), "10.0.0.5");
-    assert.equal(uriHost("<sip:100@[2001:db8::1]:5060>"), "[2001:db8::1]");
-    assert.equal(uriHost("sips:example.com"), "example.com");
-    assert.equal(uriHost("tel:+123"), undefined);
-  });
-  it("uriPort() reads the port, else the scheme's default", () => {
-    assert.equal(uriPort("sip:100@10.0.0.5:5070;transport=udp"), 5070);
-    assert.equal(uriPort("<sip:100@[2001:db8::1]:5062>"), 5062);
-    assert.equal(uriPort("sip:100@10.0.0.5"), 5060);
-    assert.equal(uriPort("sips:100@example.com"), 5061);
-  });
+describe("needsKeepalive()", () => {
   it("needsKeepalive() also when only the port differs (a NAT that kept the address)", () => {
     const b = {
       contactUri: "sip:100@127.0.0.1:9",

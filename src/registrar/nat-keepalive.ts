@@ -3,12 +3,16 @@
  * binding at the address its REGISTER came from, so the NAT keeps the pinhole open for incoming
  * calls (as Kamailio's nathelper does; RFC 5626 3.5 describes the need). The request is sent
  * statelessly: any answer, or none, is fine; the traffic itself holds the mapping.
+ *
+ * It sits beside the registrar because it serves registrations (the location service's bindings);
+ * nat/ keeps only the detection primitives and the STUN server, which know nothing of SIP.
  */
+
+import { isNatedBinding, uriPort } from "../nat/nat-detect.js";
 import { createRequest, generateBranch, generateCallId, generateTag } from "../sip/index.js";
 import type { SipRequest } from "../sip/types.js";
 import type { Destination } from "../transport/types.js";
 import type { Clock, TimerHandle } from "../util/clock.js";
-import { differs, uriHost, uriPort } from "./nat-detect.js";
 
 /** What the keep-alive needs of a binding (LiveBinding satisfies it). */
 export interface KeptBinding {
@@ -26,11 +30,6 @@ export interface KeepaliveOptions {
   /** Host for From (Parley's domain or address). */
   readonly host: string;
   readonly onError?: (error: unknown) => void;
-}
-
-/** A binding registered from behind NAT: its Contact names an address it does not send from. */
-export function isNatedBinding(b: KeptBinding): boolean {
-  return differs(uriHost(b.contactUri), b.sourceAddress);
 }
 
 /**

@@ -2,7 +2,8 @@
 import { type FormEvent, type ReactNode, useId } from "react";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
-import { ApiFailure, type FieldError } from "../lib/api";
+import { ApiFailure } from "../lib/api";
+import type { FieldError } from "../lib/api-types";
 import { type FieldSpec, type FormValues, fieldOf } from "./fields";
 
 export interface FieldGroup {

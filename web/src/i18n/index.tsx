@@ -1,6 +1,6 @@
 /** The UI's languages: English and Simplified Chinese, switchable at any time, remembered locally. */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
-import type { FieldError } from "../lib/api";
+import type { FieldError } from "../lib/api-types";
 import { en, type MessageKey } from "./en";
 import { zh } from "./zh";
 

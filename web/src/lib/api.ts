@@ -3,10 +3,7 @@
  * Every failure becomes an ApiFailure carrying the API's stable code and its field errors, so a form
  * can show each error beside the field it names.
  */
-export interface FieldError {
-  field: string;
-  message: string;
-}
+import type { ErrorBody, FieldError, SessionCreated, SignIn } from "./api-types";
 
 export class ApiFailure extends Error {
   constructor(
@@ -37,8 +34,8 @@ export class ApiClient {
     return `Bearer ${this.token ?? ""}`;
   }
 
-  async signIn(secret: { password: string } | { token: string }): Promise<void> {
-    const body = await this.request<{ token: string }>("POST", "/session", { body: secret, anonymous: true });
+  async signIn(secret: SignIn): Promise<void> {
+    const body = await this.request<SessionCreated>("POST", "/session", { body: secret, anonymous: true });
     this.token = body.token;
     sessionStorage.setItem(TOKEN_KEY, body.token);
   }
@@ -104,11 +101,8 @@ export class ApiClient {
       throw new ApiFailure(0, "network", (error as Error).message);
     }
     if (res.ok) return res;
-    const body = (await res.json().catch(() => ({}))) as {
-      error?: string;
-      message?: string;
-      errors?: FieldError[];
-    };
+    // A body that is not the API's (a proxy's error page) leaves every field undefined.
+    const body = (await res.json().catch(() => ({}))) as Partial<ErrorBody>;
     const failure = new ApiFailure(
       res.status,
       body.error ?? "http",

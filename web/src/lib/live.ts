@@ -4,32 +4,7 @@
  */
 import { useEffect, useState } from "react";
 import { api } from "./api";
-
-export type UserState = "offline" | "online" | "ringing" | "talking";
-
-export interface LiveCall {
-  id: string;
-  caller: string;
-  dialed: string;
-  callee?: string;
-  state: "ringing" | "answered" | "ending";
-  startedAt: string;
-  answeredAt?: string;
-  durationSeconds: number;
-}
-
-export interface LiveSnapshot {
-  at: string;
-  users: Array<{ name: string; displayName: string; state: UserState }>;
-  calls: LiveCall[];
-  registrations: number;
-  lines: Array<{
-    kind: "external-line" | "sip-trunk";
-    name: string;
-    state: "online" | "offline" | "unknown";
-    activeCalls: number;
-  }>;
-}
+import type { LiveSnapshot } from "./api-types";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
 

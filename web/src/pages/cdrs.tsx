@@ -6,20 +6,9 @@ import { formatTime, PageHeader, Pager, useNotify } from "../components/ui";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { ApiFailure, api } from "../lib/api";
+import type { CdrFilters, CdrPage, Disposition } from "../lib/api-types";
 
-interface Cdr {
-  id: number;
-  caller: string;
-  callerName: string;
-  dialed: string;
-  callee?: string;
-  startedAt: string;
-  duration: number;
-  disposition: string;
-  sipStatus: number;
-  sipReason: string;
-}
-
+/** The filter form as typed: datetime-local text, a number, a disposition or "" for any. */
 interface Filters {
   from: string;
   to: string;
@@ -27,7 +16,15 @@ interface Filters {
   disposition: string;
 }
 
-const DISPOSITIONS = ["answered", "busy", "no-answer", "failed", "cancelled"] as const;
+/** Every disposition the API has, in the order the filter offers them (the compiler checks "every"). */
+const DISPOSITION_LABELS = {
+  answered: "disposition.answered",
+  busy: "disposition.busy",
+  "no-answer": "disposition.no-answer",
+  failed: "disposition.failed",
+  cancelled: "disposition.cancelled",
+} as const satisfies Record<Disposition, MessageKey>;
+const DISPOSITIONS = Object.keys(DISPOSITION_LABELS) as Disposition[];
 const LIMIT = 25;
 const EMPTY: Filters = { from: "", to: "", number: "", disposition: "" };
 
@@ -44,21 +41,21 @@ export function CdrsPage() {
   const [form, setForm] = useState<Filters>(EMPTY);
   const [applied, setApplied] = useState<Filters>(EMPTY);
   const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<{ items: Cdr[]; total: number }>();
+  const [page, setPage] = useState<CdrPage>();
   const [failure, setFailure] = useState<unknown>();
 
   const query = useCallback(
-    (f: Filters) => ({
+    (f: Filters): CdrFilters => ({
       from: localToIso(f.from),
       to: localToIso(f.to),
       number: f.number.trim() || undefined,
-      disposition: f.disposition || undefined,
+      disposition: DISPOSITIONS.find((d) => d === f.disposition),
     }),
     [],
   );
   const load = useCallback(async () => {
     try {
-      setPage(await api.get("/cdrs", { ...query(applied), offset, limit: LIMIT }));
+      setPage(await api.get<CdrPage>("/cdrs", { ...query(applied), offset, limit: LIMIT }));
       setFailure(undefined);
     } catch (error) {
       setFailure(error);
@@ -99,7 +96,7 @@ export function CdrsPage() {
       label: "cdrs.disposition",
       options: [
         { value: "", label: "cdrs.any" },
-        ...DISPOSITIONS.map((d) => ({ value: d, label: `disposition.${d}` as MessageKey })),
+        ...DISPOSITIONS.map((d) => ({ value: d, label: DISPOSITION_LABELS[d] })),
       ],
     },
   ];
@@ -197,7 +194,7 @@ export function CdrsPage() {
                     <td data-label={t("cdrs.duration")}>{c.duration}</td>
                     <td data-label={t("cdrs.disposition")}>
                       <span className={`badge disposition-${c.disposition}`}>
-                        {t(`disposition.${c.disposition}` as MessageKey)}
+                        {t(DISPOSITION_LABELS[c.disposition])}
                       </span>
                     </td>
                     <td data-label={t("cdrs.status")}>

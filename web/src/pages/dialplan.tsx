@@ -10,9 +10,10 @@ import { PageHeader, Unavailable } from "../components/ui";
 import { type Translate, useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { ApiFailure, api } from "../lib/api";
+import type { RouteTestResult, RouteType, TransitionType } from "../lib/api-types";
 
-const ROUTE_TYPES = ["local-user", "external-line", "sip-trunk", "reject"] as const;
-const TRANSITION_TYPES = ["delete", "replace", "insert"] as const;
+const ROUTE_TYPES = ["local-user", "external-line", "sip-trunk", "reject"] as const satisfies RouteType[];
+const TRANSITION_TYPES = ["delete", "replace", "insert"] as const satisfies TransitionType[];
 
 const ANALYZE_GROUPS: FieldGroup[] = [
   {
@@ -205,14 +206,6 @@ export function DialPlanPage() {
   );
 }
 
-interface TestResult {
-  dialed: string;
-  dialPlan: string;
-  route: Record<string, unknown>;
-  steps: Array<Record<string, unknown>>;
-  attempts: Array<{ kind: string; id: string; number: string }>;
-}
-
 const TESTER_FIELDS: FieldSpec[] = [
   { path: "caller", kind: "text", label: "dp.caller" },
   { path: "number", kind: "text", label: "dp.number" },
@@ -231,13 +224,13 @@ const TESTER_FIELDS: FieldSpec[] = [
 function RouteTester() {
   const { t } = useI18n();
   const [values, setValues] = useState<FormValues>({ caller: "100", number: "", origin: "user" });
-  const [result, setResult] = useState<TestResult>();
+  const [result, setResult] = useState<RouteTestResult>();
   const [failure, setFailure] = useState<unknown>();
   const [unavailable, setUnavailable] = useState(false);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      setResult(await api.post<TestResult>("/dialplan/test", values));
+      setResult(await api.post<RouteTestResult>("/dialplan/test", values));
       setFailure(undefined);
     } catch (error) {
       if (

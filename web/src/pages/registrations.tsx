@@ -4,24 +4,7 @@ import { FormFailure } from "../components/form";
 import { formatTime, PageHeader, useConfirm, useNotify } from "../components/ui";
 import { useI18n } from "../i18n";
 import { api } from "../lib/api";
-
-interface Registration {
-  id: string;
-  user: string;
-  contact: string;
-  transport: string;
-  sourceAddress: string;
-  sourcePort: number;
-  expiresIn: number;
-  userAgent?: string;
-}
-
-interface Ban {
-  address: string;
-  until: string;
-  reason: string;
-  failures: number;
-}
+import type { Ban, BanList, Registration, RegistrationList } from "../lib/api-types";
 
 export function RegistrationsPage() {
   const { t, lang } = useI18n();
@@ -34,8 +17,8 @@ export function RegistrationsPage() {
   const load = useCallback(async () => {
     try {
       const [r, b] = await Promise.all([
-        api.get<{ items: Registration[] }>("/registrations"),
-        api.get<{ items: Ban[] }>("/bans"),
+        api.get<RegistrationList>("/registrations"),
+        api.get<BanList>("/bans"),
       ]);
       setRegistrations(r.items);
       setBans(b.items);

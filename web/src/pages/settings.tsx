@@ -5,13 +5,7 @@ import { GroupedForm } from "../components/form";
 import { formatDuration, PageHeader, useNotify } from "../components/ui";
 import { useI18n } from "../i18n";
 import { ApiFailure, api } from "../lib/api";
-
-interface Status {
-  version: string;
-  uptimeSeconds: number;
-  listeners: Array<{ protocol: string; address: string; port: number }>;
-  counts: Record<string, number>;
-}
+import type { ServerStatus, SessionState, Settings } from "../lib/api-types";
 
 const PASSWORD_FIELDS: FieldSpec[] = [
   {
@@ -26,17 +20,17 @@ const PASSWORD_FIELDS: FieldSpec[] = [
 export function SettingsPage() {
   const { t } = useI18n();
   const notify = useNotify();
-  const [status, setStatus] = useState<Status>();
-  const [settings, setSettings] = useState<Record<string, unknown>>();
-  const [session, setSession] = useState<{ idleTimeout: number }>();
+  const [status, setStatus] = useState<ServerStatus>();
+  const [settings, setSettings] = useState<Settings["items"]>();
+  const [session, setSession] = useState<SessionState>();
   const [values, setValues] = useState<FormValues>({ currentPassword: "", newPassword: "" });
   const [failure, setFailure] = useState<unknown>();
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    api.get<Status>("/status").then(setStatus, () => {});
-    api.get<{ idleTimeout: number }>("/session").then(setSession, () => {});
-    api.get<{ items: Record<string, unknown> }>("/settings").then(
+    api.get<ServerStatus>("/status").then(setStatus, () => {});
+    api.get<SessionState>("/session").then(setSession, () => {});
+    api.get<Settings>("/settings").then(
       (s) => setSettings(s.items),
       (error) => {
         if (error instanceof ApiFailure && error.status === 404) setSettings({});

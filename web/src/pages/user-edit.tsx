@@ -5,20 +5,15 @@ import { GroupedForm } from "../components/form";
 import { PageHeader, StateBadge, useConfirm, useNotify } from "../components/ui";
 import { useI18n } from "../i18n";
 import { ApiFailure, api } from "../lib/api";
+import type { NewUser, User } from "../lib/api-types";
 import { navigate } from "../lib/router";
 import { userGroups } from "./user-fields";
-
-interface User {
-  name: string;
-  state: string;
-  [field: string]: unknown;
-}
 
 /**
  * The store's defaults of a new user, to show in the empty form. Only the fields the administrator
  * changes are sent, so the server's defaults rule even if these drift.
  */
-const NEW_USER = {
+const NEW_USER: NewUser = {
   name: "",
   displayName: "",
   noAnswerTime: 0,

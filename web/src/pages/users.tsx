@@ -4,16 +4,9 @@ import { FormFailure } from "../components/form";
 import { PageHeader, Pager, StateBadge, useConfirm, useNotify } from "../components/ui";
 import { useI18n } from "../i18n";
 import { api } from "../lib/api";
+import type { UserPage } from "../lib/api-types";
 import { useLive } from "../lib/live";
 import { navigate } from "../lib/router";
-
-interface UserRow {
-  name: string;
-  displayName: string;
-  state: string;
-  multiDevice: boolean;
-  callRight: number;
-}
 
 const LIMIT = 50;
 
@@ -23,7 +16,7 @@ export function UsersPage() {
   const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
   const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<{ items: UserRow[]; total: number }>();
+  const [page, setPage] = useState<UserPage>();
   const [failure, setFailure] = useState<unknown>();
   const [dialog, ask] = useConfirm();
   // States follow the live view, so the list never shows a stale "online".
@@ -32,7 +25,7 @@ export function UsersPage() {
 
   const load = useCallback(async () => {
     try {
-      setPage(await api.get("/users", { offset, limit: LIMIT, search: query }));
+      setPage(await api.get<UserPage>("/users", { offset, limit: LIMIT, search: query }));
       setFailure(undefined);
     } catch (error) {
       setFailure(error);

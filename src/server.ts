@@ -12,6 +12,7 @@ import type { LiveRegistration, RegistrationsView } from "./api/types.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { BanList } from "./auth/ban-list.js";
 import { CallEngine } from "./call/call-engine.js";
+import { CALL_EVENT_NAMES } from "./call/call-events.js";
 import { MediaPlane } from "./call/media-plane.js";
 import { MessageRelay } from "./call/message-relay.js";
 import type { Settings } from "./config/settings.js";
@@ -260,8 +261,9 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     logger,
     noAnswerTime: settings.noAnswerTime,
     media: media.relay,
-    onCallsChanged: liveEvents.notify,
   });
+  // The admin UI's live view follows every typed call event.
+  for (const name of CALL_EVENT_NAMES) calls.on(name, () => liveEvents.notify());
 
   core.handle("OPTIONS", optionsHandler(core));
   core.handle("REGISTER", registrar.handle);

@@ -1,29 +1,44 @@
 /**
- * The call engine: the INVITE handler of the core. An out-of-dialog INVITE is answered 100 at
- * once, authenticated (407, RFC 3261 22.3; before the callee is looked up, so a scanner learns
- * nothing), checked against the caller's limits, resolved to the callee's bindings and handed to
- * a Call. It also keeps the calls in progress for the API (CallsView) and the users' call state.
+ * The call engine: the INVITE handler of the core. Every out-of-dialog INVITE is answered 100 at
+ * once and passes the stages of the call lifecycle (docs/call-lifecycle.md), each a small function
+ * in stages/ returning its result or a typed refusal:
+ *   identify → authenticate → limits → [attempted] → route → resolve → [reachesCallee]
+ *   → [busy | unreachable] → connect (fork) → [busy | noAnswer | unreachable] → answered → ended
+ * (brackets: detection points, where services attach through the DetectionPointTable). It keeps
+ * the calls in progress for the API (CallsView), the parties' counts and live state, and
+ * publishes typed call events.
  */
 import { randomUUID } from "node:crypto";
-import type { ActiveCall, CallsView, UserState } from "./call-view-types.js";
 import type { Authenticator } from "../auth/authenticator.js";
+import { callStatus } from "../core/status-catalogue.js";
 import type { DialogManager, UasInvite } from "../dialog/index.js";
+import { TypedEmitter } from "../dialog/typed-emitter.js";
 import type { LiveBinding } from "../registrar/location-service.js";
 import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { CdrSink } from "../store/cdr-csv-writer.js";
 import type { NewCallRecord } from "../store/cdr-model.js";
 import type { LocalUser } from "../store/user-model.js";
 import type { ServerTransaction } from "../transaction/types.js";
-import type { ReceivedMessage } from "../transport/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
-import { Call, type CallOptions, type CallTarget } from "./call.js";
+import { Call } from "./call.js";
+import type { CallEventName, CallEvents } from "./call-events.js";
 import type { CallMedia, CallMediaProvider } from "./call-media.js";
-import type { CallRouting, InboundOrigin, RoutingDecision } from "./call-routing.js";
-import { authenticateCaller, bindingDestination } from "./caller-auth.js";
+import { refusalRecord } from "./call-records.js";
+import type { CallRouting } from "./call-routing.js";
+import type { ActiveCall, CallsView, UserState } from "./call-view-types.js";
+import { DetectionPointTable } from "./detection-points.js";
 import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
+import { PartyIndex } from "./party-index.js";
+import type { Refusal, StageResult } from "./refusal.js";
+import { authenticate } from "./stages/authenticate.js";
+import type { CallerContext, Identified, ReceivedInvite } from "./stages/context.js";
+import { identifyCaller } from "./stages/identify.js";
+import { checkCallerLimits } from "./stages/limits.js";
+import { follow, type Plan, type PlanDeps, planNumber, pointContext, replan } from "./stages/plan.js";
+import { findCallee, userTargets } from "./stages/resolve-targets.js";
+import type { FeatureCodes } from "./stages/route.js";
 import { type ResolvedTarget, TransferHandler } from "./transfer.js";
-import { type CallOutcome, type CallParty, failureDisposition } from "./types.js";
 
 export interface CallEngineOptions {
   readonly dialogs: DialogManager;
@@ -52,31 +67,40 @@ export interface CallEngineOptions {
   readonly media?: CallMediaProvider;
   /** The dial plan, external lines and SIP trunks (issue 5); without it, local users only. */
   readonly routing?: CallRouting;
-  /** Called whenever a call starts, changes state or ends (the admin UI's live events). */
-  readonly onCallsChanged?: () => void;
-}
-
-type Received = ReceivedMessage & { message: SipRequest };
-
-/** A refusal before any callee is rung. */
-interface Refusal extends CallOutcome {
-  readonly callee?: string;
+  /** The feature code table, analysed before the dial plan (the services fill it). */
+  readonly features?: FeatureCodes;
+  /** The detection points' table; the engine makes an empty one when not given. */
+  readonly points?: DetectionPointTable;
 }
 
 export class CallEngine implements CallsView {
+  /** Services attach here (ARCHITECTURE.md: the engine knows points, never services). */
+  readonly points: DetectionPointTable;
   private readonly calls = new Map<string, Call>();
-  /** Calls in and out per user, and calls out (issue 4: concurrency limits). */
-  private readonly active = new Map<string, number>();
-  private readonly outgoing = new Map<string, number>();
+  private readonly index = new PartyIndex();
+  private readonly events: TypedEmitter<CallEvents>;
   private readonly policy: LegPolicy;
   /** The relayed media of the calls in progress, by call id. */
   private readonly media = new Map<string, CallMedia>();
   private readonly transfers: TransferHandler;
   /** Ends a call's count on the trunk or line it came in on, by call id. */
   private readonly inboundReleases = new Map<string, () => void>();
+  private readonly planDeps: PlanDeps;
 
   constructor(private readonly o: CallEngineOptions) {
     this.policy = o.policy ?? defaultLegPolicy;
+    this.points = o.points ?? new DetectionPointTable(o.logger);
+    this.events = new TypedEmitter((error) => o.logger.warn({ err: error }, "call event listener failed"));
+    this.planDeps = {
+      domainId: o.domain.id,
+      users: o.users,
+      location: o.location,
+      noAnswerTime: o.noAnswerTime,
+      routing: o.routing,
+      features: o.features,
+      points: this.points,
+      index: this.index,
+    };
     this.transfers = new TransferHandler({
       dialogs: o.dialogs,
       clock: o.clock,
@@ -88,14 +112,6 @@ export class CallEngine implements CallsView {
         for (const call of this.calls.values()) if (call.has(dialog)) return call;
         return undefined;
       },
-      partyChanged: (_call, before, after, callerSide) => {
-        this.add(this.active, before, -1);
-        this.add(this.active, after, 1);
-        if (callerSide) {
-          this.add(this.outgoing, before, -1);
-          this.add(this.outgoing, after, 1);
-        }
-      },
     });
   }
 
@@ -103,15 +119,20 @@ export class CallEngine implements CallsView {
     return this.calls.size;
   }
 
+  /** Subscribes to a typed call event; returns the removal. */
+  on<K extends CallEventName>(name: K, listener: (event: CallEvents[K]) => void): () => void {
+    return this.events.on(name, listener);
+  }
+
   /** The core's MethodHandler for INVITE (out of dialog: in-dialog ones go to their dialog). */
-  readonly handle = (rx: Received, tx: ServerTransaction): void => {
+  readonly handle = (rx: ReceivedInvite, tx: ServerTransaction): void => {
     const uas = this.o.dialogs.receiveInvite(rx, tx);
     if (uas === undefined) return;
     // RFC 3261 17.2.1 / 16.2: 100 Trying at once, Parley will take more than 200 ms.
     uas.progress(100);
     this.process(rx, uas).catch((error: unknown) => {
       this.o.logger.error({ err: error, callId: rx.message.callId }, "INVITE failed");
-      uas.reject(500, { reason: "Server Internal Error" });
+      uas.reject(500, { reason: callStatus("internal-error").reason });
     });
   };
 
@@ -119,19 +140,20 @@ export class CallEngine implements CallsView {
    * The core's MethodHandler for REFER outside a dialog (in-dialog REFERs are transfers, handled by
    * their call). RFC 3515 allows it to start a new dialog; Parley transfers only calls it bridges.
    */
-  readonly handleRefer = (rx: Received, tx: ServerTransaction): void => {
-    tx.respond(this.o.response(rx.message, 403, "REFER Outside A Call Not Allowed"));
+  readonly handleRefer = (rx: ReceivedInvite, tx: ServerTransaction): void => {
+    const { status, reason } = callStatus("refer-outside-call");
+    tx.respond(this.o.response(rx.message, status, reason));
   };
 
-  private async process(rx: Received, uas: UasInvite): Promise<void> {
-    // Issue 5: a call from a SIP trunk's or an external line's address is trusted by address
-    // (FEATURES.md section 4); anything else authenticates as a local user.
-    const inbound = await this.o.routing?.identify(rx);
-    if (inbound?.kind === "refuse") {
-      uas.reject(inbound.status, { reason: inbound.reason });
+  /** Stage 1, then the rest; the inbound trunk's or line's count lives as long as the call. */
+  private async process(rx: ReceivedInvite, uas: UasInvite): Promise<void> {
+    const identified = await identifyCaller(this.o.routing, rx);
+    if (!identified.ok) {
+      this.refuse(uas, undefined, identified.refusal);
       return;
     }
-    const call = await this.processFrom(rx, uas, inbound).catch((error: unknown) => {
+    const inbound = identified.value.kind === "inbound" ? identified.value.origin : undefined;
+    const call = await this.attempt(rx, uas, identified.value).catch((error: unknown) => {
       inbound?.release();
       throw error;
     });
@@ -139,110 +161,66 @@ export class CallEngine implements CallsView {
     else if (inbound !== undefined) this.inboundReleases.set(call.id, inbound.release);
   }
 
-  private async processFrom(
-    rx: Received,
+  /** Stages 2 to 7: authenticate, limits, [attempted], plan (route, resolve, services), connect. */
+  private async attempt(
+    rx: ReceivedInvite,
     uas: UasInvite,
-    inbound: InboundOrigin | undefined,
+    identified: Identified,
   ): Promise<Call | undefined> {
-    const request = rx.message;
-    const { domain } = this.o;
-    let username = request.from?.uri.user ?? "";
-    if (inbound === undefined) {
-      const auth = await authenticateCaller(this.o.authenticator, domain, rx);
-      if (auth.kind === "reject") {
-        uas.reject(auth.status, { reason: auth.reason, headers: auth.headers });
-        return;
-      }
-      username = auth.username;
-    }
-    // A trunk's or line's caller is a number of the outside world, never one of our users.
-    const callerEntry = inbound === undefined ? await this.o.users.lookup(domain.id, username) : undefined;
-    const callerUser = callerEntry?.user;
-    const caller: CallParty = {
-      domainId: domain.id,
-      user: username,
-      displayName: callerUser?.displayName ?? request.from?.displayName ?? "",
-    };
-    const startedAt = this.o.now();
-    const dialed =
-      inbound !== undefined && inbound.kind !== "refuse" ? inbound.dialed : (request.uri.user ?? "");
-    const refuse = (r: Refusal): void => {
-      if (uas.state !== "proceeding") return;
-      uas.reject(r.status, { reason: r.reason });
-      this.record(this.refusalRecord(caller, dialed, uas, startedAt, r));
-    };
-    // Issue 4: the caller's limits, refused with a clear status and reason.
-    if (callerUser !== undefined) {
-      if (this.count(this.active, caller) >= callerUser.maxConcurrentCalls) {
-        refuse({ disposition: "failed", status: 403, reason: "Maximum Concurrent Calls Reached" });
-        return;
-      }
-      if (this.count(this.outgoing, caller) >= callerUser.maxConcurrentOutgoingCalls) {
-        refuse({ disposition: "failed", status: 403, reason: "Maximum Concurrent Outgoing Calls Reached" });
-        return;
-      }
-    }
-    // Issue 5: the dial plan says where the number goes: a local user, a line, a trunk, a refusal.
-    const decision: RoutingDecision =
-      this.o.routing === undefined
-        ? { kind: "local-user", number: dialed }
-        : await this.o.routing.decide({
-            user: callerUser,
-            userName: caller.user,
-            callerDisplayName: caller.displayName,
-            inbound,
-            dialed,
-          });
-    if (decision.kind === "refuse") {
-      refuse({
-        disposition: failureDisposition(decision.status),
-        status: decision.status,
-        reason: decision.reason,
-      });
-      return;
-    }
-    if (decision.kind === "outbound")
-      return this.startOutbound(rx, uas, caller, callerUser, dialed, decision);
-    const number = decision.number;
-    const calleeEntry = number === "" ? undefined : await this.o.users.lookup(domain.id, number);
-    if (calleeEntry === undefined) {
-      refuse({ disposition: "failed", status: 404, reason: "Not Found" });
-      return;
-    }
-    const calleeUser = calleeEntry.user;
-    const callee: CallParty = {
-      domainId: domain.id,
-      user: calleeUser.name,
-      displayName: calleeUser.displayName,
-    };
-    if (this.count(this.active, callee) >= calleeUser.maxConcurrentCalls) {
-      refuse({ disposition: "busy", status: 486, reason: "Busy Here", callee: callee.user });
-      return;
-    }
-    const bindings = this.o.location.lookup(domain.id, callee.user);
-    if (bindings.length === 0) {
-      refuse({ disposition: "failed", status: 480, reason: "Temporarily Unavailable", callee: callee.user });
-      return;
-    }
-    if (uas.state !== "proceeding") return; // cancelled while looking up
+    const authed = await authenticate({ ...this.o, now: this.o.now }, rx, uas, identified);
+    if (!authed.ok) return this.refuse(uas, undefined, authed.refusal);
+    const caller = authed.value;
+    const limits = checkCallerLimits(this.index, caller);
+    if (!limits.ok) return this.refuse(uas, caller, limits.refusal);
+    let plan = await this.attempted(caller);
+    if (plan === undefined) plan = await planNumber(this.planDeps, caller, caller.dialed, []);
+    if (!plan.ok) return this.refuse(uas, caller, plan.refusal);
+    return this.connect(caller, plan.value);
+  }
+
+  /** The "attempted" detection point: a service may refuse or redirect before any routing. */
+  private async attempted(caller: CallerContext): Promise<StageResult<Plan> | undefined> {
+    if (!this.points.has("attempted")) return undefined;
+    const verdict = await this.points.ask("attempted", pointContext(caller, []));
+    return verdict === undefined ? undefined : follow(this.planDeps, caller, verdict, []);
+  }
+
+  /** A refusal: the caller gets its status; a call that was attempted leaves a CDR. */
+  private refuse(uas: UasInvite, caller: CallerContext | undefined, refusal: Refusal): undefined {
+    if (uas.state !== "proceeding") return undefined;
+    uas.reject(refusal.status, {
+      reason: refusal.reason,
+      ...(refusal.headers === undefined ? {} : { headers: refusal.headers }),
+    });
+    if (caller !== undefined && refusal.recorded)
+      this.record(refusalRecord(caller, uas, this.o.now(), refusal));
+    return undefined;
+  }
+
+  /** Stage 7, connect: the media relay (when needed) and a Call that forks to the plan's targets. */
+  private async connect(caller: CallerContext, plan: Plan): Promise<Call | undefined> {
+    const { uas, rx } = caller;
+    if (uas.state !== "proceeding") return; // cancelled while routing
     const id = randomUUID();
+    const request = uas.request;
     const media = await this.o.media?.forCall({
       callId: id,
       callerContactHost: request.get("contact"),
       callerSdp: request.body,
       callerSource: rx.source.address,
-      callerRelayMedia:
-        callerUser?.relayMedia ??
-        (inbound !== undefined && inbound.kind !== "refuse" && inbound.relayMedia === true),
-      calleeRelayMedia: calleeUser.relayMedia,
-      calleeBindings: bindings,
+      // Issue 6: the caller's NAT or relay setting, or the line's or trunk's "relay media".
+      callerRelayMedia: caller.user?.relayMedia ?? caller.inbound?.relayMedia === true,
+      calleeRelayMedia: plan.calleeRelayMedia,
+      calleeBindings: plan.outbound
+        ? []
+        : plan.set.targets.map((t) => ({ contactUri: t.uri, sourceAddress: t.destination.address })),
     });
     if (uas.state !== "proceeding") {
       media?.close();
       return; // cancelled while the relay allocated
     }
-    const noAnswer = calleeUser.noAnswerTime > 0 ? calleeUser.noAnswerTime : this.o.noAnswerTime;
-    const call = new Call({
+    const durations = [(caller.user?.maxDuration ?? 0) * 1000, plan.maxDurationMs].filter((d) => d > 0);
+    const call: Call = new Call({
       id,
       dialogs: this.o.dialogs,
       clock: this.o.clock,
@@ -250,99 +228,62 @@ export class CallEngine implements CallsView {
       // The relay rewrites the SDP crossing legs (leg-policy.ts sdp hook).
       policy: this.withMedia(media),
       allow: this.o.allow(),
-      caller,
-      callee,
-      dialed,
+      caller: caller.party,
+      dialed: caller.dialed,
       host: request.uri.host,
       uas,
-      targets: bindings.map(targetOf),
-      noAnswerMs: noAnswer * 1000,
-      maxDurationMs: (callerUser?.maxDuration ?? 0) * 1000,
-      ...this.callHooks(media),
-    });
-    this.launch(call, media, { caller: caller.user, dialed, forks: bindings.length }, "call started");
-    return call;
-  }
-
-  /** Issue 5: a call out through external lines or a SIP trunk, tried one after another. */
-  private async startOutbound(
-    rx: Received,
-    uas: UasInvite,
-    caller: CallParty,
-    callerUser: LocalUser | undefined,
-    dialed: string,
-    decision: Extract<RoutingDecision, { kind: "outbound" }>,
-  ): Promise<Call | undefined> {
-    if (uas.state !== "proceeding") return; // cancelled while routing
-    const id = randomUUID();
-    // Issue 6: the caller's NAT or relay setting, or the line's or trunk's "relay media".
-    const media = await this.o.media?.forCall({
-      callId: id,
-      callerContactHost: uas.request.get("contact"),
-      callerSdp: uas.request.body,
-      callerSource: rx.source.address,
-      callerRelayMedia: callerUser?.relayMedia ?? false,
-      calleeRelayMedia: decision.relayMedia === true,
-      calleeBindings: [],
-    });
-    if (uas.state !== "proceeding") {
-      media?.close();
-      return; // cancelled while the relay allocated
-    }
-    const callee: CallParty = { domainId: caller.domainId, user: decision.number, displayName: "" };
-    const durations = [(callerUser?.maxDuration ?? 0) * 1000, decision.maxDurationMs].filter((d) => d > 0);
-    const call = new Call({
-      id,
-      dialogs: this.o.dialogs,
-      clock: this.o.clock,
-      now: this.o.now,
-      policy: this.withMedia(media),
-      allow: this.o.allow(),
-      caller,
-      callee,
-      dialed,
-      host: uas.request.uri.host,
-      uas,
-      targets: decision.targets,
-      sequential: true,
-      noAnswerMs: decision.noAnswerMs,
+      targets: plan.set,
       maxDurationMs: durations.length === 0 ? 0 : Math.min(...durations),
-      ...this.callHooks(media),
-    });
-    this.launch(
-      call,
-      media,
-      { caller: caller.user, dialed, number: decision.number, attempts: decision.targets.length },
-      "outgoing call started",
-    );
-    return call;
-  }
-
-  /** What every call reports back to the engine (state changes, its end, transfers, errors). */
-  private callHooks(
-    media: CallMedia | undefined,
-  ): Pick<CallOptions, "onChange" | "onEnd" | "onRefer" | "onError"> {
-    return {
-      onChange: (changed) => {
-        if (changed.state === "answered") media?.answered();
-        this.o.onCallsChanged?.();
+      events: (name, event) => this.callEvent(call, media, name, event),
+      onUnanswered: (c, failure) => {
+        const point =
+          failure.cause === "busy" ? "busy" : failure.cause === "no-answer" ? "noAnswer" : "unreachable";
+        return replan(this.planDeps, caller, point, { callId: c.id, callee: c.callee, failure }, []);
       },
-      onEnd: (ended, record) => this.ended(ended, record),
       onRefer: this.transfers.handle,
       onError: (error) => this.o.logger.warn({ err: error }, "call leg error"),
-    };
+    });
+    this.calls.set(id, call);
+    this.watchMedia(call, media);
+    this.index.add(call);
+    const fields = plan.outbound
+      ? {
+          caller: caller.party.user,
+          dialed: caller.dialed,
+          number: plan.set.callee.user,
+          attempts: plan.set.targets.length,
+        }
+      : { caller: caller.party.user, dialed: caller.dialed, forks: plan.set.targets.length };
+    this.o.logger.info({ call: id, ...fields }, plan.outbound ? "outgoing call started" : "call started");
+    this.events.emit("created", { call });
+    call.start();
+    return call;
   }
 
-  /** Counts a new call against its parties' limits and starts ringing. */
-  private launch(call: Call, media: CallMedia | undefined, fields: object, message: string): void {
-    this.calls.set(call.id, call);
-    this.watchMedia(call, media);
-    this.add(this.active, call.caller, 1);
-    this.add(this.outgoing, call.caller, 1);
-    this.add(this.active, call.callee, 1);
-    this.o.logger.info({ call: call.id, ...fields }, message);
-    call.start();
-    this.o.onCallsChanged?.();
+  /** A call's event: the engine's bookkeeping, the detection points, then every subscriber. */
+  private callEvent<K extends CallEventName>(
+    call: Call,
+    media: CallMedia | undefined,
+    name: K,
+    event: CallEvents[K],
+  ): void {
+    if (name === "answered") {
+      media?.answered();
+      this.points.tell("answered", { call });
+    } else if (name === "held") {
+      const e = event as CallEvents["held"];
+      this.points.tell("held", { call, by: e.by, held: e.held });
+    } else if (name === "transferred") {
+      const e = event as CallEvents["transferred"];
+      this.index.move(call, e.before, e.after, e.side);
+      this.o.logger.info({ call: call.id, from: e.before.user, to: e.after.user }, "transfer completed");
+    } else if (name === "retargeted") {
+      const e = event as CallEvents["retargeted"];
+      this.index.move(call, e.before, e.after, "callee");
+    } else if (name === "ended") {
+      this.ended(call, (event as CallEvents["ended"]).record);
+    }
+    this.events.emit(name, event);
   }
 
   /** The leg policy of a call: the relay rewrites the SDP crossing legs (leg-policy.ts sdp hook). */
@@ -364,17 +305,12 @@ export class CallEngine implements CallsView {
 
   /** A transfer target: a local user with bindings and room for a call (as for a new call). */
   private async transferTarget(number: string): Promise<ResolvedTarget> {
-    const { domain } = this.o;
-    const entry = number === "" ? undefined : await this.o.users.lookup(domain.id, number);
-    if (entry === undefined) return { ok: false, status: 404, reason: "Not Found" };
-    const user = entry.user;
-    const party: CallParty = { domainId: domain.id, user: user.name, displayName: user.displayName };
-    if (this.count(this.active, party) >= user.maxConcurrentCalls)
-      return { ok: false, status: 486, reason: "Busy Here" };
-    const bindings = this.o.location.lookup(domain.id, user.name);
-    if (bindings.length === 0) return { ok: false, status: 480, reason: "Temporarily Unavailable" };
-    const noAnswer = user.noAnswerTime > 0 ? user.noAnswerTime : this.o.noAnswerTime;
-    return { ok: true, party, targets: bindings.map(targetOf), noAnswerMs: noAnswer * 1000 };
+    const found = await findCallee(this.planDeps, number);
+    if (!found.ok) return { ok: false, status: found.refusal.status, reason: found.refusal.reason };
+    const targets = userTargets(this.planDeps, this.index, found.value);
+    if (targets.kind === "unreached")
+      return { ok: false, status: targets.refusal.status, reason: targets.refusal.reason };
+    return { ok: true, set: targets.set };
   }
 
   private ended(call: Call, record: NewCallRecord): void {
@@ -382,9 +318,8 @@ export class CallEngine implements CallsView {
     this.calls.delete(call.id);
     this.inboundReleases.get(call.id)?.();
     this.inboundReleases.delete(call.id);
-    this.add(this.active, call.caller, -1);
-    this.add(this.outgoing, call.caller, -1);
-    this.add(this.active, call.callee, -1);
+    this.index.remove(call);
+    this.points.tell("ended", { call, record });
     this.o.logger.info(
       { call: call.id, disposition: record.disposition, status: record.sipStatus },
       "call ended",
@@ -400,45 +335,10 @@ export class CallEngine implements CallsView {
       (stats) => this.record({ ...record, media: { ...stats } }),
       () => this.record(record),
     );
-    this.o.onCallsChanged?.();
   }
 
   private record(record: NewCallRecord): void {
     this.o.cdrs.record(record).then(undefined, () => {});
-  }
-
-  private refusalRecord(
-    caller: CallParty,
-    dialed: string,
-    uas: UasInvite,
-    startedAt: number,
-    r: Refusal,
-  ): NewCallRecord {
-    const endedAt = this.o.now();
-    const record: NewCallRecord = {
-      domainId: caller.domainId,
-      callId: randomUUID(),
-      caller: caller.user,
-      callerName: caller.displayName,
-      dialed,
-      startedAt,
-      endedAt,
-      disposition: r.disposition === "answered" ? failureDisposition(r.status) : r.disposition,
-      sipStatus: r.status,
-      sipReason: r.reason,
-      legs: [
-        {
-          role: "caller",
-          peer: uas.request.get("contact") ?? uas.request.from?.uri.raw ?? "",
-          callId: uas.request.callId ?? "",
-          status: r.status,
-          startedAt,
-          endedAt,
-        },
-      ],
-    };
-    if (r.callee !== undefined) record.callee = r.callee;
-    return record;
   }
 
   // --- CallsView ---
@@ -465,12 +365,9 @@ export class CallEngine implements CallsView {
   /** FEATURES.md section 2: talking in an answered call, ringing while called, else registration. */
   userState(domainId: number, name: string): UserState {
     let ringing = false;
-    for (const call of this.calls.values()) {
-      const caller = call.caller.domainId === domainId && call.caller.user === name;
-      const callee = call.callee.domainId === domainId && call.callee.user === name;
-      if (!caller && !callee) continue;
+    for (const [call, sides] of this.index.callsOf(domainId, name) ?? []) {
       if (call.state === "answered") return "talking";
-      if (callee && call.state === "ringing") ringing = true;
+      if (sides.has("callee") && call.state === "ringing") ringing = true;
     }
     if (ringing) return "ringing";
     return this.o.location.isOnline(domainId, name) ? "online" : "offline";
@@ -480,24 +377,4 @@ export class CallEngine implements CallsView {
   closeAll(): void {
     for (const call of [...this.calls.values()]) call.hangup();
   }
-
-  private count(map: Map<string, number>, party: CallParty): number {
-    return map.get(`${party.domainId}\u0000${party.user}`) ?? 0;
-  }
-
-  private add(map: Map<string, number>, party: CallParty, delta: number): void {
-    const key = `${party.domainId}\u0000${party.user}`;
-    const next = (map.get(key) ?? 0) + delta;
-    if (next <= 0) map.delete(key);
-    else map.set(key, next);
-  }
-}
-
-/** A binding as a target: its Contact, sent to where the REGISTER came from (the NAT-observed address). */
-function targetOf(binding: LiveBinding): CallTarget {
-  return {
-    uri: binding.contactUri,
-    destination: bindingDestination(binding),
-    routes: binding.path,
-  };
 }

@@ -5,7 +5,7 @@
  */
 import type { LocalUser } from "../store/user-model.js";
 import type { ReceivedMessage } from "../transport/types.js";
-import type { CallTarget } from "./call.js";
+import type { CallTarget } from "./types.js";
 
 /** A call arriving from a SIP trunk's or an external line's address, or refused at once. */
 export type InboundOrigin =
@@ -24,6 +24,17 @@ export type InboundOrigin =
 
 export type RoutingDecision =
   | { readonly kind: "local-user"; readonly number: string }
+  /**
+   * A service is the target (a feature code, or a dial plan route naming a service such as the
+   * auto-attendant): the service registered under that name decides what the call does.
+   */
+  | {
+      readonly kind: "service";
+      readonly service: string;
+      readonly number: string;
+      /** What follows a feature code (`101` of `*93*101#`); "" otherwise. */
+      readonly argument: string;
+    }
   | { readonly kind: "refuse"; readonly status: number; readonly reason: string }
   | {
       readonly kind: "outbound";

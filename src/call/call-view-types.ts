@@ -69,4 +69,3 @@ export interface CallsView {
 
 /** A user's live state (FEATURES.md section 2): ringing and talking come with calls. */
 export type UserState = "offline" | "online" | "ringing" | "talking";
-

@@ -2,9 +2,9 @@
  * What a Call shows of itself: its live view for GET /api/v1/calls and its call detail record
  * (store/cdr-model.ts), both built from the same facts.
  */
-import type { ActiveCall, ActiveCallLeg } from "./call-view-types.js";
-import type { SipRequest } from "../sip/types.js";
+
 import type { CallLeg, NewCallRecord } from "../store/cdr-model.js";
+import type { ActiveCall, ActiveCallLeg } from "./call-view-types.js";
 import type { CalleeLeg, CallOutcome, CallParty } from "./types.js";
 
 export interface CallFacts {
@@ -16,8 +16,9 @@ export interface CallFacts {
   readonly callerParty: CallParty;
   readonly calleeParty: CallParty;
   readonly dialed: string;
-  /** The caller's INVITE. */
-  readonly callerRequest: SipRequest;
+  /** The caller's Contact (or From URI) and the Call-ID of its INVITE. */
+  readonly callerPeer: string;
+  readonly callerCallId: string;
   /** The final status the caller received (0 before one). */
   readonly callerStatus: number;
   readonly startedAt: number;
@@ -25,19 +26,13 @@ export interface CallFacts {
   readonly legs: readonly CalleeLeg[];
 }
 
-function callerPeer(request: SipRequest): string {
-  return request.get("contact") ?? request.from?.uri.raw ?? "";
-}
-
 function legCallId(leg: CalleeLeg): string {
-  return leg.invite?.callId ?? leg.dialog?.callId ?? "";
+  return leg.callId ?? leg.invite?.callId ?? leg.dialog?.callId ?? "";
 }
 
 export function callView(f: CallFacts): ActiveCall {
   const state = f.state === "answered" ? "answered" : f.state === "ringing" ? "ringing" : "ending";
-  const legs: ActiveCallLeg[] = [
-    { role: "caller", peer: callerPeer(f.callerRequest), callId: f.callerRequest.callId ?? "", state },
-  ];
+  const legs: ActiveCallLeg[] = [{ role: "caller", peer: f.callerPeer, callId: f.callerCallId, state }];
   for (const leg of f.legs) {
     if (leg.state === "failed") continue;
     legs.push({ role: "callee", peer: leg.peer, callId: legCallId(leg), state: leg.state });
@@ -60,8 +55,8 @@ export function callRecord(f: CallFacts, outcome: CallOutcome, endedAt: number):
   const answered = outcome.disposition === "answered" && f.answeredAt !== undefined;
   const callerLeg: CallLeg = {
     role: "caller",
-    peer: callerPeer(f.callerRequest),
-    callId: f.callerRequest.callId ?? "",
+    peer: f.callerPeer,
+    callId: f.callerCallId,
     status: f.callerStatus,
     startedAt: f.startedAt,
     endedAt,

@@ -6,24 +6,21 @@
  * media with re-INVITEs: the new side's offer (solicited by an offerless INVITE, RFC 3725 flow I)
  * goes to the transferee, whose answer comes back in the ACK.
  */
+
+import { type CallStatusCode, callStatus } from "../core/status-catalogue.js";
 import type { Dialog, DialogManager, DialogRequestEvent, UacInvite } from "../dialog/index.js";
 import { quoteDisplayName } from "../sip/index.js";
 import type { SipResponse } from "../sip/types.js";
-import type { Clock, TimerHandle } from "../util/clock.js";
+import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
-import { bestResponse } from "./best-response.js";
-import type { Call, CallTarget } from "./call.js";
+import type { Call } from "./call.js";
+import { Fork } from "./fork.js";
 import { type ReferNotifier as Notifier, parseRefer, ReferNotifier, type ReferTarget } from "./refer.js";
-import type { CalleeLeg, CallParty } from "./types.js";
+import type { CalleeLeg, CallParty, TargetSet } from "./types.js";
 
 /** Who a transfer target number is: its party, bindings and ringing time, or why not. */
 export type ResolvedTarget =
-  | {
-      readonly ok: true;
-      readonly party: CallParty;
-      readonly targets: readonly CallTarget[];
-      readonly noAnswerMs: number;
-    }
+  | { readonly ok: true; readonly set: TargetSet }
   | { readonly ok: false; readonly status: number; readonly reason: string };
 
 export interface TransferOptions {
@@ -36,8 +33,6 @@ export interface TransferOptions {
   resolve(number: string): Promise<ResolvedTarget>;
   /** The answered call one of whose bridged dialogs is `dialog`. */
   findCall(dialog: Dialog): Call | undefined;
-  /** A side of `call` changed hands (the engine's per-user counts follow). */
-  partyChanged(call: Call, before: CallParty, after: CallParty, callerSide: boolean): void;
 }
 
 /** The target's answer: its dialog, the INVITE to ACK and the 2xx that carries its offer. */
@@ -62,7 +57,7 @@ export class TransferHandler {
     const { request, tx } = event;
     if (call.transferor !== undefined) {
       // One transfer at a time per call; RFC 3261 21.4.27 "Request Pending".
-      transferor.respond(tx, 491, { reason: "Request Pending" });
+      transferor.respond(tx, 491, { reason: callStatus("request-pending").reason });
       return;
     }
     const parsed = parseRefer(request);
@@ -71,13 +66,13 @@ export class TransferHandler {
       return;
     }
     // RFC 3515 2.4.2: 202 Accepted, then the first NOTIFY at once (2.4.4).
-    transferor.respond(tx, 202, { reason: "Accepted" });
+    transferor.respond(tx, 202, { reason: callStatus("accepted").reason });
     const first = !this.referred.has(transferor);
     this.referred.add(transferor);
     const notifier = new ReferNotifier(transferor, first ? undefined : request.cseq?.seq, (e) =>
       this.o.logger.debug({ err: e, call: call.id }, "transfer NOTIFY failed"),
     );
-    notifier.progress(100, "Trying");
+    notifier.progress(100, callStatus("trying").reason);
     call.transferor = transferor;
     const target = parsed.target;
     this.o.logger.info(
@@ -90,7 +85,7 @@ export class TransferHandler {
         : this.attended(call, transferor, transferee, target, notifier);
     run.catch((error: unknown) => {
       this.o.logger.warn({ err: error, call: call.id }, "transfer failed");
-      this.fail(call, transferor, notifier, 500, "Server Internal Error");
+      this.failWith(call, transferor, notifier, "internal-error");
     });
   };
 
@@ -107,14 +102,14 @@ export class TransferHandler {
       this.fail(call, transferor, notifier, resolved.status, resolved.reason);
       return;
     }
-    const answered = await this.ring(call, transferor, transferee, resolved, notifier);
+    const answered = await this.ring(call, transferor, transferee, resolved.set, notifier);
     if (answered === undefined) return;
     const { dialog, invite, leg, response } = answered;
     if (call.state !== "answered" || transferee.state === "terminated") {
       // The transferee hung up while the target rang or answered.
       dialog.ack(invite.request);
       this.bye(dialog);
-      this.fail(call, transferor, notifier, 487, "Request Terminated");
+      this.failWith(call, transferor, notifier, "request-terminated");
       return;
     }
     const joined = await this.exchange(call, transferee, dialog, response, (answer) =>
@@ -125,7 +120,7 @@ export class TransferHandler {
       this.fail(call, transferor, notifier, joined.status, joined.reason);
       return;
     }
-    this.complete(call, transferor, dialog, resolved.party, leg, notifier);
+    this.complete(call, transferor, dialog, resolved.set.callee, leg, notifier);
   }
 
   /** RFC 5589 7, RFC 3891: the transferee takes the place of the transferor's other call. */
@@ -145,12 +140,12 @@ export class TransferHandler {
     const other = replaced === undefined ? undefined : this.o.findCall(replaced);
     if (replaced === undefined || other === undefined || other === call || other.state !== "answered") {
       // RFC 3891 3: no matching dialog, 481.
-      this.fail(call, transferor, notifier, 481, "Call/Transaction Does Not Exist");
+      this.failWith(call, transferor, notifier, "no-such-call");
       return;
     }
     if (replaces.earlyOnly) {
       // RFC 3891 3: "early-only" and the dialog is confirmed: 486.
-      this.fail(call, transferor, notifier, 486, "Busy Here");
+      this.failWith(call, transferor, notifier, "busy");
       return;
     }
     const joining = other.otherSide(replaced)!;
@@ -163,7 +158,9 @@ export class TransferHandler {
     const stopWatching = joining.on("terminated", () => {
       ended.value = true;
     });
-    const refuse = joining.on("request", ({ tx }) => joining.respond(tx, 491, { reason: "Request Pending" }));
+    const refuse = joining.on("request", ({ tx }) =>
+      joining.respond(tx, 491, { reason: callStatus("request-pending").reason }),
+    );
     // RFC 3725 flow I: an offerless re-INVITE asks the joining side for an offer.
     const solicit = joining.createRequest("INVITE", { headers: [["Allow", this.o.allow()]] });
     const offer = await joining.send(solicit, { manualAck: true }).then(
@@ -177,7 +174,8 @@ export class TransferHandler {
     if (ended.value || offer === undefined || !success) {
       if (success) joining.ack(solicit);
       this.bye(joining);
-      this.fail(call, transferor, notifier, offer?.status ?? 491, offer?.reason ?? "Request Pending");
+      if (offer === undefined) this.failWith(call, transferor, notifier, "request-pending");
+      else this.fail(call, transferor, notifier, offer.status, offer.reason);
       return;
     }
     const joined = await this.exchange(call, transferee, joining, offer, (answer) =>
@@ -192,8 +190,7 @@ export class TransferHandler {
       peer: joining.remoteTarget,
       invite: undefined,
       state: "answered",
-      status: 200,
-      reason: "OK",
+      ...callStatus("ok"),
       startedAt: this.o.now(),
       answeredAt: this.o.now(),
       dialog: joining,
@@ -202,56 +199,33 @@ export class TransferHandler {
   }
 
   /**
-   * Rings the target's bindings in parallel (first 2xx wins, the others are cancelled) with an
-   * offerless INVITE; reports 180 to the transferor. Undefined when it failed (already reported).
+   * Rings the target's devices through a fork (first 2xx wins, the others are cancelled) with an
+   * offerless INVITE (RFC 3725 flow I); reports 180 to the transferor. Undefined when it failed
+   * (already reported).
    */
   private ring(
     call: Call,
     transferor: Dialog,
     transferee: Dialog,
-    resolved: Extract<ResolvedTarget, { ok: true }>,
+    set: TargetSet,
     notifier: Notifier,
   ): Promise<Answered | undefined> {
     const from = call.partyOf(transferee);
     const fromUri = `sip:${from.user}@${call.host}`;
-    const legs: CalleeLeg[] = [];
     return new Promise((resolve) => {
-      let settled = false;
-      let noAnswer: TimerHandle | undefined;
-      const settle = (result: Answered | undefined, failure?: { status: number; reason: string }): void => {
-        if (settled) return;
-        settled = true;
-        noAnswer?.cancel();
-        stopWatching();
-        for (const leg of legs) {
-          if (leg === result?.leg || leg.state === "failed") continue;
-          leg.state = "ending";
-          leg.invite?.cancel('SIP;cause=200;text="Call completed elsewhere"');
-        }
-        if (failure !== undefined) this.fail(call, transferor, notifier, failure.status, failure.reason);
-        resolve(result);
-      };
-      // The transferee hung up while the target rang: the transfer is over.
-      const stopWatching = transferee.on("terminated", () =>
-        settle(undefined, { status: 487, reason: "Request Terminated" }),
-      );
       let reported = false;
-      for (const target of resolved.targets) {
-        const leg: CalleeLeg = {
-          peer: target.uri,
-          invite: undefined,
-          state: "calling",
-          status: 0,
-          reason: "",
-          startedAt: this.o.now(),
-        };
-        let invite: UacInvite;
-        try {
-          invite = this.o.dialogs.invite({
+      const fork: Fork = new Fork({
+        targets: set.targets,
+        mode: set.mode,
+        clock: this.o.clock,
+        now: this.o.now,
+        noAnswerMs: set.noAnswerMs,
+        invite: (target) =>
+          this.o.dialogs.invite({
             uri: target.uri,
             from:
               from.displayName === "" ? `<${fromUri}>` : `${quoteDisplayName(from.displayName)} <${fromUri}>`,
-            to: `<sip:${resolved.party.user}@${call.host}>`,
+            to: `<sip:${set.callee.user}@${call.host}>`,
             routes: target.routes,
             destination: target.destination,
             manualAck: true,
@@ -260,48 +234,38 @@ export class TransferHandler {
               // RFC 3892: who asked for this call.
               ["Referred-By", `<sip:${call.partyOf(transferor).user}@${call.host}>`],
             ],
-          });
-        } catch (error) {
-          this.o.logger.warn({ err: error, call: call.id }, "transfer target leg failed");
-          legs.push({ ...leg, state: "failed", status: 503, reason: "Service Unavailable" });
-          continue;
-        }
-        const live: CalleeLeg = { ...leg, invite };
-        legs.push(live);
-        invite.on("provisional", ({ response }) => {
-          if (response.status === 100 || settled) return;
-          live.state = "ringing";
-          if (!reported) notifier.progress(180, "Ringing");
+          }),
+        onProvisional: (_leg, response) => {
+          if (response.status === 100 || reported) return;
           reported = true;
-        });
-        invite.on("answered", ({ response, dialog }) => {
-          if (settled) {
-            dialog.ack(invite.request);
-            this.bye(dialog);
+          notifier.progress(180, callStatus("ringing").reason);
+        },
+        onSettled: (result) => {
+          stopWatching();
+          if (result.kind === "answered") {
+            resolve({
+              dialog: result.dialog,
+              invite: result.invite,
+              leg: result.leg,
+              response: result.response,
+            });
             return;
           }
-          live.state = "answered";
-          live.status = response.status;
-          live.reason = response.reason;
-          live.answeredAt = this.o.now();
-          live.dialog = dialog;
-          settle({ dialog, invite, leg: live, response });
-        });
-        invite.on("failed", ({ response }) => {
-          live.state = "failed";
-          live.status = response.status;
-          live.reason = response.reason;
-          live.endedAt = this.o.now();
-          if (legs.every((l) => l.state === "failed")) settle(undefined, bestResponse(legs));
-        });
-      }
-      if (legs.every((l) => l.state === "failed")) {
-        settle(undefined, bestResponse(legs));
-        return;
-      }
-      noAnswer = this.o.clock.setTimer(resolved.noAnswerMs, () =>
-        settle(undefined, { status: 480, reason: "No Answer" }),
-      );
+          this.fail(call, transferor, notifier, result.status, result.reason);
+          resolve(undefined);
+        },
+        onError: (error) => this.o.logger.warn({ err: error, call: call.id }, "transfer target leg failed"),
+      });
+      // The transferee hung up while the target rang: the transfer is over.
+      const stopWatching = transferee.on("terminated", () => {
+        if (fork.done) return;
+        fork.abort();
+        stopWatching();
+        const { status, reason } = callStatus("request-terminated");
+        this.fail(call, transferor, notifier, status, reason);
+        resolve(undefined);
+      });
+      fork.start();
     });
   }
 
@@ -319,7 +283,7 @@ export class TransferHandler {
     const offer = call.bodyToward(offerMessage, transferee);
     if (offer.body === undefined) {
       sendAck({});
-      return { ok: false, status: 488, reason: "Not Acceptable Here" };
+      return { ok: false, ...callStatus("not-acceptable-here") };
     }
     let answer: SipResponse;
     try {
@@ -327,7 +291,7 @@ export class TransferHandler {
     } catch {
       // RFC 3261 14.1: the transferee is re-INVITing right now (glare).
       sendAck({});
-      return { ok: false, status: 491, reason: "Request Pending" };
+      return { ok: false, ...callStatus("request-pending") };
     }
     if (answer.status < 200 || answer.status >= 300 || answer.body.length === 0) {
       sendAck({});
@@ -345,13 +309,15 @@ export class TransferHandler {
     leg: CalleeLeg,
     notifier: Notifier,
   ): void {
-    const before = call.partyOf(transferor);
-    const callerSide = call.isCallerSide(transferor);
     call.transferor = undefined;
+    // The call reports "transferred" (the engine's counts and the log follow).
     call.replaceSide(transferor, joining, party, leg);
-    this.o.partyChanged(call, before, party, callerSide);
-    this.o.logger.info({ call: call.id, from: before.user, to: party.user }, "transfer completed");
-    notifier.final(200, "OK").then(() => this.dismiss(transferor));
+    notifier.final(200, callStatus("ok").reason).then(() => this.dismiss(transferor));
+  }
+
+  private failWith(call: Call, transferor: Dialog, notifier: Notifier, code: CallStatusCode): void {
+    const { status, reason } = callStatus(code);
+    this.fail(call, transferor, notifier, status, reason);
   }
 
   /** The transfer failed: the transferor learns why; the call goes on with it, if it is still there. */
@@ -370,7 +336,7 @@ export class TransferHandler {
   private dismiss(transferor: Dialog): void {
     if (transferor.state === "terminated") return;
     const stop = transferor.on("request", ({ tx }) =>
-      transferor.respond(tx, 481, { reason: "Call/Transaction Does Not Exist" }),
+      transferor.respond(tx, 481, { reason: callStatus("no-such-call").reason }),
     );
     const timer = this.o.clock.setTimer(TRANSFEROR_GRACE_MS, () => this.bye(transferor));
     transferor.once("terminated", () => {

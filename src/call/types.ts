@@ -1,19 +1,45 @@
-/** The shapes the call engine shares between the engine, a call and its legs. */
-import type { ActiveLegState } from "./call-view-types.js";
+/** The shapes the call engine shares between the engine, a call, its fork and its legs. */
 import type { Dialog, UacInvite } from "../dialog/index.js";
 import type { Disposition } from "../store/cdr-model.js";
+import type { Destination } from "../transport/types.js";
+import type { ActiveLegState } from "./call-view-types.js";
+import type { OutboundLeg } from "./outbound-leg.js";
 
-/** A local user taking part in a call. */
+/** A local user (or an outside number) taking part in a call. */
 export interface CallParty {
   readonly domainId: number;
   readonly user: string;
   readonly displayName: string;
 }
 
-/** One callee leg: an INVITE to one binding of the callee (RFC 3261 16.6: one branch per target). */
+/** One destination to ring: its Contact, where it is really reached (NAT-observed) and its Path. */
+export interface CallTarget {
+  readonly uri: string;
+  readonly destination: Destination;
+  /** RFC 3327 5: the Path of the REGISTER becomes the Route set of requests to the binding. */
+  readonly routes: readonly string[];
+  /** A leg through an external line or SIP trunk (issue 5). */
+  readonly outbound?: OutboundLeg;
+}
+
+/** Who a call rings next and how: the resolved targets of the "resolve targets" stage. */
+export interface TargetSet {
+  /** The party the targets belong to (a local user, or the outside number dialled). */
+  readonly callee: CallParty;
+  readonly targets: readonly CallTarget[];
+  /** RFC 3261 16.6: all at once, or one after another (a line's chain, a trunk's failover). */
+  readonly mode: "parallel" | "sequential";
+  /** Ringing time before the fork gives up with 480 No Answer. */
+  readonly noAnswerMs: number;
+}
+
+/** One callee leg: an INVITE to one target (RFC 3261 16.6: one branch per target). */
 export interface CalleeLeg {
   readonly peer: string;
-  readonly invite: UacInvite | undefined;
+  /** The INVITE while it is pending; dropped once the leg failed or was answered and ACKed. */
+  invite: UacInvite | undefined;
+  /** The leg's own Call-ID, kept for the CDR after the INVITE is dropped. */
+  callId?: string;
   state: ActiveLegState | "failed";
   status: number;
   reason: string;

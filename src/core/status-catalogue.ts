@@ -28,3 +28,88 @@ export const rejectCatalogue = {
   "no-dialog": { status: 481, reason: "Call/Transaction Does Not Exist", rfc: "RFC 3261 12.2.2" },
   "not-handled-yet": { status: 501, reason: "Not Implemented", rfc: "RFC 3261 21.5.2" },
 } as const satisfies Record<RejectCode, RejectEntry>;
+
+/**
+ * The statuses of the call engine and its services (call/, trunks/): every refusal of a call
+ * stage, every failure a leg or a transfer reports, every in-dialog answer Parley gives itself.
+ * A stage returns a code; the SIP status and reason come from here, so the documentation
+ * (docs/call-lifecycle.md) and the wire agree.
+ */
+export type CallStatusCode =
+  | "ok"
+  | "transferred"
+  | "accepted"
+  | "trying"
+  | "ringing"
+  | "banned"
+  | "max-concurrent-calls"
+  | "max-outgoing-calls"
+  | "not-found"
+  | "busy"
+  | "unavailable"
+  | "no-answer"
+  | "ended-by-server"
+  | "no-prack"
+  | "internal-error"
+  | "request-terminated"
+  | "leg-failed"
+  | "refer-outside-call"
+  | "request-pending"
+  | "no-such-call"
+  | "method-not-allowed"
+  | "not-acceptable-here"
+  | "no-service"
+  | "loop-detected";
+
+export const callStatusCatalogue = {
+  ok: { status: 200, reason: "OK", rfc: "RFC 3261 21.2.1" },
+  transferred: { status: 200, reason: "Transferred", rfc: "RFC 5589 6 (the CDR of a call given away)" },
+  accepted: { status: 202, reason: "Accepted", rfc: "RFC 3515 2.4.2" },
+  trying: { status: 100, reason: "Trying", rfc: "RFC 3261 21.1.1" },
+  ringing: { status: 180, reason: "Ringing", rfc: "RFC 3261 21.1.2" },
+  banned: { status: 403, reason: "Forbidden", rfc: "RFC 3261 21.4.4 (failed-login ban)" },
+  "max-concurrent-calls": {
+    status: 403,
+    reason: "Maximum Concurrent Calls Reached",
+    rfc: "FEATURES.md section 2 (a local user's limits)",
+  },
+  "max-outgoing-calls": {
+    status: 403,
+    reason: "Maximum Concurrent Outgoing Calls Reached",
+    rfc: "FEATURES.md section 2 (a local user's limits)",
+  },
+  "not-found": { status: 404, reason: "Not Found", rfc: "RFC 3261 21.4.5" },
+  busy: { status: 486, reason: "Busy Here", rfc: "RFC 3261 21.4.24" },
+  unavailable: { status: 480, reason: "Temporarily Unavailable", rfc: "RFC 3261 21.4.18" },
+  "no-answer": { status: 480, reason: "No Answer", rfc: "RFC 3261 21.4.18 (no-answer timer)" },
+  "ended-by-server": { status: 480, reason: "Call Ended By Server", rfc: "RFC 3261 21.4.18" },
+  "no-prack": { status: 500, reason: "No PRACK", rfc: "RFC 3262 3" },
+  "internal-error": { status: 500, reason: "Server Internal Error", rfc: "RFC 3261 21.5.1" },
+  "request-terminated": { status: 487, reason: "Request Terminated", rfc: "RFC 3261 9.2" },
+  "leg-failed": { status: 503, reason: "Service Unavailable", rfc: "RFC 3261 21.5.4" },
+  "refer-outside-call": {
+    status: 403,
+    reason: "REFER Outside A Call Not Allowed",
+    rfc: "RFC 3515 2.4.2 (Parley transfers only calls it bridges)",
+  },
+  "request-pending": { status: 491, reason: "Request Pending", rfc: "RFC 3261 14.1 / 21.4.27" },
+  "no-such-call": { status: 481, reason: "Call/Transaction Does Not Exist", rfc: "RFC 3261 12.2.2" },
+  "method-not-allowed": { status: 405, reason: "Method Not Allowed", rfc: "RFC 3261 21.4.6" },
+  "not-acceptable-here": { status: 488, reason: "Not Acceptable Here", rfc: "RFC 3261 21.4.26" },
+  "no-service": {
+    status: 480,
+    reason: "Service Not Available",
+    rfc: "RFC 3261 21.4.18 (a route names a service that is not installed)",
+  },
+  "loop-detected": {
+    status: 482,
+    reason: "Loop Detected",
+    rfc: "RFC 3261 21.4.20 (a forwarding chain revisits a user or passes 5 hops)",
+  },
+} as const satisfies Record<CallStatusCode, RejectEntry>;
+
+/** A status and reason from the call catalogue. */
+export function callStatus(code: CallStatusCode): { readonly status: number; readonly reason: string } {
+  const { status, reason } = callStatusCatalogue[code];
+  return { status, reason };
+}

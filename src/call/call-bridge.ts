@@ -1,0 +1,161 @@
+/**
+ * The two dialogs of an answered call, bridged: what one side sends inside its dialog reaches the
+ * other through the leg policy. re-INVITE and UPDATE (hold, resume, codec change; RFC 3261 14, RFC
+ * 3311), INFO (RFC 6086) and MESSAGE (RFC 3428) go across and the final answer comes back;
+ * in-dialog OPTIONS is answered here (RFC 3261 11.2); a REFER is the transfer handler's; a BYE,
+ * a missing ACK (RFC 3261 13.3.1.4) or an expired session (RFC 4028 10) ends the call.
+ */
+
+import { callStatus } from "../core/status-catalogue.js";
+import type { Dialog, DialogEndCause, DialogRequestEvent } from "../dialog/index.js";
+import type { SipMessage } from "../sip/types.js";
+import { allowedHeaders, type LegPolicy, type SdpContext } from "./leg-policy.js";
+import { sdpHolds } from "./sdp-hold.js";
+
+type Direction = SdpContext["direction"];
+
+/** What the bridge asks of its call. */
+export interface BridgeHost {
+  readonly policy: LegPolicy;
+  /** The Allow value Parley puts on in-dialog OPTIONS answers. */
+  readonly allow: string;
+  /** The call is answered (in-dialog requests are relayed only then). */
+  isAnswered(): boolean;
+  /** A body through the SDP hook, with its Content-Type. */
+  body(message: SipMessage, direction: Direction): { body?: Buffer; contentType?: string };
+  /** A REFER on `from`; `to` is the other side (the transferee). */
+  refer?(event: DialogRequestEvent, from: Dialog, to: Dialog): void;
+  /** A side's dialog ended other than by Parley's own BYE. */
+  sideEnded(dialog: Dialog, cause: DialogEndCause): void;
+  /** The session must end (no ACK, session timer expired). */
+  hangup(): void;
+  /** A side put the call on hold (true) or resumed it (false), by its offer's SDP. */
+  held(from: Dialog, held: boolean): void;
+  onError(error: unknown): void;
+}
+
+export class CallBridge {
+  /** The listeners each bridged dialog holds, removed when it leaves the call (transfer). */
+  private readonly listeners = new Map<Dialog, Array<() => void>>();
+  private holding = new WeakMap<Dialog, boolean>();
+
+  constructor(
+    private readonly host: BridgeHost,
+    public callerDialog: Dialog,
+    public calleeDialog: Dialog,
+  ) {
+    this.link(callerDialog, calleeDialog, "caller-to-callee");
+    this.link(calleeDialog, callerDialog, "callee-to-caller");
+  }
+
+  /** True when `dialog` is one of the two bridged dialogs. */
+  has(dialog: Dialog): boolean {
+    return this.listeners.has(dialog);
+  }
+
+  /** The other bridged dialog. */
+  otherSide(dialog: Dialog): Dialog | undefined {
+    if (dialog === this.callerDialog) return this.calleeDialog;
+    if (dialog === this.calleeDialog) return this.callerDialog;
+    return undefined;
+  }
+
+  isCallerSide(dialog: Dialog): boolean {
+    return dialog === this.callerDialog;
+  }
+
+  /** The SDP direction of a body sent toward `dialog`. */
+  directionToward(dialog: Dialog): Direction {
+    return dialog === this.callerDialog ? "callee-to-caller" : "caller-to-callee";
+  }
+
+  /** Stops relaying for one dialog (a transferor that stays up after leaving the call). */
+  unlink(dialog: Dialog): void {
+    for (const remove of this.listeners.get(dialog) ?? []) remove();
+    this.listeners.delete(dialog);
+  }
+
+  /** Stops relaying for both dialogs (the call gave them away). */
+  unlinkAll(): void {
+    for (const dialog of [...this.listeners.keys()]) this.unlink(dialog);
+  }
+
+  /** RFC 5589: `replacement` takes the place of `old`; returns whether it was the caller's side. */
+  replace(old: Dialog, replacement: Dialog): boolean {
+    const other = this.otherSide(old);
+    if (other === undefined) throw new Error("not a side of this call");
+    const callerSide = old === this.callerDialog;
+    this.unlink(old);
+    this.unlink(other);
+    if (callerSide) this.callerDialog = replacement;
+    else this.calleeDialog = replacement;
+    this.link(this.callerDialog, this.calleeDialog, "caller-to-callee");
+    this.link(this.calleeDialog, this.callerDialog, "callee-to-caller");
+    return callerSide;
+  }
+
+  private link(from: Dialog, to: Dialog, direction: Direction): void {
+    this.listeners.set(from, [
+      from.on("request", (event) => this.relay(event, from, to, direction)),
+      from.on("terminated", ({ cause }) => this.host.sideEnded(from, cause)),
+      // RFC 3261 13.3.1.4: no ACK for the 2xx: "the session SHOULD be terminated ... with a BYE".
+      from.on("ackTimeout", () => this.host.hangup()),
+      // RFC 4028 10: no refresh before the session expired.
+      from.on("sessionExpired", () => this.host.hangup()),
+    ]);
+  }
+
+  private relay(event: DialogRequestEvent, from: Dialog, to: Dialog, direction: Direction): void {
+    const { request, tx } = event;
+    const { host } = this;
+    if (request.method === "REFER" && host.refer !== undefined && host.isAnswered()) {
+      host.refer(event, from, to);
+      return;
+    }
+    if (request.method === "OPTIONS") {
+      from.respond(tx, 200, {
+        headers: [
+          ["Allow", host.allow],
+          ["Accept", "application/sdp"],
+        ],
+      });
+      return;
+    }
+    if (!host.policy.relayedMethods.has(request.method)) {
+      const { reason } = callStatus("method-not-allowed");
+      from.respond(tx, 405, { reason, headers: [["Allow", host.allow]] });
+      return;
+    }
+    if (to.state === "terminated" || !host.isAnswered()) {
+      from.respond(tx, 481, { reason: callStatus("no-such-call").reason });
+      return;
+    }
+    const back: Direction = direction === "caller-to-callee" ? "callee-to-caller" : "caller-to-callee";
+    const body = host.body(request, direction);
+    const out = to.createRequest(request.method, {
+      ...body,
+      headers: allowedHeaders(host.policy, (n) => request.getAll(n)),
+    });
+    const late = request.method === "INVITE" && body.body === undefined;
+    const holds =
+      request.method === "INVITE" || request.method === "UPDATE" ? sdpHolds(request.body) : undefined;
+    to.send(out, { manualAck: late }).then(
+      (response) => {
+        if (from.state === "terminated") return;
+        // A challenge from the other side is not the caller's business (RFC 3261 16.7 spirit).
+        const status = response.status === 401 || response.status === 407 ? 500 : response.status;
+        from.respond(tx, status, { reason: response.reason, ...host.body(response, back) });
+        const ok = status >= 200 && status < 300;
+        if (late && ok) {
+          from.once("ack", ({ request: ack }) => to.ack(out, host.body(ack, direction)));
+        }
+        if (ok && holds !== undefined && holds !== (this.holding.get(from) ?? false)) {
+          this.holding.set(from, holds);
+          host.held(from, holds);
+        }
+      },
+      // RFC 3261 14.1: an INVITE already in progress on the other dialog: glare, 491.
+      () => from.respond(tx, 491, { reason: callStatus("request-pending").reason }),
+    );
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Stages 4 to 6 for one number: route it (feature codes, then the dial plan), resolve its
+ * targets, and let the services attached at "reachesCallee", "busy" and "unreachable" change
+ * them. The result is the plan of who to ring first, or the refusal that ends the call. A
+ * service's verdict to route another number (forwarding to a number) comes back here with the
+ * forwarding user's rights, at most MAX_HOPS times and never to a user twice.
+ */
+
+import type { CallRouting } from "../call-routing.js";
+import type { DecisionPoint, DetectionPointTable, PointContext, Verdict } from "../detection-points.js";
+import type { PartyIndex } from "../party-index.js";
+import { accept, refuse, type StageResult } from "../refusal.js";
+import type { CallParty, TargetSet } from "../types.js";
+import type { CallerContext } from "./context.js";
+import { findCallee, outboundTargets, type ResolveDeps, userTargets } from "./resolve-targets.js";
+import { type FeatureCodes, routeCall } from "./route.js";
+
+/** RFC 3261 16.3 spirit, FEATURES.md forwarding: a chain of services ends after this many hops. */
+export const MAX_HOPS = 5;
+
+/** Who to ring first and what the call needs to know about it. */
+export interface Plan {
+  readonly set: TargetSet;
+  /** The callee asked for relayed media (a local user's setting, a line's or trunk's). */
+  readonly calleeRelayMedia: boolean;
+  /** A line's maximum call duration; 0 = none. */
+  readonly maxDurationMs: number;
+  /** A call out through lines or trunks (sequential attempts), for the log. */
+  readonly outbound: boolean;
+}
+
+export interface PlanDeps extends ResolveDeps {
+  readonly routing: CallRouting | undefined;
+  readonly features: FeatureCodes | undefined;
+  readonly points: DetectionPointTable;
+  readonly index: PartyIndex;
+}
+
+/** The point context of a caller (and, once known, a callee). */
+export function pointContext(
+  caller: CallerContext,
+  visited: readonly string[],
+  more: Partial<PointContext> = {},
+): PointContext {
+  return {
+    caller: caller.party,
+    callerUser: caller.user,
+    inbound: caller.inbound,
+    dialed: caller.dialed,
+    visited,
+    ...more,
+  };
+}
+
+export async function planNumber(
+  deps: PlanDeps,
+  caller: CallerContext,
+  number: string,
+  visited: readonly string[],
+): Promise<StageResult<Plan>> {
+  const routed = await routeCall(deps.routing, deps.features, caller, number);
+  if (!routed.ok) return routed;
+  const route = routed.value;
+  if (route.kind === "outbound")
+    return accept({
+      set: outboundTargets(caller.party, route),
+      calleeRelayMedia: route.relayMedia === true,
+      maxDurationMs: route.maxDurationMs,
+      outbound: true,
+    });
+  if (route.kind === "service") {
+    const service = deps.points.serviceNamed(route.service);
+    if (service === undefined) return refuse("route", "no-service");
+    const verdict = await service({ ...pointContext(caller, visited), number, argument: route.argument });
+    return follow(deps, caller, verdict, visited);
+  }
+  const found = await findCallee(deps, route.number);
+  if (!found.ok) return found;
+  const callee = found.value;
+  if (visited.includes(callee.party.user)) return refuse("services", "loop-detected");
+  const context = pointContext(caller, visited, { callee: callee.party, calleeUser: callee.user });
+  const reached = await ask(deps, "reachesCallee", context);
+  if (reached !== undefined) return follow(deps, caller, reached, [...visited, callee.party.user]);
+  const targets = userTargets(deps, deps.index, callee);
+  if (targets.kind === "unreached") {
+    const failure = { status: targets.refusal.status, reason: targets.refusal.reason };
+    const verdict = await ask(deps, targets.cause, { ...context, failure });
+    if (verdict === undefined) return { ok: false, refusal: targets.refusal };
+    return follow(deps, caller, verdict, [...visited, callee.party.user]);
+  }
+  return accept({
+    set: targets.set,
+    calleeRelayMedia: callee.user.relayMedia,
+    maxDurationMs: 0,
+    outbound: false,
+  });
+}
+
+/** Acts on a service's verdict: its targets, a number routed with the forwarding user's rights, or a refusal. */
+export async function follow(
+  deps: PlanDeps,
+  caller: CallerContext,
+  verdict: Verdict,
+  visited: readonly string[],
+): Promise<StageResult<Plan>> {
+  if (verdict.kind === "refuse") return refuse("services", verdict.code);
+  if (verdict.kind === "targets")
+    return accept({ set: verdict.set, calleeRelayMedia: false, maxDurationMs: 0, outbound: false });
+  if (visited.length >= MAX_HOPS) return refuse("services", "loop-detected");
+  const as =
+    verdict.asUser === undefined ? undefined : await deps.users.lookup(deps.domainId, verdict.asUser);
+  // Toll fraud guard: the number is routed with the forwarding user's call right, not the caller's.
+  const rights: CallerContext =
+    as === undefined
+      ? caller
+      : {
+          ...caller,
+          user: as.user,
+          inbound: undefined,
+          party: { domainId: deps.domainId, user: as.user.name, displayName: as.user.displayName },
+        };
+  return planNumber(deps, rights, verdict.number, visited);
+}
+
+/** The targets a service names after a fork failed (busy, no answer, unreachable), if any. */
+export async function replan(
+  deps: PlanDeps,
+  caller: CallerContext,
+  point: "busy" | "noAnswer" | "unreachable",
+  context: {
+    readonly callId: string;
+    readonly callee: CallParty;
+    readonly failure: { status: number; reason: string };
+  },
+  visited: readonly string[],
+): Promise<TargetSet | undefined> {
+  if (!deps.points.has(point)) return undefined;
+  const verdict = await deps.points.ask(point, pointContext(caller, visited, context));
+  if (verdict === undefined) return undefined;
+  const plan = await follow(deps, caller, verdict, [...visited, context.callee.user]);
+  return plan.ok ? plan.value.set : undefined;
+}
+
+function ask(deps: PlanDeps, point: DecisionPoint, context: PointContext): Promise<Verdict | undefined> {
+  return deps.points.has(point) ? deps.points.ask(point, context) : Promise.resolve(undefined);
+}

@@ -58,6 +58,13 @@ export interface EngineHarnessOptions {
   readonly trunks?: readonly TestTrunk[];
 }
 
+export interface PhoneChoices {
+  readonly register?: boolean;
+  /** Default: the user's password. */
+  readonly password?: string;
+  readonly address?: string;
+}
+
 export interface EngineHarness {
   readonly clock: VirtualClock;
   readonly net: LoopNetwork;
@@ -70,8 +77,11 @@ export interface EngineHarness {
   readonly errors: unknown[];
   /** Parley's log lines at warn level and above, parsed. */
   readonly warnings: Array<Record<string, unknown>>;
-  /** A phone of `user` on its own address, registered (a binding of `user`) unless told not to. */
-  phone(user: string, options?: { register?: boolean; password?: string }): Phone;
+  /**
+   * A phone of `user`, registered (a binding of `user`) unless told not to, on its own address
+   * unless given one (then on the next port of that address).
+   */
+  phone(user: string, options?: PhoneChoices): Phone;
   /** A peer at a fixed address (a SIP trunk), never registered. */
   peer(name: string, address: string, port: number): Phone;
   /** Calls in progress in the engine. */
@@ -193,12 +203,16 @@ export function createEngineHarness(o: EngineHarnessOptions = {}): EngineHarness
   core.handle("REFER", engine.handleRefer);
 
   let hosts = 0;
-  const phone = (user: string, options: { register?: boolean; password?: string } = {}): Phone => {
+  const ports = new Map<string, number>();
+  const phone = (user: string, options: PhoneChoices = {}): Phone => {
+    const address = options.address ?? `127.0.1.${++hosts}`;
+    const port = (ports.get(address) ?? 5059) + 1;
+    ports.set(address, port);
     const p = new Phone(clock, net, {
       user,
       password: options.password ?? users.password(user),
-      address: `127.0.1.${++hosts}`,
-      port: 5060,
+      address,
+      port,
       parley: endpoint,
       domain: DOMAIN.realm,
     });

@@ -114,6 +114,10 @@ export class Phone {
     this.agent.core.onInvite = (invite) => this.called(invite);
   }
 
+  get address(): string {
+    return this.o.address;
+  }
+
   get endpoint(): LoopEndpoint {
     return this.agent.endpoint;
   }

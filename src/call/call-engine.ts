@@ -31,7 +31,7 @@ import { DetectionPointTable } from "./detection-points.js";
 import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
 import { PartyIndex } from "./party-index.js";
 import type { Refusal, StageResult } from "./refusal.js";
-import { authenticate } from "./stages/authenticate.js";
+import { authenticate, outsideCaller } from "./stages/authenticate.js";
 import type { CallerContext, Identified, ReceivedInvite } from "./stages/context.js";
 import { identifyCaller } from "./stages/identify.js";
 import { checkCallerLimits } from "./stages/limits.js";
@@ -149,7 +149,7 @@ export class CallEngine implements CallsView {
   private async process(rx: ReceivedInvite, uas: UasInvite): Promise<void> {
     const identified = await identifyCaller(this.o.routing, rx);
     if (!identified.ok) {
-      this.refuse(uas, undefined, identified.refusal);
+      this.refuse(uas, outsideCaller(this.o.domain.id, rx, uas, this.o.now()), identified.refusal);
       return;
     }
     const inbound = identified.value.kind === "inbound" ? identified.value.origin : undefined;

@@ -30,21 +30,8 @@ export async function authenticate(
   const { domain } = deps;
   const startedAt = deps.now();
   if (identified.kind === "inbound") {
-    // A trunk's or line's caller is a number of the outside world, never one of our users.
     const origin = identified.origin;
-    return accept({
-      rx,
-      uas,
-      party: {
-        domainId: domain.id,
-        user: request.from?.uri.user ?? "",
-        displayName: request.from?.displayName ?? "",
-      },
-      user: undefined,
-      inbound: origin,
-      dialed: origin.dialed,
-      startedAt,
-    });
+    return accept({ ...outsideCaller(domain.id, rx, uas, startedAt), inbound: origin, dialed: origin.dialed });
   }
   const auth = await authenticateCaller(deps.authenticator, domain, rx);
   if (auth.kind === "reject")
@@ -63,4 +50,23 @@ export async function authenticate(
     dialed: request.uri.user ?? "",
     startedAt,
   });
+}
+
+/** A trunk's or line's caller: a number of the outside world, never one of our users. */
+export function outsideCaller(
+  domainId: number,
+  rx: ReceivedInvite,
+  uas: UasInvite,
+  startedAt: number,
+): CallerContext {
+  const request = rx.message;
+  return {
+    rx,
+    uas,
+    party: { domainId, user: request.from?.uri.user ?? "", displayName: request.from?.displayName ?? "" },
+    user: undefined,
+    inbound: undefined,
+    dialed: request.uri.user ?? "",
+    startedAt,
+  };
 }

@@ -2,7 +2,8 @@
  * Stage 1, identify the caller: an INVITE from a SIP trunk's or an external line's address is
  * that trunk's or line's (FEATURES.md section 4: trusted by address; src/trunks decides); any
  * other is a local user's (or an IP-authorized device's), to be authenticated next. A trunk
- * over its limits or an unknown line account is refused here, without a CDR.
+ * over its limits, or a line that takes no call now, is refused here; the attempt is a call of
+ * that trunk or line and leaves a CDR like any other refusal.
  */
 import type { CallRouting } from "../call-routing.js";
 import { accept, refuseWith, type StageResult } from "../refusal.js";
@@ -15,6 +16,6 @@ export async function identifyCaller(
   const origin = await routing?.identify(rx);
   if (origin === undefined) return accept({ kind: "user" });
   if (origin.kind === "refuse")
-    return refuseWith("identify", origin.status, origin.reason, { recorded: false });
+    return refuseWith("identify", origin.status, origin.reason);
   return accept({ kind: "inbound", origin });
 }

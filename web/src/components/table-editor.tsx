@@ -3,27 +3,27 @@
  * (/external-lines, /sip-trunks, /dialplan/analyze ...). A 404 on the list means the server has no
  * such API: the page says so instead of failing.
  */
-import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { ApiFailure, api } from "../lib/api";
+import { type Column, DataTable } from "./data-table";
 import { type FormValues, getPath, toBody, toFormValues } from "./fields";
 import { type FieldGroup, GroupedForm } from "./form";
 import { Unavailable, useConfirm, useNotify } from "./ui";
 
+/**
+ * A row as the collection lists it. NOTE: routing-schemas.ts types its row schemas as a plain
+ * TObject, so their Statics are this same record; the fields are named by the columns and forms.
+ */
 export type Row = Record<string, unknown>;
-
-export interface Column {
-  label: MessageKey;
-  value: (row: Row) => ReactNode;
-}
 
 export interface TableEditorProps {
   /** The collection's path under /api/v1. */
   path: string;
   /** The field that names a row in its URL. */
   keyOf: (row: Row) => string;
-  columns: Column[];
+  columns: Array<Column<Row>>;
   groups: FieldGroup[];
   /** A new row's values as the server would default them. */
   defaults: Row;
@@ -142,50 +142,36 @@ export function TableEditor(props: TableEditorProps) {
         {loadFailure instanceof ApiFailure ? (
           <div className="banner error">{t("common.error", { message: loadFailure.message })}</div>
         ) : null}
-        {rows === undefined ? (
-          <p className="muted">{t("common.loading")}</p>
-        ) : rows.length === 0 ? (
-          <p className="muted">{t("common.empty")}</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="responsive">
-              <thead>
-                <tr>
-                  {props.columns.map((c) => (
-                    <th key={c.label}>{t(c.label)}</th>
-                  ))}
-                  <th>
-                    <span className="sr-only">{t("common.actions")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((row) => (
-                  <tr key={props.keyOf(row)} data-testid={`${props.testId}-row-${props.keyOf(row)}`}>
-                    {props.columns.map((c) => (
-                      <td key={c.label} data-label={t(c.label)}>
-                        {c.value(row)}
-                      </td>
-                    ))}
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="small"
-                        onClick={() => open({ mode: "edit", key: props.keyOf(row) }, row)}
-                        data-testid="edit-row"
-                      >
-                        {t("common.edit")}
-                      </button>
-                      <button type="button" className="small danger" onClick={() => remove(row)}>
-                        {t("common.delete")}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={rows}
+          rowKey={props.keyOf}
+          rowAttributes={(row) => ({ "data-testid": `${props.testId}-row-${props.keyOf(row)}` })}
+          columns={[
+            ...props.columns,
+            {
+              label: "common.actions",
+              kind: "actions",
+              className: "row-actions",
+              cell: (row) => (
+                <>
+                  <button
+                    type="button"
+                    className="small"
+                    onClick={() => open({ mode: "edit", key: props.keyOf(row) }, row)}
+                    data-testid="edit-row"
+                  >
+                    {t("common.edit")}
+                  </button>
+                  <button type="button" className="small danger" onClick={() => remove(row)}>
+                    {t("common.delete")}
+                  </button>
+                </>
+              ),
+            },
+          ]}
+          empty="common.empty"
+          showLoading
+        />
       </div>
       {dialog}
     </div>
@@ -193,10 +179,10 @@ export function TableEditor(props: TableEditorProps) {
 }
 
 /** A column showing one field as text (booleans as yes/no, null as unlimited). */
-export function textColumn(label: MessageKey, path: string, t: (k: MessageKey) => string): Column {
+export function textColumn(label: MessageKey, path: string, t: (k: MessageKey) => string): Column<Row> {
   return {
     label,
-    value: (row) => {
+    cell: (row) => {
       const v = getPath(row, path);
       if (v === true) return t("common.yes");
       if (v === false) return t("common.no");

@@ -1,5 +1,6 @@
 /** Call records: filter by time, number and disposition, page, export the same selection as CSV. */
 import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { DataTable } from "../components/data-table";
 import { type FieldSpec, fieldOf } from "../components/fields";
 import { FieldInput, FormFailure } from "../components/form";
 import { formatTime, PageHeader, Pager, useNotify } from "../components/ui";
@@ -165,47 +166,44 @@ export function CdrsPage() {
             {t("cdrs.total", { total: page.total })}
           </p>
         ) : null}
-        {page === undefined ? null : page.items.length === 0 ? (
-          <p className="muted">{t("common.empty")}</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="responsive" data-testid="cdrs-table">
-              <thead>
-                <tr>
-                  <th>{t("cdrs.started")}</th>
-                  <th>{t("cdrs.caller")}</th>
-                  <th>{t("cdrs.dialed")}</th>
-                  <th>{t("cdrs.callee")}</th>
-                  <th>{t("cdrs.duration")}</th>
-                  <th>{t("cdrs.disposition")}</th>
-                  <th>{t("cdrs.status")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((c) => (
-                  <tr key={c.id} data-testid="cdr-row" data-disposition={c.disposition}>
-                    <td data-label={t("cdrs.started")}>{formatTime(c.startedAt, lang)}</td>
-                    <td data-label={t("cdrs.caller")}>
-                      {c.caller}
-                      {c.callerName ? <span className="muted"> ({c.callerName})</span> : null}
-                    </td>
-                    <td data-label={t("cdrs.dialed")}>{c.dialed}</td>
-                    <td data-label={t("cdrs.callee")}>{c.callee ?? ""}</td>
-                    <td data-label={t("cdrs.duration")}>{c.duration}</td>
-                    <td data-label={t("cdrs.disposition")}>
-                      <span className={`badge disposition-${c.disposition}`}>
-                        {t(DISPOSITION_LABELS[c.disposition])}
-                      </span>
-                    </td>
-                    <td data-label={t("cdrs.status")}>
-                      {c.sipStatus} {c.sipReason}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={page?.items}
+          rowKey={(c) => c.id}
+          rowAttributes={(c) => ({ "data-testid": "cdr-row", "data-disposition": c.disposition })}
+          columns={[
+            { label: "cdrs.started", cell: (c) => formatTime(c.startedAt, lang) },
+            {
+              label: "cdrs.caller",
+              cell: (c) => (
+                <>
+                  {c.caller}
+                  {c.callerName ? <span className="muted"> ({c.callerName})</span> : null}
+                </>
+              ),
+            },
+            { label: "cdrs.dialed", cell: (c) => c.dialed },
+            { label: "cdrs.callee", cell: (c) => c.callee ?? "" },
+            { label: "cdrs.duration", cell: (c) => c.duration },
+            {
+              label: "cdrs.disposition",
+              cell: (c) => (
+                <span className={`badge disposition-${c.disposition}`}>
+                  {t(DISPOSITION_LABELS[c.disposition])}
+                </span>
+              ),
+            },
+            {
+              label: "cdrs.status",
+              cell: (c) => (
+                <>
+                  {c.sipStatus} {c.sipReason}
+                </>
+              ),
+            },
+          ]}
+          empty="common.empty"
+          testId="cdrs-table"
+        />
         {page ? <Pager offset={offset} limit={LIMIT} total={page.total} onChange={setOffset} /> : null}
       </div>
     </section>

@@ -1,5 +1,6 @@
 /** The live view: every user's state, calls in progress, lines and trunks, updated by /events. */
 import { useState } from "react";
+import { DataTable } from "../components/data-table";
 import { formatDuration, formatTime, PageHeader, StateBadge, useConfirm, useNotify } from "../components/ui";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
@@ -82,50 +83,35 @@ export function DashboardPage() {
 
       <div className="card">
         <h2>{t("dashboard.calls")}</h2>
-        {calls.length === 0 ? (
-          <p className="muted">{t("dashboard.noCalls")}</p>
-        ) : (
-          <div className="table-wrap">
-            <table data-testid="calls-table">
-              <thead>
-                <tr>
-                  <th>{t("calls.caller")}</th>
-                  <th>{t("calls.dialed")}</th>
-                  <th>{t("calls.callee")}</th>
-                  <th>{t("calls.state")}</th>
-                  <th>{t("calls.started")}</th>
-                  <th>{t("calls.duration")}</th>
-                  <th>
-                    <span className="sr-only">{t("common.actions")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {calls.map((c) => (
-                  <tr key={c.id} data-testid="call-row">
-                    <td data-label={t("calls.caller")}>{c.caller}</td>
-                    <td data-label={t("calls.dialed")}>{c.dialed}</td>
-                    <td data-label={t("calls.callee")}>{c.callee ?? ""}</td>
-                    <td data-label={t("calls.state")}>
-                      <StateBadge state={c.state} testId="call-state" />
-                    </td>
-                    <td data-label={t("calls.started")}>{formatTime(c.startedAt, lang)}</td>
-                    <td data-label={t("calls.duration")}>{formatDuration(c.durationSeconds)}</td>
-                    <td>
-                      <button
-                        type="button"
-                        className="danger small"
-                        onClick={() => hangup(c.id, c.caller, c.dialed)}
-                      >
-                        {t("dashboard.hangup")}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={calls}
+          rowKey={(c) => c.id}
+          rowAttributes={() => ({ "data-testid": "call-row" })}
+          columns={[
+            { label: "calls.caller", cell: (c) => c.caller },
+            { label: "calls.dialed", cell: (c) => c.dialed },
+            { label: "calls.callee", cell: (c) => c.callee ?? "" },
+            { label: "calls.state", cell: (c) => <StateBadge state={c.state} testId="call-state" /> },
+            { label: "calls.started", cell: (c) => formatTime(c.startedAt, lang) },
+            { label: "calls.duration", cell: (c) => formatDuration(c.durationSeconds) },
+            {
+              label: "common.actions",
+              kind: "actions",
+              cell: (c) => (
+                <button
+                  type="button"
+                  className="danger small"
+                  onClick={() => hangup(c.id, c.caller, c.dialed)}
+                >
+                  {t("dashboard.hangup")}
+                </button>
+              ),
+            },
+          ]}
+          empty="dashboard.noCalls"
+          responsive={false}
+          testId="calls-table"
+        />
       </div>
 
       <div className="card">

@@ -134,11 +134,11 @@ export function DialPlanPage() {
             textColumn("col.prefix", "prefix", t),
             {
               label: "col.routeType",
-              value: (row) => t(`opt.routeType.${String(row.routeType)}` as MessageKey),
+              cell: (row) => t(`opt.routeType.${String(row.routeType)}` as MessageKey),
             },
             {
               label: "dp.route",
-              value: (row) => String(row.externalLine || row.sipTrunk || row.rejectStatus || ""),
+              cell: (row) => String(row.externalLine || row.sipTrunk || row.rejectStatus || ""),
             },
             textColumn("col.transitionId", "transitionId", t),
             textColumn("col.reanalyze", "reanalyze", t),
@@ -158,7 +158,7 @@ export function DialPlanPage() {
           keyOf={(row) => String(row.id)}
           columns={[
             textColumn("col.id", "id", t),
-            { label: "col.type", value: (row) => t(`opt.transition.${String(row.type)}` as MessageKey) },
+            { label: "col.type", cell: (row) => t(`opt.transition.${String(row.type)}` as MessageKey) },
             textColumn("col.start", "start", t),
             textColumn("col.length", "length", t),
             textColumn("col.text", "text", t),

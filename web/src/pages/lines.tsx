@@ -169,13 +169,13 @@ export function LinesPage() {
         keyOf={(row) => String(row.account)}
         columns={[
           textColumn("col.account", "account", t),
-          { label: "col.type", value: (row) => t(row.type === 1 ? "opt.lineType.1" : "opt.lineType.0") },
+          { label: "col.type", cell: (row) => t(row.type === 1 ? "opt.lineType.1" : "opt.lineType.0") },
           textColumn("col.server", "server", t),
           textColumn("col.outgoingGroupId", "outgoingGroupId", t),
           textColumn("dashboard.activeCalls", "activeCalls", t),
           {
             label: "col.state",
-            value: (row) => <StateBadge state={row.state === "online" ? "online" : "offline"} />,
+            cell: (row) => <StateBadge state={row.state === "online" ? "online" : "offline"} />,
           },
         ]}
         groups={LINE_GROUPS}
@@ -205,7 +205,7 @@ export function TrunksPage() {
           textColumn("col.outgoingGroupId", "outgoingGroupId", t),
           {
             label: "col.activeInOut",
-            value: (row) =>
+            cell: (row) =>
               `${Number(row.activeIncomingCalls ?? 0)} / ${Number(row.activeOutgoingCalls ?? 0)}`,
           },
         ]}

@@ -1,5 +1,6 @@
 /** Live registrations (remove one) and banned addresses (lift a ban). */
 import { useCallback, useEffect, useState } from "react";
+import { DataTable } from "../components/data-table";
 import { FormFailure } from "../components/form";
 import { formatTime, PageHeader, useConfirm, useNotify } from "../components/ui";
 import { useI18n } from "../i18n";
@@ -52,112 +53,88 @@ export function RegistrationsPage() {
       <FormFailure failure={failure} />
       <div className="card">
         <h2>{t("reg.title")}</h2>
-        {registrations === undefined ? (
-          <p className="muted">{t("common.loading")}</p>
-        ) : registrations.length === 0 ? (
-          <p className="muted">{t("reg.none")}</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="responsive" data-testid="registrations-table">
-              <thead>
-                <tr>
-                  <th>{t("reg.user")}</th>
-                  <th>{t("reg.contact")}</th>
-                  <th>{t("reg.transport")}</th>
-                  <th>{t("reg.source")}</th>
-                  <th>{t("reg.expiresIn")}</th>
-                  <th>{t("reg.userAgent")}</th>
-                  <th>
-                    <span className="sr-only">{t("common.actions")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {registrations.map((r) => (
-                  <tr key={r.id} data-testid={`registration-${r.user}`}>
-                    <td data-label={t("reg.user")}>
-                      <a href={`#/users/${encodeURIComponent(r.user)}`}>{r.user}</a>
-                    </td>
-                    <td data-label={t("reg.contact")} className="mono">
-                      {r.contact}
-                    </td>
-                    <td data-label={t("reg.transport")}>{r.transport.toUpperCase()}</td>
-                    <td data-label={t("reg.source")} className="mono">
-                      {r.sourceAddress.includes(":") ? `[${r.sourceAddress}]` : r.sourceAddress}:
-                      {r.sourcePort}
-                    </td>
-                    <td data-label={t("reg.expiresIn")}>{r.expiresIn}</td>
-                    <td data-label={t("reg.userAgent")}>{r.userAgent ?? ""}</td>
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="small danger"
-                        onClick={() =>
-                          act(
-                            t("reg.removeWhat", { user: r.user, contact: r.contact }),
-                            t("reg.remove"),
-                            `/registrations/${encodeURIComponent(r.id)}`,
-                          )
-                        }
-                      >
-                        {t("reg.remove")}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={registrations}
+          rowKey={(r) => r.id}
+          rowAttributes={(r) => ({ "data-testid": `registration-${r.user}` })}
+          columns={[
+            {
+              label: "reg.user",
+              cell: (r) => <a href={`#/users/${encodeURIComponent(r.user)}`}>{r.user}</a>,
+            },
+            { label: "reg.contact", className: "mono", cell: (r) => r.contact },
+            { label: "reg.transport", cell: (r) => r.transport.toUpperCase() },
+            {
+              label: "reg.source",
+              className: "mono",
+              cell: (r) => (
+                <>
+                  {r.sourceAddress.includes(":") ? `[${r.sourceAddress}]` : r.sourceAddress}:{r.sourcePort}
+                </>
+              ),
+            },
+            { label: "reg.expiresIn", cell: (r) => r.expiresIn },
+            { label: "reg.userAgent", cell: (r) => r.userAgent ?? "" },
+            {
+              label: "common.actions",
+              kind: "actions",
+              className: "row-actions",
+              cell: (r) => (
+                <button
+                  type="button"
+                  className="small danger"
+                  onClick={() =>
+                    act(
+                      t("reg.removeWhat", { user: r.user, contact: r.contact }),
+                      t("reg.remove"),
+                      `/registrations/${encodeURIComponent(r.id)}`,
+                    )
+                  }
+                >
+                  {t("reg.remove")}
+                </button>
+              ),
+            },
+          ]}
+          empty="reg.none"
+          showLoading
+          testId="registrations-table"
+        />
       </div>
       <div className="card">
         <h2>{t("bans.title")}</h2>
-        {bans === undefined ? null : bans.length === 0 ? (
-          <p className="muted">{t("bans.none")}</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="responsive" data-testid="bans-table">
-              <thead>
-                <tr>
-                  <th>{t("bans.address")}</th>
-                  <th>{t("bans.reason")}</th>
-                  <th>{t("bans.failures")}</th>
-                  <th>{t("bans.until")}</th>
-                  <th>
-                    <span className="sr-only">{t("common.actions")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {bans.map((b) => (
-                  <tr key={b.address}>
-                    <td data-label={t("bans.address")} className="mono">
-                      {b.address}
-                    </td>
-                    <td data-label={t("bans.reason")}>{b.reason}</td>
-                    <td data-label={t("bans.failures")}>{b.failures}</td>
-                    <td data-label={t("bans.until")}>{formatTime(b.until, lang)}</td>
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="small"
-                        onClick={() =>
-                          act(
-                            t("bans.liftWhat", { address: b.address }),
-                            t("bans.lift"),
-                            `/bans/${encodeURIComponent(b.address)}`,
-                          )
-                        }
-                      >
-                        {t("bans.lift")}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={bans}
+          rowKey={(b) => b.address}
+          columns={[
+            { label: "bans.address", className: "mono", cell: (b) => b.address },
+            { label: "bans.reason", cell: (b) => b.reason },
+            { label: "bans.failures", cell: (b) => b.failures },
+            { label: "bans.until", cell: (b) => formatTime(b.until, lang) },
+            {
+              label: "common.actions",
+              kind: "actions",
+              className: "row-actions",
+              cell: (b) => (
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() =>
+                    act(
+                      t("bans.liftWhat", { address: b.address }),
+                      t("bans.lift"),
+                      `/bans/${encodeURIComponent(b.address)}`,
+                    )
+                  }
+                >
+                  {t("bans.lift")}
+                </button>
+              ),
+            },
+          ]}
+          empty="bans.none"
+          testId="bans-table"
+        />
       </div>
       {dialog}
     </section>

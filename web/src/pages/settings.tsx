@@ -1,5 +1,6 @@
 /** System settings: server status, the administrator password, the effective start-up settings. */
 import { useEffect, useState } from "react";
+import { DataTable } from "../components/data-table";
 import type { FieldSpec, FormValues } from "../components/fields";
 import { GroupedForm } from "../components/form";
 import { formatDuration, PageHeader, useNotify } from "../components/ui";
@@ -115,22 +116,20 @@ export function SettingsPage() {
       <div className="card">
         <h2>{t("settings.startup")}</h2>
         <p className="muted">{t("settings.startupHint")}</p>
-        {settings ? (
-          <div className="table-wrap">
-            <table data-testid="settings-table">
-              <tbody>
-                {Object.entries(settings).map(([k, v]) => (
-                  <tr key={k}>
-                    <th scope="row" className="mono">
-                      {k}
-                    </th>
-                    <td className="mono">{v === null ? "—" : Array.isArray(v) ? v.join(", ") : String(v)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <DataTable
+          rows={settings && Object.entries(settings)}
+          rowKey={([k]) => k}
+          columns={[
+            { kind: "rowHeader", className: "mono", cell: ([k]) => k },
+            {
+              className: "mono",
+              cell: ([, v]) => (v === null ? "—" : Array.isArray(v) ? v.join(", ") : String(v)),
+            },
+          ]}
+          header={false}
+          responsive={false}
+          testId="settings-table"
+        />
       </div>
     </section>
   );

@@ -1,5 +1,6 @@
 /** Local users: list, search, page; create, edit and delete (with confirmation). */
 import { useCallback, useEffect, useState } from "react";
+import { DataTable } from "../components/data-table";
 import { FormFailure } from "../components/form";
 import { PageHeader, Pager, StateBadge, useConfirm, useNotify } from "../components/ui";
 import { useI18n } from "../i18n";
@@ -81,59 +82,52 @@ export function UsersPage() {
           {page ? <span className="muted">{t("users.count", { total: page.total })}</span> : null}
         </div>
         <FormFailure failure={failure} />
-        {page === undefined ? (
-          <p className="muted">{t("common.loading")}</p>
-        ) : page.items.length === 0 ? (
-          <p className="muted">{t("common.empty")}</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="responsive" data-testid="users-table">
-              <thead>
-                <tr>
-                  <th>{t("users.name")}</th>
-                  <th>{t("users.displayName")}</th>
-                  <th>{t("users.state")}</th>
-                  <th>{t("field.callRight")}</th>
-                  <th>
-                    <span className="sr-only">{t("common.actions")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((u) => (
-                  <tr key={u.name} data-testid={`user-row-${u.name}`}>
-                    <td data-label={t("users.name")}>
-                      <a href={`#/users/${encodeURIComponent(u.name)}`}>
-                        <strong>{u.name}</strong>
-                      </a>
-                    </td>
-                    <td data-label={t("users.displayName")}>{u.displayName}</td>
-                    <td data-label={t("users.state")}>
-                      <StateBadge
-                        state={liveState.get(u.name) ?? u.state}
-                        testId={`user-list-state-${u.name}`}
-                      />
-                    </td>
-                    <td data-label={t("field.callRight")}>{u.callRight}</td>
-                    <td className="row-actions">
-                      <button type="button" className="small" onClick={() => navigate("users", u.name)}>
-                        {t("common.edit")}
-                      </button>
-                      <button
-                        type="button"
-                        className="small danger"
-                        onClick={() => remove(u.name)}
-                        data-testid={`delete-user-${u.name}`}
-                      >
-                        {t("common.delete")}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={page?.items}
+          rowKey={(u) => u.name}
+          rowAttributes={(u) => ({ "data-testid": `user-row-${u.name}` })}
+          columns={[
+            {
+              label: "users.name",
+              cell: (u) => (
+                <a href={`#/users/${encodeURIComponent(u.name)}`}>
+                  <strong>{u.name}</strong>
+                </a>
+              ),
+            },
+            { label: "users.displayName", cell: (u) => u.displayName },
+            {
+              label: "users.state",
+              cell: (u) => (
+                <StateBadge state={liveState.get(u.name) ?? u.state} testId={`user-list-state-${u.name}`} />
+              ),
+            },
+            { label: "field.callRight", cell: (u) => u.callRight },
+            {
+              label: "common.actions",
+              kind: "actions",
+              className: "row-actions",
+              cell: (u) => (
+                <>
+                  <button type="button" className="small" onClick={() => navigate("users", u.name)}>
+                    {t("common.edit")}
+                  </button>
+                  <button
+                    type="button"
+                    className="small danger"
+                    onClick={() => remove(u.name)}
+                    data-testid={`delete-user-${u.name}`}
+                  >
+                    {t("common.delete")}
+                  </button>
+                </>
+              ),
+            },
+          ]}
+          empty="common.empty"
+          showLoading
+          testId="users-table"
+        />
         {page ? <Pager offset={offset} limit={LIMIT} total={page.total} onChange={setOffset} /> : null}
       </div>
       {dialog}

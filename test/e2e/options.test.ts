@@ -8,34 +8,22 @@ import { after, before, describe, it } from "node:test";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { freePort } from "../helpers/ports.js";
 import { missingTool, runTool } from "../helpers/run-tool.js";
+import { runSipp } from "../helpers/sipp.js";
 
-const scenarios = new URL("./scenarios/", import.meta.url).pathname;
 const noSipp = missingTool("sipp");
 const noSipsak = missingTool("sipsak");
 
 async function sipp(parley: ParleyProcess, scenario: string, transport: "u1" | "t1", calls = 1) {
-  const localPort = await freePort();
-  const args = [
-    `127.0.0.1:${parley.sipPort}`,
-    "-sf",
-    scenarios + scenario,
-    "-i",
-    "127.0.0.1",
-    "-p",
-    String(localPort),
-    "-t",
+  const port = await freePort();
+  return runSipp({
+    scenario,
+    port,
+    remotePort: parley.sipPort,
     transport,
-    "-m",
-    String(calls),
-    "-r",
-    "50",
-    "-nostdin",
-    "-bind_local",
-    "-timeout",
-    "15s",
-    "-timeout_error",
-  ];
-  return runTool("sipp", args, 30000);
+    calls,
+    rate: 50,
+    timeoutSeconds: 15,
+  });
 }
 
 function udpExchange(port: number, request: string, count: number, timeoutMs = 3000): Promise<Buffer[]> {

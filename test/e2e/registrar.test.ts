@@ -2,43 +2,24 @@
  * End to end: phones register to a real `parley start` (default users 100, 101, 102).
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { freePort } from "../helpers/ports.js";
-import { missingTool, runTool } from "../helpers/run-tool.js";
+import { missingTool } from "../helpers/run-tool.js";
 import { SipUdpClient } from "../helpers/sip-udp-client.js";
+import { credentialsFile, runSipp } from "../helpers/sipp.js";
 
-const scenarios = new URL("./scenarios/", import.meta.url).pathname;
 const noSipp = missingTool("sipp");
 
 async function sipp(parley: ParleyProcess, scenario: string, users: Array<[string, string]>) {
-  const csv = join(parley.dataDir, `users-${Math.random().toString(36).slice(2)}.csv`);
-  writeFileSync(
-    csv,
-    ["SEQUENTIAL", ...users.map(([u, p]) => `${u};[authentication username=${u} password=${p}]`)].join("\n") +
-      "\n",
-  );
-  const args = [
-    `127.0.0.1:${parley.sipPort}`,
-    "-sf",
-    scenarios + scenario,
-    "-inf",
-    csv,
-    "-i",
-    "127.0.0.1",
-    "-p",
-    String(await freePort()),
-    "-m",
-    String(users.length),
-    "-nostdin",
-    "-bind_local",
-    "-timeout",
-    "20s",
-    "-timeout_error",
-  ];
-  return runTool("sipp", args, 40000);
+  return runSipp({
+    scenario,
+    port: await freePort(),
+    remotePort: parley.sipPort,
+    calls: users.length,
+    extra: ["-inf", credentialsFile(parley.dataDir, users)],
+    killAfterMs: 40_000,
+  });
 }
 
 describe("registrar, end to end", () => {

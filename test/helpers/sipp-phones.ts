@@ -4,19 +4,14 @@
  * caller or sender authenticates with the credentials of a one-line injection file.
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { ParleyProcess } from "./parley-process.js";
 import { freePort } from "./ports.js";
-import { runTool, type ToolResult } from "./run-tool.js";
-
-const scenarios = new URL("../e2e/scenarios/", import.meta.url).pathname;
+import type { ToolResult } from "./run-tool.js";
+import { credentialsFile, runSipp } from "./sipp.js";
 
 /** A sipp injection file: field0 = user, field1 = its digest credentials (password = name). */
 export function credentials(parley: ParleyProcess, user: string): string {
-  const csv = join(parley.dataDir, `u-${user}-${Math.random().toString(36).slice(2)}.csv`);
-  writeFileSync(csv, `SEQUENTIAL\n${user};[authentication username=${user} password=${user}]\n`);
-  return csv;
+  return credentialsFile(parley.dataDir, [[user, user]]);
 }
 
 /** Runs one call of `scenario` from 127.0.0.1:`port` toward Parley. */
@@ -26,24 +21,7 @@ export function sipp(
   port: number,
   extra: string[],
 ): Promise<ToolResult> {
-  const args = [
-    `127.0.0.1:${parley.sipPort}`,
-    "-sf",
-    scenarios + scenario,
-    "-i",
-    "127.0.0.1",
-    "-p",
-    String(port),
-    "-m",
-    "1",
-    "-nostdin",
-    "-bind_local",
-    "-timeout",
-    "20s",
-    "-timeout_error",
-    ...extra,
-  ];
-  return runTool("sipp", args, 30000);
+  return runSipp({ scenario, port, remotePort: parley.sipPort, extra });
 }
 
 /** Registers `user` from a free port, then runs the UAS `scenario` there (`done` when it ends). */

@@ -3,13 +3,12 @@
  * free loopback port, its expected digest credentials in an injection file (field0 user name,
  * field1 password), and every message it received, read back from its message trace.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../helpers/ports.js";
-import { runTool, type ToolResult } from "../helpers/run-tool.js";
-
-const scenarios = new URL("../e2e/scenarios/", import.meta.url).pathname;
+import type { ToolResult } from "../helpers/run-tool.js";
+import { injectionFile, runSipp } from "../helpers/sipp.js";
 
 export interface Provider {
   readonly port: number;
@@ -31,33 +30,16 @@ export interface ProviderOptions {
 export async function startProvider(scenario: string, options: ProviderOptions = {}): Promise<Provider> {
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "parley-provider-"));
-  const csv = join(dir, "credentials.csv");
-  writeFileSync(csv, `SEQUENTIAL\n${options.user ?? "-"};${options.password ?? "-"}\n`);
+  const csv = injectionFile(dir, [[options.user ?? "-", options.password ?? "-"]]);
   const trace = join(dir, "messages.log");
-  const done = runTool(
-    "sipp",
-    [
-      "-sf",
-      scenarios + scenario,
-      "-i",
-      "127.0.0.1",
-      "-p",
-      String(port),
-      "-m",
-      String(options.calls ?? 1),
-      "-inf",
-      csv,
-      "-nostdin",
-      "-bind_local",
-      "-timeout",
-      "30s",
-      "-timeout_error",
-      "-trace_msg",
-      "-message_file",
-      trace,
-    ],
-    40_000,
-  );
+  const done = runSipp({
+    scenario,
+    port,
+    calls: options.calls ?? 1,
+    timeoutSeconds: 30,
+    extra: ["-inf", csv, "-trace_msg", "-message_file", trace],
+    killAfterMs: 40_000,
+  });
   // sipp needs a moment to bind before anything is sent to it.
   await new Promise((r) => setTimeout(r, 300));
   return {

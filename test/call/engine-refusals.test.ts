@@ -60,13 +60,16 @@ describe("stage 'identify the caller'", () => {
     assert.equal(bob.invites.length, 0, "nobody is rung");
   });
 
-  it("records a trunk call refused at identification in a CDR (ARCHITECTURE.md: every finished call leaves a CDR row)", {
-    todo: "the engine writes no CDR for a refusal at identification (call-engine.ts process())",
-  }, async () => {
+  it("records a trunk call refused at identification in a CDR (ARCHITECTURE.md: every finished call leaves a CDR row)", async () => {
     const h = createEngineHarness({ trunks });
     const closed = h.peer("0612345678", "127.0.2.2", 5060);
     await refused(h, closed.call("101"));
-    assert.equal(onlyCdr(h).sipStatus, 403);
+    const cdr = onlyCdr(h);
+    assert.equal(cdr.sipStatus, 403);
+    assert.equal(cdr.sipReason, "Incoming Calls Not Allowed On Trunk");
+    assert.equal(cdr.disposition, "failed");
+    assert.equal(cdr.dialed, "101");
+    assert.equal(cdr.callee, undefined, "nobody was reached");
   });
 });
 

@@ -1,29 +1,10 @@
 /** The shell: sign-in gate, navigation (a sidebar on a desktop, a menu on a phone), the pages. */
 import { type ReactNode, useEffect, useState } from "react";
 import { useI18n } from "./i18n";
-import type { MessageKey } from "./i18n/en";
 import { api } from "./lib/api";
 import { navigate, useRoute } from "./lib/router";
-import { CdrsPage } from "./pages/cdrs";
-import { DashboardPage } from "./pages/dashboard";
-import { DialPlanPage } from "./pages/dialplan";
-import { LinesPage, TrunksPage } from "./pages/lines";
-import { RegistrationsPage } from "./pages/registrations";
-import { SettingsPage } from "./pages/settings";
 import { SignInPage } from "./pages/sign-in";
-import { UserEditPage } from "./pages/user-edit";
-import { UsersPage } from "./pages/users";
-
-const NAV: ReadonlyArray<{ route: string; label: MessageKey }> = [
-  { route: "dashboard", label: "nav.dashboard" },
-  { route: "users", label: "nav.users" },
-  { route: "lines", label: "nav.lines" },
-  { route: "trunks", label: "nav.trunks" },
-  { route: "dialplan", label: "nav.dialplan" },
-  { route: "cdrs", label: "nav.cdrs" },
-  { route: "registrations", label: "nav.registrations" },
-  { route: "settings", label: "nav.settings" },
-];
+import { HOME, ROUTES, routeOf } from "./routes";
 
 export function App() {
   const [signedIn, setSignedIn] = useState(api.signedIn);
@@ -60,8 +41,8 @@ function Shell(props: { onSignOut: () => void }) {
   const { t, lang, setLang } = useI18n();
   const route = useRoute();
   const [menuOpen, setMenuOpen] = useState(false);
-  const page = route[0] ?? "dashboard";
-  const title = t(NAV.find((item) => item.route === page)?.label ?? "nav.dashboard");
+  const page = route[0] ?? HOME.page;
+  const title = t((routeOf(page) ?? HOME).label);
   useEffect(() => {
     document.title = `${title} · Parley`;
   }, [title]);
@@ -100,13 +81,13 @@ function Shell(props: { onSignOut: () => void }) {
         </div>
       </header>
       <nav id="sidebar" className="sidebar" aria-label={t("nav.menu")}>
-        {NAV.map((item) => (
+        {ROUTES.map((item) => (
           <a
-            key={item.route}
-            href={`#/${item.route}`}
-            className={page === item.route ? "active" : undefined}
-            aria-current={page === item.route ? "page" : undefined}
-            data-testid={`nav-${item.route}`}
+            key={item.page}
+            href={`#/${item.page}`}
+            className={page === item.page ? "active" : undefined}
+            aria-current={page === item.page ? "page" : undefined}
+            data-testid={`nav-${item.page}`}
             onClick={() => setMenuOpen(false)}
           >
             {t(item.label)}
@@ -118,31 +99,9 @@ function Shell(props: { onSignOut: () => void }) {
   );
 }
 
-function pageFor(route: string[]): ReactNode {
-  const [page, sub] = route;
-  switch (page) {
-    case "users":
-      return sub === undefined ? (
-        <UsersPage />
-      ) : (
-        <UserEditPage key={sub} name={sub === "new" ? undefined : sub} />
-      );
-    case "lines":
-      return <LinesPage />;
-    case "trunks":
-      return <TrunksPage />;
-    case "dialplan":
-      return <DialPlanPage />;
-    case "cdrs":
-      return <CdrsPage />;
-    case "registrations":
-      return <RegistrationsPage />;
-    case "settings":
-      return <SettingsPage />;
-    case "dashboard":
-      return <DashboardPage />;
-    default:
-      navigate("dashboard");
-      return null;
-  }
+function pageFor([page = HOME.page, ...rest]: string[]): ReactNode {
+  const found = routeOf(page);
+  if (found !== undefined) return found.render(rest);
+  navigate(HOME.page);
+  return null;
 }

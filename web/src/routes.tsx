@@ -1,0 +1,46 @@
+/**
+ * Every page of the UI in the order the navigation lists them: the one table that the sidebar, the
+ * page title and the page switch all read, so a new page is one entry here.
+ */
+import type { ReactNode } from "react";
+import type { MessageKey } from "./i18n/en";
+import { CdrsPage } from "./pages/cdrs";
+import { DashboardPage } from "./pages/dashboard";
+import { DialPlanPage } from "./pages/dialplan";
+import { LinesPage, TrunksPage } from "./pages/lines";
+import { RegistrationsPage } from "./pages/registrations";
+import { SettingsPage } from "./pages/settings";
+import { UserEditPage } from "./pages/user-edit";
+import { UsersPage } from "./pages/users";
+
+export interface PageRoute {
+  /** The hash's first segment: `#/users/100` is the page "users". */
+  page: string;
+  /** Its name in the navigation and the window title. */
+  label: MessageKey;
+  /** The page for the rest of the hash (`["100"]` for `#/users/100`). */
+  render: (rest: string[]) => ReactNode;
+}
+
+/** Where an empty or unknown hash leads (lib/router.ts reads an empty hash as this page too). */
+export const HOME: PageRoute = { page: "dashboard", label: "nav.dashboard", render: () => <DashboardPage /> };
+
+export const ROUTES: readonly PageRoute[] = [
+  HOME,
+  {
+    page: "users",
+    label: "nav.users",
+    render: ([sub]) =>
+      sub === undefined ? <UsersPage /> : <UserEditPage key={sub} name={sub === "new" ? undefined : sub} />,
+  },
+  { page: "lines", label: "nav.lines", render: () => <LinesPage /> },
+  { page: "trunks", label: "nav.trunks", render: () => <TrunksPage /> },
+  { page: "dialplan", label: "nav.dialplan", render: () => <DialPlanPage /> },
+  { page: "cdrs", label: "nav.cdrs", render: () => <CdrsPage /> },
+  { page: "registrations", label: "nav.registrations", render: () => <RegistrationsPage /> },
+  { page: "settings", label: "nav.settings", render: () => <SettingsPage /> },
+];
+
+export function routeOf(page: string): PageRoute | undefined {
+  return ROUTES.find((r) => r.page === page);
+}

@@ -9,6 +9,7 @@
 import { callStatus } from "../core/status-catalogue.js";
 import type { Dialog, DialogEndCause, DialogRequestEvent } from "../dialog/index.js";
 import type { SipMessage } from "../sip/types.js";
+import { dtmfFromInfo } from "./dtmf-info.js";
 import { allowedHeaders, type LegPolicy, type SdpContext } from "./leg-policy.js";
 import { sdpHolds } from "./sdp-hold.js";
 
@@ -29,6 +30,8 @@ export interface BridgeHost {
   sideEnded(dialog: Dialog, cause: DialogEndCause): void;
   /** The session must end (no ACK, session timer expired). */
   hangup(): void;
+  /** A DTMF digit a side signalled in SIP INFO (relayed too). */
+  digit(from: Dialog, digit: string): void;
   /** A side put the call on hold (true) or resumed it (false), by its offer's SDP. */
   held(from: Dialog, held: boolean): void;
   onError(error: unknown): void;
@@ -137,6 +140,10 @@ export class CallBridge {
       headers: allowedHeaders(host.policy, (n) => request.getAll(n)),
     });
     const late = request.method === "INVITE" && body.body === undefined;
+    if (request.method === "INFO") {
+      const dtmf = dtmfFromInfo(request.get("content-type"), request.body);
+      if (dtmf !== undefined) host.digit(from, dtmf.digit);
+    }
     const holds =
       request.method === "INVITE" || request.method === "UPDATE" ? sdpHolds(request.body) : undefined;
     to.send(out, { manualAck: late }).then(

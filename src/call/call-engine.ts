@@ -203,18 +203,23 @@ export class CallEngine implements CallsView {
     if (uas.state !== "proceeding") return; // cancelled while routing
     const id = randomUUID();
     const request = uas.request;
-    const media = await this.o.media?.forCall({
-      callId: id,
-      callerContactHost: request.get("contact"),
-      callerSdp: request.body,
-      callerSource: rx.source.address,
-      // Issue 6: the caller's NAT or relay setting, or the line's or trunk's "relay media".
-      callerRelayMedia: caller.user?.relayMedia ?? caller.inbound?.relayMedia === true,
-      calleeRelayMedia: plan.calleeRelayMedia,
-      calleeBindings: plan.outbound
-        ? []
-        : plan.set.targets.map((t) => ({ contactUri: t.uri, sourceAddress: t.destination.address })),
-    });
+    const next = plan.next;
+    // A media endpoint is Parley's own media: nothing to relay between phones.
+    const media =
+      next.kind === "endpoint"
+        ? undefined
+        : await this.o.media?.forCall({
+            callId: id,
+            callerContactHost: request.get("contact"),
+            callerSdp: request.body,
+            callerSource: rx.source.address,
+            // Issue 6: the caller's NAT or relay setting, or the line's or trunk's "relay media".
+            callerRelayMedia: caller.user?.relayMedia ?? caller.inbound?.relayMedia === true,
+            calleeRelayMedia: plan.calleeRelayMedia,
+            calleeBindings: plan.outbound
+              ? []
+              : next.set.targets.map((t) => ({ contactUri: t.uri, sourceAddress: t.destination.address })),
+          });
     if (uas.state !== "proceeding") {
       media?.close();
       return; // cancelled while the relay allocated
@@ -232,7 +237,7 @@ export class CallEngine implements CallsView {
       dialed: caller.dialed,
       host: request.uri.host,
       uas,
-      targets: plan.set,
+      first: next,
       maxDurationMs: durations.length === 0 ? 0 : Math.min(...durations),
       events: (name, event) => this.callEvent(call, media, name, event),
       onUnanswered: (c, failure) => {
@@ -240,20 +245,24 @@ export class CallEngine implements CallsView {
           failure.cause === "busy" ? "busy" : failure.cause === "no-answer" ? "noAnswer" : "unreachable";
         return replan(this.planDeps, caller, point, { callId: c.id, callee: c.callee, failure }, []);
       },
+      onDigit: (c, by, digit) => this.points.tell("digit", { call: c, by, digit }),
       onRefer: this.transfers.handle,
       onError: (error) => this.o.logger.warn({ err: error }, "call leg error"),
     });
     this.calls.set(id, call);
     this.watchMedia(call, media);
     this.index.add(call);
-    const fields = plan.outbound
-      ? {
-          caller: caller.party.user,
-          dialed: caller.dialed,
-          number: plan.set.callee.user,
-          attempts: plan.set.targets.length,
-        }
-      : { caller: caller.party.user, dialed: caller.dialed, forks: plan.set.targets.length };
+    const fields =
+      next.kind === "endpoint"
+        ? { caller: caller.party.user, dialed: caller.dialed, endpoint: next.target.endpoint.peer }
+        : plan.outbound
+          ? {
+              caller: caller.party.user,
+              dialed: caller.dialed,
+              number: next.set.callee.user,
+              attempts: next.set.targets.length,
+            }
+          : { caller: caller.party.user, dialed: caller.dialed, forks: next.set.targets.length };
     this.o.logger.info({ call: id, ...fields }, plan.outbound ? "outgoing call started" : "call started");
     this.events.emit("created", { call });
     call.start();

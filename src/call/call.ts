@@ -7,66 +7,34 @@
  * (busy / no answer / unreachable) → else the best response to the caller.
  */
 import { callStatus } from "../core/status-catalogue.js";
-import type {
-  Dialog,
-  DialogEndCause,
-  DialogManager,
-  DialogRequestEvent,
-  UasInvite,
-} from "../dialog/index.js";
-import { quoteDisplayName } from "../sip/index.js";
+import type { Dialog, DialogEndCause, DialogRequestEvent, UasInvite } from "../dialog/index.js";
 import type { SipMessage, SipResponse } from "../sip/types.js";
 import type { NewCallRecord } from "../store/cdr-model.js";
-import type { Clock, TimerHandle } from "../util/clock.js";
+import type { TimerHandle } from "../util/clock.js";
 import { CallBridge } from "./call-bridge.js";
-import type { CallEventSink, CallSubject } from "./call-events.js";
+import type { CallSubject } from "./call-events.js";
+import type { CallOptions } from "./call-options.js";
 import type { ActiveCall } from "./call-view-types.js";
 import { type CallFacts, callRecord, callView } from "./call-views.js";
+import { calleeInvite } from "./callee-invite.js";
+import { answerWithEndpoint, EndpointLeg } from "./endpoint-leg.js";
 import { Fork, type ForkResult } from "./fork.js";
-import { allowedHeaders, type LegPolicy, type SdpContext } from "./leg-policy.js";
+import type { SdpContext } from "./leg-policy.js";
+import type { EndpointTarget } from "./media-endpoint.js";
 import {
   type CalleeLeg,
   type CallOutcome,
   type CallParty,
   type CallTarget,
+  calleeOf,
   failureDisposition,
+  type NextHop,
+  newLeg,
   type TargetSet,
 } from "./types.js";
 
-export { COMPLETED_ELSEWHERE } from "./fork.js";
+export type { CallOptions, Unanswered } from "./call-options.js";
 export type { CallTarget } from "./types.js";
-
-/** A fork that failed: why, for the busy / no-answer / unreachable detection points. */
-export type Unanswered = Extract<ForkResult, { kind: "failed" }>;
-
-export interface CallOptions {
-  readonly id: string;
-  readonly dialogs: DialogManager;
-  readonly clock: Clock;
-  /** Wall-clock epoch milliseconds, for the CDR and the API. */
-  readonly now: () => number;
-  readonly policy: LegPolicy;
-  /** The Allow value Parley puts on its INVITEs and in-dialog OPTIONS answers. */
-  readonly allow: string;
-  readonly caller: CallParty;
-  readonly dialed: string;
-  /** The host of the From and To URIs Parley writes (its domain). */
-  readonly host: string;
-  readonly uas: UasInvite;
-  /** The first targets to ring (the "resolve targets" stage's result). */
-  readonly targets: TargetSet;
-  /** Longest answered duration; 0 = none. */
-  readonly maxDurationMs: number;
-  readonly events: CallEventSink;
-  /**
-   * The fork failed (busy, no answer, unreachable): other targets to ring instead (a service at
-   * that detection point), or undefined for the failure to reach the caller.
-   */
-  readonly onUnanswered?: (call: Call, failure: Unanswered) => Promise<TargetSet | undefined>;
-  /** A REFER on a bridged dialog (RFC 3515): `to` is the other side, the transferee. */
-  readonly onRefer?: (call: Call, event: DialogRequestEvent, from: Dialog, to: Dialog) => void;
-  readonly onError: (error: unknown) => void;
-}
 
 export type CallState = "ringing" | "answered" | "ending" | "ended";
 
@@ -85,12 +53,14 @@ export class Call implements CallSubject {
   private readonly callerCallId: string;
   private fork: Fork | undefined;
   private bridge: CallBridge | undefined;
+  /** The caller's dialog connected to a media endpoint, instead of a bridge. */
+  private endpointLeg: EndpointLeg | undefined;
+  private readonly firstCallee: CallParty;
   /** A transfer is in progress: its transferor's hang-up does not end the call (RFC 5589 6). */
   transferor: Dialog | undefined;
   private durationTimer: TimerHandle | undefined;
   private lastRelayed = 0;
   private callerStatus = 0;
-  private readonly lateOffer: boolean;
 
   private readonly o: Omit<CallOptions, "uas">;
 
@@ -99,12 +69,12 @@ export class Call implements CallSubject {
     this.o = o;
     this.startedAt = o.now();
     this.callerParty = o.caller;
-    this.calleeParty = o.targets.callee;
+    this.firstCallee = calleeOf(o.first);
+    this.calleeParty = this.firstCallee;
     this.uas = uas;
     const request = uas.request;
     this.callerPeer = request.get("contact") ?? request.from?.uri.raw ?? "";
     this.callerCallId = request.callId ?? "";
-    this.lateOffer = request.body.length === 0;
   }
 
   get id(): string {
@@ -131,7 +101,12 @@ export class Call implements CallSubject {
     const uas = this.uas!;
     uas.on("cancelled", () => this.callerCancelled());
     uas.on("prackTimeout", () => this.abandon({ disposition: "failed", ...callStatus("no-prack") }));
-    this.ring(this.o.targets);
+    this.proceed(this.o.first);
+  }
+
+  private proceed(next: NextHop): void {
+    if (next.kind === "ring") this.ring(next.set);
+    else this.connectEndpoint(next.target);
   }
 
   /** Starts a fork over `set`; its result comes back through forkSettled. */
@@ -156,29 +131,19 @@ export class Call implements CallSubject {
 
   private invite(target: CallTarget, callee: CallParty) {
     const request = this.uas!.request;
-    const { caller } = this.o;
-    const uri = `sip:${caller.user}@${this.o.host}`;
-    return this.o.dialogs.invite({
-      uri: target.uri,
-      // The caller's configured display name is what the callee sees (issue 4).
-      from:
-        target.outbound?.from ??
-        (caller.displayName === "" ? `<${uri}>` : `${quoteDisplayName(caller.displayName)} <${uri}>`),
-      to: target.outbound?.to ?? `<sip:${this.toUser(callee)}@${this.o.host}>`,
-      ...(target.outbound === undefined
-        ? {}
-        : { authorize: target.outbound.authorize, no100rel: target.outbound.no100rel }),
-      routes: target.routes,
-      destination: target.destination,
-      manualAck: this.lateOffer,
-      headers: [["Allow", this.o.allow], ...allowedHeaders(this.o.policy, (n) => request.getAll(n))],
-      ...this.body(request, "caller-to-callee"),
-    });
-  }
-
-  /** The To user of a callee leg: the number dialled for the first targets, then the new callee's. */
-  private toUser(callee: CallParty): string {
-    return callee === this.o.targets.callee ? this.o.dialed : callee.user;
+    return this.o.dialogs.invite(
+      calleeInvite({
+        target,
+        caller: this.o.caller,
+        // The number dialled for the first targets, then the callee a service chose.
+        toUser: callee === this.firstCallee ? this.o.dialed : callee.user,
+        host: this.o.host,
+        allow: this.o.allow,
+        policy: this.o.policy,
+        request,
+        body: this.body(request, "caller-to-callee"),
+      }),
+    );
   }
 
   /** RFC 3261 13.3.1.1: 180 and 183 (with their early media) reach the caller. */
@@ -209,16 +174,19 @@ export class Call implements CallSubject {
       return;
     }
     next.then(
-      (set) => {
-        if (this.state !== "ringing" || this.uas?.state !== "proceeding") return;
-        if (set === undefined || set.targets.length === 0) {
+      (hop) => {
+        if (this.state !== "ringing" || this.uas?.state !== "proceeding") {
+          if (hop?.kind === "endpoint") hop.target.endpoint.close().then(undefined, this.o.onError);
+          return;
+        }
+        if (hop === undefined || (hop.kind === "ring" && hop.set.targets.length === 0)) {
           this.rejectCaller(result);
           return;
         }
         const before = this.calleeParty;
-        this.calleeParty = set.callee;
-        this.o.events("retargeted", { call: this, before, after: set.callee });
-        this.ring(set);
+        this.calleeParty = calleeOf(hop);
+        this.o.events("retargeted", { call: this, before, after: this.calleeParty });
+        this.proceed(hop);
       },
       (error: unknown) => {
         this.o.onError(error);
@@ -230,9 +198,7 @@ export class Call implements CallSubject {
   /** The fork's winner answered: accept the caller's INVITE with its answer and bridge them. */
   private answered(leg: CalleeLeg, dialog: Dialog, answer: SipResponse, late: boolean): void {
     const invite = leg.invite!;
-    const now = this.o.now();
     this.state = "answered";
-    this.answeredAt = now;
     let callerDialog: Dialog;
     try {
       callerDialog = this.uas!.accept(this.body(answer, "callee-to-caller"));
@@ -244,8 +210,6 @@ export class Call implements CallSubject {
       this.finish({ disposition: "cancelled", ...callStatus("request-terminated") });
       return;
     }
-    this.uas = undefined;
-    this.callerStatus = 200;
     this.bridge = new CallBridge(this.bridgeHost(), callerDialog, dialog);
     if (late) {
       // RFC 3261 13.2.2.4 / RFC 3264: late offer; the caller's answer comes in its ACK.
@@ -256,10 +220,61 @@ export class Call implements CallSubject {
     } else {
       leg.invite = undefined;
     }
+    this.connected();
+  }
+
+  /** The caller's INVITE was answered (by a callee or an endpoint): the call is up. */
+  private connected(): void {
+    this.uas = undefined;
+    this.callerStatus = 200;
+    this.state = "answered";
+    this.answeredAt = this.o.now();
     if (this.o.maxDurationMs > 0) {
       this.durationTimer = this.o.clock.setTimer(this.o.maxDurationMs, () => this.hangup());
     }
     this.o.events("answered", { call: this });
+  }
+
+  /** The caller is answered by a media endpoint (RFC 3264: the endpoint's answer in the 200). */
+  private connectEndpoint(target: EndpointTarget): void {
+    const { endpoint } = target;
+    const uas = this.uas;
+    if (uas === undefined || this.state !== "ringing") {
+      endpoint.close().then(undefined, this.o.onError);
+      return;
+    }
+    const leg = newLeg(endpoint.peer, this.o.now());
+    this.legs.push(leg);
+    answerWithEndpoint(uas, endpoint, () => this.state === "ringing").then(
+      (result) => {
+        if (result === undefined) return; // the caller gave up meanwhile
+        if (!result.ok) {
+          Object.assign(leg, { state: "failed", status: result.status, reason: result.reason });
+          this.rejectCaller(result, result.headers);
+          return;
+        }
+        Object.assign(leg, { state: "answered", ...callStatus("ok"), answeredAt: this.o.now() });
+        this.endpointLeg = new EndpointLeg(this.endpointHost(), result.dialog, endpoint);
+        this.connected();
+      },
+      (error: unknown) => {
+        this.o.onError(error);
+        this.abandon({ disposition: "failed", ...callStatus("internal-error") });
+      },
+    );
+  }
+
+  private endpointHost() {
+    return {
+      allow: this.o.allow,
+      isAnswered: () => this.state === "answered",
+      ended: (cause: DialogEndCause) => {
+        if (this.state === "answered" && cause !== "bye-sent") this.hangup();
+      },
+      hangup: () => this.hangup(),
+      digit: (digit: string) => this.o.onDigit?.(this, this.callerParty, digit),
+      onError: this.o.onError,
+    };
   }
 
   private bridgeHost() {
@@ -276,6 +291,7 @@ export class Call implements CallSubject {
           }),
       sideEnded: (dialog: Dialog, cause: DialogEndCause) => this.sideEnded(dialog, cause),
       hangup: () => this.hangup(),
+      digit: (from: Dialog, digit: string) => this.o.onDigit?.(this, this.partyOf(from), digit),
       held: (from: Dialog, held: boolean) =>
         this.o.events("held", { call: this, by: this.partyOf(from), held }),
       onError: this.o.onError,
@@ -292,14 +308,9 @@ export class Call implements CallSubject {
     return this.bridge?.otherSide(dialog);
   }
 
-  /** True when `dialog` is the caller's side. */
-  isCallerSide(dialog: Dialog): boolean {
-    return this.bridge?.isCallerSide(dialog) ?? false;
-  }
-
   /** The party on the side of `dialog`. */
   partyOf(dialog: Dialog): CallParty {
-    return this.isCallerSide(dialog) ? this.callerParty : this.calleeParty;
+    return this.bridge?.isCallerSide(dialog) === true ? this.callerParty : this.calleeParty;
   }
 
   /**
@@ -334,14 +345,9 @@ export class Call implements CallSubject {
     this.finish({ disposition: "answered", ...callStatus("transferred") });
   }
 
-  /** The SDP direction of a body sent toward `dialog`. */
-  directionToward(dialog: Dialog): SdpContext["direction"] {
-    return this.bridge?.directionToward(dialog) ?? "caller-to-callee";
-  }
-
   /** A body through the leg policy, on its way toward `dialog` (transfer re-INVITEs). */
   bodyToward(message: SipMessage, dialog: Dialog): { body?: Buffer; contentType?: string } {
-    return this.body(message, this.directionToward(dialog));
+    return this.body(message, this.bridge?.directionToward(dialog) ?? "caller-to-callee");
   }
 
   /**
@@ -370,7 +376,9 @@ export class Call implements CallSubject {
     if (this.state !== "answered") return false;
     this.state = "ending";
     const bridge = this.bridge;
-    for (const dialog of [bridge?.callerDialog, bridge?.calleeDialog, this.transferor]) {
+    const endpoint = this.endpointLeg;
+    endpoint?.close();
+    for (const dialog of [bridge?.callerDialog, bridge?.calleeDialog, this.transferor, endpoint?.dialog]) {
       if (dialog !== undefined && dialog.state !== "terminated")
         dialog.bye().then(undefined, (e: unknown) => this.o.onError(e));
     }
@@ -398,10 +406,13 @@ export class Call implements CallSubject {
   }
 
   /** RFC 3261 16.7 step 6: the fork failed; its best response goes to the caller. */
-  private rejectCaller(failure: Unanswered): void {
+  private rejectCaller(
+    failure: { readonly status: number; readonly reason: string },
+    headers: ReadonlyArray<readonly [string, string]> = [],
+  ): void {
     const { status, reason } = failure;
     this.callerStatus = status;
-    this.uas?.reject(status, { reason });
+    this.uas?.reject(status, { reason, headers });
     this.uas = undefined;
     this.finish({ disposition: failureDisposition(status), status, reason });
   }

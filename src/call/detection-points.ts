@@ -14,6 +14,7 @@ import type { NewCallRecord } from "../store/cdr-model.js";
 import type { LocalUser } from "../store/user-model.js";
 import type { Logger } from "../util/logger.js";
 import type { CallSubject } from "./call-events.js";
+import type { EndpointTarget } from "./media-endpoint.js";
 import type { Inbound } from "./stages/context.js";
 import type { CallParty, TargetSet } from "./types.js";
 
@@ -74,6 +75,8 @@ export type Verdict =
    * never the caller's: no toll fraud through forwarding), and ring what it resolves to.
    */
   | { readonly kind: "route"; readonly number: string; readonly asUser?: string }
+  /** Connect the caller to a media endpoint the service opened (voicemail, a prompt, an IVR). */
+  | { readonly kind: "endpoint"; readonly target: EndpointTarget }
   /** End the call here with a catalogue status. */
   | { readonly kind: "refuse"; readonly code: CallStatusCode };
 

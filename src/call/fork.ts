@@ -14,7 +14,7 @@ import type { Dialog, UacInvite } from "../dialog/index.js";
 import type { SipResponse } from "../sip/types.js";
 import type { Clock, TimerHandle } from "../util/clock.js";
 import { bestResponse } from "./best-response.js";
-import type { CalleeLeg, CallTarget } from "./types.js";
+import { type CalleeLeg, type CallTarget, newLeg } from "./types.js";
 
 /** RFC 3326 2: the Reason of the CANCELs sent to the branches that lost (RFC 3261 16.7 step 10). */
 export const COMPLETED_ELSEWHERE = 'SIP;cause=200;text="Call completed elsewhere"';
@@ -150,14 +150,7 @@ export class Fork {
   }
 
   private ring(target: CallTarget): CalleeLeg {
-    const base: CalleeLeg = {
-      peer: target.uri,
-      invite: undefined,
-      state: "calling",
-      status: 0,
-      reason: "",
-      startedAt: this.o.now(),
-    };
+    const base = newLeg(target.uri, this.o.now());
     let invite: UacInvite;
     try {
       invite = this.o.invite(target);

@@ -3,6 +3,7 @@ import type { Dialog, UacInvite } from "../dialog/index.js";
 import type { Disposition } from "../store/cdr-model.js";
 import type { Destination } from "../transport/types.js";
 import type { ActiveLegState } from "./call-view-types.js";
+import type { EndpointTarget } from "./media-endpoint.js";
 import type { OutboundLeg } from "./outbound-leg.js";
 
 /** A local user (or an outside number) taking part in a call. */
@@ -33,6 +34,19 @@ export interface TargetSet {
   readonly noAnswerMs: number;
 }
 
+/**
+ * What a call does next: ring targets (a fork), or connect the caller to a media endpoint (a
+ * prompt, voicemail, an IVR: the leg ends at Parley, src/call/media-endpoint.ts).
+ */
+export type NextHop =
+  | { readonly kind: "ring"; readonly set: TargetSet }
+  | { readonly kind: "endpoint"; readonly target: EndpointTarget };
+
+/** The party a next hop reaches. */
+export function calleeOf(next: NextHop): CallParty {
+  return next.kind === "ring" ? next.set.callee : next.target.party;
+}
+
 /** One callee leg: an INVITE to one target (RFC 3261 16.6: one branch per target). */
 export interface CalleeLeg {
   readonly peer: string;
@@ -47,6 +61,11 @@ export interface CalleeLeg {
   answeredAt?: number;
   endedAt?: number;
   dialog?: Dialog;
+}
+
+/** A leg just started toward `peer`. */
+export function newLeg(peer: string, startedAt: number): CalleeLeg {
+  return { peer, invite: undefined, state: "calling", status: 0, reason: "", startedAt };
 }
 
 /** How a call ended, for its CDR. */

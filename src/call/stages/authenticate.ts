@@ -31,7 +31,11 @@ export async function authenticate(
   const startedAt = deps.now();
   if (identified.kind === "inbound") {
     const origin = identified.origin;
-    return accept({ ...outsideCaller(domain.id, rx, uas, startedAt), inbound: origin, dialed: origin.dialed });
+    return accept({
+      ...outsideCaller(domain.id, rx, uas, startedAt),
+      inbound: origin,
+      dialed: origin.dialed,
+    });
   }
   const auth = await authenticateCaller(deps.authenticator, domain, rx);
   if (auth.kind === "reject")

@@ -15,7 +15,6 @@ export async function identifyCaller(
 ): Promise<StageResult<Identified>> {
   const origin = await routing?.identify(rx);
   if (origin === undefined) return accept({ kind: "user" });
-  if (origin.kind === "refuse")
-    return refuseWith("identify", origin.status, origin.reason);
+  if (origin.kind === "refuse") return refuseWith("identify", origin.status, origin.reason);
   return accept({ kind: "inbound", origin });
 }

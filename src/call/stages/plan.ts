@@ -10,7 +10,7 @@ import type { CallRouting } from "../call-routing.js";
 import type { DecisionPoint, DetectionPointTable, PointContext, Verdict } from "../detection-points.js";
 import type { PartyIndex } from "../party-index.js";
 import { accept, refuse, type StageResult } from "../refusal.js";
-import type { CallParty, TargetSet } from "../types.js";
+import type { CallParty, NextHop } from "../types.js";
 import type { CallerContext } from "./context.js";
 import { findCallee, outboundTargets, type ResolveDeps, userTargets } from "./resolve-targets.js";
 import { type FeatureCodes, routeCall } from "./route.js";
@@ -20,7 +20,7 @@ export const MAX_HOPS = 5;
 
 /** Who to ring first and what the call needs to know about it. */
 export interface Plan {
-  readonly set: TargetSet;
+  readonly next: NextHop;
   /** The callee asked for relayed media (a local user's setting, a line's or trunk's). */
   readonly calleeRelayMedia: boolean;
   /** A line's maximum call duration; 0 = none. */
@@ -63,7 +63,7 @@ export async function planNumber(
   const route = routed.value;
   if (route.kind === "outbound")
     return accept({
-      set: outboundTargets(caller.party, route),
+      next: { kind: "ring", set: outboundTargets(caller.party, route) },
       calleeRelayMedia: route.relayMedia === true,
       maxDurationMs: route.maxDurationMs,
       outbound: true,
@@ -89,7 +89,7 @@ export async function planNumber(
     return follow(deps, caller, verdict, [...visited, callee.party.user]);
   }
   return accept({
-    set: targets.set,
+    next: { kind: "ring", set: targets.set },
     calleeRelayMedia: callee.user.relayMedia,
     maxDurationMs: 0,
     outbound: false,
@@ -105,7 +105,14 @@ export async function follow(
 ): Promise<StageResult<Plan>> {
   if (verdict.kind === "refuse") return refuse("services", verdict.code);
   if (verdict.kind === "targets")
-    return accept({ set: verdict.set, calleeRelayMedia: false, maxDurationMs: 0, outbound: false });
+    return accept({
+      next: { kind: "ring", set: verdict.set },
+      calleeRelayMedia: false,
+      maxDurationMs: 0,
+      outbound: false,
+    });
+  if (verdict.kind === "endpoint")
+    return accept({ next: verdict, calleeRelayMedia: false, maxDurationMs: 0, outbound: false });
   if (visited.length >= MAX_HOPS) return refuse("services", "loop-detected");
   const as =
     verdict.asUser === undefined ? undefined : await deps.users.lookup(deps.domainId, verdict.asUser);
@@ -133,12 +140,12 @@ export async function replan(
     readonly failure: { status: number; reason: string };
   },
   visited: readonly string[],
-): Promise<TargetSet | undefined> {
+): Promise<NextHop | undefined> {
   if (!deps.points.has(point)) return undefined;
   const verdict = await deps.points.ask(point, pointContext(caller, visited, context));
   if (verdict === undefined) return undefined;
   const plan = await follow(deps, caller, verdict, [...visited, context.callee.user]);
-  return plan.ok ? plan.value.set : undefined;
+  return plan.ok ? plan.value.next : undefined;
 }
 
 function ask(deps: PlanDeps, point: DecisionPoint, context: PointContext): Promise<Verdict | undefined> {

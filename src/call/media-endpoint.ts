@@ -1,0 +1,40 @@
+/**
+ * A leg that ends at Parley itself rather than at a phone: a media endpoint of the media server
+ * (a prompt, voicemail, an IVR menu, a conference, music on hold). Declared here, in the call
+ * layer, as the interface the call engine needs (ARCHITECTURE.md: a lower layer declares what it
+ * needs; the media server implements it, and a service hands one to the engine in a verdict).
+ * The engine answers the caller with the endpoint's SDP (RFC 3264 offer/answer), passes it the
+ * re-offers and digits of the dialog, and ends it with the call.
+ */
+
+/** Parley's side of an offer/answer exchange, or why it cannot take part. */
+export type MediaAnswer =
+  | { readonly ok: true; readonly sdp: Buffer }
+  /** e.g. 488 Not Acceptable Here with a Warning naming the codecs Parley speaks (RFC 3261 20.43). */
+  | { readonly ok: false; readonly status: number; readonly reason: string; readonly warning?: string };
+
+export interface MediaEndpoint {
+  /** What the CDR and the live view show as this leg's peer, e.g. `parley:voicemail`. */
+  readonly peer: string;
+  /**
+   * RFC 3264: the answer to the caller's offer; with an empty offer (an INVITE without SDP),
+   * Parley's own offer, whose answer then comes in the ACK (`acknowledged`).
+   */
+  answer(offer: Buffer): Promise<MediaAnswer>;
+  /** The answer to Parley's offer, from the caller's ACK (RFC 3261 13.2.2.4: late offer). */
+  acknowledged(answer: Buffer): void;
+  /** A re-INVITE's or UPDATE's offer (hold, a new address, a codec change): Parley's answer. */
+  reoffer(offer: Buffer): Promise<MediaAnswer>;
+  /** A DTMF digit signalled in SIP INFO (RFC 6086; application/dtmf-relay or application/dtmf). */
+  digit(digit: string, durationMs: number): void;
+  /** Called once when the endpoint is done with the call (the service hangs up). */
+  onHangup(listener: () => void): void;
+  /** The leg is over (either side hung up): frees its ports. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A verdict's media endpoint: the party it stands for (the user whose voicemail it is) and the endpoint. */
+export interface EndpointTarget {
+  readonly party: { readonly domainId: number; readonly user: string; readonly displayName: string };
+  readonly endpoint: MediaEndpoint;
+}

@@ -1,17 +1,17 @@
 /**
  * `parley line|trunk|dialplan ...` manage external lines, SIP trunks and the dial plan tables in
- * the store, and `parley route <caller> <number>` dry-runs the dial plan with the same router the
+ * the store, and `parley route <caller> <number>` dry-runs the dial plan with the routing service the
  * SIP path uses, printing every step. Settings come like `start`'s (--data-dir, --database-url,
  * --config, PARLEY_*). Exit codes: 0 done, 1 not found / conflict / failure, 2 invalid input
  * (each bad field printed by name).
  */
 import type { Command } from "commander";
-import { explain, resolveCaller } from "../api/routes/routing.js";
 import { readConfigFile } from "../config/load.js";
 import { envName, resolveSettings, SettingsError } from "../config/settings.js";
+import { RoutingService } from "../routing/routing-service.js";
+import type { RoutingStep } from "../routing/types.js";
 import { ConflictError, NotFoundError, type Store, storeFromUrl, ValidationError } from "../store/index.js";
 import type { RoutingKind } from "../store/routing-repository.js";
-import { Router } from "../trunks/router.js";
 
 const EXIT_FAILURE = 1;
 const EXIT_INVALID = 2;
@@ -24,6 +24,8 @@ interface Options {
 }
 
 class UsageError extends Error {}
+/** A dry run names a caller that does not exist (exit 1, as the API's 404). */
+class NotFoundMessage extends Error {}
 
 function settingsOf(opts: Options) {
   const configPath = opts.config ?? process.env.PARLEY_CONFIG;
@@ -56,10 +58,11 @@ async function run(body: () => Promise<void>): Promise<void> {
     } else if (error instanceof SettingsError || error instanceof UsageError) {
       process.stderr.write(`parley: ${error.message}\n`);
       process.exitCode = EXIT_INVALID;
-    } else if (error instanceof NotFoundError || error instanceof ConflictError) {
-      process.stderr.write(`parley: ${error.message}\n`);
-      process.exitCode = EXIT_FAILURE;
-    } else if (error instanceof Error && error.name === "ApiError") {
+    } else if (
+      error instanceof NotFoundError ||
+      error instanceof ConflictError ||
+      error instanceof NotFoundMessage
+    ) {
       process.stderr.write(`parley: ${error.message}\n`);
       process.exitCode = EXIT_FAILURE;
     } else {
@@ -232,20 +235,20 @@ function crudCommands(
 }
 
 /** One dry-run step as a line of text. */
-function stepText(step: Record<string, unknown>): string {
+function stepText(step: RoutingStep): string {
   switch (step.step) {
     case "analyze": {
-      const r = step.record as Record<string, unknown> | undefined;
+      const r = step.record;
       return r === undefined
-        ? `analyze ${String(step.number)} in dial plan ${String(step.dialPlan)}: no record matches`
-        : `analyze ${String(step.number)} in dial plan ${String(step.dialPlan)}: prefix "${String(r.prefix)}" → ${String(r.routeType)}`;
+        ? `analyze ${step.number} in dial plan ${step.dialPlan}: no record matches`
+        : `analyze ${step.number} in dial plan ${step.dialPlan}: prefix "${r.prefix}" → ${r.routeType}`;
     }
     case "transition":
-      return `transition ${String(step.transitionId)}: ${String(step.before)} → ${String(step.after)}`;
+      return `transition ${step.transitionId}: ${step.before} → ${step.after}`;
     case "call-right":
-      return `call right ${String(step.required)} required, caller has ${String(step.caller)}: refused`;
+      return `call right ${step.required} required, caller has ${step.caller}: refused`;
     case "default":
-      return `${String(step.rule)} → ${String(step.number)}`;
+      return `${step.rule} → ${step.number}`;
     default:
       return JSON.stringify(step);
   }
@@ -325,20 +328,25 @@ export function registerRoutingCommands(program: Command): void {
         throw new UsageError("--origin must be user, line or trunk");
       if (!/^[0-9*#+]{1,32}$/.test(number)) throw new UsageError("<number> must be 1-32 of digits, *, #, +");
       const { outGroupPrefix } = settingsOf(opts);
-      const plan = await withStore(opts, async (store, d) => {
-        const router = new Router({ load: () => store.routing.snapshot(d), outGroupPrefix });
-        const from = await resolveCaller(store, d, caller, opts.origin as "user" | "line" | "trunk");
-        return explain(await router.plan(from, number));
-      });
+      const run = await withStore(opts, (store, d) =>
+        // The same service and method as POST /api/v1/dialplan/test (src/routing/routing-service.ts).
+        new RoutingService({
+          load: () => store.routing.snapshot(d),
+          user: (name) => store.users.get(d, name),
+          outGroupPrefix,
+        }).dryRun(opts.origin as "user" | "line" | "trunk", caller, number),
+      );
+      if (!run.found) throw new NotFoundMessage(run.message);
+      const plan = run.plan;
       if (opts.json) {
         print(plan, true);
         return;
       }
       const out = [`${caller} dials ${number} (dial plan ${plan.dialPlan})`];
       for (const step of plan.steps) out.push(`  ${stepText(step)}`);
-      const r = plan.route as Record<string, unknown>;
-      if (r.kind === "reject") out.push(`route: reject ${String(r.status)} ${String(r.reason)}`);
-      else out.push(`route: ${String(r.kind)} ${String(r.number)}`);
+      const r = plan.route;
+      if (r.kind === "reject") out.push(`route: reject ${r.status} ${r.reason}`);
+      else out.push(`route: ${r.kind} ${r.number}`);
       if (r.kind === "external-line" || r.kind === "sip-trunk") {
         if (plan.attempts.length === 0) out.push("  no usable line or trunk: 503");
         plan.attempts.forEach((a, i) => {

@@ -1,9 +1,10 @@
 /**
- * Lines and trunks as one unit for the composition root: the router over the stored dial plan,
- * the live counts, the lines' registrations and the call engine's routing, plus the views the
- * API shows (live state, the dry run's router).
+ * Lines and trunks as one unit for the composition root: the routing service over the stored dial
+ * plan (with the lines' and trunks' live state), the live counts, the lines' registrations and the
+ * call engine's routing, plus the views the API shows (live state, the dry run's service).
  */
 import type { LiveBinding } from "../registrar/location-service.js";
+import { RoutingService } from "../routing/routing-service.js";
 import type { Store } from "../store/index.js";
 import type { UserDirectory } from "../store/user-directory.js";
 import type { Clock, TimerHandle } from "../util/clock.js";
@@ -13,7 +14,7 @@ import { CarrierState } from "./carrier-state.js";
 import { GatewayDirectory } from "./gateway-directory.js";
 import { LineManager } from "./line-manager.js";
 import type { RequestSender } from "./line-registration.js";
-import { Router } from "./router.js";
+import { OutgoingLegs } from "./outgoing-legs.js";
 import { TrunkMonitor } from "./trunk-monitor.js";
 
 export interface TrunkServicesOptions {
@@ -46,8 +47,9 @@ export function createTrunkServices(o: TrunkServicesOptions) {
   let resyncTimer: TimerHandle | undefined;
   const carriers = new CarrierState((account) => o.gatewayBindings(account).length > 0);
   const load = () => o.store.routing.snapshot(o.domainId);
-  const router = new Router({
+  const routing = new RoutingService({
     load,
+    user: (name) => o.store.users.get(o.domainId, name),
     outGroupPrefix: o.outGroupPrefix,
     usableLine: (line) => carriers.lineUsable(line),
     usableTrunk: (trunk) => carriers.trunkUsable(trunk),
@@ -63,7 +65,7 @@ export function createTrunkServices(o: TrunkServicesOptions) {
     onState: () => o.onChange?.(),
   });
   const trunks = new TrunkMonitor({
-    load: async () => (await router.snapshot()).trunks,
+    load: async () => (await routing.snapshot()).trunks,
     sender: o.sender,
     clock: o.clock,
     logger: o.logger,
@@ -72,9 +74,9 @@ export function createTrunkServices(o: TrunkServicesOptions) {
     onChange: () => o.onChange?.(),
   });
   const changed = () => {
-    router.invalidate();
+    routing.invalidate();
     trunks.run();
-    void router.snapshot().then(
+    void routing.snapshot().then(
       () => o.onChange?.(),
       () => {},
     );
@@ -83,32 +85,36 @@ export function createTrunkServices(o: TrunkServicesOptions) {
       .then(undefined, (error: unknown) => o.logger.error({ err: error }, "external lines: sync failed"));
   };
   const callRouting = new TrunkCallRouting({
-    router,
+    routing,
+    legs: new OutgoingLegs({
+      carriers,
+      noAnswerTime: o.noAnswerTime,
+      localHost: o.contactHost,
+      gatewayBindings: o.gatewayBindings,
+    }),
     carriers,
     logger: o.logger,
     noAnswerTime: o.noAnswerTime,
-    localHost: o.contactHost,
-    gatewayBindings: o.gatewayBindings,
   });
   const directory = new GatewayDirectory({
     users: o.users,
     realm: o.realm,
-    cachedLines: () => router.cachedSnapshot?.lines,
-    loadLines: async () => (await router.snapshot()).lines,
+    cachedLines: () => routing.cachedSnapshot?.lines,
+    loadLines: async () => (await routing.snapshot()).lines,
   });
   const lineState = (account: string): "online" | "offline" => {
-    const line = router.cachedSnapshot?.lines.find((l) => l.account === account);
+    const line = routing.cachedSnapshot?.lines.find((l) => l.account === account);
     return line === undefined ? "offline" : carriers.lineState(line);
   };
   return {
-    router,
+    routing,
     carriers,
     callRouting,
     /** Credentials and device policy of local users and type 1 gateways (authenticator, registrar). */
     directory,
     /** The API's view (src/api/routes/routing.ts RoutingLive). */
     live: {
-      router,
+      service: routing,
       lineState,
       lineCalls: (account: string) => {
         const c = carriers.calls("line", account);
@@ -119,7 +125,7 @@ export function createTrunkServices(o: TrunkServicesOptions) {
       changed,
     },
     async start(): Promise<void> {
-      await router.snapshot();
+      await routing.snapshot();
       await lines.sync();
       trunks.start();
       // Lines changed outside this process (the CLI on the same database) are picked up too.

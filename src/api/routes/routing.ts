@@ -4,9 +4,10 @@
  * run POST /api/v1/dialplan/test, which explains every step of routing a number.
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { RoutingService } from "../../routing/routing-service.js";
 import type { Store } from "../../store/index.js";
 import type { ExternalLine, SipTrunk } from "../../store/routing-model.js";
-import { type Caller, Router } from "../../trunks/router.js";
+import type { RoutingSnapshot } from "../../store/routing-validation.js";
 import { ApiError, errorResponses } from "../errors.js";
 import {
   AnalyzeSchemas,
@@ -22,7 +23,8 @@ import { routingCrud } from "./routing-crud.js";
 
 /** What the running server knows of its lines and trunks (all offline / idle without one). */
 export interface RoutingLive {
-  readonly router: Router;
+  /** The routing service the SIP path uses: the dry run asks it, as `parley route` does. */
+  readonly service: RoutingService<RoutingSnapshot>;
   lineState(account: string): "online" | "offline";
   lineCalls(account: string): number;
   trunkCalls(trunkId: string): { incoming: number; outgoing: number };
@@ -142,64 +144,27 @@ export const routingRoutes: FastifyPluginAsyncTypebox<RoutingRoutesOptions> = as
     },
     async (request) => {
       const { caller, number, origin } = request.body;
-      const from = await resolveCaller(store, domainId, caller, origin ?? "user");
-      return explain(await live.router.plan(from, number));
+      const run = await live.service.dryRun(origin ?? "user", caller, number);
+      if (!run.found) throw new ApiError("not_found", run.message);
+      return run.plan;
     },
   );
 };
 
 /** Live facts when the API runs without a SIP server (tests, tools): every line offline, no calls. */
 export function offlineRouting(store: Store, domainId: number, outGroupPrefix = "9"): RoutingLive {
-  const router = new Router({ load: () => store.routing.snapshot(domainId), outGroupPrefix, maxAgeMs: 0 });
+  const service = new RoutingService({
+    load: () => store.routing.snapshot(domainId),
+    user: (name) => store.users.get(domainId, name),
+    outGroupPrefix,
+    maxAgeMs: 0,
+  });
   return {
-    router,
+    service,
     lineState: () => "offline",
     lineCalls: () => 0,
     trunkCalls: () => ({ incoming: 0, outgoing: 0 }),
     trunkState: () => "unknown",
-    changed: () => router.invalidate(),
-  };
-}
-
-/** The caller a dry run names: a local user, a line or a trunk (404 when there is none). */
-export async function resolveCaller(
-  store: Store,
-  domainId: number,
-  name: string,
-  origin: "user" | "line" | "trunk",
-): Promise<Caller> {
-  if (origin === "user") {
-    const user = await store.users.get(domainId, name);
-    if (user === undefined) throw new ApiError("not_found", `user "${name}" not found`);
-    return {
-      origin,
-      user: user.name,
-      callRight: user.callRight,
-      specificExternalLine: user.specificExternalLine,
-    };
-  }
-  if (origin === "line") {
-    const line = await store.routing.get(domainId, "line", name);
-    if (line === undefined) throw new ApiError("not_found", `external line "${name}" not found`);
-    return { origin, line };
-  }
-  const trunk = await store.routing.get(domainId, "trunk", name);
-  if (trunk === undefined) throw new ApiError("not_found", `SIP trunk "${name}" not found`);
-  return { origin, trunk };
-}
-
-/** A routing plan as JSON: attempts name their line or trunk. */
-export function explain(plan: Awaited<ReturnType<Router["plan"]>>) {
-  return {
-    dialed: plan.dialed,
-    dialPlan: plan.dialPlan,
-    route: { ...plan.route },
-    steps: plan.steps.map((s) => ({ ...s })),
-    attempts: plan.attempts.map((a) => ({
-      kind: a.carrier.kind,
-      id: a.carrier.kind === "line" ? a.carrier.line.account : a.carrier.trunk.trunkId,
-      number: a.number,
-      refine: { ...a.refine },
-    })),
+    changed: () => service.invalidate(),
   };
 }

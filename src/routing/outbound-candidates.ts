@@ -10,11 +10,36 @@
  * A line not open to all users is chosen by default or by group only for the users whose
  * specific external line it is; a record naming it, and a chain, may use it for anyone.
  */
-import type { ExternalLine, SipTrunk } from "../store/routing-model.js";
 
-export type Carrier =
-  | { readonly kind: "line"; readonly line: ExternalLine }
-  | { readonly kind: "trunk"; readonly trunk: SipTrunk };
+/**
+ * What route choice reads of an external line. Declared here, not imported: routing/ knows no
+ * store (ARCHITECTURE.md); the store's ExternalLine satisfies it, and the functions below hand
+ * back the caller's own line objects.
+ */
+export interface RoutableLine {
+  readonly account: string;
+  /** Open to every local user (else only to those whose specific external line it is). */
+  readonly allUsers: boolean;
+  readonly outgoingGroupId: number;
+  /** The line tried next when this one fails; "" = none. */
+  readonly chainTo: string;
+  /** The dial plan of calls coming in on the line. */
+  readonly dialPlan: string;
+}
+
+/** What route choice reads of a SIP trunk (the store's SipTrunk satisfies it). */
+export interface RoutableTrunk {
+  readonly trunkId: string;
+  readonly outgoingGroupId: number;
+  /** The trunk tried next when this one fails; "" = none. */
+  readonly failoverTrunk: string;
+  /** The dial plan of calls coming in on the trunk. */
+  readonly dialPlan: string;
+}
+
+export type Carrier<L extends RoutableLine = RoutableLine, T extends RoutableTrunk = RoutableTrunk> =
+  | { readonly kind: "line"; readonly line: L }
+  | { readonly kind: "trunk"; readonly trunk: T };
 
 export interface LineRequest {
   /** A specific line's account; "" = any. */
@@ -28,7 +53,7 @@ export interface LineRequest {
 }
 
 /** The line, then each line it chains to (no line twice; chains may loop). */
-export function chainOf(lines: readonly ExternalLine[], first: ExternalLine): ExternalLine[] {
+export function chainOf<L extends RoutableLine>(lines: readonly L[], first: L): L[] {
   const out = [first];
   let next = first.chainTo;
   while (next !== "") {
@@ -41,7 +66,7 @@ export function chainOf(lines: readonly ExternalLine[], first: ExternalLine): Ex
 }
 
 /** The trunk, then each failover trunk (no trunk twice). */
-export function failoverOf(trunks: readonly SipTrunk[], first: SipTrunk): SipTrunk[] {
+export function failoverOf<T extends RoutableTrunk>(trunks: readonly T[], first: T): T[] {
   const out = [first];
   let next = first.failoverTrunk;
   while (next !== "") {
@@ -60,13 +85,13 @@ function rotate<T>(list: readonly T[], by: number): T[] {
 }
 
 /** The lines to try for an outgoing call, in order; `usable` tells which can carry a call now. */
-export function lineCandidates(
-  lines: readonly ExternalLine[],
+export function lineCandidates<L extends RoutableLine>(
+  lines: readonly L[],
   request: LineRequest,
-  usable: (line: ExternalLine) => boolean,
-): ExternalLine[] {
-  const open = (l: ExternalLine) => l.allUsers || l.account === request.callerLine;
-  const chained = (first: ExternalLine) => chainOf(lines, first).filter(usable);
+  usable: (line: L) => boolean,
+): L[] {
+  const open = (l: L) => l.allUsers || l.account === request.callerLine;
+  const chained = (first: L) => chainOf(lines, first).filter(usable);
   if (request.line !== "") {
     // A record naming the line is the administrator's explicit choice: no user restriction.
     const line = lines.find((l) => l.account === request.line);
@@ -84,11 +109,11 @@ export function lineCandidates(
 }
 
 /** The trunks to try for a call routed to `trunkId`, in order. */
-export function trunkCandidates(
-  trunks: readonly SipTrunk[],
+export function trunkCandidates<T extends RoutableTrunk>(
+  trunks: readonly T[],
   trunkId: string,
-  usable: (trunk: SipTrunk) => boolean,
-): SipTrunk[] {
+  usable: (trunk: T) => boolean,
+): T[] {
   const trunk = trunks.find((t) => t.trunkId === trunkId);
   return trunk === undefined ? [] : failoverOf(trunks, trunk).filter(usable);
 }

@@ -1,6 +1,11 @@
-/** Which lines or trunks an outgoing call tries, in order (FEATURES.md sections 3 and 4). */
+/**
+ * Which lines or trunks an outgoing call tries, in order (FEATURES.md sections 3 and 4), and the
+ * routing service's plans over them (round robin, refine called number).
+ */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { lineCandidates, trunkCandidates } from "../../src/routing/outbound-candidates.js";
+import { RoutingService } from "../../src/routing/routing-service.js";
 import {
   type ExternalLine,
   externalLineSchema,
@@ -8,8 +13,6 @@ import {
   sipTrunkSchema,
 } from "../../src/store/routing-model.js";
 import type { RoutingSnapshot } from "../../src/store/routing-validation.js";
-import { lineCandidates, trunkCandidates } from "../../src/trunks/outbound-candidates.js";
-import { Router } from "../../src/trunks/router.js";
 
 const line = (account: string, fields: Partial<ExternalLine> = {}): ExternalLine =>
   externalLineSchema.parse({ account, server: "p.example", ...fields });
@@ -78,7 +81,7 @@ describe("trunkCandidates()", () => {
   });
 });
 
-describe("Router.plan()", () => {
+describe("RoutingService.plan()", () => {
   const snapshot: RoutingSnapshot = {
     lines: [line("a"), line("b", { outgoingGroupId: 1 })],
     trunks: [],
@@ -87,9 +90,14 @@ describe("Router.plan()", () => {
     transitions: [{ id: 1, type: "insert", start: 0, length: 0, text: "00" }],
     refine: [{ id: 1, outgoingGroupId: 1, prefix: "", transitionId: 1 }],
   };
-  const caller = { origin: "user" as const, user: "100", callRight: 0, specificExternalLine: "" };
+  const caller = {
+    origin: "user" as const,
+    user: { name: "100", callRight: 0, specificExternalLine: "" },
+  };
+  const service = () =>
+    new RoutingService({ load: async () => snapshot, user: async () => undefined, outGroupPrefix: "9" });
   it("a committed call advances the round robin; a dry run does not", async () => {
-    const router = new Router({ load: async () => snapshot, outGroupPrefix: "9" });
+    const router = service();
     const ids = async (commit: boolean) =>
       (await router.plan(caller, "9123", commit)).attempts.map((a) =>
         a.carrier.kind === "line" ? a.carrier.line.account : "",
@@ -101,7 +109,7 @@ describe("Router.plan()", () => {
     assert.deepEqual(await ids(true), ["a"]);
   });
   it("refines the number for the outgoing group of the line it leaves on", async () => {
-    const router = new Router({ load: async () => snapshot, outGroupPrefix: "9" });
+    const router = service();
     await router.plan(caller, "9123", true);
     const plan = await router.plan(caller, "9123", true);
     assert.equal(plan.attempts[0]?.number, "00123");

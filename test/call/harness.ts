@@ -10,6 +10,7 @@ import { Authenticator, type CredentialSource } from "../../src/auth/authenticat
 import { BanList } from "../../src/auth/ban-list.js";
 import { CallEngine } from "../../src/call/call-engine.js";
 import type { CallRouting, InboundOrigin, RoutingDecision } from "../../src/call/call-routing.js";
+import type { FeatureCodes } from "../../src/call/stages/route.js";
 import { SipCore } from "../../src/core/sip-core.js";
 import { DialogManager } from "../../src/dialog/dialog-manager.js";
 import { LocationService } from "../../src/registrar/location-service.js";
@@ -56,6 +57,8 @@ export interface EngineHarnessOptions {
   /** The dial plan; default: every number is a local user's. */
   readonly dialPlan?: (call: { caller: string; callRight: number; dialed: string }) => TestRoute;
   readonly trunks?: readonly TestTrunk[];
+  /** The feature code table analysed before the dial plan (default: none). */
+  readonly features?: FeatureCodes;
 }
 
 export interface PhoneChoices {
@@ -198,6 +201,7 @@ export function createEngineHarness(o: EngineHarnessOptions = {}): EngineHarness
     response: (request, status, reason) => core.response(request, status, reason),
     logger,
     noAnswerTime: o.noAnswerTime ?? 30,
+    ...(o.features === undefined ? {} : { features: o.features }),
   });
   core.handle("INVITE", engine.handle);
   core.handle("REFER", engine.handleRefer);

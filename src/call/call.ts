@@ -118,7 +118,7 @@ export class Call implements CallSubject {
       now: this.o.now,
       noAnswerMs: set.noAnswerMs,
       legs: this.legs,
-      invite: (target) => this.invite(target, set.callee),
+      invite: (target) => this.invite(target, set),
       onProvisional: (_leg, response) => this.relayProvisional(response),
       onLegChange: (leg) =>
         this.o.events(leg.state === "failed" ? "legFailed" : "ringing", { call: this, leg }),
@@ -129,14 +129,13 @@ export class Call implements CallSubject {
     fork.start();
   }
 
-  private invite(target: CallTarget, callee: CallParty) {
+  private invite(target: CallTarget, set: TargetSet) {
     const request = this.uas!.request;
     return this.o.dialogs.invite(
       calleeInvite({
         target,
         caller: this.o.caller,
-        // The number dialled for the first targets, then the callee a service chose.
-        toUser: callee === this.firstCallee ? this.o.dialed : callee.user,
+        toUser: set.toUser ?? this.o.dialed,
         host: this.o.host,
         allow: this.o.allow,
         policy: this.o.policy,

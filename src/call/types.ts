@@ -32,6 +32,11 @@ export interface TargetSet {
   readonly mode: "parallel" | "sequential";
   /** Ringing time before the fork gives up with 480 No Answer. */
   readonly noAnswerMs: number;
+  /**
+   * The user part of the legs' To: the number dialled by default; a service that sent the call
+   * elsewhere (forwarding) addresses the legs to their new callee.
+   */
+  readonly toUser?: string;
 }
 
 /**

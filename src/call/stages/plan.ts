@@ -126,7 +126,11 @@ export async function follow(
           inbound: undefined,
           party: { domainId: deps.domainId, user: as.user.name, displayName: as.user.displayName },
         };
-  return planNumber(deps, rights, verdict.number, visited);
+  const plan = await planNumber(deps, rights, verdict.number, visited);
+  if (!plan.ok || plan.value.next.kind !== "ring") return plan;
+  // The forwarded legs are addressed to their new callee (the caller dialled someone else).
+  const set = { ...plan.value.next.set, toUser: plan.value.next.set.callee.user };
+  return accept({ ...plan.value, next: { kind: "ring", set } });
 }
 
 /** The targets a service names after a fork failed (busy, no answer, unreachable), if any. */

@@ -11,6 +11,7 @@ import { createApi, resolveApiToken } from "./api/index.js";
 import type { LiveRegistration, RegistrationsView } from "./api/types.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { BanList } from "./auth/ban-list.js";
+import { CredentialDirectory } from "./auth/credential-directory.js";
 import { CallEngine } from "./call/call-engine.js";
 import { CALL_EVENT_NAMES } from "./call/call-events.js";
 import { MediaPlane } from "./call/media-plane.js";
@@ -183,14 +184,18 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     noAnswerTime: settings.noAnswerTime,
     lineFreshCallId: settings.lineFreshCallId,
     onChange: () => liveEvents.notify(),
+    gatewayBindings: (account) => location.lookup(domain.id, account),
+  });
+  // REGISTER and call credentials: local users, and the accounts of type 1 lines (FXO gateways).
+  const credentials = new CredentialDirectory({
     users,
     realm: domain.realm,
-    gatewayBindings: (account) => location.lookup(domain.id, account),
+    cachedLines: () => trunks.routing.cachedSnapshot?.lines,
+    loadLines: async () => (await trunks.routing.snapshot()).lines,
   });
   const authenticator = new Authenticator({
     clock,
-    // Local users, and the accounts of type 1 lines (FXO gateways).
-    credentials: trunks.directory,
+    credentials,
     bans,
     algorithms: settings.digestAlgorithms,
     onFailure: (info) => logger.info(info, "authentication failed"),
@@ -210,7 +215,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
   const registrar = new RegisterHandler({
     location,
     authenticator,
-    users: trunks.directory,
+    users: credentials,
     domainFor: () => domain,
     respond: (request, status, reason, headers) => sipCore.response(request, status, reason, headers),
     now: wallNow,

@@ -6,12 +6,10 @@
 import type { LiveBinding } from "../registrar/location-service.js";
 import { RoutingService } from "../routing/routing-service.js";
 import type { Store } from "../store/index.js";
-import type { UserDirectory } from "../store/user-directory.js";
 import type { Clock, TimerHandle } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { TrunkCallRouting } from "./call-routing.js";
 import { CarrierState } from "./carrier-state.js";
-import { GatewayDirectory } from "./gateway-directory.js";
 import { LineManager } from "./line-manager.js";
 import type { RequestSender } from "./line-registration.js";
 import { OutgoingLegs } from "./outgoing-legs.js";
@@ -31,9 +29,6 @@ export interface TrunkServicesOptions {
   readonly lineFreshCallId: boolean;
   /** Called when a line's state or the tables change (the live events stream). */
   readonly onChange?: () => void;
-  /** The local users, and the realm their digest uses: type 1 gateways authenticate alike. */
-  readonly users: UserDirectory;
-  readonly realm: string;
   /** Live registrations of a type 1 line's gateway (the location service). */
   readonly gatewayBindings: (account: string) => readonly LiveBinding[];
 }
@@ -96,12 +91,6 @@ export function createTrunkServices(o: TrunkServicesOptions) {
     logger: o.logger,
     noAnswerTime: o.noAnswerTime,
   });
-  const directory = new GatewayDirectory({
-    users: o.users,
-    realm: o.realm,
-    cachedLines: () => routing.cachedSnapshot?.lines,
-    loadLines: async () => (await routing.snapshot()).lines,
-  });
   const lineState = (account: string): "online" | "offline" => {
     const line = routing.cachedSnapshot?.lines.find((l) => l.account === account);
     return line === undefined ? "offline" : carriers.lineState(line);
@@ -110,8 +99,6 @@ export function createTrunkServices(o: TrunkServicesOptions) {
     routing,
     carriers,
     callRouting,
-    /** Credentials and device policy of local users and type 1 gateways (authenticator, registrar). */
-    directory,
     /** The API's view (src/api/routes/routing.ts RoutingLive). */
     live: {
       service: routing,

@@ -5,6 +5,7 @@
  * preferred to 5xx; 401 and 407 are not relayed as is (Parley's legs authenticate nothing for the
  * caller: a callee's challenge becomes a 503 rather than a second, foreign challenge).
  */
+import { callStatus } from "../core/status-catalogue.js";
 
 export interface FinalFailure {
   readonly status: number;
@@ -24,9 +25,8 @@ function rank(status: number): number {
 export function bestResponse(failures: readonly FinalFailure[]): FinalFailure {
   let best: FinalFailure | undefined;
   for (const f of failures) {
-    const candidate: FinalFailure =
-      f.status === 401 || f.status === 407 ? { status: 503, reason: "Service Unavailable" } : f;
+    const candidate: FinalFailure = f.status === 401 || f.status === 407 ? callStatus("leg-failed") : f;
     if (best === undefined || rank(candidate.status) < rank(best.status)) best = candidate;
   }
-  return best ?? { status: 480, reason: "Temporarily Unavailable" };
+  return best ?? callStatus("unavailable");
 }

@@ -5,6 +5,7 @@
  * registered binding is reached.
  */
 import type { Authenticator } from "../auth/authenticator.js";
+import { callStatus } from "../core/status-catalogue.js";
 import type { LiveBinding } from "../registrar/location-service.js";
 import type { SipRequest } from "../sip/types.js";
 import type { Destination, ReceivedMessage, TransportProtocol } from "../transport/types.js";
@@ -24,7 +25,7 @@ export async function authenticateCaller(
   rx: ReceivedMessage & { message: SipRequest },
 ): Promise<CallerAuth> {
   if (authenticator.isBanned(rx.source.address))
-    return { kind: "reject", status: 403, reason: "Forbidden", headers: [] };
+    return { kind: "reject", ...callStatus("banned"), headers: [] };
   // RFC 3261 22.3: a B2BUA acting for its users challenges with 407 (Proxy-Authenticate).
   const auth = await authenticator.authenticate({
     request: rx.message,

@@ -5,6 +5,7 @@
  * user (in-dialog MESSAGEs never come here: the dialog layer relays them within their call).
  */
 import type { Authenticator } from "../auth/authenticator.js";
+import { type CallStatusCode, callStatus } from "../core/status-catalogue.js";
 import type { LiveBinding } from "../registrar/location-service.js";
 import {
   createRequest,
@@ -54,7 +55,7 @@ export class MessageRelay {
   readonly handle = (rx: Received, tx: ServerTransaction): void => {
     this.process(rx, tx).catch((error: unknown) => {
       this.o.logger.error({ err: error, callId: rx.message.callId }, "MESSAGE failed");
-      this.respond(tx, 500, "Server Internal Error");
+      this.reply(tx, "internal-error");
     });
   };
 
@@ -70,12 +71,12 @@ export class MessageRelay {
     const dialed = request.uri.user ?? "";
     const target = dialed === "" ? undefined : await this.o.users.lookup(domain.id, dialed);
     if (target === undefined) {
-      this.respond(tx, 404, "Not Found");
+      this.reply(tx, "not-found");
       return;
     }
     const bindings = this.o.location.lookup(domain.id, target.user.name);
     if (bindings.length === 0) {
-      this.respond(tx, 480, "Temporarily Unavailable");
+      this.reply(tx, "unavailable");
       return;
     }
     const sender = await this.o.users.lookup(domain.id, auth.username);
@@ -93,7 +94,7 @@ export class MessageRelay {
       if (response.status < 300) {
         answered = true;
         // RFC 3428 7: a 2xx from the recipient's UA means the message was delivered.
-        this.respond(tx, 200, "OK");
+        this.reply(tx, "ok");
         return;
       }
       failures.push({ status: response.status, reason: response.reason });
@@ -112,7 +113,7 @@ export class MessageRelay {
         });
       } catch (error) {
         this.o.logger.warn({ err: error, contact: binding.contactUri }, "MESSAGE not sent to a binding");
-        onFinal(createResponse(message, 503, "Service Unavailable"));
+        onFinal(createResponse(message, 503, callStatus("leg-failed").reason));
       }
     }
     this.o.logger.info(
@@ -137,6 +138,12 @@ export class MessageRelay {
     for (const route of binding.path) headers.push(["Route", route]);
     for (const name of PASSED_THROUGH) for (const value of request.getAll(name)) headers.push([name, value]);
     return createRequest({ method: "MESSAGE", uri: binding.contactUri, headers, body: request.body });
+  }
+
+  /** Answers with a status of the call catalogue. */
+  private reply(tx: ServerTransaction, code: CallStatusCode): void {
+    const { status, reason } = callStatus(code);
+    this.respond(tx, status, reason);
   }
 
   private respond(

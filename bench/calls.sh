@@ -13,6 +13,8 @@
 # Prints BENCH lines and the ratio.
 # Needs: apt-get install -y kamailio kamailio-sqlite-modules sip-tester sqlite3
 # Env: CALL_RATES="250 500 ..." STEP_SECS=5 HOLD_MS=1000 SKIP_KAMAILIO=1 MEM_CALLS=10000 (0 = skip) MEM_RATE=500
+#   ONLY_MEM=1 (only the memory part) HEAP_SNAPSHOTS=dir (idle.heapsnapshot and held.heapsnapshot
+#   there, taken after each heap reading: open them in Chrome DevTools, Memory tab, and compare)
 #
 # Parley's per-user limits (maxConcurrentCalls, maxConcurrentOutgoingCalls: default 4, at most
 # 1000 through the API) would refuse this workload (every call goes to 1999; each caller has
@@ -114,7 +116,7 @@ api() { curl -s -H 'authorization: Bearer bench-token-0123456789abcdef' "http://
 rss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 
 kam=0
-if [ "${SKIP_KAMAILIO:-0}" != 1 ] && command -v kamailio >/dev/null; then
+if [ "${ONLY_MEM:-0}" != 1 ] && [ "${SKIP_KAMAILIO:-0}" != 1 ] && command -v kamailio >/dev/null; then
   KPORT=$(free_port)
   sed -e "s#@WORK@#$WORK#g" -e "s#127.0.0.1:5070#127.0.0.1:$KPORT#g" bench/kamailio/kamailio.cfg > "$WORK/kamailio.cfg"
   mkdir -p "$WORK/run"
@@ -127,28 +129,30 @@ if [ "${SKIP_KAMAILIO:-0}" != 1 ] && command -v kamailio >/dev/null; then
   echo "BENCH calls.kamailio cps=$kam"
 fi
 
-start_parley "$WORK/parley"
-echo "Parley on 127.0.0.1:$PPORT (pid $PPID_)" >&2
-par=$(ladder parley "$PPORT")
-echo "BENCH calls.parley cps=$par"
-if [ "$kam" -gt 0 ]; then
-  awk -v p="$par" -v k="$kam" 'BEGIN{printf "BENCH calls.ratio parley_over_kamailio=%.3f (goal 1.0, floor 0.25)\n", p/k}'
+if [ "${ONLY_MEM:-0}" != 1 ]; then
+  start_parley "$WORK/parley"
+  echo "Parley on 127.0.0.1:$PPORT (pid $PPID_)" >&2
+  par=$(ladder parley "$PPORT")
+  echo "BENCH calls.parley cps=$par"
+  if [ "$kam" -gt 0 ]; then
+    awk -v p="$par" -v k="$kam" 'BEGIN{printf "BENCH calls.ratio parley_over_kamailio=%.3f (goal 1.0, floor 0.25)\n", p/k}'
+  fi
+  errors=$(grep -c '"level":[56]0' "$WORK/parley.log")
+  echo "  parley log: $errors error/fatal lines (log: $WORK/parley.log)" >&2
+  [ "$errors" -gt 0 ] && grep '"level":[56]0' "$WORK/parley.log" | head -5 >&2
+  kill "$PPID_"; wait "$PPID_" 2>/dev/null
 fi
-errors=$(grep -c '"level":[56]0' "$WORK/parley.log")
-echo "  parley log: $errors error/fatal lines (log: $WORK/parley.log)" >&2
-[ "$errors" -gt 0 ] && grep '"level":[56]0' "$WORK/parley.log" | head -5 >&2
-kill "$PPID_"; wait "$PPID_" 2>/dev/null
 
 if [ "$MEM_CALLS" -gt 0 ]; then
   IPORT=$(free_port)
   start_parley "$WORK/parley-mem" --inspect="127.0.0.1:$IPORT"
-  heap() { node --experimental-websocket --no-warnings bench/heap-probe.mjs "$IPORT" | sed -n 's/.*"heapUsed":\([0-9]*\).*/\1/p'; }
+  heap() { node --experimental-websocket --no-warnings bench/heap-probe.mjs "$IPORT" "$@" | sed -n 's/.*"heapUsed":\([0-9]*\).*/\1/p'; }
   uport=$(free_port)
   register_uas "$PPORT" "$uport" || exit 1
   one_run mem-warmup "$PPORT" "$uport" 200 400 100 # warm the code paths up
   sleep 2
   base=$(rss_kib "$PPID_")
-  base_heap=$(heap)
+  base_heap=$(heap ${HEAP_SNAPSHOTS:+"$HEAP_SNAPSHOTS/idle.heapsnapshot"})
   mem_rate=${MEM_RATE:-500}
   ramp=$((MEM_CALLS / mem_rate + 1))
   hold=$(((ramp + 15) * 1000))
@@ -163,7 +167,7 @@ if [ "$MEM_CALLS" -gt 0 ]; then
   done
   # Every call is up now (the hold outlasts the ramp): JS heap after a forced full GC.
   held=$(api status | sed -n 's/.*"activeCalls":\([0-9]*\).*/\1/p')
-  held_heap=$(heap)
+  held_heap=$(heap ${HEAP_SNAPSHOTS:+"$HEAP_SNAPSHOTS/held.heapsnapshot"})
   wait "$runner"
   echo "  memory: baseline VmRSS ${base} KiB, ${peak_active} active calls -> VmRSS ${peak_rss} KiB (target $MEM_CALLS)" >&2
   echo "  memory: baseline heapUsed ${base_heap} B, ${held} active calls -> heapUsed ${held_heap} B (after forced GC, via the inspector)" >&2

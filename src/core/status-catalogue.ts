@@ -59,7 +59,14 @@ export type CallStatusCode =
   | "method-not-allowed"
   | "not-acceptable-here"
   | "no-service"
-  | "loop-detected";
+  | "loop-detected"
+  | "trunk-incoming-forbidden"
+  | "trunk-max-incoming-calls"
+  | "line-busy"
+  | "auto-attendant-unavailable"
+  | "carrier-gone"
+  | "no-external-line"
+  | "no-sip-trunk";
 
 export const callStatusCatalogue = {
   ok: { status: 200, reason: "OK", rfc: "RFC 3261 21.2.1" },
@@ -105,6 +112,37 @@ export const callStatusCatalogue = {
     status: 482,
     reason: "Loop Detected",
     rfc: "RFC 3261 21.4.20 (a forwarding chain revisits a user or passes 5 hops)",
+  },
+  "trunk-incoming-forbidden": {
+    status: 403,
+    reason: "Incoming Calls Not Allowed On Trunk",
+    rfc: "FEATURES.md section 4 (a SIP trunk's direction)",
+  },
+  "trunk-max-incoming-calls": {
+    status: 403,
+    reason: "Maximum Incoming Calls Reached",
+    rfc: "FEATURES.md section 4 (a SIP trunk's limits)",
+  },
+  "line-busy": { status: 486, reason: "Line Busy", rfc: "FEATURES.md section 3 (an external line's limit)" },
+  "auto-attendant-unavailable": {
+    status: 480,
+    reason: "Auto-Attendant Not Available",
+    rfc: "FEATURES.md section 3 (a line's incoming calls go to the auto-attendant)",
+  },
+  "carrier-gone": {
+    status: 403,
+    reason: "Forbidden",
+    rfc: "RFC 3261 21.4.4 (the line or trunk the call came in on was removed)",
+  },
+  "no-external-line": {
+    status: 503,
+    reason: "No External Line Available",
+    rfc: "RFC 3261 21.5.4 (FEATURES.md section 5: the outgoing group has no usable line)",
+  },
+  "no-sip-trunk": {
+    status: 503,
+    reason: "No SIP Trunk Available",
+    rfc: "RFC 3261 21.5.4 (FEATURES.md section 5: the route's trunks are all unusable)",
   },
 } as const satisfies Record<CallStatusCode, RejectEntry>;
 

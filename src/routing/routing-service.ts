@@ -15,6 +15,7 @@
  * no socket, no timer and no database: only a cache of the tables and the round-robin cursors,
  * with time read from an injected `now`, so it is tested like the rest of routing/.
  */
+import { callStatus } from "../core/status-catalogue.js";
 import type { RoutableLine, RoutableTrunk } from "./outbound-candidates.js";
 import {
   type Attempt,
@@ -129,7 +130,7 @@ export class RoutingService<S extends RoutingTablesSnapshot> {
     const snapshot = await this.snapshot();
     const caller = callerOf(snapshot, ref);
     // The line or trunk the call came in on was removed meanwhile.
-    if (caller === undefined) return { kind: "refuse", status: 403, reason: "Forbidden" };
+    if (caller === undefined) return { kind: "refuse", ...callStatus("carrier-gone") };
     const plan = this.planOver(snapshot, caller, dialed, true);
     const route = plan.route;
     switch (route.kind) {
@@ -141,8 +142,7 @@ export class RoutingService<S extends RoutingTablesSnapshot> {
         if (plan.attempts.length === 0)
           return {
             kind: "refuse",
-            status: 503,
-            reason: route.kind === "sip-trunk" ? "No SIP Trunk Available" : "No External Line Available",
+            ...callStatus(route.kind === "sip-trunk" ? "no-sip-trunk" : "no-external-line"),
             plan,
           };
         return { kind: "outbound", number: route.number, attempts: plan.attempts, plan };

@@ -5,8 +5,10 @@
  * routing-service.ts, the one the dry run uses too), whose attempts become the callee legs
  * (outgoing-legs.ts).
  */
+
 import type { CallTarget } from "../call/call.js";
 import type { CallRouting, InboundOrigin, RoutingDecision } from "../call/call-routing.js";
+import { callStatus } from "../core/status-catalogue.js";
 import type { CallerRef, RoutingService } from "../routing/routing-service.js";
 import type { SipRequest } from "../sip/types.js";
 import type { ExternalLine } from "../store/routing-model.js";
@@ -64,10 +66,9 @@ export class TrunkCallRouting implements CallRouting {
       if (!(await this.fromPeer(rx, trunk.address, trunk.port, trunk.transport))) continue;
       // FEATURES.md section 4: maximum incoming concurrent calls, 0 = that direction forbidden.
       const calls = this.o.carriers.calls("trunk", trunk.trunkId);
-      if (trunk.maxIncomingCalls === 0)
-        return { kind: "refuse", status: 403, reason: "Incoming Calls Not Allowed On Trunk" };
+      if (trunk.maxIncomingCalls === 0) return { kind: "refuse", ...callStatus("trunk-incoming-forbidden") };
       if (trunk.maxIncomingCalls !== null && calls.incoming >= trunk.maxIncomingCalls)
-        return { kind: "refuse", status: 403, reason: "Maximum Incoming Calls Reached" };
+        return { kind: "refuse", ...callStatus("trunk-max-incoming-calls") };
       return {
         kind: "trunk",
         name: trunk.trunkId,
@@ -94,9 +95,9 @@ export class TrunkCallRouting implements CallRouting {
       lines.find((l) => l.account === called) ?? lines.find((l) => l.account === toUser) ?? lines[0]!;
     const calls = this.o.carriers.calls("line", line.account);
     if (line.maxConcurrentCalls !== null && calls.incoming + calls.outgoing >= line.maxConcurrentCalls)
-      return { kind: "refuse", status: 486, reason: "Line Busy" };
+      return { kind: "refuse", ...callStatus("line-busy") };
     if (line.transferTo === "auto-attendant")
-      return { kind: "refuse", status: 480, reason: "Auto-Attendant Not Available" };
+      return { kind: "refuse", ...callStatus("auto-attendant-unavailable") };
     return {
       kind: "line",
       name: line.account,
@@ -123,7 +124,7 @@ export class TrunkCallRouting implements CallRouting {
     else if (inbound?.kind === "line") caller = { origin: "line", account: inbound.name };
     else if (gateway !== undefined) {
       if (gateway.transferTo === "auto-attendant")
-        return { kind: "refuse", status: 480, reason: "Auto-Attendant Not Available" };
+        return { kind: "refuse", ...callStatus("auto-attendant-unavailable") };
       caller = { origin: "line", account: gateway.account };
       if (gateway.destinationNumber !== "") dialed = gateway.destinationNumber;
     } else {
@@ -151,7 +152,7 @@ export class TrunkCallRouting implements CallRouting {
       });
       if (target !== undefined) targets.push(target);
     }
-    if (targets.length === 0) return { kind: "refuse", status: 503, reason: "Service Unavailable" };
+    if (targets.length === 0) return { kind: "refuse", ...callStatus("leg-failed") };
     const ringing = targets.reduce(
       (sum, t) => sum + (t.outbound?.noAnswerMs || this.o.noAnswerTime * 1000),
       0,

@@ -37,7 +37,25 @@ export type TestUser = Partial<UserSettings> & { readonly name: string; readonly
 /** What the dial plan does with a number dialed by a local user or a trunk. */
 export type TestRoute =
   | { readonly kind: "local-user"; readonly number: string }
-  | { readonly kind: "reject"; readonly status: number; readonly reason: string };
+  | { readonly kind: "reject"; readonly status: number; readonly reason: string }
+  /** An outside number through lines or trunks, tried in order (a sequential fork). */
+  | {
+      readonly kind: "outbound";
+      readonly number: string;
+      readonly carriers: readonly TestCarrier[];
+      /** Ringing time of the whole call. */
+      readonly noAnswerMs: number;
+    };
+
+/** A line's provider or a trunk's peer, as an outbound target. */
+export interface TestCarrier {
+  readonly address: string;
+  readonly port: number;
+  /** This attempt's own ringing time before the next carrier is tried; 0 = none. */
+  readonly noAnswerMs?: number;
+  /** Counts the call on the carrier; returns the release (FEATURES.md section 3 limits). */
+  readonly acquire?: () => () => void;
+}
 
 /** A SIP trunk: a peer trusted by its address; `refuse` answers its calls at identification. */
 export interface TestTrunk {
@@ -142,9 +160,26 @@ function routing(o: EngineHarnessOptions, find: ReturnType<typeof directory>["fi
     decide: async (input): Promise<RoutingDecision> => {
       const callRight = input.user?.callRight ?? find(DOMAIN.id, input.userName)?.user.callRight ?? 0;
       const route = dialPlan({ caller: input.userName, callRight, dialed: input.dialed });
-      return route.kind === "reject"
-        ? { kind: "refuse", status: route.status, reason: route.reason }
-        : { kind: "local-user", number: route.number };
+      if (route.kind === "reject") return { kind: "refuse", status: route.status, reason: route.reason };
+      if (route.kind === "local-user") return { kind: "local-user", number: route.number };
+      return {
+        kind: "outbound",
+        number: route.number,
+        noAnswerMs: route.noAnswerMs,
+        maxDurationMs: 0,
+        targets: route.carriers.map((c) => ({
+          uri: `sip:${route.number}@${c.address}:${c.port}`,
+          destination: { protocol: "UDP" as const, address: c.address, port: c.port },
+          routes: [],
+          outbound: {
+            from: `<sip:${input.userName}@${DOMAIN.realm}>`,
+            to: `<sip:${route.number}@${c.address}>`,
+            no100rel: false,
+            noAnswerMs: c.noAnswerMs ?? 0,
+            acquire: c.acquire ?? (() => () => {}),
+          },
+        })),
+      };
     },
   };
 }

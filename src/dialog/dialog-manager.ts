@@ -189,7 +189,8 @@ export class DialogManager implements DialogContext {
     if (this.dialogs.get(dialog.key) === dialog) this.dialogs.delete(dialog.key);
   }
 
-  reportError(error: unknown): void {
+  /** A property, not a method: every dialog and INVITE passes it on as its listener-error sink. */
+  readonly reportError = (error: unknown): void => {
     this.onError(error);
-  }
+  };
 }

@@ -31,6 +31,8 @@ const MAX_INITIAL_CSEQ = 2 ** 31 - 1;
 
 /** An ACK Parley sent for a 2xx, kept to resend when that 2xx is retransmitted. */
 interface SentAck {
+  /** The CSeq number of the INVITE (and of the ACK). */
+  readonly seq: number;
   readonly request: SipRequest;
   readonly destination: Destination;
 }
@@ -69,16 +71,20 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   authorize: ((challenge: SipResponse, request: SipRequest) => HeaderList | undefined) | undefined;
 
   private flowId: string | undefined;
+  // The collections below are made when first needed and dropped when empty again: most of a
+  // dialog's life needs none of them (issue 13: heap per active call).
   /** Requests that already carry an answer to a challenge: a second challenge is final. */
-  private readonly authRetries = new WeakSet<SipRequest>();
+  private authRetries: WeakSet<SipRequest> | undefined;
   private readonly natPeer: Destination | undefined;
-  private readonly acks = new Map<number, SentAck>();
-  private readonly successes = new Map<number, SuccessRetransmitter>();
+  /** The ACK of the latest INVITE Parley sent in this dialog (RFC 3261 13.2.2.4). */
+  private lastAck: SentAck | undefined;
+  /** 2xx responses to INVITEs awaiting their ACK, by CSeq number (RFC 3261 13.3.1.4). */
+  private successes: Map<number, SuccessRetransmitter> | undefined;
   /** RFC 3261 14.1: an INVITE Parley sent in this dialog still without final response. */
   private inviteClientPending = false;
   /** RFC 3261 14.2: an INVITE received in this dialog not yet answered finally. */
   private inviteServer: ServerTransaction | undefined;
-  private readonly glareTimers = new Set<TimerHandle>();
+  private glareTimers: Set<TimerHandle> | undefined;
   readonly session: SessionRefresher;
 
   constructor(
@@ -86,7 +92,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
     init: DialogInit,
     state: "early" | "confirmed",
   ) {
-    super((error) => ctx.reportError(error));
+    super(ctx.reportError);
     this.role = init.role;
     this.callId = init.callId;
     this.localTag = init.localTag;
@@ -203,7 +209,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
     resolve: (response: SipResponse) => void,
   ): boolean {
     if ((response.status !== 401 && response.status !== 407) || this.authorize === undefined) return false;
-    if (this.state === "terminated" || this.authRetries.has(request)) return false;
+    if (this.state === "terminated" || this.authRetries?.has(request)) return false;
     const headers = this.authorize(response, request);
     if (headers === undefined) return false;
     const retry = cloneMessage(request);
@@ -212,6 +218,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
     retry.set("cseq", `${this.localSeq} ${request.method}`);
     for (const [name, value] of headers) retry.append(name, value);
     if (request.method === "INVITE") this.inviteClientPending = false;
+    this.authRetries ??= new WeakSet();
     this.authRetries.add(retry);
     this.send(retry, options).then(resolve, () => resolve(response));
     return true;
@@ -272,7 +279,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
    */
   ack(invite: SipRequest, options: MessageOptions = {}): void {
     const seq = invite.cseq?.seq ?? 0;
-    if (this.acks.has(seq)) {
+    if (this.lastAck?.seq === seq) {
       this.resendAck(seq);
       return;
     }
@@ -297,14 +304,13 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
     // RFC 3261 13.2.2.4: retransmissions of the 2xx get this ACK again, also once the INVITE
     // transaction is gone (stray responses). Only the latest INVITE's ACK is kept: an older 2xx
     // cannot be retransmitted any more once a later INVITE was answered.
-    this.acks.clear();
-    this.acks.set(seq, { request, destination });
+    this.lastAck = { seq, request, destination };
     this.transmitAck(request, destination);
   }
 
   private resendAck(seq: number): void {
-    const sent = this.acks.get(seq);
-    if (sent !== undefined) this.transmitAck(sent.request, sent.destination);
+    const sent = this.lastAck;
+    if (sent?.seq === seq) this.transmitAck(sent.request, sent.destination);
   }
 
   private transmitAck(request: SipRequest, destination: Destination): void {
@@ -356,9 +362,11 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   afterGlare(fn: () => void): TimerHandle {
     const delay = glareRetryDelay(this.role === "uac", this.ctx.random);
     const handle = this.ctx.clock.setTimer(delay, () => {
-      this.glareTimers.delete(handle);
+      this.glareTimers?.delete(handle);
+      if (this.glareTimers?.size === 0) this.glareTimers = undefined;
       fn();
     });
+    this.glareTimers ??= new Set();
     this.glareTimers.add(handle);
     return handle;
   }
@@ -490,22 +498,28 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
         else this.ctx.transport.sendResponse(response, tx.request).then(undefined, () => {});
       },
       () => {
-        this.successes.delete(seq);
+        this.forgetSuccess(seq);
         this.emit("ackTimeout", { response });
       },
     );
+    this.successes ??= new Map();
     this.successes.get(seq)?.stop();
     this.successes.set(seq, retransmitter);
     retransmitter.start();
   }
 
+  private forgetSuccess(seq: number): void {
+    this.successes?.delete(seq);
+    if (this.successes?.size === 0) this.successes = undefined;
+  }
+
   /** The ACK for a 2xx Parley sent (RFC 3261 13.3.1.4); a retransmitted ACK is absorbed. */
   receiveAck(rx: ReceivedMessage): void {
     const seq = rx.message.cseq?.seq ?? 0;
-    const pending = this.successes.get(seq);
+    const pending = this.successes?.get(seq);
     if (pending === undefined) return;
     pending.stop();
-    this.successes.delete(seq);
+    this.forgetSuccess(seq);
     this.emit("ack", { request: rx.message as SipRequest, rx });
   }
 
@@ -551,11 +565,11 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   terminate(cause: DialogEndCause, status?: number): void {
     if (this.state === "terminated") return;
     this.state = "terminated";
-    for (const r of this.successes.values()) r.stop();
-    this.successes.clear();
-    this.acks.clear();
-    for (const t of this.glareTimers) t.cancel();
-    this.glareTimers.clear();
+    for (const r of this.successes?.values() ?? []) r.stop();
+    this.successes = undefined;
+    this.lastAck = undefined;
+    for (const t of this.glareTimers ?? []) t.cancel();
+    this.glareTimers = undefined;
     this.session.stop();
     this.ctx.unregister(this);
     this.emit("terminated", status === undefined ? { cause } : { cause, status });

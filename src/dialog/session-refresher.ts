@@ -2,7 +2,7 @@ import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { ServerTransaction } from "../transaction/index.js";
 import type { Dialog } from "./dialog.js";
 import type { HeaderList } from "./message-builder.js";
-import { SessionTimer } from "./session-timer.js";
+import { SessionTimer, type SessionTimerUser } from "./session-timer.js";
 import {
   intervalAfter422,
   negotiateAsUas,
@@ -18,9 +18,15 @@ import type { DialogContext } from "./types.js";
  * answers, runs the SessionTimer, sends the refresh when Parley is the refresher (UPDATE when the
  * peer allows it, else a re-INVITE with the last session description), and reports expiry.
  */
-export class SessionRefresher {
+export class SessionRefresher implements SessionTimerUser {
   private readonly timer: SessionTimer;
-  private readonly granted = new WeakMap<ServerTransaction, UasNegotiation>();
+  /**
+   * What was granted to INVITE / UPDATE server transactions not yet answered with a 2xx. Made on
+   * the first grant and dropped once every grant was used (issue 13: heap per active call); an
+   * entry a failure response left behind goes with its transaction (weak keys).
+   */
+  private granted: WeakMap<ServerTransaction, UasNegotiation> | undefined;
+  private grants = 0;
   /** The interval Parley asks for; raised by a 422 (RFC 4028 7.4). */
   private requested: number;
   private minSE: number;
@@ -29,11 +35,7 @@ export class SessionRefresher {
     private readonly ctx: DialogContext,
     private readonly dialog: Dialog,
   ) {
-    this.timer = new SessionTimer(
-      ctx.clock,
-      () => this.refresh(),
-      (interval) => this.dialog.emit("sessionExpired", { interval }),
-    );
+    this.timer = new SessionTimer(ctx.clock, this);
     this.requested = ctx.sessionTimer.interval;
     this.minSE = ctx.sessionTimer.minSE;
   }
@@ -78,26 +80,29 @@ export class SessionRefresher {
       });
       return false;
     }
-    this.granted.set(tx, negotiation);
+    this.grant(tx, negotiation);
     return true;
   }
 
-  /** Records what the initial INVITE's negotiation granted (UasInvite). */
+  /** Records what the negotiation granted (the initial INVITE's in UasInvite). */
   grant(tx: ServerTransaction, negotiation: UasNegotiation): void {
+    this.granted ??= new WeakMap();
+    if (!this.granted.has(tx)) this.grants++;
     this.granted.set(tx, negotiation);
   }
 
   responseHeaders(tx: ServerTransaction): HeaderList {
-    const negotiation = this.granted.get(tx);
+    const negotiation = this.granted?.get(tx);
     return negotiation === undefined ? [] : uasResponseHeaders(negotiation);
   }
 
   /** RFC 4028 10: Parley sent a 2xx to a session refresh: restart the timers with what it granted. */
   onUasSuccess(tx: ServerTransaction): void {
-    const negotiation = this.granted.get(tx);
-    if (negotiation === undefined || negotiation.kind !== "accept") return;
-    this.granted.delete(tx);
-    this.start(negotiation.interval, negotiation.refresher === "uas");
+    const negotiation = this.granted?.get(tx);
+    if (negotiation === undefined) return;
+    this.granted?.delete(tx);
+    if (--this.grants === 0) this.granted = undefined;
+    if (negotiation.kind === "accept") this.start(negotiation.interval, negotiation.refresher === "uas");
   }
 
   /** RFC 4028 7.2, 10: a 2xx to an INVITE / UPDATE Parley sent sets or restarts the timers. */
@@ -121,6 +126,16 @@ export class SessionRefresher {
 
   stop(): void {
     this.timer.stop();
+  }
+
+  /** SessionTimerUser: half the interval passed and Parley refreshes. */
+  onRefreshDue(): void {
+    this.refresh();
+  }
+
+  /** SessionTimerUser: RFC 4028 10: the session expired; the TU ends it with BYE. */
+  onExpired(interval: number): void {
+    this.dialog.emit("sessionExpired", { interval });
   }
 
   /**

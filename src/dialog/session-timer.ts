@@ -1,5 +1,13 @@
 import type { Clock, TimerHandle } from "../util/clock.js";
 
+/** What a SessionTimer reports to (an interface rather than two closures per dialog). */
+export interface SessionTimerUser {
+  /** Half the interval passed and Parley is the refresher: send the refresh (RFC 4028 10). */
+  onRefreshDue(): void;
+  /** No refresh succeeded in time (RFC 4028 10). */
+  onExpired(interval: number): void;
+}
+
 /**
  * The running half of RFC 4028 for one dialog: the refresher sends a refresh at half the session
  * interval; either side treats the session as expired when no refresh succeeded in time.
@@ -14,8 +22,7 @@ export class SessionTimer {
 
   constructor(
     private readonly clock: Clock,
-    private readonly onRefreshDue: () => void,
-    private readonly onExpired: (interval: number) => void,
+    private readonly user: SessionTimerUser,
   ) {}
 
   get running(): boolean {
@@ -32,7 +39,7 @@ export class SessionTimer {
       // interval has elapsed" (paraphrased: the RECOMMENDED refresh point is one half).
       this.refreshTimer = this.clock.setTimer((interval * 1000) / 2, () => {
         this.refreshTimer = undefined;
-        this.onRefreshDue();
+        this.user.onRefreshDue();
       });
     }
     // RFC 4028 10: the side that does not refresh "SHOULD send a BYE ... slightly before the
@@ -41,7 +48,7 @@ export class SessionTimer {
     const expiresIn = interval - Math.min(32, interval / 3);
     this.expiryTimer = this.clock.setTimer(expiresIn * 1000, () => {
       this.expiryTimer = undefined;
-      this.onExpired(interval);
+      this.user.onExpired(interval);
     });
   }
 
@@ -50,7 +57,7 @@ export class SessionTimer {
     this.refreshTimer?.cancel();
     this.refreshTimer = this.clock.setTimer(ms, () => {
       this.refreshTimer = undefined;
-      this.onRefreshDue();
+      this.user.onRefreshDue();
     });
   }
 

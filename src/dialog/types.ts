@@ -133,7 +133,8 @@ export interface DialogContext {
   readonly reliableProvisionals: ReliableProvisionalPolicy;
   readonly resolve: UriResolver;
   readonly random: () => number;
-  reportError(error: unknown): void;
+  /** Where errors go; a function bound to its context, so it may be passed on as it is. */
+  readonly reportError: (error: unknown) => void;
   /** The destination of a next-hop URI (throws when it cannot be resolved); `flowId` is preferred. */
   destinationFor(uri: string, flowId?: string): Destination;
   /** A dialog now has an id: index it. */

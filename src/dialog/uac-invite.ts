@@ -84,7 +84,7 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
     private readonly ctx: DialogContext,
     private readonly spec: InviteSpec,
   ) {
-    super((error) => ctx.reportError(error));
+    super(ctx.reportError);
     this.callId = spec.callId ?? generateCallId();
     this.sessionInterval = ctx.sessionTimer.interval;
     this.minSE = ctx.sessionTimer.minSE;

@@ -52,7 +52,7 @@ export class UasInvite extends TypedEmitter<UasInviteEvents> implements PrackRec
     readonly tx: ServerTransaction,
     private readonly negotiation: UasNegotiation,
   ) {
-    super((error) => ctx.reportError(error));
+    super(ctx.reportError);
     this.request = rx.message as SipRequest;
     const requires = hasOptionTag(this.request, "require", "100rel");
     const supports = hasOptionTag(this.request, "supported", "100rel");

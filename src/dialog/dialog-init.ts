@@ -60,7 +60,8 @@ function contactUri(message: SipRequest | SipResponse): string | undefined {
 
 /** The dialog key both sides of the layer index by. */
 export function dialogKey(callId: string, localTag: string, remoteTag: string): string {
-  return `${callId}\n${localTag}\n${remoteTag}`;
+  // Joined, not concatenated: one flat string, not a chain of concatenation nodes, per dialog.
+  return [callId, localTag, remoteTag].join("\n");
 }
 
 /**

@@ -1,4 +1,4 @@
-import { cloneMessage, createRequest } from "../sip/index.js";
+import { cloneMessage, createRequest, ownCopy } from "../sip/index.js";
 import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { ServerTransaction } from "../transaction/index.js";
 import type { Destination, ReceivedMessage } from "../transport/types.js";
@@ -6,6 +6,7 @@ import type { TimerHandle } from "../util/clock.js";
 import { type DialogInit, dialogKey, refreshedTarget, uacRouteSet } from "./dialog-init.js";
 import { glareRetryDelay } from "./glare.js";
 import { allowsMethod, hasOptionTag } from "./headers.js";
+import { KeptAck } from "./kept-ack.js";
 import { bodyParts, buildResponse, freshVia, type HeaderList, isTargetRefresh } from "./message-builder.js";
 import { requestTarget } from "./request-target.js";
 import { SessionRefresher } from "./session-refresher.js";
@@ -28,14 +29,6 @@ import {
 /** RFC 3261 8.1.1.5: "The sequence number value MUST be expressible as a 32-bit unsigned integer
  * and MUST be less than 2**31." */
 const MAX_INITIAL_CSEQ = 2 ** 31 - 1;
-
-/** An ACK Parley sent for a 2xx, kept to resend when that 2xx is retransmitted. */
-interface SentAck {
-  /** The CSeq number of the INVITE (and of the ACK). */
-  readonly seq: number;
-  readonly request: SipRequest;
-  readonly destination: Destination;
-}
 
 /**
  * One dialog (RFC 3261 12): its identity and state, the requests Parley sends within it
@@ -60,8 +53,11 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   routeSet: readonly string[];
   /** Handles PRACKs in the early dialog (the UAS side of its INVITE, RFC 3262). */
   prackReceiver: PrackReceiver | undefined;
-  /** The last session description Parley sent, reused by a re-INVITE session refresh (RFC 4028 7.4). */
-  lastLocalBody: { body: Buffer; contentType: string } | undefined;
+  /**
+   * The last session description Parley sent, reused by a re-INVITE session refresh (RFC 4028
+   * 7.4). Set through rememberLocalBody().
+   */
+  lastLocalBody: { readonly body: Buffer; readonly contentType: string } | undefined;
   /** The peer listed UPDATE in Allow: session refreshes use UPDATE (RFC 4028 7.4 prefers it). */
   peerAllowsUpdate = false;
   /**
@@ -77,7 +73,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   private authRetries: WeakSet<SipRequest> | undefined;
   private readonly natPeer: Destination | undefined;
   /** The ACK of the latest INVITE Parley sent in this dialog (RFC 3261 13.2.2.4). */
-  private lastAck: SentAck | undefined;
+  private lastAck: KeptAck | undefined;
   /** 2xx responses to INVITEs awaiting their ACK, by CSeq number (RFC 3261 13.3.1.4). */
   private successes: Map<number, SuccessRetransmitter> | undefined;
   /** RFC 3261 14.1: an INVITE Parley sent in this dialog still without final response. */
@@ -94,16 +90,18 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   ) {
     super(ctx.reportError);
     this.role = init.role;
-    this.callId = init.callId;
-    this.localTag = init.localTag;
-    this.remoteTag = init.remoteTag;
-    this.key = dialogKey(init.callId, init.localTag, init.remoteTag);
-    this.localUri = init.localUri;
-    this.remoteUri = init.remoteUri;
+    // The strings of the dialog state are copies: cut from the messages that made the dialog,
+    // they would keep those messages' text alive as long as the dialog (issue 13).
+    this.callId = ownCopy(init.callId);
+    this.localTag = ownCopy(init.localTag);
+    this.remoteTag = ownCopy(init.remoteTag);
+    this.key = dialogKey(this.callId, this.localTag, this.remoteTag);
+    this.localUri = ownCopy(init.localUri);
+    this.remoteUri = ownCopy(init.remoteUri);
     this.localSeq = init.localSeq;
     this.remoteSeq = init.remoteSeq;
-    this.remoteTarget = init.remoteTarget;
-    this.routeSet = init.routeSet;
+    this.remoteTarget = ownCopy(init.remoteTarget);
+    this.routeSet = init.routeSet.map(ownCopy);
     this.secure = init.secure;
     this.flowId = init.flowId;
     this.natPeer = init.natPeer;
@@ -158,7 +156,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
     headers.push(...(options.headers ?? []), ...bodyHeaders);
     const request = createRequest({ method, uri: target.uri, headers, body });
     if (body !== undefined && (method === "INVITE" || method === "UPDATE")) {
-      this.lastLocalBody = { body, contentType: options.contentType ?? "application/sdp" };
+      this.rememberLocalBody(body, options.contentType);
     }
     return request;
   }
@@ -304,13 +302,14 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
     // RFC 3261 13.2.2.4: retransmissions of the 2xx get this ACK again, also once the INVITE
     // transaction is gone (stray responses). Only the latest INVITE's ACK is kept: an older 2xx
     // cannot be retransmitted any more once a later INVITE was answered.
-    this.lastAck = { seq, request, destination };
+    this.lastAck = new KeptAck(seq, request, destination);
     this.transmitAck(request, destination);
   }
 
   private resendAck(seq: number): void {
-    const sent = this.lastAck;
-    if (sent?.seq === seq) this.transmitAck(sent.request, sent.destination);
+    const kept = this.lastAck;
+    const request = kept?.seq === seq ? kept.message() : undefined;
+    if (kept !== undefined && request !== undefined) this.transmitAck(request, kept.destination);
   }
 
   private transmitAck(request: SipRequest, destination: Destination): void {
@@ -466,7 +465,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
       headers.push(...this.session.responseHeaders(tx));
     const response = buildResponse(request, status, options.reason, this.localTag, headers, options);
     if (success && (method === "INVITE" || method === "UPDATE") && response.body.length > 0) {
-      this.lastLocalBody = { body: response.body, contentType: options.contentType ?? "application/sdp" };
+      this.rememberLocalBody(response.body, options.contentType);
     }
     if (method === "INVITE" && status >= 200) {
       if (this.inviteServer === tx) this.inviteServer = undefined;
@@ -546,9 +545,10 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   confirm(response: SipResponse): void {
     if (this.state !== "early") return;
     if (this.role === "uac") {
-      this.routeSet = uacRouteSet(response);
+      this.routeSet = uacRouteSet(response).map(ownCopy);
       this.refreshTarget(refreshedTarget(response));
-      this.remoteUri = response.get("to") ?? this.remoteUri;
+      const to = response.get("to");
+      if (to !== undefined) this.remoteUri = ownCopy(to);
     }
     if (allowsMethod(response, "UPDATE")) this.peerAllowsUpdate = true;
     this.state = "confirmed";
@@ -557,8 +557,16 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
 
   private refreshTarget(target: string | undefined): void {
     if (target === undefined || target === this.remoteTarget) return;
-    this.remoteTarget = target;
+    this.remoteTarget = ownCopy(target);
     this.emit("targetRefresh", { remoteTarget: target });
+  }
+
+  /** Keeps the session description Parley sent last (RFC 4028 7.4: a refresh re-offers it). */
+  rememberLocalBody(body: Buffer, contentType: string | undefined): void {
+    this.lastLocalBody = {
+      body,
+      contentType: contentType === undefined ? "application/sdp" : ownCopy(contentType),
+    };
   }
 
   /** Ends the dialog once: stops every timer, leaves the manager, reports the cause. */

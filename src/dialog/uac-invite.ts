@@ -254,12 +254,9 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
     // The provider may challenge the BYE or a re-INVITE too (RFC 3261 22.2).
     dialog.authorize = this.spec.authorize;
     if (this.request.body.length > 0) {
-      dialog.lastLocalBody = {
-        body: this.request.body,
-        contentType: this.request.get("content-type") ?? "application/sdp",
-      };
+      dialog.rememberLocalBody(this.request.body, this.request.get("content-type"));
     }
-    this.dialogs.set(init.remoteTag, dialog);
+    this.dialogs.set(dialog.remoteTag, dialog);
     this.ctx.register(dialog);
     return dialog;
   }

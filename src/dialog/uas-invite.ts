@@ -38,13 +38,14 @@ export interface ProgressOptions extends ResponseOptions {
 export class UasInvite extends TypedEmitter<UasInviteEvents> implements PrackReceiver {
   /** RFC 3261 8.2.6.2 / 19.3: the To tag of every response to this INVITE. */
   readonly localTag = generateTag();
-  readonly request: SipRequest;
   state: UasInviteState = "proceeding";
   /** The dialog, once a response with a tag was sent. */
   dialog: Dialog | undefined;
   /** True when provisionals go reliably by default (the INVITE asked for 100rel, RFC 3262 4). */
   readonly reliableByDefault: boolean;
   private reliable: ReliableProvisionals | undefined;
+  /** Removes the early dialog's listener for a BYE before the answer. */
+  private unlistenBye: (() => void) | undefined;
 
   constructor(
     private readonly ctx: DialogContext,
@@ -53,12 +54,20 @@ export class UasInvite extends TypedEmitter<UasInviteEvents> implements PrackRec
     private readonly negotiation: UasNegotiation,
   ) {
     super(ctx.reportError);
-    this.request = rx.message as SipRequest;
     const requires = hasOptionTag(this.request, "require", "100rel");
     const supports = hasOptionTag(this.request, "supported", "100rel");
     // RFC 3262 3: "If the UAC ... indicated support for 100rel ... the UAS MAY send reliably"; a
     // Require leaves no choice. The policy decides for a merely supported 100rel.
     this.reliableByDefault = requires || (ctx.reliableProvisionals === "supported" && supports);
+  }
+
+  /**
+   * The INVITE. Read through `rx`, whose parsed form the server transaction lets go once the
+   * final response is sent (what lingers for Timer H or L is the bytes, issue 13); reading it
+   * later parses it again. Copy what a call keeps of it (Call-ID, Contact, From) at the start.
+   */
+  get request(): SipRequest {
+    return this.rx.message as SipRequest;
   }
 
   /** Sends a provisional (100 without tag; 101-199 create or reuse the early dialog). */
@@ -94,15 +103,17 @@ export class UasInvite extends TypedEmitter<UasInviteEvents> implements PrackRec
     const headers = [...this.dialogHeaders(), ...dialog.session.responseHeaders(this.tx)];
     const response = buildResponse(this.request, 200, options.reason, this.localTag, headers, options);
     if (response.body.length > 0) {
-      dialog.lastLocalBody = { body: response.body, contentType: options.contentType ?? "application/sdp" };
+      dialog.rememberLocalBody(response.body, options.contentType);
     }
     const send = (): void => {
       if (this.state !== "accepting") return;
       this.state = "accepted";
       this.reliable?.stop();
+      this.reliable = undefined;
       dialog.confirm(response);
       dialog.sendInviteSuccess(this.tx, response);
       dialog.session.onUasSuccess(this.tx);
+      this.leave(dialog);
     };
     if (this.reliable !== undefined) this.reliable.whenAcknowledged(send);
     else send();
@@ -151,6 +162,17 @@ export class UasInvite extends TypedEmitter<UasInviteEvents> implements PrackRec
     this.emit("prack", { request, tx });
   }
 
+  /**
+   * Answered: the dialog lives on without this INVITE. Every reliable provisional was PRACKed
+   * before the 2xx went (RFC 3262 3), so a later PRACK matches none and the dialog answers it 481
+   * itself; a BYE now ends a confirmed dialog, no longer the INVITE (RFC 3261 15.1.2).
+   */
+  private leave(dialog: Dialog): void {
+    if (dialog.prackReceiver === this) dialog.prackReceiver = undefined;
+    this.unlistenBye?.();
+    this.unlistenBye = undefined;
+  }
+
   /** RFC 3261 12.1.1: "the UAS MUST copy all Record-Route header field values from the request". */
   private dialogHeaders(): HeaderList {
     const headers: HeaderList = [];
@@ -166,7 +188,7 @@ export class UasInvite extends TypedEmitter<UasInviteEvents> implements PrackRec
     // RFC 3261 20.5: the caller's Allow tells whether session refreshes can use UPDATE (RFC 4028 7.4).
     dialog.peerAllowsUpdate = allowsMethod(this.request, "UPDATE");
     dialog.session.grant(this.tx, this.negotiation);
-    dialog.on("terminated", ({ cause }) => {
+    this.unlistenBye = dialog.on("terminated", ({ cause }) => {
       // RFC 3261 15.1.2: a BYE in the early dialog; the INVITE gets 487.
       if (cause === "bye-received") this.reject(487, { reason: "Request Terminated" });
     });

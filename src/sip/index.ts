@@ -12,7 +12,7 @@ export { formatNameAddr, parseNameAddr, quoteDisplayName } from "./name-addr.js"
 export { formatParams } from "./params.js";
 export { parseMessage } from "./parser.js";
 export { reasonPhrase } from "./reason-phrases.js";
-export { fromUtf8, toUtf8 } from "./text.js";
+export { fromUtf8, ownCopy, toUtf8 } from "./text.js";
 export type * from "./types.js";
 export { formatUri, parseUri } from "./uri.js";
 export { unescapeUri, uriEquals } from "./uri-equals.js";

@@ -70,6 +70,11 @@ export abstract class BaseServerTransaction<S extends InviteServerState | NonInv
     this.lastSent?.resend();
   }
 
+  /** Nothing will be resent any more: let the response as sent go. */
+  protected forgetSent(): void {
+    this.lastSent = undefined;
+  }
+
   /** A send of ours failed (SendErrorListener). */
   onTransportError(error: unknown): void {
     this.dispatch({ type: "transportError", error });

@@ -55,14 +55,17 @@ export class InviteServerTransaction extends BaseServerTransaction<InviteServerS
   /** The second key an RFC 2543 ACK is matched by (17.2.3), set by the transaction layer. */
   ackAlias: string | undefined;
 
-  /** The final response the TU passed. */
-  private lastResponse: SipResponse | undefined;
-
-  /** The final response sent, once in "completed", "confirmed" or "accepted". */
+  /**
+   * The final response the TU passed, while the change to "completed" or "accepted" it causes is
+   * reported (the transaction layer keys an RFC 2543 ACK by its To tag, 17.2.3). Not kept beyond:
+   * "completed" retransmits the response as sent, and in "accepted" the TU retransmits its 2xx
+   * (RFC 6026 8.5), so a lingering transaction holds no message objects (issue 13).
+   */
   get finalResponse(): SipResponse | undefined {
-    const last = this.lastResponse;
-    return last && last.status >= 200 ? last : undefined;
+    return this.final;
   }
+
+  private final: SipResponse | undefined;
 
   /**
    * RFC 3261 17.2.1: "When a server transaction is constructed for a request, it enters the
@@ -89,6 +92,9 @@ export class InviteServerTransaction extends BaseServerTransaction<InviteServerS
           this.startTimer("G", t1);
         }
         this.startTimer("H", 64 * t1);
+        // What absorbs retransmissions and matches the ACK now is the response as sent and the
+        // keys; the parsed request need not linger (as in the non-INVITE server transaction).
+        this.ctx.releaseLater(this.request);
         break;
       case "confirmed":
         // RFC 3261 17.2.1: "When this state is entered, timer I is set to fire in T4 seconds for
@@ -99,6 +105,11 @@ export class InviteServerTransaction extends BaseServerTransaction<InviteServerS
         // RFC 6026 8.7: "When the INVITE server transaction enters the "Accepted" state, Timer L
         // MUST be set to fire in 64*T1 for all transports."
         this.startTimer("L", 64 * t1);
+        // RFC 6026 8.7: retransmitted INVITEs are absorbed, never answered again by the
+        // transaction, and the TU's 2xx goes by its own Via: neither the last provisional nor the
+        // parsed request is needed any more.
+        this.forgetSent();
+        this.ctx.releaseLater(this.request);
         break;
       default:
         break;
@@ -144,15 +155,17 @@ export class InviteServerTransaction extends BaseServerTransaction<InviteServerS
       // for transmission. It is not retransmitted by the server transaction; retransmissions of 2xx
       // responses are handled by the TU. The server transaction MUST then transition to the
       // "Accepted" state."
-      this.lastResponse = response;
+      this.final = response;
       this.transition("accepted");
+      this.final = undefined;
       this.send(response);
     } else {
       // RFC 3261 17.2.1: "While in the "Proceeding" state, if the TU passes a response with status
       // code from 300 to 699 to the server transaction, the response MUST be passed to the
       // transport layer for transmission, and the state machine MUST enter the "Completed" state."
-      this.lastResponse = response;
+      this.final = response;
       this.transition("completed");
+      this.final = undefined;
       this.sendNew(response);
     }
   }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { SipResponse } from "../../src/sip/types.js";
+import type { SipRequest, SipResponse } from "../../src/sip/types.js";
 import { both, establish, from, pair, request, response, run, T1, T2 } from "./harness.js";
 
 const invite200 = (p: { status: number; method?: string }) => p.status === 200 && p.method === "INVITE";
@@ -130,6 +130,28 @@ describe("RFC 3261 13.2.2.4 the UAC core ACKs a 2xx", () => {
       };
       await run(p.clock, 20);
       assert.equal(ackBody, "answer");
+    });
+
+    it("MUST send the same ACK, answer included, for a retransmission of the 2xx", async () => {
+      const p = pair();
+      p.net.dropNext(1, request("ACK"));
+      const uac = p.alice.dialogs.invite({
+        uri: "sip:bob@127.0.0.2:5080",
+        from: "<sip:a@x>",
+        to: "<sip:b@x>",
+        manualAck: true,
+      });
+      uac.on("answered", ({ dialog }) => dialog.ack(uac.request, { body: "answer" }));
+      const acked: string[] = [];
+      p.bob.core.onInvite = (invite) => {
+        invite.accept({ body: "offer" }).on("ack", ({ request: ack }) => acked.push(ack.body.toString()));
+      };
+      await run(p.clock, 5_000, 50);
+      const acks = p.net.packets(request("ACK")).map((pk) => pk.message as SipRequest);
+      assert.equal(acks.length, 2);
+      assert.equal(acks[1].topVia?.branch, acks[0].topVia?.branch);
+      assert.equal(acks[1].serialize().toString("latin1"), acks[0].serialize().toString("latin1"));
+      assert.deepEqual(acked, ["answer"]);
     });
   });
 });

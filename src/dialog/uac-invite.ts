@@ -1,4 +1,4 @@
-import { createRequest, generateCallId, generateTag } from "../sip/index.js";
+import { createRequest, generateCallId, generateTag, ownCopy } from "../sip/index.js";
 import type { SipRequest, SipResponse } from "../sip/types.js";
 import { type ClientTransaction, createCancel } from "../transaction/index.js";
 import type { Destination } from "../transport/types.js";
@@ -50,6 +50,24 @@ export interface UacInviteEvents {
   failed: { readonly response: SipResponse };
 }
 
+const NO_HEADERS: readonly (readonly [name: string, value: string])[] = [];
+
+/**
+ * The spec with its own copies of the strings a B2BUA passes through from the caller's INVITE
+ * (header values, Content-Type): cut from that INVITE, they would keep its whole text alive as
+ * long as this INVITE and its transaction (sip ownCopy).
+ */
+function ownedSpec(spec: InviteSpec): InviteSpec {
+  const { headers, contentType } = spec;
+  return {
+    ...spec,
+    ...(headers === undefined
+      ? {}
+      : { headers: headers.map(([name, value]) => [name, ownCopy(value)] as const) }),
+    ...(contentType === undefined ? {} : { contentType: ownCopy(contentType) }),
+  };
+}
+
 /** RFC 4028 7.4: how many times a 422 makes Parley retry with a larger Session-Expires. */
 const MAX_422_RETRIES = 2;
 /** Challenges answered per INVITE (a 401 then a 407 from a proxy in front of the registrar). */
@@ -70,21 +88,32 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
   readonly dialogs = new Map<string, Dialog>();
   private readonly destination: Destination;
   private transaction: ClientTransaction | undefined;
-  private readonly rseqs = new Map<string, number>();
+  /** The last RSeq PRACKed per early dialog (RFC 3262 4), once there was one. */
+  private rseqs: Map<string, number> | undefined;
   private provisionalSeen = false;
   /** A CANCEL waiting for the first provisional (RFC 3261 9.1), with its headers. */
   private pendingCancel: HeaderList | undefined;
   private retries422 = 0;
   private authRetries = 0;
-  private authHeaders: HeaderList = [];
+  private authHeaders: readonly (readonly [name: string, value: string])[] = NO_HEADERS;
+  /**
+   * What the INVITE is built from, until its final response (retries rebuild it: RFC 3261 22.2,
+   * RFC 4028 7.4); then dropped with the offer it carries (issue 13: heap per active call).
+   */
+  private spec: InviteSpec | undefined;
+  private readonly manualAck: boolean;
+  private readonly authorize: InviteSpec["authorize"];
   private sessionInterval: number;
   private minSE: number;
 
   constructor(
     private readonly ctx: DialogContext,
-    private readonly spec: InviteSpec,
+    spec: InviteSpec,
   ) {
     super(ctx.reportError);
+    this.spec = ownedSpec(spec);
+    this.manualAck = spec.manualAck === true;
+    this.authorize = spec.authorize;
     this.callId = spec.callId ?? generateCallId();
     this.sessionInterval = ctx.sessionTimer.interval;
     this.minSE = ctx.sessionTimer.minSE;
@@ -125,6 +154,7 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
 
   private build(seq: number): SipRequest {
     const spec = this.spec;
+    if (spec === undefined) throw new Error("the INVITE had its final response");
     const headers: HeaderList = [
       ["Max-Forwards", "70"],
       ["From", `${spec.from};tag=${this.localTag}`],
@@ -173,11 +203,12 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
     if (dialog.state !== "early") return;
     if (hasOptionTag(response, "require", "100rel")) {
       const rseq = parseRSeq(response);
-      const last = this.rseqs.get(tag);
+      const last = this.rseqs?.get(tag);
       // RFC 3262 4: "If the UAC receives another reliable provisional response to the same request,
       // and its RSeq value is not one higher than the value of the sequence number, that response
       // MUST NOT be acknowledged with a PRACK, and MUST NOT be processed further by the UAC."
       if (rseq === undefined || (last !== undefined && rseq !== last + 1)) return;
+      this.rseqs ??= new Map();
       this.rseqs.set(tag, rseq);
       // RFC 3262 7.2: RAck carries the RSeq, then the CSeq number and method of the INVITE.
       const cseq = this.request.cseq;
@@ -199,9 +230,10 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
     if (dialog === undefined || dialog.state === "terminated") dialog = this.createDialog(response, "early");
     this.state = "answered";
     this.pendingCancel = undefined;
+    this.spec = undefined;
     dialog.confirm(response);
     // RFC 3261 13.2.2.4: "The UAC core MUST generate an ACK request for each 2xx received".
-    if (!this.spec.manualAck) dialog.ack(this.request);
+    if (!this.manualAck) dialog.ack(this.request);
     dialog.session.onUacSuccess(response);
     this.emit("answered", { response, dialog });
   }
@@ -209,8 +241,8 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
   private onFailure(response: SipResponse): void {
     if (this.state !== "calling") return;
     const status = response.status;
-    if ((status === 401 || status === 407) && this.spec.authorize && this.authRetries < MAX_AUTH_RETRIES) {
-      const headers = this.spec.authorize(response, this.request);
+    if ((status === 401 || status === 407) && this.authorize && this.authRetries < MAX_AUTH_RETRIES) {
+      const headers = this.authorize(response, this.request);
       if (headers !== undefined) {
         // RFC 3261 22.2: the retry is a new transaction with the same Call-ID, From tag and the
         // next CSeq, carrying the credentials.
@@ -236,6 +268,7 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
       }
     }
     this.state = "failed";
+    this.spec = undefined;
     // RFC 3261 12.3 / 13.2.2.3: a non-2xx final response ends every early dialog of the INVITE.
     for (const dialog of this.dialogs.values()) dialog.terminate("rejected", response.status);
     this.emit("failed", { response });
@@ -252,7 +285,7 @@ export class UacInvite extends TypedEmitter<UacInviteEvents> {
     const init = uacDialogInit(this.request, response, this.destination);
     const dialog = new Dialog(this.ctx, init, state);
     // The provider may challenge the BYE or a re-INVITE too (RFC 3261 22.2).
-    dialog.authorize = this.spec.authorize;
+    dialog.authorize = this.authorize;
     if (this.request.body.length > 0) {
       dialog.rememberLocalBody(this.request.body, this.request.get("content-type"));
     }

@@ -19,14 +19,10 @@ export interface RequestSpec {
 
 /** Builds a request from parts; Content-Length is added or corrected when it is serialized. */
 export function createRequest(spec: RequestSpec): SipRequest {
-  const keys: string[] = [];
-  const names: string[] = [];
-  const vals: string[] = [];
-  for (const [name, value] of spec.headers) {
-    keys.push(headerKey(name));
-    names.push(headerSpelling(name));
-    vals.push(value);
-  }
+  // map(), not push(): arrays of the exact size (a request may be kept for a while, issue 13).
+  const keys = spec.headers.map(([name]) => headerKey(name));
+  const names = spec.headers.map(([name]) => headerSpelling(name));
+  const vals = spec.headers.map(([, value]) => value);
   return new Request(
     spec.method,
     spec.uri,

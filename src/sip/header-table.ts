@@ -22,8 +22,11 @@ export function unfoldValue(s: string, start: number, end: number): string {
 export class HeaderTable {
   /** Canonical key of each field. */
   readonly keys: string[];
-  /** STRIDE offsets per field into `src`; line start -1 for a built field. A folded value: start < 0 (~start). */
-  readonly pos: number[];
+  /**
+   * STRIDE offsets per field into `src`; line start -1 for a built field. A folded value: start < 0
+   * (~start). Undefined while every field is built (a message Parley made holds no offsets).
+   */
+  private pos: number[] | undefined;
   /** Per field: name and value of a built field; undefined (or the arrays absent) for one from `src`. */
   private names: Array<string | undefined> | undefined;
   private vals: Array<string | undefined> | undefined;
@@ -33,7 +36,7 @@ export class HeaderTable {
     /** Header text the offsets refer to ("" when every field is built). */
     readonly src: string,
     keys: string[],
-    pos: number[],
+    pos: number[] | undefined,
     names?: Array<string | undefined>,
     vals?: Array<string | undefined>,
   ) {
@@ -45,8 +48,7 @@ export class HeaderTable {
 
   /** A table of built fields only. */
   static built(keys: string[], names: string[], vals: string[]): HeaderTable {
-    const pos = new Array<number>(keys.length * STRIDE).fill(-1);
-    return new HeaderTable("", keys, pos, names, vals);
+    return new HeaderTable("", keys, undefined, names, vals);
   }
 
   get length(): number {
@@ -55,38 +57,50 @@ export class HeaderTable {
 
   /** True if field i is still the received line (copied byte for byte when serialized). */
   fromSource(i: number): boolean {
-    return this.pos[i * STRIDE] >= 0 && (this.vals === undefined || this.vals[i] === undefined);
+    const pos = this.pos;
+    return (
+      pos !== undefined && pos[i * STRIDE] >= 0 && (this.vals === undefined || this.vals[i] === undefined)
+    );
+  }
+
+  /** The offsets of a field from the source (internal: only asked for such a field). */
+  private offsets(): number[] {
+    const pos = this.pos;
+    if (pos === undefined) throw new Error("header field has no offsets: every field is built");
+    return pos;
   }
 
   name(i: number): string {
     const built = this.names?.[i];
     if (built !== undefined) return built;
+    const pos = this.offsets();
     const p = i * STRIDE;
     const s = this.src;
-    const colon = s.indexOf(":", this.pos[p]);
-    return s.slice(this.pos[p], trimEnd(s, this.pos[p], colon));
+    const colon = s.indexOf(":", pos[p]);
+    return s.slice(pos[p], trimEnd(s, pos[p], colon));
   }
 
   value(i: number): string {
     const built = this.vals?.[i];
     if (built !== undefined) return built;
+    const pos = this.offsets();
     const p = i * STRIDE;
-    const a = this.pos[p + 2];
-    if (a >= 0) return this.src.slice(a, this.pos[p + 3]);
-    return unfoldValue(this.src, ~a, this.pos[p + 3]);
+    const a = pos[p + 2];
+    if (a >= 0) return this.src.slice(a, pos[p + 3]);
+    return unfoldValue(this.src, ~a, pos[p + 3]);
   }
 
   /** Value bounds in `src` of an unfolded field from the source; false otherwise. */
   valueInSource(i: number): boolean {
-    return this.fromSource(i) && this.pos[i * STRIDE + 2] >= 0;
+    return this.fromSource(i) && this.offsets()[i * STRIDE + 2] >= 0;
   }
 
   valueStart(i: number): number {
-    return this.pos[i * STRIDE + 2];
+    return this.offsets()[i * STRIDE + 2];
   }
 
   valueEnd(i: number): number {
-    return this.pos[i * STRIDE + 3];
+    return this.offsets()[i * STRIDE + 3];
   }
 
   indexOf(key: string, from = 0): number {
@@ -122,7 +136,7 @@ export class HeaderTable {
     this.keys[i] = key;
     names[i] = name;
     vals[i] = value;
-    this.pos.fill(-1, i * STRIDE, i * STRIDE + STRIDE);
+    this.pos?.fill(-1, i * STRIDE, i * STRIDE + STRIDE);
   }
 
   insert(i: number, name: string, key: string, value: string): void {
@@ -130,7 +144,7 @@ export class HeaderTable {
     this.keys.splice(i, 0, key);
     names.splice(i, 0, name);
     vals.splice(i, 0, value);
-    this.pos.splice(i * STRIDE, 0, -1, -1, -1, -1);
+    this.pos?.splice(i * STRIDE, 0, -1, -1, -1, -1);
   }
 
   removeAt(i: number): void {
@@ -138,14 +152,14 @@ export class HeaderTable {
     this.keys.splice(i, 1);
     names.splice(i, 1);
     vals.splice(i, 1);
-    this.pos.splice(i * STRIDE, STRIDE);
+    this.pos?.splice(i * STRIDE, STRIDE);
   }
 
   copy(): HeaderTable {
     return new HeaderTable(
       this.src,
       this.keys.slice(),
-      this.pos.slice(),
+      this.pos?.slice(),
       this.names?.slice(),
       this.vals?.slice(),
     );
@@ -157,8 +171,12 @@ export class HeaderTable {
    */
   render(): string {
     const pos = this.pos;
-    const s = this.src;
     let out = "";
+    if (pos === undefined) {
+      for (let i = 0; i < this.keys.length; i++) out += `${this.name(i)}: ${this.value(i)}\r\n`;
+      return out;
+    }
+    const s = this.src;
     let runStart = -1;
     let runEnd = -1;
     for (let i = 0; i < this.keys.length; i++) {

@@ -37,7 +37,7 @@ export abstract class MessageCore implements SipMessageBase {
   protected startLine: string | undefined;
 
   private known = 0;
-  private cVias: ViaValue[] = [];
+  private cVias: ViaValue[] | undefined;
   private cTopVia: ViaValue | undefined;
   private cFrom: NameAddr | undefined;
   private cTo: NameAddr | undefined;
@@ -162,7 +162,7 @@ export abstract class MessageCore implements SipMessageBase {
       this.cVias = out;
       this.known |= K_VIAS;
     }
-    return this.cVias;
+    return this.cVias ?? [];
   }
 
   /** The first Via value; undefined when absent or when it does not parse. */

@@ -1,0 +1,93 @@
+import type { SipRequest } from "../sip/types.js";
+import { ipFamily, isWildcard, unbracket, unmapIPv4 } from "./addresses.js";
+import type { FlowTable } from "./flow-table.js";
+import type { ListenerSet } from "./listener-set.js";
+import type { StreamProtocol } from "./listeners.js";
+import type { StreamConnection } from "./stream-connection.js";
+import type { TransportContext } from "./transport-context.js";
+import { TransportError } from "./transport-error.js";
+import type { Destination, SendResult } from "./types.js";
+import type { UdpSender } from "./udp-sender.js";
+import { completeTopVia } from "./via.js";
+
+/** RFC 3261 18.1.1: "larger than 1300 bytes and the path MTU is unknown" -> congestion-controlled transport. */
+export const UDP_MTU_THRESHOLD = 1300;
+
+/**
+ * The client side of RFC 3261 18.1.1: a request goes out over the transport its destination
+ * names, its top Via completed with the transport and sent-by of the socket that sends it; a large
+ * UDP request moves to TCP.
+ */
+export class RequestSender {
+  constructor(
+    private readonly context: TransportContext,
+    private readonly listeners: ListenerSet,
+    private readonly flows: FlowTable,
+    private readonly udp: UdpSender,
+  ) {}
+
+  async send(request: SipRequest, destination: Destination): Promise<SendResult> {
+    this.context.assertRunning();
+    const address = unmapIPv4(unbracket(destination.address));
+    if (ipFamily(address) === 0 && (destination.protocol === "UDP" || !destination.flowId)) {
+      throw new TransportError(
+        `destination "${destination.address}" is not an IP address (no DNS in the transport)`,
+      );
+    }
+    if (destination.protocol !== "UDP") {
+      const flow = await this.sendOnStream(
+        request,
+        destination.protocol,
+        address,
+        destination.port,
+        destination.flowId,
+      );
+      return { protocol: destination.protocol, flowId: flow.flowId };
+    }
+    const udp = this.listeners.pickUdp(address);
+    if (!udp) throw new TransportError(`no UDP listener can reach ${address}`);
+    completeTopVia(request, "UDP", this.listeners.sentByHost(udp.address, address), udp.port);
+    let data = request.serialize();
+    // RFC 3261 18.1.1: "If a request is within 200 bytes of the path MTU, or if it is larger than
+    // 1300 bytes and the path MTU is unknown, the request MUST be sent using an RFC 2914 congestion
+    // controlled transport protocol, such as TCP. If this causes a change in the transport protocol
+    // from the one indicated in the top Via, the value in the top Via MUST be changed."
+    if (data.length > UDP_MTU_THRESHOLD && this.listeners.pickStream("TCP", address)) {
+      try {
+        const flow = await this.sendOnStream(request, "TCP", address, destination.port, undefined);
+        return { protocol: "TCP", flowId: flow.flowId };
+      } catch (err) {
+        // NOTE: a peer without TCP refuses the connection; many UAs only speak UDP, so rather than
+        // failing the request we fall back to (fragmented) UDP as the pre-3261 behaviour did.
+        if ((err as NodeJS.ErrnoException).code !== "ECONNREFUSED") throw err;
+        completeTopVia(request, "UDP", this.listeners.sentByHost(udp.address, address), udp.port);
+        data = request.serialize();
+      }
+    }
+    await this.udp.send(udp, data, address, destination.port);
+    return { protocol: "UDP", flowId: undefined };
+  }
+
+  /** Send a request on a stream: the preferred flow, an open flow to the address, or a new one. */
+  private async sendOnStream(
+    request: SipRequest,
+    protocol: StreamProtocol,
+    address: string,
+    port: number,
+    flowId: string | undefined,
+  ): Promise<StreamConnection> {
+    const preferred = flowId !== undefined ? this.flows.get(flowId) : undefined;
+    let flow: StreamConnection;
+    if (preferred?.isOpen && preferred.protocol === protocol) flow = preferred;
+    else if (ipFamily(address) === 0)
+      throw new TransportError(`flow ${flowId} is closed and "${address}" is not an IP address`);
+    else flow = await this.flows.flowTo(protocol, address, port);
+    const listener = this.listeners.pickStream(protocol, flow.remote.address);
+    const host =
+      this.context.options.advertisedAddress ??
+      (listener && !isWildcard(listener.address) ? listener.address : flow.local.address);
+    completeTopVia(request, protocol, host, listener?.port ?? flow.local.port);
+    await this.flows.write(flow, request.serialize());
+    return flow;
+  }
+}

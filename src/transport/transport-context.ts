@@ -1,0 +1,65 @@
+import type { SipTransportOptions, TransportEvent, TransportStats } from "./options.js";
+import type { TlsCredentials } from "./tls-credentials.js";
+import { TransportError } from "./transport-error.js";
+import type { SocketAddress, TransportProtocol } from "./types.js";
+
+/** Where a SipTransportLayer is in its life: start() once, stop() for good. */
+export type TransportState = "new" | "starting" | "running" | "stopped";
+
+/**
+ * What every part of one SipTransportLayer shares: its settings with their defaults, its life
+ * state, its TLS credentials once loaded, its counters, and the event and trace hooks guarded so
+ * that a throwing hook never takes the transport down.
+ */
+export class TransportContext {
+  readonly maxMessageSize: number;
+  readonly idleTimeoutMs: number;
+  readonly partialMessageTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly lingerMs: number;
+  state: TransportState = "new";
+  /** Loaded by start() when a TLS listener is configured. */
+  credentials: TlsCredentials | undefined;
+  readonly counters: TransportStats = {
+    received: 0,
+    sent: 0,
+    dropped: 0,
+    badMessages: 0,
+    connectionsOpened: 0,
+  };
+
+  constructor(readonly options: SipTransportOptions) {
+    this.maxMessageSize = options.maxMessageSize ?? 65_535;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+    this.partialMessageTimeoutMs = options.partialMessageTimeoutMs ?? 30_000;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.lingerMs = options.badMessageLingerMs ?? 2_000;
+  }
+
+  assertRunning(): void {
+    if (this.state !== "running") throw new TransportError(`transport is ${this.state}`);
+  }
+
+  trace(
+    direction: "in" | "out",
+    protocol: TransportProtocol,
+    local: SocketAddress,
+    remote: SocketAddress,
+    data: Buffer,
+  ): void {
+    if (!this.options.onTrace) return;
+    try {
+      this.options.onTrace({ direction, protocol, local, remote, data });
+    } catch (err) {
+      this.emit({ kind: "error", protocol, context: "onTrace hook", error: err });
+    }
+  }
+
+  emit(event: TransportEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch {
+      // A throwing logger must not take the transport down (STYLE.md: listeners never corrupt state).
+    }
+  }
+}

@@ -58,12 +58,6 @@ function contactUri(message: SipRequest | SipResponse): string | undefined {
   return message.nameAddrs("contact")[0]?.uri.raw;
 }
 
-/** The dialog key both sides of the layer index by. */
-export function dialogKey(callId: string, localTag: string, remoteTag: string): string {
-  // Joined, not concatenated: one flat string, not a chain of concatenation nodes, per dialog.
-  return [callId, localTag, remoteTag].join("\n");
-}
-
 /**
  * RFC 3261 12.1.1: "If the request arrived over TLS, and the Request-URI contained a SIPS URI, the
  * "secure" flag is set to TRUE. The route set MUST be set to the list of URIs in the Record-Route

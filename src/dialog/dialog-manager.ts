@@ -4,7 +4,7 @@ import type { ServerTransaction, TimerSettings, TransactionLayer } from "../tran
 import type { Destination, ReceivedMessage, TransportLayer } from "../transport/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Dialog } from "./dialog.js";
-import { dialogKey } from "./dialog-init.js";
+import { DialogIndex } from "./dialog-index.js";
 import { buildResponse } from "./message-builder.js";
 import { resolveIpLiteral, type UriResolver } from "./request-target.js";
 import { negotiateAsUas } from "./session-timer-negotiation.js";
@@ -34,7 +34,7 @@ export class DialogManager implements DialogContext {
   readonly resolve: UriResolver;
   readonly random: () => number;
   private readonly onError: (error: unknown) => void;
-  private readonly dialogs = new Map<string, Dialog>();
+  private readonly dialogs = new DialogIndex<Dialog>();
   private readonly invites = new WeakMap<ServerTransaction, UasInvite>();
   private closed = false;
 
@@ -63,7 +63,7 @@ export class DialogManager implements DialogContext {
 
   /** The dialog with this ID, if any. */
   find(callId: string, localTag: string, remoteTag: string): Dialog | undefined {
-    return this.dialogs.get(dialogKey(callId, localTag, remoteTag));
+    return this.dialogs.find(callId, localTag, remoteTag);
   }
 
   /** RFC 3261 12.2.2: a request's dialog: local tag = To tag, remote tag = From tag. */
@@ -169,7 +169,7 @@ export class DialogManager implements DialogContext {
   /** Ends every dialog (without signalling). Idempotent. */
   close(): void {
     this.closed = true;
-    for (const dialog of [...this.dialogs.values()]) dialog.close();
+    for (const dialog of this.dialogs.all()) dialog.close();
   }
 
   // --- DialogContext ---
@@ -182,11 +182,11 @@ export class DialogManager implements DialogContext {
   }
 
   register(dialog: DialogHandle): void {
-    this.dialogs.set(dialog.key, dialog as Dialog);
+    this.dialogs.add(dialog as Dialog);
   }
 
   unregister(dialog: DialogHandle): void {
-    if (this.dialogs.get(dialog.key) === dialog) this.dialogs.delete(dialog.key);
+    this.dialogs.remove(dialog as Dialog);
   }
 
   /** A property, not a method: every dialog and INVITE passes it on as its listener-error sink. */

@@ -3,7 +3,7 @@ import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { ServerTransaction } from "../transaction/index.js";
 import type { Destination, ReceivedMessage } from "../transport/types.js";
 import type { TimerHandle } from "../util/clock.js";
-import { type DialogInit, dialogKey, refreshedTarget, uacRouteSet } from "./dialog-init.js";
+import { type DialogInit, refreshedTarget, uacRouteSet } from "./dialog-init.js";
 import { glareRetryDelay } from "./glare.js";
 import { allowsMethod, hasOptionTag } from "./headers.js";
 import { KeptAck } from "./kept-ack.js";
@@ -30,6 +30,15 @@ import {
  * and MUST be less than 2**31." */
 const MAX_INITIAL_CSEQ = 2 ** 31 - 1;
 
+const SDP = "application/sdp";
+/** The route set of most dialogs (no proxy recorded a route): one shared empty list. */
+const NO_ROUTES: readonly string[] = [];
+
+/** Own copies of a route set's values (sip ownCopy), or the shared empty list. */
+function ownRoutes(routes: readonly string[]): readonly string[] {
+  return routes.length === 0 ? NO_ROUTES : routes.map(ownCopy);
+}
+
 /**
  * One dialog (RFC 3261 12): its identity and state, the requests Parley sends within it
  * (12.2.1), the requests it receives (12.2.2), and the INVITE reliability the UA core owns:
@@ -41,7 +50,6 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   readonly callId: string;
   readonly localTag: string;
   readonly remoteTag: string;
-  readonly key: string;
   readonly localUri: string;
   readonly secure: boolean;
   state: DialogState;
@@ -95,13 +103,12 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
     this.callId = ownCopy(init.callId);
     this.localTag = ownCopy(init.localTag);
     this.remoteTag = ownCopy(init.remoteTag);
-    this.key = dialogKey(this.callId, this.localTag, this.remoteTag);
     this.localUri = ownCopy(init.localUri);
     this.remoteUri = ownCopy(init.remoteUri);
     this.localSeq = init.localSeq;
     this.remoteSeq = init.remoteSeq;
     this.remoteTarget = ownCopy(init.remoteTarget);
-    this.routeSet = init.routeSet.map(ownCopy);
+    this.routeSet = ownRoutes(init.routeSet);
     this.secure = init.secure;
     this.flowId = init.flowId;
     this.natPeer = init.natPeer;
@@ -545,7 +552,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   confirm(response: SipResponse): void {
     if (this.state !== "early") return;
     if (this.role === "uac") {
-      this.routeSet = uacRouteSet(response).map(ownCopy);
+      this.routeSet = ownRoutes(uacRouteSet(response));
       this.refreshTarget(refreshedTarget(response));
       const to = response.get("to");
       if (to !== undefined) this.remoteUri = ownCopy(to);
@@ -565,7 +572,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   rememberLocalBody(body: Buffer, contentType: string | undefined): void {
     this.lastLocalBody = {
       body,
-      contentType: contentType === undefined ? "application/sdp" : ownCopy(contentType),
+      contentType: contentType === undefined || contentType === SDP ? SDP : ownCopy(contentType),
     };
   }
 

@@ -1,6 +1,6 @@
 /** Parley's dialog layer (RFC 3261 12, 13, 14; RFC 3262; RFC 4028; RFC 6026 for the TU's part). */
 export { Dialog } from "./dialog.js";
-export { type DialogInit, dialogKey } from "./dialog-init.js";
+export type { DialogInit } from "./dialog-init.js";
 export { DialogManager } from "./dialog-manager.js";
 export { glareRetryDelay } from "./glare.js";
 export {

@@ -143,10 +143,8 @@ export interface DialogContext {
   unregister(dialog: DialogHandle): void;
 }
 
-/** The part of a Dialog the manager indexes (avoids an import cycle). */
-export interface DialogHandle {
-  readonly key: string;
-}
+/** The part of a Dialog the manager indexes (avoids an import cycle): its ID. */
+export type DialogHandle = DialogId;
 
 /** Handles PRACK requests of an early dialog on the UAS side (RFC 3262 3). */
 export interface PrackReceiver {

@@ -15,6 +15,9 @@
 # Env: CALL_RATES="250 500 ..." STEP_SECS=5 HOLD_MS=1000 SKIP_KAMAILIO=1 MEM_CALLS=10000 (0 = skip) MEM_RATE=500
 #   ONLY_MEM=1 (only the memory part) HEAP_SNAPSHOTS=dir (idle.heapsnapshot and held.heapsnapshot
 #   there, taken after each heap reading: open them in Chrome DevTools, Memory tab, and compare)
+#   MEM_SETTLED=1: also the heap per call once every INVITE transaction has ended (RFC 6026 Timers
+#   L and M, 64*T1 = 32 s after the answer), what a call holds for the rest of its life; the
+#   first reading, young calls, still includes those transactions (~70 s longer run)
 #
 # Parley's per-user limits (maxConcurrentCalls, maxConcurrentOutgoingCalls: default 4, at most
 # 1000 through the API) would refuse this workload (every call goes to 1999; each caller has
@@ -151,11 +154,15 @@ if [ "$MEM_CALLS" -gt 0 ]; then
   register_uas "$PPORT" "$uport" || exit 1
   one_run mem-warmup "$PPORT" "$uport" 200 400 100 # warm the code paths up
   sleep 2
+  settled=${MEM_SETTLED:-0}
+  # The warm-up calls' transactions end too, so that the baseline holds none of them.
+  [ "$settled" = 1 ] && sleep 33
   base=$(rss_kib "$PPID_")
   base_heap=$(heap ${HEAP_SNAPSHOTS:+"$HEAP_SNAPSHOTS/idle.heapsnapshot"})
   mem_rate=${MEM_RATE:-500}
   ramp=$((MEM_CALLS / mem_rate + 1))
   hold=$(((ramp + 15) * 1000))
+  [ "$settled" = 1 ] && hold=$(((ramp + 75) * 1000))
   one_run mem "$PPORT" "$uport" "$mem_rate" "$MEM_CALLS" "$hold" &
   runner=$!
   peak_active=0 peak_rss=$base
@@ -168,12 +175,20 @@ if [ "$MEM_CALLS" -gt 0 ]; then
   # Every call is up now (the hold outlasts the ramp): JS heap after a forced full GC.
   held=$(api status | sed -n 's/.*"activeCalls":\([0-9]*\).*/\1/p')
   held_heap=$(heap ${HEAP_SNAPSHOTS:+"$HEAP_SNAPSHOTS/held.heapsnapshot"})
+  if [ "$settled" = 1 ]; then
+    sleep 34 # the youngest call was answered ~6 s before the first reading: 64*T1 + margin
+    settled_n=$(api status | sed -n 's/.*"activeCalls":\([0-9]*\).*/\1/p')
+    settled_heap=$(heap ${HEAP_SNAPSHOTS:+"$HEAP_SNAPSHOTS/settled.heapsnapshot"})
+  fi
   wait "$runner"
   echo "  memory: baseline VmRSS ${base} KiB, ${peak_active} active calls -> VmRSS ${peak_rss} KiB (target $MEM_CALLS)" >&2
   echo "  memory: baseline heapUsed ${base_heap} B, ${held} active calls -> heapUsed ${held_heap} B (after forced GC, via the inspector)" >&2
   if [ "$peak_active" -gt 0 ] && [ "${held:-0}" -gt 0 ]; then
     awk -v b="$base_heap" -v p="$held_heap" -v n="$held" 'BEGIN{printf "BENCH calls.memory bytes_per_call=%d (JS heap used after a full GC, at %d concurrent calls; goal 10240)\n", (p-b)/n, n}'
     awk -v b="$base" -v p="$peak_rss" -v n="$peak_active" 'BEGIN{printf "BENCH calls.memory_rss bytes_per_call=%d (resident set growth, VmRSS, at %d concurrent calls)\n", (p-b)*1024/n, n}'
+    if [ "$settled" = 1 ] && [ "${settled_n:-0}" -gt 0 ]; then
+      awk -v b="$base_heap" -v p="$settled_heap" -v n="$settled_n" 'BEGIN{printf "BENCH calls.memory_settled bytes_per_call=%d (JS heap used after a full GC, at %d concurrent calls whose INVITE transactions have ended; goal 10240)\n", (p-b)/n, n}'
+    fi
   else
     echo "BENCH calls.memory bytes_per_call=n/a (no active call seen)"
   fi

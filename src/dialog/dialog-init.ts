@@ -1,8 +1,9 @@
 /**
  * The state a dialog starts with, from the messages that create it (RFC 3261 12.1.1 UAS,
- * 12.1.2 UAC).
+ * 12.1.2 UAC). Its strings are copies (sip ownCopy): cut from those messages, they would keep the
+ * messages' text alive as long as the dialog (issue 13: heap per active call).
  */
-import { parseUri } from "../sip/index.js";
+import { ownCopy, parseUri } from "../sip/index.js";
 import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { Destination, ReceivedMessage } from "../transport/types.js";
 import type { DialogRole } from "./types.js";
@@ -58,6 +59,14 @@ function contactUri(message: SipRequest | SipResponse): string | undefined {
   return message.nameAddrs("contact")[0]?.uri.raw;
 }
 
+/** The route set of most dialogs (no proxy recorded a route): one shared empty list. */
+const NO_ROUTES: readonly string[] = [];
+
+/** Own copies of a route set's values, or the shared empty list. */
+function ownRoutes(routes: readonly string[]): readonly string[] {
+  return routes.length === 0 ? NO_ROUTES : routes.map(ownCopy);
+}
+
 /**
  * RFC 3261 12.1.1: "If the request arrived over TLS, and the Request-URI contained a SIPS URI, the
  * "secure" flag is set to TRUE. The route set MUST be set to the list of URIs in the Record-Route
@@ -73,22 +82,23 @@ function contactUri(message: SipRequest | SipResponse): string | undefined {
  */
 export function uasDialogInit(rx: ReceivedMessage, localTag: string): DialogInit {
   const request = rx.message as SipRequest;
+  const routeSet = ownRoutes(request.getAll("record-route"));
   return {
     role: "uas",
-    callId: request.callId ?? "",
+    callId: ownCopy(request.callId ?? ""),
     localTag,
     // NOTE: RFC 3261 12.1.1 allows a request without From tag (RFC 2543 peer, tag "null"); the
     // empty string keeps such a dialog matchable.
-    remoteTag: request.from?.tag ?? "",
-    localUri: `${request.get("to") ?? ""};tag=${localTag}`,
-    remoteUri: request.get("from") ?? "",
+    remoteTag: ownCopy(request.from?.tag ?? ""),
+    localUri: ownCopy(`${request.get("to") ?? ""};tag=${localTag}`),
+    remoteUri: ownCopy(request.get("from") ?? ""),
     localSeq: undefined,
     remoteSeq: request.cseq?.seq,
-    remoteTarget: contactUri(request) ?? request.from?.uri.raw ?? request.uriText,
-    routeSet: request.getAll("record-route"),
+    remoteTarget: ownCopy(contactUri(request) ?? request.from?.uri.raw ?? request.uriText),
+    routeSet,
     secure: rx.protocol === "TLS" && request.uri.scheme === "sips",
     flowId: rx.flowId,
-    natPeer: natPeer(contactUri(request), request.getAll("record-route"), {
+    natPeer: natPeer(contactUri(request), routeSet, {
       protocol: rx.protocol,
       address: rx.source.address,
       port: rx.source.port,
@@ -112,14 +122,14 @@ export function uacDialogInit(invite: SipRequest, response: SipResponse, sentTo:
   const routeSet = uacRouteSet(response);
   return {
     role: "uac",
-    callId: invite.callId ?? "",
-    localTag: invite.from?.tag ?? "",
-    remoteTag: response.to?.tag ?? "",
-    localUri: invite.get("from") ?? "",
-    remoteUri: response.get("to") ?? "",
+    callId: ownCopy(invite.callId ?? ""),
+    localTag: ownCopy(invite.from?.tag ?? ""),
+    remoteTag: ownCopy(response.to?.tag ?? ""),
+    localUri: ownCopy(invite.get("from") ?? ""),
+    remoteUri: ownCopy(response.get("to") ?? ""),
     localSeq: invite.cseq?.seq,
     remoteSeq: undefined,
-    remoteTarget: contactUri(response) ?? invite.uriText,
+    remoteTarget: ownCopy(contactUri(response) ?? invite.uriText),
     routeSet,
     secure: sentTo.protocol === "TLS" && invite.uri.scheme === "sips",
     flowId: undefined,
@@ -129,8 +139,8 @@ export function uacDialogInit(invite: SipRequest, response: SipResponse, sentTo:
 }
 
 /** RFC 3261 12.1.2: the Record-Route of the response "taken in reverse order". */
-export function uacRouteSet(response: SipResponse): string[] {
-  return response.getAll("record-route").reverse();
+export function uacRouteSet(response: SipResponse): readonly string[] {
+  return ownRoutes(response.getAll("record-route").reverse());
 }
 
 /** The remote target a message's Contact refreshes to (RFC 3261 12.2), if it has one. */

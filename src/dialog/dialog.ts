@@ -1,16 +1,23 @@
-import { cloneMessage, createRequest, ownCopy } from "../sip/index.js";
+import { ownCopy } from "../sip/index.js";
 import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { ServerTransaction } from "../transaction/index.js";
 import type { Destination, ReceivedMessage } from "../transport/types.js";
 import type { TimerHandle } from "../util/clock.js";
 import { type DialogInit, refreshedTarget, uacRouteSet } from "./dialog-init.js";
-import { glareRetryDelay } from "./glare.js";
-import { allowsMethod, hasOptionTag } from "./headers.js";
+import { glareRetryDelay, reInviteConflict } from "./glare.js";
+import { allowsMethod } from "./headers.js";
+import { InviteSuccesses } from "./invite-successes.js";
 import { KeptAck } from "./kept-ack.js";
-import { bodyParts, buildResponse, freshVia, type HeaderList, isTargetRefresh } from "./message-builder.js";
+import {
+  buildAck,
+  buildInDialog,
+  buildResponse,
+  type HeaderList,
+  isTargetRefresh,
+  withCredentials,
+} from "./message-builder.js";
 import { requestTarget } from "./request-target.js";
 import { SessionRefresher } from "./session-refresher.js";
-import { SuccessRetransmitter } from "./success-retransmitter.js";
 import { TypedEmitter } from "./typed-emitter.js";
 import {
   type DialogContext,
@@ -31,13 +38,6 @@ import {
 const MAX_INITIAL_CSEQ = 2 ** 31 - 1;
 
 const SDP = "application/sdp";
-/** The route set of most dialogs (no proxy recorded a route): one shared empty list. */
-const NO_ROUTES: readonly string[] = [];
-
-/** Own copies of a route set's values (sip ownCopy), or the shared empty list. */
-function ownRoutes(routes: readonly string[]): readonly string[] {
-  return routes.length === 0 ? NO_ROUTES : routes.map(ownCopy);
-}
 
 /**
  * One dialog (RFC 3261 12): its identity and state, the requests Parley sends within it
@@ -82,8 +82,8 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   private readonly natPeer: Destination | undefined;
   /** The ACK of the latest INVITE Parley sent in this dialog (RFC 3261 13.2.2.4). */
   private lastAck: KeptAck | undefined;
-  /** 2xx responses to INVITEs awaiting their ACK, by CSeq number (RFC 3261 13.3.1.4). */
-  private successes: Map<number, SuccessRetransmitter> | undefined;
+  /** 2xx responses to INVITEs awaiting their ACK (RFC 3261 13.3.1.4). */
+  private successes: InviteSuccesses | undefined;
   /** RFC 3261 14.1: an INVITE Parley sent in this dialog still without final response. */
   private inviteClientPending = false;
   /** RFC 3261 14.2: an INVITE received in this dialog not yet answered finally. */
@@ -98,27 +98,20 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   ) {
     super(ctx.reportError);
     this.role = init.role;
-    // The strings of the dialog state are copies: cut from the messages that made the dialog,
-    // they would keep those messages' text alive as long as the dialog (issue 13).
-    this.callId = ownCopy(init.callId);
-    this.localTag = ownCopy(init.localTag);
-    this.remoteTag = ownCopy(init.remoteTag);
-    this.localUri = ownCopy(init.localUri);
-    this.remoteUri = ownCopy(init.remoteUri);
+    this.callId = init.callId;
+    this.localTag = init.localTag;
+    this.remoteTag = init.remoteTag;
+    this.localUri = init.localUri;
+    this.remoteUri = init.remoteUri;
     this.localSeq = init.localSeq;
     this.remoteSeq = init.remoteSeq;
-    this.remoteTarget = ownCopy(init.remoteTarget);
-    this.routeSet = ownRoutes(init.routeSet);
+    this.remoteTarget = init.remoteTarget;
+    this.routeSet = init.routeSet;
     this.secure = init.secure;
     this.flowId = init.flowId;
     this.natPeer = init.natPeer;
     this.state = state;
     this.session = new SessionRefresher(ctx, this);
-  }
-
-  /** RFC 3261 12: the dialog ID. */
-  get id(): { callId: string; localTag: string; remoteTag: string } {
-    return { callId: this.callId, localTag: this.localTag, remoteTag: this.remoteTag };
   }
 
   /** True while an INVITE transaction is in progress in either direction (RFC 3261 14.1). */
@@ -141,29 +134,14 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
     // 8.1.1.5."
     this.localSeq =
       this.localSeq === undefined ? randomInt(this.ctx.random, 1, MAX_INITIAL_CSEQ) : this.localSeq + 1;
-    const target = requestTarget(this.remoteTarget, this.routeSet);
-    const headers: HeaderList = [
-      ["Max-Forwards", "70"],
-      // RFC 3261 12.2.1.1: "The URI in the To field of the request MUST be set to the remote URI
-      // from the dialog state. The tag in the To header field of the request MUST be set to the
-      // remote tag of the dialog ID. The From URI of the request MUST be set to the local URI from
-      // the dialog state. The tag in the From header field of the request MUST be set to the local
-      // tag of the dialog ID. ... The Call-ID of the request MUST be set to the Call-ID of the dialog."
-      ["From", this.localUri],
-      ["To", this.remoteUri],
-      ["Call-ID", this.callId],
-      ["CSeq", `${this.localSeq} ${method}`],
-    ];
-    for (const route of target.routes) headers.push(["Route", route]);
+    const extra: HeaderList = [];
     // RFC 3261 12.2.1.1: "A UAC SHOULD include a Contact header field in any target refresh
     // requests within a dialog".
-    if (isTargetRefresh(method)) headers.push(["Contact", `<${this.ctx.contact}>`]);
-    if (method === "INVITE" || method === "UPDATE") headers.push(...this.session.requestHeaders());
-    const { body, headers: bodyHeaders } = bodyParts(options);
-    headers.push(...(options.headers ?? []), ...bodyHeaders);
-    const request = createRequest({ method, uri: target.uri, headers, body });
-    if (body !== undefined && (method === "INVITE" || method === "UPDATE")) {
-      this.rememberLocalBody(body, options.contentType);
+    if (isTargetRefresh(method)) extra.push(["Contact", `<${this.ctx.contact}>`]);
+    if (method === "INVITE" || method === "UPDATE") extra.push(...this.session.requestHeaders());
+    const request = buildInDialog(this, method, this.localSeq, extra, options);
+    if (request.body.length > 0 && (method === "INVITE" || method === "UPDATE")) {
+      this.rememberLocalBody(request.body, options.contentType);
     }
     return request;
   }
@@ -214,14 +192,13 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
     resolve: (response: SipResponse) => void,
   ): boolean {
     if ((response.status !== 401 && response.status !== 407) || this.authorize === undefined) return false;
-    if (this.state === "terminated" || this.authRetries?.has(request)) return false;
+    if (this.authRetries?.has(request)) return false;
+    // The dialog ends as its BYE is sent; a challenge to the BYE itself is still answered.
+    if (this.state === "terminated" && request.method !== "BYE") return false;
     const headers = this.authorize(response, request);
     if (headers === undefined) return false;
-    const retry = cloneMessage(request);
-    retry.remove("via");
     this.localSeq = (this.localSeq ?? 0) + 1;
-    retry.set("cseq", `${this.localSeq} ${request.method}`);
-    for (const [name, value] of headers) retry.append(name, value);
+    const retry = withCredentials(request, this.localSeq, headers);
     if (request.method === "INVITE") this.inviteClientPending = false;
     this.authRetries ??= new WeakSet();
     this.authRetries.add(retry);
@@ -275,12 +252,8 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   }
 
   /**
-   * Sends the ACK for the 2xx to `invite` (RFC 3261 13.2.2.4): "The header fields of the ACK are
-   * constructed in the same way as for any request sent within a dialog ... with the exception of
-   * the CSeq and the header fields related to authentication. The sequence number of the CSeq
-   * header field MUST be the same as the INVITE being acknowledged, but the CSeq method MUST be
-   * ACK. The ACK MUST contain the same credentials as the INVITE." It goes straight to the
-   * transport: the ACK for a 2xx has no client transaction (RFC 3261 17.1.1.3).
+   * Sends the ACK for the 2xx to `invite` (RFC 3261 13.2.2.4, message-builder.ts buildAck). It goes
+   * straight to the transport: the ACK for a 2xx has no client transaction (RFC 3261 17.1.1.3).
    */
   ack(invite: SipRequest, options: MessageOptions = {}): void {
     const seq = invite.cseq?.seq ?? 0;
@@ -289,75 +262,25 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
       return;
     }
     const destination = this.destination();
-    const target = requestTarget(this.remoteTarget, this.routeSet);
-    const headers: HeaderList = [
-      ["Via", freshVia(destination.protocol)],
-      ["Max-Forwards", "70"],
-      ["From", this.localUri],
-      ["To", this.remoteUri],
-      ["Call-ID", this.callId],
-      ["CSeq", `${seq} ACK`],
-    ];
-    for (const route of target.routes) headers.push(["Route", route]);
-    for (const name of ["authorization", "proxy-authorization"]) {
-      for (const value of invite.getAll(name))
-        headers.push([name === "authorization" ? "Authorization" : "Proxy-Authorization", value]);
-    }
-    const { body, headers: bodyHeaders } = bodyParts(options);
-    headers.push(...(options.headers ?? []), ...bodyHeaders);
-    const request = createRequest({ method: "ACK", uri: target.uri, headers, body });
+    const request = buildAck(this, invite, destination.protocol, options);
     // RFC 3261 13.2.2.4: retransmissions of the 2xx get this ACK again, also once the INVITE
     // transaction is gone (stray responses). Only the latest INVITE's ACK is kept: an older 2xx
     // cannot be retransmitted any more once a later INVITE was answered.
     this.lastAck = new KeptAck(seq, request, destination);
-    this.transmitAck(request, destination);
+    this.ctx.transport.sendRequest(request, destination).then(undefined, this.ctx.reportError);
   }
 
   private resendAck(seq: number): void {
-    const kept = this.lastAck;
-    const request = kept?.seq === seq ? kept.message() : undefined;
-    if (kept !== undefined && request !== undefined) this.transmitAck(request, kept.destination);
-  }
-
-  private transmitAck(request: SipRequest, destination: Destination): void {
-    this.ctx.transport.sendRequest(request, destination).then(undefined, (error: unknown) => {
-      this.ctx.reportError(error);
-    });
+    if (this.lastAck?.seq === seq) this.lastAck.resend(this.ctx.transport, this.ctx.reportError);
   }
 
   /** Ends the dialog with BYE (RFC 3261 15.1.1); resolves with the BYE's final response. */
   bye(options: MessageOptions = {}): Promise<SipResponse> {
     const request = this.createRequest("BYE", options);
-    const destination = this.destination();
     // RFC 3261 15.1.1: "The UAC MUST consider the session terminated (and therefore stop sending or
     // listening for media) as soon as the BYE request is passed to the client transaction."
     this.terminate("bye-sent");
-    const send = (bye: SipRequest, answered: boolean): Promise<SipResponse> =>
-      new Promise<SipResponse>((resolve) => {
-        let done = false;
-        this.ctx.transactions.sendRequest(bye, destination, {
-          onResponse: (response) => {
-            if (done || response.status < 200) return;
-            done = true;
-            // RFC 3261 22.2: a provider may challenge the BYE; answered once with the credentials.
-            const headers =
-              !answered && (response.status === 401 || response.status === 407)
-                ? this.authorize?.(response, bye)
-                : undefined;
-            if (headers === undefined) {
-              resolve(response);
-              return;
-            }
-            const retry = cloneMessage(bye);
-            retry.remove("via");
-            this.localSeq = (this.localSeq ?? 0) + 1;
-            retry.set("cseq", `${this.localSeq} BYE`);
-            for (const [name, value] of headers) retry.append(name, value);
-            send(retry, true).then(resolve);
-          },
-        });
-      });
-    return send(request, false);
+    return this.send(request);
   }
 
   /**
@@ -409,23 +332,16 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
         // RFC 3262 3: a PRACK matching no unacknowledged reliable provisional gets 481.
         else this.respond(tx, 481, { reason: "Call/Transaction Does Not Exist" });
         return;
-      case "INVITE":
-        if (this.inviteClientPending) {
-          // RFC 3261 14.2: "If a UAS receives a second INVITE before it sent the final response to a
-          // first INVITE with a lower CSeq ... MUST return a 500" / "A UAS that receives an INVITE on
-          // a dialog while an INVITE it had sent on that dialog is in progress MUST return a 491".
-          this.respond(tx, 491, { reason: "Request Pending" });
-          return;
-        }
-        if (this.inviteServer?.state === "proceeding") {
-          const retryAfter = randomInt(this.ctx.random, 0, 10);
-          this.respond(tx, 500, {
-            reason: "Server Internal Error",
-            headers: [["Retry-After", String(retryAfter)]],
-          });
+      case "INVITE": {
+        // RFC 3261 14.2: a re-INVITE while another INVITE of the dialog is in progress.
+        const pending = this.inviteServer?.state === "proceeding";
+        const conflict = reInviteConflict(this.inviteClientPending, pending, this.ctx.random);
+        if (conflict !== undefined) {
+          this.respond(tx, conflict.status, conflict);
           return;
         }
         break;
+      }
       default:
         break;
     }
@@ -492,40 +408,19 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
    * (RFC 3261 13.3.1.4). Also used for the dialog-creating INVITE (UasInvite).
    */
   sendInviteSuccess(tx: ServerTransaction, response: SipResponse): void {
-    const seq = response.cseq?.seq ?? 0;
-    tx.respond(response);
-    const retransmitter = new SuccessRetransmitter(
-      this.ctx.clock,
-      this.ctx.timers,
-      () => {
-        // RFC 6026 8.7: while "accepted", the server transaction passes each 2xx on; after Timer L
-        // the transport is used directly.
-        if (tx.state === "accepted") tx.respond(response);
-        else this.ctx.transport.sendResponse(response, tx.request).then(undefined, () => {});
-      },
-      () => {
-        this.forgetSuccess(seq);
-        this.emit("ackTimeout", { response });
-      },
-    );
-    this.successes ??= new Map();
-    this.successes.get(seq)?.stop();
-    this.successes.set(seq, retransmitter);
-    retransmitter.start();
-  }
-
-  private forgetSuccess(seq: number): void {
-    this.successes?.delete(seq);
-    if (this.successes?.size === 0) this.successes = undefined;
+    this.successes ??= new InviteSuccesses(this.ctx);
+    const successes = this.successes;
+    successes.send(tx, response, () => {
+      if (successes.empty && this.successes === successes) this.successes = undefined;
+      this.emit("ackTimeout", { response });
+    });
   }
 
   /** The ACK for a 2xx Parley sent (RFC 3261 13.3.1.4); a retransmitted ACK is absorbed. */
   receiveAck(rx: ReceivedMessage): void {
-    const seq = rx.message.cseq?.seq ?? 0;
-    const pending = this.successes?.get(seq);
-    if (pending === undefined) return;
-    pending.stop();
-    this.forgetSuccess(seq);
+    const successes = this.successes;
+    if (successes === undefined || !successes.acknowledged(rx.message.cseq?.seq ?? 0)) return;
+    if (successes.empty) this.successes = undefined;
     this.emit("ack", { request: rx.message as SipRequest, rx });
   }
 
@@ -552,7 +447,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   confirm(response: SipResponse): void {
     if (this.state !== "early") return;
     if (this.role === "uac") {
-      this.routeSet = ownRoutes(uacRouteSet(response));
+      this.routeSet = uacRouteSet(response);
       this.refreshTarget(refreshedTarget(response));
       const to = response.get("to");
       if (to !== undefined) this.remoteUri = ownCopy(to);
@@ -580,7 +475,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   terminate(cause: DialogEndCause, status?: number): void {
     if (this.state === "terminated") return;
     this.state = "terminated";
-    for (const r of this.successes?.values() ?? []) r.stop();
+    this.successes?.stop();
     this.successes = undefined;
     this.lastAck = undefined;
     for (const t of this.glareTimers ?? []) t.cancel();
@@ -593,10 +488,5 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
   /** Idempotent: ends the dialog without signalling (the TU sends BYE first if it wants one). */
   close(): void {
     this.terminate("closed");
-  }
-
-  /** True when the peer's request or response listed the option tag in Supported or Require. */
-  static peerSupports(message: SipRequest | SipResponse, tag: string): boolean {
-    return hasOptionTag(message, "supported", tag) || hasOptionTag(message, "require", tag);
   }
 }

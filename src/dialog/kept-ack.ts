@@ -1,6 +1,6 @@
 import { parseMessage } from "../sip/index.js";
 import type { SipRequest } from "../sip/types.js";
-import type { Destination } from "../transport/types.js";
+import type { Destination, TransportLayer } from "../transport/types.js";
 
 /**
  * The ACK Parley sent for a 2xx to an INVITE, kept to send again for each retransmission of that
@@ -26,5 +26,11 @@ export class KeptAck {
   message(): SipRequest | undefined {
     const parsed = parseMessage(Buffer.from(this.text, "latin1"));
     return parsed.ok && parsed.message.kind === "request" ? parsed.message : undefined;
+  }
+
+  /** Sends the ACK again, straight to the transport (RFC 3261 17.1.1.3: no client transaction). */
+  resend(transport: TransportLayer, onError: (error: unknown) => void): void {
+    const request = this.message();
+    if (request !== undefined) transport.sendRequest(request, this.destination).then(undefined, onError);
   }
 }

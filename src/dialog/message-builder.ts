@@ -1,7 +1,8 @@
-/** Small builders shared by the dialog layer: bodies, responses with a To tag, ACK Via. */
-import { createResponse, generateBranch } from "../sip/index.js";
+/** Small builders shared by the dialog layer: bodies, responses with a To tag, the ACK of a 2xx. */
+import { cloneMessage, createRequest, createResponse, generateBranch } from "../sip/index.js";
 import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { TransportProtocol } from "../transport/types.js";
+import { requestTarget } from "./request-target.js";
 import type { MessageOptions } from "./types.js";
 
 export type HeaderList = Array<readonly [name: string, value: string]>;
@@ -51,4 +52,79 @@ export function isTargetRefresh(method: string): boolean {
     method === "NOTIFY" ||
     method === "REFER"
   );
+}
+
+/** The dialog state a request within the dialog is built from. */
+export interface DialogParts {
+  readonly localUri: string;
+  readonly remoteUri: string;
+  readonly callId: string;
+  readonly remoteTarget: string;
+  readonly routeSet: readonly string[];
+}
+
+/**
+ * A request within a dialog (RFC 3261 12.2.1.1): "The URI in the To field of the request MUST be
+ * set to the remote URI from the dialog state. The tag in the To header field of the request MUST
+ * be set to the remote tag of the dialog ID. The From URI of the request MUST be set to the local
+ * URI from the dialog state. The tag in the From header field of the request MUST be set to the
+ * local tag of the dialog ID. ... The Call-ID of the request MUST be set to the Call-ID of the
+ * dialog." The Request-URI and Route fields come from the remote target and the route set
+ * (request-target.ts). `first` goes on top (the ACK's Via), `extra` after the Route fields.
+ */
+export function buildInDialog(
+  dialog: DialogParts,
+  method: string,
+  seq: number,
+  extra: HeaderList,
+  options: MessageOptions,
+  first: HeaderList = [],
+): SipRequest {
+  const target = requestTarget(dialog.remoteTarget, dialog.routeSet);
+  const headers: HeaderList = [
+    ...first,
+    ["Max-Forwards", "70"],
+    ["From", dialog.localUri],
+    ["To", dialog.remoteUri],
+    ["Call-ID", dialog.callId],
+    ["CSeq", `${seq} ${method}`],
+  ];
+  for (const route of target.routes) headers.push(["Route", route]);
+  const { body, headers: bodyHeaders } = bodyParts(options);
+  headers.push(...extra, ...(options.headers ?? []), ...bodyHeaders);
+  return createRequest({ method, uri: target.uri, headers, body });
+}
+
+/**
+ * The ACK for the 2xx to `invite` (RFC 3261 13.2.2.4): "The header fields of the ACK are
+ * constructed in the same way as for any request sent within a dialog ... with the exception of
+ * the CSeq and the header fields related to authentication. The sequence number of the CSeq
+ * header field MUST be the same as the INVITE being acknowledged, but the CSeq method MUST be
+ * ACK. The ACK MUST contain the same credentials as the INVITE." A new branch (freshVia).
+ */
+export function buildAck(
+  dialog: DialogParts,
+  invite: SipRequest,
+  protocol: TransportProtocol,
+  options: MessageOptions,
+): SipRequest {
+  const credentials: HeaderList = [];
+  for (const name of ["authorization", "proxy-authorization"]) {
+    for (const value of invite.getAll(name))
+      credentials.push([name === "authorization" ? "Authorization" : "Proxy-Authorization", value]);
+  }
+  const via: HeaderList = [["Via", freshVia(protocol)]];
+  return buildInDialog(dialog, "ACK", invite.cseq?.seq ?? 0, credentials, options, via);
+}
+
+/**
+ * RFC 3261 22.2: `request` again answering a challenge: a new transaction (no Via yet), the CSeq
+ * number `seq` and the Authorization or Proxy-Authorization `credentials`.
+ */
+export function withCredentials(request: SipRequest, seq: number, credentials: HeaderList): SipRequest {
+  const retry = cloneMessage(request);
+  retry.remove("via");
+  retry.set("cseq", `${seq} ${request.method}`);
+  for (const [name, value] of credentials) retry.append(name, value);
+  return retry;
 }

@@ -32,7 +32,7 @@ import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
 import { PartyIndex } from "./party-index.js";
 import type { Refusal, StageResult } from "./refusal.js";
 import { authenticate, outsideCaller } from "./stages/authenticate.js";
-import type { CallerContext, Identified, ReceivedInvite } from "./stages/context.js";
+import { type CallerContext, type Identified, identityOf, type ReceivedInvite } from "./stages/context.js";
 import { identifyCaller } from "./stages/identify.js";
 import { checkCallerLimits } from "./stages/limits.js";
 import { follow, type Plan, type PlanDeps, planNumber, pointContext, replan } from "./stages/plan.js";
@@ -224,6 +224,8 @@ export class CallEngine implements CallsView {
       media?.close();
       return; // cancelled while the relay allocated
     }
+    // What the services at busy / no answer / unreachable read: the caller without its INVITE.
+    const identity = identityOf(caller);
     const durations = [(caller.user?.maxDuration ?? 0) * 1000, plan.maxDurationMs].filter((d) => d > 0);
     const call: Call = new Call({
       id,
@@ -243,7 +245,7 @@ export class CallEngine implements CallsView {
       onUnanswered: (c, failure) => {
         const point =
           failure.cause === "busy" ? "busy" : failure.cause === "no-answer" ? "noAnswer" : "unreachable";
-        return replan(this.planDeps, caller, point, { callId: c.id, callee: c.callee, failure }, []);
+        return replan(this.planDeps, identity, point, { callId: c.id, callee: c.callee, failure }, []);
       },
       onDigit: (c, by, digit) => this.points.tell("digit", { call: c, by, digit }),
       onRefer: this.transfers.handle,
@@ -374,9 +376,9 @@ export class CallEngine implements CallsView {
   /** FEATURES.md section 2: talking in an answered call, ringing while called, else registration. */
   userState(domainId: number, name: string): UserState {
     let ringing = false;
-    for (const [call, sides] of this.index.callsOf(domainId, name) ?? []) {
+    for (const [call, side] of this.index.callsOf(domainId, name)) {
       if (call.state === "answered") return "talking";
-      if (sides.has("callee") && call.state === "ringing") ringing = true;
+      if (side.callee && call.state === "ringing") ringing = true;
     }
     if (ringing) return "ringing";
     return this.o.location.isOnline(domainId, name) ? "online" : "offline";

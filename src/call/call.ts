@@ -8,6 +8,7 @@
  */
 import { callStatus } from "../core/status-catalogue.js";
 import type { Dialog, DialogEndCause, DialogRequestEvent, UasInvite } from "../dialog/index.js";
+import { ownCopy } from "../sip/index.js";
 import type { SipMessage, SipResponse } from "../sip/types.js";
 import type { NewCallRecord } from "../store/cdr-model.js";
 import type { TimerHandle } from "../util/clock.js";
@@ -73,8 +74,9 @@ export class Call implements CallSubject {
     this.calleeParty = this.firstCallee;
     this.uas = uas;
     const request = uas.request;
-    this.callerPeer = request.get("contact") ?? request.from?.uri.raw ?? "";
-    this.callerCallId = request.callId ?? "";
+    // Own copies: a slice of the INVITE's text would keep the whole message alive for the call.
+    this.callerPeer = ownCopy(request.get("contact") ?? request.from?.uri.raw ?? "");
+    this.callerCallId = ownCopy(request.callId ?? "");
   }
 
   get id(): string {

@@ -12,16 +12,24 @@ function keyOf(party: { readonly domainId: number; readonly user: string }): str
   return `${party.domainId}\u0000${party.user}`;
 }
 
+const CALLER = 1;
+const CALLEE = 2;
+const BOTH = CALLER | CALLEE;
+const BIT: Record<Side, number> = { caller: CALLER, callee: CALLEE };
+
 export class PartyIndex {
-  /** Calls in and out per party, with the sides it holds in each (both when calling itself). */
-  private readonly calls = new Map<string, Map<CallSubject, Set<Side>>>();
+  /**
+   * Calls in and out per party, with the sides it holds in each as bits (CALLER | CALLEE: both
+   * when calling itself); a number rather than a set keeps the index small per call.
+   */
+  private readonly calls = new Map<string, Map<CallSubject, number>>();
   /** Calls a party placed (its outgoing count). */
   private readonly outgoing = new Map<string, number>();
 
   /** Calls `party` takes part in, in either direction. */
   activeCount(party: CallParty): number {
     let count = 0;
-    for (const sides of this.calls.get(keyOf(party))?.values() ?? []) count += sides.size;
+    for (const sides of this.calls.get(keyOf(party))?.values() ?? []) count += sides === BOTH ? 2 : 1;
     return count;
   }
 
@@ -30,9 +38,10 @@ export class PartyIndex {
     return this.outgoing.get(keyOf(party)) ?? 0;
   }
 
-  /** The calls of one user (for its live state). */
-  callsOf(domainId: number, user: string): ReadonlyMap<CallSubject, ReadonlySet<Side>> | undefined {
-    return this.calls.get(keyOf({ domainId, user }));
+  /** The calls of one user, and whether it is their callee (for its live state). */
+  *callsOf(domainId: number, user: string): Iterable<[CallSubject, { readonly callee: boolean }]> {
+    for (const [call, sides] of this.calls.get(keyOf({ domainId, user })) ?? [])
+      yield [call, { callee: (sides & CALLEE) !== 0 }];
   }
 
   /** A new call counts against its caller and callee. */
@@ -60,9 +69,7 @@ export class PartyIndex {
       calls = new Map();
       this.calls.set(key, calls);
     }
-    const sides = calls.get(call);
-    if (sides === undefined) calls.set(call, new Set([side]));
-    else sides.add(side);
+    calls.set(call, (calls.get(call) ?? 0) | BIT[side]);
     if (side === "caller") this.outgoing.set(key, (this.outgoing.get(key) ?? 0) + 1);
   }
 
@@ -70,9 +77,13 @@ export class PartyIndex {
     const key = keyOf(party);
     const calls = this.calls.get(key);
     const sides = calls?.get(call);
-    if (calls !== undefined && sides?.delete(side) === true && sides.size === 0) {
-      calls.delete(call);
-      if (calls.size === 0) this.calls.delete(key);
+    if (calls !== undefined && sides !== undefined && (sides & BIT[side]) !== 0) {
+      const left = sides & ~BIT[side];
+      if (left !== 0) calls.set(call, left);
+      else {
+        calls.delete(call);
+        if (calls.size === 0) this.calls.delete(key);
+      }
     }
     if (side !== "caller") return;
     const next = (this.outgoing.get(key) ?? 0) - 1;

@@ -6,6 +6,7 @@
  */
 import type { Authenticator } from "../../auth/authenticator.js";
 import type { UasInvite } from "../../dialog/index.js";
+import { ownCopy } from "../../sip/index.js";
 import type { LocalUser } from "../../store/user-model.js";
 import { authenticateCaller } from "../caller-auth.js";
 import { accept, refuseWith, type StageResult } from "../refusal.js";
@@ -44,14 +45,15 @@ export async function authenticate(
   return accept({
     rx,
     uas,
+    // Own copies: the call keeps these for its life; slices would pin the whole INVITE.
     party: {
       domainId: domain.id,
-      user: auth.username,
-      displayName: user?.displayName ?? request.from?.displayName ?? "",
+      user: user?.name ?? ownCopy(auth.username),
+      displayName: user?.displayName ?? ownCopy(request.from?.displayName ?? ""),
     },
     user,
     inbound: undefined,
-    dialed: request.uri.user ?? "",
+    dialed: ownCopy(request.uri.user ?? ""),
     startedAt,
   });
 }
@@ -67,10 +69,14 @@ export function outsideCaller(
   return {
     rx,
     uas,
-    party: { domainId, user: request.from?.uri.user ?? "", displayName: request.from?.displayName ?? "" },
+    party: {
+      domainId,
+      user: ownCopy(request.from?.uri.user ?? ""),
+      displayName: ownCopy(request.from?.displayName ?? ""),
+    },
     user: undefined,
     inbound: undefined,
-    dialed: request.uri.user ?? "",
+    dialed: ownCopy(request.uri.user ?? ""),
     startedAt,
   };
 }

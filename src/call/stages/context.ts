@@ -14,10 +14,11 @@ export type Inbound = Exclude<InboundOrigin, { kind: "refuse" }>;
 /** Stage 1's result: who the INVITE says is calling, before any credential is checked. */
 export type Identified = { readonly kind: "user" } | { readonly kind: "inbound"; readonly origin: Inbound };
 
-/** The caller once identified and authenticated: what every later stage reads. */
-export interface CallerContext {
-  readonly rx: ReceivedInvite;
-  readonly uas: UasInvite;
+/**
+ * Who is calling, once identified and authenticated: what routing and the services read. It holds
+ * no message, so a call can keep it for its whole life (a service at "noAnswer" reads it).
+ */
+export interface CallerIdentity {
   readonly party: CallParty;
   /** The caller's local user; undefined for a trunk's or line's caller (the outside world). */
   readonly user: LocalUser | undefined;
@@ -26,4 +27,16 @@ export interface CallerContext {
   readonly dialed: string;
   /** Wall-clock epoch milliseconds of the INVITE. */
   readonly startedAt: number;
+}
+
+/** The caller and its INVITE: what the stages up to "connect" read. */
+export interface CallerContext extends CallerIdentity {
+  readonly rx: ReceivedInvite;
+  readonly uas: UasInvite;
+}
+
+/** The identity alone, for what outlives the INVITE. */
+export function identityOf(caller: CallerContext): CallerIdentity {
+  const { rx: _rx, uas: _uas, ...identity } = caller;
+  return identity;
 }

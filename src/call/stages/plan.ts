@@ -11,7 +11,7 @@ import type { DecisionPoint, DetectionPointTable, PointContext, Verdict } from "
 import type { PartyIndex } from "../party-index.js";
 import { accept, refuse, type StageResult } from "../refusal.js";
 import type { CallParty, NextHop } from "../types.js";
-import type { CallerContext } from "./context.js";
+import type { CallerIdentity } from "./context.js";
 import { findCallee, outboundTargets, type ResolveDeps, userTargets } from "./resolve-targets.js";
 import { type FeatureCodes, routeCall } from "./route.js";
 
@@ -38,7 +38,7 @@ export interface PlanDeps extends ResolveDeps {
 
 /** The point context of a caller (and, once known, a callee). */
 export function pointContext(
-  caller: CallerContext,
+  caller: CallerIdentity,
   visited: readonly string[],
   more: Partial<PointContext> = {},
 ): PointContext {
@@ -54,7 +54,7 @@ export function pointContext(
 
 export async function planNumber(
   deps: PlanDeps,
-  caller: CallerContext,
+  caller: CallerIdentity,
   number: string,
   visited: readonly string[],
 ): Promise<StageResult<Plan>> {
@@ -99,7 +99,7 @@ export async function planNumber(
 /** Acts on a service's verdict: its targets, a number routed with the forwarding user's rights, or a refusal. */
 export async function follow(
   deps: PlanDeps,
-  caller: CallerContext,
+  caller: CallerIdentity,
   verdict: Verdict,
   visited: readonly string[],
 ): Promise<StageResult<Plan>> {
@@ -117,7 +117,7 @@ export async function follow(
   const as =
     verdict.asUser === undefined ? undefined : await deps.users.lookup(deps.domainId, verdict.asUser);
   // Toll fraud guard: the number is routed with the forwarding user's call right, not the caller's.
-  const rights: CallerContext =
+  const rights: CallerIdentity =
     as === undefined
       ? caller
       : {
@@ -136,7 +136,7 @@ export async function follow(
 /** The targets a service names after a fork failed (busy, no answer, unreachable), if any. */
 export async function replan(
   deps: PlanDeps,
-  caller: CallerContext,
+  caller: CallerIdentity,
   point: "busy" | "noAnswer" | "unreachable",
   context: {
     readonly callId: string;

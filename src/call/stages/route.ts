@@ -5,7 +5,7 @@
  */
 import type { CallRouting, RoutingDecision } from "../call-routing.js";
 import { accept, refuseWith, type StageResult } from "../refusal.js";
-import type { CallerContext } from "./context.js";
+import type { CallerIdentity } from "./context.js";
 
 /** Where a number goes, once routed (a refusal is a StageResult's). */
 export type Route = Exclude<RoutingDecision, { kind: "refuse" }>;
@@ -25,7 +25,7 @@ export interface FeatureCodes {
 export async function routeCall(
   routing: CallRouting | undefined,
   features: FeatureCodes | undefined,
-  caller: CallerContext,
+  caller: CallerIdentity,
   number: string = caller.dialed,
 ): Promise<StageResult<Route>> {
   const feature = features?.match(number);

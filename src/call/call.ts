@@ -53,6 +53,8 @@ export class Call implements CallSubject {
   private readonly callerPeer: string;
   private readonly callerCallId: string;
   private fork: Fork | undefined;
+  /** The answered leg's line or trunk count, released when the call ends. */
+  private carrierReleases: Array<() => void> = [];
   private bridge: CallBridge | undefined;
   /** The caller's dialog connected to a media endpoint, instead of a bridge. */
   private endpointLeg: EndpointLeg | undefined;
@@ -166,6 +168,9 @@ export class Call implements CallSubject {
   private forkSettled(result: ForkResult): void {
     if (this.state !== "ringing") return;
     if (result.kind === "answered") {
+      // Once answered the fork is not needed: keep only the line or trunk count it held.
+      this.carrierReleases = this.fork?.detachReleases() ?? [];
+      this.fork = undefined;
       this.answered(result.leg, result.dialog, result.response, result.invite.request.body.length === 0);
       return;
     }
@@ -424,6 +429,7 @@ export class Call implements CallSubject {
     this.durationTimer?.cancel();
     this.fork?.abort();
     this.fork?.releaseAll();
+    for (const release of this.carrierReleases.splice(0)) release();
     this.o.events("ended", { call: this, record: this.record(outcome) });
   }
 

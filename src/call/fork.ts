@@ -113,6 +113,16 @@ export class Fork {
     this.clearTimers();
   }
 
+  /**
+   * The releases still held (the answered branch's line or trunk count), handed to the call so
+   * it can drop the fork once answered; the fork holds none afterwards.
+   */
+  detachReleases(): Array<() => void> {
+    const releases = [...this.releases.values()];
+    this.releases.clear();
+    return releases;
+  }
+
   /** Releases every line or trunk count still held (the call ended). */
   releaseAll(): void {
     for (const leg of [...this.releases.keys()]) this.release(leg);

@@ -140,6 +140,21 @@ describe("RFC 4028 10 running the session timer", () => {
       assert.equal(expired.length, 1);
       assert.ok(Math.abs(expired[0] - 60_000) <= 20, `expired at ${expired[0]}`);
     });
+
+    it("the refresher whose refresh got no answer MUST report sessionExpired at the same point", async () => {
+      const p = pair(both, both);
+      const call = await establish(p);
+      assert.equal(call.aliceDialog.session.localRefresher, true);
+      p.net.dropAll(request("INVITE"));
+      const expired: number[] = [];
+      const t0 = p.clock.now();
+      call.aliceDialog.on("sessionExpired", () => expired.push(p.clock.now() - t0));
+      await run(p.clock, 70_000, 100);
+      // The refresh went at 45 s and got nothing; 90 - min(32, 30) = 60 s after the 2xx.
+      assert.equal(p.net.packets(request("INVITE")).length >= 2, true);
+      assert.equal(expired.length, 1);
+      assert.ok(Math.abs(expired[0] - 60_000) <= 20, `expired at ${expired[0]}`);
+    });
   });
 
   describe("when the UAC does not support timer", () => {

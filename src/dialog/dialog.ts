@@ -261,17 +261,21 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
       this.resendAck(seq);
       return;
     }
-    const destination = this.destination();
-    const request = buildAck(this, invite, destination.protocol, options);
     // RFC 3261 13.2.2.4: retransmissions of the 2xx get this ACK again, also once the INVITE
     // transaction is gone (stray responses). Only the latest INVITE's ACK is kept: an older 2xx
     // cannot be retransmitted any more once a later INVITE was answered.
-    this.lastAck = new KeptAck(seq, request, destination);
-    this.ctx.transport.sendRequest(request, destination).then(undefined, this.ctx.reportError);
+    this.lastAck = new KeptAck(seq, invite, options);
+    this.sendAck(this.lastAck);
   }
 
   private resendAck(seq: number): void {
-    if (this.lastAck?.seq === seq) this.lastAck.resend(this.ctx.transport, this.ctx.reportError);
+    if (this.lastAck?.seq === seq) this.sendAck(this.lastAck);
+  }
+
+  private sendAck(ack: KeptAck): void {
+    const destination = this.destination();
+    const request = buildAck(this, ack, destination.protocol);
+    this.ctx.transport.sendRequest(request, destination).then(undefined, this.ctx.reportError);
   }
 
   /** Ends the dialog with BYE (RFC 3261 15.1.1); resolves with the BYE's final response. */

@@ -2,6 +2,7 @@
 import { cloneMessage, createRequest, createResponse, generateBranch } from "../sip/index.js";
 import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { TransportProtocol } from "../transport/types.js";
+import type { KeptAck } from "./kept-ack.js";
 import { requestTarget } from "./request-target.js";
 import type { MessageOptions } from "./types.js";
 
@@ -39,8 +40,8 @@ export function buildResponse(
  * A Via for a request sent without a client transaction (the ACK for a 2xx, RFC 3261 13.2.2.4:
  * a new branch); the transport fills in sent-by (RFC 3261 18.1.1).
  */
-export function freshVia(protocol: TransportProtocol): string {
-  return `SIP/2.0/${protocol} 0.0.0.0;branch=${generateBranch()};rport`;
+export function freshVia(protocol: TransportProtocol, branch = generateBranch()): string {
+  return `SIP/2.0/${protocol} 0.0.0.0;branch=${branch};rport`;
 }
 
 /** Methods whose Contact refreshes the remote target (RFC 3261 12.2, RFC 3311 5, RFC 3515, 6665). */
@@ -96,25 +97,16 @@ export function buildInDialog(
 }
 
 /**
- * The ACK for the 2xx to `invite` (RFC 3261 13.2.2.4): "The header fields of the ACK are
+ * The ACK for the 2xx to an INVITE (RFC 3261 13.2.2.4): "The header fields of the ACK are
  * constructed in the same way as for any request sent within a dialog ... with the exception of
  * the CSeq and the header fields related to authentication. The sequence number of the CSeq
  * header field MUST be the same as the INVITE being acknowledged, but the CSeq method MUST be
- * ACK. The ACK MUST contain the same credentials as the INVITE." A new branch (freshVia).
+ * ACK. The ACK MUST contain the same credentials as the INVITE." Its branch is the kept one: a
+ * retransmitted 2xx gets the same ACK again.
  */
-export function buildAck(
-  dialog: DialogParts,
-  invite: SipRequest,
-  protocol: TransportProtocol,
-  options: MessageOptions,
-): SipRequest {
-  const credentials: HeaderList = [];
-  for (const name of ["authorization", "proxy-authorization"]) {
-    for (const value of invite.getAll(name))
-      credentials.push([name === "authorization" ? "Authorization" : "Proxy-Authorization", value]);
-  }
-  const via: HeaderList = [["Via", freshVia(protocol)]];
-  return buildInDialog(dialog, "ACK", invite.cseq?.seq ?? 0, credentials, options, via);
+export function buildAck(dialog: DialogParts, ack: KeptAck, protocol: TransportProtocol): SipRequest {
+  const via: HeaderList = [["Via", freshVia(protocol, ack.branch)]];
+  return buildInDialog(dialog, "ACK", ack.seq, ack.credentials ?? [], ack.options ?? {}, via);
 }
 
 /**

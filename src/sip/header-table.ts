@@ -21,7 +21,7 @@ export function unfoldValue(s: string, start: number, end: number): string {
  */
 export class HeaderTable {
   /** Canonical key of each field. */
-  readonly keys: string[];
+  private keys: string[];
   /**
    * STRIDE offsets per field into `src`; line start -1 for a built field. A folded value: start < 0
    * (~start). Undefined while every field is built (a message Parley made holds no offsets).
@@ -139,20 +139,23 @@ export class HeaderTable {
     this.pos?.fill(-1, i * STRIDE, i * STRIDE + STRIDE);
   }
 
+  // Fields are inserted and removed into new arrays of the exact size: a spliced array keeps
+  // room to grow, and a message Parley sends may be kept a while (an INVITE until Timer M).
+
   insert(i: number, name: string, key: string, value: string): void {
     const { names, vals } = this.editable();
-    this.keys.splice(i, 0, key);
-    names.splice(i, 0, name);
-    vals.splice(i, 0, value);
-    this.pos?.splice(i * STRIDE, 0, -1, -1, -1, -1);
+    this.keys = withInserted(this.keys, i, [key]);
+    this.names = withInserted(names, i, [name]);
+    this.vals = withInserted(vals, i, [value]);
+    if (this.pos !== undefined) this.pos = withInserted(this.pos, i * STRIDE, [-1, -1, -1, -1]);
   }
 
   removeAt(i: number): void {
     const { names, vals } = this.editable();
-    this.keys.splice(i, 1);
-    names.splice(i, 1);
-    vals.splice(i, 1);
-    this.pos?.splice(i * STRIDE, STRIDE);
+    this.keys = withRemoved(this.keys, i, 1);
+    this.names = withRemoved(names, i, 1);
+    this.vals = withRemoved(vals, i, 1);
+    if (this.pos !== undefined) this.pos = withRemoved(this.pos, i * STRIDE, STRIDE);
   }
 
   copy(): HeaderTable {
@@ -199,4 +202,14 @@ export class HeaderTable {
     if (runStart >= 0) out += `${s.slice(runStart, runEnd)}\r\n`;
     return out;
   }
+}
+
+/** `a` with `items` put in at `at`, as a new array of the exact size. */
+function withInserted<T>(a: T[], at: number, items: T[]): T[] {
+  return a.slice(0, at).concat(items, a.slice(at));
+}
+
+/** `a` without `count` items from `at`, as a new array of the exact size. */
+function withRemoved<T>(a: T[], at: number, count: number): T[] {
+  return a.slice(0, at).concat(a.slice(at + count));
 }

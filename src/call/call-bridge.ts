@@ -40,7 +40,8 @@ export interface BridgeHost {
 export class CallBridge {
   /** The listeners each bridged dialog holds, removed when it leaves the call (transfer). */
   private readonly listeners = new Map<Dialog, Array<() => void>>();
-  private holding = new WeakMap<Dialog, boolean>();
+  /** The sides on hold now (made on the first hold: most calls never hold). */
+  private holding: Set<Dialog> | undefined;
 
   constructor(
     private readonly host: BridgeHost,
@@ -156,8 +157,10 @@ export class CallBridge {
         if (late && ok) {
           from.once("ack", ({ request: ack }) => to.ack(out, host.body(ack, direction)));
         }
-        if (ok && holds !== undefined && holds !== (this.holding.get(from) ?? false)) {
-          this.holding.set(from, holds);
+        if (ok && holds !== undefined && holds !== (this.holding?.has(from) ?? false)) {
+          this.holding ??= new Set();
+          if (holds) this.holding.add(from);
+          else this.holding.delete(from);
           host.held(from, holds);
         }
       },

@@ -3,6 +3,7 @@
  * dashboard and (later) presence read. Declared in call/ (the layer that owns calls); the API
  * re-exports these types.
  */
+import type { LegMediaStats } from "./call-media.js";
 
 /** A call in progress: ringing until a callee answers, answered, ending while BYE/CANCEL are out. */
 export type ActiveCallState = "ringing" | "answered" | "ending";
@@ -25,16 +26,7 @@ export interface ActiveCallLeg {
 }
 
 /** One leg's relayed RTP: received from and sent to its phone, loss and jitter of what it sent. */
-export interface LegMedia {
-  packetsIn: number;
-  bytesIn: number;
-  packetsOut: number;
-  bytesOut: number;
-  lost: number;
-  jitterMs: number;
-  /** Where the phone's RTP really comes from ("address:port"), once latched. */
-  latched?: string;
-}
+export type LegMedia = LegMediaStats;
 
 /** One call the call engine holds now. */
 export interface ActiveCall {

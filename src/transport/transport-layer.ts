@@ -3,7 +3,6 @@ import { ipFamily } from "./addresses.js";
 import { FlowTable } from "./flow-table.js";
 import { bindStreamListener, bindUdpListener } from "./listener-binding.js";
 import { ListenerSet } from "./listener-set.js";
-import type { UdpListener } from "./listeners.js";
 import { MessageReceiver } from "./message-receiver.js";
 import type { ListeningAddress, SipTransportOptions, TransportStats } from "./options.js";
 import { RequestSender } from "./request-sender.js";
@@ -151,16 +150,5 @@ export class SipTransportLayer implements TransportLayer {
 
   transmitResponse(response: SipResponse, request: ReceivedMessage, errors: SendErrorListener): SentResponse {
     return this.responses.transmit(response, request, errors);
-  }
-
-  /** One datagram; `done` runs on a later tick with the socket's error, if any. */
-  sendDatagram(
-    listener: UdpListener,
-    data: Buffer,
-    address: string,
-    port: number,
-    done: (err: Error | null) => void,
-  ): void {
-    this.udp.sendDatagram(listener, data, address, port, done);
   }
 }

@@ -168,7 +168,7 @@ export class CallEngine implements CallsView {
     uas: UasInvite,
     identified: Identified,
   ): Promise<Call | undefined> {
-    const authed = await authenticate({ ...this.o, now: this.o.now }, rx, uas, identified);
+    const authed = await authenticate(this.o, rx, uas, identified);
     if (!authed.ok) return this.refuse(uas, undefined, authed.refusal);
     const caller = authed.value;
     const limits = checkCallerLimits(this.index, caller);

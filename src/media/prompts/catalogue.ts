@@ -1,0 +1,223 @@
+/**
+ * The catalogue of Parley's voice prompts: every sentence a PBX service plays, and the words that
+ * say.ts strings together to speak numbers, amounts and counts. This is the one source of truth:
+ * scripts/make-prompts.sh reads it to synthesise prompts/<lang>/<name>.wav, and PromptLibrary
+ * lists and validates names against it.
+ *
+ * NOTE: a prompt has a text only in the languages that use it. Words that exist in one language's
+ * grammar only (English "and", the plural forms; Chinese 两, 角, the measure word 条) have no entry
+ * in the other, so no file is made for them and say.ts never asks for them there.
+ *
+ * Texts spell numbers out ("press one", "按一") so the synthesiser reads them as words.
+ */
+
+export const LANGUAGES = ["en", "zh"] as const;
+export type PromptLanguage = (typeof LANGUAGES)[number];
+
+export const PROMPTS = {
+  // Greetings and the auto-attendant (FEATURES 6: "welcome, please enter the extension number").
+  welcome: { en: "Welcome.", zh: "欢迎。" },
+  "company-greeting": { en: "Thank you for calling.", zh: "感谢您的来电。" },
+  "enter-extension": { en: "Please enter the extension number.", zh: "请输入分机号码。" },
+  "enter-extension-or-operator": {
+    en: "Please enter the extension number, or press zero for the operator.",
+    zh: "请输入分机号码，或按零转接总机。",
+  },
+  invalid: { en: "That is not a valid entry.", zh: "输入无效。" },
+  "invalid-number": { en: "That number is not valid.", zh: "号码无效。" },
+  "try-again": { en: "Please try again.", zh: "请重试。" },
+  "thank-you": { en: "Thank you.", zh: "谢谢。" },
+  goodbye: { en: "Goodbye.", zh: "再见。" },
+  "please-hold": { en: "Please hold.", zh: "请稍候。" },
+  transferring: { en: "Please hold while your call is transferred.", zh: "正在为您转接，请稍候。" },
+
+  // Voicemail.
+  "vm-not-available": { en: "The person you are calling is not available.", zh: "您呼叫的用户无法接听。" },
+  "leave-message": {
+    en: "Please leave a message after the tone. Press pound when finished.",
+    zh: "请在提示音后留言，完成后请按井号键。",
+  },
+  "message-saved": { en: "Your message has been saved.", zh: "您的留言已保存。" },
+  "no-messages": { en: "You have no messages.", zh: "您没有留言。" },
+  "you-have": { en: "You have", zh: "您有" },
+  "new-message": { en: "new message", zh: "新留言" },
+  "new-messages": { en: "new messages" },
+  "old-message": { en: "old message", zh: "旧留言" },
+  "old-messages": { en: "old messages" },
+  "word-message": { en: "message", zh: "留言" },
+  "word-messages": { en: "messages" },
+  "voicemail-menu": {
+    en: "Press one to listen to your messages. While listening, press seven to delete a message, or nine to save it. Press star to exit.",
+    zh: "收听留言请按一。收听时，删除请按七，保存请按九。退出请按星号键。",
+  },
+  "message-menu": {
+    en: "Press seven to delete this message, nine to save it, or four to hear it again.",
+    zh: "删除请按七，保存请按九，重听请按四。",
+  },
+  "first-message": { en: "First message.", zh: "第一条留言。" },
+  "next-message": { en: "Next message.", zh: "下一条留言。" },
+  "no-more-messages": { en: "There are no more messages.", zh: "没有更多留言了。" },
+  "message-deleted": { en: "Message deleted.", zh: "留言已删除。" },
+  "record-greeting": {
+    en: "Please record your greeting after the tone. Press pound when finished.",
+    zh: "请在提示音后录制问候语，完成后请按井号键。",
+  },
+  "greeting-saved": { en: "Your greeting has been saved.", zh: "您的问候语已保存。" },
+  "enter-password": {
+    en: "Please enter your password, followed by the pound key.",
+    zh: "请输入密码，以井号键结束。",
+  },
+  "enter-pin": {
+    en: "Please enter your PIN, followed by the pound key.",
+    zh: "请输入个人密码，以井号键结束。",
+  },
+  "login-incorrect": { en: "Login incorrect.", zh: "密码错误。" },
+
+  // Call failures (what the caller hears instead of a bare tone).
+  "number-not-exist": { en: "The number you dialled does not exist.", zh: "您拨打的号码不存在。" },
+  busy: {
+    en: "The number you dialled is busy. Please try again later.",
+    zh: "您拨打的号码正忙，请稍后再拨。",
+  },
+  "not-available": {
+    en: "The number you dialled is not available, please try again later.",
+    zh: "您拨打的用户暂时无法接通，请稍后再拨。",
+  },
+  "no-answer": {
+    en: "There is no answer. Please try again later.",
+    zh: "您拨打的用户暂时无人接听，请稍后再拨。",
+  },
+  "call-cannot-be-completed": { en: "Your call cannot be completed as dialled.", zh: "您的呼叫无法完成。" },
+  "all-circuits-busy": {
+    en: "All circuits are busy now. Please try again later.",
+    zh: "所有线路正忙，请稍后再拨。",
+  },
+  restricted: { en: "You are not allowed to call this number.", zh: "您无权拨打此号码。" },
+
+  // Calling card (prepaid).
+  "enter-card-number": {
+    en: "Please enter your card number, followed by the pound key.",
+    zh: "请输入卡号，以井号键结束。",
+  },
+  "card-invalid": { en: "That card number or PIN is not valid.", zh: "卡号或密码无效。" },
+  "your-balance-is": { en: "Your balance is", zh: "您的余额为" },
+  "insufficient-balance": { en: "Your balance is insufficient.", zh: "您的余额不足。" },
+  "you-can-talk-for": { en: "You can talk for", zh: "您可以通话" },
+  "credit-exhausted": { en: "Your credit has run out. Goodbye.", zh: "您的余额已用完，再见。" },
+  "enter-destination": {
+    en: "Please enter the number you wish to call, followed by the pound key.",
+    zh: "请输入您要拨打的号码，以井号键结束。",
+  },
+
+  // Conference room.
+  "conference-pin": {
+    en: "Please enter the conference password, followed by the pound key.",
+    zh: "请输入会议密码，以井号键结束。",
+  },
+  "conference-joined": { en: "You have joined the conference.", zh: "您已加入会议。" },
+  "conference-only-participant": {
+    en: "You are the only participant in this conference.",
+    zh: "您是会议中唯一的参与者。",
+  },
+  "conference-locked": { en: "This conference is locked.", zh: "该会议已锁定。" },
+  "conference-full": { en: "This conference is full.", zh: "会议人数已满。" },
+
+  // Park, pick-up, forwarding, do-not-disturb and other feature codes.
+  "parked-at": { en: "Your call is parked at", zh: "您的通话已停泊在" },
+  "park-empty": { en: "There is no call parked there.", zh: "该停泊位没有通话。" },
+  "no-call-to-pick-up": { en: "There is no call to pick up.", zh: "没有可代接的来电。" },
+  "forwarding-on": { en: "Call forwarding is on.", zh: "呼叫转移已开启。" },
+  "forwarding-off": { en: "Call forwarding is off.", zh: "呼叫转移已关闭。" },
+  "dnd-on": { en: "Do not disturb is on.", zh: "免打扰已开启。" },
+  "dnd-off": { en: "Do not disturb is off.", zh: "免打扰已关闭。" },
+  "feature-on": { en: "The feature is on.", zh: "功能已开启。" },
+  "feature-off": { en: "The feature is off.", zh: "功能已关闭。" },
+
+  // Tests.
+  "echo-test": {
+    en: "You are about to enter the echo test. What you say will be played back to you.",
+    zh: "您即将进入回声测试，您说的话将回放给您。",
+  },
+  "prompt-test": {
+    en: "This is the Parley prompt playback test. If you can hear this clearly, prompts are working.",
+    zh: "这是语音提示测试，能听清说明提示音正常。",
+  },
+
+  // Digits, as in a phone number (Chinese reads 1 as 幺 there, so it cannot be confused with 7).
+  "digit-0": { en: "zero", zh: "零" },
+  "digit-1": { en: "one", zh: "一" },
+  "digit-2": { en: "two", zh: "二" },
+  "digit-3": { en: "three", zh: "三" },
+  "digit-4": { en: "four", zh: "四" },
+  "digit-5": { en: "five", zh: "五" },
+  "digit-6": { en: "six", zh: "六" },
+  "digit-7": { en: "seven", zh: "七" },
+  "digit-8": { en: "eight", zh: "八" },
+  "digit-9": { en: "nine", zh: "九" },
+  "word-yao": { zh: "幺" },
+  star: { en: "star", zh: "星号" },
+  pound: { en: "pound", zh: "井号" },
+
+  // Numbers: English needs the teens and the tens; Chinese builds them from digits and 十.
+  "number-10": { en: "ten", zh: "十" },
+  "number-11": { en: "eleven" },
+  "number-12": { en: "twelve" },
+  "number-13": { en: "thirteen" },
+  "number-14": { en: "fourteen" },
+  "number-15": { en: "fifteen" },
+  "number-16": { en: "sixteen" },
+  "number-17": { en: "seventeen" },
+  "number-18": { en: "eighteen" },
+  "number-19": { en: "nineteen" },
+  "number-20": { en: "twenty" },
+  "number-30": { en: "thirty" },
+  "number-40": { en: "forty" },
+  "number-50": { en: "fifty" },
+  "number-60": { en: "sixty" },
+  "number-70": { en: "seventy" },
+  "number-80": { en: "eighty" },
+  "number-90": { en: "ninety" },
+  "word-hundred": { en: "hundred", zh: "百" },
+  "word-thousand": { en: "thousand", zh: "千" },
+  "word-ten-thousand": { zh: "万" },
+  "word-million": { en: "million" },
+  "word-hundred-million": { zh: "亿" },
+  "word-liang": { zh: "两" },
+  "word-minus": { en: "minus", zh: "负" },
+  "word-point": { en: "point", zh: "点" },
+  "word-and": { en: "and" },
+
+  // Money and time.
+  "word-dollar": { en: "dollar", zh: "美元" },
+  "word-dollars": { en: "dollars" },
+  "word-cent": { en: "cent", zh: "美分" },
+  "word-cents": { en: "cents" },
+  "word-yuan": { en: "yuan", zh: "元" },
+  "word-jiao": { zh: "角" },
+  "word-fen": { en: "fen", zh: "分" },
+  "word-minute": { en: "minute", zh: "分钟" },
+  "word-minutes": { en: "minutes" },
+  "word-second": { en: "second", zh: "秒" },
+  "word-seconds": { en: "seconds" },
+  "word-tiao": { zh: "条" },
+} as const satisfies Record<string, Partial<Record<PromptLanguage, string>>>;
+
+export type PromptName = keyof typeof PROMPTS;
+
+const NAMES = new Set<string>(Object.keys(PROMPTS));
+
+/** Whether a string (say, from the REST API) names a catalogue prompt. */
+export function isPromptName(name: string): name is PromptName {
+  return NAMES.has(name);
+}
+
+/** The text of a prompt in a language, or undefined where that language has no such prompt. */
+export function promptText(name: PromptName, lang: PromptLanguage): string | undefined {
+  const entry: Partial<Record<PromptLanguage, string>> = PROMPTS[name];
+  return entry[lang];
+}
+
+/** Whether a string is one of the prompt languages. */
+export function isPromptLanguage(lang: string): lang is PromptLanguage {
+  return (LANGUAGES as readonly string[]).includes(lang);
+}

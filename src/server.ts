@@ -25,6 +25,8 @@ import { NatKeepalive } from "./registrar/nat-keepalive.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
 import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
+import { registerAudioTests } from "./services/audio-tests/audio-tests.js";
+import { FeatureCodeTable } from "./services/feature-codes.js";
 import { TransactionLayer } from "./transaction/transaction-layer.js";
 import { SipTransportLayer } from "./transport/transport-layer.js";
 import type { TransportProtocol } from "./transport/types.js";
@@ -250,7 +252,12 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     timeoutSeconds: settings.mediaTimeout,
     stun: { addresses: settings.bind, port: settings.stunPort },
     logger,
+    dataDir: settings.dataDir,
+    language: settings.language,
+    tonePlan: settings.tonePlan,
   });
+  // Feature codes, analysed before the dial plan; the services add theirs (issue 14 on).
+  const features = new FeatureCodeTable();
   const calls = new CallEngine({
     routing: trunks.callRouting,
     dialogs,
@@ -266,6 +273,11 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     logger,
     noAnswerTime: settings.noAnswerTime,
     media: media.relay,
+    features,
+  });
+  registerAudioTests(calls.points, features, media.server, {
+    echoTest: settings.echoTestCode,
+    promptTest: settings.promptTestCode,
   });
   // The admin UI's live view follows every typed call event.
   for (const name of CALL_EVENT_NAMES) calls.on(name, () => liveEvents.notify());

@@ -63,7 +63,10 @@ export async function answerWithEndpoint(
     return { ok: false, status: answer.status, reason: answer.reason, headers };
   }
   const dialog = uas.accept({ body: answer.sdp, contentType: SDP });
-  if (offer.length === 0) dialog.once("ack", ({ request }) => endpoint.acknowledged(request.body));
+  dialog.once("ack", ({ request }) => {
+    if (offer.length === 0) endpoint.acknowledged(request.body);
+    endpoint.confirmed?.();
+  });
   return { ok: true, dialog };
 }
 

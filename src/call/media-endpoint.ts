@@ -23,6 +23,11 @@ export interface MediaEndpoint {
   answer(offer: Buffer): Promise<MediaAnswer>;
   /** The answer to Parley's offer, from the caller's ACK (RFC 3261 13.2.2.4: late offer). */
   acknowledged(answer: Buffer): void;
+  /**
+   * The caller's ACK confirmed the answer (RFC 3261 13.3.1.4): the session is up, so the endpoint
+   * may start speaking (RTP sent before the 200 OK arrives would be dropped by the phone).
+   */
+  confirmed?(): void;
   /** A re-INVITE's or UPDATE's offer (hold, a new address, a codec change): Parley's answer. */
   reoffer(offer: Buffer): Promise<MediaAnswer>;
   /** A DTMF digit signalled in SIP INFO (RFC 6086; application/dtmf-relay or application/dtmf). */

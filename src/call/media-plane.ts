@@ -5,7 +5,11 @@
  * (src/registrar/nat-keepalive.ts).
  */
 import { networkInterfaces } from "node:os";
+import type { TonePlanName } from "../media/dsp/tones.js";
 import { MediaEngine } from "../media/media-engine.js";
+import { MediaServer } from "../media/media-server.js";
+import type { PromptLanguage } from "../media/prompts/catalogue.js";
+import { PromptLibrary } from "../media/prompts/prompt-library.js";
 import { StunServer } from "../nat/stun-server.js";
 import type { Logger } from "../util/logger.js";
 import type { CallMediaProvider } from "./call-media.js";
@@ -32,24 +36,42 @@ export interface MediaPlaneOptions {
   /** Where the STUN server listens; port 0 = no STUN server. */
   readonly stun: { readonly addresses: readonly string[]; readonly port: number };
   readonly logger: Logger;
+  /** Where administrators' prompt and music uploads live (`<dataDir>/prompts`, `<dataDir>/moh`). */
+  readonly dataDir: string;
+  readonly language: PromptLanguage;
+  readonly tonePlan: TonePlanName;
 }
 
 export class MediaPlane {
-  readonly engine: MediaEngine | undefined;
+  /** The media workers: the relay's sessions and Parley's own media endpoints. */
+  readonly engine: MediaEngine;
+  /** Parley as a party to calls: prompts, recording, digits, tones, conference (the services use it). */
+  readonly server: MediaServer;
   readonly relay: CallMediaProvider | undefined;
   readonly stun: StunServer | undefined;
 
   constructor(private readonly o: MediaPlaneOptions) {
     const { logger } = o;
-    if (o.mode !== "never") {
-      // The relay's sockets take the family of the address phones are told to send to.
-      this.engine = new MediaEngine({
-        minPort: o.rtpPorts[0],
-        maxPort: o.rtpPorts[1],
-        workers: o.workers,
-        bindAddress: bindAddressFor(o.address),
-        onWorkerError: (err) => logger.error({ err }, "media worker failed"),
-      });
+    // The workers' sockets take the family of the address phones are told to send to.
+    this.engine = new MediaEngine({
+      minPort: o.rtpPorts[0],
+      maxPort: o.rtpPorts[1],
+      workers: o.workers,
+      bindAddress: bindAddressFor(o.address),
+      tonePlan: o.tonePlan,
+      onWorkerError: (err) => logger.error({ err }, "media worker failed"),
+      onEndpointWarning: (endpoint, message) => logger.warn({ endpoint, message }, "media endpoint"),
+    });
+    this.server = new MediaServer({
+      engine: this.engine,
+      prompts: new PromptLibrary({ dataDir: o.dataDir }),
+      address: o.address,
+      language: o.language,
+      tonePlan: o.tonePlan,
+      onError: (err, context) => logger.error({ err, context }, "media service failed"),
+    });
+    // --media-relay never: phones' media never passes Parley, but Parley's own endpoints still work.
+    if (o.mode !== "never")
       this.relay = new CallRelay({
         engine: this.engine,
         mode: o.mode,
@@ -57,7 +79,6 @@ export class MediaPlane {
         timeoutMs: o.timeoutSeconds * 1000,
         onError: (err) => logger.warn({ err }, "media relay request failed"),
       });
-    }
     if (o.stun.port > 0)
       this.stun = new StunServer({
         addresses: o.stun.addresses,
@@ -67,7 +88,7 @@ export class MediaPlane {
   }
 
   async start(): Promise<void> {
-    await this.engine?.start();
+    await this.engine.start();
     if (this.stun) {
       try {
         await this.stun.start();
@@ -81,6 +102,6 @@ export class MediaPlane {
 
   async stop(): Promise<void> {
     await this.stun?.stop();
-    await this.engine?.close();
+    await this.engine.close();
   }
 }

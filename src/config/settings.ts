@@ -33,6 +33,12 @@ const ipList = z
     "must be IP addresses separated by commas",
   );
 
+/** A feature code a phone dials: digits, * and #, or "" to turn the service's code off. */
+const featureCode = z
+  .string()
+  .trim()
+  .regex(/^([*#0-9]{2,16})?$/, "must be 2-16 of the keys 0-9, * and # (or empty for off)");
+
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /** The settings table. `flag` is the long option; the env variable is PARLEY_ + key in UPPER_SNAKE. */
@@ -319,6 +325,30 @@ export const settingsTable = {
     schema: portOrOff,
     default: 3478,
   },
+  language: {
+    flag: "--language <lang>",
+    describe: "language of the prompts callers hear: en (English) or zh (Simplified Chinese)",
+    schema: z.enum(["en", "zh"]),
+    default: "en",
+  },
+  tonePlan: {
+    flag: "--tone-plan <plan>",
+    describe: "call progress tones Parley plays: us (USA), eu (Europe, CEPT), cn (China)",
+    schema: z.enum(["us", "eu", "cn"]),
+    default: "us",
+  },
+  echoTestCode: {
+    flag: "--echo-test-code <code>",
+    describe: 'feature code of the echo test: what the caller says comes back ("" = off)',
+    schema: featureCode,
+    default: "*43",
+  },
+  promptTestCode: {
+    flag: "--prompt-test-code <code>",
+    describe: 'feature code of the prompt playback test ("" = off)',
+    schema: featureCode,
+    default: "*44",
+  },
   natKeepalive: {
     flag: "--nat-keepalive <s>",
     describe: "seconds between OPTIONS keep-alives to phones registered from behind NAT (0 = off)",
@@ -353,6 +383,10 @@ export interface Settings {
   mediaWorkers: number;
   mediaTimeout: number;
   stunPort: number;
+  language: "en" | "zh";
+  tonePlan: "us" | "eu" | "cn";
+  echoTestCode: string;
+  promptTestCode: string;
   natKeepalive: number;
   httpPort: number;
   httpBind: string;

@@ -6,6 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
+import type { TonePlanName } from "./dsp/tones.js";
+import { type EndpointChannel, type EndpointRequestBody, EndpointHandle } from "./endpoint-handle.js";
 import type {
   MediaErrorCode,
   MediaEvent,
@@ -41,6 +43,19 @@ export interface MediaEngineOptions {
   readonly statsIntervalMs?: number;
   /** A worker failed or exited unexpectedly. */
   readonly onWorkerError?: (error: unknown) => void;
+  /** The call progress tones media endpoints play (changeable later with setTonePlan). */
+  readonly tonePlan?: TonePlanName;
+  /** Something about a media endpoint worth a log line (a prompt file missing, say). */
+  readonly onEndpointWarning?: (endpoint: string, message: string) => void;
+}
+
+/** Where a new media endpoint goes: near another (to bridge them), on a relayed call's side, in a room's worker. */
+export interface OpenEndpointOptions {
+  readonly near?: EndpointHandle | MediaSession;
+  /** Attach to this side of a relayed call (music on hold, park): no port of its own. */
+  readonly attach?: { readonly session: MediaSession; readonly side: MediaSide };
+  /** The conference room it will join: every participant of a room is on one worker. */
+  readonly room?: string;
 }
 
 type Distribute<T> = T extends unknown ? Omit<T, "id"> : never;
@@ -54,7 +69,7 @@ interface Pending {
 }
 
 /** One worker and the requests it has not answered. */
-class WorkerChannel {
+class WorkerChannel implements EndpointChannel {
   readonly pending = new Map<number, Pending>();
   sessions = 0;
   private nextId = 1;
@@ -110,7 +125,8 @@ export class MediaSession {
     /** The relay's RTP port facing the caller (side "a") and the callee (side "b"). */
     readonly portA: number,
     readonly portB: number,
-    private readonly channel: WorkerChannel,
+    /** @internal the worker it lives on. */
+    readonly channel: WorkerChannel,
     private readonly forget: (session: MediaSession) => void,
   ) {}
 
@@ -189,6 +205,7 @@ function spawnWorker(config: WorkerConfig): Worker {
 export class MediaEngine {
   private readonly channels: WorkerChannel[] = [];
   private readonly sessions = new Map<string, MediaSession>();
+  private readonly endpoints = new Map<string, EndpointHandle>();
   private closed = false;
 
   constructor(private readonly o: MediaEngineOptions) {
@@ -215,6 +232,7 @@ export class MediaEngine {
         maxPort: i === count - 1 ? this.o.maxPort : this.o.minPort + (i + 1) * span - 1,
         bindAddress: this.o.bindAddress,
         statsIntervalMs: this.o.statsIntervalMs ?? 1000,
+        ...(this.o.tonePlan === undefined ? {} : { tonePlan: this.o.tonePlan }),
       };
       const worker = spawnWorker(config);
       const channel = new WorkerChannel(worker, this.o.requestTimeoutMs ?? 2000);
@@ -244,6 +262,12 @@ export class MediaEngine {
 
   private onMessage(channel: WorkerChannel, m: MediaReply | MediaEvent): void {
     if (m.type === "reply") channel.reply(m);
+    else if (m.type === "op") {
+      const { type: _t, endpoint, op, ...result } = m;
+      this.endpoints.get(endpoint)?.opEnded(op, result);
+    } else if (m.type === "digit")
+      this.endpoints.get(m.endpoint)?.digitArrived({ digit: m.digit, source: m.source, durationMs: m.durationMs });
+    else if (m.type === "endpoint.warning") this.o.onEndpointWarning?.(m.endpoint, m.message);
     else if (m.type === "timeout") this.sessions.get(m.session)?.timedOut(m.stats);
     else if (m.type === "stats")
       for (const [id, stats] of m.sessions) {
@@ -277,6 +301,53 @@ export class MediaEngine {
     }
   }
 
+  /** Opens a media endpoint (Parley as a party to a call) on a worker (the least loaded unless told). */
+  async openEndpoint(options: OpenEndpointOptions = {}): Promise<EndpointHandle> {
+    if (this.closed || this.channels.length === 0)
+      throw new MediaError("closed", "media engine is not running");
+    const channel = this.channelFor(options);
+    const id = randomUUID();
+    channel.sessions++;
+    const attach =
+      options.attach === undefined ? undefined : { session: options.attach.session.id, side: options.attach.side };
+    try {
+      const reply = await channel.request({ type: "endpoint.open", endpoint: id, ...(attach ? { attach } : {}) });
+      const handle = new EndpointHandle(
+        id,
+        reply.endpointPort ?? 0,
+        channel,
+        (h) => {
+          if (this.endpoints.delete(h.id)) channel.sessions--;
+        },
+        (message) => this.o.onEndpointWarning?.(id, message),
+      );
+      this.endpoints.set(id, handle);
+      return handle;
+    } catch (error) {
+      channel.sessions--;
+      throw error;
+    }
+  }
+
+  private channelFor(options: OpenEndpointOptions): WorkerChannel {
+    const near = options.attach?.session ?? options.near;
+    if (near !== undefined) return near.channel as WorkerChannel;
+    if (options.room !== undefined) {
+      // A room's participants must share a worker: the room's name picks it.
+      let hash = 0;
+      for (let i = 0; i < options.room.length; i++) hash = (hash * 31 + options.room.charCodeAt(i)) >>> 0;
+      return this.channels[hash % this.channels.length];
+    }
+    let channel = this.channels[0];
+    for (const c of this.channels) if (c.sessions < channel.sessions) channel = c;
+    return channel;
+  }
+
+  /** Tells every worker (a system setting changed, a prompt file was replaced). */
+  async broadcast(body: Extract<EndpointRequestBody, { type: "media.settings" | "media.forget" }>): Promise<void> {
+    await Promise.all(this.channels.map((c) => c.request(body)));
+  }
+
   /** Stops every worker; pending requests reject with MediaError("closed"). */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -284,5 +355,6 @@ export class MediaEngine {
     for (const c of this.channels) c.close("media engine closed");
     await Promise.all(this.channels.map((c) => c.worker.terminate()));
     this.sessions.clear();
+    this.endpoints.clear();
   }
 }

@@ -1,16 +1,35 @@
 /**
- * Entry of a media worker thread: the relay (relay-worker-core.ts) driven by messages on the
- * parent port. Nothing but structured-cloneable messages crosses (protocol.ts).
+ * Entry of a media worker thread: the relay (relay-worker-core.ts) and the media endpoints
+ * (endpoint/endpoint-worker-core.ts) on one port pool, driven by messages on the parent port.
+ * Nothing but structured-cloneable messages crosses (protocol.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { MediaEvent, MediaReply, MediaRequest, WorkerConfig } from "./protocol.js";
+import { EndpointWorkerCore } from "./endpoint/endpoint-worker-core.js";
+import type { EndpointRequest } from "./endpoint/endpoint-protocol.js";
+import type { MediaEvent, MediaReply, MediaRequest, RelayRequest, WorkerConfig } from "./protocol.js";
 import { RelayWorkerCore } from "./relay-worker-core.js";
 
 const port = parentPort;
 if (port === null) throw new Error("media-worker.ts runs as a worker thread");
-const core = new RelayWorkerCore(workerData as WorkerConfig, (event: MediaEvent) => port.postMessage(event));
+const config = workerData as WorkerConfig;
+const emit = (event: MediaEvent): void => port.postMessage(event);
+const relay = new RelayWorkerCore(config, emit);
+const endpoints = new EndpointWorkerCore({
+  ports: relay.ports,
+  relaySide: (session, side) => relay.relaySide(session, side),
+  emit,
+  tonePlan: config.tonePlan,
+});
+
+function isEndpointRequest(request: MediaRequest): request is EndpointRequest {
+  return request.type.startsWith("endpoint.") || request.type.startsWith("media.");
+}
+
 port.on("message", (request: MediaRequest) => {
-  core.handle(request).then(
+  const handled = isEndpointRequest(request)
+    ? endpoints.handle(request)
+    : relay.handle(request as RelayRequest);
+  handled.then(
     (reply) => port.postMessage(reply),
     (error: unknown) =>
       port.postMessage({

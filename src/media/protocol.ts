@@ -4,6 +4,8 @@
  * handle over a separate data plane), so a worker could later be a separate process or host.
  * Every request carries an id; the worker answers each with a reply of the same id.
  */
+import type { TonePlanName } from "./dsp/tones.js";
+import type { EndpointEvent, EndpointRequest, EndpointStats } from "./endpoint/endpoint-protocol.js";
 
 /** Where one side's RTP goes, as its SDP says (before latching). */
 export interface MediaPeer {
@@ -67,7 +69,10 @@ export interface StatsRequest {
   readonly session: string;
 }
 
-export type MediaRequest = AllocateRequest | UpdateRequest | TimeoutRequest | ReleaseRequest | StatsRequest;
+export type RelayRequest = AllocateRequest | UpdateRequest | TimeoutRequest | ReleaseRequest | StatsRequest;
+
+/** Every request of the channel: the relay's and the media endpoints' (endpoint-protocol.ts). */
+export type MediaRequest = RelayRequest | EndpointRequest;
 
 /** One direction of one side, counted as packets arrive from it and leave towards it. */
 export interface StreamStats {
@@ -105,6 +110,10 @@ export type MediaReply =
       readonly ok: true;
       readonly allocation?: Allocation;
       readonly stats?: SessionStats;
+      /** endpoint.open: the endpoint's RTP port (0 when attached to a relay side). */
+      readonly endpointPort?: number;
+      /** endpoint.close: the endpoint's final figures. */
+      readonly endpointStats?: EndpointStats;
     }
   | {
       readonly type: "reply";
@@ -118,7 +127,8 @@ export type MediaReply =
 export type MediaEvent =
   | { readonly type: "timeout"; readonly session: string; readonly stats: SessionStats }
   | { readonly type: "stats"; readonly sessions: ReadonlyArray<readonly [string, SessionStats]> }
-  | { readonly type: "ready" };
+  | { readonly type: "ready" }
+  | EndpointEvent;
 
 export type MediaErrorCode = "no_port" | "no_session" | "exists" | "closed" | "timeout" | "bad_request";
 
@@ -131,4 +141,6 @@ export interface WorkerConfig {
   readonly bindAddress: string;
   /** How often the worker pushes the stats of every session, ms (0 = never). */
   readonly statsIntervalMs: number;
+  /** The call progress tones the endpoints play (a system setting; media.settings changes it). */
+  readonly tonePlan?: TonePlanName;
 }

@@ -38,6 +38,11 @@ export class RelaySide {
   /** The side's SDP says it sends: its silence counts towards the media timeout. */
   mustSend = true;
   other!: RelaySide;
+  /**
+   * A media endpoint attached to this side (music on hold, park): this side's RTP goes to it
+   * rather than to the other side, and only the endpoint's packets are sent to this side.
+   */
+  tap: ((packet: Buffer) => void) | undefined;
 
   constructor(
     readonly rtp: Socket,
@@ -102,13 +107,14 @@ export class RelaySide {
     }
     if (this.rtcpMux && isRtcp(packet)) {
       this.stats.rtcpIn++;
-      this.other.sendRtcp(packet);
+      if (this.tap === undefined && this.other.tap === undefined) this.other.sendRtcp(packet);
       return;
     }
     const now = performance.now();
     this.lastPacketAt = now;
     this.stats.rtp(packet, now);
-    this.other.sendRtp(packet);
+    if (this.tap !== undefined) this.tap(packet);
+    else if (this.other.tap === undefined) this.other.sendRtp(packet);
   }
 
   private onRtcp(packet: Buffer, address: string, port: number): void {
@@ -121,7 +127,8 @@ export class RelaySide {
       return;
     }
     this.stats.rtcpIn++;
-    this.other.sendRtcp(packet);
+    // RTCP reports on streams the attached endpoint replaced would mislead the other phone.
+    if (this.tap === undefined && this.other.tap === undefined) this.other.sendRtcp(packet);
   }
 
   /** Sends RTP to this side, from this side's socket (the port its SDP was given). */

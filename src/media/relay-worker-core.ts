@@ -3,48 +3,28 @@
  * session's sockets from its port range, aim sides at their SDP addresses, arm the media timeout,
  * report stats and release. Kept apart from the worker entry so it runs in any thread or process.
  */
-import { createSocket, type Socket } from "node:dgram";
 import type {
   Allocation,
   MediaEvent,
   MediaReply,
-  MediaRequest,
+  MediaSide,
+  RelayRequest,
   SessionStats,
   WorkerConfig,
 } from "./protocol.js";
+import { type PortPair, PortPool } from "./port-pool.js";
 import { RelaySession, RelaySide } from "./relay-session.js";
-
-function bind(socket: Socket, port: number, address: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const onError = (): void => {
-      socket.close();
-      resolve(false);
-    };
-    socket.once("error", onError);
-    socket.bind({ port, address, exclusive: true }, () => {
-      socket.off("error", onError);
-      resolve(true);
-    });
-  });
-}
 
 export class RelayWorkerCore {
   private readonly sessions = new Map<string, RelaySession>();
-  private readonly used = new Set<number>();
-  private next: number;
   private readonly timer: NodeJS.Timeout;
   private readonly statsTimer: NodeJS.Timeout | undefined;
-  private readonly family: "udp4" | "udp6";
-  /** Bound to one address rather than a wildcard (see RelaySide connectOnLatch). */
-  private readonly specificAddress: boolean;
-
   constructor(
     private readonly config: WorkerConfig,
     private readonly emit: (event: MediaEvent) => void,
+    /** The worker's ports, shared with its media endpoints. */
+    readonly ports: PortPool = new PortPool(config.minPort, config.maxPort, config.bindAddress),
   ) {
-    this.next = config.minPort % 2 === 0 ? config.minPort : config.minPort + 1;
-    this.family = config.bindAddress.includes(":") ? "udp6" : "udp4";
-    this.specificAddress = config.bindAddress !== "0.0.0.0" && config.bindAddress !== "::";
     this.timer = setInterval(() => this.checkTimeouts(), 250);
     this.timer.unref();
     if (config.statsIntervalMs > 0) {
@@ -57,7 +37,12 @@ export class RelayWorkerCore {
     return this.sessions.size;
   }
 
-  async handle(request: MediaRequest): Promise<MediaReply> {
+  /** A relayed call's side, for a media endpoint to attach to (music on hold, park). */
+  relaySide(session: string, side: MediaSide): RelaySide | undefined {
+    return this.sessions.get(session)?.side(side);
+  }
+
+  async handle(request: RelayRequest): Promise<MediaReply> {
     const id = request.id;
     const fail = (code: "no_port" | "no_session" | "exists" | "bad_request", error: string): MediaReply => ({
       type: "reply",
@@ -119,43 +104,25 @@ export class RelayWorkerCore {
     }
     const session = new RelaySession(id);
     session.pair(
-      new RelaySide(a.rtp, a.rtcp, a.port, latchAny.a, this.specificAddress),
-      new RelaySide(b.rtp, b.rtcp, b.port, latchAny.b, this.specificAddress),
+      new RelaySide(a.rtp, a.rtcp, a.port, latchAny.a, this.ports.specificAddress),
+      new RelaySide(b.rtp, b.rtcp, b.port, latchAny.b, this.ports.specificAddress),
     );
     this.sessions.set(id, session);
     return { portA: a.port, portB: b.port };
   }
 
-  private async pair(): Promise<{ rtp: Socket; rtcp: Socket; port: number } | undefined> {
-    const { minPort, maxPort, bindAddress } = this.config;
-    const slots = Math.floor((maxPort - minPort + 1) / 2);
-    for (let tried = 0; tried < slots; tried++) {
-      const port = this.next;
-      this.next = port + 2 > maxPort - 1 ? (minPort % 2 === 0 ? minPort : minPort + 1) : port + 2;
-      if (this.used.has(port)) continue;
-      const rtp = createSocket({ type: this.family, reuseAddr: false });
-      if (!(await bind(rtp, port, bindAddress))) continue;
-      const rtcp = createSocket({ type: this.family, reuseAddr: false });
-      if (!(await bind(rtcp, port + 1, bindAddress))) {
-        rtp.close();
-        continue;
-      }
-      this.used.add(port);
-      return { rtp, rtcp, port };
-    }
-    return undefined;
+  private pair(): Promise<PortPair | undefined> {
+    return this.ports.take();
   }
 
-  private free(p: { rtp: Socket; rtcp: Socket; port: number }): void {
-    p.rtp.close();
-    p.rtcp.close();
-    this.used.delete(p.port);
+  private free(p: PortPair): void {
+    this.ports.give(p);
   }
 
   private drop(session: RelaySession): void {
     session.close();
-    this.used.delete(session.a.port);
-    this.used.delete(session.b.port);
+    this.ports.release(session.a.port);
+    this.ports.release(session.b.port);
     this.sessions.delete(session.id);
   }
 

@@ -1,0 +1,214 @@
+/**
+ * What a media worker does with the media endpoint requests (endpoint-protocol.ts): opens
+ * endpoints on ports of the worker's pool (or on a relayed call's side), starts and stops their
+ * operations, resolves play lists through the audio cache, keeps the conference rooms, and drives
+ * every endpoint and room from the one 20 ms clock (hear all, mix the rooms, then speak all, so a
+ * bridge or a room hands on the audio of the same tick).
+ */
+import { TONE_PLANS, type TonePlanName } from "../dsp/tones.js";
+import { ConferenceRoom } from "../mixer/conference-mixer.js";
+import type { PortPool } from "../port-pool.js";
+import type { MediaErrorCode, MediaReply } from "../protocol.js";
+import type { RelaySide } from "../relay-session.js";
+import { AudioCache } from "./audio-cache.js";
+import { Endpoint } from "./endpoint.js";
+import type { EndpointEvent, EndpointOp, EndpointRequest, PlayItem } from "./endpoint-protocol.js";
+import { DigitCollector, Recorder } from "./input-operations.js";
+import { MediaClock } from "./media-clock.js";
+import { MixSource, PlaySource, RepeatSource, type ResolvedItem } from "./output-sources.js";
+import { RelaySideTransport, SocketTransport } from "./rtp-transport.js";
+
+const FRAME_MS = 20;
+
+export interface EndpointCoreDeps {
+  readonly ports: PortPool;
+  /** A relayed call's side in this worker, to attach an endpoint to. */
+  readonly relaySide: (session: string, side: "a" | "b") => RelaySide | undefined;
+  readonly emit: (event: EndpointEvent) => void;
+  readonly tonePlan?: TonePlanName;
+}
+
+export class EndpointWorkerCore {
+  private readonly endpoints = new Map<string, Endpoint>();
+  private readonly rooms = new Map<string, ConferenceRoom>();
+  private readonly clock = new MediaClock({ tick: (skipped) => this.tick(skipped) });
+  readonly cache = new AudioCache();
+  private tonePlan: TonePlanName;
+
+  constructor(private readonly deps: EndpointCoreDeps) {
+    this.tonePlan = deps.tonePlan ?? "us";
+  }
+
+  get size(): number {
+    return this.endpoints.size;
+  }
+
+  /** The clock's lateness figures (for the bench and the status page). */
+  get lateness(): Float64Array {
+    return this.clock.lateness;
+  }
+
+  async handle(request: EndpointRequest): Promise<MediaReply> {
+    const id = request.id;
+    const ok: MediaReply = { type: "reply", id, ok: true };
+    const fail = (code: MediaErrorCode, error: string): MediaReply => ({ type: "reply", id, ok: false, code, error });
+    switch (request.type) {
+      case "media.settings":
+        if (!(request.tonePlan in TONE_PLANS)) return fail("bad_request", `unknown tone plan ${request.tonePlan}`);
+        this.tonePlan = request.tonePlan;
+        return ok;
+      case "media.forget":
+        this.cache.forget(request.file);
+        return ok;
+      case "endpoint.open":
+        return this.open(request.endpoint, request.attach, id, fail);
+      default:
+        break;
+    }
+    const endpoint = this.endpoints.get(request.endpoint);
+    if (endpoint === undefined) {
+      if (request.type === "endpoint.close") return ok; // idempotent
+      return fail("no_session", `no endpoint ${request.endpoint}`);
+    }
+    switch (request.type) {
+      case "endpoint.remote":
+        endpoint.setRemote(request.remote);
+        return ok;
+      case "endpoint.start": {
+        const error = await this.start(endpoint, request.op, request.operation);
+        return error === undefined ? ok : fail("bad_request", error);
+      }
+      case "endpoint.stop":
+        endpoint.stop(request.op);
+        return ok;
+      case "endpoint.digit":
+        endpoint.digit(request.digit, "info", request.durationMs);
+        return ok;
+      case "endpoint.participant": {
+        const room = [...this.rooms.values()].find((r) => r.has(endpoint.id));
+        if (room === undefined) return fail("bad_request", "the endpoint is in no conference");
+        room.update(endpoint.id, request.muted, request.volumeDb);
+        return ok;
+      }
+      case "endpoint.close": {
+        const stats = endpoint.close();
+        this.endpoints.delete(endpoint.id);
+        if (this.endpoints.size === 0) this.clock.stop();
+        return { type: "reply", id, ok: true, endpointStats: stats };
+      }
+    }
+  }
+
+  private async open(
+    name: string,
+    attach: { session: string; side: "a" | "b" } | undefined,
+    id: number,
+    fail: (code: MediaErrorCode, error: string) => MediaReply,
+  ): Promise<MediaReply> {
+    if (this.endpoints.has(name)) return fail("exists", `endpoint ${name} exists`);
+    const endpoint = new Endpoint(name, this.deps.emit);
+    if (attach !== undefined) {
+      const side = this.deps.relaySide(attach.session, attach.side);
+      if (side === undefined) return fail("no_session", `no relay session ${attach.session} in this worker`);
+      if (side.tap !== undefined) return fail("exists", `relay side ${attach.side} already has an endpoint`);
+      endpoint.transport = new RelaySideTransport(side, endpoint.receive);
+    } else {
+      const pair = await this.deps.ports.take();
+      if (pair === undefined)
+        return fail("no_port", `no free RTP port pair in ${this.deps.ports.minPort}-${this.deps.ports.maxPort}`);
+      endpoint.transport = new SocketTransport(pair, endpoint.receive, (p) => this.deps.ports.give(p));
+    }
+    this.endpoints.set(name, endpoint);
+    this.clock.run();
+    return { type: "reply", id, ok: true, endpointPort: endpoint.transport.port };
+  }
+
+  /** Starts an operation; a request that cannot start at all is an error (the op gets no event). */
+  private async start(endpoint: Endpoint, op: number, operation: EndpointOp): Promise<string | undefined> {
+    switch (operation.kind) {
+      case "play": {
+        const { items, warnings } = await this.resolve(operation.items);
+        if (endpoint.closed) {
+          this.deps.emit({ type: "op", endpoint: endpoint.id, op, reason: "hangup" });
+          return undefined;
+        }
+        if (items.length === 0) {
+          this.deps.emit({ type: "op", endpoint: endpoint.id, op, reason: "failed", error: warnings.join("; "), warnings });
+          return undefined;
+        }
+        for (const message of warnings) this.deps.emit({ type: "endpoint.warning", endpoint: endpoint.id, message });
+        endpoint.startOutput(op, new PlaySource(items, operation.loop === true), operation.interruptDigits ?? "");
+        return undefined;
+      }
+      case "record":
+        if (!(operation.maxMs > 0)) return "record.maxMs must be above 0";
+        endpoint.startRecording(op, new Recorder(operation));
+        return undefined;
+      case "collect":
+        if (!(operation.max > 0)) return "collect.max must be above 0";
+        endpoint.startCollection(op, (typed) => new DigitCollector(operation, typed), operation.typeAhead !== false);
+        return undefined;
+      case "echo":
+        endpoint.startOutput(op, new RepeatSource(endpoint));
+        return undefined;
+      case "bridge": {
+        const peer = this.endpoints.get(operation.peer);
+        if (peer === undefined) return `no endpoint ${operation.peer} in this worker`;
+        endpoint.startOutput(op, new RepeatSource(peer));
+        return undefined;
+      }
+      case "conference":
+        return this.join(endpoint, op, operation);
+    }
+  }
+
+  private join(endpoint: Endpoint, op: number, operation: Extract<EndpointOp, { kind: "conference" }>): undefined {
+    let room = this.rooms.get(operation.room);
+    if (room === undefined) {
+      room = new ConferenceRoom(operation.room);
+      this.rooms.set(operation.room, room);
+    }
+    const mix = new MixSource();
+    const joined = room;
+    const participant = joined.join(endpoint.id, endpoint.codec, mix.deliver);
+    participant.muted = operation.muted === true;
+    if (operation.volumeDb !== undefined) joined.update(endpoint.id, undefined, operation.volumeDb);
+    endpoint.onHeard = (payload) => joined.input(endpoint.id, payload);
+    endpoint.startOutput(op, mix, "", () => {
+      endpoint.onHeard = undefined;
+      joined.leave(endpoint.id);
+      if (joined.size === 0) this.rooms.delete(operation.room);
+    });
+    return undefined;
+  }
+
+  private async resolve(list: readonly PlayItem[]): Promise<{ items: ResolvedItem[]; warnings: string[] }> {
+    const items: ResolvedItem[] = [];
+    const warnings: string[] = [];
+    for (const item of list) {
+      if ("file" in item) {
+        const loaded = await this.cache.get(item.file);
+        if (loaded.ok) items.push({ kind: "clip", clip: loaded.clip });
+        else warnings.push(loaded.error);
+      } else if ("tone" in item) {
+        const spec = TONE_PLANS[this.tonePlan][item.tone];
+        if (spec === undefined) warnings.push(`unknown tone ${item.tone}`);
+        else items.push({ kind: "tone", spec, frames: Math.ceil((item.ms ?? 0) / FRAME_MS) });
+      } else items.push({ kind: "silence", frames: Math.max(1, Math.ceil(item.silenceMs / FRAME_MS)) });
+    }
+    return { items, warnings };
+  }
+
+  private tick(skipped: number): void {
+    for (const e of this.endpoints.values()) e.hear();
+    for (const room of this.rooms.values()) room.tick();
+    for (const e of this.endpoints.values()) e.speak(skipped);
+  }
+
+  close(): void {
+    this.clock.stop();
+    for (const e of this.endpoints.values()) e.close();
+    this.endpoints.clear();
+    this.rooms.clear();
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The media server as the services use it: media endpoints on the media workers, prompts by name
+ * in the system's language (with the administrator's replacements), spoken numbers, tones of the
+ * system's tone plan, and ready-made SIP endpoints that run a service's script. Everything heavy
+ * (audio files, packets, mixing) stays in the workers; this holds handles and names only.
+ *
+ *   const ep = media.sipEndpoint("parley:voicemail", async ({ endpoint, hangup }) => {
+ *     await endpoint.play(media.speech([{ prompt: "leave-message" }, { tone: "beep" }]));
+ *     await endpoint.record({ file, maxMs: 120_000, endDigits: "#", silenceMs: 5_000 });
+ *   });
+ *   // a service's verdict: { kind: "endpoint", target: { party, endpoint: ep } }
+ */
+import type { ToneName, TonePlanName } from "./dsp/tones.js";
+import type { EndpointHandle } from "./endpoint-handle.js";
+import type { PlayItem } from "./endpoint/endpoint-protocol.js";
+import type { MediaEngine, OpenEndpointOptions } from "./media-engine.js";
+import type { PromptLanguage, PromptName } from "./prompts/catalogue.js";
+import type { PromptLibrary } from "./prompts/prompt-library.js";
+import { sayAmount, sayDigits, sayNumber } from "./prompts/say.js";
+import { type MediaScript, SipMediaEndpoint } from "./sip-media-endpoint.js";
+
+/** One piece of what an endpoint says. */
+export type Speech =
+  | { readonly prompt: PromptName }
+  /** Digit by digit: an extension, a PIN ("1 0 1"). */
+  | { readonly digits: string }
+  /** As a number: "one hundred and one". */
+  | { readonly number: number }
+  /** Money in cents: "12 dollars and 5 cents" / "12元5角". */
+  | { readonly amount: number }
+  | { readonly tone: ToneName; readonly ms?: number }
+  | { readonly silenceMs: number }
+  /** Music on hold by name ("default" or an upload). */
+  | { readonly music: string }
+  /** A recording (a voicemail message). */
+  | { readonly file: string };
+
+export interface MediaServerOptions {
+  readonly engine: MediaEngine;
+  readonly prompts: PromptLibrary;
+  /** The address Parley writes in its SDP. */
+  readonly address: string;
+  readonly language: PromptLanguage;
+  readonly tonePlan: TonePlanName;
+  readonly onError: (error: unknown, context: string) => void;
+}
+
+export class MediaServer {
+  private lang: PromptLanguage;
+  private plan: TonePlanName;
+
+  constructor(private readonly o: MediaServerOptions) {
+    this.lang = o.language;
+    this.plan = o.tonePlan;
+    o.prompts.onChange((path) => {
+      o.engine.broadcast({ type: "media.forget", file: path }).catch((e: unknown) => o.onError(e, "media.forget"));
+    });
+  }
+
+  get language(): PromptLanguage {
+    return this.lang;
+  }
+
+  get tonePlan(): TonePlanName {
+    return this.plan;
+  }
+
+  get prompts(): PromptLibrary {
+    return this.o.prompts;
+  }
+
+  setLanguage(language: PromptLanguage): void {
+    this.lang = language;
+  }
+
+  async setTonePlan(plan: TonePlanName): Promise<void> {
+    this.plan = plan;
+    await this.o.engine.broadcast({ type: "media.settings", tonePlan: plan });
+  }
+
+  open(options?: OpenEndpointOptions): Promise<EndpointHandle> {
+    return this.o.engine.openEndpoint(options);
+  }
+
+  /**
+   * The play list of some speech, in `language` (default: the system's). A prompt with no file
+   * becomes a file item all the same: the worker reports it missing and plays the rest.
+   */
+  speech(parts: readonly Speech[], language: PromptLanguage = this.lang): PlayItem[] {
+    const items: PlayItem[] = [];
+    const prompt = (name: PromptName): void => {
+      items.push({ file: this.o.prompts.path(name, language) ?? `(missing prompt ${language}/${name})` });
+    };
+    for (const part of parts) {
+      if ("prompt" in part) prompt(part.prompt);
+      else if ("digits" in part) for (const p of sayDigits(part.digits, language)) prompt(p);
+      else if ("number" in part) for (const p of sayNumber(part.number, language)) prompt(p);
+      else if ("amount" in part) for (const p of sayAmount(part.amount, language)) prompt(p);
+      else if ("tone" in part) items.push({ tone: part.tone, ...(part.ms === undefined ? {} : { ms: part.ms }) });
+      else if ("silenceMs" in part) items.push({ silenceMs: part.silenceMs });
+      else if ("music" in part)
+        items.push({ file: this.o.prompts.musicPath(part.music) ?? `(missing music ${part.music})` });
+      else items.push({ file: part.file });
+    }
+    return items;
+  }
+
+  /** A media endpoint for the call engine whose script runs once the caller is connected. */
+  sipEndpoint(peer: string, script: MediaScript, options?: OpenEndpointOptions): SipMediaEndpoint {
+    return new SipMediaEndpoint({
+      peer,
+      address: this.o.address,
+      open: () => this.open(options),
+      script,
+      onError: (error) => this.o.onError(error, peer),
+    });
+  }
+}

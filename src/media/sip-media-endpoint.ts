@@ -1,0 +1,151 @@
+/**
+ * A media endpoint as the call engine sees one (the MediaEndpoint interface of src/call, matched
+ * by shape: the media layer does not import the call layer): it answers the caller's offer with
+ * Parley's SDP on an endpoint port, follows re-INVITEs and UPDATEs (hold, a new address, another
+ * law), takes INFO digits, and runs a service's script once the caller's ACK confirms the call.
+ * The script ends the call by `hangup()`, or ends because the caller hung up (its operations then
+ * end with `hangup`).
+ */
+import { randomInt } from "node:crypto";
+import type { EndpointHandle } from "./endpoint-handle.js";
+import { answerOffer, type LocalMedia, makeOffer, readAnswer } from "./sdp-negotiation.js";
+
+/** The same union as src/call's MediaAnswer. */
+export type SipMediaAnswer =
+  | { readonly ok: true; readonly sdp: Buffer }
+  | { readonly ok: false; readonly status: number; readonly reason: string; readonly warning?: string };
+
+export interface MediaScriptContext {
+  readonly endpoint: EndpointHandle;
+  /** Ends the call: Parley sends BYE. */
+  hangup(): void;
+  /** Whether the call is over (hung up by either side). */
+  readonly ended: boolean;
+}
+
+export type MediaScript = (context: MediaScriptContext) => Promise<void>;
+
+export interface SipMediaEndpointOptions {
+  /** What the CDR and live view show as the peer, e.g. `parley:echo-test`. */
+  readonly peer: string;
+  /** Opens the endpoint's port (MediaServer.open). */
+  readonly open: () => Promise<EndpointHandle>;
+  /** The address written in Parley's SDP. */
+  readonly address: string;
+  readonly script: MediaScript;
+  /** A script's exception: logged by the owner; the call is then hung up. */
+  readonly onError: (error: unknown) => void;
+}
+
+export class SipMediaEndpoint {
+  readonly peer: string;
+  private handle: EndpointHandle | undefined;
+  private local: LocalMedia | undefined;
+  private lastSdp = "";
+  private readonly hangupListeners: Array<() => void> = [];
+  private started = false;
+  private over = false;
+
+  constructor(private readonly o: SipMediaEndpointOptions) {
+    this.peer = o.peer;
+  }
+
+  private async endpoint(): Promise<{ handle: EndpointHandle; local: LocalMedia }> {
+    if (this.handle === undefined || this.local === undefined) {
+      this.handle = await this.o.open();
+      this.local = { address: this.o.address, port: this.handle.port, sessionId: randomInt(1, 2 ** 31), version: 1 };
+    }
+    return { handle: this.handle, local: this.local };
+  }
+
+  /** RFC 3264 8: the o= version moves on only when what Parley says changes. */
+  private versioned(build: (local: LocalMedia) => string): string {
+    const local = this.local!;
+    let sdp = build(local);
+    const body = (s: string): string => s.replace(/^o=.*$/m, "");
+    if (this.lastSdp !== "" && body(sdp) !== body(this.lastSdp)) {
+      this.local = { ...local, version: local.version + 1 };
+      sdp = build(this.local);
+    }
+    this.lastSdp = sdp;
+    return sdp;
+  }
+
+  async answer(offer: Buffer): Promise<SipMediaAnswer> {
+    const { handle } = await this.endpoint();
+    if (offer.length === 0) return { ok: true, sdp: Buffer.from(this.versioned(makeOffer)) };
+    return this.negotiate(handle, offer);
+  }
+
+  async reoffer(offer: Buffer): Promise<SipMediaAnswer> {
+    const { handle } = await this.endpoint();
+    return this.negotiate(handle, offer);
+  }
+
+  private async negotiate(handle: EndpointHandle, offer: Buffer): Promise<SipMediaAnswer> {
+    let remote: Parameters<EndpointHandle["setRemote"]>[0] | undefined;
+    const sdp = this.versioned((local) => {
+      const result = answerOffer(offer, local);
+      remote = result.ok ? result.remote : undefined;
+      return result.ok ? result.sdp : "";
+    });
+    if (remote === undefined) {
+      const refused = answerOffer(offer, this.local!);
+      return refused.ok
+        ? { ok: false, status: 500, reason: "Server Internal Error" }
+        : { ok: false, status: refused.status, reason: refused.reason, warning: refused.warning };
+    }
+    await handle.setRemote(remote);
+    return { ok: true, sdp: Buffer.from(sdp) };
+  }
+
+  acknowledged(answer: Buffer): void {
+    const remote = readAnswer(answer);
+    if (remote === undefined || this.handle === undefined) {
+      this.hangup();
+      return;
+    }
+    this.handle.setRemote(remote).catch((error: unknown) => this.o.onError(error));
+  }
+
+  /** The caller's ACK came: the call is up, the service's script starts. */
+  confirmed(): void {
+    if (this.started || this.over || this.handle === undefined) return;
+    this.started = true;
+    const handle = this.handle;
+    const endpoint = this;
+    const context: MediaScriptContext = {
+      endpoint: handle,
+      hangup: () => endpoint.hangup(),
+      get ended() {
+        return endpoint.over;
+      },
+    };
+    this.o.script(context).then(
+      () => this.hangup(),
+      (error: unknown) => {
+        this.o.onError(error);
+        this.hangup();
+      },
+    );
+  }
+
+  digit(digit: string, durationMs: number): void {
+    this.handle?.digit(digit, durationMs);
+  }
+
+  onHangup(listener: () => void): void {
+    this.hangupListeners.push(listener);
+  }
+
+  private hangup(): void {
+    if (this.over) return;
+    this.over = true;
+    for (const l of this.hangupListeners) l();
+  }
+
+  async close(): Promise<void> {
+    this.over = true;
+    await this.handle?.close();
+  }
+}

@@ -345,6 +345,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             bans,
             calls,
             routing: trunks.live,
+            prompts: media.server.prompts,
             token: token.token,
             logger,
             toEpochMs: (clockMs) => wallNow() + clockMs - clock.now(),

@@ -15,6 +15,7 @@ import { bansRoutes } from "./routes/bans.js";
 import { callsRoutes } from "./routes/calls.js";
 import { cdrsRoutes } from "./routes/cdrs.js";
 import { eventsRoutes } from "./routes/events.js";
+import { promptsRoutes } from "./routes/prompts.js";
 import { registrationsRoutes } from "./routes/registrations.js";
 import { offlineRouting, routingRoutes } from "./routes/routing.js";
 import { sessionRoutes, signInRoutes } from "./routes/session.js";
@@ -91,6 +92,10 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         { name: "sip-trunks", description: "Peer servers trusted by address" },
         { name: "dialplans", description: "Named dial plans and their users" },
         { name: "dialplan", description: "Analyze, transition and refine tables; the routing dry run" },
+        {
+          name: "prompts",
+          description: "Voice prompts and music on hold: listen, replace by upload, restore",
+        },
         { name: "session", description: "Web UI sign-in, the administrator password, live events" },
         { name: "meta", description: "This document" },
       ],
@@ -165,6 +170,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       });
       const settings = deps.settings;
       if (settings) await v1.register(settingsRoutes, { settings: () => publicSettings(settings()) });
+      if (deps.prompts) await v1.register(promptsRoutes, { prompts: deps.prompts });
       if (admin) {
         await v1.register(sessionRoutes, {
           admin: admin.password,

@@ -11,6 +11,7 @@ import type { Logger } from "../util/logger.js";
 import type { AdminPassword } from "./admin/admin-password.js";
 import type { LiveEvents } from "./admin/live-events.js";
 import type { SessionStore } from "./admin/sessions.js";
+import type { PromptsView } from "./routes/prompts.js";
 import type { RoutingLive } from "./routes/routing.js";
 
 /** One live binding of the location service. */
@@ -116,6 +117,8 @@ export interface ApiDeps {
   routing?: RoutingLive;
   /** The effective settings (all of them: secrets are left out by the route). */
   settings?: () => Record<string, unknown>;
+  /** Voice prompts and music on hold (the media server's PromptLibrary); without it, no /prompts, /music. */
+  prompts?: PromptsView;
   /** Serve the admin web UI at `/` (default true when built). */
   webUi?: boolean;
 }

@@ -25,6 +25,7 @@ import { NatKeepalive } from "./registrar/nat-keepalive.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
 import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
+import { registerAdHocConference } from "./services/conference/ad-hoc-conference.js";
 import { registerAudioTests } from "./services/audio-tests/audio-tests.js";
 import { FeatureCodeTable } from "./services/feature-codes.js";
 import { TransactionLayer } from "./transaction/transaction-layer.js";
@@ -279,6 +280,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     echoTest: settings.echoTestCode,
     promptTest: settings.promptTestCode,
   });
+  registerAdHocConference(calls.points, features, media.server);
   // The admin UI's live view follows every typed call event.
   for (const name of CALL_EVENT_NAMES) calls.on(name, () => liveEvents.notify());
 

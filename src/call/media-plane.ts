@@ -69,6 +69,8 @@ export class MediaPlane {
       language: o.language,
       tonePlan: o.tonePlan,
       onError: (err, context) => logger.error({ err, context }, "media service failed"),
+      onDigit: (peer, d) =>
+        logger.info({ peer, digit: d.digit, source: d.source, durationMs: d.durationMs }, "digit received"),
     });
     // --media-relay never: phones' media never passes Parley, but Parley's own endpoints still work.
     if (o.mode !== "never")

@@ -11,7 +11,7 @@
  *   // a service's verdict: { kind: "endpoint", target: { party, endpoint: ep } }
  */
 import type { ToneName, TonePlanName } from "./dsp/tones.js";
-import type { EndpointHandle } from "./endpoint-handle.js";
+import type { DigitEvent, EndpointHandle } from "./endpoint-handle.js";
 import type { PlayItem } from "./endpoint/endpoint-protocol.js";
 import type { MediaEngine, OpenEndpointOptions } from "./media-engine.js";
 import type { PromptLanguage, PromptName } from "./prompts/catalogue.js";
@@ -43,6 +43,8 @@ export interface MediaServerOptions {
   readonly language: PromptLanguage;
   readonly tonePlan: TonePlanName;
   readonly onError: (error: unknown, context: string) => void;
+  /** A digit reached one of Parley's endpoints (logged, so a user can see what the phone sends). */
+  readonly onDigit?: (peer: string, event: DigitEvent) => void;
 }
 
 export class MediaServer {
@@ -113,6 +115,7 @@ export class MediaServer {
       open: () => this.open(options),
       script,
       onError: (error) => this.o.onError(error, peer),
+      onDigit: (event) => this.o.onDigit?.(peer, event),
     });
   }
 }

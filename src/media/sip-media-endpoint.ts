@@ -7,7 +7,7 @@
  * end with `hangup`).
  */
 import { randomInt } from "node:crypto";
-import type { EndpointHandle } from "./endpoint-handle.js";
+import type { DigitEvent, EndpointHandle } from "./endpoint-handle.js";
 import { answerOffer, type LocalMedia, makeOffer, readAnswer } from "./sdp-negotiation.js";
 
 /** The same union as src/call's MediaAnswer. */
@@ -35,6 +35,8 @@ export interface SipMediaEndpointOptions {
   readonly script: MediaScript;
   /** A script's exception: logged by the owner; the call is then hung up. */
   readonly onError: (error: unknown) => void;
+  /** Every digit the caller sends, whatever its form (for the log). */
+  readonly onDigit?: (event: DigitEvent) => void;
 }
 
 export class SipMediaEndpoint {
@@ -53,6 +55,8 @@ export class SipMediaEndpoint {
   private async endpoint(): Promise<{ handle: EndpointHandle; local: LocalMedia }> {
     if (this.handle === undefined || this.local === undefined) {
       this.handle = await this.o.open();
+      const onDigit = this.o.onDigit;
+      if (onDigit !== undefined) this.handle.onDigit(onDigit);
       this.local = { address: this.o.address, port: this.handle.port, sessionId: randomInt(1, 2 ** 31), version: 1 };
     }
     return { handle: this.handle, local: this.local };

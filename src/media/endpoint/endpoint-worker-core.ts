@@ -5,7 +5,8 @@
  * every endpoint and room from the one 20 ms clock (hear all, mix the rooms, then speak all, so a
  * bridge or a room hands on the audio of the same tick).
  */
-import { TONE_PLANS, type TonePlanName } from "../dsp/tones.js";
+import { FRAME_SAMPLES } from "../dsp/g711.js";
+import { TONE_PLANS, ToneGenerator, type ToneName, type TonePlanName } from "../dsp/tones.js";
 import { ConferenceRoom } from "../mixer/conference-mixer.js";
 import type { PortPool } from "../port-pool.js";
 import type { MediaErrorCode, MediaReply } from "../protocol.js";
@@ -31,6 +32,9 @@ export interface EndpointCoreDeps {
 export class EndpointWorkerCore {
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly rooms = new Map<string, ConferenceRoom>();
+  /** The join or leave tone each room is playing to everyone in it. */
+  private readonly roomTones = new Map<ConferenceRoom, ToneGenerator>();
+  private readonly toneFrame = new Int16Array(FRAME_SAMPLES);
   private readonly clock = new MediaClock({ tick: (skipped) => this.tick(skipped) });
   readonly cache = new AudioCache();
   private tonePlan: TonePlanName;
@@ -174,12 +178,22 @@ export class EndpointWorkerCore {
     participant.muted = operation.muted === true;
     if (operation.volumeDb !== undefined) joined.update(endpoint.id, undefined, operation.volumeDb);
     endpoint.onHeard = (payload) => joined.input(endpoint.id, payload);
+    this.roomTone(joined, "join");
     endpoint.startOutput(op, mix, "", () => {
       endpoint.onHeard = undefined;
       joined.leave(endpoint.id);
-      if (joined.size === 0) this.rooms.delete(operation.room);
+      if (joined.size === 0) {
+        this.rooms.delete(operation.room);
+        this.roomTones.delete(joined);
+      } else this.roomTone(joined, "leave");
     });
     return undefined;
+  }
+
+  /** Everyone in the room hears that someone joined or left. */
+  private roomTone(room: ConferenceRoom, tone: ToneName): void {
+    const spec = TONE_PLANS[this.tonePlan][tone];
+    if (spec !== undefined) this.roomTones.set(room, new ToneGenerator(spec));
   }
 
   private async resolve(list: readonly PlayItem[]): Promise<{ items: ResolvedItem[]; warnings: string[] }> {
@@ -201,6 +215,10 @@ export class EndpointWorkerCore {
 
   private tick(skipped: number): void {
     for (const e of this.endpoints.values()) e.hear();
+    for (const [room, tone] of this.roomTones) {
+      if (tone.fill(this.toneFrame)) room.announce(this.toneFrame);
+      else this.roomTones.delete(room);
+    }
     for (const room of this.rooms.values()) room.tick();
     for (const e of this.endpoints.values()) e.speak(skipped);
   }

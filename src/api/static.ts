@@ -10,10 +10,11 @@ import type { FastifyInstance } from "fastify";
 
 /**
  * Content Security Policy of the UI: its own scripts and styles only, no inline script, API calls
- * to the same origin, never framed.
+ * to the same origin, audio only from there or from blob: URLs (the prompts page plays the WAVs it
+ * fetched with its token), never framed.
  */
 export const UI_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /** dist/web beside dist/api when compiled; ../../dist/web when run from src/ through tsx. */
 export function webRoot(): string | undefined {

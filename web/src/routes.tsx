@@ -8,6 +8,7 @@ import { CdrsPage } from "./pages/cdrs";
 import { DashboardPage } from "./pages/dashboard";
 import { DialPlanPage } from "./pages/dialplan";
 import { LinesPage, TrunksPage } from "./pages/lines";
+import { PromptsPage } from "./pages/prompts";
 import { RegistrationsPage } from "./pages/registrations";
 import { SettingsPage } from "./pages/settings";
 import { UserEditPage } from "./pages/user-edit";
@@ -38,6 +39,7 @@ export const ROUTES: readonly PageRoute[] = [
   { page: "dialplan", label: "nav.dialplan", render: () => <DialPlanPage /> },
   { page: "cdrs", label: "nav.cdrs", render: () => <CdrsPage /> },
   { page: "registrations", label: "nav.registrations", render: () => <RegistrationsPage /> },
+  { page: "prompts", label: "nav.prompts", render: () => <PromptsPage /> },
   { page: "settings", label: "nav.settings", render: () => <SettingsPage /> },
 ];
 

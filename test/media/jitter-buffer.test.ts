@@ -217,13 +217,13 @@ describe("JitterBuffer", () => {
     const packet = new Uint8Array(12 + 80).fill(7, 12);
     jb.put(1, 160, packet, 12, 80, false);
     const short = jb.take();
-    assert.ok(short);
+    assert.ok(short, "the short frame plays");
     assert.equal(short[79], 7);
     assert.equal(short[80], SILENCE.PCMA);
     assert.equal(short[159], SILENCE.PCMA);
     jb.put(2, 320, frame(9, 240), 0, 240, false);
     const long = jb.take();
-    assert.ok(long);
+    assert.ok(long, "the long frame plays");
     assert.deepEqual([...new Set(long)], [9]);
   });
 

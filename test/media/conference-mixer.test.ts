@@ -315,14 +315,28 @@ describe("ConferenceRoom", () => {
     assert.ok(db(power(b.pcm("l"), 1300) / 1000 ** 2 / 0.25) > -1, "the quiet talker is heard at its level");
   });
 
-  it("silenceLevel: a frame of A-law silence is not mixed, its sender shares the full mix", () => {
-    const b = new Bench({ silenceLevel: 16 });
+  it("by default a frame of A-law silence (or a -70 dBFS hiss) is not mixed: its sender shares the full mix", () => {
+    const b = new Bench();
     b.join("a", "PCMU", A);
     const quiet = b.join("s", "PCMA", { hz: 500, amplitude: 0 });
+    const hiss = b.join("h", "PCMU", { hz: 3100, amplitude: 15 });
+    const talker = b.join("t", "PCMU", { hz: 300, amplitude: 30 });
     b.join("l", "PCMA");
     b.run(2);
     assert.equal(quiet.talking, false);
+    assert.equal(hiss.talking, false);
+    assert.equal(talker.talking, true, "a -60 dBFS sine is mixed");
     assert.equal(b.last.get("s"), b.last.get("l"));
+  });
+
+  it("silenceLevel 0 mixes everything but digital silence", () => {
+    const b = new Bench({ silenceLevel: 0 });
+    b.join("a", "PCMU", A);
+    const alaw = b.join("s", "PCMA", { hz: 500, amplitude: 0 });
+    const mulaw = b.join("m", "PCMU", { hz: 500, amplitude: 0 });
+    b.run(1);
+    assert.equal(alaw.talking, true, "A-law idle decodes to +-8");
+    assert.equal(mulaw.talking, false, "mu-law silence decodes to 0");
   });
 
   it("a throwing send does not stop the others being served; tick() rethrows it after", () => {

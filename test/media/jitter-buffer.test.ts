@@ -149,6 +149,18 @@ describe("JitterBuffer", () => {
     assert.equal(jb.stats.late, 0);
   });
 
+  it("silence suppression without a marker: the next talkspurt (sequence goes on) plays, not late", () => {
+    const jb = new JitterBuffer({ depthFrames: 2 });
+    put(jb, 0);
+    put(jb, 1);
+    assert.deepEqual([take(jb), take(jb), take(jb), take(jb), take(jb)], [0, 1, null, null, null]);
+    // 100 ms of silence not sent: the timestamp jumps 800 samples, the sequence number by one.
+    jb.put(2, 1000 + 2 * 160 + 800, frame(2), 0, 160, false);
+    jb.put(3, 1000 + 3 * 160 + 800, frame(3), 0, 160, false);
+    assert.deepEqual([take(jb), take(jb)], [2, 3]);
+    assert.deepEqual({ ...jb.stats }, { late: 0, duplicate: 0, lost: 0, overflow: 0 });
+  });
+
   it("a marker while the previous talkspurt still plays out keeps that tail", () => {
     const jb = new JitterBuffer({ depthFrames: 2 });
     put(jb, 1);

@@ -15,7 +15,7 @@
  * room reuses its buffers), so the receiver must copy them (into its RTP packet) before the next
  * tick() of this room. join() and leave() must not be called from within `send`.
  */
-import { decodeInto, encodeInto, FRAME_SAMPLES, type G711Codec, SILENCE } from "../dsp/g711.js";
+import { decodeInto, encode, FRAME_SAMPLES, type G711Codec, SILENCE } from "../dsp/g711.js";
 
 /** A member of a room, as the room hands it out on join(). Settings apply from the next tick. */
 export interface MixParticipant {
@@ -38,14 +38,16 @@ export interface ConferenceRoomOptions {
    *  (0 = everyone; default 0). */
   maxTalkers?: number;
   /** Mean absolute sample value (of 32767) at or below which a frame counts as silence and is
-   *  not mixed (default 0: only digital silence; about 16 suits phones without silence
-   *  suppression, whose A-law "silence" decodes to +-8). */
+   *  not mixed (default 16, about -66 dBFS: inaudible, and above the +-8 that A-law's idle
+   *  pattern decodes to, so phones that send silence rather than nothing share the full mix;
+   *  0: only digital silence). */
   silenceLevel?: number;
 }
 
 const MAX = 32767;
 const MIN = -32768;
 const MAX_GAIN = 4;
+const DEFAULT_SILENCE_LEVEL = 16;
 const CODECS: readonly G711Codec[] = ["PCMU", "PCMA"];
 
 /** A gain in dB (20 log10) as the linear factor of volumeIn/volumeOut, within 0..4. */
@@ -57,6 +59,19 @@ export function dbToGain(db: number): number {
 function clampGain(g: number): number {
   return g > 0 ? Math.min(g, MAX_GAIN) : 0;
 }
+
+/**
+ * g711.ts's encoding tables (indexed by the 16-bit sample as unsigned), rebuilt through its
+ * encode() because it does not export them: with the table at hand, saturating and encoding are
+ * one pass over the frame, with no linear buffer between them.
+ */
+function encodeTable(codec: G711Codec): Uint8Array {
+  const every = new Int16Array(65536);
+  for (let i = 0; i < 65536; i++) every[i] = i;
+  return encode(codec, every);
+}
+
+const ENCODE = CODECS.map(encodeTable);
 
 function silenceFrame(codec: G711Codec): Uint8Array {
   return new Uint8Array(FRAME_SAMPLES).fill(SILENCE[codec]);
@@ -97,7 +112,6 @@ export class ConferenceRoom {
   private readonly total = new Int32Array(FRAME_SAMPLES);
   private readonly announced = new Int32Array(FRAME_SAMPLES);
   private hasAnnouncement = false;
-  private readonly linear = new Int16Array(FRAME_SAMPLES);
   /** The full mix at unity gain, encoded once per law per tick (index: CODECS). */
   private readonly shared = [new Uint8Array(FRAME_SAMPLES), new Uint8Array(FRAME_SAMPLES)];
   private readonly sharedReady = [false, false];
@@ -110,7 +124,7 @@ export class ConferenceRoom {
     const maxTalkers = opts.maxTalkers ?? 0;
     if (!Number.isInteger(maxTalkers) || maxTalkers < 0) throw new RangeError("maxTalkers: an integer >= 0");
     this.maxTalkers = maxTalkers;
-    this.silenceSum = Math.max(0, opts.silenceLevel ?? 0) * FRAME_SAMPLES;
+    this.silenceSum = Math.max(0, opts.silenceLevel ?? DEFAULT_SILENCE_LEVEL) * FRAME_SAMPLES;
   }
 
   get size(): number {
@@ -175,16 +189,9 @@ export class ConferenceRoom {
   /** Mixes one 20 ms frame and hands each member what it hears. */
   tick(): void {
     const members = this.members;
+    if (this.hasAnnouncement) this.total.set(this.announced);
+    else this.total.fill(0);
     const talkers = this.collectTalkers();
-    const total = this.total;
-    if (this.hasAnnouncement) total.set(this.announced);
-    else total.fill(0);
-    for (let m = 0; m < members.length; m++) {
-      const member = members[m];
-      if (!member.talking) continue;
-      const c = member.contribution;
-      for (let i = 0; i < FRAME_SAMPLES; i++) total[i] += c[i];
-    }
     const quiet = talkers === 0 && !this.hasAnnouncement;
     this.sharedReady[0] = false;
     this.sharedReady[1] = false;
@@ -213,9 +220,11 @@ export class ConferenceRoom {
     if (failed) throw failure;
   }
 
-  /** Marks who is mixed this tick (scaling their frames into `contribution`); returns how many. */
+  /** Marks who is mixed this tick and adds them (times volumeIn) into `total`; returns how many. */
   private collectTalkers(): number {
     const members = this.members;
+    const ranked = this.maxTalkers > 0;
+    const total = this.total;
     let talkers = 0;
     for (let m = 0; m < members.length; m++) {
       const member = members[m];
@@ -223,34 +232,42 @@ export class ConferenceRoom {
       const gain = clampGain(member.volumeIn);
       if (!member.heard || member.muted || gain === 0) continue;
       const pcm = member.pcm;
-      const c = member.contribution;
+      // Loudness (sum of |sample|): in full when talkers are ranked, else only until it is
+      // above the silence level, which a talker's frame is within its first few samples.
+      const limit = ranked ? Number.POSITIVE_INFINITY : this.silenceSum / gain;
       let level = 0;
-      if (gain === 1) {
-        for (let i = 0; i < FRAME_SAMPLES; i++) {
-          const s = pcm[i];
-          c[i] = s;
-          level += s < 0 ? -s : s;
-        }
-      } else {
-        for (let i = 0; i < FRAME_SAMPLES; i++) {
-          const s = pcm[i] * gain;
-          c[i] = s;
-          level += s < 0 ? -s : s;
-        }
+      for (let i = 0; i < FRAME_SAMPLES && level <= limit; i++) {
+        const s = pcm[i];
+        level += s < 0 ? -s : s;
       }
+      level *= gain;
       if (level <= this.silenceSum) continue;
       member.level = level;
       member.talking = true;
       talkers++;
+      const c = member.contribution;
+      if (gain === 1) {
+        for (let i = 0; i < FRAME_SAMPLES; i++) {
+          const s = pcm[i];
+          c[i] = s;
+          total[i] += s;
+        }
+      } else {
+        for (let i = 0; i < FRAME_SAMPLES; i++) {
+          const s = (pcm[i] * gain) | 0;
+          c[i] = s;
+          total[i] += s;
+        }
+      }
     }
-    if (this.maxTalkers > 0 && talkers > this.maxTalkers) {
+    if (ranked && talkers > this.maxTalkers) {
       this.keepLoudest(this.maxTalkers);
       talkers = this.maxTalkers;
     }
     return talkers;
   }
 
-  /** Keeps `n` talkers, the loudest; the others hear the mix like listeners. */
+  /** Keeps the `n` loudest talkers; the others are taken out of `total` and hear it as listeners. */
   private keepLoudest(n: number): void {
     const members = this.members;
     for (let m = 0; m < members.length; m++) members[m].selected = false;
@@ -263,42 +280,54 @@ export class ConferenceRoom {
       }
       if (best !== undefined) best.selected = true;
     }
-    for (let m = 0; m < members.length; m++) members[m].talking = members[m].selected;
+    const total = this.total;
+    for (let m = 0; m < members.length; m++) {
+      const member = members[m];
+      if (!member.talking || member.selected) continue;
+      member.talking = false;
+      const c = member.contribution;
+      for (let i = 0; i < FRAME_SAMPLES; i++) total[i] -= c[i];
+    }
   }
 
   /** The full mix at unity gain, saturated and encoded in `law`, once per tick. */
   private sharedMix(law: number): Uint8Array {
     const out = this.shared[law];
     if (this.sharedReady[law]) return out;
-    const linear = this.linear;
+    const table = ENCODE[law];
     const total = this.total;
     for (let i = 0; i < FRAME_SAMPLES; i++) {
-      const v = total[i];
-      linear[i] = Math.max(MIN, Math.min(MAX, v));
+      let v = total[i];
+      if (v > MAX) v = MAX;
+      else if (v < MIN) v = MIN;
+      out[i] = table[v & 0xffff];
     }
-    encodeInto(CODECS[law], linear, FRAME_SAMPLES, out);
     this.sharedReady[law] = true;
     return out;
   }
 
   /** Mix-minus for one member: the total less its own contribution, times its volumeOut. */
   private ownMix(member: Member, gain: number): Uint8Array {
-    const linear = this.linear;
+    const table = ENCODE[member.law];
+    const out = member.out;
     const total = this.total;
     const c = member.contribution;
-    const own = member.talking;
-    if (gain === 1 && own) {
+    if (gain === 1 && member.talking) {
       for (let i = 0; i < FRAME_SAMPLES; i++) {
-        const v = total[i] - c[i];
-        linear[i] = Math.max(MIN, Math.min(MAX, v));
+        let v = total[i] - c[i];
+        if (v > MAX) v = MAX;
+        else if (v < MIN) v = MIN;
+        out[i] = table[v & 0xffff];
       }
     } else {
+      const own = member.talking ? 1 : 0;
       for (let i = 0; i < FRAME_SAMPLES; i++) {
-        const v = (own ? total[i] - c[i] : total[i]) * gain;
-        linear[i] = Math.max(MIN, Math.min(MAX, v));
+        let v = (total[i] - own * c[i]) * gain;
+        if (v > MAX) v = MAX;
+        else if (v < MIN) v = MIN;
+        out[i] = table[v & 0xffff];
       }
     }
-    encodeInto(member.codec, linear, FRAME_SAMPLES, member.out);
-    return member.out;
+    return out;
   }
 }

@@ -63,6 +63,8 @@ export class JitterBuffer {
   private readonly slots: Uint8Array;
   /** The 16-bit sequence number held by each slot, -1 when empty. */
   private readonly slotSeq: Int32Array;
+  /** Each slot as its own view, made once, so take() copies with one set() (a memcpy). */
+  private readonly views: Uint8Array[];
   private readonly out = new Uint8Array(FRAME_SAMPLES);
   private state = IDLE;
   /** The sequence number due at the next take() (the playout point). */
@@ -97,6 +99,9 @@ export class JitterBuffer {
     this.mask = ring - 1;
     this.slots = new Uint8Array(ring * FRAME_SAMPLES);
     this.slotSeq = new Int32Array(ring).fill(-1);
+    this.views = [];
+    for (let i = 0; i < ring; i++)
+      this.views.push(this.slots.subarray(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES));
     // A timestamp further than the whole ring from where the sequence puts it is another stream.
     this.resyncSamples = max * FRAME_SAMPLES;
     this.stats = this.counters;
@@ -201,11 +206,8 @@ export class JitterBuffer {
     }
     this.slotSeq[slot] = -1;
     this.count--;
-    const base = slot * FRAME_SAMPLES;
-    const out = this.out;
-    const slots = this.slots;
-    for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = slots[base + i];
-    return out;
+    this.out.set(this.views[slot]);
+    return this.out;
   }
 
   /** Forgets the stream (e.g. the caller saw its SSRC change); stats are kept. */
@@ -266,9 +268,12 @@ export class JitterBuffer {
   private store(slot: number, payload: Uint8Array, offset: number, length: number): void {
     const base = slot * FRAME_SAMPLES;
     const slots = this.slots;
+    // Only bytes that are really there: never past the payload's end, none for a bad offset.
     let n = Math.min(length, FRAME_SAMPLES, payload.length - offset);
-    if (!(n > 0) || !(offset >= 0)) n = 0;
+    if (!(n > 0 && offset >= 0)) n = 0;
+    // A byte loop, not set(subarray()): a view per packet would be an allocation per packet.
     for (let i = 0; i < n; i++) slots[base + i] = payload[offset + i];
-    for (let i = n; i < FRAME_SAMPLES; i++) slots[base + i] = this.pad;
+    const pad = this.pad;
+    for (let i = n; i < FRAME_SAMPLES; i++) slots[base + i] = pad;
   }
 }

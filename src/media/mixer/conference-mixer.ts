@@ -5,10 +5,10 @@
  * Per tick: each talker's frame was decoded once to 16-bit linear by input(); the talkers are
  * summed into a 32-bit accumulator; a talker hears the sum minus its own contribution
  * (mix-minus), scaled by its volumeOut and saturated to 16 bits, encoded in its own law; every
- * member that said nothing this tick (no frame, muted, digital silence, or not among the loudest
- * when maxTalkers is set) and listens at unity volume hears the one full mix, encoded once per law
- * (Asterisk ConfBridge / FreeSWITCH mod_conference practice). Nothing is allocated per tick: the
- * buffers of a member are made when it joins.
+ * member that said nothing this tick (no frame, muted, a frame below the silence level, or not
+ * among the loudest when maxTalkers is set) and listens at unity volume hears the one full mix,
+ * encoded once per law (Asterisk ConfBridge / FreeSWITCH mod_conference practice). Nothing is
+ * allocated per tick: the buffers of a member are made when it joins.
  *
  * Contract of `send`: it is called synchronously within tick() with this tick's 160 bytes. The
  * bytes are read-only and shared (members hearing the same mix get the same Uint8Array, and the
@@ -85,7 +85,8 @@ class Member implements MixParticipant {
   talking = false;
   /** A frame arrived this tick (decoded in pcm). */
   heard = false;
-  /** Sum of |sample| of its contribution this tick (the loudness ranked by maxTalkers). */
+  /** Sum of |sample| times volumeIn this tick: the loudness ranked by maxTalkers (without a
+   *  ranking it is counted only as far as needed to pass the silence level). */
   level = 0;
   selected = false;
   readonly law: number;

@@ -6,7 +6,7 @@
  * - dBFS here is the RMS relative to 32768, so a full-scale square wave is 0 dBFS and a
  *   full-scale sine -3.01 dBFS.
  * - dBm0 (ITU-T G.711 and O.41): the G.711 coders overload at +3.17 dBm0 (mu-law; A-law +3.14),
- *   so a 0 dBm0 sine has a peak 3.17 dB below 32768 (22,787) and an RMS of -6.17 dBFS. Tone
+ *   so a 0 dBm0 sine has a peak 3.17 dB below 32768 (22,748) and an RMS of -6.18 dBFS. Tone
  *   generators and the DTMF detector express their levels in dBm0 through this mapping.
  */
 
@@ -24,7 +24,7 @@ export function dbm0ToPower(dbm0: number): number {
   return (peak * peak) / 2;
 }
 
-/** The dBm0 of a signal whose RMS is `dbfs` (an RMS of -6.17 dBFS is 0 dBm0). */
+/** The dBm0 of a signal whose RMS is `dbfs` (an RMS of -6.18 dBFS is 0 dBm0). */
 export function dbfsToDbm0(dbfs: number): number {
   return dbfs - 20 * Math.log10(DBM0_PEAK / Math.SQRT2 / 32768);
 }

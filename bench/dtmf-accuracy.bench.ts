@@ -7,7 +7,8 @@
  *   at -10..-30 dBm0;
  * all through G.711 mu-law and back, as it would cross RTP, fed in 20 ms frames.
  * A digit counts as detected when its key is reported between its start and the next digit's;
- * any other report is false. Exits 1 below the floors: 99% detected, 0 false.
+ * any other report is false. Exits 1 below the floors: 99% detected, 0 false. The speed is
+ * frames per second through one detector on one core (the frame copy included).
  * Run: node --import tsx bench/dtmf-accuracy.bench.ts
  */
 import { performance } from "node:perf_hooks";
@@ -83,7 +84,6 @@ const pcm = decode("PCMU", encode("PCMU", toPcm(signal)));
 const reports: Array<{ digit: string; at: number }> = [];
 let frameStart = 0;
 const detector = new InbandDtmfDetector((digit) => reports.push({ digit, at: frameStart }));
-const t0 = performance.now();
 feedFrames(
   pcm,
   (frame, count) => detector.push(frame, count),
@@ -91,6 +91,11 @@ feedFrames(
     frameStart = start;
   },
 );
+
+// Speed: a second pass with a fresh detector, once the code is warm.
+const timed = new InbandDtmfDetector(() => {});
+const t0 = performance.now();
+feedFrames(pcm, (frame, count) => timed.push(frame, count));
 const elapsed = (performance.now() - t0) / 1000;
 
 let detected = 0;

@@ -2,6 +2,7 @@
  * Covers src/media/dsp/dtmf-detector.ts: in-band DTMF (ITU-T Q.23 keys, Q.24 receiver limits).
  * Proven here: all 16 keys at -10 dBm0 per tone, 50 and 100 ms on with 50 ms off, each reported
  * once; twist at Q.24's limits (8 dB normal, 4 dB reverse) accepted and beyond them rejected;
+ * tones 1.5% + 2 Hz off accepted, 3.5% off rejected; a column with a second harmonic rejected;
  * detection with white and pink-ish noise at 15 dB SNR; no digit from 30 s of speech-like signal,
  * from music-like chords, from a single sine or from a 30 ms burst; 40 ms tones found at any
  * alignment; two presses of one key 40 ms apart give two digits; frames of any size; real sox output.
@@ -76,6 +77,41 @@ describe("InbandDtmfDetector", () => {
     it("rejects 10 dB of normal twist and 5.5 dB of reverse twist", () => {
       assert.equal(detect(toPcm(keySequence(100, 50, -6, -10))), "");
       assert.equal(detect(toPcm(keySequence(100, 50, -12, 5.5))), "");
+    });
+  });
+
+  describe("upon frequency deviation (Q.24: accept 1.5% + 2 Hz, reject beyond 3.5%)", () => {
+    /** Every key with both tones moved by `sign` · (`pct`% + `hz`). */
+    function offKeys(sign: number, pct: number, hz: number): Int16Array {
+      const out = new Float64Array(samples(16 * 110 + 100));
+      KEYS.split("").forEach((_, k) => {
+        const at = samples(13 + k * 110);
+        for (const f of [ROWS[k >> 2], COLS[k & 3]])
+          addSine(out, at, samples(60), f * (1 + (sign * pct) / 100) + sign * hz, -10);
+      });
+      return toPcm(out);
+    }
+    it("reports every key 1.5% + 2 Hz above and below nominal", () => {
+      assert.equal(detect(offKeys(1, 1.5, 2)), KEYS);
+      assert.equal(detect(offKeys(-1, 1.5, 2)), KEYS);
+    });
+    it("reports nothing 3.5% off", () => {
+      assert.equal(detect(offKeys(1, 3.5, 0)), "");
+      assert.equal(detect(offKeys(-1, 3.5, 0)), "");
+    });
+  });
+
+  describe("upon harmonics", () => {
+    it("rejects a pair whose column tone has a second harmonic 10 dB down, not one 25 dB down", () => {
+      for (const [harmonicDb, want] of [
+        [-10, ""],
+        [-25, "5"],
+      ] as const) {
+        const signal = new Float64Array(samples(200));
+        addDtmf(signal, 0, samples(100), "5", -10);
+        addSine(signal, 0, samples(100), 2 * 1336, -10 + harmonicDb);
+        assert.equal(detect(toPcm(signal)), want, `${harmonicDb} dB`);
+      }
     });
   });
 

@@ -14,7 +14,8 @@
  * - each tone beats every other frequency of its group by 6 dB;
  * - twist (Q.24): the high group at most 4 dB above the low group (reverse twist) and at most
  *   8 dB below it (normal twist: lines lose more at high frequencies);
- * - the two tones hold 85% of the block's energy (speech and music spread theirs);
+ * - the two tones hold 85% of the block's energy, both measured through a Hann window (speech
+ *   and music spread theirs);
  * - the column's second harmonic (2418-3266 Hz) is 15 dB down: voices and instruments carry
  *   harmonics, a DTMF generator does not. A row's second harmonic (1394-1882 Hz) falls among the
  *   columns, where the 6 dB column margin already rejects it; checking its own bin would mistake

@@ -41,7 +41,9 @@ function runSink(port: number): { listening: Promise<void>; done: Promise<string
     out += c.toString();
     if (out.includes("listening")) heard();
   });
-  const done = new Promise<string>((r) => child.on("exit", () => r(out.split("\n").find((l) => l.startsWith("streams=")) ?? "")));
+  const done = new Promise<string>((r) =>
+    child.on("exit", () => r(out.split("\n").find((l) => l.startsWith("streams=")) ?? "")),
+  );
   return { listening, done };
 }
 
@@ -49,7 +51,13 @@ function figure(line: string, key: string): number {
   return Number(new RegExp(`${key}=([0-9.]+)`).exec(line)?.[1] ?? Number.NaN);
 }
 
-const engine = new MediaEngine({ minPort: 40000, maxPort: 49999, workers, bindAddress: HOST, requestTimeoutMs: 10_000 });
+const engine = new MediaEngine({
+  minPort: 40000,
+  maxPort: 49999,
+  workers,
+  bindAddress: HOST,
+  requestTimeoutMs: 10_000,
+});
 await engine.start();
 let best = 0;
 for (const n of ladder) {
@@ -82,5 +90,7 @@ for (const n of ladder) {
   best = n;
 }
 await engine.close();
-console.log(`BENCH media.playback.max_streams=${best} (p99 pacing jitter < 5 ms, loss < 0.1%; goal ${GOAL}, floor ${FLOOR})`);
+console.log(
+  `BENCH media.playback.max_streams=${best} (p99 pacing jitter < 5 ms, loss < 0.1%; goal ${GOAL}, floor ${FLOOR})`,
+);
 process.exit(best >= FLOOR ? 0 : 1);

@@ -114,7 +114,10 @@ export class EndpointHandle {
     await this.channel.request({ type: "endpoint.remote", endpoint: this.id, remote });
   }
 
-  play(items: readonly PlayItem[], options: { loop?: boolean; interruptDigits?: string } = {}): MediaOperation {
+  play(
+    items: readonly PlayItem[],
+    options: { loop?: boolean; interruptDigits?: string } = {},
+  ): MediaOperation {
     return this.start({ kind: "play", items, ...options });
   }
 
@@ -175,10 +178,12 @@ export class EndpointHandle {
       return op;
     }
     this.operations.set(op.id, op);
-    this.channel.request({ type: "endpoint.start", endpoint: this.id, op: op.id, operation }).catch((error: unknown) => {
-      this.operations.delete(op.id);
-      op.finish({ reason: "failed", error: error instanceof Error ? error.message : String(error) });
-    });
+    this.channel
+      .request({ type: "endpoint.start", endpoint: this.id, op: op.id, operation })
+      .catch((error: unknown) => {
+        this.operations.delete(op.id);
+        op.finish({ reason: "failed", error: error instanceof Error ? error.message : String(error) });
+      });
     return op;
   }
 

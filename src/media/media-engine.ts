@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { TonePlanName } from "./dsp/tones.js";
-import { type EndpointChannel, type EndpointRequestBody, EndpointHandle } from "./endpoint-handle.js";
+import { type EndpointChannel, EndpointHandle, type EndpointRequestBody } from "./endpoint-handle.js";
 import type {
   MediaErrorCode,
   MediaEvent,
@@ -266,7 +266,9 @@ export class MediaEngine {
       const { type: _t, endpoint, op, ...result } = m;
       this.endpoints.get(endpoint)?.opEnded(op, result);
     } else if (m.type === "digit")
-      this.endpoints.get(m.endpoint)?.digitArrived({ digit: m.digit, source: m.source, durationMs: m.durationMs });
+      this.endpoints
+        .get(m.endpoint)
+        ?.digitArrived({ digit: m.digit, source: m.source, durationMs: m.durationMs });
     else if (m.type === "endpoint.warning") this.o.onEndpointWarning?.(m.endpoint, m.message);
     else if (m.type === "timeout") this.sessions.get(m.session)?.timedOut(m.stats);
     else if (m.type === "stats")
@@ -309,9 +311,15 @@ export class MediaEngine {
     const id = randomUUID();
     channel.sessions++;
     const attach =
-      options.attach === undefined ? undefined : { session: options.attach.session.id, side: options.attach.side };
+      options.attach === undefined
+        ? undefined
+        : { session: options.attach.session.id, side: options.attach.side };
     try {
-      const reply = await channel.request({ type: "endpoint.open", endpoint: id, ...(attach ? { attach } : {}) });
+      const reply = await channel.request({
+        type: "endpoint.open",
+        endpoint: id,
+        ...(attach ? { attach } : {}),
+      });
       const handle = new EndpointHandle(
         id,
         reply.endpointPort ?? 0,
@@ -344,7 +352,9 @@ export class MediaEngine {
   }
 
   /** Tells every worker (a system setting changed, a prompt file was replaced). */
-  async broadcast(body: Extract<EndpointRequestBody, { type: "media.settings" | "media.forget" }>): Promise<void> {
+  async broadcast(
+    body: Extract<EndpointRequestBody, { type: "media.settings" | "media.forget" }>,
+  ): Promise<void> {
     await Promise.all(this.channels.map((c) => c.request(body)));
   }
 

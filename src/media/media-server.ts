@@ -11,8 +11,8 @@
  *   // a service's verdict: { kind: "endpoint", target: { party, endpoint: ep } }
  */
 import type { ToneName, TonePlanName } from "./dsp/tones.js";
-import type { DigitEvent, EndpointHandle } from "./endpoint-handle.js";
 import type { PlayItem } from "./endpoint/endpoint-protocol.js";
+import type { DigitEvent, EndpointHandle } from "./endpoint-handle.js";
 import type { MediaEngine, OpenEndpointOptions } from "./media-engine.js";
 import type { PromptLanguage, PromptName } from "./prompts/catalogue.js";
 import type { PromptLibrary } from "./prompts/prompt-library.js";
@@ -55,7 +55,9 @@ export class MediaServer {
     this.lang = o.language;
     this.plan = o.tonePlan;
     o.prompts.onChange((path) => {
-      o.engine.broadcast({ type: "media.forget", file: path }).catch((e: unknown) => o.onError(e, "media.forget"));
+      o.engine
+        .broadcast({ type: "media.forget", file: path })
+        .catch((e: unknown) => o.onError(e, "media.forget"));
     });
   }
 
@@ -98,7 +100,8 @@ export class MediaServer {
       else if ("digits" in part) for (const p of sayDigits(part.digits, language)) prompt(p);
       else if ("number" in part) for (const p of sayNumber(part.number, language)) prompt(p);
       else if ("amount" in part) for (const p of sayAmount(part.amount, language)) prompt(p);
-      else if ("tone" in part) items.push({ tone: part.tone, ...(part.ms === undefined ? {} : { ms: part.ms }) });
+      else if ("tone" in part)
+        items.push({ tone: part.tone, ...(part.ms === undefined ? {} : { ms: part.ms }) });
       else if ("silenceMs" in part) items.push({ silenceMs: part.silenceMs });
       else if ("music" in part)
         items.push({ file: this.o.prompts.musicPath(part.music) ?? `(missing music ${part.music})` });

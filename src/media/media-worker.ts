@@ -4,8 +4,8 @@
  * Nothing but structured-cloneable messages crosses (protocol.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { EndpointWorkerCore } from "./endpoint/endpoint-worker-core.js";
 import type { EndpointRequest } from "./endpoint/endpoint-protocol.js";
+import { EndpointWorkerCore } from "./endpoint/endpoint-worker-core.js";
 import type { MediaEvent, MediaReply, MediaRequest, RelayRequest, WorkerConfig } from "./protocol.js";
 import { RelayWorkerCore } from "./relay-worker-core.js";
 

@@ -3,6 +3,8 @@
  * session's sockets from its port range, aim sides at their SDP addresses, arm the media timeout,
  * report stats and release. Kept apart from the worker entry so it runs in any thread or process.
  */
+
+import { type PortPair, PortPool } from "./port-pool.js";
 import type {
   Allocation,
   MediaEvent,
@@ -12,7 +14,6 @@ import type {
   SessionStats,
   WorkerConfig,
 } from "./protocol.js";
-import { type PortPair, PortPool } from "./port-pool.js";
 import { RelaySession, RelaySide } from "./relay-session.js";
 
 export class RelayWorkerCore {

@@ -11,7 +11,8 @@ import type { EndpointRemote } from "./endpoint/endpoint-protocol.js";
 
 /** The telephone-event payload type Parley offers (any dynamic type would do; 101 is the custom). */
 export const OFFERED_TELEPHONE_EVENT = 101;
-const WARNING = '305 parley "Incompatible media format: Parley speaks PCMU (0), PCMA (8) and telephone-event"';
+const WARNING =
+  '305 parley "Incompatible media format: Parley speaks PCMU (0), PCMA (8) and telephone-event"';
 
 type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
 
@@ -99,7 +100,13 @@ function header(local: LocalMedia): string[] {
   ];
 }
 
-function audioLines(local: LocalMedia, formats: number[], te: number | undefined, rtcpMux: boolean, direction: Direction): string[] {
+function audioLines(
+  local: LocalMedia,
+  formats: number[],
+  te: number | undefined,
+  rtcpMux: boolean,
+  direction: Direction,
+): string[] {
   const out = [`m=audio ${local.port} RTP/AVP ${[...formats, ...(te === undefined ? [] : [te])].join(" ")}`];
   for (const f of formats) out.push(`a=rtpmap:${f} ${f === 0 ? "PCMU" : "PCMA"}/8000`);
   if (te !== undefined) out.push(`a=rtpmap:${te} telephone-event/8000`, `a=fmtp:${te} 0-16`);
@@ -124,7 +131,15 @@ export function answerOffer(offer: Buffer | string, local: LocalMedia): OfferAns
   sdp.media.forEach((m, i) => {
     if (i === choice.index) {
       const te = choice.remote.telephoneEvent;
-      lines.push(...audioLines(local, [choice.remote.codec === "PCMU" ? 0 : 8], te, choice.rtcpMux, ANSWER_DIRECTION[choice.direction]));
+      lines.push(
+        ...audioLines(
+          local,
+          [choice.remote.codec === "PCMU" ? 0 : 8],
+          te,
+          choice.rtcpMux,
+          ANSWER_DIRECTION[choice.direction],
+        ),
+      );
     } else {
       // RFC 3264 6: every other stream is declined with port 0 and one of its formats.
       const first = String(m.payloads ?? "0").split(" ")[0] || "0";

@@ -57,7 +57,12 @@ export class SipMediaEndpoint {
       this.handle = await this.o.open();
       const onDigit = this.o.onDigit;
       if (onDigit !== undefined) this.handle.onDigit(onDigit);
-      this.local = { address: this.o.address, port: this.handle.port, sessionId: randomInt(1, 2 ** 31), version: 1 };
+      this.local = {
+        address: this.o.address,
+        port: this.handle.port,
+        sessionId: randomInt(1, 2 ** 31),
+        version: 1,
+      };
     }
     return { handle: this.handle, local: this.local };
   }

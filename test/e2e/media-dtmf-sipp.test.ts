@@ -33,7 +33,12 @@ describe("digits reach Parley's media endpoints (sipp)", { skip: missingTool("si
 
   it("RFC 4733 telephone-events from sip-tester's pcaps", { skip: !pcaps, timeout: 60000 }, async () => {
     const before = digits("100").length;
-    const r = await uac(parley, "100", "*43", "media-uac-dtmf-pcap.xml", ["-mi", "127.0.0.1", "-mp", "31900"]);
+    const r = await uac(parley, "100", "*43", "media-uac-dtmf-pcap.xml", [
+      "-mi",
+      "127.0.0.1",
+      "-mp",
+      "31900",
+    ]);
     passed(r, "sipp played the 12 DTMF pcaps and got Parley's BYE", parley);
     const got = digits("100").slice(before);
     assert.equal(got.map((d) => d.digit).join(""), KEYS, JSON.stringify(got));
@@ -49,7 +54,9 @@ describe("digits reach Parley's media endpoints (sipp)", { skip: missingTool("si
     assert.ok(got.every((d) => d.source === "info"));
   });
 
-  it("an offer with no G.711 gets 488 with a Warning naming what Parley speaks", { timeout: 30000 }, async () => {
+  it("an offer with no G.711 gets 488 with a Warning naming what Parley speaks", {
+    timeout: 30000,
+  }, async () => {
     const r = await uac(parley, "102", "*43", "media-uac-488.xml");
     passed(r, "sipp got 488 with the Warning", parley);
   });

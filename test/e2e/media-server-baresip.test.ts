@@ -33,7 +33,10 @@ describe("Parley's media server with baresip phones", { skip }, () => {
     });
     rtpBase += 50;
     phones.push(p);
-    assert.ok(await p.waitForOutput(/200 OK \(Parley[^)]*\) \[1 binding\]/, 10000), `${user} registered\n${p.output()}`);
+    assert.ok(
+      await p.waitForOutput(/200 OK \(Parley[^)]*\) \[1 binding\]/, 10000),
+      `${user} registered\n${p.output()}`,
+    );
     return p;
   }
 
@@ -72,7 +75,9 @@ describe("Parley's media server with baresip phones", { skip }, () => {
     assert.ok(share > 0.7, `the echo is the 1 kHz tone (share ${share.toFixed(2)})`);
   });
 
-  it("the prompt test plays the prompt: same length and RMS envelope, then Parley hangs up", { timeout: 60000 }, async (t) => {
+  it("the prompt test plays the prompt: same length and RMS envelope, then Parley hangs up", {
+    timeout: 60000,
+  }, async (t) => {
     const silence = join(work, "silence.wav");
     await runTool("sox", ["-n", "-r", "8000", "-c", "1", "-b", "16", silence, "trim", "0", "40"]);
     const a = await phone("101", silence);
@@ -85,7 +90,10 @@ describe("Parley's media server with baresip phones", { skip }, () => {
     const promptS = prompt.length / 8000;
     const heardS = heard.length / 8000;
     t.diagnostic(`prompt ${promptS.toFixed(2)} s, received ${heardS.toFixed(2)} s`);
-    assert.ok(heardS >= promptS - 0.3 && heardS <= promptS + 1.5, `received ${heardS} s for a ${promptS} s prompt`);
+    assert.ok(
+      heardS >= promptS - 0.3 && heardS <= promptS + 1.5,
+      `received ${heardS} s for a ${promptS} s prompt`,
+    );
     const match = envelopeMatch(rmsEnvelope(heard), rmsEnvelope(prompt), 30);
     t.diagnostic(`envelope correlation ${match.r.toFixed(3)} at lag ${match.lag * 50} ms`);
     assert.ok(match.r > 0.9, `the phone heard the prompt (envelope r=${match.r.toFixed(3)})`);
@@ -105,7 +113,10 @@ describe("Parley's media server with baresip phones", { skip }, () => {
     await a.stop();
     const got = digitsLogged("parley:echo-test");
     assert.equal(got.map((d) => d.digit).join(""), KEYS, JSON.stringify(got));
-    assert.ok(got.every((d) => d.source === "rfc4733"), JSON.stringify(got));
+    assert.ok(
+      got.every((d) => d.source === "rfc4733"),
+      JSON.stringify(got),
+    );
   });
 
   it("in-band DTMF tones in the phone's audio arrive once each, in order", { timeout: 60000 }, async () => {
@@ -116,7 +127,27 @@ describe("Parley's media server with baresip phones", { skip }, () => {
     for (const [i, key] of [...KEYS].entries()) {
       const at = pad.indexOf(key);
       const file = join(work, `dtmf-${i}.wav`);
-      await runTool("sox", ["-n", "-r", "8000", "-c", "1", "-b", "16", file, "synth", "0.12", "sine", String(rows[Math.floor(at / 3)]), "sine", String(cols[at % 3]), "gain", "-8", "pad", "0", "0.3"]);
+      await runTool("sox", [
+        "-n",
+        "-r",
+        "8000",
+        "-c",
+        "1",
+        "-b",
+        "16",
+        file,
+        "synth",
+        "0.12",
+        "sine",
+        String(rows[Math.floor(at / 3)]),
+        "sine",
+        String(cols[at % 3]),
+        "gain",
+        "-8",
+        "pad",
+        "0",
+        "0.3",
+      ]);
       parts.push(file);
     }
     const lead = join(work, "lead.wav");
@@ -135,10 +166,15 @@ describe("Parley's media server with baresip phones", { skip }, () => {
     await a.stop();
     const got = digitsLogged("parley:echo-test").slice(before);
     assert.equal(got.map((d) => d.digit).join(""), KEYS, JSON.stringify(got));
-    assert.ok(got.every((d) => d.source === "inband"), JSON.stringify(got));
+    assert.ok(
+      got.every((d) => d.source === "inband"),
+      JSON.stringify(got),
+    );
   });
 
-  it("three phones in one conference room each hear the other two and not themselves", { timeout: 60000 }, async (t) => {
+  it("three phones in one conference room each hear the other two and not themselves", {
+    timeout: 60000,
+  }, async (t) => {
     const tones = [500, 800, 1100];
     const users = ["100", "101", "102"];
     const party: BaresipPhone[] = [];

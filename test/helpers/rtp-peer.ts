@@ -68,14 +68,21 @@ export class RtpPeer {
   }
 
   /** Sends `ms` of a sine (or silence at 0 Hz) as 20 ms G.711 packets, paced in real time. */
-  async sendTone(to: number, freq: number, ms: number, codec: G711Codec = "PCMU", amplitude = 8000): Promise<void> {
+  async sendTone(
+    to: number,
+    freq: number,
+    ms: number,
+    codec: G711Codec = "PCMU",
+    amplitude = 8000,
+  ): Promise<void> {
     const pt = codec === "PCMU" ? 0 : 8;
     const frames = Math.round(ms / 20);
     const start = performance.now();
     for (let f = 0; f < frames; f++) {
       const pcm = new Int16Array(160);
       for (let i = 0; i < 160; i++)
-        pcm[i] = freq === 0 ? 0 : Math.round(amplitude * Math.sin((2 * Math.PI * freq * (f * 160 + i)) / 8000));
+        pcm[i] =
+          freq === 0 ? 0 : Math.round(amplitude * Math.sin((2 * Math.PI * freq * (f * 160 + i)) / 8000));
       this.send(to, this.packet(pt, encode(codec, pcm), f === 0));
       this.ts += 160;
       const wait = start + (f + 1) * 20 - performance.now();
@@ -102,7 +109,8 @@ export class RtpPeer {
   audio(from = 0): Int16Array {
     const packets = this.inbox.slice(from).filter((p) => p.pt === 0 || p.pt === 8);
     const out = new Int16Array(packets.length * 160);
-    packets.forEach((p, i) => out.set(decode(p.pt === 0 ? "PCMU" : "PCMA", p.payload).subarray(0, 160), i * 160));
+    for (const [i, p] of packets.entries())
+      out.set(decode(p.pt === 0 ? "PCMU" : "PCMA", p.payload).subarray(0, 160), i * 160);
     return out;
   }
 
@@ -114,7 +122,7 @@ export class RtpPeer {
 /** Goertzel power of `freq` in `pcm`, relative to the signal's power (0..1). */
 export function toneShare(pcm: Int16Array, freq: number): number {
   if (pcm.length === 0) return 0;
-  const k = (2 * Math.cos((2 * Math.PI * freq) / 8000));
+  const k = 2 * Math.cos((2 * Math.PI * freq) / 8000);
   let s1 = 0;
   let s2 = 0;
   let energy = 0;

@@ -38,12 +38,21 @@ describe("media endpoints (Parley as a party to a call)", () => {
   const open: EndpointHandle[] = [];
   const peers: RtpPeer[] = [];
 
-  async function connected(codec: "PCMU" | "PCMA" = "PCMU"): Promise<{ ep: EndpointHandle; peer: RtpPeer; digits: DigitEvent[] }> {
+  async function connected(
+    codec: "PCMU" | "PCMA" = "PCMU",
+  ): Promise<{ ep: EndpointHandle; peer: RtpPeer; digits: DigitEvent[] }> {
     const ep = await engine.openEndpoint();
     const peer = await RtpPeer.open();
     open.push(ep);
     peers.push(peer);
-    await ep.setRemote({ address: HOST, port: peer.port, rtcpMux: false, codec, telephoneEvent: 101, send: true });
+    await ep.setRemote({
+      address: HOST,
+      port: peer.port,
+      rtcpMux: false,
+      codec,
+      telephoneEvent: 101,
+      send: true,
+    });
     const digits: DigitEvent[] = [];
     ep.onDigit((d) => digits.push(d));
     return { ep, peer, digits };
@@ -51,7 +60,12 @@ describe("media endpoints (Parley as a party to a call)", () => {
 
   before(async () => {
     const base = await freePort();
-    engine = new MediaEngine({ minPort: 30000 + (base % 20000), maxPort: 30000 + (base % 20000) + 99, workers: 1, bindAddress: HOST });
+    engine = new MediaEngine({
+      minPort: 30000 + (base % 20000),
+      maxPort: 30000 + (base % 20000) + 99,
+      workers: 1,
+      bindAddress: HOST,
+    });
     await engine.start();
   });
 
@@ -75,7 +89,8 @@ describe("media endpoints (Parley as a party to a call)", () => {
     const got = peer.inbox;
     assert.equal(got.length, 100, "50 packets of 20 ms per second of audio, nothing during the silence");
     assert.ok(got.every((p) => p.pt === 0 && p.ssrc === got[0].ssrc && p.payload.length === 160));
-    for (let i = 1; i < got.length; i++) assert.equal(got[i].seq, (got[i - 1].seq + 1) & 0xffff, "no sequence gap");
+    for (let i = 1; i < got.length; i++)
+      assert.equal(got[i].seq, (got[i - 1].seq + 1) & 0xffff, "no sequence gap");
     assert.equal(got[0].marker, true);
     assert.equal(got[50].marker, true, "a new talkspurt after the silence");
     assert.equal(got.filter((p) => p.marker).length, 2);
@@ -106,7 +121,10 @@ describe("media endpoints (Parley as a party to a call)", () => {
     await peer.sendEvent(ep.port, "2");
     await peer.sendEvent(ep.port, "#");
     const r = await collecting;
-    assert.deepEqual({ reason: r.reason, digits: r.digits, digit: r.digit }, { reason: "completed", digits: "12", digit: "#" });
+    assert.deepEqual(
+      { reason: r.reason, digits: r.digits, digit: r.digit },
+      { reason: "completed", digits: "12", digit: "#" },
+    );
     const waited = await ep.collect({ max: 4, firstDigitMs: 200, interDigitMs: 200 });
     assert.equal(waited.reason, "timeout");
     assert.equal(waited.digits, "");
@@ -169,7 +187,8 @@ describe("media endpoints (Parley as a party to a call)", () => {
       assert.ok(heard.length > 8000 * 0.5, `party ${i} heard audio`);
       const own = toneShare(heard, tones[i]);
       const others = tones.filter((_, j) => j !== i).map((f) => toneShare(heard, f));
-      for (const o of others) assert.ok(o > 0.25, `party ${i} hears the others (${others.map((x) => x.toFixed(2))})`);
+      for (const o of others)
+        assert.ok(o > 0.25, `party ${i} hears the others (${others.map((x) => x.toFixed(2))})`);
       assert.ok(own < 0.02, `party ${i} does not hear itself (${own.toFixed(3)})`);
     }
   });
@@ -181,7 +200,10 @@ describe("media endpoints (Parley as a party to a call)", () => {
     const missing = await ep.play([{ file: join(dir, "nope.wav") }, { file: bad }]);
     assert.equal(missing.reason, "failed");
     assert.match(missing.error ?? "", /nope\.wav/);
-    const partly = await ep.play([{ file: join(dir, "nope.wav") }, { file: toneWav("short.wav", 1000, 200) }]);
+    const partly = await ep.play([
+      { file: join(dir, "nope.wav") },
+      { file: toneWav("short.wav", 1000, 200) },
+    ]);
     assert.equal(partly.reason, "completed");
     const stray = Buffer.alloc(12 + 160);
     stray[0] = 0x80;

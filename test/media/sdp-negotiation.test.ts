@@ -47,7 +47,10 @@ describe("SDP offer/answer for Parley's endpoints (RFC 3264)", () => {
   });
 
   it("mirrors hold (sendonly -> recvonly, Parley sends nothing) and declines other streams with port 0", () => {
-    const r = answerOffer(offer("m=video 5000 RTP/AVP 97\r\nm=audio 4000 RTP/AVP 0\r\na=sendonly\r\n"), local);
+    const r = answerOffer(
+      offer("m=video 5000 RTP/AVP 97\r\nm=audio 4000 RTP/AVP 0\r\na=sendonly\r\n"),
+      local,
+    );
     assert.ok(r.ok);
     assert.equal(r.remote.send, false);
     assert.match(r.sdp, /^m=video 0 RTP\/AVP 97\r$/m);

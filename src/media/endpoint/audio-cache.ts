@@ -14,7 +14,9 @@ export interface Clip {
   readonly encoded: Readonly<Record<G711Codec, Uint8Array>>;
 }
 
-export type ClipResult = { readonly ok: true; readonly clip: Clip } | { readonly ok: false; readonly error: string };
+export type ClipResult =
+  | { readonly ok: true; readonly clip: Clip }
+  | { readonly ok: false; readonly error: string };
 
 async function load(file: string): Promise<ClipResult> {
   let bytes: Buffer;
@@ -28,7 +30,10 @@ async function load(file: string): Promise<ClipResult> {
   if (!wav.ok) return { ok: false, error: `${file}: ${wav.error}` };
   return {
     ok: true,
-    clip: { samples: wav.pcm.length, encoded: { PCMU: encode("PCMU", wav.pcm), PCMA: encode("PCMA", wav.pcm) } },
+    clip: {
+      samples: wav.pcm.length,
+      encoded: { PCMU: encode("PCMU", wav.pcm), PCMA: encode("PCMA", wav.pcm) },
+    },
   };
 }
 

@@ -75,7 +75,12 @@ export type EndpointRequest =
       /** Attach to a relay session's side instead of opening a port (music on hold, park). */
       readonly attach?: { readonly session: string; readonly side: "a" | "b" };
     }
-  | { readonly type: "endpoint.remote"; readonly id: number; readonly endpoint: string; readonly remote: EndpointRemote }
+  | {
+      readonly type: "endpoint.remote";
+      readonly id: number;
+      readonly endpoint: string;
+      readonly remote: EndpointRemote;
+    }
   | {
       readonly type: "endpoint.start";
       readonly id: number;

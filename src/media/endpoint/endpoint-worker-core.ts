@@ -55,10 +55,17 @@ export class EndpointWorkerCore {
   async handle(request: EndpointRequest): Promise<MediaReply> {
     const id = request.id;
     const ok: MediaReply = { type: "reply", id, ok: true };
-    const fail = (code: MediaErrorCode, error: string): MediaReply => ({ type: "reply", id, ok: false, code, error });
+    const fail = (code: MediaErrorCode, error: string): MediaReply => ({
+      type: "reply",
+      id,
+      ok: false,
+      code,
+      error,
+    });
     switch (request.type) {
       case "media.settings":
-        if (!(request.tonePlan in TONE_PLANS)) return fail("bad_request", `unknown tone plan ${request.tonePlan}`);
+        if (!(request.tonePlan in TONE_PLANS))
+          return fail("bad_request", `unknown tone plan ${request.tonePlan}`);
         this.tonePlan = request.tonePlan;
         return ok;
       case "media.forget":
@@ -119,7 +126,10 @@ export class EndpointWorkerCore {
     } else {
       const pair = await this.deps.ports.take();
       if (pair === undefined)
-        return fail("no_port", `no free RTP port pair in ${this.deps.ports.minPort}-${this.deps.ports.maxPort}`);
+        return fail(
+          "no_port",
+          `no free RTP port pair in ${this.deps.ports.minPort}-${this.deps.ports.maxPort}`,
+        );
       endpoint.transport = new SocketTransport(pair, endpoint.receive, (p) => this.deps.ports.give(p));
     }
     this.endpoints.set(name, endpoint);
@@ -137,11 +147,23 @@ export class EndpointWorkerCore {
           return undefined;
         }
         if (items.length === 0) {
-          this.deps.emit({ type: "op", endpoint: endpoint.id, op, reason: "failed", error: warnings.join("; "), warnings });
+          this.deps.emit({
+            type: "op",
+            endpoint: endpoint.id,
+            op,
+            reason: "failed",
+            error: warnings.join("; "),
+            warnings,
+          });
           return undefined;
         }
-        for (const message of warnings) this.deps.emit({ type: "endpoint.warning", endpoint: endpoint.id, message });
-        endpoint.startOutput(op, new PlaySource(items, operation.loop === true), operation.interruptDigits ?? "");
+        for (const message of warnings)
+          this.deps.emit({ type: "endpoint.warning", endpoint: endpoint.id, message });
+        endpoint.startOutput(
+          op,
+          new PlaySource(items, operation.loop === true),
+          operation.interruptDigits ?? "",
+        );
         return undefined;
       }
       case "record":
@@ -150,7 +172,11 @@ export class EndpointWorkerCore {
         return undefined;
       case "collect":
         if (!(operation.max > 0)) return "collect.max must be above 0";
-        endpoint.startCollection(op, (typed) => new DigitCollector(operation, typed), operation.typeAhead !== false);
+        endpoint.startCollection(
+          op,
+          (typed) => new DigitCollector(operation, typed),
+          operation.typeAhead !== false,
+        );
         return undefined;
       case "echo":
         endpoint.startOutput(op, new RepeatSource(endpoint));
@@ -166,7 +192,11 @@ export class EndpointWorkerCore {
     }
   }
 
-  private join(endpoint: Endpoint, op: number, operation: Extract<EndpointOp, { kind: "conference" }>): undefined {
+  private join(
+    endpoint: Endpoint,
+    op: number,
+    operation: Extract<EndpointOp, { kind: "conference" }>,
+  ): undefined {
     let room = this.rooms.get(operation.room);
     if (room === undefined) {
       room = new ConferenceRoom(operation.room);

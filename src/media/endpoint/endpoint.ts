@@ -6,8 +6,9 @@
  * and in-band tones arrive on one stream and drive the operations: an interruptible prompt stops,
  * a collection gathers, a recording ends on its end digit.
  */
-import { codecOfPayloadType, decodeInto, FRAME_SAMPLES, type G711Codec, PAYLOAD_TYPE } from "../dsp/g711.js";
+
 import { InbandDtmfDetector } from "../dsp/dtmf-detector.js";
+import { codecOfPayloadType, decodeInto, FRAME_SAMPLES, type G711Codec, PAYLOAD_TYPE } from "../dsp/g711.js";
 import { JitterBuffer } from "../mixer/jitter-buffer.js";
 import { emptyHeader, isRtcpPacket, readRtpHeader } from "../rtp/rtp-packet.js";
 import { RtpSender } from "../rtp/rtp-sender.js";
@@ -19,7 +20,7 @@ import type {
   EndpointStats,
   OpResult,
 } from "./endpoint-protocol.js";
-import { DigitCollector, Recorder } from "./input-operations.js";
+import type { DigitCollector, Recorder } from "./input-operations.js";
 import type { Listener, OutputSource } from "./output-sources.js";
 import type { RtpTransport } from "./rtp-transport.js";
 
@@ -188,7 +189,7 @@ export class Endpoint implements Listener {
     }
     this.counters.digits++;
     this.emit({ type: "digit", endpoint: this.id, digit, source, durationMs });
-    if (this.output !== undefined && this.output.interrupt.includes(digit))
+    if (this.output?.interrupt.includes(digit))
       this.endOutput({ reason: "interrupted", digit });
     if (this.recorder?.run.op.endDigits?.includes(digit)) {
       this.endRecording("interrupted", digit);
@@ -212,9 +213,9 @@ export class Endpoint implements Listener {
     const recording = this.recorder;
     if (recording === undefined) return;
     this.recorder = undefined;
-    recording.run.finish(reason, digit).then((result) =>
-      this.emit({ type: "op", endpoint: this.id, op: recording.op, ...result }),
-    );
+    recording.run
+      .finish(reason, digit)
+      .then((result) => this.emit({ type: "op", endpoint: this.id, op: recording.op, ...result }));
   }
 
   private endCollection(result: OpResult): void {

@@ -95,7 +95,8 @@ export class DigitCollector {
   digit(d: string): OpResult | undefined {
     if (this.result !== undefined) return this.result;
     this.waited = 0;
-    if (this.op.terminators?.includes(d)) this.result = { reason: "completed", digits: this.digits, digit: d };
+    if (this.op.terminators?.includes(d))
+      this.result = { reason: "completed", digits: this.digits, digit: d };
     else {
       this.digits += d;
       if (this.digits.length >= this.op.max) this.result = { reason: "completed", digits: this.digits };

@@ -15,7 +15,15 @@ export interface RtpHeader {
 }
 
 export function emptyHeader(): RtpHeader {
-  return { payloadType: 0, marker: false, sequence: 0, timestamp: 0, ssrc: 0, payloadOffset: 0, payloadLength: 0 };
+  return {
+    payloadType: 0,
+    marker: false,
+    sequence: 0,
+    timestamp: 0,
+    ssrc: 0,
+    payloadOffset: 0,
+    payloadLength: 0,
+  };
 }
 
 /**

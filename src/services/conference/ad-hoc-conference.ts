@@ -32,7 +32,11 @@ export function registerAdHocConference(
       return {
         kind: "endpoint",
         target: {
-          party: { domainId: context.caller.domainId, user: context.number, displayName: `Conference ${room}` },
+          party: {
+            domainId: context.caller.domainId,
+            user: context.number,
+            displayName: `Conference ${room}`,
+          },
           endpoint: media.sipEndpoint(
             `parley:conference:${room}`,
             async ({ endpoint }) => {

@@ -250,6 +250,8 @@ export class Call implements CallSubject {
       return;
     }
     const leg = newLeg(endpoint.peer, this.o.now());
+    // Parley's media takes part in the caller's own dialog: the leg's SIP call is the caller's.
+    leg.callId = uas.request.callId ?? "";
     this.legs.push(leg);
     answerWithEndpoint(uas, endpoint, () => this.state === "ringing").then(
       (result) => {

@@ -182,6 +182,17 @@ describe("TelephoneEventReceiver", () => {
       rx.tick(5000);
       assert.deepEqual(heard, []);
     });
+    it("takes a new press stamped earlier than the last, as sipp replays one recorded pcap per key", () => {
+      const { rx, heard } = receiver();
+      sendAll(rx, press("0", 17_632, 0, 800));
+      sendAll(rx, press("1", 13_280, 400, 800));
+      sendAll(rx, press("9", 67_840, 800, 800));
+      assert.deepEqual(
+        heard.map((h) => h.digit),
+        ["0", "1", "9"],
+      );
+    });
+
     it("takes events with earlier timestamps again once the stream has been quiet for 2 s", () => {
       const { rx, heard } = receiver();
       sendAll(rx, press("8", 900_000, 0, 800));

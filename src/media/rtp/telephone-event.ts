@@ -82,9 +82,13 @@ export class TelephoneEventReceiver {
     if (this.wasSeen(start)) return;
     if (this.active) {
       const gap = (start - this.start) >>> 0;
-      // An event older than the current one, never heard before, is a stray late packet, unless
-      // the stream went quiet long enough to have restarted its timestamps.
-      if (gap >= 0x80000000 && nowMs - this.lastHeardMs < RESTART_MS) return;
+      // An event older than the current one, never heard before, is a stray late packet while the
+      // current event goes on, and a lone end packet of it is one too. But once the current event
+      // has ended, the start of an older-stamped event is a new press: senders that replay
+      // recorded events (sipp's play_pcap_audio of one pcap per key) stamp each as it was
+      // recorded, earlier or later. A quiet stream may also have restarted its timestamps.
+      const newPress = this.reported && !end;
+      if (gap >= 0x80000000 && !newPress && nowMs - this.lastHeardMs < RESTART_MS) return;
       // 2.5.1.3: a long event goes on in a new segment that starts where the last one reached
       // (0xFFFF units), with the same event code and no end bit before it.
       if (!this.reported && event === this.event && (gap === 0xffff || gap === this.duration)) {

@@ -2,7 +2,8 @@
  * Media server capacity (issue 14): how many prompt-playback streams the media workers keep
  * paced at once. Each step opens N media endpoints, plays the shipped music-on-hold track on all
  * of them in a loop (the worst case of the prompt path: one cached clip, a 20 ms RTP packet per
- * stream per tick), and a separate C process (bench/playback/rtp-sink.c) on 127.0.0.1 measures
+ * stream per tick) to a separate C process (bench/playback/rtp-sink.c) on 127.0.0.1, which first
+ * sends each endpoint one packet (a phone's first audio: the endpoint latches onto it) and measures
  * every packet's pacing jitter (|inter-arrival - 20 ms|), loss and the mean interval (drift).
  * A step is clean when p99 jitter < 5 ms and loss < 0.1 %.
  * Usage: node --import tsx bench/playback.bench.ts
@@ -30,8 +31,12 @@ const sink = join(work, "rtp-sink");
 execFileSync("gcc", ["-O2", "-o", sink, new URL("./playback/rtp-sink.c", import.meta.url).pathname]);
 const music = join(SHIPPED_PROMPTS_DIR, "moh", "default.wav");
 
-function runSink(port: number): { listening: Promise<void>; done: Promise<string> } {
-  const child = spawn(sink, [String(port), String(seconds)], { stdio: ["ignore", "pipe", "inherit"] });
+function runSink(port: number): {
+  listening: Promise<void>;
+  latch: (ports: number[]) => void;
+  done: Promise<string>;
+} {
+  const child = spawn(sink, [String(port), String(seconds)], { stdio: ["pipe", "pipe", "inherit"] });
   let out = "";
   let heard: () => void = () => {};
   const listening = new Promise<void>((r) => {
@@ -44,7 +49,10 @@ function runSink(port: number): { listening: Promise<void>; done: Promise<string
   const done = new Promise<string>((r) =>
     child.on("exit", () => r(out.split("\n").find((l) => l.startsWith("streams=")) ?? "")),
   );
-  return { listening, done };
+  const latch = (ports: number[]): void => {
+    child.stdin.end(`${ports.join(" ")}\n`);
+  };
+  return { listening, latch, done };
 }
 
 function figure(line: string, key: string): number {
@@ -69,6 +77,8 @@ for (const n of ladder) {
   await Promise.all(
     endpoints.map((ep) => ep.setRemote({ address: HOST, port, rtcpMux: false, codec: "PCMU", send: true })),
   );
+  // Each endpoint hears one packet from the sink first, as from a phone, and latches onto it.
+  run.latch(endpoints.map((ep) => ep.port));
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (const ep of endpoints) ep.play([{ file: music }], { loop: true });

@@ -37,4 +37,13 @@ if [ -n "$ratio" ] && awk -v r="$ratio" 'BEGIN{exit !(r < 0.25)}'; then status=1
 echo "== Media relay capacity: concurrent relayed G.711 calls (50 packets/s each way), loss < 0.1%, p99 < 5 ms, CPU per call"
 # Floor of issue 6: 200 calls (goal 1000); bench/relay.sh fails below the floor.
 bash bench/relay.sh || status=1
+echo "== Media server: concurrent prompt-playback streams paced to 20 ms (p99 jitter < 5 ms, loss < 0.1%)"
+# Floor of issue 14: 300 streams (goal 2000); the bench exits 1 below the floor.
+node --import tsx bench/playback.bench.ts || status=1
+echo "== Media server: conference participants mixed in real time (rooms of 5, one core)"
+# Floor of issue 14: 100 participants (goal 500).
+node --import tsx bench/conference-mixer.bench.ts || status=1
+echo "== Media server: in-band DTMF detection accuracy (digits under speech-like noise, G.711)"
+# Floor of issue 14: at least 99% detected and no false digit (goal 100%).
+node --import tsx bench/dtmf-accuracy.bench.ts || status=1
 exit $status

@@ -4,7 +4,9 @@
  * from 20 ms after the previous one of its stream (pacing jitter), the mean interval (drift), and
  * sequence gaps (loss). Runs for the seconds given, after a one-second warm-up that is not counted.
  * Usage: rtp-sink PORT SECONDS   (prints one line: key=value figures)
- * Only ever binds 127.0.0.1; sends nothing.
+ * After "listening" it reads one line of the endpoints' RTP ports from stdin and sends each one
+ * RTP packet, as a phone's first audio would, so each endpoint latches onto the sink (symmetric
+ * RTP); then it measures. Only ever binds and sends to 127.0.0.1.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -28,6 +30,7 @@ struct stream {
   uint16_t last_seq;
   double first_ms;
   long packets;
+  long intervals; /* counted intervals since first_ms */
   long lost;
 };
 
@@ -73,6 +76,19 @@ int main(int argc, char **argv) {
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   printf("listening\n");
   fflush(stdout);
+  static char line[1 << 20];
+  if (fgets(line, sizeof line, stdin) != NULL) {
+    unsigned char hello[172] = {0x80, 0};
+    memset(hello + 12, 0xff, 160);
+    char *save = NULL;
+    for (char *tok = strtok_r(line, " \n", &save); tok != NULL; tok = strtok_r(NULL, " \n", &save)) {
+      struct sockaddr_in to = a;
+      to.sin_port = htons(atoi(tok));
+      sendto(fd, hello, sizeof hello, 0, (struct sockaddr *)&to, sizeof to);
+    }
+  }
+  printf("latched\n");
+  fflush(stdout);
   static char bufs[BATCH][512];
   struct mmsghdr msgs[BATCH];
   struct iovec iov[BATCH];
@@ -88,7 +104,8 @@ int main(int argc, char **argv) {
   long counted = 0, over5 = 0;
   double maxdev = 0;
   for (;;) {
-    int n = recvmmsg(fd, msgs, BATCH, 0, NULL);
+    /* MSG_WAITFORONE: return what has arrived, so each packet is stamped when it is read. */
+    int n = recvmmsg(fd, msgs, BATCH, MSG_WAITFORONE, NULL);
     double t = now_ms();
     if (t >= end) break;
     for (int i = 0; i < n; i++) {
@@ -110,6 +127,7 @@ int main(int argc, char **argv) {
         if (gap > 1 && gap < 1000) s->lost += gap - 1;
       }
       if (t >= counting && s->first_ms == 0) s->first_ms = t;
+      else if (t >= counting) s->intervals++;
       if (t >= counting) s->packets++;
       else s->packets = 1; /* warm-up: only remember the last arrival */
       s->last_ms = t;
@@ -123,7 +141,8 @@ int main(int argc, char **argv) {
       nstreams++;
       packets += streams[i].packets - 1;
       lost += streams[i].lost;
-      interval_sum += (streams[i].last_ms - streams[i].first_ms) / (streams[i].packets - 1);
+      if (streams[i].intervals > 0)
+        interval_sum += (streams[i].last_ms - streams[i].first_ms) / streams[i].intervals;
     }
   double p50 = 0, p99 = 0;
   long acc = 0;

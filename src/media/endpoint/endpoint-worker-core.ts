@@ -15,7 +15,7 @@ import { AudioCache } from "./audio-cache.js";
 import { Endpoint } from "./endpoint.js";
 import type { EndpointEvent, EndpointOp, EndpointRequest, PlayItem } from "./endpoint-protocol.js";
 import { DigitCollector, Recorder } from "./input-operations.js";
-import { MediaClock } from "./media-clock.js";
+import { MediaClock, PHASES } from "./media-clock.js";
 import { MixSource, PlaySource, RepeatSource, type ResolvedItem } from "./output-sources.js";
 import { RelaySideTransport, SocketTransport } from "./rtp-transport.js";
 
@@ -32,10 +32,15 @@ export interface EndpointCoreDeps {
 export class EndpointWorkerCore {
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly rooms = new Map<string, ConferenceRoom>();
+  /** The endpoints of each phase of the clock (each keeps its phase for life). */
+  private readonly phases: Array<Set<Endpoint>> = Array.from({ length: PHASES }, () => new Set());
+  private readonly phaseOf = new Map<Endpoint, number>();
+  /** The phase each room mixes in: its first participant's. */
+  private readonly roomPhase = new Map<ConferenceRoom, number>();
   /** The join or leave tone each room is playing to everyone in it. */
   private readonly roomTones = new Map<ConferenceRoom, ToneGenerator>();
   private readonly toneFrame = new Int16Array(FRAME_SAMPLES);
-  private readonly clock = new MediaClock({ tick: (skipped) => this.tick(skipped) });
+  private readonly clock = new MediaClock({ tick: (phase, skipped) => this.tick(phase, skipped) });
   readonly cache = new AudioCache();
   private tonePlan: TonePlanName;
 
@@ -104,6 +109,9 @@ export class EndpointWorkerCore {
       case "endpoint.close": {
         const stats = endpoint.close();
         this.endpoints.delete(endpoint.id);
+        const phase = this.phaseOf.get(endpoint);
+        if (phase !== undefined) this.phases[phase].delete(endpoint);
+        this.phaseOf.delete(endpoint);
         if (this.endpoints.size === 0) this.clock.stop();
         return { type: "reply", id, ok: true, endpointStats: stats };
       }
@@ -130,9 +138,20 @@ export class EndpointWorkerCore {
           "no_port",
           `no free RTP port pair in ${this.deps.ports.minPort}-${this.deps.ports.maxPort}`,
         );
-      endpoint.transport = new SocketTransport(pair, endpoint.receive, (p) => this.deps.ports.give(p));
+      const { ports } = this.deps;
+      endpoint.transport = new SocketTransport(
+        pair,
+        endpoint.receive,
+        (p) => ports.give(p),
+        ports.specificAddress,
+      );
     }
     this.endpoints.set(name, endpoint);
+    // The least busy phase: the worker's sends spread evenly over the 20 ms.
+    let phase = 0;
+    for (let p = 1; p < PHASES; p++) if (this.phases[p].size < this.phases[phase].size) phase = p;
+    this.phases[phase].add(endpoint);
+    this.phaseOf.set(endpoint, phase);
     this.clock.run();
     return { type: "reply", id, ok: true, endpointPort: endpoint.transport.port };
   }
@@ -201,6 +220,7 @@ export class EndpointWorkerCore {
     if (room === undefined) {
       room = new ConferenceRoom(operation.room);
       this.rooms.set(operation.room, room);
+      this.roomPhase.set(room, this.phaseOf.get(endpoint) ?? 0);
     }
     const mix = new MixSource();
     const joined = room;
@@ -215,6 +235,7 @@ export class EndpointWorkerCore {
       if (joined.size === 0) {
         this.rooms.delete(operation.room);
         this.roomTones.delete(joined);
+        this.roomPhase.delete(joined);
       } else this.roomTone(joined, "leave");
     });
     return undefined;
@@ -243,20 +264,29 @@ export class EndpointWorkerCore {
     return { items, warnings };
   }
 
-  private tick(skipped: number): void {
-    for (const e of this.endpoints.values()) e.hear();
+  /**
+   * One slot of the clock: the phase's endpoints hear, the rooms of the phase mix, the endpoints
+   * speak. A room mixes once a period whatever its participants' phases: each hears once between
+   * two mixes and speaks the mix before the next (MixSource keeps it until then).
+   */
+  private tick(phase: number, skipped: number): void {
+    const group = this.phases[phase];
+    for (const e of group) e.hear();
     for (const [room, tone] of this.roomTones) {
+      if (this.roomPhase.get(room) !== phase) continue;
       if (tone.fill(this.toneFrame)) room.announce(this.toneFrame);
       else this.roomTones.delete(room);
     }
-    for (const room of this.rooms.values()) room.tick();
-    for (const e of this.endpoints.values()) e.speak(skipped);
+    for (const room of this.rooms.values()) if (this.roomPhase.get(room) === phase) room.tick();
+    for (const e of group) e.speak(skipped);
   }
 
   close(): void {
     this.clock.stop();
     for (const e of this.endpoints.values()) e.close();
     this.endpoints.clear();
+    for (const group of this.phases) group.clear();
+    this.phaseOf.clear();
     this.rooms.clear();
   }
 }

@@ -189,8 +189,7 @@ export class Endpoint implements Listener {
     }
     this.counters.digits++;
     this.emit({ type: "digit", endpoint: this.id, digit, source, durationMs });
-    if (this.output?.interrupt.includes(digit))
-      this.endOutput({ reason: "interrupted", digit });
+    if (this.output?.interrupt.includes(digit)) this.endOutput({ reason: "interrupted", digit });
     if (this.recorder?.run.op.endDigits?.includes(digit)) {
       this.endRecording("interrupted", digit);
       return; // the digit that ends a message is not type-ahead for what follows

@@ -24,17 +24,24 @@ export class SocketTransport implements RtpTransport {
   private address: string | undefined;
   private remotePort = 0;
   private latched = false;
+  /**
+   * The socket is connected to the latched source (only when bound to one address, as the
+   * relay's sides are): each send then skips the address lookup of an unconnected send.
+   */
+  private connected = false;
 
   constructor(
     private readonly pair: PortPair,
     receive: (packet: Buffer) => void,
     private readonly release: (pair: PortPair) => void,
+    private readonly connectOnLatch = false,
   ) {
     pair.rtp.on("message", (packet, from) => {
       if (!this.latched) {
         this.latched = true;
         this.address = from.address;
         this.remotePort = from.port;
+        if (this.connectOnLatch) this.connect(from.address, from.port);
       } else if (from.port !== this.remotePort || from.address !== this.address) return;
       receive(packet);
     });
@@ -48,15 +55,34 @@ export class SocketTransport implements RtpTransport {
     return this.pair.port;
   }
 
+  private connect(address: string, port: number): void {
+    this.pair.rtp.connect(port, address, () => {
+      // Still the same latch (no new remote meanwhile); else the socket must be free again.
+      if (this.latched && this.address === address && this.remotePort === port) this.connected = true;
+      else this.disconnect();
+    });
+  }
+
+  private disconnect(): void {
+    this.connected = false;
+    try {
+      this.pair.rtp.disconnect();
+    } catch {
+      // not connected (or closed): nothing to undo
+    }
+  }
+
   setRemote(remote: EndpointRemote): void {
     this.latched = false;
+    if (this.connected) this.disconnect();
     // RFC 3264 6: port 0 declines the stream; nothing is sent to it.
     this.address = remote.port === 0 ? undefined : remote.address;
     this.remotePort = remote.port;
   }
 
   send(packet: Buffer): void {
-    if (this.address !== undefined) this.pair.rtp.send(packet, this.remotePort, this.address);
+    if (this.connected) this.pair.rtp.send(packet);
+    else if (this.address !== undefined) this.pair.rtp.send(packet, this.remotePort, this.address);
   }
 
   close(): void {

@@ -193,6 +193,88 @@ describe("media endpoints (Parley as a party to a call)", () => {
     }
   });
 
+  it("bridges two endpoints: each phone hears the other, PCMU to PCMA", async () => {
+    const a = await connected("PCMU");
+    const ep = await engine.openEndpoint({ near: a.ep });
+    const peer = await RtpPeer.open();
+    open.push(ep);
+    peers.push(peer);
+    await ep.setRemote({ address: HOST, port: peer.port, rtcpMux: false, codec: "PCMA", send: true });
+    const ab = a.ep.bridge(ep);
+    const ba = ep.bridge(a.ep);
+    await Promise.all([a.peer.sendTone(a.ep.port, 600, 600, "PCMU"), peer.sendTone(ep.port, 1200, 600, "PCMA")]);
+    await until(() => a.peer.inbox.length >= 20 && peer.inbox.length >= 20);
+    ab.stop();
+    ba.stop();
+    assert.ok(toneShare(a.peer.audio(), 1200) > 0.7, "A hears B's 1200 Hz");
+    assert.ok(toneShare(peer.audio(), 600) > 0.7, "B hears A's 600 Hz");
+    assert.ok(peer.inbox.every((p) => p.pt === 8) && a.peer.inbox.every((p) => p.pt === 0));
+  });
+
+  it("plays into a relayed call's side (music on hold) and gives the side back when closed", async () => {
+    const session = await engine.allocate({ a: true, b: true });
+    const phoneA = await RtpPeer.open();
+    const phoneB = await RtpPeer.open();
+    peers.push(phoneA, phoneB);
+    await session.update("a", { address: HOST, port: phoneA.port, rtcpMux: false });
+    await session.update("b", { address: HOST, port: phoneB.port, rtcpMux: false });
+    const music = await engine.openEndpoint({ attach: { session, side: "b" } });
+    assert.equal(music.port, 0);
+    await music.setRemote({ address: HOST, port: phoneB.port, rtcpMux: false, codec: "PCMU", send: true });
+    const playing = music.play([{ file: toneWav("moh.wav", 900, 2000) }], { loop: true });
+    // A (holding) still sends: none of it may reach B while the music plays.
+    await phoneA.sendTone(session.portA, 300, 600);
+    await until(() => phoneB.inbox.length >= 25);
+    const heard = phoneB.audio();
+    assert.ok(toneShare(heard, 900) > 0.8, "B hears the music");
+    assert.ok(toneShare(heard, 300) < 0.01, "and not A");
+    await music.close();
+    assert.equal((await playing).reason, "hangup");
+    const from = phoneB.inbox.length;
+    await phoneA.sendTone(session.portA, 300, 400);
+    await until(() => phoneB.inbox.length >= from + 15);
+    assert.ok(toneShare(phoneB.audio(from), 300) > 0.8, "the relay carries A to B again");
+    await session.close();
+  });
+
+  it("plays call progress tones of the system's tone plan, changed at run time", async () => {
+    const { ep, peer } = await connected();
+    await ep.tone("busy", 400);
+    await until(() => peer.inbox.length >= 15);
+    const us = peer.audio();
+    assert.ok(toneShare(us, 480) + toneShare(us, 620) > 0.8, "US busy: 480 + 620 Hz");
+    await engine.broadcast({ type: "media.settings", tonePlan: "cn" });
+    const from = peer.inbox.length;
+    await ep.tone("ringback", 600);
+    await until(() => peer.inbox.length >= from + 25);
+    assert.ok(toneShare(peer.audio(from), 450) > 0.8, "China ringback: 450 Hz");
+    await engine.broadcast({ type: "media.settings", tonePlan: "us" });
+  });
+
+  it("mutes a conference participant: the others stop hearing it", async () => {
+    const room = "mute-room";
+    const parties = await Promise.all(
+      [0, 1].map(async () => {
+        const ep = await engine.openEndpoint({ room });
+        const peer = await RtpPeer.open();
+        open.push(ep);
+        peers.push(peer);
+        await ep.setRemote({ address: HOST, port: peer.port, rtcpMux: false, codec: "PCMU", send: true });
+        ep.conference(room);
+        return { ep, peer };
+      }),
+    );
+    await parties[0].ep.participant({ muted: true });
+    await Promise.all([
+      parties[0].peer.sendTone(parties[0].ep.port, 700, 800),
+      parties[1].peer.sendTone(parties[1].ep.port, 1300, 800),
+    ]);
+    const toOne = parties[1].peer.audio(15);
+    const toZero = parties[0].peer.audio(15);
+    assert.ok(toneShare(toOne, 700) < 0.01, "the muted one is not heard");
+    assert.ok(toneShare(toZero, 1300) > 0.5, "the muted one still hears");
+  });
+
   it("survives a missing or corrupt file (the play fails, the endpoint goes on) and counts stray payload types", async () => {
     const { ep, peer } = await connected();
     const bad = join(dir, "corrupt.wav");

@@ -21,7 +21,7 @@ import { calleeInvite } from "./callee-invite.js";
 import { answerWithEndpoint, EndpointLeg } from "./endpoint-leg.js";
 import { Fork, type ForkResult } from "./fork.js";
 import type { SdpContext } from "./leg-policy.js";
-import type { EndpointTarget } from "./media-endpoint.js";
+import type { EndpointTarget, MediaEndpoint } from "./media-endpoint.js";
 import {
   type CalleeLeg,
   type CallOutcome,
@@ -58,6 +58,8 @@ export class Call implements CallSubject {
   private bridge: CallBridge | undefined;
   /** The caller's dialog connected to a media endpoint, instead of a bridge. */
   private endpointLeg: EndpointLeg | undefined;
+  /** An endpoint not yet answered (early media plays): closed if the call ends first. */
+  private pendingEndpoint: MediaEndpoint | undefined;
   private readonly firstCallee: CallParty;
   /** A transfer is in progress: its transferor's hang-up does not end the call (RFC 5589 6). */
   transferor: Dialog | undefined;
@@ -253,8 +255,10 @@ export class Call implements CallSubject {
     // Parley's media takes part in the caller's own dialog: the leg's SIP call is the caller's.
     leg.callId = uas.request.callId ?? "";
     this.legs.push(leg);
+    this.pendingEndpoint = endpoint;
     answerWithEndpoint(uas, endpoint, () => this.state === "ringing").then(
       (result) => {
+        this.pendingEndpoint = undefined;
         if (result === undefined) return; // the caller gave up meanwhile
         if (!result.ok) {
           Object.assign(leg, { state: "failed", status: result.status, reason: result.reason });
@@ -431,6 +435,7 @@ export class Call implements CallSubject {
     this.durationTimer?.cancel();
     this.fork?.abort();
     this.fork?.releaseAll();
+    this.pendingEndpoint?.close().then(undefined, this.o.onError);
     for (const release of this.carrierReleases.splice(0)) release();
     this.o.events("ended", { call: this, record: this.record(outcome) });
   }

@@ -9,7 +9,7 @@
 import { callStatus } from "../core/status-catalogue.js";
 import type { Dialog, DialogEndCause, DialogRequestEvent, UasInvite } from "../dialog/index.js";
 import { dtmfFromInfo } from "./dtmf-info.js";
-import type { MediaAnswer, MediaEndpoint } from "./media-endpoint.js";
+import type { FinalStatus, MediaAnswer, MediaEndpoint } from "./media-endpoint.js";
 
 export interface EndpointLegHost {
   readonly allow: string;
@@ -38,7 +38,7 @@ export type EndpointAnswer =
  * Answers the caller's INVITE with the endpoint's SDP (RFC 3264; with no offer in the INVITE the
  * endpoint offers and its answer comes in the ACK), or rejects it with the endpoint's failure
  * (488 with a Warning when no codec matches). Undefined when the call was given up meanwhile
- * (`stillWanted` false); the endpoint is then closed.
+ * (`stillWanted` false); the call closes the endpoint then.
  */
 export async function answerWithEndpoint(
   uas: UasInvite,
@@ -46,28 +46,48 @@ export async function answerWithEndpoint(
   stillWanted: () => boolean,
 ): Promise<EndpointAnswer | undefined> {
   const offer = uas.request.body;
-  let answer: MediaAnswer;
-  try {
-    answer = await endpoint.answer(offer);
-  } catch (error) {
-    await endpoint.close();
-    throw error;
-  }
-  if (!stillWanted() || uas.state !== "proceeding") {
-    await endpoint.close();
-    return undefined;
-  }
+  // The call closes the endpoint if it ends meanwhile (Call.finish), whatever the reason.
+  const answer: MediaAnswer = await endpoint.answer(offer);
+  if (!stillWanted() || uas.state !== "proceeding") return undefined;
   if (!answer.ok) {
     await endpoint.close();
     const headers = answer.warning === undefined ? [] : [["Warning", answer.warning] as const];
     return { ok: false, status: answer.status, reason: answer.reason, headers };
   }
+  if (endpoint.early === true && offer.length > 0) return earlyMedia(uas, endpoint, answer.sdp, stillWanted);
   const dialog = uas.accept({ body: answer.sdp, contentType: SDP });
   dialog.once("ack", ({ request }) => {
     if (offer.length === 0) endpoint.acknowledged(request.body);
     endpoint.confirmed?.();
   });
   return { ok: true, dialog };
+}
+
+/**
+ * Early media (RFC 3960; RFC 3261 13.3.1.1): the answer goes in a 183 and the endpoint starts at
+ * once; the caller's INVITE then ends in a 200 with the same SDP when the endpoint answers, or in
+ * the final status it hangs up with (480 by default). A CANCEL ends it (487 already sent).
+ */
+async function earlyMedia(
+  uas: UasInvite,
+  endpoint: MediaEndpoint,
+  sdp: Buffer,
+  stillWanted: () => boolean,
+): Promise<EndpointAnswer | undefined> {
+  uas.progress(183, { body: sdp, contentType: SDP });
+  const outcome = await new Promise<"answer" | "gone" | FinalStatus>((resolve) => {
+    endpoint.onAnswer?.(() => resolve("answer"));
+    endpoint.onHangup((final) => resolve(final ?? callStatus("unavailable")));
+    uas.once("cancelled", () => resolve("gone"));
+    endpoint.confirmed?.();
+  });
+  // Cancelled or given up: the call has closed the endpoint (Call.finish).
+  if (outcome === "gone" || !stillWanted() || uas.state !== "proceeding") return undefined;
+  if (outcome !== "answer") {
+    await endpoint.close();
+    return { ok: false, status: outcome.status, reason: outcome.reason, headers: [] };
+  }
+  return { ok: true, dialog: uas.accept({ body: sdp, contentType: SDP }) };
 }
 
 export class EndpointLeg {

@@ -13,6 +13,12 @@ export type MediaAnswer =
   /** e.g. 488 Not Acceptable Here with a Warning naming the codecs Parley speaks (RFC 3261 20.43). */
   | { readonly ok: false; readonly status: number; readonly reason: string; readonly warning?: string };
 
+/** A final status a service ends an unanswered call with. */
+export interface FinalStatus {
+  readonly status: number;
+  readonly reason: string;
+}
+
 export interface MediaEndpoint {
   /** What the CDR and the live view show as this leg's peer, e.g. `parley:voicemail`. */
   readonly peer: string;
@@ -32,8 +38,20 @@ export interface MediaEndpoint {
   reoffer(offer: Buffer): Promise<MediaAnswer>;
   /** A DTMF digit signalled in SIP INFO (RFC 6086; application/dtmf-relay or application/dtmf). */
   digit(digit: string, durationMs: number): void;
-  /** Called once when the endpoint is done with the call (the service hangs up). */
-  onHangup(listener: () => void): void;
+  /**
+   * Called once when the endpoint is done with the call (the service hangs up). Before an early
+   * endpoint answers, `final` is the status the caller's INVITE then fails with (e.g. 404 after
+   * "the number you dialled does not exist"); without one it fails with 480.
+   */
+  onHangup(listener: (final?: FinalStatus) => void): void;
+  /**
+   * Early media (RFC 3960): the endpoint's answer goes in a 183 Session Progress and it starts at
+   * once, before any 200; it may answer later (`onAnswer`) or end the call with a final status.
+   * Only for an INVITE with an offer; without one the endpoint answers as usual.
+   */
+  readonly early?: boolean;
+  /** An early endpoint answers the call: the 200 carries the same SDP as the 183 (RFC 3264). */
+  onAnswer?(listener: () => void): void;
   /** The leg is over (either side hung up): frees its ports. Idempotent. */
   close(): Promise<void>;
 }

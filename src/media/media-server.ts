@@ -111,9 +111,14 @@ export class MediaServer {
   }
 
   /** A media endpoint for the call engine whose script runs once the caller is connected. */
-  sipEndpoint(peer: string, script: MediaScript, options?: OpenEndpointOptions): SipMediaEndpoint {
+  sipEndpoint(
+    peer: string,
+    script: MediaScript,
+    options: OpenEndpointOptions & { readonly early?: boolean } = {},
+  ): SipMediaEndpoint {
     return new SipMediaEndpoint({
       peer,
+      early: options.early === true,
       address: this.o.address,
       open: () => this.open(options),
       script,

@@ -17,8 +17,13 @@ export type SipMediaAnswer =
 
 export interface MediaScriptContext {
   readonly endpoint: EndpointHandle;
-  /** Ends the call: Parley sends BYE. */
-  hangup(): void;
+  /**
+   * Ends the call: Parley sends BYE; or, before an early endpoint answered, the caller's INVITE
+   * fails with `final` (default 480), e.g. 404 after "the number you dialled does not exist".
+   */
+  hangup(final?: { status: number; reason: string }): void;
+  /** An early endpoint answers the call (200 OK); a no-op once answered. */
+  answer(): void;
   /** Whether the call is over (hung up by either side). */
   readonly ended: boolean;
 }
@@ -37,6 +42,11 @@ export interface SipMediaEndpointOptions {
   readonly onError: (error: unknown) => void;
   /** Every digit the caller sends, whatever its form (for the log). */
   readonly onDigit?: (event: DigitEvent) => void;
+  /**
+   * Early media (RFC 3960): play in a 183 before answering, e.g. an announcement ahead of a
+   * failure status; the script answers with `answer()` or ends with `hangup(final)`.
+   */
+  readonly early?: boolean;
 }
 
 export class SipMediaEndpoint {
@@ -44,12 +54,15 @@ export class SipMediaEndpoint {
   private handle: EndpointHandle | undefined;
   private local: LocalMedia | undefined;
   private lastSdp = "";
-  private readonly hangupListeners: Array<() => void> = [];
+  private readonly hangupListeners: Array<(final?: { status: number; reason: string }) => void> = [];
+  private readonly answerListeners: Array<() => void> = [];
+  readonly early: boolean;
   private started = false;
   private over = false;
 
   constructor(private readonly o: SipMediaEndpointOptions) {
     this.peer = o.peer;
+    this.early = o.early === true;
   }
 
   private async endpoint(): Promise<{ handle: EndpointHandle; local: LocalMedia }> {
@@ -125,7 +138,10 @@ export class SipMediaEndpoint {
     const endpoint = this;
     const context: MediaScriptContext = {
       endpoint: handle,
-      hangup: () => endpoint.hangup(),
+      hangup: (final) => endpoint.hangup(final),
+      answer: () => {
+        for (const l of endpoint.answerListeners.splice(0)) l();
+      },
       get ended() {
         return endpoint.over;
       },
@@ -143,14 +159,18 @@ export class SipMediaEndpoint {
     this.handle?.digit(digit, durationMs);
   }
 
-  onHangup(listener: () => void): void {
+  onHangup(listener: (final?: { status: number; reason: string }) => void): void {
     this.hangupListeners.push(listener);
   }
 
-  private hangup(): void {
+  onAnswer(listener: () => void): void {
+    this.answerListeners.push(listener);
+  }
+
+  private hangup(final?: { status: number; reason: string }): void {
     if (this.over) return;
     this.over = true;
-    for (const l of this.hangupListeners) l();
+    for (const l of this.hangupListeners) l(final);
   }
 
   async close(): Promise<void> {

@@ -24,7 +24,10 @@ class RecordingEndpoint implements MediaEndpoint {
   readonly offers: string[] = [];
   readonly digits: string[] = [];
   closed = 0;
-  private hangupListener: (() => void) | undefined;
+  private hangupListener: ((final?: { status: number; reason: string }) => void) | undefined;
+  private answerListener: (() => void) | undefined;
+  early = false;
+  confirmedCount = 0;
 
   constructor(private readonly reply: MediaAnswer = { ok: true, sdp: Buffer.from(ENDPOINT_SDP) }) {}
 
@@ -40,11 +43,20 @@ class RecordingEndpoint implements MediaEndpoint {
   digit(digit: string): void {
     this.digits.push(digit);
   }
-  onHangup(listener: () => void): void {
+  onHangup(listener: (final?: { status: number; reason: string }) => void): void {
     this.hangupListener = listener;
   }
-  hangUp(): void {
-    this.hangupListener?.();
+  hangUp(final?: { status: number; reason: string }): void {
+    this.hangupListener?.(final);
+  }
+  onAnswer(listener: () => void): void {
+    this.answerListener = listener;
+  }
+  answerNow(): void {
+    this.answerListener?.();
+  }
+  confirmed(): void {
+    this.confirmedCount++;
   }
   close(): Promise<void> {
     this.closed++;
@@ -167,5 +179,57 @@ describe("a service at 'noAnswer' that answers with an endpoint (voicemail's way
     assert.equal(bob.got("CANCEL").length, 1);
     assert.equal(call.status, 200);
     assert.equal(call.final?.body.toString(), ENDPOINT_SDP);
+  });
+
+  it("plays early media in a 183 and then fails the INVITE with the status the service chooses", async () => {
+    const endpoint = new RecordingEndpoint();
+    endpoint.early = true;
+    const { h } = echoHarness(endpoint);
+    const alice = h.phone("100");
+    const call = alice.call("*43");
+    await h.run(50);
+    const early = call.responses.find((r) => r.status === 183);
+    assert.equal(early?.body.toString(), ENDPOINT_SDP, "RFC 3960: the answer is in the 183");
+    assert.equal(call.status, undefined, "no final response while the announcement plays");
+    assert.equal(endpoint.confirmedCount, 1, "the endpoint starts at the 183");
+    endpoint.hangUp({ status: 404, reason: "Not Found" });
+    await h.run(50);
+    assert.equal(call.status, 404);
+    assert.equal(endpoint.closed, 1);
+    assert.equal(onlyCdr(h).sipStatus, 404);
+  });
+
+  it("answers an early endpoint with the same SDP when the service answers", async () => {
+    const endpoint = new RecordingEndpoint();
+    endpoint.early = true;
+    const { h } = echoHarness(endpoint);
+    const alice = h.phone("100");
+    const call = alice.call("*43");
+    await h.run(50);
+    assert.deepEqual(
+      call.statuses.filter((s) => s !== 100),
+      [183],
+    );
+    endpoint.answerNow();
+    await h.run(50);
+    assert.equal(call.status, 200);
+    assert.equal(call.final?.body.toString(), ENDPOINT_SDP, "RFC 3264: the 200 repeats the 183's answer");
+    await h.until(call.hangup());
+    await h.run(50);
+    assert.equal(endpoint.closed, 1);
+  });
+
+  it("closes an early endpoint when the caller cancels", async () => {
+    const endpoint = new RecordingEndpoint();
+    endpoint.early = true;
+    const { h } = echoHarness(endpoint);
+    const alice = h.phone("100");
+    const call = alice.call("*43");
+    await h.run(50);
+    call.cancel();
+    await h.run(50);
+    assert.equal(call.status, 487);
+    assert.equal(endpoint.closed, 1);
+    assert.equal(h.activeCalls(), 0);
   });
 });

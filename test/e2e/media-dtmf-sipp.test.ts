@@ -3,7 +3,8 @@
  * media endpoint (the echo test, *43) once each and in order, for every key 0-9, * and #, sent as
  * RFC 4733 telephone-events (play_pcap_audio of the pcaps Debian's sip-tester ships) and as SIP
  * INFO (application/dtmf-relay and application/dtmf alternately). The # ends the echo test, so
- * Parley's BYE closes each scenario. An offer with no G.711 is refused with 488 and a Warning.
+ * Parley's BYE closes each scenario. re-INVITEs (hold, a move to PCMA) get the right answers, and an
+ * offer with no G.711 is refused with 488 and a Warning.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -52,6 +53,11 @@ describe("digits reach Parley's media endpoints (sipp)", { skip: missingTool("si
     const got = digits("101").slice(before);
     assert.equal(got.map((d) => d.digit).join(""), KEYS, JSON.stringify(got));
     assert.ok(got.every((d) => d.source === "info"));
+  });
+
+  it("re-INVITEs are honoured: hold (recvonly answer), a move to PCMA, new o= versions", { timeout: 30000 }, async () => {
+    const r = await uac(parley, "100", "*43", "media-uac-reinvite.xml");
+    passed(r, "sipp got the right answers to its re-INVITEs", parley);
   });
 
   it("an offer with no G.711 gets 488 with a Warning naming what Parley speaks", {

@@ -55,7 +55,9 @@ describe("digits reach Parley's media endpoints (sipp)", { skip: missingTool("si
     assert.ok(got.every((d) => d.source === "info"));
   });
 
-  it("re-INVITEs are honoured: hold (recvonly answer), a move to PCMA, new o= versions", { timeout: 30000 }, async () => {
+  it("re-INVITEs are honoured: hold (recvonly answer), a move to PCMA, new o= versions", {
+    timeout: 30000,
+  }, async () => {
     const r = await uac(parley, "100", "*43", "media-uac-reinvite.xml");
     passed(r, "sipp got the right answers to its re-INVITEs", parley);
   });

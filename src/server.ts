@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { networkInterfaces } from "node:os";
+import { join } from "node:path";
 import { AdminPassword } from "./api/admin/admin-password.js";
 import { LiveEvents } from "./api/admin/live-events.js";
 import { SessionStore } from "./api/admin/sessions.js";
@@ -276,10 +277,17 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     media: media.relay,
     features,
   });
-  registerAudioTests(calls.points, features, media.server, {
-    echoTest: settings.echoTestCode,
-    promptTest: settings.promptTestCode,
-  });
+  registerAudioTests(
+    calls.points,
+    features,
+    media.server,
+    {
+      echoTest: settings.echoTestCode,
+      promptTest: settings.promptTestCode,
+      recordTest: settings.recordTestCode,
+    },
+    join(settings.dataDir, "recordings"),
+  );
   registerAdHocConference(calls.points, features, media.server);
   // The admin UI's live view follows every typed call event.
   for (const name of CALL_EVENT_NAMES) calls.on(name, () => liveEvents.notify());

@@ -349,6 +349,12 @@ export const settingsTable = {
     schema: featureCode,
     default: "*44",
   },
+  recordTestCode: {
+    flag: "--record-test-code <code>",
+    describe: 'feature code of the record and playback test ("" = off)',
+    schema: featureCode,
+    default: "*45",
+  },
   natKeepalive: {
     flag: "--nat-keepalive <s>",
     describe: "seconds between OPTIONS keep-alives to phones registered from behind NAT (0 = off)",
@@ -387,6 +393,7 @@ export interface Settings {
   tonePlan: "us" | "eu" | "cn";
   echoTestCode: string;
   promptTestCode: string;
+  recordTestCode: string;
   natKeepalive: number;
   httpPort: number;
   httpBind: string;

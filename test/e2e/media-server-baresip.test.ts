@@ -1,7 +1,8 @@
 /**
  * End to end (issue 14 acceptance) with real baresip phones against a real `parley start`:
  * the echo test (*43) sends back the tone the phone sends; the prompt test (*44) plays the
- * prompt (the phone's recording has its length and RMS envelope); digits sent by baresip in
+ * prompt (the phone's recording has its length and RMS envelope); the record test (*45) keeps a
+ * 1 kHz tone the phone sends, of the right length, and plays it back; digits sent by baresip in
  * RFC 4733 (sndcode) and as in-band tones (a sox-made WAV) reach Parley once each, in order;
  * three phones in one conference room (*6*7001) each hear the other two tones and not their own.
  */
@@ -97,6 +98,30 @@ describe("Parley's media server with baresip phones", { skip }, () => {
     const match = envelopeMatch(rmsEnvelope(heard), rmsEnvelope(prompt), 30);
     t.diagnostic(`envelope correlation ${match.r.toFixed(3)} at lag ${match.lag * 50} ms`);
     assert.ok(match.r > 0.9, `the phone heard the prompt (envelope r=${match.r.toFixed(3)})`);
+  });
+
+  it("the record test records the phone's 1 kHz tone, of the right length, and plays it back", {
+    timeout: 60000,
+  }, async (t) => {
+    await toneWav(join(work, "1000.wav"), 1000, 40);
+    const a = await phone("101", join(work, "1000.wav"));
+    a.command("dial", `sip:*45@127.0.0.1:${parley.sipPort}`);
+    assert.ok(await a.waitForEvent("CALL_ESTABLISHED", 10000), `established\n${a.output()}`);
+    const intro = wavSamples(join(SHIPPED_PROMPTS_DIR, "en", "record-test.wav")).length / 8000;
+    // The announcement and the 0.4 s beep, then 3 s of the tone, then #.
+    await new Promise((r) => setTimeout(r, (intro + 0.4 + 3) * 1000));
+    a.command("sndcode", "#");
+    assert.ok(await a.waitForEvent("CALL_CLOSED", 15000), "Parley plays it back and hangs up");
+    await a.stop();
+    const recorded = wavSamples(join(parley.dataDir, "recordings", "record-test-101.wav"));
+    const seconds = recorded.length / 8000;
+    t.diagnostic(`recorded ${seconds.toFixed(2)} s`);
+    assert.ok(seconds >= 2.6 && seconds <= 3.6, `about 3 s recorded (${seconds} s)`);
+    const share = toneShare(recorded.subarray(4000, recorded.length - 4000), 1000);
+    assert.ok(share > 0.8, `a 1 kHz tone (share ${share.toFixed(2)})`);
+    const heard = wavSamples(a.received()!);
+    const back = heard.subarray(heard.length - 3 * 8000, heard.length - 1 * 8000);
+    assert.ok(toneShare(back, 1000) > 0.3, "the phone heard its recording played back");
   });
 
   it("digits from baresip (RFC 4733) arrive once each, in order", { timeout: 60000 }, async () => {

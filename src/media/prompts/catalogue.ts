@@ -38,6 +38,11 @@ export const PROMPTS = {
     zh: "请在提示音后留言，完成后请按井号键。",
   },
   "message-saved": { en: "Your message has been saved.", zh: "您的留言已保存。" },
+  // The record-and-playback test number (*45).
+  "record-test": {
+    en: "This is the recording test. After the tone, say something, then press pound to hear it played back.",
+    zh: "这是录音测试。请在提示音后讲话，然后按井号键收听录音。",
+  },
   "no-messages": { en: "You have no messages.", zh: "您没有留言。" },
   "you-have": { en: "You have", zh: "您有" },
   "new-message": { en: "new message", zh: "新留言" },

@@ -14,7 +14,7 @@
  * Prints "BENCH media.conference ..." per step, then the best clean count (goal 500, floor 100).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EndpointChannel, EndpointHandle, MediaOperation } from "../src/media/endpoint-handle.js";
@@ -65,6 +65,26 @@ function runPhones(
   return { listening, talk, done };
 }
 
+/**
+ * CPU-seconds the whole machine has spent busy (Linux /proc/stat, USER_HZ = 100): with Parley's
+ * and the phones' own figures it shows how much else ran during a step (the machine is shared),
+ * which is what makes a step's tail jitter untrustworthy.
+ */
+function machineBusySeconds(): number {
+  try {
+    // cpu  user nice system idle iowait irq softirq steal
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync("/proc/stat", "utf8")
+      .split("\n")[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function figure(line: string, key: string): number {
   return Number(new RegExp(`(?:^| )${key}=([0-9.]+)`).exec(line)?.[1] ?? Number.NaN);
 }
@@ -98,10 +118,12 @@ for (const n of ladder) {
   // Their first packets latch each endpoint onto the phones' socket (symmetric RTP).
   phones.talk(endpoints.map((ep) => ep.port));
   const cpu0 = process.cpuUsage();
+  const busy0 = machineBusySeconds();
   const t0 = performance.now();
   const line = await phones.done;
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const machinePct = ((machineBusySeconds() - busy0) / elapsed) * 100;
   await Promise.all(endpoints.map((ep) => ep.close()));
   const ended = await Promise.all(joined.map((op) => op.result));
   const failed = ended.filter((r) => r.reason === "failed").length;
@@ -112,10 +134,12 @@ for (const n of ladder) {
   const clean =
     figure(line, "heard") === n && figure(line, "silent") === 0 && failed === 0 && p99 < 5 && lossPct < 0.1;
   const cpuPct = ((cpu.user + cpu.system) / 1e6 / elapsed) * 100;
+  const othersPct = Math.max(0, machinePct - cpuPct - figure(line, "load_cpu"));
   console.log(
     `BENCH media.conference participants=${n} rooms=${Math.ceil(n / ROOM_SIZE)} p99_ms=${p99}` +
       ` loss_pct=${lossPct.toFixed(3)} parley_cpu=${cpuPct.toFixed(0)}% ${clean ? "clean" : "NOT clean"}` +
-      ` | workers=${workers} split=${[...perWorker.values()].join("/")} joins_failed=${failed} ${line}`,
+      ` | others_cpu=${othersPct.toFixed(0)}%${othersPct > 25 ? " (the machine was busy with other work: rerun)" : ""}` +
+      ` workers=${workers} split=${[...perWorker.values()].join("/")} joins_failed=${failed} ${line}`,
   );
   if (!clean) break;
   best = n;

@@ -70,7 +70,16 @@ export class MediaPlane {
       tonePlan: o.tonePlan,
       onError: (err, context) => logger.error({ err, context }, "media service failed"),
       onDigit: (peer, d) =>
-        logger.info({ peer, digit: d.digit, source: d.source, durationMs: d.durationMs }, "digit received"),
+        logger.info(
+          { peer, digit: d.digit, source: d.source, durationMs: d.durationMs, volume: d.volume },
+          "digit received",
+        ),
+      onClosed: (peer, stats) => {
+        // RTP of a payload type the SDP did not agree, or not RTP at all: ignored, and worth a line.
+        if (stats.unexpectedPayload > 0 || stats.malformed > 0)
+          logger.info({ peer, ...stats }, "media endpoint ignored packets it did not agree to");
+        else logger.debug({ peer, ...stats }, "media endpoint closed");
+      },
     });
     // --media-relay never: phones' media never passes Parley, but Parley's own endpoints still work.
     if (o.mode !== "never")

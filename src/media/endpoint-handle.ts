@@ -39,6 +39,8 @@ export interface DigitEvent {
   readonly digit: string;
   readonly source: DigitSource;
   readonly durationMs: number;
+  /** RFC 4733: the key's power level in dBm0 (telephone-events only). */
+  readonly volume?: number;
 }
 
 /** One running operation: a promise of its result, and a way to stop it. */

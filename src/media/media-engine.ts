@@ -266,9 +266,12 @@ export class MediaEngine {
       const { type: _t, endpoint, op, ...result } = m;
       this.endpoints.get(endpoint)?.opEnded(op, result);
     } else if (m.type === "digit")
-      this.endpoints
-        .get(m.endpoint)
-        ?.digitArrived({ digit: m.digit, source: m.source, durationMs: m.durationMs });
+      this.endpoints.get(m.endpoint)?.digitArrived({
+        digit: m.digit,
+        source: m.source,
+        durationMs: m.durationMs,
+        ...(m.volume === undefined ? {} : { volume: m.volume }),
+      });
     else if (m.type === "endpoint.warning") this.o.onEndpointWarning?.(m.endpoint, m.message);
     else if (m.type === "timeout") this.sessions.get(m.session)?.timedOut(m.stats);
     else if (m.type === "stats")

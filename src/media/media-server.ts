@@ -11,7 +11,7 @@
  *   // a service's verdict: { kind: "endpoint", target: { party, endpoint: ep } }
  */
 import type { ToneName, TonePlanName } from "./dsp/tones.js";
-import type { PlayItem } from "./endpoint/endpoint-protocol.js";
+import type { EndpointStats, PlayItem } from "./endpoint/endpoint-protocol.js";
 import type { DigitEvent, EndpointHandle } from "./endpoint-handle.js";
 import type { MediaEngine, OpenEndpointOptions } from "./media-engine.js";
 import type { PromptLanguage, PromptName } from "./prompts/catalogue.js";
@@ -45,6 +45,8 @@ export interface MediaServerOptions {
   readonly onError: (error: unknown, context: string) => void;
   /** A digit reached one of Parley's endpoints (logged, so a user can see what the phone sends). */
   readonly onDigit?: (peer: string, event: DigitEvent) => void;
+  /** A SIP endpoint's call is over: its figures (packets, stray payload types, digits). */
+  readonly onClosed?: (peer: string, stats: EndpointStats) => void;
 }
 
 export class MediaServer {
@@ -124,6 +126,7 @@ export class MediaServer {
       script,
       onError: (error) => this.o.onError(error, peer),
       onDigit: (event) => this.o.onDigit?.(peer, event),
+      onClosed: (stats) => this.o.onClosed?.(peer, stats),
     });
   }
 }

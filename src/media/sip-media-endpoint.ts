@@ -7,6 +7,7 @@
  * end with `hangup`).
  */
 import { randomInt } from "node:crypto";
+import type { EndpointStats } from "./endpoint/endpoint-protocol.js";
 import type { DigitEvent, EndpointHandle } from "./endpoint-handle.js";
 import { answerOffer, type LocalMedia, makeOffer, readAnswer } from "./sdp-negotiation.js";
 
@@ -42,6 +43,8 @@ export interface SipMediaEndpointOptions {
   readonly onError: (error: unknown) => void;
   /** Every digit the caller sends, whatever its form (for the log). */
   readonly onDigit?: (event: DigitEvent) => void;
+  /** The endpoint's final figures when the call is over (for the log). */
+  readonly onClosed?: (stats: EndpointStats) => void;
   /**
    * Early media (RFC 3960): play in a 183 before answering, e.g. an announcement ahead of a
    * failure status; the script answers with `answer()` or ends with `hangup(final)`.
@@ -175,6 +178,7 @@ export class SipMediaEndpoint {
 
   async close(): Promise<void> {
     this.over = true;
-    await this.handle?.close();
+    const stats = await this.handle?.close();
+    if (stats !== undefined) this.o.onClosed?.(stats);
   }
 }

@@ -155,5 +155,7 @@ export type EndpointEvent =
       readonly digit: string;
       readonly source: DigitSource;
       readonly durationMs: number;
+      /** RFC 4733 2.3.4: the event's power level in dBm0 (telephone-events only). */
+      readonly volume?: number;
     }
   | { readonly type: "endpoint.warning"; readonly endpoint: string; readonly message: string };

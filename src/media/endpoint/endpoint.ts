@@ -68,7 +68,9 @@ export class Endpoint implements Listener {
     readonly id: string,
     private readonly emit: (event: EndpointEvent) => void,
   ) {
-    this.events = new TelephoneEventReceiver((digit, durationMs) => this.digit(digit, "rfc4733", durationMs));
+    this.events = new TelephoneEventReceiver((digit, durationMs, volume) =>
+      this.digit(digit, "rfc4733", durationMs, volume),
+    );
     this.inband = new InbandDtmfDetector((digit, durationMs) => this.digit(digit, "inband", durationMs));
   }
 
@@ -179,7 +181,7 @@ export class Endpoint implements Listener {
   }
 
   /** A digit, from any of the three forms, once. */
-  digit(digit: string, source: DigitSource, durationMs: number): void {
+  digit(digit: string, source: DigitSource, durationMs: number, volume?: number): void {
     if (this.closed) return;
     if (source !== "inband") {
       this.inbandEnabled = false;
@@ -188,7 +190,14 @@ export class Endpoint implements Listener {
       this.lastDigit = { digit, source, at: this.clockMs };
     }
     this.counters.digits++;
-    this.emit({ type: "digit", endpoint: this.id, digit, source, durationMs });
+    this.emit({
+      type: "digit",
+      endpoint: this.id,
+      digit,
+      source,
+      durationMs,
+      ...(volume === undefined ? {} : { volume }),
+    });
     if (this.output?.interrupt.includes(digit)) this.endOutput({ reason: "interrupted", digit });
     if (this.recorder?.run.op.endDigits?.includes(digit)) {
       this.endRecording("interrupted", digit);

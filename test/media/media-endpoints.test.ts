@@ -112,6 +112,8 @@ describe("media endpoints (Parley as a party to a call)", () => {
     assert.equal(digits.map((d) => d.digit).join(""), `${keys}5`);
     assert.ok(digits.slice(0, keys.length).every((d) => d.source === "rfc4733"));
     assert.equal(digits[keys.length].source, "info");
+    assert.equal(digits[0].volume, -10, "RFC 4733 2.3.4: the power level, -10 dBm0");
+    assert.ok(digits.slice(0, keys.length).every((d) => d.durationMs === 100), "each key's 100 ms");
   });
 
   it("collects digits up to a terminator, with type-ahead, and times out", async () => {
@@ -202,7 +204,10 @@ describe("media endpoints (Parley as a party to a call)", () => {
     await ep.setRemote({ address: HOST, port: peer.port, rtcpMux: false, codec: "PCMA", send: true });
     const ab = a.ep.bridge(ep);
     const ba = ep.bridge(a.ep);
-    await Promise.all([a.peer.sendTone(a.ep.port, 600, 600, "PCMU"), peer.sendTone(ep.port, 1200, 600, "PCMA")]);
+    await Promise.all([
+      a.peer.sendTone(a.ep.port, 600, 600, "PCMU"),
+      peer.sendTone(ep.port, 1200, 600, "PCMA"),
+    ]);
     await until(() => a.peer.inbox.length >= 20 && peer.inbox.length >= 20);
     ab.stop();
     ba.stop();

@@ -12,6 +12,10 @@
  * Usage: node --import tsx bench/conference.bench.ts
  *   CONF_LADDER="100 250 500 750 1000" CONF_SECS=8 MEDIA_WORKERS=2
  * Prints "BENCH media.conference ..." per step, then the best clean count (goal 500, floor 100).
+ * The phones run on the same cores as Parley (load_cpu, about 0.25 core at 1,000) and so does
+ * whatever else the machine is doing (others_cpu): a step with others_cpu well above 0 is noise.
+ * NOTE: the phones do not offer RFC 4733 telephone-event, so every endpoint also runs its in-band
+ * DTMF detector on what it hears (the worst case, and today's behaviour until a 4733 packet).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";

@@ -98,6 +98,16 @@ describe("Parley's media server with baresip phones", { skip }, () => {
     const match = envelopeMatch(rmsEnvelope(heard), rmsEnvelope(prompt), 30);
     t.diagnostic(`envelope correlation ${match.r.toFixed(3)} at lag ${match.lag * 50} ms`);
     assert.ok(match.r > 0.9, `the phone heard the prompt (envelope r=${match.r.toFixed(3)})`);
+    // The call record names Parley's endpoint as the callee leg.
+    let cdr: Record<string, unknown> | undefined;
+    for (let i = 0; i < 30 && cdr === undefined; i++) {
+      cdr = (await parley.api("GET", "/api/v1/cdrs?number=*44&limit=1")).body.items?.[0];
+      if (cdr === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(cdr?.disposition, "answered", JSON.stringify(cdr));
+    assert.equal(cdr?.caller, "101");
+    const legs = cdr?.legs as Array<{ peer: string }>;
+    assert.equal(legs[1]?.peer, "parley:prompt-test");
   });
 
   it("the record test records the phone's 1 kHz tone, of the right length, and plays it back", {

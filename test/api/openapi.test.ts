@@ -114,7 +114,7 @@ describe("the OpenAPI document", () => {
 
   /** Sends a request to a documented path and checks the response against the document. */
   async function call(
-    method: HTTPMethods,
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
     template: string,
     options: { params?: Record<string, string>; query?: string; body?: object; token?: boolean } = {},
   ): Promise<LightMyRequestResponse> {

@@ -3,8 +3,15 @@
  * `*93*101#` forwarding to 101), analysed before the dial plan (ARCHITECTURE.md, route stage).
  * A code either is the whole number (`*43`) or takes an argument after it, up to an optional
  * final `#` (`*93*` + `101` + `#`). The longest matching code wins, so `*4` and `*43` may coexist.
+ *
+ * The final `#` comes three ways (issue 15): escaped as `%23` in the Request-URI (RFC 3261 25.1:
+ * `#` is not allowed unescaped in a SIP URI's user part, so most phones escape it), raw (some do
+ * not), or not at all (the phone ends the number by its own timer or sends `#` later as a digit).
+ * So the number is unescaped first (RFC 3261 19.1.4), and one final `#` is optional after a
+ * whole code too (`*78`, `*78#`, `*78%23` are the same code).
  */
 import type { FeatureCodeMatch, FeatureCodes } from "../call/stages/route.js";
+import { unescapeUri } from "../sip/index.js";
 
 interface Code {
   readonly code: string;
@@ -29,13 +36,16 @@ export class FeatureCodeTable implements FeatureCodes {
   }
 
   match(dialed: string): FeatureCodeMatch | undefined {
+    if (this.codes.length === 0) return undefined;
+    const number = unescapeUri(dialed);
+    const bare = number.endsWith("#") ? number.slice(0, -1) : number;
     for (const c of this.codes) {
       if (!c.argument) {
-        if (dialed === c.code) return { service: c.service, argument: "" };
+        if (number === c.code || bare === c.code) return { service: c.service, argument: "" };
         continue;
       }
-      if (dialed.length <= c.code.length || !dialed.startsWith(c.code)) continue;
-      const rest = dialed.slice(c.code.length);
+      if (number.length <= c.code.length || !number.startsWith(c.code)) continue;
+      const rest = number.slice(c.code.length);
       return { service: c.service, argument: rest.endsWith("#") ? rest.slice(0, -1) : rest };
     }
     return undefined;

@@ -1,3 +1,7 @@
+/**
+ * The feature code table (issue 14 and 15): whole codes and codes with an argument, the longest
+ * first, and the final `#` raw, escaped as `%23` (RFC 3261 25.1) or missing.
+ */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FeatureCodeTable } from "../../src/services/feature-codes.js";
@@ -19,6 +23,32 @@ describe("feature code table", () => {
     assert.deepEqual(t.match("*93*101#"), { service: "forward", argument: "101" });
     assert.deepEqual(t.match("*93*101"), { service: "forward", argument: "101" });
     assert.equal(t.match("*93*"), undefined);
+  });
+
+  describe("upon a final # raw, escaped as %23, or missing", () => {
+    const t = new FeatureCodeTable();
+    t.add("*93*", "forward", { argument: true });
+    t.add("*93", "forward");
+    t.add("*78", "dnd-on");
+
+    it("MUST pass the same argument for *93*102#, *93*102%23 and *93*102", () => {
+      for (const dialed of ["*93*102#", "*93*102%23", "*93*102"])
+        assert.deepEqual(t.match(dialed), { service: "forward", argument: "102" }, dialed);
+    });
+
+    it("MUST match a whole code with or without its #: *93#, *93%23, *93", () => {
+      for (const dialed of ["*93#", "*93%23", "*93"])
+        assert.deepEqual(t.match(dialed), { service: "forward", argument: "" }, dialed);
+      for (const dialed of ["*78", "*78#", "*78%23"])
+        assert.deepEqual(t.match(dialed), { service: "dnd-on", argument: "" }, dialed);
+    });
+
+    it("MUST unescape other escapes too and leave invalid ones literal", () => {
+      assert.deepEqual(t.match("%2A93*%2B86101%23"), { service: "forward", argument: "+86101" });
+      assert.equal(t.match("*78%2"), undefined);
+      assert.equal(t.match("*78##"), undefined);
+      assert.equal(t.match("*78%2523"), undefined);
+    });
   });
 
   it("adds nothing for an empty code (a setting turned the service off) and removes on request", () => {

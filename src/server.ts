@@ -27,6 +27,7 @@ import { RegisterHandler } from "./registrar/register-handler.js";
 import { registerAudioTests } from "./services/audio-tests/audio-tests.js";
 import { registerAdHocConference } from "./services/conference/ad-hoc-conference.js";
 import { FeatureCodeTable } from "./services/feature-codes.js";
+import { registerForwarding } from "./services/forwarding/forwarding.js";
 import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
 import { TransactionLayer } from "./transaction/transaction-layer.js";
@@ -289,6 +290,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     join(settings.dataDir, "recordings"),
   );
   registerAdHocConference(calls.points, features, media.server);
+  registerForwarding(calls.points, users);
   // The admin UI's live view follows every typed call event.
   for (const name of CALL_EVENT_NAMES) calls.on(name, () => liveEvents.notify());
 

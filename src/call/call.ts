@@ -117,6 +117,12 @@ export class Call implements CallSubject {
 
   /** Starts a fork over `set`; its result comes back through forkSettled. */
   private ring(set: TargetSet): void {
+    const diverted = set.diversions?.[0];
+    if (diverted !== undefined && this.uas?.state === "proceeding")
+      // RFC 3261 21.1.3: tell the caller the call goes elsewhere, and on whose behalf.
+      this.uas.progress(181, {
+        headers: [["Call-Info", `<sip:${diverted.from.user}@${this.o.host}>;purpose=forwarding`]],
+      });
     const fork = new Fork({
       targets: set.targets,
       mode: set.mode,
@@ -147,6 +153,7 @@ export class Call implements CallSubject {
         policy: this.o.policy,
         request,
         body: this.body(request, "caller-to-callee"),
+        ...(set.diversions === undefined ? {} : { diversions: set.diversions }),
       }),
     );
   }

@@ -16,7 +16,7 @@ import type { Logger } from "../util/logger.js";
 import type { CallSubject } from "./call-events.js";
 import type { EndpointTarget } from "./media-endpoint.js";
 import type { Inbound } from "./stages/context.js";
-import type { CallParty, TargetSet } from "./types.js";
+import type { CallParty, Diversion, TargetSet } from "./types.js";
 
 /** Points where a service may change where the call goes, in the order a call meets them. */
 export type DecisionPoint =
@@ -74,7 +74,13 @@ export type Verdict =
    * Route this number as if `asUser` dialled it (the forwarding user's call right and limits,
    * never the caller's: no toll fraud through forwarding), and ring what it resolves to.
    */
-  | { readonly kind: "route"; readonly number: string; readonly asUser?: string }
+  | {
+      readonly kind: "route";
+      readonly number: string;
+      readonly asUser?: string;
+      /** A forwarding: who diverted the call and why (181 to the caller, Diversion to the callee). */
+      readonly diversion?: Diversion;
+    }
   /** Connect the caller to a media endpoint the service opened (voicemail, a prompt, an IVR). */
   | { readonly kind: "endpoint"; readonly target: EndpointTarget }
   /** End the call here with a catalogue status. */

@@ -37,6 +37,20 @@ export interface TargetSet {
    * elsewhere (forwarding) addresses the legs to their new callee.
    */
   readonly toUser?: string;
+  /**
+   * The services that sent the call here, most recent first (RFC 5806 Diversion, RFC 7044
+   * History-Info): the caller is told (181) and the callee's INVITE says why it rings.
+   */
+  readonly diversions?: readonly Diversion[];
+}
+
+/** RFC 5806 4: the diversion reasons of Parley's services. */
+export type DiversionReason = "unconditional" | "user-busy" | "no-answer" | "unavailable" | "deflection";
+
+/** One diversion: the user whose service sent the call on, and why. */
+export interface Diversion {
+  readonly from: CallParty;
+  readonly reason: DiversionReason;
 }
 
 /**

@@ -105,6 +105,10 @@ export interface EngineHarness {
   phone(user: string, options?: PhoneChoices): Phone;
   /** A peer at a fixed address (a SIP trunk), never registered. */
   peer(name: string, address: string, port: number): Phone;
+  /** The users, as the engine's directory looks them up (for services a test registers). */
+  readonly users: {
+    lookup(domainId: number, name: string): Promise<{ readonly user: LocalUser } | undefined>;
+  };
   /** Calls in progress in the engine. */
   activeCalls(): number;
   /** Advance virtual time, letting every promise settle between steps. */
@@ -281,6 +285,7 @@ export function createEngineHarness(o: EngineHarnessOptions = {}): EngineHarness
     warnings,
     phone,
     peer,
+    users: { lookup: (domainId, name) => Promise.resolve(users.find(domainId, name)) },
     activeCalls: () => engine.size,
     run: (ms, step) => run(clock, ms, step),
     until: async (promise, maxMs = 5000) => {

@@ -128,8 +128,14 @@ export async function follow(
         };
   const plan = await planNumber(deps, rights, verdict.number, visited);
   if (!plan.ok || plan.value.next.kind !== "ring") return plan;
-  // The forwarded legs are addressed to their new callee (the caller dialled someone else).
-  const set = { ...plan.value.next.set, toUser: plan.value.next.set.callee.user };
+  // The forwarded legs are addressed to their new callee (the caller dialled someone else), and
+  // carry the diversions that led there, the latest first (RFC 5806 4).
+  const inner = plan.value.next.set;
+  const diversions = [
+    ...(inner.diversions ?? []),
+    ...(verdict.diversion === undefined ? [] : [verdict.diversion]),
+  ];
+  const set = { ...inner, toUser: inner.callee.user, ...(diversions.length === 0 ? {} : { diversions }) };
   return accept({ ...plan.value, next: { kind: "ring", set } });
 }
 

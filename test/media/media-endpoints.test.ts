@@ -113,7 +113,10 @@ describe("media endpoints (Parley as a party to a call)", () => {
     assert.ok(digits.slice(0, keys.length).every((d) => d.source === "rfc4733"));
     assert.equal(digits[keys.length].source, "info");
     assert.equal(digits[0].volume, -10, "RFC 4733 2.3.4: the power level, -10 dBm0");
-    assert.ok(digits.slice(0, keys.length).every((d) => d.durationMs === 100), "each key's 100 ms");
+    assert.ok(
+      digits.slice(0, keys.length).every((d) => d.durationMs === 100),
+      "each key's 100 ms",
+    );
   });
 
   it("collects digits up to a terminator, with type-ahead, and times out", async () => {

@@ -60,6 +60,10 @@ function flatFields() {
     callPark: Type.Boolean(),
     callRetrieve: Type.Boolean(),
     callWaiting: Type.Boolean(),
+    doNotDisturb: Type.Boolean({
+      description:
+        "Do not disturb: calls to this user take the busy path (forward on busy, voicemail or 486).",
+    }),
     multiDevice: Type.Boolean({
       description: "One number, multi-devices: may register several devices (up to `maxDevices`).",
     }),
@@ -87,7 +91,8 @@ const forwardingRuleFields = () => ({
   enabled: Type.Boolean({ description: "The user's right to this forwarding is switched on." }),
   number: Type.String({
     pattern: NUMBER_OR_EMPTY_PATTERN,
-    description: "Where calls go: digits, '*', '#', '+'; required while enabled.",
+    description:
+      "Where calls go: digits, '*', '#', '+'; \"\" = none. The forwarding is active while enabled and set; the user may set and clear it by feature code (*93*number# / *93#).",
   }),
 });
 

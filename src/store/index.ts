@@ -56,4 +56,4 @@ export {
   type UserSettings,
 } from "./user-model.js";
 export type { UserListQuery, UserPage, UserRepository } from "./user-repository.js";
-export { checkSettings, LIMITS, type Validation, validateUser } from "./user-validation.js";
+export { LIMITS, type Validation, validateUser } from "./user-validation.js";

@@ -221,12 +221,31 @@ function dialplanTrunks(kind: StoreKind): Migration {
   };
 }
 
+/**
+ * Do not disturb (issue 15): a user flag. Existing users get 0 (off) from the column's default;
+ * new rows write it like every other column (defaults live in user-model.ts).
+ */
+function doNotDisturb(): Migration {
+  return {
+    async up(db: AnyDb): Promise<void> {
+      await db.schema
+        .alterTable("users")
+        .addColumn("do_not_disturb", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+    async down(db: AnyDb): Promise<void> {
+      await db.schema.alterTable("users").dropColumn("do_not_disturb").execute();
+    },
+  };
+}
+
 /** Every migration, by name; names sort in the order they apply. */
 export function migrations(kind: StoreKind): Record<string, Migration> {
   return {
     "001_initial": initial(kind),
     "002_cdrs": cdrs(kind),
     "003_dialplan_trunks": dialplanTrunks(kind),
+    "004_do_not_disturb": doNotDisturb(),
   };
 }
 

@@ -60,6 +60,8 @@ export interface UsersTable {
   call_park: Flag;
   call_retrieve: Flag;
   call_waiting: Flag;
+  /** Migration 004. */
+  do_not_disturb: Flag;
   multi_device: Flag;
   max_devices: Int;
   operator_break_in: Flag;

@@ -6,7 +6,7 @@
 export interface ForwardingRule {
   /** The user's right to this forwarding is switched on. */
   enabled: boolean;
-  /** Where calls go: digits, `*`, `#`, `+`; required while enabled. */
+  /** Where calls go: digits, `*`, `#`, `+`; "" = none (the forwarding is active when enabled and set). */
   number: string;
 }
 
@@ -63,6 +63,8 @@ export interface UserSettings {
   callPark: boolean;
   callRetrieve: boolean;
   callWaiting: boolean;
+  /** Do not disturb: calls to this user take the busy path (forward on busy, voicemail or 486). */
+  doNotDisturb: boolean;
   /** One number, multi-devices: may register several devices (up to `maxDevices`). */
   multiDevice: boolean;
   /** Device limit while `multiDevice` is on. */
@@ -136,6 +138,7 @@ export function defaultSettings(name: string): UserSettings {
     callPark: true,
     callRetrieve: true,
     callWaiting: true,
+    doNotDisturb: false,
     multiDevice: false,
     maxDevices: MAX_DEVICES_DEFAULT,
     operatorBreakIn: false,

@@ -13,7 +13,7 @@ import type { Database, UsersTable } from "./schema.js";
 import type { LocalUser } from "./user-model.js";
 import { applyPatch } from "./user-model.js";
 import { ha1Columns, rowToUser, settingsToRow, userSettings } from "./user-rows.js";
-import { checkSettings, validateUser } from "./user-validation.js";
+import { validateUser } from "./user-validation.js";
 
 export interface UserListQuery {
   domainId: number;
@@ -160,8 +160,6 @@ export class KyselyUserRepository implements UserRepository {
     if (!existing) throw new NotFoundError("user", name);
     const patch = checked.value;
     const merged = applyPatch(userSettings(existing), patch);
-    const errors = checkSettings(merged);
-    if (errors.length > 0) throw new ValidationError(errors);
     const ha1 =
       patch.password === undefined
         ? {}

@@ -11,7 +11,6 @@ import {
   type FollowMeStrategy,
   type NewUser,
   type UserPatch,
-  type UserSettings,
 } from "./user-model.js";
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
@@ -107,6 +106,7 @@ const patchShape = {
   callPark: bool,
   callRetrieve: bool,
   callWaiting: bool,
+  doNotDisturb: bool,
   multiDevice: bool,
   maxDevices: intIn(1, LIMITS.maxDevices),
   operatorBreakIn: bool,
@@ -166,26 +166,14 @@ function toFieldErrors(input: unknown, error: z.ZodError): FieldError[] {
   return errors;
 }
 
-/** Rules that span fields, checked on complete settings (after defaults or a patch apply). */
-export function checkSettings(settings: UserSettings): FieldError[] {
-  const errors: FieldError[] = [];
-  for (const kind of ["unconditional", "unreachable", "busy", "noAnswer"] as const) {
-    const rule = settings.forwarding[kind];
-    if (rule.enabled && rule.number === "") {
-      errors.push({
-        field: `forwarding.${kind}.number`,
-        message: "is required while the forwarding is enabled",
-      });
-    }
-  }
-  return errors;
-}
-
 /**
  * Validates user input. "create": name and password required, every other field defaulted; the
- * value is complete. "update": every field optional, nested objects partial; the value is a patch
- * (its cross-field rules are checked again once merged, by checkSettings). A new name needs a new
- * password, since the stored digest hashes include the name.
+ * value is complete. "update": every field optional, nested objects partial; the value is a patch.
+ * A new name needs a new password, since the stored digest hashes include the name.
+ *
+ * NOTE: a forwarding's `enabled` is the user's right to it and `number` its target; a right with
+ * no target is valid (issue 15: the administrator grants the right, the user sets and clears the
+ * number by feature code, `*93*number#` / `*93#`). A forwarding is active when both are set.
  */
 export function validateUser(input: unknown, mode: "create"): Validation<NewUser>;
 export function validateUser(input: unknown, mode: "update"): Validation<UserPatch>;
@@ -195,9 +183,7 @@ export function validateUser(input: unknown, mode: "create" | "update"): Validat
     const parsed = createSchema.safeParse(input);
     if (!parsed.success) return { ok: false, errors: toFieldErrors(input, parsed.error) };
     const { password, ...patch } = parsed.data;
-    const settings = applyPatch(defaultSettings(patch.name), patch);
-    const errors = checkSettings(settings);
-    return errors.length > 0 ? { ok: false, errors } : { ok: true, value: { ...settings, password } };
+    return { ok: true, value: { ...applyPatch(defaultSettings(patch.name), patch), password } };
   }
   const parsed = patchSchema.safeParse(input);
   if (!parsed.success) return { ok: false, errors: toFieldErrors(input, parsed.error) };

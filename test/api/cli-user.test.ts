@@ -123,9 +123,9 @@ describe("parley user (CLI)", () => {
   });
 
   it("an invalid value prints the field and exits 2, changing nothing", async () => {
-    const res = await parley(withDir("user", "set", "201", "forwarding.busy.enabled=true"));
+    const res = await parley(withDir("user", "set", "201", "forwarding.busy.number=12a"));
     assert.equal(res.code, 2);
-    assert.match(res.stderr, /invalid forwarding\.busy\.number: is required while the forwarding is enabled/);
+    assert.match(res.stderr, /invalid forwarding\.busy\.number: must be 1-32 of digits, \*, #, \+/);
     const bad = await parley(withDir("user", "add", "202", "--password", "pw", "--set", "maxDevices=lots"));
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /invalid maxDevices: must be an integer/);

@@ -217,14 +217,20 @@ for (const backend of backends) {
         assert.equal(user.updatedAt, NOW + 2000);
       });
 
-      it("update() checks the merged result: clearing an enabled forwarding's number is refused", async () => {
-        const error = await rejectsWith(
-          store.users.update(domainId, "200", { forwarding: { busy: { number: "" } } }),
-          ValidationError,
-        );
-        assert.deepEqual(error.errors, [
-          { field: "forwarding.busy.number", message: "is required while the forwarding is enabled" },
-        ]);
+      it("update() clears an enabled forwarding's number and keeps the right (*90# by phone)", async () => {
+        const user = await store.users.update(domainId, "200", { forwarding: { busy: { number: "" } } });
+        assert.deepEqual(user.forwarding.busy, { enabled: true, number: "" });
+        const again = await store.users.update(domainId, "200", { forwarding: { busy: { number: "555" } } });
+        assert.deepEqual(again.forwarding.busy, { enabled: true, number: "555" });
+      });
+
+      it("doNotDisturb is off for a new user and round-trips through update()", async () => {
+        assert.equal((await store.users.get(domainId, "200"))?.doNotDisturb, false);
+        const on = await store.users.update(domainId, "200", { doNotDisturb: true });
+        assert.equal(on.doNotDisturb, true);
+        assert.equal((await store.users.get(domainId, "200"))?.doNotDisturb, true);
+        const off = await store.users.update(domainId, "200", { doNotDisturb: false });
+        assert.equal(off.doNotDisturb, false);
       });
 
       it("update() with a new password replaces both HA1s; without one keeps them", async () => {

@@ -58,11 +58,22 @@ describe("validateUser() in 'create' mode", () => {
     assert.deepEqual(fields(dest, "create"), ["followMe.destinations[1]"]);
   });
 
-  it("requires a number for an enabled forwarding", () => {
+  it("accepts an enabled forwarding with no number: the right without a target (issue 15)", () => {
     const input = { name: "100", password: "x", forwarding: { noAnswer: { enabled: true } } };
-    assert.deepEqual(errorsOf(input, "create"), [
-      { field: "forwarding.noAnswer.number", message: "is required while the forwarding is enabled" },
-    ]);
+    const result = validateUser(input, "create");
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.forwarding.noAnswer, { enabled: true, number: "" });
+  });
+
+  it("takes doNotDisturb as a boolean, off by default", () => {
+    const created = validateUser({ name: "100", password: "x" }, "create");
+    assert.ok(created.ok);
+    assert.equal(created.value.doNotDisturb, false);
+    assert.deepEqual(fields({ doNotDisturb: "yes" }, "update"), ["doNotDisturb"]);
+    assert.deepEqual(validateUser({ doNotDisturb: true }, "update"), {
+      ok: true,
+      value: { doNotDisturb: true },
+    });
   });
 
   it("accepts dialable numbers with *, # and +", () => {

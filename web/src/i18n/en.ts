@@ -161,6 +161,7 @@ export const en = {
   "field.callPark": "Call park",
   "field.callRetrieve": "Call retrieve",
   "field.callWaiting": "Call waiting",
+  "field.doNotDisturb": "Do not disturb",
   "field.multiDevice": "One number, multi-devices",
   "field.maxDevices": "Maximum devices",
   "field.operatorBreakIn": "Operator break-in",

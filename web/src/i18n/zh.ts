@@ -162,6 +162,7 @@ export const zh: Record<MessageKey, string> = {
   "field.callPark": "呼叫寄存",
   "field.callRetrieve": "呼叫取回",
   "field.callWaiting": "呼叫等待",
+  "field.doNotDisturb": "免打扰",
   "field.multiDevice": "一号多机",
   "field.maxDevices": "最大设备数",
   "field.operatorBreakIn": "话务员强插",

@@ -38,6 +38,7 @@ const NEW_USER: NewUser = {
   callPark: true,
   callRetrieve: true,
   callWaiting: true,
+  doNotDisturb: false,
   multiDevice: false,
   maxDevices: 3,
   operatorBreakIn: false,

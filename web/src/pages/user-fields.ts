@@ -88,6 +88,7 @@ export function userGroups(creating: boolean): FieldGroup[] {
         { path: "callPark", kind: "bool", label: "field.callPark" },
         { path: "callRetrieve", kind: "bool", label: "field.callRetrieve" },
         { path: "callWaiting", kind: "bool", label: "field.callWaiting" },
+        { path: "doNotDisturb", kind: "bool", label: "field.doNotDisturb" },
         { path: "multiDevice", kind: "bool", label: "field.multiDevice" },
         { path: "maxDevices", kind: "int", label: "field.maxDevices", when: (v) => v.multiDevice === true },
         { path: "operatorBreakIn", kind: "bool", label: "field.operatorBreakIn" },

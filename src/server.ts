@@ -26,8 +26,10 @@ import { NatKeepalive } from "./registrar/nat-keepalive.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
 import { registerAudioTests } from "./services/audio-tests/audio-tests.js";
 import { registerAdHocConference } from "./services/conference/ad-hoc-conference.js";
+import { registerDoNotDisturb } from "./services/dnd/dnd.js";
 import { FeatureCodeTable } from "./services/feature-codes.js";
 import { registerForwarding } from "./services/forwarding/forwarding.js";
+import { registerUserCodes } from "./services/user-codes/user-codes.js";
 import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
 import { TransactionLayer } from "./transaction/transaction-layer.js";
@@ -290,6 +292,13 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     join(settings.dataDir, "recordings"),
   );
   registerAdHocConference(calls.points, features, media.server);
+  registerDoNotDisturb(calls.points);
+  // A change by phone refreshes the admin UI like an API write does.
+  registerUserCodes(calls.points, features, media.server, {
+    users: store.users,
+    logger,
+    onChange: () => liveEvents.notify("config"),
+  });
   registerForwarding(calls.points, users);
   // The admin UI's live view follows every typed call event.
   for (const name of CALL_EVENT_NAMES) calls.on(name, () => liveEvents.notify());

@@ -59,6 +59,7 @@ export type CallStatusCode =
   | "method-not-allowed"
   | "not-acceptable-here"
   | "no-service"
+  | "feature-code-forbidden"
   | "loop-detected"
   | "trunk-incoming-forbidden"
   | "trunk-max-incoming-calls"
@@ -107,6 +108,11 @@ export const callStatusCatalogue = {
     status: 480,
     reason: "Service Not Available",
     rfc: "RFC 3261 21.4.18 (a route names a service that is not installed)",
+  },
+  "feature-code-forbidden": {
+    status: 403,
+    reason: "Forbidden",
+    rfc: "RFC 3261 21.4.4 (a local user's feature code dialled by an outside caller)",
   },
   "loop-detected": {
     status: 482,

@@ -117,17 +117,12 @@ describe("/api/v1/users", () => {
       assert.deepEqual(fields(res.json<ErrorBody>()).sort(), ["callRight", "multiDevice", "name"]);
     });
 
-    it("a cross-field rule is 400 naming the field (store level)", async () => {
-      const res = await call("POST", "/api/v1/users", {
-        name: "201",
-        password: "pw",
-        forwarding: { busy: { enabled: true } },
-      });
+    it("a bad e-mail address is 400 naming the field (store level)", async () => {
+      const res = await call("POST", "/api/v1/users", { name: "201", password: "pw", email: "nobody" });
       assert.equal(res.statusCode, 400);
       const body = res.json<ErrorBody>();
       assert.equal(body.error, "validation");
-      assert.deepEqual(fields(body), ["forwarding.busy.number"]);
-      assert.match(body.errors?.[0]?.message ?? "", /enabled/);
+      assert.deepEqual(fields(body), ["email"]);
     });
 
     it("a bad address in ipAuthorization is 400 naming its index (store level)", async () => {
@@ -199,10 +194,21 @@ describe("/api/v1/users", () => {
       assert.equal(user.multiDevice, true);
     });
 
-    it("a change that breaks a cross-field rule is 400 naming the field (store level)", async () => {
+    it("clearing an enabled forwarding's number keeps the right (the user sets it again by *90*number#)", async () => {
       const res = await call("PATCH", "/api/v1/users/200", { forwarding: { busy: { number: "" } } });
-      assert.equal(res.statusCode, 400);
-      assert.deepEqual(fields(res.json<ErrorBody>()), ["forwarding.busy.number"]);
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(res.json<UserBody>().forwarding.busy, { enabled: true, number: "" });
+    });
+
+    it("doNotDisturb is off by default and set like any flag; a non-boolean is 400 naming it", async () => {
+      assert.equal((await call("GET", "/api/v1/users/200")).json<UserBody>().doNotDisturb, false);
+      const on = await call("PATCH", "/api/v1/users/200", { doNotDisturb: true });
+      assert.equal(on.statusCode, 200);
+      assert.equal(on.json<UserBody>().doNotDisturb, true);
+      const bad = await call("PATCH", "/api/v1/users/200", { doNotDisturb: "yes" });
+      assert.equal(bad.statusCode, 400);
+      assert.deepEqual(fields(bad.json<ErrorBody>()), ["doNotDisturb"]);
+      assert.equal((await call("PATCH", "/api/v1/users/200", { doNotDisturb: false })).statusCode, 200);
     });
 
     it("a new password changes the stored digest hashes and is not returned", async () => {

@@ -106,12 +106,24 @@ describe("the admin web UI", { skip }, () => {
     assert.deepEqual(created.body.forwarding.busy, { enabled: true, number: "101" });
     await screenshot(page, "user-edit-desktop");
     // Editing sends only what changed.
+    assert.equal(await field("doNotDisturb").isChecked(), false);
     await field("displayName").fill("Web Test 2");
+    await field("doNotDisturb").check();
     await page.getByTestId("submit").click();
     await page.getByTestId("notice").filter({ hasText: "Saved." }).waitFor();
     const edited = await parley.api("GET", "/api/v1/users/200");
     assert.equal(edited.body.displayName, "Web Test 2");
+    assert.equal(edited.body.doNotDisturb, true);
     assert.deepEqual(edited.body.forwarding.busy, { enabled: true, number: "101" });
+    // Off again: the next test calls 200.
+    await field("doNotDisturb").uncheck();
+    await page.getByTestId("submit").click();
+    let dnd = true;
+    for (let i = 0; i < 50 && dnd; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      dnd = (await parley.api("GET", "/api/v1/users/200")).body.doNotDisturb;
+    }
+    assert.equal(dnd, false, "unchecked and saved");
     await page.getByTestId("nav-users").click();
     await page.getByTestId("user-search").fill("Web Test");
     await page.getByTestId("user-row-200").waitFor();

@@ -41,7 +41,9 @@ const UNRESERVED = ALPHANUM + "-_.!~*'()";
 add(ALPHANUM + "-.!%*_+`'~", C_TOKEN);
 add(" \t", C_WS);
 add(ALPHANUM + "-._", C_HOST);
-add(UNRESERVED + "%&=+$,;?/", C_USER);
+// RFC 3261 25.1 leaves "#" out of user, but phones dial feature codes such as `*93*101#` with the
+// "#" raw in the Request-URI (issue 15: accept it as if escaped); before the "@" it is unambiguous.
+add(UNRESERVED + "%&=+$,;?/#", C_USER);
 add(UNRESERVED + "%&=+$,", C_PASSWORD);
 add(UNRESERVED + "%[]/:&+$", C_PARAMCHAR);
 add(UNRESERVED + "%[]/?:+$", C_HCHAR);

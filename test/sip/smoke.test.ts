@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createRequest, createResponse, generateBranch, parseMessage } from "../../src/sip/index.js";
+import {
+  createRequest,
+  createResponse,
+  generateBranch,
+  parseMessage,
+  parseUri,
+} from "../../src/sip/index.js";
 
 const INVITE = Buffer.from(
   "INVITE sip:bob@example.com SIP/2.0\r\n" +
@@ -61,5 +67,12 @@ describe("createRequest()", () => {
     const back = parseMessage(req.serialize());
     assert.ok(back.ok, back.ok ? "" : back.error.reason);
     assert.equal(back.message.get("content-length"), "0");
+  });
+});
+
+describe("a raw # in the user part (phones dialling feature codes)", () => {
+  it("is taken as part of the user, as %23 would be", () => {
+    assert.equal(parseUri("sip:*93*101#@pbx.example.com")?.user, "*93*101#");
+    assert.equal(parseUri("sip:*78#@10.0.0.1:5060;transport=udp")?.user, "*78#");
   });
 });

@@ -25,6 +25,7 @@ import { type LiveBinding, LocationService } from "./registrar/location-service.
 import { NatKeepalive } from "./registrar/nat-keepalive.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
 import { registerAudioTests } from "./services/audio-tests/audio-tests.js";
+import { registerCallWaiting } from "./services/call-waiting/call-waiting.js";
 import { registerAdHocConference } from "./services/conference/ad-hoc-conference.js";
 import { registerDoNotDisturb } from "./services/dnd/dnd.js";
 import { FeatureCodeTable } from "./services/feature-codes.js";
@@ -300,6 +301,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     onChange: () => liveEvents.notify("config"),
   });
   registerForwarding(calls.points, users);
+  registerCallWaiting(calls.points, { talking: (domainId, user) => calls.userState(domainId, user) === "talking" });
   // The admin UI's live view follows every typed call event.
   for (const name of CALL_EVENT_NAMES) calls.on(name, () => liveEvents.notify());
 

@@ -4,13 +4,10 @@
  * if every device had answered 486 Busy Here: forwarding on busy, voicemail on busy, or 486.
  * The user turns it on and off in the API, the web UI, the CLI or by feature code (`*78`/`*79`,
  * src/services/user-codes).
- *
- * The engine offers no verdict "take the busy path" at "reachesCallee", so this service asks the
- * handlers attached at "busy" itself, with the failure a busy device would have given, and passes
- * on their verdict; when none gives one, the call ends with 486 Busy Here (RFC 3261 21.4.24).
+ * (src/services/busy-path.ts).
  */
 import type { DetectionPointTable, PointContext, Verdict } from "../../call/detection-points.js";
-import { callStatus } from "../../core/status-catalogue.js";
+import { takeBusyPath } from "../busy-path.js";
 
 /**
  * NOTE: after unconditional forwarding (order 10 in src/services/forwarding): a user who sends
@@ -19,17 +16,13 @@ import { callStatus } from "../../core/status-catalogue.js";
  */
 export const DND_ORDER = 20;
 
-/** What a busy device answers (RFC 3261 21.4.24), as the "busy" point's failure. */
-const BUSY = callStatus("busy");
-
 export function registerDoNotDisturb(points: DetectionPointTable): () => void {
   return points.decide(
     "reachesCallee",
     "do-not-disturb",
     async (context: PointContext): Promise<Verdict | undefined> => {
       if (context.calleeUser?.doNotDisturb !== true) return undefined;
-      const busy = await points.ask("busy", { ...context, failure: BUSY });
-      return busy ?? { kind: "refuse", code: "busy" };
+      return takeBusyPath(points, context);
     },
     DND_ORDER,
   );

@@ -36,7 +36,15 @@ import { authenticate, outsideCaller } from "./stages/authenticate.js";
 import { type CallerContext, type Identified, identityOf, type ReceivedInvite } from "./stages/context.js";
 import { identifyCaller } from "./stages/identify.js";
 import { checkCallerLimits } from "./stages/limits.js";
-import { follow, type Plan, type PlanDeps, planNumber, pointContext, replan } from "./stages/plan.js";
+import {
+  follow,
+  followRedirect,
+  type Plan,
+  type PlanDeps,
+  planNumber,
+  pointContext,
+  replan,
+} from "./stages/plan.js";
 import { findCallee, userTargets } from "./stages/resolve-targets.js";
 import type { FeatureCodes } from "./stages/route.js";
 import { type ResolvedTarget, TransferHandler } from "./transfer.js";
@@ -245,6 +253,8 @@ export class CallEngine implements CallsView {
       maxDurationMs: durations.length === 0 ? 0 : Math.min(...durations),
       events: (name, event) => this.callEvent(call, media, name, event),
       onUnanswered: (c, failure) => {
+        if (failure.redirect !== undefined)
+          return followRedirect(this.planDeps, identity, c.callee, failure.redirect, []);
         const point =
           failure.cause === "busy" ? "busy" : failure.cause === "no-answer" ? "noAnswer" : "unreachable";
         return replan(this.planDeps, identity, point, { callId: c.id, callee: c.callee, failure }, []);

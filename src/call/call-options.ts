@@ -5,6 +5,7 @@ import type { Call } from "./call.js";
 import type { CallEventSink } from "./call-events.js";
 import type { ForkResult } from "./fork.js";
 import type { LegPolicy } from "./leg-policy.js";
+import type { FinalStatus } from "./media-endpoint.js";
 import type { CallParty, NextHop } from "./types.js";
 
 /** A fork that failed: why, for the busy / no-answer / unreachable detection points. */
@@ -33,7 +34,7 @@ export interface CallOptions {
    * The fork failed (busy, no answer, unreachable): other targets to ring or an endpoint instead
    * (a service at that detection point), or undefined for the failure to reach the caller.
    */
-  readonly onUnanswered?: (call: Call, failure: Unanswered) => Promise<NextHop | undefined>;
+  readonly onUnanswered?: (call: Call, failure: Unanswered) => Promise<NextHop | FinalStatus | undefined>;
   /** A DTMF digit signalled by SIP INFO on a side of the answered call (the "digit" point). */
   readonly onDigit?: (call: Call, by: CallParty, digit: string) => void;
   /** A REFER on a bridged dialog (RFC 3515): `to` is the other side, the transferee. */

@@ -191,7 +191,13 @@ export class Call implements CallSubject {
     next.then(
       (hop) => {
         if (this.state !== "ringing" || this.uas?.state !== "proceeding") {
-          if (hop?.kind === "endpoint") hop.target.endpoint.close().then(undefined, this.o.onError);
+          if (hop !== undefined && "kind" in hop && hop.kind === "endpoint")
+            hop.target.endpoint.close().then(undefined, this.o.onError);
+          return;
+        }
+        if (hop !== undefined && "status" in hop) {
+          // A redirect that could not be followed (a loop, no route): its status, not the 3xx.
+          this.rejectCaller(hop);
           return;
         }
         if (hop === undefined || (hop.kind === "ring" && hop.set.targets.length === 0)) {

@@ -11,6 +11,7 @@
 
 import { callStatus as callStatusOf } from "../core/status-catalogue.js";
 import type { Dialog, UacInvite } from "../dialog/index.js";
+import { parseNameAddr } from "../sip/index.js";
 import type { SipResponse } from "../sip/types.js";
 import type { Clock, TimerHandle } from "../util/clock.js";
 import { bestResponse } from "./best-response.js";
@@ -35,6 +36,11 @@ export type ForkResult =
       readonly status: number;
       readonly reason: string;
       readonly cause: ForkFailureCause;
+      /**
+       * The best response was a redirect (3xx, RFC 3261 21.3): the user part of its first Contact,
+       * where the phone asks the call to go (a phone's own forwarding or deflection).
+       */
+      readonly redirect?: string;
     };
 
 export interface ForkOptions {
@@ -68,6 +74,8 @@ export class Fork {
   private attemptTimer: TimerHandle | undefined;
   /** Releases of the line or trunk counts held by outbound branches (FEATURES.md section 3). */
   private readonly releases = new Map<CalleeLeg, () => void>();
+  /** The Contact user of each branch that answered 3xx. */
+  private redirects: Map<CalleeLeg, string> | undefined;
 
   constructor(private readonly o: ForkOptions) {
     this.legs = o.legs ?? [];
@@ -208,6 +216,11 @@ export class Fork {
   }
 
   private failed(leg: CalleeLeg, response: SipResponse): void {
+    if (response.status >= 300 && response.status < 400) {
+      const user = parseNameAddr(response.get("contact") ?? "")?.uri.user;
+      if (user !== undefined && user !== "")
+        (this.redirects ??= new Map()).set(leg, decodeURIComponent(user));
+    }
     leg.state = "failed";
     leg.status = response.status;
     leg.reason = response.reason;
@@ -228,7 +241,14 @@ export class Fork {
   private fail(legs: readonly CalleeLeg[], fallback: ForkFailureCause): void {
     const best = bestResponse(legs.map((l) => ({ status: l.status, reason: l.reason })));
     const busy = best.status === 486 || best.status === 600;
-    this.settle({ kind: "failed", ...best, cause: busy ? "busy" : fallback });
+    const redirected = legs.find((l) => l.status === best.status && this.redirects?.has(l) === true);
+    const redirect = redirected === undefined ? undefined : this.redirects?.get(redirected);
+    this.settle({
+      kind: "failed",
+      ...best,
+      cause: busy ? "busy" : fallback,
+      ...(redirect === undefined ? {} : { redirect }),
+    });
   }
 
   private settle(result: ForkResult): void {

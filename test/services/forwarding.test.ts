@@ -177,4 +177,37 @@ describe("call forwarding", () => {
     assert.equal(provider2.invites.length, 1, "the forwarding user's right lets it out");
     assert.match(provider2.lastInvite.request.getAll("diversion").join(", "), /^<sip:101@/);
   });
+
+  it("a 3xx from the callee's phone forwards to its Contact, with reason deflection", async () => {
+    const h = harness([{ name: "100" }, { name: "101" }, { name: "102" }]);
+    const alice = h.phone("100");
+    const bob = h.phone("101");
+    const carol = h.phone("102");
+    const call = alice.call("101");
+    await h.run(50);
+    bob.lastInvite.reject(302, { headers: [["Contact", "<sip:102@pbx.test>"]] });
+    await h.run(50);
+    assert.equal(carol.invites.length, 1, "the Contact's user rings");
+    assert.match(
+      carol.lastInvite.request.getAll("diversion").join(", "),
+      /^<sip:101@[^>]+>;reason=deflection/,
+    );
+    assert.ok(call.statuses.includes(181));
+    assert.equal(call.status, undefined, "the caller never sees the 302");
+    carol.answer();
+    await h.run(50);
+    assert.equal(call.status, 200);
+  });
+
+  it("a 3xx back to the caller's own chain ends in 482, not a storm", async () => {
+    const h = harness([{ name: "100" }, { name: "101" }]);
+    const alice = h.phone("100");
+    const bob = h.phone("101");
+    const call = alice.call("101");
+    await h.run(50);
+    bob.lastInvite.reject(302, { headers: [["Contact", "<sip:101@pbx.test>"]] });
+    await h.run(50);
+    assert.equal(bob.invites.length, 1, "101 is not rung again");
+    assert.equal(call.status, 482, "a redirect back into the chain is a loop");
+  });
 });

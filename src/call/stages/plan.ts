@@ -158,6 +158,28 @@ export async function replan(
   return plan.ok ? plan.value.next : undefined;
 }
 
+/**
+ * RFC 3261 21.3: the callee's phone redirected the call (3xx, its own forwarding or a deflect key):
+ * the Contact's number is routed as if the callee dialled it, like a forwarding (its call right,
+ * at most MAX_HOPS, never a user twice), with diversion reason "deflection".
+ */
+export async function followRedirect(
+  deps: PlanDeps,
+  caller: CallerIdentity,
+  callee: CallParty,
+  number: string,
+  visited: readonly string[],
+): Promise<NextHop | { readonly status: number; readonly reason: string }> {
+  const verdict: Verdict = {
+    kind: "route",
+    number,
+    asUser: callee.user,
+    diversion: { from: callee, reason: "deflection" },
+  };
+  const plan = await follow(deps, caller, verdict, [...visited, callee.user]);
+  return plan.ok ? plan.value.next : { status: plan.refusal.status, reason: plan.refusal.reason };
+}
+
 function ask(deps: PlanDeps, point: DecisionPoint, context: PointContext): Promise<Verdict | undefined> {
   return deps.points.has(point) ? deps.points.ask(point, context) : Promise.resolve(undefined);
 }

@@ -30,6 +30,7 @@ import { registerAdHocConference } from "./services/conference/ad-hoc-conference
 import { registerDoNotDisturb } from "./services/dnd/dnd.js";
 import { FeatureCodeTable } from "./services/feature-codes.js";
 import { registerForwarding } from "./services/forwarding/forwarding.js";
+import { musicOnHold } from "./services/music-on-hold/music-on-hold.js";
 import { registerUserCodes } from "./services/user-codes/user-codes.js";
 import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
@@ -280,6 +281,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     noAnswerTime: settings.noAnswerTime,
     media: media.relay,
     features,
+    holdMusic: musicOnHold(users, media.server),
   });
   registerAudioTests(
     calls.points,
@@ -301,7 +303,9 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     onChange: () => liveEvents.notify("config"),
   });
   registerForwarding(calls.points, users);
-  registerCallWaiting(calls.points, { talking: (domainId, user) => calls.userState(domainId, user) === "talking" });
+  registerCallWaiting(calls.points, {
+    talking: (domainId, user) => calls.userState(domainId, user) === "talking",
+  });
   // The admin UI's live view follows every typed call event.
   for (const name of CALL_EVENT_NAMES) calls.on(name, () => liveEvents.notify());
 

@@ -10,10 +10,13 @@ import { callStatus } from "../core/status-catalogue.js";
 import type { Dialog, DialogEndCause, DialogRequestEvent } from "../dialog/index.js";
 import type { SipMessage } from "../sip/types.js";
 import { dtmfFromInfo } from "./dtmf-info.js";
+import type { AnchoredHold } from "./hold-music.js";
 import { allowedHeaders, type LegPolicy, type SdpContext } from "./leg-policy.js";
 import { sdpHolds } from "./sdp-hold.js";
 
 type Direction = SdpContext["direction"];
+
+const SDP = "application/sdp";
 
 /** What the bridge asks of its call. */
 export interface BridgeHost {
@@ -34,6 +37,11 @@ export interface BridgeHost {
   digit(from: Dialog, digit: string): void;
   /** A side put the call on hold (true) or resumed it (false), by its offer's SDP. */
   held(from: Dialog, held: boolean): void;
+  /**
+   * Music for the side `from` holds (src/call/hold-music.ts), when the call's media flows phone to
+   * phone and the holder's user has music on hold; undefined: the hold crosses end to end.
+   */
+  holdMusic?(from: Dialog, holderOffer: Buffer): Promise<AnchoredHold | undefined>;
   onError(error: unknown): void;
 }
 
@@ -42,6 +50,8 @@ export class CallBridge {
   private readonly listeners = new Map<Dialog, Array<() => void>>();
   /** The sides on hold now (made on the first hold: most calls never hold). */
   private holding: Set<Dialog> | undefined;
+  /** The holds anchored for music, by the holding dialog. */
+  private anchored: Map<Dialog, AnchoredHold> | undefined;
 
   constructor(
     private readonly host: BridgeHost,
@@ -73,8 +83,18 @@ export class CallBridge {
     return dialog === this.callerDialog ? "callee-to-caller" : "caller-to-callee";
   }
 
+  /** Ends every anchored hold's music (the call ended, or a side left it). */
+  stopHoldMusic(dialog?: Dialog): void {
+    for (const [holder, hold] of this.anchored ?? []) {
+      if (dialog !== undefined && holder !== dialog && this.otherSide(holder) !== dialog) continue;
+      hold.stop();
+      this.anchored?.delete(holder);
+    }
+  }
+
   /** Stops relaying for one dialog (a transferor that stays up after leaving the call). */
   unlink(dialog: Dialog): void {
+    this.stopHoldMusic(dialog);
     for (const remove of this.listeners.get(dialog) ?? []) remove();
     this.listeners.delete(dialog);
   }
@@ -147,6 +167,42 @@ export class CallBridge {
     }
     const holds =
       request.method === "INVITE" || request.method === "UPDATE" ? sdpHolds(request.body) : undefined;
+    const anchored = this.anchored?.get(from);
+    if (holds === true && anchored !== undefined) {
+      // A refresh of the hold (a session timer's re-INVITE): the same answer, the music goes on.
+      from.respond(tx, 200, { body: anchored.answer, contentType: SDP });
+      return;
+    }
+    const holdMusic = host.holdMusic;
+    if (holds === true && holdMusic !== undefined && !(this.holding?.has(from) ?? false)) {
+      holdMusic.call(host, from, request.body).then(
+        (hold) => {
+          if (hold === undefined) this.send(event, from, to, out, late, holds, back);
+          else this.holdWithMusic(event, from, to, hold);
+        },
+        (error: unknown) => {
+          host.onError(error);
+          this.send(event, from, to, out, late, holds, back);
+        },
+      );
+      return;
+    }
+    this.send(event, from, to, out, late, holds, back);
+  }
+
+  /** Sends the request on to the other side and its final answer back (the usual relay). */
+  private send(
+    event: DialogRequestEvent,
+    from: Dialog,
+    to: Dialog,
+    out: ReturnType<Dialog["createRequest"]>,
+    late: boolean,
+    holds: boolean | undefined,
+    back: Direction,
+  ): void {
+    const { tx } = event;
+    const { host } = this;
+    const direction: Direction = back === "callee-to-caller" ? "caller-to-callee" : "callee-to-caller";
     to.send(out, { manualAck: late }).then(
       (response) => {
         if (from.state === "terminated") return;
@@ -157,6 +213,11 @@ export class CallBridge {
         if (late && ok) {
           from.once("ack", ({ request: ack }) => to.ack(out, host.body(ack, direction)));
         }
+        if (ok && holds === false) {
+          // Resumed: the media is end to end again, the music stops.
+          this.anchored?.get(from)?.stop();
+          this.anchored?.delete(from);
+        }
         if (ok && holds !== undefined && holds !== (this.holding?.has(from) ?? false)) {
           this.holding ??= new Set();
           if (holds) this.holding.add(from);
@@ -166,6 +227,43 @@ export class CallBridge {
       },
       // RFC 3261 14.1: an INVITE already in progress on the other dialog: glare, 491.
       () => from.respond(tx, 491, { reason: callStatus("request-pending").reason }),
+    );
+  }
+
+  /**
+   * The hold anchored for music: the held side gets Parley's music offer, the holding side the
+   * sink's answer (RFC 3264 8.4: hold is an offer like any other, made here by Parley).
+   */
+  private holdWithMusic(event: DialogRequestEvent, from: Dialog, to: Dialog, hold: AnchoredHold): void {
+    const { request, tx } = event;
+    const { host } = this;
+    const out = to.createRequest(request.method, {
+      body: hold.offer,
+      contentType: SDP,
+      headers: allowedHeaders(host.policy, (n) => request.getAll(n)),
+    });
+    to.send(out).then(
+      (response) => {
+        const ok = response.status >= 200 && response.status < 300;
+        if (from.state === "terminated" || !ok) {
+          hold.stop();
+          if (from.state !== "terminated") {
+            const status = response.status === 401 || response.status === 407 ? 500 : response.status;
+            from.respond(tx, status, { reason: response.reason });
+          }
+          return;
+        }
+        hold.answered(response.body);
+        from.respond(tx, 200, { body: hold.answer, contentType: SDP });
+        (this.anchored ??= new Map()).set(from, hold);
+        this.holding ??= new Set();
+        this.holding.add(from);
+        host.held(from, true);
+      },
+      () => {
+        hold.stop();
+        from.respond(tx, 491, { reason: callStatus("request-pending").reason });
+      },
     );
   }
 }

@@ -29,6 +29,7 @@ import { refusalRecord } from "./call-records.js";
 import type { CallRouting } from "./call-routing.js";
 import type { ActiveCall, CallsView, UserState } from "./call-view-types.js";
 import { DetectionPointTable } from "./detection-points.js";
+import type { HoldMusicProvider } from "./hold-music.js";
 import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
 import { PartyIndex } from "./party-index.js";
 import type { Refusal, StageResult } from "./refusal.js";
@@ -76,6 +77,8 @@ export interface CallEngineOptions {
   readonly media?: CallMediaProvider;
   /** The dial plan, external lines and SIP trunks (issue 5); without it, local users only. */
   readonly routing?: CallRouting;
+  /** Music on hold while a phone holds a call (src/call/hold-music.ts). */
+  readonly holdMusic?: HoldMusicProvider;
   /** The feature code table, analysed before the dial plan (the services fill it). */
   readonly features?: FeatureCodes;
   /** The detection points' table; the engine makes an empty one when not given. */
@@ -261,6 +264,8 @@ export class CallEngine implements CallsView {
       },
       onDigit: (c, by, digit) => this.points.tell("digit", { call: c, by, digit }),
       onRefer: this.transfers.handle,
+      // Music on hold is anchored only where the media flows phone to phone.
+      ...(media === undefined && this.o.holdMusic !== undefined ? { holdMusic: this.o.holdMusic } : {}),
       onError: (error) => this.o.logger.warn({ err: error }, "call leg error"),
     });
     this.calls.set(id, call);

@@ -4,6 +4,7 @@ import type { Clock } from "../util/clock.js";
 import type { Call } from "./call.js";
 import type { CallEventSink } from "./call-events.js";
 import type { ForkResult } from "./fork.js";
+import type { HoldMusicProvider } from "./hold-music.js";
 import type { LegPolicy } from "./leg-policy.js";
 import type { FinalStatus } from "./media-endpoint.js";
 import type { CallParty, NextHop } from "./types.js";
@@ -39,5 +40,7 @@ export interface CallOptions {
   readonly onDigit?: (call: Call, by: CallParty, digit: string) => void;
   /** A REFER on a bridged dialog (RFC 3515): `to` is the other side, the transferee. */
   readonly onRefer?: (call: Call, event: DialogRequestEvent, from: Dialog, to: Dialog) => void;
+  /** Music on hold anchored in Parley (only for a call whose media flows phone to phone). */
+  readonly holdMusic?: HoldMusicProvider;
   readonly onError: (error: unknown) => void;
 }

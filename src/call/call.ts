@@ -319,6 +319,9 @@ export class Call implements CallSubject {
       digit: (from: Dialog, digit: string) => this.o.onDigit?.(this, this.partyOf(from), digit),
       held: (from: Dialog, held: boolean) =>
         this.o.events("held", { call: this, by: this.partyOf(from), held }),
+      ...(this.o.holdMusic === undefined
+        ? {}
+        : { holdMusic: (from: Dialog, offer: Buffer) => this.o.holdMusic!.start(this.partyOf(from), offer) }),
       onError: this.o.onError,
     };
   }
@@ -449,6 +452,7 @@ export class Call implements CallSubject {
     this.fork?.abort();
     this.fork?.releaseAll();
     this.pendingEndpoint?.close().then(undefined, this.o.onError);
+    this.bridge?.stopHoldMusic();
     for (const release of this.carrierReleases.splice(0)) release();
     this.o.events("ended", { call: this, record: this.record(outcome) });
   }

@@ -13,6 +13,7 @@
 import type { ToneName, TonePlanName } from "./dsp/tones.js";
 import type { EndpointStats, PlayItem } from "./endpoint/endpoint-protocol.js";
 import type { DigitEvent, EndpointHandle } from "./endpoint-handle.js";
+import { type AnchoredHoldSession, anchoredHold } from "./hold-music.js";
 import type { MediaEngine, OpenEndpointOptions } from "./media-engine.js";
 import type { PromptLanguage, PromptName } from "./prompts/catalogue.js";
 import type { PromptLibrary } from "./prompts/prompt-library.js";
@@ -110,6 +111,16 @@ export class MediaServer {
       else items.push({ file: part.file });
     }
     return items;
+  }
+
+  /**
+   * Music on hold anchored in Parley while a phone holds a call whose media flows phone to phone
+   * (the call layer's HoldMusicProvider uses it): `music` names the track ("default" or an upload).
+   */
+  holdMusic(holderOffer: Buffer, music = "default"): Promise<AnchoredHoldSession | undefined> {
+    return anchoredHold(this.o.engine, this.o.address, this.speech([{ music }]), holderOffer, (error) =>
+      this.o.onError(error, "music on hold"),
+    );
   }
 
   /** A media endpoint for the call engine whose script runs once the caller is connected. */

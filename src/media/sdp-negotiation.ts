@@ -150,8 +150,8 @@ export function answerOffer(offer: Buffer | string, local: LocalMedia): OfferAns
 }
 
 /** Parley's offer for an INVITE that had none (RFC 3261 13.2.2.4: the answer comes in the ACK). */
-export function makeOffer(local: LocalMedia): string {
-  const lines = [...header(local), ...audioLines(local, [0, 8], OFFERED_TELEPHONE_EVENT, false, "sendrecv")];
+export function makeOffer(local: LocalMedia, direction: Direction = "sendrecv"): string {
+  const lines = [...header(local), ...audioLines(local, [0, 8], OFFERED_TELEPHONE_EVENT, false, direction)];
   return `${lines.join("\r\n")}\r\n`;
 }
 

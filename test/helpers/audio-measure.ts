@@ -58,3 +58,36 @@ export function envelopeMatch(heard: number[], reference: number[], maxLag = 60)
   }
   return best;
 }
+
+/** Power per band (Goertzel at `bands` centres, 100 Hz to 3.5 kHz): a coarse spectrum. */
+export function bandSpectrum(pcm: Int16Array, bands = 34): number[] {
+  const out: number[] = [];
+  for (let b = 0; b < bands; b++) {
+    const freq = 100 + b * 100;
+    const k = 2 * Math.cos((2 * Math.PI * freq) / 8000);
+    let s1 = 0;
+    let s2 = 0;
+    for (const x of pcm) {
+      const s = x + k * s1 - s2;
+      s2 = s1;
+      s1 = s;
+    }
+    out.push(s1 * s1 + s2 * s2 - k * s1 * s2);
+  }
+  return out;
+}
+
+/** Cosine similarity of two spectra (1 = the same shape). */
+export function spectrumSimilarity(a: number[], b: number[]): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = Math.sqrt(a[i]);
+    const y = Math.sqrt(b[i]);
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}

@@ -1,7 +1,8 @@
 /**
  * A scripted SIP phone on a real UDP socket, for end-to-end flows no third-party tool can script
  * in one process: several dialogs at once (an attended transferor holds two calls and names one
- * in the other's REFER). It answers what it receives (INVITE: 200 with SDP; NOTIFY, BYE: 200),
+ * in the other's REFER). It answers what it receives (INVITE: 200 with SDP; a re-INVITE's offer:
+ * 200 with an answer that mirrors its direction, RFC 3264 6.1; NOTIFY, BYE: 200),
  * keeps its dialogs, and authenticates with MD5 digest computed here with node:crypto,
  * independently of Parley's auth code.
  */
@@ -34,14 +35,17 @@ export class ScriptedPhone {
     readonly port: number,
     readonly user: string,
     private readonly server: number,
+    /** Where its SDP says it takes RTP (a test's RtpPeer); default: its SIP port + 2. */
+    private readonly rtpPort = port + 2,
   ) {
     sock.on("message", (data) => this.onMessage(data));
   }
 
-  static async open(user: string, serverPort: number): Promise<ScriptedPhone> {
+  static async open(user: string, serverPort: number, rtpPort?: number): Promise<ScriptedPhone> {
     const sock = createSocket("udp4");
     await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", resolve));
-    return new ScriptedPhone(sock, sock.address().port, user, serverPort);
+    const port = sock.address().port;
+    return new ScriptedPhone(sock, port, user, serverPort, rtpPort ?? port + 2);
   }
 
   close(): void {
@@ -52,10 +56,12 @@ export class ScriptedPhone {
     return `<sip:${this.user}@127.0.0.1:${this.port}>`;
   }
 
-  private sdp(tag: string): string {
-    return `v=0\r\no=${tag} 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${
-      this.port + 2
-    } RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n`;
+  private version = 1;
+
+  private sdp(tag: string, direction = "sendrecv"): string {
+    return `v=0\r\no=${tag} 1 ${this.version++} IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${
+      this.rtpPort
+    } RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=${direction}\r\n`;
   }
 
   private raw(lines: string[], body = ""): Buffer {
@@ -255,7 +261,12 @@ export class ScriptedPhone {
       (m) => m.vias[0]?.branch === req.vias[0]?.branch && m.method === req.method,
     );
     if (req.method === "INVITE" && req.to?.tag === undefined) this.answer(req, retransmission);
-    else if (req.method !== "ACK") this.respond(req, 200, "");
+    else if (req.method === "INVITE" && req.body.length > 0) {
+      // A re-INVITE's offer: the answer mirrors its direction (sendonly -> recvonly).
+      const offered = /a=(sendrecv|sendonly|recvonly|inactive)/.exec(req.body.toString())?.[1] ?? "sendrecv";
+      const mirror: Record<string, string> = { sendonly: "recvonly", recvonly: "sendonly" };
+      this.respond(req, 200, this.sdp(this.user, mirror[offered] ?? offered));
+    } else if (req.method !== "ACK") this.respond(req, 200, "");
     if (retransmission) return;
     this.received.push(req);
     this.waiters = this.waiters.filter((w) => {

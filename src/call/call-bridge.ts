@@ -255,7 +255,8 @@ export class CallBridge {
         }
         hold.answered(response.body);
         from.respond(tx, 200, { body: hold.answer, contentType: SDP });
-        (this.anchored ??= new Map()).set(from, hold);
+        this.anchored ??= new Map();
+        this.anchored.set(from, hold);
         this.holding ??= new Set();
         this.holding.add(from);
         host.held(from, true);

@@ -218,8 +218,10 @@ export class Fork {
   private failed(leg: CalleeLeg, response: SipResponse): void {
     if (response.status >= 300 && response.status < 400) {
       const user = parseNameAddr(response.get("contact") ?? "")?.uri.user;
-      if (user !== undefined && user !== "")
-        (this.redirects ??= new Map()).set(leg, decodeURIComponent(user));
+      if (user !== undefined && user !== "") {
+        this.redirects ??= new Map();
+        this.redirects.set(leg, decodeURIComponent(user));
+      }
     }
     leg.state = "failed";
     leg.status = response.status;

@@ -86,6 +86,8 @@ export interface CallEngineOptions {
 }
 
 export class CallEngine implements CallsView {
+  /** Per call, how many hold changes it has seen (a late user lookup must not start music). */
+  private readonly holdGenerations = new WeakMap<Call, number>();
   /** Services attach here (ARCHITECTURE.md: the engine knows points, never services). */
   readonly points: DetectionPointTable;
   private readonly calls = new Map<string, Call>();
@@ -288,6 +290,30 @@ export class CallEngine implements CallsView {
     return call;
   }
 
+  /**
+   * Music on hold in a relayed call: the held side hears music from the relay while a holder
+   * whose user has music on hold keeps it held (a call whose media flows phone to phone anchors
+   * its hold in the bridge instead, src/call/hold-music.ts).
+   */
+  private relayedHoldMusic(call: Call, media: CallMedia, e: CallEvents["held"]): void {
+    const holderIsCaller = e.by.domainId === call.caller.domainId && e.by.user === call.caller.user;
+    const held = holderIsCaller ? "callee" : "caller";
+    const generation = (this.holdGenerations.get(call) ?? 0) + 1;
+    this.holdGenerations.set(call, generation);
+    if (!e.held) {
+      media.holdMusic?.(held, false);
+      return;
+    }
+    this.o.users.lookup(e.by.domainId, e.by.user).then(
+      (entry) => {
+        // Still the same hold (not resumed meanwhile) and the holder wants music.
+        if (this.holdGenerations.get(call) === generation && entry?.user.musicOnHold === true)
+          media.holdMusic?.(held, true);
+      },
+      (err: unknown) => this.o.logger.warn({ err }, "music on hold: user lookup failed"),
+    );
+  }
+
   /** A call's event: the engine's bookkeeping, the detection points, then every subscriber. */
   private callEvent<K extends CallEventName>(
     call: Call,
@@ -301,6 +327,7 @@ export class CallEngine implements CallsView {
     } else if (name === "held") {
       const e = event as CallEvents["held"];
       this.points.tell("held", { call, by: e.by, held: e.held });
+      if (media?.holdMusic !== undefined) this.relayedHoldMusic(call, media, e);
     } else if (name === "transferred") {
       const e = event as CallEvents["transferred"];
       this.index.move(call, e.before, e.after, e.side);

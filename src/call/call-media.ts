@@ -45,6 +45,11 @@ export interface CallMedia {
    * no RTP for that long (with neither sending, both count).
    */
   onTimeout(listener: () => void): void;
+  /**
+   * Music on hold for a relayed call: the held side hears music from the relay instead of the
+   * other phone while `on` (src/services/music-on-hold decides whether the holder wants it).
+   */
+  holdMusic?(held: "caller" | "callee", on: boolean): void;
   /** Releases the relay's ports; idempotent; resolves with the final figures. */
   close(): Promise<CallMediaStats>;
 }

@@ -32,6 +32,12 @@ export interface CallRelayOptions {
   /** No RTP either way this long (ms) after the answer ends the call; 0 = never. */
   readonly timeoutMs: number;
   readonly onError: (error: unknown) => void;
+  /** Plays music into one side of a relayed call (music on hold) until stopped. */
+  readonly music?: (
+    session: MediaSession,
+    side: MediaSide,
+    codec: "PCMU" | "PCMA",
+  ) => Promise<{ stop(): void } | undefined>;
 }
 
 const EMPTY: StreamStats = {
@@ -59,6 +65,11 @@ function leg(s: StreamStats): LegMediaStats {
 
 class RelayedCall implements CallMedia {
   private cause: string | undefined;
+  /** The first payload type of each side's latest SDP (the law it speaks, for hold music). */
+  private readonly firstPayload: Record<MediaSide, number> = { a: 0, b: 0 };
+  /** Per side: held now, and the music playing to it. */
+  private readonly held: Record<MediaSide, boolean> = { a: false, b: false };
+  private readonly music: Partial<Record<MediaSide, { stop(): void }>> = {};
   private armed = false;
   private final: Promise<CallMediaStats> | undefined;
 
@@ -74,6 +85,8 @@ class RelayedCall implements CallMedia {
     const to: MediaSide = from === "a" ? "b" : "a";
     const audio = readSdpAudio(body);
     if (audio === undefined) return body;
+    const pt = /^m=audio \d+ \S+ (\d+)/m.exec(body.toString("latin1"))?.[1];
+    if (pt !== undefined) this.firstPayload[from] = Number(pt);
     if (!this.session.closed) {
       const sends = audio.direction === "sendrecv" || audio.direction === "sendonly";
       const peer = { address: audio.address, port: audio.port, rtcpMux: audio.rtcpMux, sends };
@@ -108,7 +121,27 @@ class RelayedCall implements CallMedia {
     return out;
   }
 
+  holdMusic(heldParty: "caller" | "callee", on: boolean): void {
+    const side: MediaSide = heldParty === "caller" ? "a" : "b";
+    this.held[side] = on;
+    if (!on) {
+      this.music[side]?.stop();
+      delete this.music[side];
+      return;
+    }
+    const play = this.o.music;
+    if (play === undefined || this.music[side] !== undefined || this.session.closed) return;
+    const codec = this.firstPayload[side] === 8 ? "PCMA" : "PCMU";
+    play(this.session, side, codec).then((music) => {
+      if (music === undefined) return;
+      // Resumed (or ended) while the music was being opened: it is not wanted any more.
+      if (!this.held[side] || this.session.closed || this.music[side] !== undefined) music.stop();
+      else this.music[side] = music;
+    }, this.o.onError);
+  }
+
   close(): Promise<CallMediaStats> {
+    for (const side of ["a", "b"] as const) this.holdMusic(side === "a" ? "caller" : "callee", false);
     this.final ??= this.session.close().then(() => this.stats());
     return this.final;
   }

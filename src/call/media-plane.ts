@@ -89,6 +89,7 @@ export class MediaPlane {
         address: o.address,
         timeoutMs: o.timeoutSeconds * 1000,
         onError: (err) => logger.warn({ err }, "media relay request failed"),
+        music: (session, side, codec) => this.server.musicOnRelaySide(session, side, codec),
       });
     if (o.stun.port > 0)
       this.stun = new StunServer({

@@ -14,7 +14,7 @@ import type { ToneName, TonePlanName } from "./dsp/tones.js";
 import type { EndpointStats, PlayItem } from "./endpoint/endpoint-protocol.js";
 import type { DigitEvent, EndpointHandle } from "./endpoint-handle.js";
 import { type AnchoredHoldSession, anchoredHold } from "./hold-music.js";
-import type { MediaEngine, OpenEndpointOptions } from "./media-engine.js";
+import type { MediaEngine, MediaSession, OpenEndpointOptions } from "./media-engine.js";
 import type { PromptLanguage, PromptName } from "./prompts/catalogue.js";
 import type { PromptLibrary } from "./prompts/prompt-library.js";
 import { sayAmount, sayDigits, sayNumber } from "./prompts/say.js";
@@ -121,6 +121,27 @@ export class MediaServer {
     return anchoredHold(this.o.engine, this.o.address, this.speech([{ music }]), holderOffer, (error) =>
       this.o.onError(error, "music on hold"),
     );
+  }
+
+  /**
+   * Music into one side of a relayed call (music on hold of a call whose media Parley relays):
+   * that phone hears the track instead of the other phone until stop().
+   */
+  async musicOnRelaySide(
+    session: MediaSession,
+    side: "a" | "b",
+    codec: "PCMU" | "PCMA",
+    music = "default",
+  ): Promise<{ stop(): void }> {
+    const endpoint = await this.o.engine.openEndpoint({ attach: { session, side } });
+    // Attached: the relay side knows where its phone is; the remote gives the law only.
+    await endpoint.setRemote({ address: "0.0.0.0", port: 0, rtcpMux: false, codec, send: true });
+    endpoint.play(this.speech([{ music }]), { loop: true });
+    return {
+      stop: () => {
+        endpoint.close().catch((error: unknown) => this.o.onError(error, "music on hold"));
+      },
+    };
   }
 
   /** A media endpoint for the call engine whose script runs once the caller is connected. */

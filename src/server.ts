@@ -29,6 +29,7 @@ import { registerCallWaiting } from "./services/call-waiting/call-waiting.js";
 import { registerAdHocConference } from "./services/conference/ad-hoc-conference.js";
 import { registerDoNotDisturb } from "./services/dnd/dnd.js";
 import { FeatureCodeTable } from "./services/feature-codes.js";
+import { registerFollowMe } from "./services/follow-me/follow-me.js";
 import { registerForwarding } from "./services/forwarding/forwarding.js";
 import { musicOnHold } from "./services/music-on-hold/music-on-hold.js";
 import { registerUserCodes } from "./services/user-codes/user-codes.js";
@@ -303,6 +304,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     onChange: () => liveEvents.notify("config"),
   });
   registerForwarding(calls.points, users);
+  registerFollowMe(calls.points, settings.noAnswerTime);
   registerCallWaiting(calls.points, {
     talking: (domainId, user) => calls.userState(domainId, user) === "talking",
   });

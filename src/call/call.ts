@@ -129,6 +129,7 @@ export class Call implements CallSubject {
       clock: this.o.clock,
       now: this.o.now,
       noAnswerMs: set.noAnswerMs,
+      ...(set.attemptMs === undefined ? {} : { attemptMs: set.attemptMs }),
       legs: this.legs,
       invite: (target) => this.invite(target, set),
       onProvisional: (_leg, response) => this.relayProvisional(response),

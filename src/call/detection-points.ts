@@ -81,6 +81,20 @@ export type Verdict =
       /** A forwarding: who diverted the call and why (181 to the caller, Diversion to the callee). */
       readonly diversion?: Diversion;
     }
+  /**
+   * Ring several numbers for `asUser` (follow-me): each routed with that user's rights (its own
+   * number rings its own devices), all at once or one after another, each step `attemptMs` long.
+   */
+  | {
+      readonly kind: "destinations";
+      readonly numbers: readonly string[];
+      readonly asUser: string;
+      readonly mode: "parallel" | "sequential";
+      /** Sequential: how long each destination rings before the next; 0 = until it fails. */
+      readonly attemptMs: number;
+      /** The whole ringing time; 0 = none (the steps bound it). */
+      readonly noAnswerMs: number;
+    }
   /** Connect the caller to a media endpoint the service opened (voicemail, a prompt, an IVR). */
   | { readonly kind: "endpoint"; readonly target: EndpointTarget }
   /** End the call here with a catalogue status. */

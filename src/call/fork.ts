@@ -54,6 +54,8 @@ export interface ForkOptions {
   readonly invite: (target: CallTarget) => UacInvite;
   /** Ringing time of the whole fork; it settles with 480 No Answer when it runs out. 0 = none. */
   readonly noAnswerMs: number;
+  /** Sequential: each target's ringing time when it has none of its own (follow-me). 0 = none. */
+  readonly attemptMs?: number;
   /** Where the branches are recorded (the call's legs, for its CDR); a fresh array by default. */
   readonly legs?: CalleeLeg[];
   /** A provisional response of a branch still ringing (state already updated). */
@@ -145,7 +147,7 @@ export class Fork {
       const leg = this.ring(target);
       if (leg.state === "failed") continue;
       this.current = leg;
-      const ms = target.outbound?.noAnswerMs ?? 0;
+      const ms = target.outbound?.noAnswerMs || this.o.attemptMs || 0;
       if (ms > 0) this.attemptTimer = this.o.clock.setTimer(ms, () => this.attemptExpired(leg));
       return true;
     }

@@ -42,6 +42,8 @@ export interface TargetSet {
    * History-Info): the caller is told (181) and the callee's INVITE says why it rings.
    */
   readonly diversions?: readonly Diversion[];
+  /** Sequential: how long each target rings before the next (a line's own timer wins); 0 = none. */
+  readonly attemptMs?: number;
 }
 
 /** RFC 5806 4: the diversion reasons of Parley's services. */

@@ -10,7 +10,7 @@ import type { CallRouting } from "../call-routing.js";
 import type { DecisionPoint, DetectionPointTable, PointContext, Verdict } from "../detection-points.js";
 import type { PartyIndex } from "../party-index.js";
 import { accept, refuse, type StageResult } from "../refusal.js";
-import type { CallParty, NextHop } from "../types.js";
+import type { CallParty, CallTarget, NextHop } from "../types.js";
 import type { CallerIdentity } from "./context.js";
 import { findCallee, outboundTargets, type ResolveDeps, userTargets } from "./resolve-targets.js";
 import { type FeatureCodes, routeCall } from "./route.js";
@@ -113,6 +113,7 @@ export async function follow(
     });
   if (verdict.kind === "endpoint")
     return accept({ next: verdict, calleeRelayMedia: false, maxDurationMs: 0, outbound: false });
+  if (verdict.kind === "destinations") return destinations(deps, caller, verdict, visited);
   if (visited.length >= MAX_HOPS) return refuse("services", "loop-detected");
   const as =
     verdict.asUser === undefined ? undefined : await deps.users.lookup(deps.domainId, verdict.asUser);
@@ -137,6 +138,58 @@ export async function follow(
   ];
   const set = { ...inner, toUser: inner.callee.user, ...(diversions.length === 0 ? {} : { diversions }) };
   return accept({ ...plan.value, next: { kind: "ring", set } });
+}
+
+/**
+ * Follow-me's destinations as one target set: each number routed as `asUser` dialled it (its call
+ * right, no toll fraud), the user's own number ringing its own devices; the destinations that
+ * cannot be reached are left out, and when none can, the first refusal ends the call.
+ */
+async function destinations(
+  deps: PlanDeps,
+  caller: CallerIdentity,
+  verdict: Extract<Verdict, { kind: "destinations" }>,
+  visited: readonly string[],
+): Promise<StageResult<Plan>> {
+  const owner = await findCallee(deps, verdict.asUser);
+  if (!owner.ok) return owner;
+  const targets: CallTarget[] = [];
+  let relay = false;
+  let firstRefusal: StageResult<Plan> | undefined;
+  for (const number of verdict.numbers) {
+    if (number === verdict.asUser) {
+      const own = userTargets(deps, deps.index, owner.value);
+      if (own.kind === "targets") targets.push(...own.set.targets);
+      else firstRefusal ??= { ok: false, refusal: own.refusal };
+      relay ||= owner.value.user.relayMedia;
+      continue;
+    }
+    const plan = await follow(deps, caller, { kind: "route", number, asUser: verdict.asUser }, [
+      ...visited,
+      verdict.asUser,
+    ]);
+    if (!plan.ok) firstRefusal ??= plan;
+    else if (plan.value.next.kind === "ring") {
+      targets.push(...plan.value.next.set.targets);
+      relay ||= plan.value.calleeRelayMedia;
+    }
+  }
+  if (targets.length === 0) return firstRefusal ?? refuse("services", "unavailable");
+  return accept({
+    next: {
+      kind: "ring",
+      set: {
+        callee: owner.value.party,
+        targets,
+        mode: verdict.mode,
+        noAnswerMs: verdict.noAnswerMs,
+        attemptMs: verdict.attemptMs,
+      },
+    },
+    calleeRelayMedia: relay,
+    maxDurationMs: 0,
+    outbound: false,
+  });
 }
 
 /** The targets a service names after a fork failed (busy, no answer, unreachable), if any. */

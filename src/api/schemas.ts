@@ -303,6 +303,11 @@ export const CdrLeg = Type.Object(
     startedAt: dateTime(),
     answeredAt: Type.Optional(dateTime()),
     endedAt: dateTime(),
+    forwardedBy: Type.Optional(
+      Type.Array(Type.String(), {
+        description: "A leg reached through forwarding: the users whose forwarding led to it, first to last.",
+      }),
+    ),
   },
   { description: "One SIP dialog of the call." },
 );

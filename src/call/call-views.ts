@@ -72,6 +72,7 @@ export function callRecord(f: CallFacts, outcome: CallOutcome, endedAt: number):
       startedAt: leg.startedAt,
       endedAt: leg.endedAt ?? endedAt,
     };
+    if (leg.forwardedBy !== undefined) out.forwardedBy = [...leg.forwardedBy];
     if (leg.answeredAt !== undefined) out.answeredAt = leg.answeredAt;
     legs.push(out);
   }

@@ -130,6 +130,7 @@ export class Call implements CallSubject {
       now: this.o.now,
       noAnswerMs: set.noAnswerMs,
       ...(set.attemptMs === undefined ? {} : { attemptMs: set.attemptMs }),
+      ...(diverted === undefined ? {} : { forwardedBy: set.diversions!.map((d) => d.from.user).reverse() }),
       legs: this.legs,
       invite: (target) => this.invite(target, set),
       onProvisional: (_leg, response) => this.relayProvisional(response),

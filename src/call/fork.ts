@@ -56,6 +56,8 @@ export interface ForkOptions {
   readonly noAnswerMs: number;
   /** Sequential: each target's ringing time when it has none of its own (follow-me). 0 = none. */
   readonly attemptMs?: number;
+  /** The users whose forwarding led to these targets, first to last (for the CDR's legs). */
+  readonly forwardedBy?: readonly string[];
   /** Where the branches are recorded (the call's legs, for its CDR); a fresh array by default. */
   readonly legs?: CalleeLeg[];
   /** A provisional response of a branch still ringing (state already updated). */
@@ -170,7 +172,10 @@ export class Fork {
   }
 
   private ring(target: CallTarget): CalleeLeg {
-    const base = newLeg(target.uri, this.o.now());
+    const base: CalleeLeg = {
+      ...newLeg(target.uri, this.o.now()),
+      ...(this.o.forwardedBy === undefined ? {} : { forwardedBy: this.o.forwardedBy }),
+    };
     let invite: UacInvite;
     try {
       invite = this.o.invite(target);

@@ -82,6 +82,8 @@ export interface CalleeLeg {
   answeredAt?: number;
   endedAt?: number;
   dialog?: Dialog;
+  /** The users whose forwarding (or follow-me, or a phone's redirect) led here, first to last. */
+  forwardedBy?: readonly string[];
 }
 
 /** A leg just started toward `peer`. */

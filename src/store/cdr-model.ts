@@ -26,6 +26,8 @@ export interface CallLeg {
   startedAt: number;
   answeredAt?: number;
   endedAt: number;
+  /** A callee leg reached through forwarding: the users whose forwarding led to it, first to last. */
+  forwardedBy?: string[];
 }
 
 /** What CdrRepository.insert accepts (after validateCallRecord). */

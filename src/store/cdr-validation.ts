@@ -49,6 +49,7 @@ const leg = z.strictObject({
   startedAt: time,
   answeredAt: time.optional(),
   endedAt: time,
+  forwardedBy: z.array(text(1, 64), { error: "must be a list of user names" }).max(8).optional(),
 });
 
 const media = z

@@ -79,6 +79,17 @@ describe("call forwarding (sipp)", { skip: missingTool("sipp") }, () => {
           `\\nHistory-Info: <sip:101@[^>]+>;index=1, <sip:102@[^;>]+;cause=${kind.cause}>;index=1\\.1;mp=1`,
         ),
       );
+      // The call record names the forwarding user (on the leg it led to) and the final callee.
+      let cdr: { callee?: string; legs: Array<{ forwardedBy?: string[] }> } | undefined;
+      for (let i = 0; i < 50 && cdr?.callee !== "102"; i++) {
+        cdr = (await parley.api("GET", "/api/v1/cdrs?number=101&limit=1")).body.items[0];
+        if (cdr?.callee !== "102") await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(cdr?.callee, "102", JSON.stringify(cdr));
+      assert.ok(
+        cdr?.legs.some((l) => l.forwardedBy?.[0] === "101"),
+        JSON.stringify(cdr?.legs),
+      );
     });
   }
 

@@ -49,6 +49,13 @@ describe("call forwarding", () => {
     carol.answer();
     await h.run(50);
     assert.equal(call.status, 200);
+    await h.until(call.hangup());
+    await h.run(50);
+    // The call record names the forwarding user and the final callee.
+    const cdr = h.cdrs.at(-1);
+    assert.equal(cdr?.dialed, "101");
+    assert.equal(cdr?.callee, "102");
+    assert.deepEqual(cdr?.legs.find((l) => l.status === 200 && l.role === "callee")?.forwardedBy, ["101"]);
   });
 
   it("does nothing without the right, even with a number", async () => {

@@ -96,6 +96,7 @@ export function toCdr(r: CallRecord): Static<typeof Cdr> {
       startedAt: iso(leg.startedAt),
       answeredAt: leg.answeredAt === undefined ? undefined : iso(leg.answeredAt),
       endedAt: iso(leg.endedAt),
+      ...(leg.forwardedBy === undefined ? {} : { forwardedBy: leg.forwardedBy }),
     })),
     media: r.media,
   };

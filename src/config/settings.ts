@@ -5,6 +5,7 @@
  */
 import { isIP } from "node:net";
 import { z } from "zod";
+import { serviceSettingsTable } from "./service-settings.js";
 
 function isCidr(entry: string): boolean {
   const [addr, bits, extra] = entry.split("/");
@@ -32,12 +33,6 @@ const ipList = z
     (list) => list.every((a) => /^[0-9a-fA-F:.]+$/.test(a) && a.length > 0),
     "must be IP addresses separated by commas",
   );
-
-/** A feature code a phone dials: digits, * and #, or "" to turn the service's code off. */
-const featureCode = z
-  .string()
-  .trim()
-  .regex(/^([*#0-9]{2,16})?$/, "must be 2-16 of the keys 0-9, * and # (or empty for off)");
 
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -325,36 +320,7 @@ export const settingsTable = {
     schema: portOrOff,
     default: 3478,
   },
-  language: {
-    flag: "--language <lang>",
-    describe: "language of the prompts callers hear: en (English) or zh (Simplified Chinese)",
-    schema: z.enum(["en", "zh"]),
-    default: "en",
-  },
-  tonePlan: {
-    flag: "--tone-plan <plan>",
-    describe: "call progress tones Parley plays: us (USA), eu (Europe, CEPT), cn (China)",
-    schema: z.enum(["us", "eu", "cn"]),
-    default: "us",
-  },
-  echoTestCode: {
-    flag: "--echo-test-code <code>",
-    describe: 'feature code of the echo test: what the caller says comes back ("" = off)',
-    schema: featureCode,
-    default: "*43",
-  },
-  promptTestCode: {
-    flag: "--prompt-test-code <code>",
-    describe: 'feature code of the prompt playback test ("" = off)',
-    schema: featureCode,
-    default: "*44",
-  },
-  recordTestCode: {
-    flag: "--record-test-code <code>",
-    describe: 'feature code of the record and playback test ("" = off)',
-    schema: featureCode,
-    default: "*45",
-  },
+  ...serviceSettingsTable,
   natKeepalive: {
     flag: "--nat-keepalive <s>",
     describe: "seconds between OPTIONS keep-alives to phones registered from behind NAT (0 = off)",

@@ -17,13 +17,11 @@
  * NOTE: the phones do not offer RFC 4733 telephone-event, so every endpoint also runs its in-band
  * DTMF detector on what it hears (the worst case, and today's behaviour until a 4733 packet).
  */
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import type { EndpointChannel, EndpointHandle, MediaOperation } from "../src/media/endpoint-handle.js";
 import { MediaEngine } from "../src/media/media-engine.js";
 import { freePort } from "../test/helpers/ports.js";
+import { compile, figure, runRtpTool } from "./lib/rtp-tool.js";
 
 const HOST = "127.0.0.1";
 const ROOM_SIZE = 5;
@@ -33,41 +31,9 @@ const workers = Number(process.env.MEDIA_WORKERS ?? 2);
 const FLOOR = 100;
 const GOAL = 500;
 
-const work = mkdtempSync(join(tmpdir(), "parley-conference-"));
-const load = join(work, "conference-load");
-execFileSync("gcc", [
-  "-O2",
-  "-o",
-  load,
-  new URL("./conference/conference-load.c", import.meta.url).pathname,
+const load = compile(new URL("./conference/conference-load.c", import.meta.url).pathname, "conference-load", [
   "-lm",
 ]);
-
-/** The phones: started, told the endpoints' ports (they start talking at once), then their figures. */
-function runPhones(
-  port: number,
-  participants: number,
-): { listening: Promise<void>; talk: (ports: number[]) => void; done: Promise<string> } {
-  const child = spawn(load, [String(port), String(participants), String(seconds)], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  let out = "";
-  let heard: () => void = () => {};
-  const listening = new Promise<void>((r) => {
-    heard = r;
-  });
-  child.stdout.on("data", (c: Buffer) => {
-    out += c.toString();
-    if (out.includes("listening")) heard();
-  });
-  const done = new Promise<string>((r) =>
-    child.on("exit", () => r(out.split("\n").find((l) => l.startsWith("participants=")) ?? "")),
-  );
-  const talk = (ports: number[]): void => {
-    child.stdin.end(`${ports.join(" ")}\n`);
-  };
-  return { listening, talk, done };
-}
 
 /**
  * CPU-seconds the whole machine has spent busy (Linux /proc/stat, USER_HZ = 100): with Parley's
@@ -89,10 +55,6 @@ function machineBusySeconds(): number {
   }
 }
 
-function figure(line: string, key: string): number {
-  return Number(new RegExp(`(?:^| )${key}=([0-9.]+)`).exec(line)?.[1] ?? Number.NaN);
-}
-
 const engine = new MediaEngine({
   minPort: 40000,
   maxPort: 49999,
@@ -104,7 +66,8 @@ await engine.start();
 let best = 0;
 for (const n of ladder) {
   const port = await freePort();
-  const phones = runPhones(port, n);
+  // The phones: started, told the endpoints' ports (they start talking at once), then their figures.
+  const phones = runRtpTool(load, [String(port), String(n), String(seconds)], "participants=");
   await phones.listening;
   // Participant i is member i % 5 of room i / 5 (the load generator's numbering too).
   const endpoints: EndpointHandle[] = [];
@@ -120,7 +83,7 @@ for (const n of ladder) {
   const perWorker = new Map<EndpointChannel, number>();
   for (const ep of endpoints) perWorker.set(ep.channel, (perWorker.get(ep.channel) ?? 0) + 1);
   // Their first packets latch each endpoint onto the phones' socket (symmetric RTP).
-  phones.talk(endpoints.map((ep) => ep.port));
+  phones.start(endpoints.map((ep) => ep.port));
   const cpu0 = process.cpuUsage();
   const busy0 = machineBusySeconds();
   const t0 = performance.now();

@@ -10,14 +10,12 @@
  *   PLAYBACK_LADDER="300 600 1000 1500 2000" PLAYBACK_SECS=8 MEDIA_WORKERS=2
  * Prints "BENCH media.playback ..." per step, then the best clean count (goal 2000, floor 300).
  */
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EndpointHandle } from "../src/media/endpoint-handle.js";
 import { MediaEngine } from "../src/media/media-engine.js";
 import { SHIPPED_PROMPTS_DIR } from "../src/media/prompts/prompt-library.js";
 import { freePort } from "../test/helpers/ports.js";
+import { compile, figure, runRtpTool } from "./lib/rtp-tool.js";
 
 const HOST = "127.0.0.1";
 const ladder = (process.env.PLAYBACK_LADDER ?? "300 600 1000 1500 2000").split(/\s+/).map(Number);
@@ -26,38 +24,8 @@ const workers = Number(process.env.MEDIA_WORKERS ?? 2);
 const FLOOR = 300;
 const GOAL = 2000;
 
-const work = mkdtempSync(join(tmpdir(), "parley-playback-"));
-const sink = join(work, "rtp-sink");
-execFileSync("gcc", ["-O2", "-o", sink, new URL("./playback/rtp-sink.c", import.meta.url).pathname]);
+const sink = compile(new URL("./playback/rtp-sink.c", import.meta.url).pathname, "rtp-sink");
 const music = join(SHIPPED_PROMPTS_DIR, "moh", "default.wav");
-
-function runSink(port: number): {
-  listening: Promise<void>;
-  latch: (ports: number[]) => void;
-  done: Promise<string>;
-} {
-  const child = spawn(sink, [String(port), String(seconds)], { stdio: ["pipe", "pipe", "inherit"] });
-  let out = "";
-  let heard: () => void = () => {};
-  const listening = new Promise<void>((r) => {
-    heard = r;
-  });
-  child.stdout.on("data", (c: Buffer) => {
-    out += c.toString();
-    if (out.includes("listening")) heard();
-  });
-  const done = new Promise<string>((r) =>
-    child.on("exit", () => r(out.split("\n").find((l) => l.startsWith("streams=")) ?? "")),
-  );
-  const latch = (ports: number[]): void => {
-    child.stdin.end(`${ports.join(" ")}\n`);
-  };
-  return { listening, latch, done };
-}
-
-function figure(line: string, key: string): number {
-  return Number(new RegExp(`${key}=([0-9.]+)`).exec(line)?.[1] ?? Number.NaN);
-}
 
 const engine = new MediaEngine({
   minPort: 40000,
@@ -70,7 +38,7 @@ await engine.start();
 let best = 0;
 for (const n of ladder) {
   const port = await freePort();
-  const run = runSink(port);
+  const run = runRtpTool(sink, [String(port), String(seconds)], "streams=");
   await run.listening;
   const endpoints: EndpointHandle[] = [];
   for (let i = 0; i < n; i++) endpoints.push(await engine.openEndpoint());
@@ -78,7 +46,7 @@ for (const n of ladder) {
     endpoints.map((ep) => ep.setRemote({ address: HOST, port, rtcpMux: false, codec: "PCMU", send: true })),
   );
   // Each endpoint hears one packet from the sink first, as from a phone, and latches onto it.
-  run.latch(endpoints.map((ep) => ep.port));
+  run.start(endpoints.map((ep) => ep.port));
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (const ep of endpoints) ep.play([{ file: music }], { loop: true });

@@ -50,6 +50,14 @@ function flatFields() {
     voicemailOnUnreachableOrNoAnswer: Type.Boolean({
       description: "An unreachable or unanswered caller is offered voicemail, mailed to `email`.",
     }),
+    voicemailOnBusy: Type.Boolean({
+      description: "A busy caller (busy, do not disturb, no call waiting) is offered voicemail too.",
+    }),
+    voicemailPin: Type.String({
+      pattern: "^[0-9]{0,16}$",
+      description:
+        'The mailbox PIN voicemail access by phone asks for; "" = none (own phone only, no PIN asked).',
+    }),
     email: Type.String({ maxLength: 254, description: 'Where voice messages go; "" = none.' }),
     autoAttendant: Type.Boolean({ description: "This user is an auto-attendant." }),
     suppressRingGroupOnDirectCall: Type.Boolean({

@@ -43,6 +43,7 @@ export {
   storeFromUrl,
   storeOptionsFromUrl,
 } from "./store.js";
+export type { SystemSettingsRepository } from "./system-settings-repository.js";
 export {
   defaultSettings,
   type FollowMe,
@@ -57,3 +58,11 @@ export {
 } from "./user-model.js";
 export type { UserListQuery, UserPage, UserRepository } from "./user-repository.js";
 export { LIMITS, type Validation, validateUser } from "./user-validation.js";
+export {
+  type MessageCounts,
+  type NewVoicemailMessage,
+  VOICEMAIL_FOLDERS,
+  type VoicemailFolder,
+  type VoicemailMessage,
+  type VoicemailRepository,
+} from "./voicemail-repository.js";

@@ -239,6 +239,66 @@ function doNotDisturb(): Migration {
   };
 }
 
+/**
+ * Voicemail (issue 15): two user fields (voicemail on busy, the mailbox PIN), the messages'
+ * metadata (the audio is a file in the data directory), and a small per-domain table of system
+ * settings changed at run time (the SMTP server that mails voice messages).
+ */
+function voicemail(kind: StoreKind): Migration {
+  return {
+    async up(db: AnyDb): Promise<void> {
+      await db.schema
+        .alterTable("users")
+        .addColumn("voicemail_on_busy", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable("users")
+        .addColumn("voicemail_pin", "varchar(16)", (c) => c.notNull().defaultTo(""))
+        .execute();
+      await db.schema
+        .createTable("voicemail_messages")
+        .addColumn("id", idType(kind), idColumn(kind))
+        .addColumn("domain_id", "integer", (c) => c.notNull())
+        .addColumn("mailbox", "varchar(64)", (c) => c.notNull())
+        .addColumn("caller", "varchar(128)", (c) => c.notNull())
+        .addColumn("caller_name", "varchar(128)", (c) => c.notNull())
+        .addColumn("received_at", "bigint", (c) => c.notNull())
+        .addColumn("duration_ms", "integer", (c) => c.notNull())
+        .addColumn("folder", "varchar(8)", (c) => c.notNull())
+        .addColumn("file", "varchar(255)", (c) => c.notNull())
+        .addColumn("call_id", "varchar(128)", (c) => c.notNull())
+        .addForeignKeyConstraint("voicemail_messages_domain", [...DOMAIN_FK], "domains", ["id"], (c) =>
+          c.onDelete("cascade"),
+        )
+        .modifyEnd(tableOptions(kind))
+        .execute();
+      await db.schema
+        .createIndex("voicemail_messages_mailbox")
+        .on("voicemail_messages")
+        .columns(["domain_id", "mailbox", "received_at"])
+        .execute();
+      await db.schema
+        .createTable("system_settings")
+        .addColumn("domain_id", "integer", (c) => c.notNull())
+        .addColumn("name", "varchar(64)", (c) => c.notNull())
+        .addColumn("value", "text", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("system_settings_key", ["domain_id", "name"])
+        .addForeignKeyConstraint("system_settings_domain", [...DOMAIN_FK], "domains", ["id"], (c) =>
+          c.onDelete("cascade"),
+        )
+        .modifyEnd(tableOptions(kind))
+        .execute();
+    },
+    async down(db: AnyDb): Promise<void> {
+      await db.schema.dropTable("system_settings").execute();
+      await db.schema.dropTable("voicemail_messages").execute();
+      await db.schema.alterTable("users").dropColumn("voicemail_pin").execute();
+      await db.schema.alterTable("users").dropColumn("voicemail_on_busy").execute();
+    },
+  };
+}
+
 /** Every migration, by name; names sort in the order they apply. */
 export function migrations(kind: StoreKind): Record<string, Migration> {
   return {
@@ -246,6 +306,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     "002_cdrs": cdrs(kind),
     "003_dialplan_trunks": dialplanTrunks(kind),
     "004_do_not_disturb": doNotDisturb(),
+    "005_voicemail": voicemail(kind),
   };
 }
 

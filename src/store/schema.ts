@@ -62,6 +62,9 @@ export interface UsersTable {
   call_waiting: Flag;
   /** Migration 004. */
   do_not_disturb: Flag;
+  /** Migration 005. */
+  voicemail_on_busy: Flag;
+  voicemail_pin: string;
   multi_device: Flag;
   max_devices: Int;
   operator_break_in: Flag;
@@ -147,10 +150,38 @@ export interface RoutingConfigTable {
   updated_at: Int;
 }
 
+/** A voice message's metadata (migration 005); the audio is `<dataDir>/voicemail/<file>`. */
+export interface VoicemailMessagesTable {
+  id: Generated<Int>;
+  domain_id: Int;
+  /** The user (extension name) whose mailbox holds it. */
+  mailbox: string;
+  caller: string;
+  caller_name: string;
+  received_at: Int;
+  duration_ms: Int;
+  /** new | old */
+  folder: string;
+  /** The WAV file, relative to the voicemail folder. */
+  file: string;
+  /** Parley's id of the call that left it (the CDR's). */
+  call_id: string;
+}
+
+/** Settings changed at run time, per domain (migration 005): a name and a JSON value. */
+export interface SystemSettingsTable {
+  domain_id: Int;
+  name: string;
+  value: string;
+  updated_at: Int;
+}
+
 export interface Database {
   domains: DomainsTable;
   users: UsersTable;
   bindings: BindingsTable;
   cdrs: CdrsTable;
   routing_config: RoutingConfigTable;
+  voicemail_messages: VoicemailMessagesTable;
+  system_settings: SystemSettingsTable;
 }

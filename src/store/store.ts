@@ -17,7 +17,12 @@ import { migrateToLatest } from "./migrations.js";
 import { RoutingRepository } from "./routing-repository.js";
 import type { Database } from "./schema.js";
 import { SqliteBindingRepository } from "./sqlite-binding-repository.js";
+import {
+  KyselySystemSettingsRepository,
+  type SystemSettingsRepository,
+} from "./system-settings-repository.js";
 import { KyselyUserRepository, type UserRepository } from "./user-repository.js";
+import { KyselyVoicemailRepository, type VoicemailRepository } from "./voicemail-repository.js";
 
 export interface Store {
   readonly kind: StoreKind;
@@ -30,6 +35,10 @@ export interface Store {
   readonly cdrs: CdrRepository;
   /** External lines, SIP trunks and dial plan tables (see routing-repository.ts). */
   readonly routing: RoutingRepository;
+  /** Voice messages' metadata (see voicemail-repository.ts). */
+  readonly voicemail: VoicemailRepository;
+  /** Settings changed at run time, per domain (the SMTP server). */
+  readonly systemSettings: SystemSettingsRepository;
   /** Applies pending migrations (idempotent); resolves to the names applied now. */
   migrate(): Promise<string[]>;
   /**
@@ -58,6 +67,8 @@ class KyselyStore implements Store {
   readonly bindings: BindingRepository;
   readonly cdrs: CdrRepository;
   readonly routing: RoutingRepository;
+  readonly voicemail: VoicemailRepository;
+  readonly systemSettings: SystemSettingsRepository;
   private closing: Promise<void> | undefined;
   private readonly sqliteBindings: SqliteBindingRepository | undefined;
 
@@ -70,6 +81,8 @@ class KyselyStore implements Store {
     this.users = new KyselyUserRepository(this.db, this.bindings, now, connection.sqlite);
     this.cdrs = new KyselyCdrRepository(this.db, this.kind, connection.sqlite);
     this.routing = new RoutingRepository(this.db, now);
+    this.voicemail = new KyselyVoicemailRepository(this.db);
+    this.systemSettings = new KyselySystemSettingsRepository(this.db, now);
   }
 
   migrate(): Promise<string[]> {

@@ -49,6 +49,13 @@ export interface UserSettings {
   forwarding: Forwarding;
   /** An unreachable or unanswered caller is offered voicemail, mailed to `email`. */
   voicemailOnUnreachableOrNoAnswer: boolean;
+  /** A busy caller (busy, do not disturb, no call waiting) is offered voicemail too. */
+  voicemailOnBusy: boolean;
+  /**
+   * The mailbox PIN asked by voicemail access by phone: digits; "" = none (the user's own
+   * phone, already authenticated by digest, gets in without one; no access from other phones).
+   */
+  voicemailPin: string;
   /** Where voice messages go; "" = none. */
   email: string;
   followMe: FollowMe;
@@ -129,6 +136,8 @@ export function defaultSettings(name: string): UserSettings {
       noAnswer: noForwarding(),
     },
     voicemailOnUnreachableOrNoAnswer: false,
+    voicemailOnBusy: false,
+    voicemailPin: "",
     email: "",
     followMe: { strategy: 0, interval: 20, destinations: ["", "", ""] },
     autoAttendant: false,

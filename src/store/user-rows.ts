@@ -42,6 +42,8 @@ export function settingsToRow(s: UserSettings): SettingsColumns {
     fwd_no_answer_number: f.noAnswer.number,
     voicemail_on_unreachable_or_no_answer: flag(s.voicemailOnUnreachableOrNoAnswer),
     email: s.email,
+    voicemail_on_busy: flag(s.voicemailOnBusy),
+    voicemail_pin: s.voicemailPin,
     follow_me_strategy: s.followMe.strategy,
     follow_me_interval: s.followMe.interval,
     follow_me_a: s.followMe.destinations[0],
@@ -88,6 +90,8 @@ export function rowToUser(r: Selectable<UsersTable>): LocalUser {
     },
     voicemailOnUnreachableOrNoAnswer: bool(r.voicemail_on_unreachable_or_no_answer),
     email: r.email,
+    voicemailOnBusy: bool(r.voicemail_on_busy),
+    voicemailPin: r.voicemail_pin,
     followMe: {
       strategy: Number(r.follow_me_strategy) as FollowMeStrategy,
       interval: Number(r.follow_me_interval),

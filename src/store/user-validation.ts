@@ -95,6 +95,10 @@ const patchShape = {
     })
     .partial(),
   voicemailOnUnreachableOrNoAnswer: bool,
+  voicemailOnBusy: bool,
+  voicemailPin: z.string({ error: "must be a string" }).regex(/^[0-9]{0,16}$/, {
+    error: "must be empty or 1-16 digits",
+  }),
   email: z.union([z.literal(""), z.string().max(254).regex(EMAIL)], {
     error: "must be empty or an e-mail address",
   }),

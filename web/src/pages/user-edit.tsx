@@ -29,6 +29,8 @@ const NEW_USER: NewUser = {
     noAnswer: { enabled: false, number: "" },
   },
   voicemailOnUnreachableOrNoAnswer: false,
+  voicemailOnBusy: false,
+  voicemailPin: "",
   email: "",
   autoAttendant: false,
   suppressRingGroupOnDirectCall: false,

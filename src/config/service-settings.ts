@@ -42,4 +42,71 @@ export const serviceSettingsTable = {
     schema: featureCode,
     default: "*45",
   },
+  voicemailCode: {
+    flag: "--voicemail-code <code>",
+    describe: 'feature code of voicemail access by phone: own mailbox ("" = off)',
+    schema: featureCode,
+    default: "*97",
+  },
+  voicemailAnyCode: {
+    flag: "--voicemail-any-code <code>",
+    describe: 'feature code of voicemail access to any mailbox, by mailbox number and PIN ("" = off)',
+    schema: featureCode,
+    default: "*98",
+  },
+  voicemailMaxSeconds: {
+    flag: "--voicemail-max-seconds <s>",
+    describe: "longest voice message a caller can leave, in seconds",
+    schema: z.coerce.number().int().min(5).max(3600),
+    default: 120,
+  },
+  voicemailMinMs: {
+    flag: "--voicemail-min-ms <ms>",
+    describe: "shorter voice messages are discarded (a caller who hung up at the beep), in ms",
+    schema: z.coerce.number().int().min(0).max(10_000),
+    default: 1000,
+  },
+  voicemailSilenceSeconds: {
+    flag: "--voicemail-silence-seconds <s>",
+    describe: "silence that ends a voice message (trimmed from it), in seconds; 0 = never",
+    schema: z.coerce.number().int().min(0).max(60),
+    default: 5,
+  },
+  smtpHost: {
+    flag: "--smtp-host <host>",
+    describe:
+      "SMTP server that mails voice messages (default: none; can be set in the web UI and API too, which then takes precedence)",
+    schema: z.string().trim().min(1),
+    default: undefined,
+  },
+  smtpPort: {
+    flag: "--smtp-port <port>",
+    describe: "SMTP port",
+    schema: z.coerce.number().int().min(1).max(65_535),
+    default: 25,
+  },
+  smtpSecurity: {
+    flag: "--smtp-security <mode>",
+    describe: "none, starttls (required) or tls (implicit, usually port 465)",
+    schema: z.enum(["none", "starttls", "tls"]),
+    default: "none",
+  },
+  smtpUser: {
+    flag: "--smtp-user <user>",
+    describe: "SMTP user name (default: no authentication)",
+    schema: z.string().min(1),
+    default: undefined,
+  },
+  smtpPassword: {
+    flag: "--smtp-password <password>",
+    describe: "SMTP password",
+    schema: z.string(),
+    default: undefined,
+  },
+  smtpFrom: {
+    flag: "--smtp-from <address>",
+    describe: "sender address of voicemail mails",
+    schema: z.string().trim().min(3),
+    default: "parley@localhost",
+  },
 } as const;

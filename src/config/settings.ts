@@ -360,6 +360,17 @@ export interface Settings {
   echoTestCode: string;
   promptTestCode: string;
   recordTestCode: string;
+  voicemailCode: string;
+  voicemailAnyCode: string;
+  voicemailMaxSeconds: number;
+  voicemailMinMs: number;
+  voicemailSilenceSeconds: number;
+  smtpHost: string | undefined;
+  smtpPort: number;
+  smtpSecurity: "none" | "starttls" | "tls";
+  smtpUser: string | undefined;
+  smtpPassword: string | undefined;
+  smtpFrom: string;
   natKeepalive: number;
   httpPort: number;
   httpBind: string;

@@ -32,6 +32,9 @@ export const PROMPTS = {
   transferring: { en: "Please hold while your call is transferred.", zh: "正在为您转接，请稍候。" },
 
   // Voicemail.
+  // The system greeting: "The person at extension" + the number spoken digit by digit + "is not available."
+  "vm-person-at-extension": { en: "The person at extension", zh: "分机" },
+  "vm-is-unavailable": { en: "is not available.", zh: "的用户无法接听。" },
   "vm-not-available": { en: "The person you are calling is not available.", zh: "您呼叫的用户无法接听。" },
   "leave-message": {
     en: "Please leave a message after the tone. Press pound when finished.",

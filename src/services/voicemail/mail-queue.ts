@@ -35,6 +35,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   attachments: MailAttachment[];
+  /** The attachments are the queue's to delete once the mail is sent (copies made for it). */
+  ownedAttachments?: boolean;
 }
 
 export interface MailStatus {
@@ -146,6 +148,7 @@ export class MailQueue {
       subject: mail.subject,
       text: mail.text,
       attachments: mail.attachments.map((a) => ({ filename: a.filename, path: a.path })),
+      ownedAttachments: mail.ownedAttachments === true,
       createdAt: now,
       attempts: 0,
       nextAttemptAt: now,
@@ -276,6 +279,9 @@ export class MailQueue {
     try {
       await writeAtomic(this.sentDir, `${record.id}.json`, record);
       await unlink(join(this.dir, `${record.id}.json`));
+      if (record.ownedAttachments === true) {
+        for (const a of record.attachments) await unlink(a.path).catch(() => {});
+      }
       await this.pruneSent();
     } catch (error) {
       this.o.onError?.(error, record.id);

@@ -4,7 +4,6 @@
  */
 import { mkdirSync } from "node:fs";
 import { networkInterfaces } from "node:os";
-import { join } from "node:path";
 import { AdminPassword } from "./api/admin/admin-password.js";
 import { LiveEvents } from "./api/admin/live-events.js";
 import { SessionStore } from "./api/admin/sessions.js";
@@ -24,15 +23,9 @@ import { DialogManager } from "./dialog/dialog-manager.js";
 import { type LiveBinding, LocationService } from "./registrar/location-service.js";
 import { NatKeepalive } from "./registrar/nat-keepalive.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
-import { registerAudioTests } from "./services/audio-tests/audio-tests.js";
-import { registerCallWaiting } from "./services/call-waiting/call-waiting.js";
-import { registerAdHocConference } from "./services/conference/ad-hoc-conference.js";
-import { registerDoNotDisturb } from "./services/dnd/dnd.js";
 import { FeatureCodeTable } from "./services/feature-codes.js";
-import { registerFollowMe } from "./services/follow-me/follow-me.js";
-import { registerForwarding } from "./services/forwarding/forwarding.js";
 import { musicOnHold } from "./services/music-on-hold/music-on-hold.js";
-import { registerUserCodes } from "./services/user-codes/user-codes.js";
+import { registerServices } from "./services/services.js";
 import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
 import { TransactionLayer } from "./transaction/transaction-layer.js";
@@ -284,29 +277,18 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     features,
     holdMusic: musicOnHold(users, media.server),
   });
-  registerAudioTests(
-    calls.points,
+  // The call services (issue 15 on), at the detection points and in the feature code table.
+  const services = registerServices({
+    points: calls.points,
     features,
-    media.server,
-    {
-      echoTest: settings.echoTestCode,
-      promptTest: settings.promptTestCode,
-      recordTest: settings.recordTestCode,
-    },
-    join(settings.dataDir, "recordings"),
-  );
-  registerAdHocConference(calls.points, features, media.server);
-  registerDoNotDisturb(calls.points);
-  // A change by phone refreshes the admin UI like an API write does.
-  registerUserCodes(calls.points, features, media.server, {
-    users: store.users,
+    media: media.server,
+    store,
+    users,
+    domainId: domain.id,
+    settings,
     logger,
-    onChange: () => liveEvents.notify("config"),
-  });
-  registerForwarding(calls.points, users);
-  registerFollowMe(calls.points, settings.noAnswerTime);
-  registerCallWaiting(calls.points, {
     talking: (domainId, user) => calls.userState(domainId, user) === "talking",
+    onConfigChange: () => liveEvents.notify("config"),
   });
   // The admin UI's live view follows every typed call event.
   for (const name of CALL_EVENT_NAMES) calls.on(name, () => liveEvents.notify());
@@ -415,6 +397,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       await media.start();
       keepalive.start();
       await trunks.start();
+      await services.start();
       if (api) {
         await api.listen({ port: settings.httpPort, host: settings.httpBind });
         const addr = api.server.address();
@@ -425,6 +408,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       // Writes the refreshes still held back (location-service.ts) before the store closes.
       calls.closeAll();
       trunks.stop();
+      await services.stop();
       keepalive.stop();
       await media.stop();
       await location.stop();

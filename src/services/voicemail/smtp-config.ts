@@ -51,12 +51,9 @@ const stored = z.strictObject({
   security: z.enum(["none", "starttls", "tls"], { error: "must be none, starttls or tls" }),
   user: z.string({ error: "must be a string" }).max(256, { error: "at most 256 characters" }),
   password: z.string({ error: "must be a string" }).max(256, { error: "at most 256 characters" }),
-  from: z
-    .string({ error: "must be a string" })
-    .max(320, { error: "at most 320 characters" })
-    .regex(MAILBOX, {
-      error: 'must be an e-mail address, e.g. "parley@example.com" or "PBX <pbx@example.com>"',
-    }),
+  from: z.string({ error: "must be a string" }).max(320, { error: "at most 320 characters" }).regex(MAILBOX, {
+    error: 'must be an e-mail address, e.g. "parley@example.com" or "PBX <pbx@example.com>"',
+  }),
 });
 type Stored = z.output<typeof stored>;
 

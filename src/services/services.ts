@@ -1,0 +1,81 @@
+/**
+ * Every call service, registered at the call lifecycle's detection points and in the feature
+ * code table, in one place (the server builds the engine, then hands it here). Each service stays
+ * in its own folder with one entry point; this only decides which start and with what settings.
+ */
+import { join } from "node:path";
+import type { DetectionPointTable } from "../call/detection-points.js";
+import type { Settings } from "../config/settings.js";
+import type { MediaServer } from "../media/media-server.js";
+import type { Store } from "../store/index.js";
+import type { UserDirectory } from "../store/user-directory.js";
+import type { Logger } from "../util/logger.js";
+import { registerAudioTests } from "./audio-tests/audio-tests.js";
+import { registerCallWaiting } from "./call-waiting/call-waiting.js";
+import { registerAdHocConference } from "./conference/ad-hoc-conference.js";
+import { registerDoNotDisturb } from "./dnd/dnd.js";
+import type { FeatureCodeTable } from "./feature-codes.js";
+import { registerFollowMe } from "./follow-me/follow-me.js";
+import { registerForwarding } from "./forwarding/forwarding.js";
+import { registerUserCodes } from "./user-codes/user-codes.js";
+import { createVoicemail, type VoicemailService } from "./voicemail/voicemail.js";
+
+export interface ServicesOptions {
+  readonly points: DetectionPointTable;
+  readonly features: FeatureCodeTable;
+  readonly media: MediaServer;
+  readonly store: Store;
+  readonly users: UserDirectory;
+  readonly domainId: number;
+  readonly settings: Settings;
+  readonly logger: Logger;
+  /** Whether a user is on a call now (call waiting). */
+  readonly talking: (domainId: number, user: string) => boolean;
+  /** A user's settings changed by phone (feature codes): the admin UI refreshes. */
+  readonly onConfigChange: () => void;
+}
+
+export interface Services {
+  readonly voicemail: VoicemailService;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function registerServices(o: ServicesOptions): Services {
+  const { points, features, media, settings } = o;
+  registerAudioTests(
+    points,
+    features,
+    media,
+    {
+      echoTest: settings.echoTestCode,
+      promptTest: settings.promptTestCode,
+      recordTest: settings.recordTestCode,
+    },
+    join(settings.dataDir, "recordings"),
+  );
+  registerAdHocConference(points, features, media);
+  registerDoNotDisturb(points);
+  registerUserCodes(points, features, media, {
+    users: o.store.users,
+    logger: o.logger,
+    onChange: o.onConfigChange,
+  });
+  registerForwarding(points, o.users);
+  registerFollowMe(points, settings.noAnswerTime);
+  registerCallWaiting(points, { talking: o.talking });
+  const voicemail = createVoicemail({
+    store: o.store,
+    domainId: o.domainId,
+    points,
+    media,
+    users: o.users,
+    settings,
+    logger: o.logger,
+  });
+  return {
+    voicemail,
+    start: () => voicemail.start(),
+    stop: () => voicemail.stop(),
+  };
+}

@@ -29,6 +29,11 @@ export interface PhoneOptions {
   address?: string;
   /** Run inside this network namespace (`ip netns exec`), e.g. one a test made behind a NAT. */
   netns?: string;
+  /**
+   * Subscribe to the account's message-summary (baresip's mwi module, RFC 3842); NOTIFY bodies
+   * arrive as MWI_NOTIFY events.
+   */
+  mwi?: boolean;
 }
 
 export interface BaresipEvent {
@@ -80,13 +85,15 @@ export class BaresipPhone {
         "module_tmp account.so",
         "module_app menu.so",
         "module_app ctrl_tcp.so",
+        ...(o.mwi ? ["module_app mwi.so"] : []),
         `ctrl_tcp_listen ${host}:${ctrlPort}`,
         `snd_path ${join(dir, "rec")}`,
         "",
       ].join("\n"),
     );
     const answer = o.autoAnswer ? "answermode=auto" : "answermode=manual";
-    writeFileSync(join(dir, "accounts"), `${o.account};${answer};audio_codecs=pcmu\n`);
+    const mwi = o.mwi ? ";mwi=yes" : "";
+    writeFileSync(join(dir, "accounts"), `${o.account};${answer};audio_codecs=pcmu${mwi}\n`);
     writeFileSync(join(dir, "contacts"), "");
     // stdin kept open as a pipe: baresip 1.0.0 may spin on a closed stdin.
     const [cmd, args] =

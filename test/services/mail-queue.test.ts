@@ -9,41 +9,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type ParsedMail, simpleParser } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { MailQueue, NO_SMTP_ERROR, type SmtpSettings } from "../../src/services/voicemail/mail-queue.js";
 import { freePort } from "../helpers/ports.js";
+import { type Inbox, smtpInbox as smtpServer } from "../helpers/smtp-inbox.js";
 
 const HOST = "127.0.0.1";
-
-interface Inbox {
-  mails: ParsedMail[];
-  close(): Promise<void>;
-}
-
-/** A plain SMTP server (no STARTTLS, no auth) collecting parsed mails. */
-async function smtpServer(port: number): Promise<Inbox> {
-  const mails: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          mails.push(mail);
-          callback();
-        },
-        (error: Error) => callback(error),
-      );
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, HOST, () => resolve());
-  });
-  return { mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 async function until(what: string, cond: () => boolean, ms = 5_000): Promise<void> {
   const end = Date.now() + ms;

@@ -20,8 +20,10 @@ import { registrationsRoutes } from "./routes/registrations.js";
 import { offlineRouting, routingRoutes } from "./routes/routing.js";
 import { sessionRoutes, signInRoutes } from "./routes/session.js";
 import { publicSettings, settingsRoutes } from "./routes/settings.js";
+import { smtpRoutes } from "./routes/smtp.js";
 import { statusRoutes } from "./routes/status.js";
 import { usersRoutes } from "./routes/users.js";
+import { voicemailRoutes } from "./routes/voicemail.js";
 import { serveWebUi } from "./static.js";
 import type { ApiDeps } from "./types.js";
 
@@ -96,6 +98,10 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
           name: "prompts",
           description: "Voice prompts and music on hold: listen, replace by upload, restore",
         },
+        {
+          name: "voicemail",
+          description: "Voice messages, users' greetings, the mail outbox and the SMTP settings",
+        },
         { name: "session", description: "Web UI sign-in, the administrator password, live events" },
         { name: "meta", description: "This document" },
       ],
@@ -134,6 +140,10 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   const admin = deps.admin;
   const events = deps.events;
   const routingLive = deps.routing ?? offlineRouting(deps.store, domain.id);
+  // A message deposited by a call (not through the API) refreshes the live view too, so the web
+  // UI's voicemail page reloads.
+  const mailboxChanges = events && deps.voicemail?.mailboxes.onChange(() => events.notify("state"));
+  if (mailboxChanges) app.addHook("onClose", async () => mailboxChanges());
   if (deps.webUi !== false) await serveWebUi(app);
   if (admin) {
     await app.register(signInRoutes, {
@@ -171,6 +181,11 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       const settings = deps.settings;
       if (settings) await v1.register(settingsRoutes, { settings: () => publicSettings(settings()) });
       if (deps.prompts) await v1.register(promptsRoutes, { prompts: deps.prompts });
+      const voicemail = deps.voicemail;
+      if (voicemail) {
+        await v1.register(voicemailRoutes, { store: deps.store, domainId: domain.id, voicemail });
+        await v1.register(smtpRoutes, { smtp: voicemail.smtp });
+      }
       if (admin) {
         await v1.register(sessionRoutes, {
           admin: admin.password,

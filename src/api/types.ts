@@ -6,7 +6,9 @@
  */
 import type { Ban } from "../auth/ban-list.js";
 import type { CallsView, UserState } from "../call/call-view-types.js";
-import type { Store } from "../store/index.js";
+import type { MailStatus } from "../services/voicemail/mail-queue.js";
+import type { SmtpView } from "../services/voicemail/smtp-config.js";
+import type { MessageCounts, Store, VoicemailFolder, VoicemailMessage } from "../store/index.js";
 import type { Logger } from "../util/logger.js";
 import type { AdminPassword } from "./admin/admin-password.js";
 import type { LiveEvents } from "./admin/live-events.js";
@@ -90,6 +92,47 @@ export interface LineStatus {
   activeCalls: number;
 }
 
+/** The voice mailboxes as the API uses them (services/voicemail/mailboxes.ts implements it). */
+export interface MailboxesView {
+  /** A mailbox's messages, or the domain's (mailbox omitted), oldest first. */
+  list(domainId: number, mailbox?: string): Promise<VoicemailMessage[]>;
+  get(domainId: number, id: number): Promise<VoicemailMessage | undefined>;
+  /** The message's WAV file (absolute). */
+  audioPath(message: VoicemailMessage): string;
+  /** Resolves to whether the message exists. */
+  setFolder(domainId: number, id: number, folder: VoicemailFolder): Promise<boolean>;
+  /** Resolves to the deleted message, or undefined when there was none. */
+  delete(domainId: number, id: number): Promise<VoicemailMessage | undefined>;
+  greetingPath(domainId: number, mailbox: string): string;
+  hasGreeting(domainId: number, mailbox: string): Promise<boolean>;
+  /** Replaces the greeting with the WAV at `recording` (moved). */
+  saveGreeting(domainId: number, mailbox: string, recording: string): Promise<void>;
+  /** false when there was no recorded greeting. */
+  deleteGreeting(domainId: number, mailbox: string): Promise<boolean>;
+  /** A temporary file beside the mailboxes, so saving it is a rename. */
+  temporaryFile(): Promise<string>;
+  /** Every change of a mailbox's counts (a deposit, a move, a deletion); returns the unsubscriber. */
+  onChange(listener: (domainId: number, mailbox: string, counts: MessageCounts) => void): () => void;
+}
+
+/** The SMTP settings (services/voicemail/smtp-config.ts's SmtpConfig implements it). */
+export interface SmtpSettingsView {
+  /** Everything but the password. */
+  view(): SmtpView;
+  /** Validates (a ValidationError names each bad field), merges over the current settings, saves. */
+  update(patch: unknown): Promise<SmtpView>;
+  /** Forgets the saved settings: the start-up ones apply again. */
+  reset(): Promise<SmtpView>;
+}
+
+/** Voicemail as the API sees it: the composition root passes the services' objects. */
+export interface VoicemailDeps {
+  mailboxes: MailboxesView;
+  smtp: SmtpSettingsView;
+  /** The mail outbox (services/voicemail/mail-queue.ts's MailQueue): queued and recently sent mails. */
+  outbox: { list(): MailStatus[] };
+}
+
 export interface ApiDeps {
   store: Store;
   registrations: RegistrationsView;
@@ -119,6 +162,8 @@ export interface ApiDeps {
   settings?: () => Record<string, unknown>;
   /** Voice prompts and music on hold (the media server's PromptLibrary); without it, no /prompts, /music. */
   prompts?: PromptsView;
+  /** Voice mailboxes, greetings, the mail outbox and the SMTP settings; without it, no /voicemail, /smtp. */
+  voicemail?: VoicemailDeps;
   /** Serve the admin web UI at `/` (default true when built). */
   webUi?: boolean;
 }

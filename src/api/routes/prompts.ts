@@ -79,11 +79,11 @@ const MusicName = Type.Object({
 });
 
 /** The raw file; `contentEncoding: binary` becomes `format: binary` in the OpenAPI document. */
-const WavBody = Type.Unsafe<Buffer>({
+export const WavBody = Type.Unsafe<Buffer>({
   contentEncoding: "binary",
   description: `A WAV file (at most 50 MB): 16-bit PCM, G.711 mu-law or A-law, 8 or 16 kHz, mono or stereo. Content-Type: ${UPLOAD_TYPES.join(", ")}.`,
 });
-const wavResponse = (description: string) => ({
+export const wavResponse = (description: string) => ({
   description,
   content: { "audio/wav": { schema: Type.Unsafe<Buffer>({ contentEncoding: "binary" }) } },
 });
@@ -91,7 +91,7 @@ const tooLarge = Type.Object(ErrorBody.properties, { description: "`payload_too_
 const wrongType = Type.Object(ErrorBody.properties, {
   description: `\`unsupported_media_type\`: the Content-Type is not one of ${UPLOAD_TYPES.join(", ")}.`,
 });
-const uploadErrors = { ...errorResponses(400, 401, 404), 413: tooLarge, 415: wrongType };
+export const uploadErrors = { ...errorResponses(400, 401, 404), 413: tooLarge, 415: wrongType };
 
 /** A prompt of the catalogue (the one list of names, media/prompts/catalogue.ts), or a 404 naming it. */
 function catalogued(lang: string, name: string): { name: string; lang: PromptLanguage } {
@@ -103,12 +103,12 @@ function catalogued(lang: string, name: string): { name: string; lang: PromptLan
 }
 
 /** The body as the upload parser left it; JSON or text was parsed by another parser: refused. */
-function upload(body: unknown): Buffer {
+export function upload(body: unknown): Buffer {
   if (Buffer.isBuffer(body)) return body;
   throw new ApiError("unsupported_media_type", `send the WAV file as the body with Content-Type audio/wav`);
 }
 
-async function sendWav(reply: FastifyReply, path: string): Promise<FastifyReply> {
+export async function sendWav(reply: FastifyReply, path: string): Promise<FastifyReply> {
   // The same URL answers new bytes after an upload: never cached.
   return reply
     .type("audio/wav")

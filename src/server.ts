@@ -288,6 +288,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     settings,
     logger,
     talking: (domainId, user) => calls.userState(domainId, user) === "talking",
+    waitingTone: (domainId, user) => calls.waitingTone(domainId, user),
+    ringing: (domainId, user) => calls.isCalledNow(domainId, user),
     onConfigChange: () => liveEvents.notify("config"),
   });
   // The admin UI's live view follows every typed call event.

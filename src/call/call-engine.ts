@@ -428,6 +428,29 @@ export class CallEngine implements CallsView {
     return this.o.location.isOnline(domainId, name) ? "online" : "offline";
   }
 
+  /**
+   * Plays the call-waiting tone to a user in its answered call, when that call's media is relayed
+   * (otherwise the media does not pass through Parley). Resolves to whether it could.
+   */
+  waitingTone(domainId: number, name: string): boolean {
+    for (const [call, side] of this.index.callsOf(domainId, name)) {
+      if (call.state !== "answered") continue;
+      const media = this.media.get(call.id);
+      if (media?.waitingTone === undefined) continue;
+      media.waitingTone(side.callee ? "callee" : "caller");
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether a call to this user rings now (a waiting call, for a talking user). */
+  isCalledNow(domainId: number, name: string): boolean {
+    for (const [call, side] of this.index.callsOf(domainId, name)) {
+      if (side.callee && call.state === "ringing") return true;
+    }
+    return false;
+  }
+
   /** Ends every call (BYE or CANCEL) at shutdown. */
   closeAll(): void {
     for (const call of [...this.calls.values()]) call.hangup();

@@ -50,6 +50,11 @@ export interface CallMedia {
    * other phone while `on` (src/services/music-on-hold decides whether the holder wants it).
    */
   holdMusic?(held: "caller" | "callee", on: boolean): void;
+  /**
+   * The call-waiting tone, once, to one party of a relayed call (a second call rings for it):
+   * Parley plays it in the media path for phones that do not play their own.
+   */
+  waitingTone?(party: "caller" | "callee"): void;
   /** Releases the relay's ports; idempotent; resolves with the final figures. */
   close(): Promise<CallMediaStats>;
 }

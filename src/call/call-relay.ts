@@ -38,6 +38,8 @@ export interface CallRelayOptions {
     side: MediaSide,
     codec: "PCMU" | "PCMA",
   ) => Promise<{ stop(): void } | undefined>;
+  /** Plays the call-waiting tone once into one side of a relayed call. */
+  readonly waitingTone?: (session: MediaSession, side: MediaSide, codec: "PCMU" | "PCMA") => Promise<void>;
 }
 
 const EMPTY: StreamStats = {
@@ -138,6 +140,14 @@ class RelayedCall implements CallMedia {
       if (!this.held[side] || this.session.closed || this.music[side] !== undefined) music.stop();
       else this.music[side] = music;
     }, this.o.onError);
+  }
+
+  waitingTone(party: "caller" | "callee"): void {
+    const side: MediaSide = party === "caller" ? "a" : "b";
+    const play = this.o.waitingTone;
+    // A held phone hears music (or nothing) already; the tone would cut into it.
+    if (play === undefined || this.held[side] || this.session.closed) return;
+    play(this.session, side, this.firstPayload[side] === 8 ? "PCMA" : "PCMU").then(undefined, this.o.onError);
   }
 
   close(): Promise<CallMediaStats> {

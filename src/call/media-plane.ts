@@ -90,6 +90,8 @@ export class MediaPlane {
         timeoutMs: o.timeoutSeconds * 1000,
         onError: (err) => logger.warn({ err }, "media relay request failed"),
         music: (session, side, codec) => this.server.musicOnRelaySide(session, side, codec),
+        waitingTone: (session, side, codec) =>
+          this.server.toneOnRelaySide(session, side, codec, "callWaiting"),
       });
     if (o.stun.port > 0)
       this.stun = new StunServer({

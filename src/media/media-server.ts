@@ -144,6 +144,25 @@ export class MediaServer {
     };
   }
 
+  /**
+   * One tone of the tone plan into one side of a relayed call (the call-waiting tone): that phone
+   * hears the tone instead of the other party for the tone's length, then the relay again.
+   */
+  async toneOnRelaySide(
+    session: MediaSession,
+    side: "a" | "b",
+    codec: "PCMU" | "PCMA",
+    tone: ToneName,
+  ): Promise<void> {
+    const endpoint = await this.o.engine.openEndpoint({ attach: { session, side } });
+    try {
+      await endpoint.setRemote({ address: "0.0.0.0", port: 0, rtcpMux: false, codec, send: true });
+      await endpoint.play(this.speech([{ tone }]));
+    } finally {
+      await endpoint.close();
+    }
+  }
+
   /** A media endpoint for the call engine whose script runs once the caller is connected. */
   sipEndpoint(
     peer: string,

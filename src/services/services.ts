@@ -31,6 +31,10 @@ export interface ServicesOptions {
   readonly logger: Logger;
   /** Whether a user is on a call now (call waiting). */
   readonly talking: (domainId: number, user: string) => boolean;
+  /** The call-waiting tone to a talking user, when its call is relayed (call waiting). */
+  readonly waitingTone?: (domainId: number, user: string) => boolean;
+  /** Whether a call to a user rings now (call waiting repeats its tone until none does). */
+  readonly ringing?: (domainId: number, user: string) => boolean;
   /** A user's settings changed by phone (feature codes): the admin UI refreshes. */
   readonly onConfigChange: () => void;
 }
@@ -63,7 +67,7 @@ export function registerServices(o: ServicesOptions): Services {
   });
   registerForwarding(points, o.users);
   registerFollowMe(points, settings.noAnswerTime);
-  registerCallWaiting(points, { talking: o.talking });
+  registerCallWaiting(points, { talking: o.talking, waitingTone: o.waitingTone, ringing: o.ringing });
   const voicemail = createVoicemail({
     store: o.store,
     domainId: o.domainId,

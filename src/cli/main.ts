@@ -16,6 +16,7 @@ import { version } from "../version.js";
 import { registerRoutingCommands } from "./routing-commands.js";
 import { runServer } from "./run-server.js";
 import { registerUserCommands } from "./user-commands.js";
+import { registerVoicemailCommands } from "./voicemail-commands.js";
 
 function camel(flag: string): string {
   return flag.replace(/^--/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -59,6 +60,7 @@ start.action(async (opts: Record<string, unknown>) => {
 
 registerUserCommands(program);
 registerRoutingCommands(program);
+registerVoicemailCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`parley: ${(err as Error).message}\n`);

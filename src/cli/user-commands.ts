@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import { readConfigFile } from "../config/load.js";
-import { envName, resolveSettings, SettingsError } from "../config/settings.js";
+import { envName, resolveSettings, type Settings, SettingsError } from "../config/settings.js";
 import {
   ConflictError,
   defaultSettings,
@@ -20,7 +20,7 @@ import {
 export const EXIT_FAILURE = 1;
 export const EXIT_INVALID = 2;
 
-interface StoreOptions {
+export interface StoreOptions {
   dataDir?: string;
   databaseUrl?: string;
   config?: string;
@@ -29,17 +29,16 @@ interface StoreOptions {
 
 type Json = string | number | boolean | Json[] | { [key: string]: Json };
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
-/** The settings the user commands need, from flags, environment and config file like `start`. */
-function storeSettings(opts: StoreOptions): { dataDir: string; databaseUrl: string | undefined } {
+/** The settings, from flags, environment and config file like `start`. */
+export function storeSettings(opts: StoreOptions): Settings {
   const configPath = opts.config ?? process.env.PARLEY_CONFIG;
   const file = configPath ? readConfigFile(configPath) : undefined;
   const flags: Record<string, unknown> = {};
   if (opts.dataDir !== undefined) flags.dataDir = opts.dataDir;
   if (opts.databaseUrl !== undefined) flags.databaseUrl = opts.databaseUrl;
-  const settings = resolveSettings({ file, fileName: configPath, env: process.env, flags });
-  return { dataDir: settings.dataDir, databaseUrl: settings.databaseUrl };
+  return resolveSettings({ file, fileName: configPath, env: process.env, flags });
 }
 
 async function withStore<T>(
@@ -117,7 +116,7 @@ export function flatten(value: unknown, prefix = "", out: [string, string][] = [
   return out;
 }
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells
@@ -148,7 +147,7 @@ function printUser(user: LocalUser, json: boolean | undefined): void {
 }
 
 /** Runs a command body and turns its failures into messages and exit codes. */
-async function run(body: () => Promise<void>): Promise<void> {
+export async function run(body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (error) {
@@ -173,7 +172,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** Adds the store options every user command takes. */
-function storeCommand(parent: Command, name: string): Command {
+export function storeCommand(parent: Command, name: string): Command {
   return parent
     .command(name)
     .option("--data-dir <dir>", `directory of the embedded database [env ${envName("dataDir")}]`)

@@ -1,10 +1,11 @@
-import { parseUri } from "../sip/index.js";
+import { generateTag, parseUri } from "../sip/index.js";
 import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { ServerTransaction, TimerSettings, TransactionLayer } from "../transaction/index.js";
 import type { Destination, ReceivedMessage, TransportLayer } from "../transport/types.js";
 import type { Clock } from "../util/clock.js";
-import type { Dialog } from "./dialog.js";
+import { Dialog } from "./dialog.js";
 import { DialogIndex } from "./dialog-index.js";
+import { uasDialogInit } from "./dialog-init.js";
 import { buildResponse } from "./message-builder.js";
 import { resolveIpLiteral, type UriResolver } from "./request-target.js";
 import { negotiateAsUas } from "./session-timer-negotiation.js";
@@ -156,6 +157,19 @@ export class DialogManager implements DialogContext {
     const invite = new UasInvite(this, rx, tx, negotiation);
     this.invites.set(tx, invite);
     return invite;
+  }
+
+  /**
+   * The dialog a non-INVITE request creates when Parley accepts it as UAS: a SUBSCRIBE (RFC 6665
+   * 4.2.1: the 2xx creates the dialog), its state built as RFC 3261 12.1.1 says. Confirmed from
+   * the start (only an INVITE has early dialogs); the TU answers with `dialog.respond(tx, 200)`,
+   * which carries the dialog's To tag and Contact.
+   */
+  createUasDialog(rx: ReceivedMessage): Dialog {
+    if (this.closed) throw new Error("dialog manager is closed");
+    const dialog = new Dialog(this, uasDialogInit(rx, generateTag()), "confirmed");
+    this.register(dialog);
+    return dialog;
   }
 
   /** Sends a dialog-creating INVITE as UAC (a callee leg). */

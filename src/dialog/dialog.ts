@@ -73,6 +73,11 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
    * this dialog is answered once with them (RFC 3261 22.2). Set from the dialog's INVITE.
    */
   authorize: ((challenge: SipResponse, request: SipRequest) => HeaderList | undefined) | undefined;
+  /**
+   * A 408 to a request of this dialog ends it (RFC 3261 12.2.1.2) unless a usage that counts its
+   * own failures clears this: a subscription keeps its dialog through a lost NOTIFY (RFC 6665).
+   */
+  endOnTimeout = true;
 
   private flowId: string | undefined;
   // The collections below are made when first needed and dropped when empty again: most of a
@@ -244,7 +249,7 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
       if (allowsMethod(response, "UPDATE")) this.peerAllowsUpdate = true;
       if (method === "INVITE" && !options.manualAck) this.ack(request);
       if (method === "INVITE" || method === "UPDATE") this.session.onUacSuccess(response);
-    } else if (status === 481 || status === 408) {
+    } else if (status === 481 || (status === 408 && this.endOnTimeout)) {
       // RFC 3261 12.2.1.2: "If the response for a request within a dialog is a 481 (Call/Transaction
       // Does Not Exist) or a 408 (Request Timeout), the UAC SHOULD terminate the dialog."
       this.terminate("request-failed", status);

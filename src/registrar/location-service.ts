@@ -18,6 +18,7 @@
  *   refresh interval. A binding removed or changed while its refresh is pending drops the refresh.
  */
 import { randomBytes } from "node:crypto";
+import type { Destination, TransportProtocol } from "../transport/types.js";
 import type { Clock, TimerHandle } from "../util/clock.js";
 
 /** One binding of an address-of-record to a contact. Times are epoch milliseconds. */
@@ -43,6 +44,20 @@ export interface Binding {
 /** A binding as the location service holds it: with an id for the API. */
 export interface LiveBinding extends Binding {
   readonly id: string;
+}
+
+/**
+ * Where a binding is reached: the address its REGISTER came from (the NAT-observed one, like RFC
+ * 3581 for responses), over the connection it used when that is still open (RFC 5626 flows).
+ */
+export function bindingDestination(binding: Binding): Destination {
+  const protocol = binding.transport.toUpperCase() as TransportProtocol;
+  return {
+    protocol,
+    address: binding.sourceAddress,
+    port: binding.sourcePort,
+    ...(binding.flowId === undefined ? {} : { flowId: binding.flowId }),
+  };
 }
 
 /** What the persistent store offers (the store's BindingRepository satisfies it). */
@@ -119,8 +134,12 @@ function liveBinding(b: Binding, id: string): LiveBinding {
   };
 }
 
+/** Told of a new binding; called after the change is applied, and must not throw. */
+export type NewBindingListener = (binding: LiveBinding) => void;
+
 export class LocationService {
   private readonly byAor = new Map<string, LiveBinding[]>();
+  private readonly newBindingListeners = new Set<NewBindingListener>();
   private readonly byId = new Map<string, LiveBinding>();
   /** Refreshes not yet written, by binding id (the latest one of each binding). */
   private readonly pendingRefresh = new Map<string, Binding>();
@@ -193,9 +212,33 @@ export class LocationService {
     const key = aorKey(domainId, user);
     const before = this.byAor.get(key)?.length ?? 0;
     for (const contactUri of remove) this.removeOne(domainId, user, contactUri, true);
-    for (const b of upsert) this.insert(b, true);
+    let fresh: LiveBinding[] | undefined;
+    for (const b of upsert) {
+      const isNew = this.newBindingListeners.size > 0 && this.isNewBinding(key, b);
+      const live = this.insert(b, true);
+      if (!isNew) continue;
+      fresh ??= [];
+      fresh.push(live);
+    }
     const after = this.byAor.get(key)?.length ?? 0;
     if ((before === 0) !== (after === 0)) this.events.onAvailability?.(domainId, user, after > 0);
+    for (const live of fresh ?? []) for (const listener of this.newBindingListeners) listener(live);
+  }
+
+  /**
+   * Calls `listener` for each new binding a change makes: a contact not bound before, or bound
+   * again under another Call-ID (the device restarted: RFC 3261 10.2 asks a UA to keep one
+   * Call-ID for its registrations while it runs). Not for refreshes, nor for the bindings loaded at start. Returns the
+   * function that removes the listener.
+   */
+  onNewBinding(listener: NewBindingListener): () => void {
+    this.newBindingListeners.add(listener);
+    return () => this.newBindingListeners.delete(listener);
+  }
+
+  private isNewBinding(key: string, b: Binding): boolean {
+    const current = this.byAor.get(key)?.find((x) => x.contactUri === b.contactUri);
+    return current === undefined || current.callId !== b.callId;
   }
 
   /** Remove one binding by id (the API's DELETE). */
@@ -206,7 +249,7 @@ export class LocationService {
     return true;
   }
 
-  private insert(b: Binding, persist: boolean): void {
+  private insert(b: Binding, persist: boolean): LiveBinding {
     const key = aorKey(b.domainId, b.user);
     let list = this.byAor.get(key);
     if (!list) {
@@ -219,18 +262,19 @@ export class LocationService {
     if (at >= 0) list[at] = live;
     else list.push(live);
     this.byId.set(live.id, live);
-    if (!persist || !this.persistence) return;
+    if (!persist || !this.persistence) return live;
     if (before !== undefined && this.refreshDelayMs > 0 && !this.stopped && isRefresh(before, b)) {
       this.pendingRefresh.set(live.id, b);
       this.refreshTimer ??= this.clock.setTimer(this.refreshDelayMs, () => {
         this.refreshTimer = undefined;
         void this.writeRefreshes();
       });
-      return;
+      return live;
     }
     // Written through: the refresh it may have had pending is older than this write.
     this.pendingRefresh.delete(live.id);
     this.persistence.upsert(b).catch((err: unknown) => this.events.onPersistError?.(err));
+    return live;
   }
 
   private removeOne(domainId: number, user: string, contactUri: string, persist: boolean): void {

@@ -359,6 +359,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             calls,
             routing: trunks.live,
             prompts: media.server.prompts,
+            voicemail: services.voicemail,
+            featureCodes: services.featureCodes,
             token: token.token,
             logger,
             toEpochMs: (clockMs) => wallNow() + clockMs - clock.now(),

@@ -15,6 +15,7 @@ import { bansRoutes } from "./routes/bans.js";
 import { callsRoutes } from "./routes/calls.js";
 import { cdrsRoutes } from "./routes/cdrs.js";
 import { eventsRoutes } from "./routes/events.js";
+import { featureCodesRoutes } from "./routes/feature-codes.js";
 import { promptsRoutes } from "./routes/prompts.js";
 import { registrationsRoutes } from "./routes/registrations.js";
 import { offlineRouting, routingRoutes } from "./routes/routing.js";
@@ -99,6 +100,10 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
           description: "Voice prompts and music on hold: listen, replace by upload, restore",
         },
         {
+          name: "feature-codes",
+          description: "The codes phones dial to reach services: move, turn off, restore",
+        },
+        {
           name: "voicemail",
           description: "Voice messages, users' greetings, the mail outbox and the SMTP settings",
         },
@@ -181,6 +186,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       const settings = deps.settings;
       if (settings) await v1.register(settingsRoutes, { settings: () => publicSettings(settings()) });
       if (deps.prompts) await v1.register(promptsRoutes, { prompts: deps.prompts });
+      if (deps.featureCodes) await v1.register(featureCodesRoutes, { featureCodes: deps.featureCodes });
       const voicemail = deps.voicemail;
       if (voicemail) {
         await v1.register(voicemailRoutes, { store: deps.store, domainId: domain.id, voicemail });

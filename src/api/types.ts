@@ -6,6 +6,7 @@
  */
 import type { Ban } from "../auth/ban-list.js";
 import type { CallsView, UserState } from "../call/call-view-types.js";
+import type { FeatureCode } from "../services/feature-codes.js";
 import type { MailStatus } from "../services/voicemail/mail-queue.js";
 import type { SmtpView } from "../services/voicemail/smtp-config.js";
 import type { MessageCounts, Store, VoicemailFolder, VoicemailMessage } from "../store/index.js";
@@ -125,6 +126,14 @@ export interface SmtpSettingsView {
   reset(): Promise<SmtpView>;
 }
 
+/** The feature code table (services/feature-code-settings.ts's FeatureCodeSettings implements it). */
+export interface FeatureCodesView {
+  list(): FeatureCode[];
+  /** `{code?, enabled?}`; throws ValidationError naming the field, NotFoundError for no such feature. */
+  configure(service: string, change: unknown): Promise<FeatureCode>;
+  reset(service: string): Promise<FeatureCode>;
+}
+
 /** Voicemail as the API sees it: the composition root passes the services' objects. */
 export interface VoicemailDeps {
   mailboxes: MailboxesView;
@@ -164,6 +173,8 @@ export interface ApiDeps {
   prompts?: PromptsView;
   /** Voice mailboxes, greetings, the mail outbox and the SMTP settings; without it, no /voicemail, /smtp. */
   voicemail?: VoicemailDeps;
+  /** The feature code table; without it /feature-codes is not served. */
+  featureCodes?: FeatureCodesView;
   /** Serve the admin web UI at `/` (default true when built). */
   webUi?: boolean;
 }

@@ -14,10 +14,12 @@ import { registerAudioTests } from "./audio-tests/audio-tests.js";
 import { registerCallWaiting } from "./call-waiting/call-waiting.js";
 import { registerAdHocConference } from "./conference/ad-hoc-conference.js";
 import { registerDoNotDisturb } from "./dnd/dnd.js";
+import { FeatureCodeSettings } from "./feature-code-settings.js";
 import type { FeatureCodeTable } from "./feature-codes.js";
 import { registerFollowMe } from "./follow-me/follow-me.js";
 import { registerForwarding } from "./forwarding/forwarding.js";
 import { registerUserCodes } from "./user-codes/user-codes.js";
+import { registerVoicemailAccess } from "./voicemail/access.js";
 import { createVoicemail, type VoicemailService } from "./voicemail/voicemail.js";
 
 export interface ServicesOptions {
@@ -41,6 +43,8 @@ export interface ServicesOptions {
 
 export interface Services {
   readonly voicemail: VoicemailService;
+  /** The feature code table as the administrator changes it (API, web UI). */
+  readonly featureCodes: FeatureCodeSettings;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -77,9 +81,30 @@ export function registerServices(o: ServicesOptions): Services {
     settings,
     logger: o.logger,
   });
+  registerVoicemailAccess({
+    points,
+    features,
+    media,
+    mailboxes: voicemail.mailboxes,
+    users: o.users,
+    codes: { own: settings.voicemailCode, any: settings.voicemailAnyCode },
+    logger: o.logger,
+  });
+  const featureCodes = new FeatureCodeSettings({
+    table: features,
+    repository: o.store.systemSettings,
+    domainId: o.domainId,
+    onSkipped: (service, reason) =>
+      o.logger.warn({ service, reason }, "stored feature code change not applied"),
+  });
   return {
     voicemail,
-    start: () => voicemail.start(),
+    featureCodes,
+    async start() {
+      // Every service has registered its code by now: the stored changes apply over them.
+      await featureCodes.load();
+      await voicemail.start();
+    },
     stop: () => voicemail.stop(),
   };
 }

@@ -58,7 +58,7 @@ export function registerAudioTests(
         }),
       },
     })),
-    features.add(codes.echoTest, "echo-test"),
+    features.add(codes.echoTest, "echo-test", { description: "Echo test: what you say comes back" }),
     points.service("prompt-test", (context) => ({
       kind: "endpoint",
       target: {
@@ -69,7 +69,7 @@ export function registerAudioTests(
         }),
       },
     })),
-    features.add(codes.promptTest, "prompt-test"),
+    features.add(codes.promptTest, "prompt-test", { description: "Prompt playback test" }),
     points.service("record-test", (context) => {
       // One file per user (a name safe for a path): each test replaces the last one.
       const file = join(
@@ -92,7 +92,9 @@ export function registerAudioTests(
         },
       };
     }),
-    features.add(codes.recordTest, "record-test"),
+    features.add(codes.recordTest, "record-test", {
+      description: "Record and playback test",
+    }),
   ];
   return () => {
     for (const remove of removals) remove();

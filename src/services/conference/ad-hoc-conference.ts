@@ -9,7 +9,8 @@ import type { DetectionPointTable } from "../../call/detection-points.js";
 import type { MediaServer } from "../../media/media-server.js";
 import type { FeatureCodeTable } from "../feature-codes.js";
 
-export const CONFERENCE_CODE = "*6*";
+/** `*6*room#`: the code, then `*` and the room. */
+export const CONFERENCE_CODE = "*6";
 
 /** The room a dialled argument names: the digits before an optional `*password`. */
 export function roomOf(argument: string): string | undefined {
@@ -47,7 +48,11 @@ export function registerAdHocConference(
         },
       };
     }),
-    features.add(code, "conference", { argument: true }),
+    features.add(code, "conference", {
+      argument: true,
+      suffix: "*",
+      description: "Conference room: *room# (everyone who dials the same room talks together)",
+    }),
   ];
   return () => {
     for (const remove of removals) remove();

@@ -83,12 +83,18 @@ export function registerUserCodes(
     };
 
   const removals: Array<() => void> = [];
+  const FORWARDING_DESCRIPTIONS: Record<ForwardingKind, string> = {
+    unconditional: "Unconditional call forwarding: set (*number#) or clear (#)",
+    busy: "Call forwarding on busy: set (*number#) or clear (#)",
+    unreachable: "Call forwarding when unreachable: set (*number#) or clear (#)",
+    noAnswer: "Call forwarding on no answer: set (*number#) or clear (#)",
+  };
   for (const [which, code] of Object.entries(FORWARDING_CODES) as Array<[ForwardingKind, string]>) {
     const name = `user-codes.forwarding.${which}`;
     removals.push(
       points.service(name, service({ kind: "forwarding", which })),
       // `*93*number#` sets; `*93#` (or `*93`) clears: the argument is then "".
-      features.add(`${code}*`, name, { argument: true }),
+      features.add(code, name, { argument: true, suffix: "*", description: FORWARDING_DESCRIPTIONS[which] }),
       features.add(code, name),
     );
   }
@@ -97,7 +103,10 @@ export function registerUserCodes(
     [DND_OFF_CODE, false],
   ] as const) {
     const name = `user-codes.dnd.${on ? "on" : "off"}`;
-    removals.push(points.service(name, service({ kind: "dnd", on })), features.add(code, name));
+    removals.push(
+      points.service(name, service({ kind: "dnd", on })),
+      features.add(code, name, { description: `Do not disturb ${on ? "on" : "off"}` }),
+    );
   }
   return () => {
     for (const remove of removals) remove();

@@ -13,6 +13,7 @@ import { RegistrationsPage } from "./pages/registrations";
 import { SettingsPage } from "./pages/settings";
 import { UserEditPage } from "./pages/user-edit";
 import { UsersPage } from "./pages/users";
+import { VoicemailPage } from "./pages/voicemail";
 
 export interface PageRoute {
   /** The hash's first segment: `#/users/100` is the page "users". */
@@ -39,6 +40,7 @@ export const ROUTES: readonly PageRoute[] = [
   { page: "dialplan", label: "nav.dialplan", render: () => <DialPlanPage /> },
   { page: "cdrs", label: "nav.cdrs", render: () => <CdrsPage /> },
   { page: "registrations", label: "nav.registrations", render: () => <RegistrationsPage /> },
+  { page: "voicemail", label: "nav.voicemail", render: () => <VoicemailPage /> },
   { page: "prompts", label: "nav.prompts", render: () => <PromptsPage /> },
   { page: "settings", label: "nav.settings", render: () => <SettingsPage /> },
 ];

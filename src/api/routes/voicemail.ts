@@ -59,7 +59,10 @@ export const OutboxItem = Type.Object({
   to: Type.String({ description: "The user's e-mail address." }),
   subject: Type.String(),
   state: Type.Enum(["queued", "sent"], { description: "Waiting for (another) attempt, or sent." }),
-  attempts: Type.Integer({ minimum: 0, description: "Attempts so far (the successful one included)." }),
+  attempts: Type.Integer({
+    minimum: 0,
+    description: "Failed attempts so far (waiting while no SMTP server is set counts none).",
+  }),
   lastError: Type.Optional(Type.String({ description: "Why the last attempt failed." })),
   nextAttemptAt: Type.Optional(Type.String({ format: "date-time", description: "While queued." })),
   sentAt: Type.Optional(Type.String({ format: "date-time" })),

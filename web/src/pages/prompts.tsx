@@ -10,8 +10,8 @@ import { FormFailure } from "../components/form";
 import { PageHeader, useConfirm, useNotify } from "../components/ui";
 import { type Lang, useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
-import { ApiFailure, api } from "../lib/api";
-import type { ErrorBody } from "../lib/api-types";
+import { api } from "../lib/api";
+import { usePlayer, wavRequest } from "../lib/audio";
 
 type Prompt = Static<typeof PromptList>["items"][number];
 type Music = Static<typeof MusicList>["items"][number];
@@ -19,59 +19,8 @@ type Music = Static<typeof MusicList>["items"][number];
 const LANGS: readonly Lang[] = ["en", "zh"];
 const ACCEPT = "audio/wav,.wav";
 
-/**
- * A request whose body or answer is a WAV, which ApiClient (JSON only) does not send: the same
- * bearer token and the same ApiFailure from the API's error body.
- */
-async function wavRequest(method: "GET" | "PUT", path: string, file?: Blob): Promise<Response> {
-  const headers: Record<string, string> = { authorization: api.authorization };
-  if (file) headers["content-type"] = "audio/wav";
-  let res: Response;
-  try {
-    res = await fetch(`/api/v1${path}`, { method, headers, body: file });
-  } catch (error) {
-    throw new ApiFailure(0, "network", (error as Error).message);
-  }
-  if (res.ok) return res;
-  const body = (await res.json().catch(() => ({}))) as Partial<ErrorBody>;
-  if (res.status === 401) {
-    api.forget();
-    api.onUnauthorized();
-  }
-  throw new ApiFailure(res.status, body.error ?? "http", body.message ?? res.statusText, body.errors);
-}
-
 const failureText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
-
-/** The one track playing: the audio route fetched with the token, played from an object URL. */
-function usePlayer(onError: (key: string, error: unknown) => void) {
-  const [playing, setPlaying] = useState<{ key: string; url: string }>();
-  const current = useRef<string>(undefined);
-  const play = async (key: string, path: string) => {
-    try {
-      const blob = await (await wavRequest("GET", path)).blob();
-      const url = URL.createObjectURL(blob);
-      if (current.current) URL.revokeObjectURL(current.current);
-      current.current = url;
-      setPlaying({ key, url });
-    } catch (error) {
-      onError(key, error);
-    }
-  };
-  useEffect(
-    () => () => {
-      if (current.current) URL.revokeObjectURL(current.current);
-    },
-    [],
-  );
-  const player = (key: string) =>
-    playing?.key === key ? (
-      // biome-ignore lint/a11y/useMediaCaption: a recorded prompt; its text is in the next column
-      <audio controls autoPlay src={playing.url} data-testid={`player-${key}`} />
-    ) : null;
-  return { play, player };
-}
 
 export function PromptsPage() {
   const { t, lang: uiLang } = useI18n();

@@ -51,6 +51,8 @@ export function userGroups(creating: boolean): FieldGroup[] {
           label: "field.voicemailOnUnreachableOrNoAnswer",
         },
         { path: "email", kind: "text", label: "field.email", autoComplete: "email" },
+        { path: "voicemailOnBusy", kind: "bool", label: "field.voicemailOnBusy" },
+        { path: "voicemailPin", kind: "text", label: "field.voicemailPin", hint: "hint.voicemailPin" },
       ],
     },
     {

@@ -121,7 +121,7 @@ describe("the Voicemail page", { skip }, () => {
     assert.match((await player.getAttribute("src")) ?? "", /^blob:/);
     const deadline = Date.now() + 5_000;
     for (;;) {
-      const duration = await player.evaluate((el: HTMLAudioElement) => el.duration);
+      const duration = await player.evaluate((el) => (el as unknown as { duration: number }).duration);
       if (duration > seconds) return;
       assert.ok(Date.now() < deadline, `${testId} decoded: duration ${duration}`);
       await new Promise((r) => setTimeout(r, 50));

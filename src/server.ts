@@ -20,6 +20,7 @@ import type { Settings } from "./config/settings.js";
 import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
 import { DialogManager } from "./dialog/dialog-manager.js";
+import { createMessageWaiting } from "./presence/message-waiting.js";
 import { type LiveBinding, LocationService } from "./registrar/location-service.js";
 import { NatKeepalive } from "./registrar/nat-keepalive.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
@@ -292,6 +293,23 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     ringing: (domainId, user) => calls.isCalledNow(domainId, user),
     onConfigChange: () => liveEvents.notify("config"),
   });
+  // Message-waiting indication (RFC 3842): SUBSCRIBE to message-summary, and NOTIFY to every
+  // device of a user whose mailbox changed or that registers anew.
+  const messageWaiting = createMessageWaiting({
+    core,
+    dialogs,
+    transactions,
+    authenticator,
+    location,
+    domain,
+    host: contactHost(settings),
+    counts: (domainId, user) => services.voicemail.mailboxes.counts(domainId, user),
+    clock,
+    logger,
+  });
+  services.voicemail.mailboxes.onChange((domainId, mailbox) => {
+    messageWaiting.changed(domainId, mailbox);
+  });
   // The admin UI's live view follows every typed call event.
   for (const name of CALL_EVENT_NAMES) calls.on(name, () => liveEvents.notify());
 
@@ -411,6 +429,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     async stop() {
       // Writes the refreshes still held back (location-service.ts) before the store closes.
       calls.closeAll();
+      messageWaiting.close();
       trunks.stop();
       await services.stop();
       keepalive.stop();

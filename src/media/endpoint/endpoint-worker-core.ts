@@ -113,6 +113,8 @@ export class EndpointWorkerCore {
         if (phase !== undefined) this.phases[phase].delete(endpoint);
         this.phaseOf.delete(endpoint);
         if (this.endpoints.size === 0) this.clock.stop();
+        // A recording ended by the hang-up reports (saved, its length) before the close does.
+        await endpoint.settled();
         return { type: "reply", id, ok: true, endpointStats: stats };
       }
     }

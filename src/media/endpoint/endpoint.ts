@@ -53,6 +53,8 @@ export class Endpoint implements Listener {
   private readonly outBytes = new Uint8Array(FRAME_SAMPLES);
   private output: (Running<OutputSource> & { interrupt: string; ended?: () => void }) | undefined;
   private recorder: Running<Recorder> | undefined;
+  /** The last recording's file write and end report (see settled()). */
+  private writing: Promise<void> | undefined;
   private collector: Running<DigitCollector> | undefined;
   private typeAhead = "";
   private lastDigit = { digit: "", source: "inband" as DigitSource, at: -Infinity };
@@ -221,9 +223,19 @@ export class Endpoint implements Listener {
     const recording = this.recorder;
     if (recording === undefined) return;
     this.recorder = undefined;
-    recording.run
+    const written = recording.run
       .finish(reason, digit)
       .then((result) => this.emit({ type: "op", endpoint: this.id, op: recording.op, ...result }));
+    this.writing = written;
+  }
+
+  /**
+   * Resolves once the last recording's file is written and its end reported: a hang-up's
+   * recording is still being written when close() returns, and its result must reach the
+   * service before the close is acknowledged (or the handle would report it lost).
+   */
+  settled(): Promise<void> {
+    return this.writing ?? Promise.resolve();
   }
 
   private endCollection(result: OpResult): void {

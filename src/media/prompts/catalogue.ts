@@ -66,7 +66,7 @@ export const PROMPTS = {
   },
   "message-menu": {
     en: "Press seven to delete this message, nine to save it, four to hear it again, six for the next message, or star for the main menu.",
-    zh: "删除请按七，保存请按九，重听请按四，下一条请按六，返回主菜单请按星号键。",
+    zh: "删除按七，保存按九，重听按四，下一条按六，返回主菜单按星号键。",
   },
   "enter-mailbox": {
     en: "Please enter your mailbox number, followed by the pound key.",

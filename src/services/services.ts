@@ -14,6 +14,7 @@ import { registerAudioTests } from "./audio-tests/audio-tests.js";
 import { registerCallWaiting } from "./call-waiting/call-waiting.js";
 import { registerAdHocConference } from "./conference/ad-hoc-conference.js";
 import { registerDoNotDisturb } from "./dnd/dnd.js";
+import { audioTestCodes, voicemailAccessCodes } from "./feature-code-catalogue.js";
 import { FeatureCodeSettings } from "./feature-code-settings.js";
 import type { FeatureCodeTable } from "./feature-codes.js";
 import { registerFollowMe } from "./follow-me/follow-me.js";
@@ -51,17 +52,8 @@ export interface Services {
 
 export function registerServices(o: ServicesOptions): Services {
   const { points, features, media, settings } = o;
-  registerAudioTests(
-    points,
-    features,
-    media,
-    {
-      echoTest: settings.echoTestCode,
-      promptTest: settings.promptTestCode,
-      recordTest: settings.recordTestCode,
-    },
-    join(settings.dataDir, "recordings"),
-  );
+  // The codes come from the catalogue's mappings, so `parley feature-codes` sees the same defaults.
+  registerAudioTests(points, features, media, audioTestCodes(settings), join(settings.dataDir, "recordings"));
   registerAdHocConference(points, features, media);
   registerDoNotDisturb(points);
   registerUserCodes(points, features, media, {
@@ -87,7 +79,7 @@ export function registerServices(o: ServicesOptions): Services {
     media,
     mailboxes: voicemail.mailboxes,
     users: o.users,
-    codes: { own: settings.voicemailCode, any: settings.voicemailAnyCode },
+    codes: voicemailAccessCodes(settings),
     logger: o.logger,
   });
   const featureCodes = new FeatureCodeSettings({

@@ -27,6 +27,15 @@ export const RECORD_TEST_MAX_MS = 30_000;
 /** How long the echo test runs at most, so a forgotten call does not hold a port for ever. */
 export const ECHO_TEST_MAX_MS = 10 * 60_000;
 
+/** The tests' feature codes alone (feature-code-catalogue.ts lists them with no media). */
+export function addAudioTestCodes(features: FeatureCodeTable, codes: AudioTestCodes): Array<() => void> {
+  return [
+    features.add(codes.echoTest, "echo-test", { description: "Echo test: what you say comes back" }),
+    features.add(codes.promptTest, "prompt-test", { description: "Prompt playback test" }),
+    features.add(codes.recordTest, "record-test", { description: "Record and playback test" }),
+  ];
+}
+
 export function registerAudioTests(
   points: DetectionPointTable,
   features: FeatureCodeTable,
@@ -58,7 +67,6 @@ export function registerAudioTests(
         }),
       },
     })),
-    features.add(codes.echoTest, "echo-test", { description: "Echo test: what you say comes back" }),
     points.service("prompt-test", (context) => ({
       kind: "endpoint",
       target: {
@@ -69,7 +77,6 @@ export function registerAudioTests(
         }),
       },
     })),
-    features.add(codes.promptTest, "prompt-test", { description: "Prompt playback test" }),
     points.service("record-test", (context) => {
       // One file per user (a name safe for a path): each test replaces the last one.
       const file = join(
@@ -92,9 +99,7 @@ export function registerAudioTests(
         },
       };
     }),
-    features.add(codes.recordTest, "record-test", {
-      description: "Record and playback test",
-    }),
+    ...addAudioTestCodes(features, codes),
   ];
   return () => {
     for (const remove of removals) remove();

@@ -18,6 +18,15 @@ export function roomOf(argument: string): string | undefined {
   return /^[0-9]{1,10}$/.test(room) ? room : undefined;
 }
 
+/** The conference's feature code alone (feature-code-catalogue.ts lists it with no media). */
+export function addConferenceCode(features: FeatureCodeTable, code = CONFERENCE_CODE): () => void {
+  return features.add(code, "conference", {
+    argument: true,
+    suffix: "*",
+    description: "Conference room: *room# (everyone who dials the same room talks together)",
+  });
+}
+
 export function registerAdHocConference(
   points: DetectionPointTable,
   features: FeatureCodeTable,
@@ -48,11 +57,7 @@ export function registerAdHocConference(
         },
       };
     }),
-    features.add(code, "conference", {
-      argument: true,
-      suffix: "*",
-      description: "Conference room: *room# (everyone who dials the same room talks together)",
-    }),
+    addConferenceCode(features, code),
   ];
   return () => {
     for (const remove of removals) remove();

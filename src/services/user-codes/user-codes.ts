@@ -38,6 +38,35 @@ const DISPLAY_NAMES: Record<UserCodeAction["kind"], string> = {
   dnd: "Do not disturb",
 };
 
+const forwardingService = (which: ForwardingKind) => `user-codes.forwarding.${which}`;
+const dndService = (on: boolean) => `user-codes.dnd.${on ? "on" : "off"}`;
+
+const FORWARDING_DESCRIPTIONS: Record<ForwardingKind, string> = {
+  unconditional: "Unconditional call forwarding: set (*number#) or clear (#)",
+  busy: "Call forwarding on busy: set (*number#) or clear (#)",
+  unreachable: "Call forwarding when unreachable: set (*number#) or clear (#)",
+  noAnswer: "Call forwarding on no answer: set (*number#) or clear (#)",
+};
+
+/** The user codes' feature codes alone (feature-code-catalogue.ts lists them with no media). */
+export function addUserCodeFeatures(features: FeatureCodeTable): Array<() => void> {
+  const removals: Array<() => void> = [];
+  for (const [which, code] of Object.entries(FORWARDING_CODES) as Array<[ForwardingKind, string]>) {
+    const name = forwardingService(which);
+    removals.push(
+      // `*93*number#` sets; `*93#` (or `*93`) clears: the argument is then "".
+      features.add(code, name, { argument: true, suffix: "*", description: FORWARDING_DESCRIPTIONS[which] }),
+      features.add(code, name),
+    );
+  }
+  for (const [code, on] of [
+    [DND_ON_CODE, true],
+    [DND_OFF_CODE, false],
+  ] as const)
+    removals.push(features.add(code, dndService(on), { description: `Do not disturb ${on ? "on" : "off"}` }));
+  return removals;
+}
+
 export function registerUserCodes(
   points: DetectionPointTable,
   features: FeatureCodeTable,
@@ -82,32 +111,10 @@ export function registerUserCodes(
       return announce(context, action, outcome.prompt);
     };
 
-  const removals: Array<() => void> = [];
-  const FORWARDING_DESCRIPTIONS: Record<ForwardingKind, string> = {
-    unconditional: "Unconditional call forwarding: set (*number#) or clear (#)",
-    busy: "Call forwarding on busy: set (*number#) or clear (#)",
-    unreachable: "Call forwarding when unreachable: set (*number#) or clear (#)",
-    noAnswer: "Call forwarding on no answer: set (*number#) or clear (#)",
-  };
-  for (const [which, code] of Object.entries(FORWARDING_CODES) as Array<[ForwardingKind, string]>) {
-    const name = `user-codes.forwarding.${which}`;
-    removals.push(
-      points.service(name, service({ kind: "forwarding", which })),
-      // `*93*number#` sets; `*93#` (or `*93`) clears: the argument is then "".
-      features.add(code, name, { argument: true, suffix: "*", description: FORWARDING_DESCRIPTIONS[which] }),
-      features.add(code, name),
-    );
-  }
-  for (const [code, on] of [
-    [DND_ON_CODE, true],
-    [DND_OFF_CODE, false],
-  ] as const) {
-    const name = `user-codes.dnd.${on ? "on" : "off"}`;
-    removals.push(
-      points.service(name, service({ kind: "dnd", on })),
-      features.add(code, name, { description: `Do not disturb ${on ? "on" : "off"}` }),
-    );
-  }
+  const removals: Array<() => void> = addUserCodeFeatures(features);
+  for (const which of Object.keys(FORWARDING_CODES) as ForwardingKind[])
+    removals.push(points.service(forwardingService(which), service({ kind: "forwarding", which })));
+  for (const on of [true, false]) removals.push(points.service(dndService(on), service({ kind: "dnd", on })));
   return () => {
     for (const remove of removals) remove();
   };

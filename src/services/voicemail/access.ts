@@ -39,6 +39,18 @@ const ownerOf = (user: LocalUser): MailboxOwner => ({
   pin: user.voicemailPin,
 });
 
+/** The access codes alone (feature-code-catalogue.ts lists them with no media). */
+export function addVoicemailAccessCodes(
+  features: FeatureCodeTable,
+  codes: VoicemailAccessOptions["codes"],
+): Array<() => void> {
+  return [
+    features.add(codes.own, OWN, { description: "Voicemail: your own mailbox" }),
+    features.add(codes.any, ANY, { description: "Voicemail: any mailbox, by its number and PIN" }),
+    features.add(codes.any, ANY, { argument: true }),
+  ];
+}
+
 export function registerVoicemailAccess(o: VoicemailAccessOptions): () => void {
   const { media, logger } = o;
   const connect = (context: PointContext & { number: string }, login: AccessLogin): Verdict => ({
@@ -67,7 +79,6 @@ export function registerVoicemailAccess(o: VoicemailAccessOptions): () => void {
         return { kind: "refuse", code: "feature-code-forbidden" };
       return connect(context, { kind: "own", owner: ownerOf(user) });
     }),
-    o.features.add(o.codes.own, OWN, { description: "Voicemail: your own mailbox" }),
     o.points.service(ANY, (context) => {
       const domainId = context.caller.domainId;
       return connect(context, {
@@ -79,8 +90,7 @@ export function registerVoicemailAccess(o: VoicemailAccessOptions): () => void {
         },
       });
     }),
-    o.features.add(o.codes.any, ANY, { description: "Voicemail: any mailbox, by its number and PIN" }),
-    o.features.add(o.codes.any, ANY, { argument: true }),
+    ...addVoicemailAccessCodes(o.features, o.codes),
   ];
   return () => {
     for (const remove of removals) remove();

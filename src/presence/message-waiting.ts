@@ -41,6 +41,11 @@ export interface MessageWaitingSetup {
   readonly host: string;
   /** A mailbox's message counts (the voicemail store). */
   readonly counts: (domainId: number, user: string) => Promise<MessageCounts>;
+  /**
+   * Whether a user has voicemail: a device of a user without it (and with an empty mailbox) gets
+   * no unsolicited NOTIFY when it registers.
+   */
+  readonly hasVoicemail: (domainId: number, user: string) => Promise<boolean>;
   readonly clock: Clock;
   /** Epoch milliseconds now; Date.now by default. */
   readonly now?: () => number;
@@ -79,6 +84,7 @@ export function createMessageWaiting(s: MessageWaitingSetup): MessageWaitingServ
     location: s.location,
     transactions: s.transactions,
     counts: s.counts,
+    hasVoicemail: s.hasVoicemail,
     host: s.host,
     contact: s.dialogs.contact,
     logger: s.logger,

@@ -35,6 +35,8 @@ export interface MessageWaitingOptions {
     ): unknown;
   };
   readonly counts: (domainId: number, user: string) => Promise<MessageCounts>;
+  /** Whether the user has voicemail (the right to it, as its settings say). */
+  readonly hasVoicemail: (domainId: number, user: string) => Promise<boolean>;
   /** The host of the mailbox URIs (From, To, Message-Account). */
   readonly host: string;
   /** Parley's Contact URI. */
@@ -84,19 +86,24 @@ export class MessageWaiting {
 
   /**
    * A device registered anew (a new binding, not a refresh): it learns the current state, through
-   * its subscription when it has one, else by an unsolicited NOTIFY. Never rejects.
+   * its subscription when it has one, else by an unsolicited NOTIFY. Like Asterisk, which sends
+   * unsolicited MWI only to endpoints with a mailbox, Parley sends that NOTIFY only for a user with
+   * voicemail or with messages in its mailbox: other devices never hear of a mailbox.
    */
   async registered(binding: LiveBinding): Promise<void> {
+    const { domainId, user } = binding;
     const subscriptions = this.o.subscriptions
-      .subscriptionsOf(MESSAGE_SUMMARY, binding.domainId, binding.user)
+      .subscriptionsOf(MESSAGE_SUMMARY, domainId, user)
       .filter((s) => sameDevice(binding, s));
     if (subscriptions.length > 0) {
       for (const s of subscriptions) s.notify();
       return;
     }
     if (!this.unsolicited) return;
-    const counts = await this.fetchCounts(binding.domainId, binding.user);
-    if (counts !== undefined) this.send(binding, counts);
+    const counts = await this.fetchCounts(domainId, user);
+    if (counts === undefined) return;
+    if (counts.new + counts.old === 0 && !(await this.o.hasVoicemail(domainId, user))) return;
+    this.send(binding, counts);
   }
 
   private async fetchCounts(domainId: number, user: string): Promise<MessageCounts | undefined> {

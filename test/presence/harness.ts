@@ -196,6 +196,8 @@ export interface MwiHarness {
   readonly counts: Map<string, MessageCounts>;
   /** While `down`, reading the counts fails (the store is unreachable). */
   readonly store: { down: boolean };
+  /** The users with voicemail (all of them unless the options say otherwise). */
+  readonly voicemail: Set<string>;
   /** Parley's log lines at info level and above, parsed. */
   readonly logs: Array<Record<string, unknown>>;
   /** Errors reported by Parley's transaction and dialog layers (a test expects none). */
@@ -211,6 +213,8 @@ export interface MwiHarness {
 export interface MwiHarnessOptions {
   readonly unsolicited?: boolean;
   readonly users?: readonly string[];
+  /** The users with voicemail; default: every user. */
+  readonly voicemail?: readonly string[];
 }
 
 export function createMwiHarness(o: MwiHarnessOptions = {}): MwiHarness {
@@ -219,9 +223,9 @@ export function createMwiHarness(o: MwiHarnessOptions = {}): MwiHarness {
   const logs: Array<Record<string, unknown>> = [];
   const errors: unknown[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line)) });
-  const users = new Map(
-    (o.users ?? ["100", "101"]).map((name) => [name, { auth: computeHa1(name, DOMAIN.realm, name) }]),
-  );
+  const names = o.users ?? ["100", "101"];
+  const users = new Map(names.map((name) => [name, { auth: computeHa1(name, DOMAIN.realm, name) }]));
+  const voicemail = new Set(o.voicemail ?? names);
   const find = (domainId: number, name: string) => (domainId === DOMAIN.id ? users.get(name) : undefined);
   const credentials: CredentialSource = {
     lookup: (domainId, name) => Promise.resolve(find(domainId, name)),
@@ -266,6 +270,7 @@ export function createMwiHarness(o: MwiHarnessOptions = {}): MwiHarness {
       store.down
         ? Promise.reject(new Error("store down"))
         : Promise.resolve(counts.get(user) ?? { new: 0, old: 0 }),
+    hasVoicemail: (_domainId, user) => Promise.resolve(voicemail.has(user)),
     clock,
     now,
     logger,
@@ -280,6 +285,7 @@ export function createMwiHarness(o: MwiHarnessOptions = {}): MwiHarness {
     location,
     counts,
     store,
+    voicemail,
     logs,
     errors,
     device: (user, options = {}) => {

@@ -108,6 +108,7 @@ async function startServer(): Promise<Server> {
     domain: DOMAIN,
     host: DOMAIN.realm,
     counts: async (_domainId, user) => counts.get(user) ?? { new: 0, old: 0 },
+    hasVoicemail: async () => true,
     clock,
     logger,
   });

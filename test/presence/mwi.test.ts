@@ -2,9 +2,9 @@
  * Covers message-waiting indication to every device of a user (RFC 3842; issue 15): on a mailbox
  * change, subscribers get an in-dialog NOTIFY and the other registered devices an unsolicited
  * one (out of dialog, Event: message-summary, Subscription-State: active); a device that
- * registers anew (new contact or Call-ID, not a refresh) gets the current state; the unsolicited
- * kind can be turned off. On a loop network and a virtual clock, through the real location
- * service's new-binding news.
+ * registers anew (new contact or Call-ID, not a refresh) gets the current state when its user has
+ * voicemail or messages; the unsolicited kind can be turned off. On a loop network and a virtual
+ * clock, through the real location service's new-binding news.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -132,6 +132,18 @@ describe("a device registering", () => {
     h.location.apply(DOMAIN.id, "100", [], [{ ...phone.binding(h.now()), path }]);
     await h.run(100);
     assert.deepEqual(phone.notifies[0]!.getAll("route"), path);
+  });
+
+  it("of a user without voicemail gets nothing while the mailbox is empty, the state once it is not", async () => {
+    const h = createMwiHarness({ voicemail: [] });
+    const phone = h.device("100");
+    await h.run(100);
+    assert.equal(phone.notifies.length, 0);
+    h.counts.set("100", { new: 0, old: 1 });
+    h.location.apply(DOMAIN.id, "100", [], [phone.binding(h.now(), "after-reboot")]);
+    await h.run(100);
+    assert.equal(phone.notifies.length, 1);
+    assert.match(phone.notifies[0]!.body.toString(), /^Messages-Waiting: no\r\n.*Voice-Message: 0\/1/s);
   });
 
   it("with unsolicited MWI off gets nothing", async () => {

@@ -135,6 +135,16 @@ describe("media endpoints (Parley as a party to a call)", () => {
     assert.equal(waited.digits, "");
   });
 
+  it("keeps digits typed past one collection for the next (a mailbox, then its PIN)", async () => {
+    const { ep, peer } = await connected();
+    for (const key of "100#2468#") await peer.sendEvent(ep.port, key);
+    await new Promise((r) => setTimeout(r, 100));
+    const mailbox = await ep.collect({ max: 10, terminators: "#", firstDigitMs: 3000, interDigitMs: 3000 });
+    assert.equal(mailbox.digits, "100");
+    const pin = await ep.collect({ max: 10, terminators: "#", firstDigitMs: 3000, interDigitMs: 3000 });
+    assert.deepEqual({ reason: pin.reason, digits: pin.digits }, { reason: "completed", digits: "2468" });
+  });
+
   it("stops an interruptible prompt on a digit", async () => {
     const { ep, peer } = await connected();
     const playing = ep.play([{ file: toneWav("long.wav", 440, 5000) }], { interruptDigits: "0123456789*#" });

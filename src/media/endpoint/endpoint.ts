@@ -168,7 +168,8 @@ export class Endpoint implements Listener {
   startCollection(op: number, collector: (typed: string) => DigitCollector, typeAhead: boolean): void {
     if (this.collector !== undefined) this.endCollection(this.collector.run.partial("stopped"));
     const run = collector(typeAhead ? this.typeAhead : "");
-    this.typeAhead = "";
+    // Digits typed past this collection's end wait for the next one (a mailbox, then its PIN).
+    this.typeAhead = typeAhead ? run.leftover : "";
     this.collector = { op, run };
     if (run.result !== undefined) this.endCollection(run.result);
   }

@@ -82,11 +82,19 @@ export class DigitCollector {
   /** Audio time since the collection started or since the last digit, ms. */
   private waited = 0;
 
+  /** Type-ahead digits after the ones this collection took ("100#2468#" → "2468#" for the next). */
+  readonly leftover: string;
+
   constructor(
     private readonly op: CollectOp,
     typed: string,
   ) {
-    for (const d of typed) if (this.digit(d) !== undefined) break;
+    let used = 0;
+    for (const d of typed) {
+      used++;
+      if (this.digit(d) !== undefined) break;
+    }
+    this.leftover = typed.slice(used);
   }
 
   /** Done once it holds a result (a digit that ended it, or the max came with the type-ahead). */

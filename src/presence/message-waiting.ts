@@ -43,9 +43,9 @@ export interface MessageWaitingSetup {
   readonly counts: (domainId: number, user: string) => Promise<MessageCounts>;
   /**
    * Whether a user has voicemail: a device of a user without it (and with an empty mailbox) gets
-   * no unsolicited NOTIFY when it registers.
+   * no unsolicited NOTIFY when it registers. Without it, only a non-empty mailbox earns one.
    */
-  readonly hasVoicemail: (domainId: number, user: string) => Promise<boolean>;
+  readonly hasVoicemail?: (domainId: number, user: string) => Promise<boolean>;
   readonly clock: Clock;
   /** Epoch milliseconds now; Date.now by default. */
   readonly now?: () => number;
@@ -84,7 +84,7 @@ export function createMessageWaiting(s: MessageWaitingSetup): MessageWaitingServ
     location: s.location,
     transactions: s.transactions,
     counts: s.counts,
-    hasVoicemail: s.hasVoicemail,
+    ...(s.hasVoicemail === undefined ? {} : { hasVoicemail: s.hasVoicemail }),
     host: s.host,
     contact: s.dialogs.contact,
     logger: s.logger,

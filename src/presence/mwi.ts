@@ -35,8 +35,11 @@ export interface MessageWaitingOptions {
     ): unknown;
   };
   readonly counts: (domainId: number, user: string) => Promise<MessageCounts>;
-  /** Whether the user has voicemail (the right to it, as its settings say). */
-  readonly hasVoicemail: (domainId: number, user: string) => Promise<boolean>;
+  /**
+   * Whether the user has voicemail (as its settings say). Without it, only a non-empty mailbox
+   * earns a registering device an unsolicited NOTIFY.
+   */
+  readonly hasVoicemail?: (domainId: number, user: string) => Promise<boolean>;
   /** The host of the mailbox URIs (From, To, Message-Account). */
   readonly host: string;
   /** Parley's Contact URI. */
@@ -102,7 +105,7 @@ export class MessageWaiting {
     if (!this.unsolicited) return;
     const counts = await this.fetchCounts(domainId, user);
     if (counts === undefined) return;
-    if (counts.new + counts.old === 0 && !(await this.o.hasVoicemail(domainId, user))) return;
+    if (counts.new + counts.old === 0 && !(await this.o.hasVoicemail?.(domainId, user))) return;
     this.send(binding, counts);
   }
 

@@ -213,8 +213,8 @@ export interface MwiHarness {
 export interface MwiHarnessOptions {
   readonly unsolicited?: boolean;
   readonly users?: readonly string[];
-  /** The users with voicemail; default: every user. */
-  readonly voicemail?: readonly string[];
+  /** The users with voicemail (default: every user); null: Parley is not told (no hasVoicemail). */
+  readonly voicemail?: readonly string[] | null;
 }
 
 export function createMwiHarness(o: MwiHarnessOptions = {}): MwiHarness {
@@ -225,7 +225,7 @@ export function createMwiHarness(o: MwiHarnessOptions = {}): MwiHarness {
   const logger = pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line)) });
   const names = o.users ?? ["100", "101"];
   const users = new Map(names.map((name) => [name, { auth: computeHa1(name, DOMAIN.realm, name) }]));
-  const voicemail = new Set(o.voicemail ?? names);
+  const voicemail = new Set(o.voicemail === undefined ? names : (o.voicemail ?? []));
   const find = (domainId: number, name: string) => (domainId === DOMAIN.id ? users.get(name) : undefined);
   const credentials: CredentialSource = {
     lookup: (domainId, name) => Promise.resolve(find(domainId, name)),
@@ -270,7 +270,9 @@ export function createMwiHarness(o: MwiHarnessOptions = {}): MwiHarness {
       store.down
         ? Promise.reject(new Error("store down"))
         : Promise.resolve(counts.get(user) ?? { new: 0, old: 0 }),
-    hasVoicemail: (_domainId, user) => Promise.resolve(voicemail.has(user)),
+    ...(o.voicemail === null
+      ? {}
+      : { hasVoicemail: (_domainId: number, user: string) => Promise.resolve(voicemail.has(user)) }),
     clock,
     now,
     logger,

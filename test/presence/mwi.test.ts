@@ -134,17 +134,22 @@ describe("a device registering", () => {
     assert.deepEqual(phone.notifies[0]!.getAll("route"), path);
   });
 
-  it("of a user without voicemail gets nothing while the mailbox is empty, the state once it is not", async () => {
-    const h = createMwiHarness({ voicemail: [] });
-    const phone = h.device("100");
-    await h.run(100);
-    assert.equal(phone.notifies.length, 0);
-    h.counts.set("100", { new: 0, old: 1 });
-    h.location.apply(DOMAIN.id, "100", [], [phone.binding(h.now(), "after-reboot")]);
-    await h.run(100);
-    assert.equal(phone.notifies.length, 1);
-    assert.match(phone.notifies[0]!.body.toString(), /^Messages-Waiting: no\r\n.*Voice-Message: 0\/1/s);
-  });
+  for (const [what, voicemail] of [
+    ["without voicemail", []],
+    ["not known to have voicemail (no hasVoicemail)", null],
+  ] as const) {
+    it(`of a user ${what} gets nothing while the mailbox is empty, the state once it is not`, async () => {
+      const h = createMwiHarness({ voicemail });
+      const phone = h.device("100");
+      await h.run(100);
+      assert.equal(phone.notifies.length, 0);
+      h.counts.set("100", { new: 0, old: 1 });
+      h.location.apply(DOMAIN.id, "100", [], [phone.binding(h.now(), "after-reboot")]);
+      await h.run(100);
+      assert.equal(phone.notifies.length, 1);
+      assert.match(phone.notifies[0]!.body.toString(), /^Messages-Waiting: no\r\n.*Voice-Message: 0\/1/s);
+    });
+  }
 
   it("with unsolicited MWI off gets nothing", async () => {
     const h = createMwiHarness({ unsolicited: false });

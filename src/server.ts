@@ -304,6 +304,10 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     domain,
     host: contactHost(settings),
     counts: (domainId, user) => services.voicemail.mailboxes.counts(domainId, user),
+    hasVoicemail: async (domainId, user) => {
+      const entry = (await users.lookup(domainId, user))?.user;
+      return entry !== undefined && (entry.voicemailOnUnreachableOrNoAnswer || entry.voicemailOnBusy);
+    },
     clock,
     logger,
   });

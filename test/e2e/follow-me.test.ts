@@ -1,7 +1,8 @@
 /**
  * End to end (issue 15): follow-me with sipp phones against a real `parley start`, set through
  * the REST API. Strategy 0 rings destinations B and C at once (C answers); strategy 1 rings C when
- * B is busy; strategy 2 rings C when B has rung the interval out (B is cancelled).
+ * B is busy; strategy 2 rings C when B has rung the interval out (B is cancelled); when every
+ * destination fails, voicemail of the follow-me user answers (MSS V3.1.6).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -56,6 +57,29 @@ describe("follow-me (sipp)", { skip: missingTool("sipp") }, () => {
     passed(await c.done, "C answered", parley);
     assert.ok(Date.now() - started >= 2000, "C only after the 2 s interval");
     await parley.api("PATCH", "/api/v1/users/101", {
+      followMe: { strategy: 0, interval: 20, destinations: ["", "", ""] },
+    });
+  });
+
+  it("voicemail of the user answers when every destination failed", { timeout: 60000 }, async () => {
+    await followMe(1);
+    await parley.api("PATCH", "/api/v1/users/101", { voicemailOnUnreachableOrNoAnswer: true });
+    const b = await registeredUas(parley, "102", "call-uas-busy.xml");
+    const c = await registeredUas(parley, "103", "call-uas-busy.xml");
+    passed(await uac(parley, "100", "101", "call-uac-bye.xml"), "voicemail answered the caller", parley);
+    passed(await b.done, "B was busy", parley);
+    passed(await c.done, "C was busy", parley);
+    let record: { legs: Array<{ peer: string }> } | undefined;
+    for (let i = 0; i < 30 && record === undefined; i++) {
+      record = (await parley.api("GET", "/api/v1/cdrs?number=101&limit=1")).body.items?.[0];
+      if (record === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(
+      record?.legs.some((l) => l.peer === "parley:voicemail"),
+      `answered by voicemail: ${JSON.stringify(record)}`,
+    );
+    await parley.api("PATCH", "/api/v1/users/101", {
+      voicemailOnUnreachableOrNoAnswer: false,
       followMe: { strategy: 0, interval: 20, destinations: ["", "", ""] },
     });
   });

@@ -39,9 +39,17 @@ export interface DepositOptions {
 
 type Failure = "busy" | "noAnswer" | "unreachable";
 
-/** Whether this user takes messages on this failure. */
-export function takesMessages(user: LocalUser, failure: Failure): boolean {
-  return failure === "busy" ? user.voicemailOnBusy : user.voicemailOnUnreachableOrNoAnswer;
+/**
+ * Whether this user takes messages on this failure. A follow-me whose destinations all failed
+ * (busy ones included) is an unanswered call to the user (MSS V3.1.6: voicemail after follow-me),
+ * told apart from the user's own busy path (do not disturb, no call waiting), which is decided
+ * before any call exists and so has no call id.
+ */
+export function takesMessages(user: LocalUser, failure: Failure, afterRinging: boolean): boolean {
+  if (failure !== "busy") return user.voicemailOnUnreachableOrNoAnswer;
+  const followMe = user.followMe.destinations.some((d) => d.trim() !== "");
+  if (afterRinging && followMe) return user.voicemailOnUnreachableOrNoAnswer || user.voicemailOnBusy;
+  return user.voicemailOnBusy;
 }
 
 export function registerVoicemailDeposit(o: DepositOptions): () => void {
@@ -55,7 +63,8 @@ export function registerVoicemailDeposit(o: DepositOptions): () => void {
     (failure: Failure) =>
     async (context: PointContext): Promise<Verdict | undefined> => {
       const user = await calleeUser(context);
-      if (user === undefined || context.callee === undefined || !takesMessages(user, failure)) {
+      const afterRinging = context.callId !== undefined;
+      if (user === undefined || context.callee === undefined || !takesMessages(user, failure, afterRinging)) {
         return undefined;
       }
       return depositVerdict(o, context, user);

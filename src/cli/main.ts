@@ -13,6 +13,7 @@ import {
   settingsTable,
 } from "../config/settings.js";
 import { version } from "../version.js";
+import { registerFeatureCodeCommands } from "./feature-code-commands.js";
 import { registerRoutingCommands } from "./routing-commands.js";
 import { runServer } from "./run-server.js";
 import { registerUserCommands } from "./user-commands.js";
@@ -61,6 +62,7 @@ start.action(async (opts: Record<string, unknown>) => {
 registerUserCommands(program);
 registerRoutingCommands(program);
 registerVoicemailCommands(program);
+registerFeatureCodeCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`parley: ${(err as Error).message}\n`);

@@ -7,6 +7,7 @@ import type { MessageKey } from "./i18n/en";
 import { CdrsPage } from "./pages/cdrs";
 import { DashboardPage } from "./pages/dashboard";
 import { DialPlanPage } from "./pages/dialplan";
+import { FeatureCodesPage } from "./pages/feature-codes";
 import { LinesPage, TrunksPage } from "./pages/lines";
 import { PromptsPage } from "./pages/prompts";
 import { RegistrationsPage } from "./pages/registrations";
@@ -38,6 +39,7 @@ export const ROUTES: readonly PageRoute[] = [
   { page: "lines", label: "nav.lines", render: () => <LinesPage /> },
   { page: "trunks", label: "nav.trunks", render: () => <TrunksPage /> },
   { page: "dialplan", label: "nav.dialplan", render: () => <DialPlanPage /> },
+  { page: "feature-codes", label: "nav.featureCodes", render: () => <FeatureCodesPage /> },
   { page: "cdrs", label: "nav.cdrs", render: () => <CdrsPage /> },
   { page: "registrations", label: "nav.registrations", render: () => <RegistrationsPage /> },
   { page: "voicemail", label: "nav.voicemail", render: () => <VoicemailPage /> },

@@ -8,7 +8,7 @@ import { Type } from "typebox";
 import { errorResponses } from "../errors.js";
 import type { FeatureCodesView } from "../types.js";
 
-const FeatureCodeItem = Type.Object(
+export const FeatureCodeItem = Type.Object(
   {
     service: Type.String({ description: "The service the code reaches, e.g. user-codes.dnd.on." }),
     description: Type.String(),

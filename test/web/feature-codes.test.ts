@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
-import { CHROMIUM, DESKTOP, launchChromium, screenshot } from "./browser.js";
+import { CHROMIUM, DESKTOP, launchChromium, PHONE, screenshot } from "./browser.js";
 
 const skip = missingTool(CHROMIUM) && "chromium not installed (apt-get install chromium)";
 
@@ -21,13 +21,14 @@ describe("the Feature codes page", { skip }, () => {
   let parley: ParleyProcess;
   let browser: Browser;
   let page: Page;
+  let adminPassword: string;
 
   before(async () => {
     parley = await startParley();
     const line = await parley.waitForLog(
       (l) => typeof l.msg === "string" && l.msg.includes("administrator password generated"),
     );
-    const adminPassword = String(line.msg).split(": ").at(-1)!;
+    adminPassword = String(line.msg).split(": ").at(-1)!;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: DESKTOP, locale: "en-US" });
     await page.goto(`http://127.0.0.1:${parley.httpPort}/`);
@@ -172,5 +173,24 @@ describe("the Feature codes page", { skip }, () => {
     );
     await screenshot(page, "feature-codes-zh");
     await page.getByTestId("language").click();
+  });
+
+  it("fits a phone's width (each row a card)", async () => {
+    const phone = await browser.newPage({ viewport: PHONE, locale: "en-US", isMobile: true, hasTouch: true });
+    try {
+      await phone.goto(`http://127.0.0.1:${parley.httpPort}/`);
+      await phone.locator('[data-field="password"]').fill(adminPassword);
+      await phone.getByTestId("submit").click();
+      await phone.getByTestId("page-dashboard").waitFor();
+      await phone.goto(`http://127.0.0.1:${parley.httpPort}/#/feature-codes`);
+      await phone.locator('[data-testid="fc-row-echo-test"]').waitFor();
+      const overflow = await phone.evaluate<number>(
+        "document.documentElement.scrollWidth - window.innerWidth",
+      );
+      assert.ok(overflow <= 0, `the page is wider than the phone by ${overflow}px`);
+      await screenshot(phone, "feature-codes-phone");
+    } finally {
+      await phone.close();
+    }
   });
 });

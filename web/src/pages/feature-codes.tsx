@@ -134,12 +134,13 @@ export function FeatureCodesPage() {
             {
               label: "fc.feature",
               cell: (f) => (
-                <>
+                // One block: on a phone the cell is a row of its label and this.
+                <div>
                   <span data-testid={`fc-name-${f.service}`}>{nameOfFeature(f)}</span>
                   <br />
                   <small className="muted mono">{f.service}</small>
                   <RowFailure failure={refusals[f.service]} />
-                </>
+                </div>
               ),
             },
             {

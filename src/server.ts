@@ -383,6 +383,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             prompts: media.server.prompts,
             voicemail: services.voicemail,
             featureCodes: services.featureCodes,
+            subscriptions: messageWaiting,
             token: token.token,
             logger,
             toEpochMs: (clockMs) => wallNow() + clockMs - clock.now(),

@@ -23,6 +23,7 @@ import { sessionRoutes, signInRoutes } from "./routes/session.js";
 import { publicSettings, settingsRoutes } from "./routes/settings.js";
 import { smtpRoutes } from "./routes/smtp.js";
 import { statusRoutes } from "./routes/status.js";
+import { subscriptionsRoutes } from "./routes/subscriptions.js";
 import { usersRoutes } from "./routes/users.js";
 import { voicemailRoutes } from "./routes/voicemail.js";
 import { serveWebUi } from "./static.js";
@@ -98,6 +99,10 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         {
           name: "prompts",
           description: "Voice prompts and music on hold: listen, replace by upload, restore",
+        },
+        {
+          name: "subscriptions",
+          description: "Live SUBSCRIBE dialogs (message-waiting lamps)",
         },
         {
           name: "feature-codes",
@@ -187,6 +192,8 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       if (settings) await v1.register(settingsRoutes, { settings: () => publicSettings(settings()) });
       if (deps.prompts) await v1.register(promptsRoutes, { prompts: deps.prompts });
       if (deps.featureCodes) await v1.register(featureCodesRoutes, { featureCodes: deps.featureCodes });
+      if (deps.subscriptions)
+        await v1.register(subscriptionsRoutes, { subscriptions: deps.subscriptions, now });
       const voicemail = deps.voicemail;
       if (voicemail) {
         await v1.register(voicemailRoutes, { store: deps.store, domainId: domain.id, voicemail });

@@ -6,6 +6,7 @@
  */
 import type { Ban } from "../auth/ban-list.js";
 import type { CallsView, UserState } from "../call/call-view-types.js";
+import type { SubscriptionView } from "../presence/subscription-server.js";
 import type { FeatureCode } from "../services/feature-codes.js";
 import type { MailStatus } from "../services/voicemail/mail-queue.js";
 import type { SmtpView } from "../services/voicemail/smtp-config.js";
@@ -126,6 +127,11 @@ export interface SmtpSettingsView {
   reset(): Promise<SmtpView>;
 }
 
+/** The live subscriptions (presence/subscription-server.ts's list()). */
+export interface SubscriptionsView {
+  list(): SubscriptionView[];
+}
+
 /** The feature code table (services/feature-code-settings.ts's FeatureCodeSettings implements it). */
 export interface FeatureCodesView {
   list(): FeatureCode[];
@@ -173,6 +179,8 @@ export interface ApiDeps {
   prompts?: PromptsView;
   /** Voice mailboxes, greetings, the mail outbox and the SMTP settings; without it, no /voicemail, /smtp. */
   voicemail?: VoicemailDeps;
+  /** The live subscriptions; without it /subscriptions is not served. */
+  subscriptions?: SubscriptionsView;
   /** The feature code table; without it /feature-codes is not served. */
   featureCodes?: FeatureCodesView;
   /** Serve the admin web UI at `/` (default true when built). */

@@ -125,6 +125,12 @@ describe("voicemail with baresip phones and a real SMTP server", { skip }, () =>
     const callee = await phone("100", silence, true);
     const first = await until("the first MWI NOTIFY", () => mwiBodies(callee)[0], 10000);
     assert.match(first, /Messages-Waiting:\s*no/i);
+    // The live subscription, as an administrator sees it.
+    const subs = await parley.api("GET", "/api/v1/subscriptions?user=100");
+    assert.equal(subs.status, 200, JSON.stringify(subs.body));
+    assert.equal(subs.body.items.length, 1, JSON.stringify(subs.body));
+    assert.equal(subs.body.items[0].package, "message-summary");
+    assert.ok(subs.body.items[0].expiresIn > 0);
 
     await toneWav(join(work, "440.wav"), 440, 60);
     const caller = await phone("101", join(work, "440.wav"));

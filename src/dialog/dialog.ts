@@ -73,10 +73,8 @@ export class Dialog extends TypedEmitter<DialogEvents> implements DialogHandle {
    * this dialog is answered once with them (RFC 3261 22.2). Set from the dialog's INVITE.
    */
   authorize: ((challenge: SipResponse, request: SipRequest) => HeaderList | undefined) | undefined;
-  /**
-   * A 408 to a request of this dialog ends it (RFC 3261 12.2.1.2) unless a usage that counts its
-   * own failures clears this: a subscription keeps its dialog through a lost NOTIFY (RFC 6665).
-   */
+  // A 408 to a request of this dialog ends it (RFC 3261 12.2.1.2) unless a usage that counts its
+  // own failures clears this: a subscription keeps its dialog through a lost NOTIFY (RFC 6665).
   endOnTimeout = true;
 
   private flowId: string | undefined;

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { toneShare, wavSamples } from "../helpers/audio-measure.js";
-import { BaresipPhone, presetAccount, toneWav } from "../helpers/baresip-phone.js";
+import { PresetPhones, toneWav } from "../helpers/baresip-phone.js";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
 
@@ -33,20 +33,9 @@ function bursts(pcm: Int16Array, hz: number): number[] {
 describe("the call-waiting tone in the media path (baresip, relayed media)", { skip }, () => {
   let parley: ParleyProcess;
   let work: string;
-  const phones: BaresipPhone[] = [];
-  let rtpBase = 23000;
+  const phones = new PresetPhones(() => `127.0.0.1:${parley.sipPort}`, 23000);
 
-  async function phone(user: string, source: string): Promise<BaresipPhone> {
-    const p = await BaresipPhone.start({
-      account: presetAccount(user, `127.0.0.1:${parley.sipPort}`),
-      source,
-      rtpPorts: `${rtpBase}-${rtpBase + 49}`,
-    });
-    rtpBase += 50;
-    phones.push(p);
-    assert.ok(await p.waitForOutput(/200 OK \(Parley[^)]*\) \[1 binding\]/, 10000), `${user} registered`);
-    return p;
-  }
+  const phone = (user: string, source: string) => phones.phone(user, source);
 
   before(async () => {
     parley = await startParley(["--media-relay", "always", "--rtp-ports", "33000-33199"]);
@@ -54,7 +43,7 @@ describe("the call-waiting tone in the media path (baresip, relayed media)", { s
   });
 
   after(async () => {
-    await Promise.all(phones.map((p) => p.stop()));
+    await phones.stopAll();
     await parley.stop();
     rmSync(work, { recursive: true, force: true });
   });

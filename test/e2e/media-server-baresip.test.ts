@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { SHIPPED_PROMPTS_DIR } from "../../src/media/prompts/prompt-library.js";
 import { envelopeMatch, rmsEnvelope, toneShare, wavSamples } from "../helpers/audio-measure.js";
-import { BaresipPhone, presetAccount, toneWav } from "../helpers/baresip-phone.js";
+import { type BaresipPhone, PresetPhones, toneWav } from "../helpers/baresip-phone.js";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool, runTool } from "../helpers/run-tool.js";
 
@@ -23,23 +23,9 @@ const KEYS = "0123456789*#";
 describe("Parley's media server with baresip phones", { skip }, () => {
   let parley: ParleyProcess;
   let work: string;
-  let rtpBase = 27000;
-  const phones: BaresipPhone[] = [];
+  const phones = new PresetPhones(() => `127.0.0.1:${parley.sipPort}`, 27000);
 
-  async function phone(user: string, source: string): Promise<BaresipPhone> {
-    const p = await BaresipPhone.start({
-      account: presetAccount(user, `127.0.0.1:${parley.sipPort}`),
-      source,
-      rtpPorts: `${rtpBase}-${rtpBase + 49}`,
-    });
-    rtpBase += 50;
-    phones.push(p);
-    assert.ok(
-      await p.waitForOutput(/200 OK \(Parley[^)]*\) \[1 binding\]/, 10000),
-      `${user} registered\n${p.output()}`,
-    );
-    return p;
-  }
+  const phone = (user: string, source: string) => phones.phone(user, source);
 
   function digitsLogged(peer: string): Array<{ digit: string; source: string }> {
     return parley.logs
@@ -53,7 +39,7 @@ describe("Parley's media server with baresip phones", { skip }, () => {
   });
 
   after(async () => {
-    await Promise.all(phones.map((p) => p.stop()));
+    await phones.stopAll();
     await parley.stop();
     rmSync(work, { recursive: true, force: true });
   });

@@ -22,7 +22,7 @@ import { sayDigits } from "../../src/media/prompts/say.js";
 import { envelopeSpeech } from "../../src/services/voicemail/access-speech.js";
 import type { VoicemailMessage } from "../../src/store/index.js";
 import { rmsEnvelope, toneShare, wavSamples } from "../helpers/audio-measure.js";
-import { BaresipPhone, presetAccount, toneWav } from "../helpers/baresip-phone.js";
+import { type BaresipPhone, PresetPhones, toneWav } from "../helpers/baresip-phone.js";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
 
@@ -63,23 +63,9 @@ describe("voicemail access by phone (baresip)", {
 }, () => {
   let parley: ParleyProcess;
   let work: string;
-  let rtpBase = 28000;
-  const phones: BaresipPhone[] = [];
+  const phones = new PresetPhones(() => `127.0.0.1:${parley.sipPort}`, 28000);
 
-  async function phone(user: string, source: string): Promise<BaresipPhone> {
-    const p = await BaresipPhone.start({
-      account: presetAccount(user, `127.0.0.1:${parley.sipPort}`),
-      source,
-      rtpPorts: `${rtpBase}-${rtpBase + 49}`,
-    });
-    rtpBase += 50;
-    phones.push(p);
-    assert.ok(
-      await p.waitForOutput(/200 OK \(Parley[^)]*\) \[1 binding\]/, 10000),
-      `${user} registered\n${p.output()}`,
-    );
-    return p;
-  }
+  const phone = (user: string, source: string) => phones.phone(user, source);
 
   /** Presses keys one by one (RFC 4733), as a person would. */
   async function press(p: BaresipPhone, keys: string): Promise<void> {
@@ -104,7 +90,7 @@ describe("voicemail access by phone (baresip)", {
   });
 
   after(async () => {
-    await Promise.all(phones.map((p) => p.stop()));
+    await phones.stopAll();
     await parley.stop();
     rmSync(work, { recursive: true, force: true });
   });

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { SHIPPED_PROMPTS_DIR } from "../../src/media/prompts/prompt-library.js";
 import { toneShare, wavSamples } from "../helpers/audio-measure.js";
-import { BaresipPhone, presetAccount, toneWav } from "../helpers/baresip-phone.js";
+import { type BaresipPhone, PresetPhones, toneWav } from "../helpers/baresip-phone.js";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { freePort } from "../helpers/ports.js";
 import { missingTool } from "../helpers/run-tool.js";
@@ -63,24 +63,9 @@ describe("voicemail with baresip phones and a real SMTP server", { skip }, () =>
   let work: string;
   let smtpPort: number;
   let inbox: Inbox | undefined;
-  let rtpBase = 24000;
-  const phones: BaresipPhone[] = [];
+  const phones = new PresetPhones(() => `127.0.0.1:${parley.sipPort}`, 24000);
 
-  async function phone(user: string, source: string, mwi = false): Promise<BaresipPhone> {
-    const p = await BaresipPhone.start({
-      account: presetAccount(user, `127.0.0.1:${parley.sipPort}`),
-      source,
-      rtpPorts: `${rtpBase}-${rtpBase + 49}`,
-      mwi,
-    });
-    rtpBase += 50;
-    phones.push(p);
-    assert.ok(
-      await p.waitForOutput(/200 OK \(Parley[^)]*\) \[1 binding\]/, 10000),
-      `${user} registered\n${p.output()}`,
-    );
-    return p;
-  }
+  const phone = (user: string, source: string, mwi = false) => phones.phone(user, source, { mwi });
 
   /** The message-summary bodies a phone received so far (baresip's mwi module prints each). */
   function mwiBodies(p: BaresipPhone): string[] {
@@ -105,7 +90,7 @@ describe("voicemail with baresip phones and a real SMTP server", { skip }, () =>
   });
 
   after(async () => {
-    await Promise.all(phones.map((p) => p.stop()));
+    await phones.stopAll();
     await parley.stop();
     await inbox?.close();
     rmSync(work, { recursive: true, force: true });

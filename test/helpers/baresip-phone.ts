@@ -232,3 +232,36 @@ export async function soxStat(
     text,
   };
 }
+
+/**
+ * baresip phones of the preset users against one Parley, each with its own RTP port range from
+ * `rtpBase` on, started and registered on demand; stopAll() ends every one.
+ */
+export class PresetPhones {
+  private readonly phones: BaresipPhone[] = [];
+
+  constructor(
+    /** Parley's SIP address, host:port (read when a phone starts: Parley may start later). */
+    private readonly server: () => string,
+    private rtpBase: number,
+  ) {}
+
+  /** A registered phone of `user` (password = name) sending `source`. */
+  async phone(user: string, source: string, options: { mwi?: boolean; autoAnswer?: boolean } = {}) {
+    const p = await BaresipPhone.start({
+      account: presetAccount(user, this.server()),
+      source,
+      rtpPorts: `${this.rtpBase}-${this.rtpBase + 49}`,
+      ...options,
+    });
+    this.rtpBase += 50;
+    this.phones.push(p);
+    if (!(await p.waitForOutput(/200 OK \(Parley[^)]*\) \[1 binding\]/, 10000)))
+      throw new Error(`${user} did not register\n${p.output()}`);
+    return p;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.phones.map((p) => p.stop()));
+  }
+}

@@ -30,6 +30,18 @@ function heardBetween(inbox: readonly ReceivedRtp[], from: number, to: number): 
   return out;
 }
 
+/** The highest spectrum similarity of `heard` with any stretch of `track` as long (0.25 s steps). */
+function bestTrackSimilarity(heard: Int16Array, track: Int16Array): number {
+  const heardSpectrum = bandSpectrum(heard);
+  let best = 0;
+  for (let at = 0; at + heard.length <= track.length; at += 2000) {
+    best = Math.max(
+      best,
+      spectrumSimilarity(heardSpectrum, bandSpectrum(track.subarray(at, at + heard.length))),
+    );
+  }
+  return best;
+}
 for (const mode of [
   {
     name: "media phone to phone: anchored for the hold",
@@ -93,12 +105,12 @@ for (const mode of [
       const before = heardBetween(inbox, held - 1500, held);
       const music = heardBetween(inbox, held + 700, resumed);
       const after = heardBetween(inbox, resumed + 700, end);
-      // The music starts at the top of the track when the hold starts: compare with its first 4 s.
-      const track = bandSpectrum(
-        wavSamples(join(SHIPPED_PROMPTS_DIR, "moh", "default.wav")).subarray(0, 8000 * 4),
-      );
-      const similarity = spectrumSimilarity(bandSpectrum(music), track);
-      const toneSimilarity = spectrumSimilarity(bandSpectrum(before), track);
+      // The music starts at the top of the track; the track's spectrum changes along it, and
+      // where the held window falls depends on how soon the music started: compare with the
+      // best-matching stretch of its first 8 s.
+      const track = wavSamples(join(SHIPPED_PROMPTS_DIR, "moh", "default.wav")).subarray(0, 8000 * 8);
+      const similarity = bestTrackSimilarity(music, track);
+      const toneSimilarity = bestTrackSimilarity(before, track);
       t.diagnostic(
         `before: ${before.length / 8} ms 440=${toneShare(before, 440).toFixed(2)}; held: ${music.length / 8} ms 440=${toneShare(music, 440).toFixed(2)} similarity=${similarity.toFixed(2)} (the tone's ${toneSimilarity.toFixed(2)}); after: ${after.length / 8} ms 440=${toneShare(after, 440).toFixed(2)}`,
       );
@@ -106,10 +118,7 @@ for (const mode of [
       assert.ok(music.length >= 8000 * 2, "audio while held (music, not silence)");
       assert.ok(toneShare(music, 440) < 0.05, "not the caller while held");
       assert.ok(similarity > 0.6, `the music-on-hold track's spectrum (similarity ${similarity.toFixed(2)})`);
-      assert.ok(
-        spectrumSimilarity(bandSpectrum(before), track) < 0.6,
-        "the measure tells a tone from the music",
-      );
+      assert.ok(toneSimilarity < 0.6, "the measure tells a tone from the music");
       assert.ok(toneShare(after, 440) > 0.8, "the caller's 440 Hz again after the resume");
       // The music stopped with the resume: no packets of Parley's stream after it.
       const ssrcs = new Set(inbox.filter((p) => p.at > resumed + 700).map((p) => p.ssrc));

@@ -22,6 +22,7 @@ import { writeParleyWav } from "../../src/media/audio/wav.js";
 import { MailQueue } from "../../src/services/voicemail/mail-queue.js";
 import { Mailboxes } from "../../src/services/voicemail/mailboxes.js";
 import { storeFromUrl } from "../../src/store/index.js";
+import { BaresipPhone, presetAccount } from "../helpers/baresip-phone.js";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { freePort } from "../helpers/ports.js";
 import { missingTool } from "../helpers/run-tool.js";
@@ -263,5 +264,29 @@ describe("the Voicemail page", { skip }, () => {
     await errorOf("user-form", "voicemailPin").waitFor({ state: "detached" });
     const user = (await parley.api("GET", "/api/v1/users/200")).body;
     assert.deepEqual([user.voicemailPin, user.voicemailOnBusy], ["1234", true]);
+  });
+
+  it("the Registrations page lists a phone's message-waiting subscription", {
+    skip: missingTool("baresip") && "baresip not installed",
+  }, async () => {
+    const created = await parley.api("POST", "/api/v1/users", { name: "300", password: "300" });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const silence = join(dataDir, "silence.wav");
+    await writeFile(silence, wavUpload("silence.wav", 8000, 500).buffer);
+    const phone = await BaresipPhone.start({
+      account: presetAccount("300", `127.0.0.1:${parley.sipPort}`),
+      source: silence,
+      rtpPorts: "26900-26949",
+      mwi: true,
+    });
+    try {
+      assert.ok(await phone.waitForOutput(/----- MWI for/, 10000), `subscribed\n${phone.output()}`);
+      await page.goto(`http://127.0.0.1:${parley.httpPort}/#/registrations`);
+      const subscription = page.getByTestId("subscription-300");
+      await subscription.waitFor();
+      assert.match((await subscription.textContent()) ?? "", /message-summary/);
+    } finally {
+      await phone.stop();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { Type } from "typebox";
 import { errorResponses } from "../errors.js";
 import type { SubscriptionsView } from "../types.js";
 
-const SubscriptionItem = Type.Object({
+export const SubscriptionItem = Type.Object({
   id: Type.String(),
   user: Type.String({ description: "The subscriber (the authenticated user)." }),
   resource: Type.String({ description: "What is watched, e.g. the mailbox's user." }),

@@ -7,6 +7,7 @@
 import type { Static } from "typebox";
 import type { ErrorBodyType } from "../../../src/api/errors";
 import type { SettingValue } from "../../../src/api/routes/settings";
+import type { SubscriptionItem } from "../../../src/api/routes/subscriptions";
 import type { DialPlanTestResult } from "../../../src/api/routing-schemas";
 import type {
   ActiveCallItem,
@@ -32,6 +33,8 @@ export type NewUser = Omit<User, "id" | "domainId" | "createdAt" | "updatedAt" |
 
 export type Registration = Static<typeof RegistrationSchema>;
 export type RegistrationList = Static<typeof RegistrationListSchema>;
+/** A live SUBSCRIBE dialog (GET /subscriptions), e.g. a phone's message-waiting subscription. */
+export type Subscription = Static<typeof SubscriptionItem>;
 export type Ban = Static<typeof BanItem>;
 export type BanList = Static<typeof BanListSchema>;
 

@@ -1,28 +1,31 @@
-/** Live registrations (remove one) and banned addresses (lift a ban). */
+/** Live registrations (remove one), subscriptions (message-waiting lamps) and banned addresses (lift a ban). */
 import { useCallback, useEffect, useState } from "react";
 import { DataTable } from "../components/data-table";
 import { FormFailure } from "../components/form";
 import { formatTime, PageHeader, useConfirm, useNotify } from "../components/ui";
 import { useI18n } from "../i18n";
 import { api } from "../lib/api";
-import type { Ban, BanList, Registration, RegistrationList } from "../lib/api-types";
+import type { Ban, BanList, Registration, RegistrationList, Subscription } from "../lib/api-types";
 
 export function RegistrationsPage() {
   const { t, lang } = useI18n();
   const notify = useNotify();
   const [registrations, setRegistrations] = useState<Registration[]>();
   const [bans, setBans] = useState<Ban[]>();
+  const [subscriptions, setSubscriptions] = useState<Subscription[]>();
   const [failure, setFailure] = useState<unknown>();
   const [dialog, ask] = useConfirm();
 
   const load = useCallback(async () => {
     try {
-      const [r, b] = await Promise.all([
+      const [r, b, s] = await Promise.all([
         api.get<RegistrationList>("/registrations"),
         api.get<BanList>("/bans"),
+        api.get<{ items: Subscription[] }>("/subscriptions"),
       ]);
       setRegistrations(r.items);
       setBans(b.items);
+      setSubscriptions(s.items);
       setFailure(undefined);
     } catch (error) {
       setFailure(error);
@@ -99,6 +102,24 @@ export function RegistrationsPage() {
           empty="reg.none"
           showLoading
           testId="registrations-table"
+        />
+      </div>
+      <div className="card">
+        <h2>{t("subs.title")}</h2>
+        <p className="hint">{t("subs.help")}</p>
+        <DataTable
+          rows={subscriptions}
+          rowKey={(s) => s.id}
+          rowAttributes={(s) => ({ "data-testid": `subscription-${s.user}` })}
+          columns={[
+            { label: "subs.user", cell: (s) => s.user },
+            { label: "subs.package", className: "mono", cell: (s) => s.package },
+            { label: "subs.resource", cell: (s) => s.resource },
+            { label: "subs.contact", className: "mono", cell: (s) => s.contact },
+            { label: "subs.expiresIn", cell: (s) => s.expiresIn },
+          ]}
+          empty="subs.none"
+          testId="subscriptions-table"
         />
       </div>
       <div className="card">

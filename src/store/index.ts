@@ -33,6 +33,8 @@ export {
   ValidationError,
 } from "./errors.js";
 export { IpMatcher, normalizeIp, parseIpRange } from "./ip-match.js";
+export * from "./list-model.js";
+export type { ListRepository } from "./list-repository.js";
 export { migrations } from "./migrations.js";
 export type { Database } from "./schema.js";
 export {

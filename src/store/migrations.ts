@@ -299,6 +299,51 @@ function voicemail(kind: StoreKind): Migration {
   };
 }
 
+/**
+ * The black and white list and the IP black and white list (issue 16), one table each, per
+ * domain. A caller and called prefix pair holds one record, so the longest match is never a tie.
+ */
+function lists(kind: StoreKind): Migration {
+  return {
+    async up(db: AnyDb): Promise<void> {
+      await db.schema
+        .createTable("call_lists")
+        .addColumn("id", idType(kind), idColumn(kind))
+        .addColumn("domain_id", "integer", (c) => c.notNull())
+        .addColumn("caller_prefix", "varchar(32)", (c) => c.notNull())
+        .addColumn("called_prefix", "varchar(32)", (c) => c.notNull())
+        .addColumn("kind", "varchar(8)", (c) => c.notNull())
+        .addColumn("rate", "integer", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addUniqueConstraint("call_lists_key", ["domain_id", "caller_prefix", "called_prefix"])
+        .addForeignKeyConstraint("call_lists_domain", [...DOMAIN_FK], "domains", ["id"], (c) =>
+          c.onDelete("cascade"),
+        )
+        .modifyEnd(tableOptions(kind))
+        .execute();
+      await db.schema
+        .createTable("ip_lists")
+        .addColumn("id", idType(kind), idColumn(kind))
+        .addColumn("domain_id", "integer", (c) => c.notNull())
+        .addColumn("address", "varchar(64)", (c) => c.notNull())
+        .addColumn("kind", "varchar(8)", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addUniqueConstraint("ip_lists_key", ["domain_id", "address"])
+        .addForeignKeyConstraint("ip_lists_domain", [...DOMAIN_FK], "domains", ["id"], (c) =>
+          c.onDelete("cascade"),
+        )
+        .modifyEnd(tableOptions(kind))
+        .execute();
+    },
+    async down(db: AnyDb): Promise<void> {
+      await db.schema.dropTable("ip_lists").execute();
+      await db.schema.dropTable("call_lists").execute();
+    },
+  };
+}
+
 /** Every migration, by name; names sort in the order they apply. */
 export function migrations(kind: StoreKind): Record<string, Migration> {
   return {
@@ -307,6 +352,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     "003_dialplan_trunks": dialplanTrunks(kind),
     "004_do_not_disturb": doNotDisturb(),
     "005_voicemail": voicemail(kind),
+    "006_lists": lists(kind),
   };
 }
 

@@ -176,6 +176,33 @@ export interface SystemSettingsTable {
   updated_at: Int;
 }
 
+/** The black and white list (migration 006, list-model.ts): unique by (domain, caller, called). */
+export interface CallListsTable {
+  id: Generated<Int>;
+  domain_id: Int;
+  /** Digits, `*` (any) or `anonymous`. */
+  caller_prefix: string;
+  /** Digits or `*` (any). */
+  called_prefix: string;
+  /** black | white */
+  kind: string;
+  /** 0-100: the percentage of matching calls a black record blocks. */
+  rate: Int;
+  created_at: Int;
+  updated_at: Int;
+}
+
+/** The IP black and white list (migration 006): an address or CIDR, unique per domain. */
+export interface IpListsTable {
+  id: Generated<Int>;
+  domain_id: Int;
+  address: string;
+  /** accept | reject */
+  kind: string;
+  created_at: Int;
+  updated_at: Int;
+}
+
 export interface Database {
   domains: DomainsTable;
   users: UsersTable;
@@ -184,4 +211,6 @@ export interface Database {
   routing_config: RoutingConfigTable;
   voicemail_messages: VoicemailMessagesTable;
   system_settings: SystemSettingsTable;
+  call_lists: CallListsTable;
+  ip_lists: IpListsTable;
 }

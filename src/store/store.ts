@@ -13,6 +13,7 @@ import { type CdrRepository, KyselyCdrRepository } from "./cdr-repository.js";
 import { type Connection, connect, type StoreKind, type StoreOptions } from "./connect.js";
 import { type DomainRepository, KyselyDomainRepository } from "./domain-repository.js";
 import { KyselyBindingRepository } from "./kysely-binding-repository.js";
+import { KyselyListRepository, type ListRepository } from "./list-repository.js";
 import { migrateToLatest } from "./migrations.js";
 import { RoutingRepository } from "./routing-repository.js";
 import type { Database } from "./schema.js";
@@ -39,6 +40,8 @@ export interface Store {
   readonly voicemail: VoicemailRepository;
   /** Settings changed at run time, per domain (the SMTP server). */
   readonly systemSettings: SystemSettingsRepository;
+  /** The black and white list and the IP black and white list (see list-repository.ts). */
+  readonly lists: ListRepository;
   /** Applies pending migrations (idempotent); resolves to the names applied now. */
   migrate(): Promise<string[]>;
   /**
@@ -69,6 +72,7 @@ class KyselyStore implements Store {
   readonly routing: RoutingRepository;
   readonly voicemail: VoicemailRepository;
   readonly systemSettings: SystemSettingsRepository;
+  readonly lists: ListRepository;
   private closing: Promise<void> | undefined;
   private readonly sqliteBindings: SqliteBindingRepository | undefined;
 
@@ -83,6 +87,7 @@ class KyselyStore implements Store {
     this.routing = new RoutingRepository(this.db, now);
     this.voicemail = new KyselyVoicemailRepository(this.db);
     this.systemSettings = new KyselySystemSettingsRepository(this.db, now);
+    this.lists = new KyselyListRepository(this.db, now);
   }
 
   migrate(): Promise<string[]> {

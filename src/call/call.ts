@@ -60,7 +60,6 @@ export class Call implements CallSubject {
   private endpointLeg: EndpointLeg | undefined;
   /** An endpoint not yet answered (early media plays): closed if the call ends first. */
   private pendingEndpoint: MediaEndpoint | undefined;
-  private readonly firstCallee: CallParty;
   /** A transfer is in progress: its transferor's hang-up does not end the call (RFC 5589 6). */
   transferor: Dialog | undefined;
   private durationTimer: TimerHandle | undefined;
@@ -74,8 +73,7 @@ export class Call implements CallSubject {
     this.o = o;
     this.startedAt = o.now();
     this.callerParty = o.caller;
-    this.firstCallee = calleeOf(o.first);
-    this.calleeParty = this.firstCallee;
+    this.calleeParty = calleeOf(o.first);
     this.uas = uas;
     const request = uas.request;
     // Own copies: a slice of the INVITE's text would keep the whole message alive for the call.
@@ -218,10 +216,13 @@ export class Call implements CallSubject {
     );
   }
 
-  /** The fork's winner answered: accept the caller's INVITE with its answer and bridge them. */
+  /** The fork's winner (a group member becomes the callee) answered: accept the caller and bridge. */
   private answered(leg: CalleeLeg, dialog: Dialog, answer: SipResponse, late: boolean): void {
     const invite = leg.invite!;
     this.state = "answered";
+    const before = this.calleeParty;
+    this.calleeParty = leg.party ?? before;
+    if (leg.party !== undefined) this.o.events("retargeted", { call: this, before, after: leg.party });
     let callerDialog: Dialog;
     try {
       callerDialog = this.uas!.accept(this.body(answer, "callee-to-caller"));
@@ -385,8 +386,7 @@ export class Call implements CallSubject {
    * transferor of a transfer in progress may hang up without ending it (RFC 5589 6).
    */
   private sideEnded(dialog: Dialog, cause: DialogEndCause): void {
-    if (this.state !== "answered") return;
-    if (cause === "bye-sent") return;
+    if (this.state !== "answered" || cause === "bye-sent") return;
     if (dialog === this.transferor) {
       this.bridge?.unlink(dialog);
       return;

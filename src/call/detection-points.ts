@@ -64,6 +64,8 @@ export interface PointContext {
   readonly failure?: { readonly status: number; readonly reason: string };
   /** Users the call already reached through services (a forwarding chain visits each once). */
   readonly visited: readonly string[];
+  /** The caller withheld its identity (caller-privacy.ts): "attempted" only. */
+  readonly anonymous?: boolean;
 }
 
 /** A decision point's verdict. */
@@ -91,6 +93,23 @@ export type Verdict =
       readonly asUser: string;
       readonly mode: "parallel" | "sequential";
       /** Sequential: how long each destination rings before the next; 0 = until it fails. */
+      readonly attemptMs: number;
+      /** The whole ringing time; 0 = none (the steps bound it). */
+      readonly noAnswerMs: number;
+    }
+  /**
+   * Ring a group of local users as one callee (ringing group, hunt group): every member's devices
+   * (src/call/stages/group.ts), all at once or member after member, each `attemptMs` long; the
+   * member that answers becomes the call's callee.
+   */
+  | {
+      readonly kind: "group";
+      /** Who the call is to while it rings (the called member, or the group's own number). */
+      readonly callee: CallParty;
+      /** Member user names, in ringing order. */
+      readonly members: readonly string[];
+      readonly mode: "parallel" | "sequential";
+      /** Sequential: how long each member rings before the next; 0 = until it fails. */
       readonly attemptMs: number;
       /** The whole ringing time; 0 = none (the steps bound it). */
       readonly noAnswerMs: number;

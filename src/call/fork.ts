@@ -175,6 +175,7 @@ export class Fork {
     const base: CalleeLeg = {
       ...newLeg(target.uri, this.o.now()),
       ...(this.o.forwardedBy === undefined ? {} : { forwardedBy: this.o.forwardedBy }),
+      ...(target.party === undefined ? {} : { party: target.party }),
     };
     let invite: UacInvite;
     try {

@@ -21,6 +21,8 @@ export interface CallTarget {
   readonly routes: readonly string[];
   /** A leg through an external line or SIP trunk (issue 5). */
   readonly outbound?: OutboundLeg;
+  /** A group member's device: the member becomes the call's callee when it answers. */
+  readonly party?: CallParty;
 }
 
 /** Who a call rings next and how: the resolved targets of the "resolve targets" stage. */
@@ -84,6 +86,8 @@ export interface CalleeLeg {
   dialog?: Dialog;
   /** The users whose forwarding (or follow-me, or a phone's redirect) led here, first to last. */
   forwardedBy?: readonly string[];
+  /** The group member this leg rings (ringing group, hunt group). */
+  party?: CallParty;
 }
 
 /** A leg just started toward `peer`. */

@@ -19,6 +19,7 @@ import { FeatureCodeSettings } from "./feature-code-settings.js";
 import type { FeatureCodeTable } from "./feature-codes.js";
 import { registerFollowMe } from "./follow-me/follow-me.js";
 import { registerForwarding } from "./forwarding/forwarding.js";
+import { registerRingGroup } from "./ring-group/ring-group.js";
 import { registerUserCodes } from "./user-codes/user-codes.js";
 import { registerVoicemailAccess } from "./voicemail/access.js";
 import { createVoicemail, type VoicemailService } from "./voicemail/voicemail.js";
@@ -62,6 +63,11 @@ export function registerServices(o: ServicesOptions): Services {
     onChange: o.onConfigChange,
   });
   registerForwarding(points, o.users);
+  registerRingGroup(points, {
+    users: o.store.users,
+    talking: o.talking,
+    systemNoAnswerSeconds: settings.noAnswerTime,
+  });
   registerFollowMe(points, settings.noAnswerTime);
   registerCallWaiting(points, { talking: o.talking, waitingTone: o.waitingTone, ringing: o.ringing });
   const voicemail = createVoicemail({

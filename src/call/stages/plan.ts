@@ -12,6 +12,7 @@ import type { PartyIndex } from "../party-index.js";
 import { accept, refuse, type StageResult } from "../refusal.js";
 import type { CallParty, CallTarget, NextHop } from "../types.js";
 import type { CallerIdentity } from "./context.js";
+import { groupPlan } from "./group.js";
 import { findCallee, outboundTargets, type ResolveDeps, userTargets } from "./resolve-targets.js";
 import { type FeatureCodes, routeCall } from "./route.js";
 
@@ -114,6 +115,7 @@ export async function follow(
   if (verdict.kind === "endpoint")
     return accept({ next: verdict, calleeRelayMedia: false, maxDurationMs: 0, outbound: false });
   if (verdict.kind === "destinations") return destinations(deps, caller, verdict, visited);
+  if (verdict.kind === "group") return groupPlan(deps, verdict);
   if (visited.length >= MAX_HOPS) return refuse("services", "loop-detected");
   const as =
     verdict.asUser === undefined ? undefined : await deps.users.lookup(deps.domainId, verdict.asUser);

@@ -32,6 +32,8 @@ export {
   type StoreErrorCode,
   ValidationError,
 } from "./errors.js";
+export * from "./hunt-group-model.js";
+export type { HuntGroupRepository } from "./hunt-group-repository.js";
 export { IpMatcher, normalizeIp, parseIpRange } from "./ip-match.js";
 export * from "./list-model.js";
 export type { ListRepository } from "./list-repository.js";

@@ -5,27 +5,28 @@
  */
 import { type ColumnDefinitionBuilder, type Kysely, type Migration, Migrator, sql } from "kysely";
 import type { StoreKind } from "./connect.js";
+import { huntGroups } from "./hunt-group-migration.js";
 import type { Database } from "./schema.js";
 
 /** A migration's view of the database: the schema builder only, typed loosely on purpose. */
 type AnyDb = Kysely<unknown>;
 
 /** An auto-incrementing integer primary key (SERIAL already increments on PostgreSQL). */
-function idColumn(kind: StoreKind) {
+export function idColumn(kind: StoreKind) {
   return (col: ColumnDefinitionBuilder) =>
     kind === "postgres" ? col.primaryKey() : col.primaryKey().autoIncrement();
 }
 
 /** Table-level foreign key: MySQL ignores an inline REFERENCES clause. */
-const DOMAIN_FK = ["domain_id"] as const;
+export const DOMAIN_FK = ["domain_id"] as const;
 
 /** The id column's type: SERIAL on PostgreSQL, INTEGER elsewhere (SQLite needs exactly INTEGER). */
-function idType(kind: StoreKind): "serial" | "integer" {
+export function idType(kind: StoreKind): "serial" | "integer" {
   return kind === "postgres" ? "serial" : "integer";
 }
 
 /** MySQL/MariaDB tables default to latin1 on some installs and compare case-insensitively. */
-function tableOptions(kind: StoreKind) {
+export function tableOptions(kind: StoreKind) {
   return kind === "mysql" ? sql`default charset=utf8mb4 collate=utf8mb4_bin` : sql``;
 }
 
@@ -353,6 +354,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     "004_do_not_disturb": doNotDisturb(),
     "005_voicemail": voicemail(kind),
     "006_lists": lists(kind),
+    "007_hunt_groups": huntGroups(kind),
   };
 }
 

@@ -203,6 +203,35 @@ export interface IpListsTable {
   updated_at: Int;
 }
 
+/** Hunt groups (migration 007): a number unique per domain; members as a JSON array of user names. */
+export interface HuntGroupsTable {
+  id: Generated<Int>;
+  domain_id: Int;
+  number: string;
+  name: string;
+  /** JSON array of user names, in hunting order. */
+  members: string;
+  /** linear | circular | parallel */
+  strategy: string;
+  ring_time: Int;
+  /** busy | voicemail | number */
+  no_answer: string;
+  no_answer_target: string;
+  created_at: Int;
+  updated_at: Int;
+}
+
+/** Hunt group detection (migration 007): (dial plan, called number) unique per domain. */
+export interface HuntDetectionsTable {
+  id: Generated<Int>;
+  domain_id: Int;
+  dial_plan: string;
+  called_number: string;
+  hunt_group: string;
+  created_at: Int;
+  updated_at: Int;
+}
+
 export interface Database {
   domains: DomainsTable;
   users: UsersTable;
@@ -213,4 +242,6 @@ export interface Database {
   system_settings: SystemSettingsTable;
   call_lists: CallListsTable;
   ip_lists: IpListsTable;
+  hunt_groups: HuntGroupsTable;
+  hunt_detections: HuntDetectionsTable;
 }

@@ -12,6 +12,7 @@ import type { BindingRepository } from "./binding-model.js";
 import { type CdrRepository, KyselyCdrRepository } from "./cdr-repository.js";
 import { type Connection, connect, type StoreKind, type StoreOptions } from "./connect.js";
 import { type DomainRepository, KyselyDomainRepository } from "./domain-repository.js";
+import { type HuntGroupRepository, KyselyHuntGroupRepository } from "./hunt-group-repository.js";
 import { KyselyBindingRepository } from "./kysely-binding-repository.js";
 import { KyselyListRepository, type ListRepository } from "./list-repository.js";
 import { migrateToLatest } from "./migrations.js";
@@ -42,6 +43,8 @@ export interface Store {
   readonly systemSettings: SystemSettingsRepository;
   /** The black and white list and the IP black and white list (see list-repository.ts). */
   readonly lists: ListRepository;
+  /** Hunt groups and their detection table (see hunt-group-repository.ts). */
+  readonly huntGroups: HuntGroupRepository;
   /** Applies pending migrations (idempotent); resolves to the names applied now. */
   migrate(): Promise<string[]>;
   /**
@@ -73,6 +76,7 @@ class KyselyStore implements Store {
   readonly voicemail: VoicemailRepository;
   readonly systemSettings: SystemSettingsRepository;
   readonly lists: ListRepository;
+  readonly huntGroups: HuntGroupRepository;
   private closing: Promise<void> | undefined;
   private readonly sqliteBindings: SqliteBindingRepository | undefined;
 
@@ -88,6 +92,7 @@ class KyselyStore implements Store {
     this.voicemail = new KyselyVoicemailRepository(this.db);
     this.systemSettings = new KyselySystemSettingsRepository(this.db, now);
     this.lists = new KyselyListRepository(this.db, now);
+    this.huntGroups = new KyselyHuntGroupRepository(this.db, now);
   }
 
   migrate(): Promise<string[]> {

@@ -25,6 +25,7 @@ import { type LiveBinding, LocationService } from "./registrar/location-service.
 import { NatKeepalive } from "./registrar/nat-keepalive.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
 import { FeatureCodeTable } from "./services/feature-codes.js";
+import { IpLists } from "./services/ip-lists/ip-lists.js";
 import { musicOnHold } from "./services/music-on-hold/music-on-hold.js";
 import { registerServices } from "./services/services.js";
 import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
@@ -175,6 +176,10 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
         "address banned",
       ),
   );
+  // The IP black and white list (issue 16): rejected sources dropped unparsed, accepted never banned.
+  const ipLists = new IpLists({ repository: store.lists, domainId: domain.id });
+  transport.setSourceFilter(ipLists.rejects);
+  bans.trust(ipLists.accepts);
   // Dial plan, external lines and SIP trunks (issue 5).
   const trunks = createTrunkServices({
     store,
@@ -383,6 +388,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             prompts: media.server.prompts,
             voicemail: services.voicemail,
             featureCodes: services.featureCodes,
+            lists: { calls: services.callLists, ip: ipLists },
             subscriptions: messageWaiting,
             token: token.token,
             logger,
@@ -420,6 +426,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     },
     async start() {
       await location.start();
+      await ipLists.load();
       await transport.start();
       await media.start();
       keepalive.start();

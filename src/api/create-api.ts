@@ -12,10 +12,12 @@ import { version } from "../version.js";
 import { requireToken } from "./auth.js";
 import { API_ERRORS, type ApiErrorCode, ErrorBody, type ErrorBodyType, handleError } from "./errors.js";
 import { bansRoutes } from "./routes/bans.js";
+import { callListsRoutes } from "./routes/call-lists.js";
 import { callsRoutes } from "./routes/calls.js";
 import { cdrsRoutes } from "./routes/cdrs.js";
 import { eventsRoutes } from "./routes/events.js";
 import { featureCodesRoutes } from "./routes/feature-codes.js";
+import { ipListsRoutes } from "./routes/ip-lists.js";
 import { promptsRoutes } from "./routes/prompts.js";
 import { registrationsRoutes } from "./routes/registrations.js";
 import { offlineRouting, routingRoutes } from "./routes/routing.js";
@@ -112,6 +114,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
           name: "voicemail",
           description: "Voice messages, users' greetings, the mail outbox and the SMTP settings",
         },
+        { name: "lists", description: "The black and white list of calls and the IP black and white list" },
         { name: "session", description: "Web UI sign-in, the administrator password, live events" },
         { name: "meta", description: "This document" },
       ],
@@ -192,6 +195,10 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       if (settings) await v1.register(settingsRoutes, { settings: () => publicSettings(settings()) });
       if (deps.prompts) await v1.register(promptsRoutes, { prompts: deps.prompts });
       if (deps.featureCodes) await v1.register(featureCodesRoutes, { featureCodes: deps.featureCodes });
+      if (deps.lists) {
+        await v1.register(callListsRoutes, { lists: deps.lists.calls, domainId: domain.id });
+        await v1.register(ipListsRoutes, { lists: deps.lists.ip });
+      }
       if (deps.subscriptions)
         await v1.register(subscriptionsRoutes, { subscriptions: deps.subscriptions, now });
       const voicemail = deps.voicemail;

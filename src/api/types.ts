@@ -10,7 +10,18 @@ import type { SubscriptionView } from "../presence/subscription-server.js";
 import type { FeatureCode } from "../services/feature-codes.js";
 import type { MailStatus } from "../services/voicemail/mail-queue.js";
 import type { SmtpView } from "../services/voicemail/smtp-config.js";
-import type { MessageCounts, Store, VoicemailFolder, VoicemailMessage } from "../store/index.js";
+import type {
+  CallListPatch,
+  CallListRecord,
+  IpListEntry,
+  IpListPatch,
+  MessageCounts,
+  NewCallListRecord,
+  NewIpListEntry,
+  Store,
+  VoicemailFolder,
+  VoicemailMessage,
+} from "../store/index.js";
 import type { Logger } from "../util/logger.js";
 import type { AdminPassword } from "./admin/admin-password.js";
 import type { LiveEvents } from "./admin/live-events.js";
@@ -140,6 +151,33 @@ export interface FeatureCodesView {
   reset(service: string): Promise<FeatureCode>;
 }
 
+/** The black and white list (services/call-lists/call-lists.ts's CallLists implements it). */
+export interface CallListsView {
+  list(domainId: number): Promise<CallListRecord[]>;
+  /** Throws ValidationError naming the field, ConflictError for a taken prefix pair. */
+  create(domainId: number, input: NewCallListRecord): Promise<CallListRecord>;
+  /** Throws as create, and NotFoundError for no such record. */
+  update(domainId: number, id: number, patch: CallListPatch): Promise<CallListRecord>;
+  /** Throws NotFoundError for no such record. */
+  remove(domainId: number, id: number): Promise<void>;
+  settings(domainId: number): Promise<{ response: 603 | 403 | 486 | 480 }>;
+  configure(
+    domainId: number,
+    settings: { response: 603 | 403 | 486 | 480 },
+  ): Promise<{ response: 603 | 403 | 486 | 480 }>;
+}
+
+/** The IP black and white list of the server's domain (services/ip-lists/ip-lists.ts's IpLists). */
+export interface IpListsView {
+  list(): IpListEntry[];
+  /** Throws ValidationError naming the field, ConflictError for an address already listed. */
+  create(input: NewIpListEntry): Promise<IpListEntry>;
+  /** Throws as create, and NotFoundError for no such entry. */
+  update(id: number, patch: IpListPatch): Promise<IpListEntry>;
+  /** Throws NotFoundError for no such entry. */
+  remove(id: number): Promise<void>;
+}
+
 /** Voicemail as the API sees it: the composition root passes the services' objects. */
 export interface VoicemailDeps {
   mailboxes: MailboxesView;
@@ -183,6 +221,8 @@ export interface ApiDeps {
   subscriptions?: SubscriptionsView;
   /** The feature code table; without it /feature-codes is not served. */
   featureCodes?: FeatureCodesView;
+  /** The black and white list and the IP black and white list; without it, no /call-lists, /ip-lists. */
+  lists?: { calls: CallListsView; ip: IpListsView };
   /** Serve the admin web UI at `/` (default true when built). */
   webUi?: boolean;
 }

@@ -79,6 +79,8 @@ export class BanList {
   private readonly bans = new Map<string, Ban>();
   private policy: BanPolicy;
   private allow: BlockList;
+  /** Sources never banned besides the policy's allow-list (the IP white list), asked each time. */
+  private trusted: (address: string) => boolean = () => false;
 
   constructor(
     private readonly clock: Clock,
@@ -94,11 +96,19 @@ export class BanList {
     this.allow = buildBlockList(policy.allow).list;
   }
 
+  /**
+   * Never ban the sources `trusted` says true for (asked on every failure and ban check, so a
+   * source trusted later loses its ban at once).
+   */
+  trust(trusted: (address: string) => boolean): void {
+    this.trusted = trusted;
+  }
+
   /** Is this source banned now? */
   isBanned(address: string): boolean {
     const ban = this.bans.get(address);
     if (!ban) return false;
-    if (ban.until <= this.clock.now()) {
+    if (ban.until <= this.clock.now() || this.trusted(address)) {
       this.bans.delete(address);
       return false;
     }
@@ -107,7 +117,7 @@ export class BanList {
 
   /** Count one failed authentication. Returns the ban if this failure caused one. */
   recordFailure(address: string, user: string | undefined): Ban | undefined {
-    if (addressIn(this.allow, address)) return undefined;
+    if (addressIn(this.allow, address) || this.trusted(address)) return undefined;
     const now = this.clock.now();
     const src = this.bump(this.bySource, address, now);
     const usr = user === undefined ? 0 : this.bump(this.byUser, user, now);

@@ -28,6 +28,7 @@ import type { CallMedia, CallMediaProvider } from "./call-media.js";
 import { refusalRecord } from "./call-records.js";
 import type { CallRouting } from "./call-routing.js";
 import type { ActiveCall, CallsView, UserState } from "./call-view-types.js";
+import { withheldIdentity } from "./caller-privacy.js";
 import { DetectionPointTable } from "./detection-points.js";
 import type { HoldMusicProvider } from "./hold-music.js";
 import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
@@ -195,7 +196,8 @@ export class CallEngine implements CallsView {
   /** The "attempted" detection point: a service may refuse or redirect before any routing. */
   private async attempted(caller: CallerContext): Promise<StageResult<Plan> | undefined> {
     if (!this.points.has("attempted")) return undefined;
-    const verdict = await this.points.ask("attempted", pointContext(caller, []));
+    const anonymous = withheldIdentity(caller.rx.message);
+    const verdict = await this.points.ask("attempted", pointContext(caller, [], { anonymous }));
     return verdict === undefined ? undefined : follow(this.planDeps, caller, verdict, []);
   }
 

@@ -67,7 +67,11 @@ export type CallStatusCode =
   | "auto-attendant-unavailable"
   | "carrier-gone"
   | "no-external-line"
-  | "no-sip-trunk";
+  | "no-sip-trunk"
+  | "list-declined"
+  | "list-forbidden"
+  | "list-busy"
+  | "list-unavailable";
 
 export const callStatusCatalogue = {
   ok: { status: 200, reason: "OK", rfc: "RFC 3261 21.2.1" },
@@ -149,6 +153,27 @@ export const callStatusCatalogue = {
     status: 503,
     reason: "No SIP Trunk Available",
     rfc: "RFC 3261 21.5.4 (FEATURES.md section 5: the route's trunks are all unusable)",
+  },
+  // The answers an administrator may choose for calls the black and white list blocks (issue 16).
+  "list-declined": {
+    status: 603,
+    reason: "Decline",
+    rfc: "RFC 3261 21.6.2 (a call blocked by the black and white list, the default)",
+  },
+  "list-forbidden": {
+    status: 403,
+    reason: "Forbidden",
+    rfc: "RFC 3261 21.4.4 (a call blocked by the black and white list)",
+  },
+  "list-busy": {
+    status: 486,
+    reason: "Busy Here",
+    rfc: "RFC 3261 21.4.24 (a call blocked by the black and white list)",
+  },
+  "list-unavailable": {
+    status: 480,
+    reason: "Temporarily Unavailable",
+    rfc: "RFC 3261 21.4.18 (a call blocked by the black and white list)",
   },
 } as const satisfies Record<CallStatusCode, RejectEntry>;
 

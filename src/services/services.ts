@@ -11,6 +11,7 @@ import type { Store } from "../store/index.js";
 import type { UserDirectory } from "../store/user-directory.js";
 import type { Logger } from "../util/logger.js";
 import { registerAudioTests } from "./audio-tests/audio-tests.js";
+import { CallLists } from "./call-lists/call-lists.js";
 import { registerCallWaiting } from "./call-waiting/call-waiting.js";
 import { registerAdHocConference } from "./conference/ad-hoc-conference.js";
 import { registerDoNotDisturb } from "./dnd/dnd.js";
@@ -45,6 +46,8 @@ export interface ServicesOptions {
 
 export interface Services {
   readonly voicemail: VoicemailService;
+  /** The black and white list, at "attempted" (API, web UI). */
+  readonly callLists: CallLists;
   /** The feature code table as the administrator changes it (API, web UI). */
   readonly featureCodes: FeatureCodeSettings;
   start(): Promise<void>;
@@ -56,6 +59,12 @@ export function registerServices(o: ServicesOptions): Services {
   // The codes come from the catalogue's mappings, so `parley feature-codes` sees the same defaults.
   registerAudioTests(points, features, media, audioTestCodes(settings), join(settings.dataDir, "recordings"));
   registerAdHocConference(points, features, media);
+  const callLists = new CallLists({
+    repository: o.store.lists,
+    settings: o.store.systemSettings,
+    logger: o.logger,
+  });
+  callLists.register(points);
   registerDoNotDisturb(points);
   registerUserCodes(points, features, media, {
     users: o.store.users,
@@ -97,6 +106,7 @@ export function registerServices(o: ServicesOptions): Services {
   });
   return {
     voicemail,
+    callLists,
     featureCodes,
     async start() {
       // Every service has registered its code by now: the stored changes apply over them.

@@ -5,7 +5,7 @@
 import type { Socket } from "node:net";
 import { createServer as createTcpServer } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
-import { formatHostPort } from "./addresses.js";
+import { formatHostPort, unmapIPv4 } from "./addresses.js";
 import type { FlowTable } from "./flow-table.js";
 import { createUdpSocket, type StreamListener, type StreamProtocol, type UdpListener } from "./listeners.js";
 import type { MessageReceiver } from "./message-receiver.js";
@@ -77,11 +77,19 @@ export function bindStreamListener(
           key: context.credentials?.key,
           handshakeTimeout: context.partialMessageTimeoutMs,
         });
-  // Track raw sockets (TLS ones before their handshake too) so stop() can close them all.
-  server.on("connection", (socket: Socket) => flows.track(socket));
   const accept = (socket: Socket) => flows.accept(socket, protocol);
-  if (protocol === "TCP") server.on("connection", accept);
-  else server.on("secureConnection", accept);
+  server.on("connection", (socket: Socket) => {
+    // A rejected source (the IP black list) is closed before a byte is read or a handshake made.
+    if (context.rejectSource?.(unmapIPv4(socket.remoteAddress ?? ""))) {
+      socket.destroy();
+      context.counters.dropped++;
+      return;
+    }
+    // Track raw sockets (TLS ones before their handshake too) so stop() can close them all.
+    flows.track(socket);
+    if (protocol === "TCP") accept(socket);
+  });
+  if (protocol === "TLS") server.on("secureConnection", accept);
   server.on("tlsClientError", (err: Error, socket: Socket) => {
     socket.destroy();
     context.emit({

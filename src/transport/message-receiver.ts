@@ -40,6 +40,10 @@ export class MessageReceiver {
 
   onDatagram(listener: UdpListener, data: Buffer, address: string, port: number): void {
     const source = { address: address.charCodeAt(0) === 58 ? unmapIPv4(address) : address, port };
+    if (this.context.rejectSource?.(source.address)) {
+      this.counters.dropped++;
+      return;
+    }
     if (isKeepAliveOrForeign(data)) {
       // CRLF keep-alives and STUN (RFC 5626 4.4.2) share the port; neither is SIP.
       if (data.length > 0 && data[0] !== 0x0d && data[0] !== 0x0a)
@@ -62,6 +66,11 @@ export class MessageReceiver {
     flowId: string | undefined,
   ): void {
     try {
+      // A connection opened before its source was rejected: its messages are dropped from now on.
+      if (flowId !== undefined && this.context.rejectSource?.(source.address)) {
+        this.counters.dropped++;
+        return;
+      }
       const receivedAt = this.options.clock.now();
       if (this.options.onTrace) this.context.trace("in", protocol, local, source, data);
       const result = parseMessage(data);

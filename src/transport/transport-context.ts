@@ -18,6 +18,11 @@ export class TransportContext {
   readonly connectTimeoutMs: number;
   readonly lingerMs: number;
   state: TransportState = "new";
+  /**
+   * Sources to ignore (the IP black list): their datagrams are dropped before parsing and their
+   * connections closed on accept. Asked per packet, so a change applies at once.
+   */
+  rejectSource: ((address: string) => boolean) | undefined;
   /** Loaded by start() when a TLS listener is configured. */
   credentials: TlsCredentials | undefined;
   readonly counters: TransportStats = {

@@ -79,6 +79,14 @@ export class SipTransportLayer implements TransportLayer {
     this.receiver.onMessage(handler);
   }
 
+  /**
+   * Drop every datagram, stream message and new connection from a source for which `rejects`
+   * says true, before parsing and without an answer (undefined: accept every source).
+   */
+  setSourceFilter(rejects: ((address: string) => boolean) | undefined): void {
+    this.context.rejectSource = rejects;
+  }
+
   /** Bind every listener. Rejects (and releases whatever was bound) if one cannot bind. */
   async start(): Promise<void> {
     const context = this.context;

@@ -14,6 +14,7 @@ import {
 } from "../config/settings.js";
 import { version } from "../version.js";
 import { registerFeatureCodeCommands } from "./feature-code-commands.js";
+import { registerListCommands } from "./list-commands.js";
 import { registerRoutingCommands } from "./routing-commands.js";
 import { runServer } from "./run-server.js";
 import { registerUserCommands } from "./user-commands.js";
@@ -63,6 +64,7 @@ registerUserCommands(program);
 registerRoutingCommands(program);
 registerVoicemailCommands(program);
 registerFeatureCodeCommands(program);
+registerListCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`parley: ${(err as Error).message}\n`);

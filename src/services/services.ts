@@ -20,6 +20,7 @@ import { FeatureCodeSettings } from "./feature-code-settings.js";
 import type { FeatureCodeTable } from "./feature-codes.js";
 import { registerFollowMe } from "./follow-me/follow-me.js";
 import { registerForwarding } from "./forwarding/forwarding.js";
+import { HuntGroupService } from "./hunt-group/hunt-group.js";
 import { registerRingGroup } from "./ring-group/ring-group.js";
 import { registerUserCodes } from "./user-codes/user-codes.js";
 import { registerVoicemailAccess } from "./voicemail/access.js";
@@ -48,6 +49,8 @@ export interface Services {
   readonly voicemail: VoicemailService;
   /** The black and white list, at "attempted" (API, web UI). */
   readonly callLists: CallLists;
+  /** Hunt groups' live state: who answered each group's last call (API). */
+  readonly huntGroups: HuntGroupService;
   /** The feature code table as the administrator changes it (API, web UI). */
   readonly featureCodes: FeatureCodeSettings;
   start(): Promise<void>;
@@ -78,6 +81,13 @@ export function registerServices(o: ServicesOptions): Services {
     systemNoAnswerSeconds: settings.noAnswerTime,
   });
   registerFollowMe(points, settings.noAnswerTime);
+  const huntGroups = new HuntGroupService({
+    repository: o.store.huntGroups,
+    users: o.users,
+    routing: o.store.routing,
+    talking: o.talking,
+  });
+  huntGroups.register(points);
   registerCallWaiting(points, { talking: o.talking, waitingTone: o.waitingTone, ringing: o.ringing });
   const voicemail = createVoicemail({
     store: o.store,
@@ -106,6 +116,7 @@ export function registerServices(o: ServicesOptions): Services {
   });
   return {
     voicemail,
+    huntGroups,
     callLists,
     featureCodes,
     async start() {

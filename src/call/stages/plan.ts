@@ -205,12 +205,15 @@ export async function replan(
     readonly failure: { status: number; reason: string };
   },
   visited: readonly string[],
-): Promise<NextHop | undefined> {
+): Promise<NextHop | { readonly status: number; readonly reason: string } | undefined> {
   if (!deps.points.has(point)) return undefined;
   const verdict = await deps.points.ask(point, pointContext(caller, visited, context));
   if (verdict === undefined) return undefined;
   const plan = await follow(deps, caller, verdict, [...visited, context.callee.user]);
-  return plan.ok ? plan.value.next : undefined;
+  if (plan.ok) return plan.value.next;
+  // A service that chose to refuse (a hunt group's "busy" when nobody answered) says what the
+  // caller gets; a failed attempt to ring elsewhere leaves the fork's own failure.
+  return verdict.kind === "refuse" ? { status: plan.refusal.status, reason: plan.refusal.reason } : undefined;
 }
 
 /**

@@ -19,6 +19,9 @@ import type { MediaServer, Speech } from "../../media/media-server.js";
 import type { LocalUser } from "../../store/index.js";
 import type { Mailboxes } from "./mailboxes.js";
 
+/** The named service that deposits into the mailbox its argument names (a hunt group's no-answer action). */
+export const VOICEMAIL_DEPOSIT_SERVICE = "voicemail-deposit";
+
 /** After forwarding on failure (50). */
 export const VOICEMAIL_ORDER = 60;
 
@@ -74,6 +77,10 @@ export function registerVoicemailDeposit(o: DepositOptions): () => void {
     o.points.decide("busy", "voicemail.busy", onFailure("busy"), VOICEMAIL_ORDER),
     o.points.decide("noAnswer", "voicemail.noAnswer", onFailure("noAnswer"), VOICEMAIL_ORDER),
     o.points.decide("unreachable", "voicemail.unreachable", onFailure("unreachable"), VOICEMAIL_ORDER),
+    o.points.service(VOICEMAIL_DEPOSIT_SERVICE, async (context): Promise<Verdict> => {
+      const user = (await o.users.lookup(context.caller.domainId, context.argument))?.user;
+      return user === undefined ? { kind: "refuse", code: "not-found" } : depositVerdict(o, context, user);
+    }),
   ];
   return () => {
     for (const remove of removals) remove();

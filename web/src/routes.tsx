@@ -9,6 +9,7 @@ import { DashboardPage } from "./pages/dashboard";
 import { DialPlanPage } from "./pages/dialplan";
 import { FeatureCodesPage } from "./pages/feature-codes";
 import { LinesPage, TrunksPage } from "./pages/lines";
+import { ListsPage } from "./pages/lists";
 import { PromptsPage } from "./pages/prompts";
 import { RegistrationsPage } from "./pages/registrations";
 import { SettingsPage } from "./pages/settings";
@@ -40,6 +41,7 @@ export const ROUTES: readonly PageRoute[] = [
   { page: "trunks", label: "nav.trunks", render: () => <TrunksPage /> },
   { page: "dialplan", label: "nav.dialplan", render: () => <DialPlanPage /> },
   { page: "feature-codes", label: "nav.featureCodes", render: () => <FeatureCodesPage /> },
+  { page: "lists", label: "nav.lists", render: () => <ListsPage /> },
   { page: "cdrs", label: "nav.cdrs", render: () => <CdrsPage /> },
   { page: "registrations", label: "nav.registrations", render: () => <RegistrationsPage /> },
   { page: "voicemail", label: "nav.voicemail", render: () => <VoicemailPage /> },

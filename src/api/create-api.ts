@@ -17,6 +17,7 @@ import { callsRoutes } from "./routes/calls.js";
 import { cdrsRoutes } from "./routes/cdrs.js";
 import { eventsRoutes } from "./routes/events.js";
 import { featureCodesRoutes } from "./routes/feature-codes.js";
+import { huntGroupsRoutes } from "./routes/hunt-groups.js";
 import { ipListsRoutes } from "./routes/ip-lists.js";
 import { promptsRoutes } from "./routes/prompts.js";
 import { registrationsRoutes } from "./routes/registrations.js";
@@ -114,6 +115,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
           name: "voicemail",
           description: "Voice messages, users' greetings, the mail outbox and the SMTP settings",
         },
+        { name: "groups", description: "Hunt groups and the hunt group detection table" },
         { name: "lists", description: "The black and white list of calls and the IP black and white list" },
         { name: "session", description: "Web UI sign-in, the administrator password, live events" },
         { name: "meta", description: "This document" },
@@ -195,6 +197,12 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       if (settings) await v1.register(settingsRoutes, { settings: () => publicSettings(settings()) });
       if (deps.prompts) await v1.register(promptsRoutes, { prompts: deps.prompts });
       if (deps.featureCodes) await v1.register(featureCodesRoutes, { featureCodes: deps.featureCodes });
+      if (deps.huntGroups)
+        await v1.register(huntGroupsRoutes, {
+          store: deps.store,
+          domainId: domain.id,
+          live: deps.huntGroups,
+        });
       if (deps.lists) {
         await v1.register(callListsRoutes, { lists: deps.lists.calls, domainId: domain.id });
         await v1.register(ipListsRoutes, { lists: deps.lists.ip });

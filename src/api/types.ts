@@ -178,6 +178,12 @@ export interface IpListsView {
   remove(id: number): Promise<void>;
 }
 
+/** Hunt groups' live state (services/hunt-group/hunt-group.ts's HuntGroupService implements it). */
+export interface HuntGroupsLive {
+  /** The member that answered the group's last call, if any since the start. */
+  lastAnsweredMember(domainId: number, group: string): string | undefined;
+}
+
 /** Voicemail as the API sees it: the composition root passes the services' objects. */
 export interface VoicemailDeps {
   mailboxes: MailboxesView;
@@ -223,6 +229,8 @@ export interface ApiDeps {
   featureCodes?: FeatureCodesView;
   /** The black and white list and the IP black and white list; without it, no /call-lists, /ip-lists. */
   lists?: { calls: CallListsView; ip: IpListsView };
+  /** Hunt groups' live state (who answered last); without it, no /hunt-groups, /hunt-detections. */
+  huntGroups?: HuntGroupsLive;
   /** Serve the admin web UI at `/` (default true when built). */
   webUi?: boolean;
 }

@@ -81,9 +81,14 @@ export class HuntGroupService {
     };
   }
 
-  /** The member that answered a group's last call (circular hunting), for the API's live view. */
+  /** The member that answered a group's last call and its place then (circular hunting). */
   lastAnsweredOf(domainId: number, group: string): LastAnswered | undefined {
     return this.lastAnswered.get(`${domainId}\u0000${group}`);
+  }
+
+  /** The member that answered a group's last call, for the API's live view. */
+  lastAnsweredMember(domainId: number, group: string): string | undefined {
+    return this.lastAnsweredOf(domainId, group)?.member;
   }
 
   private async attempted(points: DetectionPointTable, context: PointContext): Promise<Verdict | undefined> {

@@ -96,12 +96,15 @@ export class TrunkCallRouting implements CallRouting {
     const calls = this.o.carriers.calls("line", line.account);
     if (line.maxConcurrentCalls !== null && calls.incoming + calls.outgoing >= line.maxConcurrentCalls)
       return { kind: "refuse", ...callStatus("line-busy") };
-    if (line.transferTo === "auto-attendant")
-      return { kind: "refuse", ...callStatus("auto-attendant-unavailable") };
+    // The auto-attendant is refused when the call is routed (decide), after the "attempted"
+    // services: hunt group detection has priority over it (FEATURES.md section 5, example 3).
     return {
       kind: "line",
       name: line.account,
-      dialed: line.destinationNumber === "" ? called : line.destinationNumber,
+      dialed:
+        line.destinationNumber === "" || line.transferTo === "auto-attendant"
+          ? called
+          : line.destinationNumber,
       release: this.o.carriers.acquire("line", line.account, "incoming"),
       relayMedia: line.relayMedia,
     };
@@ -121,8 +124,12 @@ export class TrunkCallRouting implements CallRouting {
         ? (await this.o.routing.snapshot()).lines.find((l) => l.type === 1 && l.account === input.userName)
         : undefined;
     if (inbound?.kind === "trunk") caller = { origin: "trunk", trunkId: inbound.name };
-    else if (inbound?.kind === "line") caller = { origin: "line", account: inbound.name };
-    else if (gateway !== undefined) {
+    else if (inbound?.kind === "line") {
+      const line = (await this.o.routing.snapshot()).lines.find((l) => l.account === inbound.name);
+      if (line?.transferTo === "auto-attendant")
+        return { kind: "refuse", ...callStatus("auto-attendant-unavailable") };
+      caller = { origin: "line", account: inbound.name };
+    } else if (gateway !== undefined) {
       if (gateway.transferTo === "auto-attendant")
         return { kind: "refuse", ...callStatus("auto-attendant-unavailable") };
       caller = { origin: "line", account: gateway.account };

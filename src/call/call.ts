@@ -17,11 +17,12 @@ import type { CallSubject } from "./call-events.js";
 import type { CallOptions } from "./call-options.js";
 import type { ActiveCall } from "./call-view-types.js";
 import { type CallFacts, callRecord, callView } from "./call-views.js";
-import { calleeInvite } from "./callee-invite.js";
+import { calleeInvite, forwardingProgress } from "./callee-invite.js";
 import { answerWithEndpoint, EndpointLeg } from "./endpoint-leg.js";
-import { Fork, type ForkResult } from "./fork.js";
+import { COMPLETED_ELSEWHERE, Fork, type ForkResult } from "./fork.js";
 import type { SdpContext } from "./leg-policy.js";
 import type { EndpointTarget, MediaEndpoint } from "./media-endpoint.js";
+import { ProvisionalRelay } from "./provisional-relay.js";
 import {
   type CalleeLeg,
   type CallOutcome,
@@ -63,7 +64,13 @@ export class Call implements CallSubject {
   /** A transfer is in progress: its transferor's hang-up does not end the call (RFC 5589 6). */
   transferor: Dialog | undefined;
   private durationTimer: TimerHandle | undefined;
-  private lastRelayed = 0;
+  private readonly provisionals = new ProvisionalRelay({
+    relays: () => this.o.policy.relayProvisionals,
+    uas: () => this.uas,
+    ringing: () => this.state === "ringing",
+    body: (response) => this.body(response, "callee-to-caller"),
+    callerLeft: () => this.callerCancelled(),
+  });
   private callerStatus = 0;
 
   private readonly o: Omit<CallOptions, "uas">;
@@ -117,10 +124,7 @@ export class Call implements CallSubject {
   private ring(set: TargetSet): void {
     const diverted = set.diversions?.[0];
     if (diverted !== undefined && this.uas?.state === "proceeding")
-      // RFC 3261 21.1.3: tell the caller the call goes elsewhere, and on whose behalf.
-      this.uas.progress(181, {
-        headers: [["Call-Info", `<sip:${diverted.from.user}@${this.o.host}>;purpose=forwarding`]],
-      });
+      this.uas.progress(181, forwardingProgress(diverted.from.user, this.o.host));
     const fork = new Fork({
       targets: set.targets,
       mode: set.mode,
@@ -131,7 +135,7 @@ export class Call implements CallSubject {
       ...(diverted === undefined ? {} : { forwardedBy: set.diversions!.map((d) => d.from.user).reverse() }),
       legs: this.legs,
       invite: (target) => this.invite(target, set),
-      onProvisional: (_leg, response) => this.relayProvisional(response),
+      onProvisional: (_leg, response) => this.provisionals.relay(response),
       onLegChange: (leg) =>
         this.o.events(leg.state === "failed" ? "legFailed" : "ringing", { call: this, leg }),
       onSettled: (result) => this.forkSettled(result),
@@ -156,22 +160,6 @@ export class Call implements CallSubject {
         ...(set.diversions === undefined ? {} : { diversions: set.diversions }),
       }),
     );
-  }
-
-  /** RFC 3261 13.3.1.1: 180 and 183 (with their early media) reach the caller. */
-  private relayProvisional(response: SipResponse): void {
-    const uas = this.uas;
-    if (this.state !== "ringing" || uas === undefined) return;
-    if (!this.o.policy.relayProvisionals.has(response.status)) return;
-    const body = this.body(response, "callee-to-caller");
-    // A repeated 180 without a body tells the caller nothing new.
-    if (body.body === undefined && response.status === this.lastRelayed) return;
-    this.lastRelayed = response.status;
-    const early = uas.progress(response.status, { reason: response.reason, ...body });
-    early?.once("terminated", ({ cause }) => {
-      // RFC 3261 15.1.2: a BYE in the caller's early dialog ends the call like a CANCEL.
-      if (cause === "bye-received" && this.state === "ringing") this.callerCancelled();
-    });
   }
 
   private forkSettled(result: ForkResult): void {
@@ -204,16 +192,30 @@ export class Call implements CallSubject {
           this.rejectCaller(result);
           return;
         }
-        const before = this.calleeParty;
-        this.calleeParty = calleeOf(hop);
-        this.o.events("retargeted", { call: this, before, after: this.calleeParty });
-        this.proceed(hop);
+        this.retarget(hop);
       },
       (error: unknown) => {
         this.o.onError(error);
         if (this.state === "ringing") this.rejectCaller(result);
       },
     );
+  }
+
+  /** A ringing call goes elsewhere (the fork failed and a service chose, or a pick-up). */
+  private retarget(hop: NextHop): void {
+    const before = this.calleeParty;
+    this.calleeParty = calleeOf(hop);
+    this.o.events("retargeted", { call: this, before, after: this.calleeParty });
+    this.proceed(hop);
+  }
+
+  /** Pick-up: the ringing devices see CANCEL (RFC 3326 Reason) and `target` answers the caller. */
+  pickUp(target: EndpointTarget): boolean {
+    if (this.state !== "ringing" || this.uas?.state !== "proceeding") return false;
+    this.fork?.abort(COMPLETED_ELSEWHERE);
+    this.fork = undefined;
+    this.retarget({ kind: "endpoint", target });
+    return true;
   }
 
   /** The fork's winner (a group member becomes the callee) answered: accept the caller and bridge. */

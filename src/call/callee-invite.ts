@@ -65,6 +65,11 @@ export function diversionHeaders(
   ];
 }
 
+/** RFC 3261 21.1.3: the 181 that tells the caller the call goes elsewhere, and on whose behalf. */
+export function forwardingProgress(user: string, host: string): { headers: Array<[string, string]> } {
+  return { headers: [["Call-Info", `<sip:${user}@${host}>;purpose=forwarding`]] };
+}
+
 export function calleeInvite(input: CalleeInviteInput): InviteSpec {
   const { target, caller, host, request } = input;
   const uri = `sip:${caller.user}@${host}`;

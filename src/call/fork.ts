@@ -119,8 +119,8 @@ export class Fork {
   }
 
   /** Ends the fork without a result (the call ended elsewhere): cancels and releases. */
-  abort(): void {
-    this.cancel();
+  abort(reason?: string): void {
+    this.cancel(reason);
     this.settled = true;
     this.clearTimers();
   }

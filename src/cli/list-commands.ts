@@ -18,27 +18,12 @@ import {
   type IpListPatch,
   NotFoundError,
   type Store,
-  storeFromUrl,
 } from "../store/index.js";
 import { silentLogger } from "../util/logger.js";
-import { run, type StoreOptions, storeCommand, storeSettings, table, UsageError } from "./user-commands.js";
+import { run, type StoreOptions, storeCommand, table, UsageError, withStore } from "./user-commands.js";
 
 const NEXT_START =
   "parley: saved; a running server applies it at its next start (the web UI and the API apply changes at once)\n";
-
-async function withStore<T>(
-  opts: StoreOptions,
-  act: (store: Store, domainId: number) => Promise<T>,
-): Promise<T> {
-  const { dataDir, databaseUrl } = storeSettings(opts);
-  const store = await storeFromUrl(databaseUrl, dataDir);
-  try {
-    await store.migrate();
-    return await act(store, (await store.domains.getDefault()).id);
-  } finally {
-    await store.close();
-  }
-}
 
 function callLists(store: Store): CallLists {
   return new CallLists({ repository: store.lists, settings: store.systemSettings, logger: silentLogger() });

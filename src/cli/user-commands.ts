@@ -41,7 +41,8 @@ export function storeSettings(opts: StoreOptions): Settings {
   return resolveSettings({ file, fileName: configPath, env: process.env, flags });
 }
 
-async function withStore<T>(
+/** Opens the store of the settings, migrated, and runs `act` on its default domain; closes it. */
+export async function withStore<T>(
   opts: StoreOptions,
   act: (store: Store, domainId: number) => Promise<T>,
 ): Promise<T> {

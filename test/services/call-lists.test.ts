@@ -20,6 +20,7 @@ import type { SipRequest } from "../../src/sip/types.js";
 import { type CallListRecord, openStore, type Store } from "../../src/store/index.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { createEngineHarness, DOMAIN } from "../call/harness.js";
+import { prng } from "../media/dtmf-signals.js";
 
 let nextId = 1;
 function record(
@@ -37,18 +38,6 @@ const call = (caller: string, called: string, anonymous = false): ListedCall => 
   anonymous,
 });
 const never = () => 0.999_999;
-
-/** mulberry32: a small seeded generator, so the rate test is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe("black and white list matching", () => {
   it("a call no record matches is unlisted", () => {
@@ -105,7 +94,7 @@ describe("black and white list matching", () => {
 
   it("rate 50 blocks about half of 200 calls (binomial: within 4 standard deviations)", () => {
     const records = [record("*", "*", "black", 50)];
-    const random = seeded(16);
+    const random = prng(16);
     let blocked = 0;
     for (let i = 0; i < 200; i++)
       if (decide(records, call("101", "100"), random).kind === "blocked") blocked++;

@@ -136,7 +136,7 @@ export class BanList {
     const now = this.clock.now();
     const out: Ban[] = [];
     for (const [address, ban] of this.bans) {
-      if (ban.until <= now) this.bans.delete(address);
+      if (ban.until <= now || this.trusted(address)) this.bans.delete(address);
       else out.push(ban);
     }
     return out;

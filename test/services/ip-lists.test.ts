@@ -82,6 +82,7 @@ describe("the ban list's trusted sources", () => {
     for (let i = 0; i < 3; i++) bans.recordFailure("127.0.0.7", undefined);
     assert.equal(bans.isBanned("127.0.0.7"), true);
     bans.trust((address) => address === "127.0.0.7");
+    assert.deepEqual(bans.list(), [], "the ban list no longer shows it");
     assert.equal(bans.isBanned("127.0.0.7"), false);
   });
 });

@@ -14,6 +14,7 @@ import {
 } from "../config/settings.js";
 import { version } from "../version.js";
 import { registerFeatureCodeCommands } from "./feature-code-commands.js";
+import { registerGroupCommands } from "./group-commands.js";
 import { registerListCommands } from "./list-commands.js";
 import { registerRoutingCommands } from "./routing-commands.js";
 import { runServer } from "./run-server.js";
@@ -65,6 +66,7 @@ registerRoutingCommands(program);
 registerVoicemailCommands(program);
 registerFeatureCodeCommands(program);
 registerListCommands(program);
+registerGroupCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`parley: ${(err as Error).message}\n`);

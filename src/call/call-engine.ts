@@ -447,10 +447,22 @@ export class CallEngine implements CallsView {
 
   /** Whether a call to this user rings now (a waiting call, for a talking user). */
   isCalledNow(domainId: number, name: string): boolean {
-    for (const [call, side] of this.index.callsOf(domainId, name)) {
-      if (side.callee && call.state === "ringing") return true;
+    return this.ringingTo(domainId, name).length > 0;
+  }
+
+  /** The calls ringing a user now, oldest first (pick-up). */
+  ringingTo(domainId: number, name: string): Call[] {
+    const calls: Call[] = [];
+    for (const [subject, side] of this.index.callsOf(domainId, name)) {
+      const call = this.calls.get(subject.id);
+      if (side.callee && call?.state === "ringing") calls.push(call);
     }
-    return false;
+    return calls.sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  /** Every call ringing now, oldest first (group pick-up). */
+  ringing(): Call[] {
+    return [...this.calls.values()].filter((c) => c.state === "ringing");
   }
 
   /** Ends every call (BYE or CANCEL) at shutdown. */

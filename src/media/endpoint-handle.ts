@@ -152,7 +152,10 @@ export class EndpointHandle {
   }
 
   /** Joins a conference room of this worker (rooms live where their first participant is). */
-  conference(room: string, options: { muted?: boolean; volumeDb?: number } = {}): MediaOperation {
+  conference(
+    room: string,
+    options: { muted?: boolean; volumeDb?: number; tones?: boolean } = {},
+  ): MediaOperation {
     return this.start({ kind: "conference", room, ...options });
   }
 

@@ -10,6 +10,7 @@ import type { Settings } from "../config/settings.js";
 import { type AudioTestCodes, addAudioTestCodes } from "./audio-tests/audio-tests.js";
 import { addConferenceCode } from "./conference/ad-hoc-conference.js";
 import type { FeatureCodeTable } from "./feature-codes.js";
+import { addPickUpCodes } from "./pick-up/pick-up.js";
 import { addUserCodeFeatures } from "./user-codes/user-codes.js";
 import { addVoicemailAccessCodes } from "./voicemail/access.js";
 
@@ -38,6 +39,7 @@ export function registerFeatureCodes(features: FeatureCodeTable, settings: Featu
     addConferenceCode(features),
     ...addUserCodeFeatures(features),
     ...addVoicemailAccessCodes(features, voicemailAccessCodes(settings)),
+    ...addPickUpCodes(features),
   ];
   return () => {
     for (const remove of removals) remove();

@@ -21,6 +21,7 @@ import type { FeatureCodeTable } from "./feature-codes.js";
 import { registerFollowMe } from "./follow-me/follow-me.js";
 import { registerForwarding } from "./forwarding/forwarding.js";
 import { HuntGroupService } from "./hunt-group/hunt-group.js";
+import { type PickUpOptions, registerPickUp } from "./pick-up/pick-up.js";
 import { registerRingGroup } from "./ring-group/ring-group.js";
 import { registerUserCodes } from "./user-codes/user-codes.js";
 import { registerVoicemailAccess } from "./voicemail/access.js";
@@ -41,6 +42,8 @@ export interface ServicesOptions {
   readonly waitingTone?: (domainId: number, user: string) => boolean;
   /** Whether a call to a user rings now (call waiting repeats its tone until none does). */
   readonly ringing?: (domainId: number, user: string) => boolean;
+  /** The calls ringing now (pick-up); without it, there is never a call to pick up. */
+  readonly calls?: PickUpOptions["calls"];
   /** A user's settings changed by phone (feature codes): the admin UI refreshes. */
   readonly onConfigChange: () => void;
 }
@@ -98,6 +101,8 @@ export function registerServices(o: ServicesOptions): Services {
     settings,
     logger: o.logger,
   });
+  const calls = o.calls ?? { ringingTo: () => [], ringing: () => [] };
+  registerPickUp({ points, features, media, users: o.users, calls, logger: o.logger });
   registerVoicemailAccess({
     points,
     features,

@@ -63,6 +63,8 @@ export type EndpointOp =
       readonly kind: "conference";
       readonly room: string;
       readonly muted?: boolean;
+      /** Join and leave tones for everyone in the room (default true; off for a two-party bridge). */
+      readonly tones?: boolean;
       /** dB applied to what this participant says (0 = unchanged). */
       readonly volumeDb?: number;
     };

@@ -230,7 +230,8 @@ export class EndpointWorkerCore {
     participant.muted = operation.muted === true;
     if (operation.volumeDb !== undefined) joined.update(endpoint.id, undefined, operation.volumeDb);
     endpoint.onHeard = (payload) => joined.input(endpoint.id, payload);
-    this.roomTone(joined, "join");
+    const tones = operation.tones !== false;
+    if (tones) this.roomTone(joined, "join");
     endpoint.startOutput(op, mix, "", () => {
       endpoint.onHeard = undefined;
       joined.leave(endpoint.id);
@@ -238,7 +239,7 @@ export class EndpointWorkerCore {
         this.rooms.delete(operation.room);
         this.roomTones.delete(joined);
         this.roomPhase.delete(joined);
-      } else this.roomTone(joined, "leave");
+      } else if (tones) this.roomTone(joined, "leave");
     });
     return undefined;
   }

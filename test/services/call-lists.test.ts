@@ -67,10 +67,11 @@ describe("black and white list matching", () => {
     assert.equal(decide(records, call("0044123", "100"), never).kind, "blocked");
   });
 
-  it("a longer black record inside a white one blocks (exceptions nest both ways)", () => {
+  it("a white record lets the call through whatever else matches, a longer black one too", () => {
     const records = [record("0086", "*", "white"), record("00861234", "*", "black")];
-    assert.equal(decide(records, call("008612345", "100"), never).kind, "blocked");
+    assert.equal(decide(records, call("008612345", "100"), never).kind, "allowed");
     assert.equal(decide(records, call("00861299", "100"), never).kind, "allowed");
+    assert.equal(decide(records, call("00441234", "100"), never).kind, "unlisted");
   });
 
   it("`anonymous` matches withheld callers only, and beats `*`", () => {

@@ -12,11 +12,12 @@
  *    caller prefix (`*` counts 0, `anonymous` more than any digits), and among those the one with
  *    the longest called prefix (`*` counts 0). One record per caller and called prefix pair (the
  *    store's unique key) means two matching records never tie.
- * 3. A white deciding record lets the call through whatever shorter records say: a white record is
- *    the exception carved out of broader black ones (black `*`, white `0086`), and the reverse
- *    holds too (white `0086`, black `00861234`).
- * 4. A black deciding record blocks `rate` percent of the calls it decides (100 always, 0 never);
- *    a call it lets through is not looked at again by shorter records.
+ * 3. A white record lets the call through whatever else matches (issue 16: "white records let a
+ *    call through whatever else matches"): any matching white record allows the call, even when a
+ *    longer black one matches too (white `0086`, black `00861234`: 008612345 gets in).
+ * 4. Otherwise the longest matching black record (rule 2 among the black ones) blocks `rate`
+ *    percent of the calls it decides (100 always, 0 never); a call it lets through is not looked
+ *    at again by shorter records.
  */
 import { ANONYMOUS_PREFIX, ANY_PREFIX, type CallListRecord, PREFIX_MAX_LENGTH } from "../../store/index.js";
 
@@ -77,8 +78,12 @@ export function decide(
   call: ListedCall,
   random: () => number,
 ): ListDecision {
+  const white = decidingRecord(
+    records.filter((r) => r.kind === "white"),
+    call,
+  );
+  if (white !== undefined) return { kind: "allowed", record: white };
   const record = decidingRecord(records, call);
   if (record === undefined) return { kind: "unlisted" };
-  if (record.kind === "white") return { kind: "allowed", record };
   return random() * 100 < record.rate ? { kind: "blocked", record } : { kind: "allowed", record };
 }

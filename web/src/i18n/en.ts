@@ -480,7 +480,7 @@ export const en = {
   "lists.title": "Black and white lists",
   "lists.calls": "Calls",
   "lists.callsHelp":
-    'The longest caller prefix decides, then the longest called prefix. A white record lets the call through; a black one blocks its rate in percent of the calls it decides. "*" matches any number, "anonymous" callers who withhold their number.',
+    'A matching white record lets the call through whatever else matches. Otherwise the longest matching black record decides (the longest caller prefix, then the longest called prefix) and blocks its rate in percent of the calls. "*" matches any number, "anonymous" callers who withhold their number.',
   "lists.ip": "IP addresses",
   "lists.ipHelp":
     "Accepted addresses are never banned after failed logins (every other check still applies); rejected addresses are dropped unanswered. Applies at once.",

@@ -87,6 +87,9 @@ const analyzeFields = {
   externalLine: Type.String({ description: 'external-line: a line\'s account; "" = any.' }),
   outgoingGroupId: int(0, 65_535, "external-line: the lines of this group; 0 = not by group."),
   sipTrunk: Type.String({ description: "sip-trunk: the trunk's ID." }),
+  ringingGroupId: Type.Optional(
+    int(0, 65_535, "ringing-group: the users with this ringing group ID ring together."),
+  ),
   rejectStatus: int(0, 699, "reject: the SIP status."),
   changeNumber: Type.Boolean(),
   transitionId: int(0, 1_000_000, "Transition applied when changeNumber."),

@@ -74,6 +74,8 @@ function routeOf(record: AnalyzeRecord, number: string): Route {
       };
     case "sip-trunk":
       return { kind: "sip-trunk", number, trunk: record.sipTrunk };
+    case "ringing-group":
+      return { kind: "ringing-group", number, groupId: record.ringingGroupId ?? 0 };
     case "reject":
       return { kind: "reject", status: record.rejectStatus, reason: "Rejected By Dial Plan" };
   }

@@ -47,6 +47,12 @@ export type RouteDecision<L extends RoutableLine, T extends RoutableTrunk> =
     }
   | { readonly kind: "local-user"; readonly number: string; readonly plan: RoutingPlan<L, T> }
   | {
+      readonly kind: "ringing-group";
+      readonly number: string;
+      readonly groupId: number;
+      readonly plan: RoutingPlan<L, T>;
+    }
+  | {
       readonly kind: "outbound";
       /** The number as routed (each attempt carries it as refined for its line or trunk). */
       readonly number: string;
@@ -138,6 +144,8 @@ export class RoutingService<S extends RoutingTablesSnapshot> {
         return { kind: "refuse", status: route.status, reason: route.reason, plan };
       case "local-user":
         return { kind: "local-user", number: route.number, plan };
+      case "ringing-group":
+        return { kind: "ringing-group", number: route.number, groupId: route.groupId, plan };
       default:
         if (plan.attempts.length === 0)
           return {

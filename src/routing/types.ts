@@ -3,8 +3,8 @@
  * the store loads these rows, the engine reads them, nothing here does I/O.
  */
 
-/** Where an "analyze called number" record sends a call. Groups and services come in later issues. */
-export const ROUTE_TYPES = ["local-user", "external-line", "sip-trunk", "reject"] as const;
+/** Where an "analyze called number" record sends a call. Services come in a later issue. */
+export const ROUTE_TYPES = ["local-user", "external-line", "sip-trunk", "ringing-group", "reject"] as const;
 export type RouteType = (typeof ROUTE_TYPES)[number];
 
 /** One "analyze called number" record: the core of the dial plan. */
@@ -20,6 +20,8 @@ export interface AnalyzeRecord {
   readonly outgoingGroupId: number;
   /** sip-trunk: the trunk's ID. */
   readonly sipTrunk: string;
+  /** ringing-group: the ringing group ID whose users ring together (FEATURES.md section 2). */
+  readonly ringingGroupId?: number;
   /** reject: the SIP status the caller receives (4xx-6xx). */
   readonly rejectStatus: number;
   /** Apply `transitionId` to the called number. */
@@ -86,7 +88,12 @@ export type Route =
       readonly outgoingGroupId: number;
     }
   | { readonly kind: "sip-trunk"; readonly number: string; readonly trunk: string }
+  /** The users of a ringing group ring together (the service named RINGING_GROUP_SERVICE). */
+  | { readonly kind: "ringing-group"; readonly number: string; readonly groupId: number }
   | { readonly kind: "reject"; readonly status: number; readonly reason: string };
+
+/** The call service a ringing-group route names; its argument is the group ID. */
+export const RINGING_GROUP_SERVICE = "ringing-group";
 
 /** One step of the explanation a dry run shows (and the SIP path logs at debug). */
 export type RoutingStep =

@@ -162,6 +162,8 @@ export const analyzeSchema = z.strictObject(
     externalLine: z.string({ error: "must be a string" }).max(64).default(""),
     outgoingGroupId: groupId.default(0),
     sipTrunk: nameOrEmpty.default(""),
+    /** Optional: records stored before ringing-group routes have none. */
+    ringingGroupId: groupId.optional(),
     rejectStatus: intIn(0, 699).default(0),
     changeNumber: bool.default(false),
     transitionId: intIn(0, 1_000_000).default(0),

@@ -112,6 +112,11 @@ export function analyzeReferences(s: RoutingSnapshot, r: Omit<StoredAnalyzeRecor
     else if (!trunkExists(s, r.sipTrunk))
       errors.push({ field: "sipTrunk", message: `no SIP trunk "${r.sipTrunk}"` });
   }
+  if (r.routeType === "ringing-group" && (r.ringingGroupId ?? 0) === 0)
+    errors.push({
+      field: "ringingGroupId",
+      message: "must be a ringing group ID 1-65535 for route type ringing-group",
+    });
   if (r.routeType === "reject" && (r.rejectStatus < 400 || r.rejectStatus > 699))
     errors.push({ field: "rejectStatus", message: "must be a SIP status 400-699 for route type reject" });
   if (r.changeNumber && !transitionExists(s, r.transitionId))

@@ -10,6 +10,7 @@ import type { CallTarget } from "../call/call.js";
 import type { CallRouting, InboundOrigin, RoutingDecision } from "../call/call-routing.js";
 import { callStatus } from "../core/status-catalogue.js";
 import type { CallerRef, RoutingService } from "../routing/routing-service.js";
+import { RINGING_GROUP_SERVICE } from "../routing/types.js";
 import type { SipRequest } from "../sip/types.js";
 import type { ExternalLine } from "../store/routing-model.js";
 import type { RoutingSnapshot } from "../store/routing-validation.js";
@@ -146,6 +147,13 @@ export class TrunkCallRouting implements CallRouting {
     }
     const decision = await this.o.routing.decide(caller, dialed);
     this.o.logger.debug({ dialed, route: decision.plan?.route, steps: decision.plan?.steps }, "dial plan");
+    if (decision.kind === "ringing-group")
+      return {
+        kind: "service",
+        service: RINGING_GROUP_SERVICE,
+        number: decision.number,
+        argument: String(decision.groupId),
+      };
     if (decision.kind !== "outbound") {
       const { plan: _plan, ...rest } = decision;
       return rest;

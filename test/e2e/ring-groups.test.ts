@@ -3,7 +3,8 @@
  * through the REST API. A call to one member rings all three; the first answer wins and the two
  * others see CANCEL with RFC 3326 Reason "Call completed elsewhere" (their scenario checks it);
  * the CDR names the member that answered. A member with "suppress ring group on direct call"
- * rings alone when its own number is called.
+ * rings alone when its own number is called. A dial plan record of route type ringing-group gives
+ * the group a number of its own that rings every member.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -67,5 +68,21 @@ describe("ringing group (sipp)", { skip: missingTool("sipp") }, () => {
     const record = await lastCdr("103");
     const callees = record?.legs.filter((l) => l.role === "callee") ?? [];
     assert.equal(callees.length, 1, `one callee leg only: ${JSON.stringify(record)}`);
+  });
+
+  it("a dial plan route of type ringing-group rings every member at the group's own number", {
+    timeout: 60000,
+  }, async () => {
+    const route = { prefix: "700", routeType: "ringing-group", ringingGroupId: 7 };
+    const created = await parley.api("POST", "/api/v1/dialplan/analyze", route);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const b = await registeredUas(parley, "101", "call-uas-slow-answer.xml");
+    const c = await registeredUas(parley, "102", "call-uas-cancelled-elsewhere.xml");
+    const d = await registeredUas(parley, "103", "call-uas-cancelled-elsewhere.xml");
+    passed(await uac(parley, "100", "700", "call-uac-bye.xml"), "caller", parley);
+    passed(await b.done, "101 answered", parley);
+    passed(await c.done, "102 saw CANCEL with Reason", parley);
+    passed(await d.done, "103 (suppressed only on a direct call) saw CANCEL with Reason", parley);
+    assert.equal((await lastCdr("700"))?.callee, "101");
   });
 });

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { COMPLETED_ELSEWHERE } from "../../src/call/fork.js";
-import { ringGroupMembers } from "../../src/services/ring-group/members.js";
+import { RINGING_GROUP_SERVICE } from "../../src/routing/types.js";
+import { groupMembers, ringGroupMembers } from "../../src/services/ring-group/members.js";
 import { registerRingGroup } from "../../src/services/ring-group/ring-group.js";
 import { defaultSettings, type LocalUser } from "../../src/store/user-model.js";
 import { createEngineHarness, DOMAIN, type TestUser } from "../call/harness.js";
@@ -58,8 +59,39 @@ describe("ringGroupMembers()", () => {
   });
 });
 
+describe("groupMembers()", () => {
+  it("rings every user of the group by name, skipping DND and busy ones", () => {
+    const users = [
+      user("102", { ringingGroupId: 7 }),
+      user("101", { ringingGroupId: 7, doNotDisturb: true }),
+    ];
+    assert.deepEqual(
+      groupMembers(7, [...users, user("103", { ringingGroupId: 7 })], () => true),
+      {
+        members: ["102", "103"],
+        busy: true,
+      },
+    );
+    assert.deepEqual(
+      groupMembers(7, users, (u) => u.name !== "102"),
+      { members: [], busy: true },
+    );
+    assert.deepEqual(
+      groupMembers(8, users, () => true),
+      { members: [], busy: false },
+    );
+  });
+});
+
 function harness(users: TestUser[]) {
-  const h = createEngineHarness({ users, noAnswerTime: 30 });
+  // A feature code stands in for a dial plan route of type ringing-group: both name the service.
+  const h = createEngineHarness({
+    users,
+    noAnswerTime: 30,
+    features: {
+      match: (dialed) => (dialed === "700" ? { service: RINGING_GROUP_SERVICE, argument: "7" } : undefined),
+    },
+  });
   const list = async () => {
     const items: LocalUser[] = [];
     for (const u of users) {
@@ -118,6 +150,28 @@ describe("ringing group on the engine", () => {
       members.map((p) => p.invites.length),
       [0, 0, 1],
     );
+  });
+
+  it("the group's own number (a ringing-group route) rings every member, even one that suppresses", async () => {
+    const h = harness(group);
+    const alice = h.phone("100");
+    const members = [h.phone("101"), h.phone("102"), h.phone("103")];
+    const call = alice.call("700");
+    await h.run(50);
+    assert.deepEqual(
+      members.map((p) => p.invites.length),
+      [1, 1, 1],
+    );
+    members[0]!.answer();
+    await h.run(50);
+    assert.equal(call.status, 200);
+  });
+
+  it("the group's own number answers 480 when the group has no users", async () => {
+    const h = harness([{ name: "100" }, { name: "101" }]);
+    const call = h.phone("100").call("700");
+    await h.run(50);
+    assert.equal(call.status, 480);
   });
 
   it("a talking member without call waiting is skipped", async () => {

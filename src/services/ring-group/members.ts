@@ -26,3 +26,21 @@ export function ringGroupMembers(
   if (members.length === 0 || (members.length === 1 && members[0] === called)) return undefined;
   return members.map((u) => u.name);
 }
+
+/**
+ * The members a call to ringing group `groupId`'s own number rings (a dial plan route of type
+ * ringing-group): every user of the group by name, DND and busy ones skipped. `busy` tells a group
+ * whose users all could not ring (486) from a group with no users at all (480).
+ */
+export function groupMembers(
+  groupId: number,
+  users: readonly LocalUser[],
+  available: Available,
+): { readonly members: string[]; readonly busy: boolean } {
+  const all = users.filter((u) => groupId !== 0 && u.ringingGroupId === groupId);
+  const members = all
+    .filter((u) => !u.doNotDisturb && available(u))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((u) => u.name);
+  return { members, busy: all.length > 0 };
+}

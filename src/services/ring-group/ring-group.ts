@@ -6,11 +6,15 @@
  * ring group on direct call" rings alone when its own number is called; members in do-not-disturb
  * or busy (talking without call waiting) are skipped. When nobody answers, the call goes on as an
  * unanswered call to the called member (its forwarding on no answer, its voicemail).
+ *
+ * A dial plan route of type ringing-group makes a number the group's own: a call to it rings
+ * every member, for the system's no-answer time (src/trunks names this service for such a route).
  */
 import type { DetectionPointTable, PointContext, Verdict } from "../../call/detection-points.js";
+import { RINGING_GROUP_SERVICE } from "../../routing/types.js";
 import type { LocalUser } from "../../store/user-model.js";
 import type { UserRepository } from "../../store/user-repository.js";
-import { type Available, ringGroupMembers } from "./members.js";
+import { type Available, groupMembers, ringGroupMembers } from "./members.js";
 
 /**
  * After unconditional forwarding (10): a member that sends every call elsewhere is not rung. Before
@@ -51,7 +55,22 @@ export function availability(talking: RingGroupDeps["talking"]): Available {
 
 export function registerRingGroup(points: DetectionPointTable, deps: RingGroupDeps): () => void {
   const available = availability(deps.talking);
-  return points.decide(
+  const removeService = points.service(RINGING_GROUP_SERVICE, async (context): Promise<Verdict> => {
+    const domainId = context.caller.domainId;
+    const groupId = Number(context.argument);
+    const users = await usersInGroup(deps.users, domainId, groupId);
+    const { members, busy } = groupMembers(groupId, users, available);
+    if (members.length === 0) return { kind: "refuse", code: busy ? "busy" : "unavailable" };
+    return {
+      kind: "group",
+      callee: { domainId, user: context.number, displayName: "" },
+      members,
+      mode: "parallel",
+      attemptMs: 0,
+      noAnswerMs: deps.systemNoAnswerSeconds * 1000,
+    };
+  });
+  const removeDecision = points.decide(
     "reachesCallee",
     "ringing-group",
     async (context: PointContext): Promise<Verdict | undefined> => {
@@ -73,4 +92,8 @@ export function registerRingGroup(points: DetectionPointTable, deps: RingGroupDe
     },
     RING_GROUP_ORDER,
   );
+  return () => {
+    removeService();
+    removeDecision();
+  };
 }

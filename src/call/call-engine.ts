@@ -34,6 +34,7 @@ import type { HoldMusicProvider } from "./hold-music.js";
 import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
 import { PartyIndex } from "./party-index.js";
 import type { Refusal, StageResult } from "./refusal.js";
+import { RingingMembers } from "./ringing-members.js";
 import { authenticate, outsideCaller } from "./stages/authenticate.js";
 import { type CallerContext, type Identified, identityOf, type ReceivedInvite } from "./stages/context.js";
 import { identifyCaller } from "./stages/identify.js";
@@ -93,6 +94,7 @@ export class CallEngine implements CallsView {
   readonly points: DetectionPointTable;
   private readonly calls = new Map<string, Call>();
   private readonly index = new PartyIndex();
+  private readonly members = new RingingMembers();
   private readonly events: TypedEmitter<CallEvents>;
   private readonly policy: LegPolicy;
   /** The relayed media of the calls in progress, by call id. */
@@ -340,6 +342,7 @@ export class CallEngine implements CallsView {
     } else if (name === "ended") {
       this.ended(call, (event as CallEvents["ended"]).record);
     }
+    this.members.observe(call, name, event);
     this.events.emit(name, event);
   }
 
@@ -426,7 +429,7 @@ export class CallEngine implements CallsView {
       if (call.state === "answered") return "talking";
       if (side.callee && call.state === "ringing") ringing = true;
     }
-    if (ringing) return "ringing";
+    if (ringing || this.members.has(domainId, name)) return "ringing";
     return this.o.location.isOnline(domainId, name) ? "online" : "offline";
   }
 

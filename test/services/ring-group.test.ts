@@ -126,9 +126,15 @@ describe("ringing group on the engine", () => {
       members.map((p) => p.invites.length),
       [1, 1, 1],
     );
+    assert.equal(
+      h.engine.userState(DOMAIN.id, "102"),
+      "ringing",
+      "a member's live state while its group rings",
+    );
     members[2]!.answer();
     await h.run(50);
     assert.equal(call.status, 200);
+    assert.equal(h.engine.userState(DOMAIN.id, "102"), "online", "no longer ringing once another answered");
     for (const loser of members.slice(0, 2)) {
       const cancels = loser.got("CANCEL");
       assert.equal(cancels.length, 1);

@@ -8,6 +8,7 @@ import { CdrsPage } from "./pages/cdrs";
 import { DashboardPage } from "./pages/dashboard";
 import { DialPlanPage } from "./pages/dialplan";
 import { FeatureCodesPage } from "./pages/feature-codes";
+import { GroupsPage } from "./pages/groups";
 import { LinesPage, TrunksPage } from "./pages/lines";
 import { ListsPage } from "./pages/lists";
 import { PromptsPage } from "./pages/prompts";
@@ -40,6 +41,7 @@ export const ROUTES: readonly PageRoute[] = [
   { page: "lines", label: "nav.lines", render: () => <LinesPage /> },
   { page: "trunks", label: "nav.trunks", render: () => <TrunksPage /> },
   { page: "dialplan", label: "nav.dialplan", render: () => <DialPlanPage /> },
+  { page: "groups", label: "nav.groups", render: () => <GroupsPage /> },
   { page: "feature-codes", label: "nav.featureCodes", render: () => <FeatureCodesPage /> },
   { page: "lists", label: "nav.lists", render: () => <ListsPage /> },
   { page: "cdrs", label: "nav.cdrs", render: () => <CdrsPage /> },

@@ -1,5 +1,8 @@
 /** English: the reference dictionary; every other language must have every key (zh.ts). */
+import { enGroups } from "./en-groups";
+
 export const en = {
+  ...enGroups,
   "app.name": "Parley",
   "app.tagline": "SIP server and IP-PBX",
   "lang.switch": "中文",

@@ -1,7 +1,9 @@
 /** 简体中文: every key of en.ts (the compiler checks none is missing). */
 import type { MessageKey } from "./en";
+import { zhGroups } from "./zh-groups";
 
 export const zh: Record<MessageKey, string> = {
+  ...zhGroups,
   "app.name": "Parley",
   "app.tagline": "SIP 服务器与 IP-PBX",
   "lang.switch": "English",

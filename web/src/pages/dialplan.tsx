@@ -12,7 +12,13 @@ import type { MessageKey } from "../i18n/en";
 import { ApiFailure, api } from "../lib/api";
 import type { RouteTestResult, RouteType, TransitionType } from "../lib/api-types";
 
-const ROUTE_TYPES = ["local-user", "external-line", "sip-trunk", "reject"] as const satisfies RouteType[];
+const ROUTE_TYPES = [
+  "local-user",
+  "external-line",
+  "sip-trunk",
+  "ringing-group",
+  "reject",
+] as const satisfies RouteType[];
 const TRANSITION_TYPES = ["delete", "replace", "insert"] as const satisfies TransitionType[];
 
 const ANALYZE_GROUPS: FieldGroup[] = [
@@ -40,6 +46,12 @@ const ANALYZE_GROUPS: FieldGroup[] = [
         when: (v) => v.routeType === "external-line",
       },
       { path: "sipTrunk", kind: "text", label: "col.sipTrunk", when: (v) => v.routeType === "sip-trunk" },
+      {
+        path: "ringingGroupId",
+        kind: "int",
+        label: "col.ringingGroupId",
+        when: (v) => v.routeType === "ringing-group",
+      },
       { path: "rejectStatus", kind: "int", label: "col.rejectStatus", when: (v) => v.routeType === "reject" },
       { path: "changeNumber", kind: "bool", label: "col.changeNumber" },
       { path: "transitionId", kind: "int", label: "col.transitionId" },

@@ -1,0 +1,45 @@
+/** 简体中文: the Groups page's keys (en-groups.ts); spread into zh.ts. */
+import type { enGroups } from "./en-groups";
+
+export const zhGroups: Record<keyof typeof enGroups, string> = {
+  "nav.groups": "群组",
+  "groups.title": "振铃组与寻线组",
+  "groups.ringing": "振铃组",
+  "groups.ringingHelp":
+    "振铃组 ID 相同的用户在其中任何一人被呼叫时一起振铃，先接听者接通。在每个用户上设置该 ID；路由类型为“振铃组”的拨号方案记录可为组设置独立号码。",
+  "groups.noRinging": "尚无用户设置振铃组 ID。",
+  "groups.suppressed": "直接呼叫时单独振铃",
+  "groups.hunt": "寻线组",
+  "groups.huntHelp":
+    "成员按顺序（线性）、从上次接听者之后（循环）或同时振铃。无人接听时：忙、某用户的语音信箱或另一个号码。",
+  "groups.detection": "寻线组检测",
+  "groups.detectionHelp":
+    "某拨号方案的主叫拨打被叫号码（外线呼入时也包括该外线自己的号码）时振铃寻线组，优先于外线的自动话务员或目的号码。",
+  "groups.newGroup": "新建寻线组",
+  "groups.deleteGroup": "寻线组 {key}",
+  "groups.newDetection": "新建检测记录",
+  "groups.deleteDetection": "检测记录 {key}",
+  "col.groupId": "组 ID",
+  "col.groupMembers": "成员（实时状态）",
+  "col.huntNumber": "号码",
+  "col.huntName": "名称",
+  "col.huntMembers": "成员",
+  "col.strategy": "策略",
+  "col.ringTime": "振铃时间（秒）",
+  "col.noAnswer": "无人接听时",
+  "col.noAnswerTarget": "语音信箱用户 / 号码",
+  "col.lastAnswered": "上次接听",
+  "col.calledNumber": "被叫号码",
+  "col.huntGroup": "寻线组",
+  "col.ringingGroupId": "振铃组 ID",
+  "hint.huntMembers": "按寻线顺序排列的用户名，以逗号分隔。",
+  "hint.ringTime": "每个成员的振铃秒数；同时振铃时为整组的振铃时间。",
+  "hint.noAnswerTarget": "语音信箱：接收留言的用户。号码：经拨号方案路由。",
+  "opt.strategy.linear": "线性",
+  "opt.strategy.circular": "循环",
+  "opt.strategy.parallel": "同时振铃",
+  "opt.noAnswer.busy": "忙（486）",
+  "opt.noAnswer.voicemail": "某用户的语音信箱",
+  "opt.noAnswer.number": "另一个号码",
+  "opt.routeType.ringing-group": "振铃组",
+};

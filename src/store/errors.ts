@@ -45,6 +45,16 @@ export class ValidationError extends StoreError {
   }
 }
 
+/** Runs a write; a duplicate key becomes a ConflictError naming the record's key. */
+export async function unique<T>(entity: string, key: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(entity, key);
+    throw error;
+  }
+}
+
 /** True when a driver error is a unique-key violation, on any of the three engines. */
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;

@@ -5,7 +5,7 @@
  * ValidationError names each bad field) and maps a duplicate key to a ConflictError.
  */
 import type { Kysely, Selectable } from "kysely";
-import { ConflictError, isUniqueViolation, NotFoundError, ValidationError } from "./errors.js";
+import { NotFoundError, unique, ValidationError } from "./errors.js";
 import {
   definedOnly,
   HUNT_DEFAULTS,
@@ -73,16 +73,6 @@ function toDetection(r: Selectable<HuntDetectionsTable>): HuntDetection {
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
-}
-
-/** Runs a write; a duplicate key becomes a ConflictError naming the record's key. */
-async function unique<T>(entity: string, key: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(entity, key);
-    throw error;
-  }
 }
 
 function checked(errors: ReturnType<typeof validateHuntGroup>): void {

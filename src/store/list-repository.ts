@@ -4,7 +4,7 @@
  * bad field) and maps a duplicate key to a ConflictError.
  */
 import type { Kysely, Selectable } from "kysely";
-import { ConflictError, isUniqueViolation, NotFoundError, ValidationError } from "./errors.js";
+import { NotFoundError, unique, ValidationError } from "./errors.js";
 import {
   type CallListKind,
   type CallListPatch,
@@ -56,16 +56,6 @@ function toIpEntry(r: Selectable<IpListsTable>): IpListEntry {
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
-}
-
-/** Runs a write; a duplicate key becomes a ConflictError naming the record's key. */
-async function unique<T>(entity: string, key: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(entity, key);
-    throw error;
-  }
 }
 
 function checked(errors: ReturnType<typeof validateCallListRecord>): void {

@@ -115,8 +115,26 @@ export class KyselyHuntGroupRepository implements HuntGroupRepository {
     return row ? toGroup(row) : undefined;
   }
 
+  /**
+   * A group's number must not be a local user's: the group is looked for before the dial plan,
+   * so the user could never be called again.
+   */
+  private async checkGroup(domainId: number, group: NewHuntGroup): Promise<void> {
+    const errors = validateHuntGroup(group);
+    if (errors.length === 0) {
+      const user = await this.db
+        .selectFrom("users")
+        .select("id")
+        .where("domain_id", "=", domainId)
+        .where("name", "=", group.number)
+        .executeTakeFirst();
+      if (user !== undefined) errors.push({ field: "number", message: "is a local user's number" });
+    }
+    checked(errors);
+  }
+
   async createGroup(domainId: number, input: NewHuntGroup): Promise<HuntGroup> {
-    checked(validateHuntGroup(input));
+    await this.checkGroup(domainId, input);
     const g = { ...HUNT_DEFAULTS, ...definedOnly(input), number: input.number };
     const now = this.now();
     await unique("hunt group", g.number, () =>
@@ -145,7 +163,7 @@ export class KyselyHuntGroupRepository implements HuntGroupRepository {
     const current = await this.group(domainId, number);
     if (!current) throw new NotFoundError("hunt group", number);
     const next: HuntGroup = { ...current, ...definedOnly(patch) };
-    checked(validateHuntGroup(next));
+    await this.checkGroup(domainId, next);
     await unique("hunt group", next.number, () =>
       this.db.transaction().execute(async (tx) => {
         await tx

@@ -78,6 +78,8 @@ for (const backend of backends) {
         ["noAnswerTarget"],
       );
       await assert.rejects(store.huntGroups.updateGroup(domainId, "699", { name: "x" }), NotFoundError);
+      await store.users.create(domainId, { name: "100", password: "100" });
+      assert.deepEqual(await fields(store.huntGroups.createGroup(domainId, { number: "100" })), ["number"]);
     });
 
     it("detection records name an existing group, follow its renumbering and go with it", async () => {

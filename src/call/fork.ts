@@ -45,7 +45,11 @@ export type ForkResult =
 
 export interface ForkOptions {
   readonly targets: readonly CallTarget[];
-  /** "sequential": the next target rings when the current one fails or its own timer expires. */
+  /**
+   * "sequential": the next target rings when the current one fails or its own timer expires.
+   * Consecutive targets of one group member (the same `party`) are one step: a hunt group member's
+   * devices ring together.
+   */
   readonly mode: "parallel" | "sequential";
   readonly clock: Clock;
   /** Wall-clock epoch milliseconds, for the legs' times. */
@@ -73,7 +77,8 @@ export class Fork {
   readonly legs: CalleeLeg[];
   private settled = false;
   private next = 0;
-  private current: CalleeLeg | undefined;
+  /** Sequential: the legs of the step ringing now. */
+  private current: CalleeLeg[] = [];
   private noAnswerTimer: TimerHandle | undefined;
   private attemptTimer: TimerHandle | undefined;
   /** Releases of the line or trunk counts held by outbound branches (FEATURES.md section 3). */
@@ -146,28 +151,35 @@ export class Fork {
     this.attemptTimer = undefined;
     while (this.next < this.o.targets.length) {
       const target = this.o.targets[this.next++]!;
-      const leg = this.ring(target);
-      if (leg.state === "failed") continue;
-      this.current = leg;
+      const step = [this.ring(target)];
+      const party = target.party;
+      while (party !== undefined && this.o.targets[this.next]?.party?.user === party.user)
+        step.push(this.ring(this.o.targets[this.next++]!));
+      const ringing = step.filter((l) => l.state !== "failed");
+      if (ringing.length === 0) continue;
+      this.current = ringing;
       const ms = target.outbound?.noAnswerMs || this.o.attemptMs || 0;
-      if (ms > 0) this.attemptTimer = this.o.clock.setTimer(ms, () => this.attemptExpired(leg));
+      if (ms > 0) this.attemptTimer = this.o.clock.setTimer(ms, () => this.attemptExpired(ringing));
       return true;
     }
-    this.current = undefined;
+    this.current = [];
     this.fail(this.legs, "unreachable");
     return false;
   }
 
   /** FEATURES.md section 3: a line's own no-answer timer expired: release it, try the next. */
-  private attemptExpired(leg: CalleeLeg): void {
+  private attemptExpired(step: readonly CalleeLeg[]): void {
     this.attemptTimer = undefined;
-    if (this.settled || leg !== this.current) return;
-    leg.state = "ending";
+    if (this.settled || step !== this.current) return;
     const { status, reason } = callStatusOf("no-answer");
-    leg.status = status;
-    leg.reason = reason;
-    leg.invite?.cancel();
-    this.release(leg);
+    for (const leg of step) {
+      if (leg.state === "failed") continue;
+      leg.state = "ending";
+      leg.status = status;
+      leg.reason = reason;
+      leg.invite?.cancel();
+      this.release(leg);
+    }
     this.tryNext();
   }
 
@@ -241,7 +253,7 @@ export class Fork {
     this.o.onLegChange?.(leg);
     if (this.o.mode === "sequential") {
       // FEATURES.md section 3: "chain to next line on failure".
-      if (leg === this.current) this.tryNext();
+      if (this.current.includes(leg) && this.current.every((l) => l.state === "failed")) this.tryNext();
       return;
     }
     if (this.legs.every((l) => l.state === "failed")) this.fail(this.legs, "unreachable");

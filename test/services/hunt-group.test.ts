@@ -134,6 +134,28 @@ describe("hunt group on the engine", () => {
     assert.equal(h.cdrs.at(-1)?.callee, "102");
   });
 
+  it("linear rings all the devices of a member together, then the next member", async () => {
+    const users: TestUser[] = [
+      { name: "100" },
+      { name: "101", multiDevice: true, maxDevices: 2 },
+      { name: "102" },
+    ];
+    const { h } = harness(users, [group({ members: ["101", "102"], ringTime: 5 })]);
+    const alice = h.phone("100");
+    const [desk, mobile, c] = [h.phone("101"), h.phone("101"), h.phone("102")];
+    desk.onIncoming = 486;
+    alice.call("600");
+    await h.run(50);
+    assert.deepEqual(
+      [desk, mobile, c].map((p) => p.invites.length),
+      [1, 1, 0],
+      "both of 101's devices ring; one busy device does not end 101's turn",
+    );
+    await h.run(5000);
+    assert.equal(c.invites.length, 1, "102 after 101's ring time");
+    assert.equal(mobile.got("CANCEL").length, 1);
+  });
+
   it("circular starts after the member that answered last, over several calls", async () => {
     const { h, service } = harness(people, [group({ strategy: "circular" })]);
     const alice = h.phone("100");

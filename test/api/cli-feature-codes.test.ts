@@ -85,6 +85,8 @@ describe("parley feature-codes (CLI)", () => {
       [
         "conference",
         "echo-test",
+        "pick-up.directed",
+        "pick-up.group",
         "prompt-test",
         "record-test",
         "user-codes.dnd.off",

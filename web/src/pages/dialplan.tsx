@@ -67,6 +67,7 @@ const ANALYZE_DEFAULTS: Row = {
   externalLine: "",
   outgoingGroupId: 0,
   sipTrunk: "",
+  ringingGroupId: 0,
   rejectStatus: 0,
   changeNumber: false,
   transitionId: 0,

@@ -390,6 +390,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             voicemail: services.voicemail,
             featureCodes: services.featureCodes,
             lists: { calls: services.callLists, ip: ipLists },
+            huntGroups: services.huntGroups,
             subscriptions: messageWaiting,
             token: token.token,
             logger,

@@ -1,0 +1,32 @@
+/** English for the Black and white lists page (calls and IP addresses); spread into en.ts. */
+export const enLists = {
+  "nav.lists": "Black and white lists",
+  "lists.title": "Black and white lists",
+  "lists.calls": "Calls",
+  "lists.callsHelp":
+    'A matching white record lets the call through whatever else matches. Otherwise the longest matching black record decides (the longest caller prefix, then the longest called prefix) and blocks its rate in percent of the calls. "*" matches any number, "anonymous" callers who withhold their number.',
+  "lists.ip": "IP addresses",
+  "lists.ipHelp":
+    "Accepted addresses are never banned after failed logins (every other check still applies); rejected addresses are dropped unanswered. Applies at once.",
+  "lists.response": "Answer to a blocked call",
+  "lists.newRecord": "New record",
+  "lists.deleteRecord": "record {key}",
+  "lists.newEntry": "New address",
+  "lists.deleteEntry": "address entry {key}",
+  "col.callerPrefix": "Caller prefix",
+  "col.calledPrefix": "Called prefix",
+  "col.listKind": "Kind",
+  "col.rate": "Rate (%)",
+  "hint.callerPrefix": 'Digits, "*" for any caller, or "anonymous".',
+  "hint.calledPrefix": 'Digits, or "*" for any number.',
+  "hint.rate": "Black records: 100 blocks every matching call, 0 none.",
+  "hint.ipRange": "An address or CIDR range, IPv4 or IPv6: 192.0.2.7, 10.0.0.0/8, 2001:db8::/32.",
+  "opt.listKind.black": "Black",
+  "opt.listKind.white": "White",
+  "opt.ipKind.accept": "Accept (never banned)",
+  "opt.ipKind.reject": "Reject (dropped)",
+  "opt.blockResponse.603": "603 Decline",
+  "opt.blockResponse.403": "403 Forbidden",
+  "opt.blockResponse.486": "486 Busy Here",
+  "opt.blockResponse.480": "480 Temporarily Unavailable",
+} as const;

@@ -361,14 +361,30 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
 export const MIGRATION_TABLE = "parley_migration";
 export const MIGRATION_LOCK_TABLE = "parley_migration_lock";
 
-/** Applies every pending migration; throws (with the failing migration's name) on failure. */
-export async function migrateToLatest(db: Kysely<Database>, kind: StoreKind): Promise<string[]> {
-  const migrator = new Migrator({
+/**
+ * The migrator of a store. On PostgreSQL it is told the schema the store works in (the first on
+ * its search path): without it, Kysely takes a migration table of another schema of the same
+ * database for its own and never creates it here ("relation parley_migration_lock does not
+ * exist" when two Parleys, or two test groups, share a database).
+ */
+export async function migratorFor(db: Kysely<Database>, kind: StoreKind): Promise<Migrator> {
+  let migrationTableSchema: string | undefined;
+  if (kind === "postgres") {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    migrationTableSchema = rows[0]?.schema ?? undefined;
+  }
+  return new Migrator({
     db,
     provider: { getMigrations: async () => migrations(kind) },
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
   });
+}
+
+/** Applies every pending migration; throws (with the failing migration's name) on failure. */
+export async function migrateToLatest(db: Kysely<Database>, kind: StoreKind): Promise<string[]> {
+  const migrator = await migratorFor(db, kind);
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error !== undefined) {

@@ -4,9 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Migrator } from "kysely";
 import { defaultSettings, migrations, type Store } from "../../src/store/index.js";
-import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from "../../src/store/migrations.js";
+import { migratorFor } from "../../src/store/migrations.js";
 import { settingsToRow } from "../../src/store/user-rows.js";
 import { backends, type Location } from "./backends.js";
 
@@ -18,12 +17,7 @@ for (const backend of backends) {
     before(async () => {
       location = await backend.fresh();
       store = await location.open();
-      const migrator = new Migrator({
-        db: store.db,
-        provider: { getMigrations: async () => migrations(store.kind) },
-        migrationTableName: MIGRATION_TABLE,
-        migrationLockTableName: MIGRATION_LOCK_TABLE,
-      });
+      const migrator = await migratorFor(store.db, store.kind);
       const { error } = await migrator.migrateTo("003_dialplan_trunks");
       assert.equal(error, undefined);
       // A user as the schema before 004 stored it (no do_not_disturb column yet, nor 005's).

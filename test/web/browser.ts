@@ -6,6 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+import type { ParleyProcess } from "../helpers/parley-process.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const ARTIFACTS = new URL("../../test-artifacts/web/", import.meta.url).pathname;
@@ -34,4 +35,27 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** The administrator password a fresh `parley start` generated and printed once. */
+export async function generatedAdminPassword(parley: ParleyProcess): Promise<string> {
+  const line = await parley.waitForLog(
+    (l) => typeof l.msg === "string" && l.msg.includes("administrator password generated"),
+  );
+  return String(line.msg).split(": ").at(-1)!;
+}
+
+/** A new desktop page of `browser` signed in to Parley's admin UI, on the dashboard. */
+export async function signedInPage(
+  browser: Browser,
+  parley: ParleyProcess,
+  password: string,
+  options: { locale?: string } = {},
+): Promise<Page> {
+  const page = await browser.newPage({ viewport: DESKTOP, locale: options.locale ?? "en-US" });
+  await page.goto(`http://127.0.0.1:${parley.httpPort}/`);
+  await page.locator('[data-field="password"]').fill(password);
+  await page.getByTestId("submit").click();
+  await page.getByTestId("page-dashboard").waitFor();
+  return page;
 }

@@ -13,7 +13,14 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
-import { CHROMIUM, DESKTOP, launchChromium, PHONE, screenshot } from "./browser.js";
+import {
+  CHROMIUM,
+  generatedAdminPassword,
+  launchChromium,
+  PHONE,
+  screenshot,
+  signedInPage,
+} from "./browser.js";
 
 const skip = missingTool(CHROMIUM) && "chromium not installed (apt-get install chromium)";
 
@@ -25,16 +32,9 @@ describe("the Feature codes page", { skip }, () => {
 
   before(async () => {
     parley = await startParley();
-    const line = await parley.waitForLog(
-      (l) => typeof l.msg === "string" && l.msg.includes("administrator password generated"),
-    );
-    adminPassword = String(line.msg).split(": ").at(-1)!;
+    adminPassword = await generatedAdminPassword(parley);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: DESKTOP, locale: "en-US" });
-    await page.goto(`http://127.0.0.1:${parley.httpPort}/`);
-    await page.locator('[data-field="password"]').fill(adminPassword);
-    await page.getByTestId("submit").click();
-    await page.getByTestId("page-dashboard").waitFor();
+    page = await signedInPage(browser, parley, adminPassword);
     await page.getByTestId("nav-feature-codes").click();
     await page.getByTestId("page-feature-codes").waitFor();
   });

@@ -12,7 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { passed, registeredUas, uac } from "../helpers/sipp-phones.js";
-import { CHROMIUM, DESKTOP, launchChromium, screenshot } from "./browser.js";
+import { CHROMIUM, generatedAdminPassword, launchChromium, screenshot, signedInPage } from "./browser.js";
 
 const skip =
   (missingTool(CHROMIUM) && "chromium not installed (apt-get install chromium)") || missingTool("sipp");
@@ -24,21 +24,14 @@ describe("the Groups page", { skip }, () => {
 
   before(async () => {
     parley = await startParley();
-    const line = await parley.waitForLog(
-      (l) => typeof l.msg === "string" && l.msg.includes("administrator password generated"),
-    );
-    const adminPassword = String(line.msg).split(": ").at(-1)!;
+    const adminPassword = await generatedAdminPassword(parley);
     for (const name of ["101", "102"]) {
       const r = await parley.api("PATCH", `/api/v1/users/${name}`, { ringingGroupId: 7 });
       assert.equal(r.status, 200, JSON.stringify(r.body));
     }
     await parley.api("PATCH", "/api/v1/users/102", { suppressRingGroupOnDirectCall: true });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: DESKTOP, locale: "en-US" });
-    await page.goto(`http://127.0.0.1:${parley.httpPort}/`);
-    await page.locator('[data-field="password"]').fill(adminPassword);
-    await page.getByTestId("submit").click();
-    await page.getByTestId("page-dashboard").waitFor();
+    page = await signedInPage(browser, parley, adminPassword);
     await page.getByTestId("nav-groups").click();
     await page.getByTestId("page-groups").waitFor();
   });

@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
-import { CHROMIUM, DESKTOP, launchChromium, screenshot } from "./browser.js";
+import { CHROMIUM, generatedAdminPassword, launchChromium, screenshot, signedInPage } from "./browser.js";
 
 const skip = missingTool(CHROMIUM) && "chromium not installed (apt-get install chromium)";
 
@@ -30,16 +30,9 @@ describe("the Black and white lists page", { skip }, () => {
 
   before(async () => {
     parley = await startParley();
-    const line = await parley.waitForLog(
-      (l) => typeof l.msg === "string" && l.msg.includes("administrator password generated"),
-    );
-    const adminPassword = String(line.msg).split(": ").at(-1)!;
+    const adminPassword = await generatedAdminPassword(parley);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: DESKTOP, locale: "en-US" });
-    await page.goto(`http://127.0.0.1:${parley.httpPort}/`);
-    await page.locator('[data-field="password"]').fill(adminPassword);
-    await page.getByTestId("submit").click();
-    await page.getByTestId("page-dashboard").waitFor();
+    page = await signedInPage(browser, parley, adminPassword);
     await page.getByTestId("nav-lists").click();
     await page.getByTestId("page-lists").waitFor();
   });

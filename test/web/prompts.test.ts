@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
-import { CHROMIUM, DESKTOP, launchChromium, screenshot } from "./browser.js";
+import { CHROMIUM, generatedAdminPassword, launchChromium, screenshot, signedInPage } from "./browser.js";
 
 /** A mono 16-bit PCM WAV of a 440 Hz sine (the header written field by field). */
 function pcmSineWav(sampleRate: number, ms: number): Buffer {
@@ -48,16 +48,9 @@ describe("the Prompts page", { skip }, () => {
 
   before(async () => {
     parley = await startParley();
-    const line = await parley.waitForLog(
-      (l) => typeof l.msg === "string" && l.msg.includes("administrator password generated"),
-    );
-    const adminPassword = String(line.msg).split(": ").at(-1)!;
+    const adminPassword = await generatedAdminPassword(parley);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: DESKTOP, locale: "en-US" });
-    await page.goto(`http://127.0.0.1:${parley.httpPort}/`);
-    await page.locator('[data-field="password"]').fill(adminPassword);
-    await page.getByTestId("submit").click();
-    await page.getByTestId("page-dashboard").waitFor();
+    page = await signedInPage(browser, parley, adminPassword);
   });
   after(async () => {
     await browser?.close();

@@ -23,7 +23,7 @@ import type { ServerTransaction } from "../transaction/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { Call } from "./call.js";
-import type { CallEventName, CallEvents } from "./call-events.js";
+import type { CallEventName, CallEvents, CallSubject } from "./call-events.js";
 import type { CallMedia, CallMediaProvider } from "./call-media.js";
 import { refusalRecord } from "./call-records.js";
 import type { CallRouting } from "./call-routing.js";
@@ -51,6 +51,7 @@ import {
 import { findCallee, userTargets } from "./stages/resolve-targets.js";
 import type { FeatureCodes } from "./stages/route.js";
 import { type ResolvedTarget, TransferHandler } from "./transfer.js";
+import type { CallParty } from "./types.js";
 
 export interface CallEngineOptions {
   readonly dialogs: DialogManager;
@@ -455,17 +456,27 @@ export class CallEngine implements CallsView {
 
   /** The calls ringing a user now, oldest first (pick-up). */
   ringingTo(domainId: number, name: string): Call[] {
-    const calls: Call[] = [];
+    const calls = new Set<Call>();
     for (const [subject, side] of this.index.callsOf(domainId, name)) {
       const call = this.calls.get(subject.id);
-      if (side.callee && call?.state === "ringing") calls.push(call);
+      if (side.callee && call?.state === "ringing") calls.add(call);
     }
-    return calls.sort((a, b) => a.startedAt - b.startedAt);
+    // A member rung by a group call (ringing or hunt group) is not that call's callee.
+    for (const subject of this.members.callsOf(domainId, name)) {
+      const call = this.calls.get(subject.id);
+      if (call?.state === "ringing") calls.add(call);
+    }
+    return [...calls].sort((a, b) => a.startedAt - b.startedAt);
   }
 
   /** Every call ringing now, oldest first (group pick-up). */
   ringing(): Call[] {
     return [...this.calls.values()].filter((c) => c.state === "ringing");
+  }
+
+  /** The users a ringing call rings now: its callee, and the members a group call rings. */
+  partiesOf(call: CallSubject): CallParty[] {
+    return [call.callee, ...this.members.partiesOf(call)];
   }
 
   /** Ends every call (BYE or CANCEL) at shutdown. */

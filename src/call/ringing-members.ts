@@ -5,7 +5,7 @@
  * while they ring, from the typed call events, so a member's live state says "ringing".
  */
 import type { CallEventName, CallEvents, CallSubject } from "./call-events.js";
-import type { CalleeLeg } from "./types.js";
+import type { CalleeLeg, CallParty } from "./types.js";
 
 function keyOf(domainId: number, user: string): string {
   return `${domainId}\u0000${user}`;
@@ -20,6 +20,21 @@ export class RingingMembers {
   /** Whether a leg of a group call rings this user now. */
   has(domainId: number, user: string): boolean {
     return (this.byMember.get(keyOf(domainId, user))?.size ?? 0) > 0;
+  }
+
+  /** The group calls ringing this member now (pick-up). */
+  callsOf(domainId: number, user: string): CallSubject[] {
+    const calls = new Set<CallSubject>();
+    for (const [call, legs] of this.byCall) {
+      for (const leg of legs)
+        if (leg.party?.domainId === domainId && leg.party.user === user) calls.add(call);
+    }
+    return [...calls];
+  }
+
+  /** The members a group call rings now. */
+  partiesOf(call: CallSubject): CallParty[] {
+    return [...(this.byCall.get(call) ?? [])].flatMap((leg) => (leg.party === undefined ? [] : [leg.party]));
   }
 
   /** Follows one call event. */

@@ -101,7 +101,7 @@ export function registerServices(o: ServicesOptions): Services {
     settings,
     logger: o.logger,
   });
-  const calls = o.calls ?? { ringingTo: () => [], ringing: () => [] };
+  const calls = o.calls ?? { ringingTo: () => [], ringing: () => [], partiesOf: () => [] };
   registerPickUp({ points, features, media, users: o.users, calls, logger: o.logger });
   registerVoicemailAccess({
     points,

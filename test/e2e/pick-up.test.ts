@@ -63,4 +63,21 @@ describe("call pick-up (sipp)", { skip: missingTool("sipp") }, () => {
     await parley.api("PATCH", "/api/v1/users/100", { pickupGroupId: 0 });
     passed(await uac(parley, "100", "*50", "call-uac-wait-bye.xml"), "100 has no pick-up group", parley);
   });
+
+  it("*40* picks up a ringing-group call at a member that is not the called one", {
+    timeout: 60000,
+  }, async () => {
+    // 101 and 102 ring together when 101 is called; 100 picks up at 102 by *40*102#.
+    for (const user of ["101", "102"])
+      assert.equal((await parley.api("PATCH", `/api/v1/users/${user}`, { ringingGroupId: 5 })).status, 200);
+    assert.equal((await parley.api("POST", "/api/v1/users", { name: "103", password: "103" })).status, 201);
+    const called = await registeredUas(parley, "101", "call-uas-cancelled-elsewhere.xml");
+    const member = await registeredUas(parley, "102", "call-uas-cancelled-elsewhere.xml");
+    const caller = uac(parley, "103", "101", "call-uac-wait-bye.xml");
+    await ringing("102");
+    passed(await uac(parley, "100", "*40*102%23", "call-uac-bye.xml"), "100 picked up at 102", parley);
+    passed(await called.done, "101 stopped ringing", parley);
+    passed(await member.done, "102 stopped ringing", parley);
+    passed(await caller, "103 was answered by the picker", parley);
+  });
 });

@@ -9,6 +9,7 @@
  * codecs need not match. When either hangs up, the other call ends too. The picked-up call's
  * record names the picker as its callee. Nothing to pick up, or no local caller: a prompt says so.
  */
+import type { CallSubject } from "../../call/call-events.js";
 import type { DetectionPointTable, PointContext, Verdict } from "../../call/detection-points.js";
 import type { EndpointTarget } from "../../call/media-endpoint.js";
 import type { CallParty } from "../../call/types.js";
@@ -21,10 +22,7 @@ export const DIRECTED_PICK_UP_CODE = "*40";
 export const GROUP_PICK_UP_CODE = "*50";
 
 /** A ringing call as pick-up sees it (the engine's Call). */
-export interface PickableCall {
-  readonly id: string;
-  readonly caller: CallParty;
-  readonly callee: CallParty;
+export interface PickableCall extends CallSubject {
   pickUp(target: EndpointTarget): boolean;
 }
 
@@ -38,6 +36,8 @@ export interface PickUpOptions {
   readonly calls: {
     ringingTo(domainId: number, user: string): readonly PickableCall[];
     ringing(): readonly PickableCall[];
+    /** The users a ringing call rings now (its callee; the members of a group call). */
+    partiesOf(call: PickableCall): readonly CallParty[];
   };
   readonly logger: Logger;
 }
@@ -114,11 +114,12 @@ export function registerPickUp(o: PickUpOptions): () => void {
       if (picker === undefined || context.inbound !== undefined || picker.pickupGroupId === 0)
         return announce(context, "restricted");
       for (const call of o.calls.ringing()) {
-        const callee = call.callee;
-        if (callee.domainId !== picker.domainId || callee.user === picker.name) continue;
         if (call.caller.user === picker.name) continue;
-        const member = (await o.users.lookup(callee.domainId, callee.user))?.user;
-        if (member?.pickupGroupId === picker.pickupGroupId) return pickUp(context, call);
+        for (const rung of o.calls.partiesOf(call)) {
+          if (rung.domainId !== picker.domainId || rung.user === picker.name) continue;
+          const member = (await o.users.lookup(rung.domainId, rung.user))?.user;
+          if (member?.pickupGroupId === picker.pickupGroupId) return pickUp(context, call);
+        }
       }
       return pickUp(context, undefined);
     }),

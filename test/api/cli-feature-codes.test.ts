@@ -8,37 +8,19 @@
  * a server applying the change at its start (test/e2e/feature-codes.test.ts).
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { storeFromUrl } from "../../src/store/index.js";
-
-const MAIN = resolve(import.meta.dirname, "../../src/cli/main.ts");
+import { runParleyCli } from "../helpers/parley-cli.js";
 
 describe("parley feature-codes (CLI)", () => {
   let root: string;
   let dataDir: string;
 
   /** Runs `parley <args> --data-dir <dataDir>` with no PARLEY_* variables but `env`. */
-  function parley(
-    args: string[],
-    env: Record<string, string> = {},
-  ): Promise<{ code: number; stdout: string; stderr: string }> {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("PARLEY_")));
-    return new Promise((done, fail) => {
-      execFile(
-        process.execPath,
-        ["--import", "tsx", MAIN, ...args, "--data-dir", dataDir],
-        { env: { ...clean, ...env }, timeout: 60_000 },
-        (error, stdout, stderr) => {
-          if (error && typeof error.code !== "number") fail(error);
-          else done({ code: error ? Number(error.code) : 0, stdout, stderr });
-        },
-      );
-    });
-  }
+  const parley = (args: string[], env: Record<string, string> = {}) => runParleyCli(args, dataDir, env);
 
   /** What the store keeps for the server to apply at its start. */
   async function stored(): Promise<unknown> {

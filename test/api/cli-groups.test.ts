@@ -6,31 +6,16 @@
  * a missing group exits 1.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-
-const MAIN = resolve(import.meta.dirname, "../../src/cli/main.ts");
+import { runParleyCli } from "../helpers/parley-cli.js";
 
 describe("parley hunt-group and hunt-detection (CLI)", () => {
   let dataDir: string;
 
-  function parley(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("PARLEY_")));
-    return new Promise((done, fail) => {
-      execFile(
-        process.execPath,
-        ["--import", "tsx", MAIN, ...args, "--data-dir", dataDir],
-        { env: clean, timeout: 60_000 },
-        (error, stdout, stderr) => {
-          if (error && typeof error.code !== "number") fail(error);
-          else done({ code: error ? Number(error.code) : 0, stdout, stderr });
-        },
-      );
-    });
-  }
+  const parley = (args: string[]) => runParleyCli(args, dataDir);
 
   before(() => {
     dataDir = mkdtempSync(join(tmpdir(), "parley-cli-groups-"));

@@ -296,11 +296,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     talking: (domainId, user) => calls.userState(domainId, user) === "talking",
     waitingTone: (domainId, user) => calls.waitingTone(domainId, user),
     ringing: (domainId, user) => calls.isCalledNow(domainId, user),
-    calls: {
-      ringingTo: (domainId, user) => calls.ringingTo(domainId, user),
-      ringing: () => calls.ringing(),
-      partiesOf: (call) => calls.partiesOf(call),
-    },
+    calls: calls.control,
     onConfigChange: () => liveEvents.notify("config"),
   });
   // Message-waiting indication (RFC 3842): SUBSCRIBE to message-summary, and NOTIFY to every

@@ -23,7 +23,8 @@ import type { ServerTransaction } from "../transaction/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { Call } from "./call.js";
-import type { CallEventName, CallEvents, CallSubject } from "./call-events.js";
+import { EngineCallControl } from "./call-control.js";
+import type { CallEventName, CallEvents } from "./call-events.js";
 import type { CallMedia, CallMediaProvider } from "./call-media.js";
 import { refusalRecord } from "./call-records.js";
 import type { CallRouting } from "./call-routing.js";
@@ -51,7 +52,6 @@ import {
 import { findCallee, userTargets } from "./stages/resolve-targets.js";
 import type { FeatureCodes } from "./stages/route.js";
 import { type ResolvedTarget, TransferHandler } from "./transfer.js";
-import type { CallParty } from "./types.js";
 
 export interface CallEngineOptions {
   readonly dialogs: DialogManager;
@@ -104,6 +104,8 @@ export class CallEngine implements CallsView {
   /** Ends a call's count on the trunk or line it came in on, by call id. */
   private readonly inboundReleases = new Map<string, () => void>();
   private readonly planDeps: PlanDeps;
+  /** What services may do with the calls in progress (pick-up, park, break-in, join). */
+  readonly control: EngineCallControl;
 
   constructor(private readonly o: CallEngineOptions) {
     this.policy = o.policy ?? defaultLegPolicy;
@@ -130,6 +132,19 @@ export class CallEngine implements CallsView {
         for (const call of this.calls.values()) if (call.has(dialog)) return call;
         return undefined;
       },
+      service: (number) => {
+        const feature = o.features?.match(number);
+        const handler = feature && this.points.transferServiceNamed(feature.service);
+        return handler && ((request) => handler({ ...request, number, argument: feature!.argument }));
+      },
+    });
+    this.control = new EngineCallControl({
+      ...o,
+      calls: this.calls,
+      index: this.index,
+      members: this.members,
+      resolve: (number) => this.transferTarget(number),
+      onError: (error) => o.logger.warn({ err: error }, "call control failed"),
     });
   }
 
@@ -271,6 +286,7 @@ export class CallEngine implements CallsView {
       },
       onDigit: (c, by, digit) => this.points.tell("digit", { call: c, by, digit }),
       onRefer: this.transfers.handle,
+      onSidesMoved: (c) => void this.media.get(c.id)?.close(),
       // Music on hold is anchored only where the media flows phone to phone.
       ...(media === undefined && this.o.holdMusic !== undefined ? { holdMusic: this.o.holdMusic } : {}),
       onError: (error) => this.o.logger.warn({ err: error }, "call leg error"),
@@ -451,32 +467,7 @@ export class CallEngine implements CallsView {
 
   /** Whether a call to this user rings now (a waiting call, for a talking user). */
   isCalledNow(domainId: number, name: string): boolean {
-    return this.ringingTo(domainId, name).length > 0;
-  }
-
-  /** The calls ringing a user now, oldest first (pick-up). */
-  ringingTo(domainId: number, name: string): Call[] {
-    const calls = new Set<Call>();
-    for (const [subject, side] of this.index.callsOf(domainId, name)) {
-      const call = this.calls.get(subject.id);
-      if (side.callee && call?.state === "ringing") calls.add(call);
-    }
-    // A member rung by a group call (ringing or hunt group) is not that call's callee.
-    for (const subject of this.members.callsOf(domainId, name)) {
-      const call = this.calls.get(subject.id);
-      if (call?.state === "ringing") calls.add(call);
-    }
-    return [...calls].sort((a, b) => a.startedAt - b.startedAt);
-  }
-
-  /** Every call ringing now, oldest first (group pick-up). */
-  ringing(): Call[] {
-    return [...this.calls.values()].filter((c) => c.state === "ringing");
-  }
-
-  /** The users a ringing call rings now: its callee, and the members a group call rings. */
-  partiesOf(call: CallSubject): CallParty[] {
-    return [call.callee, ...this.members.partiesOf(call)];
+    return this.control.ringingTo(domainId, name).length > 0;
   }
 
   /** Ends every call (BYE or CANCEL) at shutdown. */

@@ -42,5 +42,7 @@ export interface CallOptions {
   readonly onRefer?: (call: Call, event: DialogRequestEvent, from: Dialog, to: Dialog) => void;
   /** Music on hold anchored in Parley (only for a call whose media flows phone to phone). */
   readonly holdMusic?: HoldMusicProvider;
+  /** The sides left the bridge for Parley's media (side-legs.ts): the relay is not needed. */
+  readonly onSidesMoved?: (call: Call) => void;
   readonly onError: (error: unknown) => void;
 }

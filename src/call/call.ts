@@ -14,20 +14,20 @@ import type { NewCallRecord } from "../store/cdr-model.js";
 import type { TimerHandle } from "../util/clock.js";
 import { CallBridge } from "./call-bridge.js";
 import type { CallSubject } from "./call-events.js";
+import { callFork } from "./call-fork.js";
 import type { CallOptions } from "./call-options.js";
 import type { ActiveCall } from "./call-view-types.js";
 import { type CallFacts, callRecord, callView } from "./call-views.js";
-import { calleeInvite, forwardingProgress } from "./callee-invite.js";
-import { answerWithEndpoint, EndpointLeg } from "./endpoint-leg.js";
-import { COMPLETED_ELSEWHERE, Fork, type ForkResult } from "./fork.js";
+import { answerWithEndpoint } from "./endpoint-leg.js";
+import { COMPLETED_ELSEWHERE, type Fork, type ForkResult } from "./fork.js";
 import type { SdpContext } from "./leg-policy.js";
 import type { EndpointTarget, MediaEndpoint } from "./media-endpoint.js";
 import { ProvisionalRelay } from "./provisional-relay.js";
+import { type SideFates, SideLegs } from "./side-legs.js";
 import {
   type CalleeLeg,
   type CallOutcome,
   type CallParty,
-  type CallTarget,
   calleeOf,
   failureDisposition,
   type NextHop,
@@ -57,8 +57,8 @@ export class Call implements CallSubject {
   /** The answered leg's line or trunk count, released when the call ends. */
   private carrierReleases: Array<() => void> = [];
   private bridge: CallBridge | undefined;
-  /** The caller's dialog connected to a media endpoint, instead of a bridge. */
-  private endpointLeg: EndpointLeg | undefined;
+  /** The sides talking to Parley's media: an endpoint's caller, or sides moved off the bridge. */
+  private sides: SideLegs | undefined;
   /** An endpoint not yet answered (early media plays): closed if the call ends first. */
   private pendingEndpoint: MediaEndpoint | undefined;
   /** A transfer is in progress: its transferor's hang-up does not end the call (RFC 5589 6). */
@@ -120,46 +120,28 @@ export class Call implements CallSubject {
     else this.connectEndpoint(next.target);
   }
 
-  /** Starts a fork over `set`; its result comes back through forkSettled. */
+  /** Starts a fork over `set` (call-fork.ts); its result comes back through forkSettled. */
   private ring(set: TargetSet): void {
-    const diverted = set.diversions?.[0];
-    if (diverted !== undefined && this.uas?.state === "proceeding")
-      this.uas.progress(181, forwardingProgress(diverted.from.user, this.o.host));
-    const fork = new Fork({
-      targets: set.targets,
-      mode: set.mode,
-      clock: this.o.clock,
-      now: this.o.now,
-      noAnswerMs: set.noAnswerMs,
-      ...(set.attemptMs === undefined ? {} : { attemptMs: set.attemptMs }),
-      ...(diverted === undefined ? {} : { forwardedBy: set.diversions!.map((d) => d.from.user).reverse() }),
-      legs: this.legs,
-      invite: (target) => this.invite(target, set),
-      onProvisional: (_leg, response) => this.provisionals.relay(response),
-      onLegChange: (leg) =>
-        this.o.events(leg.state === "failed" ? "legFailed" : "ringing", { call: this, leg }),
-      onSettled: (result) => this.forkSettled(result),
-      onError: this.o.onError,
-    });
+    const request = this.uas!.request;
+    const uas = this.uas;
+    const fork = callFork(
+      {
+        ...this.o,
+        request,
+        body: () => this.body(request, "caller-to-callee"),
+        progress: (status, options) => {
+          if (uas?.state === "proceeding") uas.progress(status, options);
+        },
+        legs: this.legs,
+        onProvisional: (response) => this.provisionals.relay(response),
+        onLegChange: (leg) =>
+          this.o.events(leg.state === "failed" ? "legFailed" : "ringing", { call: this, leg }),
+        onSettled: (result) => this.forkSettled(result),
+      },
+      set,
+    );
     this.fork = fork;
     fork.start();
-  }
-
-  private invite(target: CallTarget, set: TargetSet) {
-    const request = this.uas!.request;
-    return this.o.dialogs.invite(
-      calleeInvite({
-        target,
-        caller: this.o.caller,
-        toUser: set.toUser ?? this.o.dialed,
-        host: this.o.host,
-        allow: this.o.allow,
-        policy: this.o.policy,
-        request,
-        body: this.body(request, "caller-to-callee"),
-        ...(set.diversions === undefined ? {} : { diversions: set.diversions }),
-      }),
-    );
   }
 
   private forkSettled(result: ForkResult): void {
@@ -284,7 +266,8 @@ export class Call implements CallSubject {
           return;
         }
         Object.assign(leg, { state: "answered", ...callStatus("ok"), answeredAt: this.o.now() });
-        this.endpointLeg = new EndpointLeg(this.endpointHost(), result.dialog, endpoint);
+        // The caller's one side talks to the endpoint (side-legs.ts); its end is the call's.
+        this.sideLegs().attach(result.dialog, endpoint, this.callerParty);
         this.connected();
       },
       (error: unknown) => {
@@ -292,19 +275,6 @@ export class Call implements CallSubject {
         this.abandon({ disposition: "failed", ...callStatus("internal-error") });
       },
     );
-  }
-
-  private endpointHost() {
-    return {
-      allow: this.o.allow,
-      isAnswered: () => this.state === "answered",
-      ended: (cause: DialogEndCause) => {
-        if (this.state === "answered" && cause !== "bye-sent") this.hangup();
-      },
-      hangup: () => this.hangup(),
-      digit: (digit: string) => this.o.onDigit?.(this, this.callerParty, digit),
-      onError: this.o.onError,
-    };
   }
 
   private bridgeHost() {
@@ -332,14 +302,9 @@ export class Call implements CallSubject {
   }
 
   /** True when `dialog` is one of the two bridged dialogs of this answered call. */
-  has(dialog: Dialog): boolean {
-    return this.bridge?.has(dialog) ?? false;
-  }
-
+  has = (dialog: Dialog): boolean => this.bridge?.has(dialog) ?? false;
   /** The other bridged dialog. */
-  otherSide(dialog: Dialog): Dialog | undefined {
-    return this.bridge?.otherSide(dialog);
-  }
+  otherSide = (dialog: Dialog): Dialog | undefined => this.bridge?.otherSide(dialog);
 
   /** The party on the side of `dialog`. */
   partyOf(dialog: Dialog): CallParty {
@@ -354,17 +319,53 @@ export class Call implements CallSubject {
     const bridge = this.bridge;
     if (bridge === undefined || !bridge.has(old) || this.state !== "answered")
       throw new Error("not a side of this call");
-    const callerSide = bridge.replace(old, replacement);
-    const before = callerSide ? this.callerParty : this.calleeParty;
-    if (callerSide) this.callerParty = party;
-    else this.calleeParty = party;
     this.legs.push(leg);
-    this.o.events("transferred", {
-      call: this,
-      before,
-      after: party,
-      side: callerSide ? "caller" : "callee",
+    this.replaceParty(bridge.replace(old, replacement) ? "caller" : "callee", party);
+  }
+
+  /**
+   * Park, break-in, overstep, join: both sides leave the bridge, each to its fate (side-legs.ts);
+   * the relay, if any, is let go. False when this is not a bridged, answered call.
+   */
+  async moveSides(fates: SideFates): Promise<boolean> {
+    const bridge = this.bridge;
+    if (bridge === undefined || this.state !== "answered") return false;
+    this.bridge = undefined;
+    this.transferor = undefined;
+    this.o.onSidesMoved?.(this);
+    await this.sideLegs().moveFrom(bridge, { caller: this.callerParty, callee: this.calleeParty }, fates);
+    return true;
+  }
+
+  /** A dialog already talking to `endpoint` (a ring-back Parley made) joins the moved sides. */
+  attachSide(dialog: Dialog, endpoint: MediaEndpoint, party: CallParty): boolean {
+    if (this.sides === undefined || this.state !== "answered") return false;
+    this.sides.attach(dialog, endpoint, party);
+    return true;
+  }
+
+  /** Who is on a side now (a parked call's retriever, an operator overstepping). */
+  replaceParty(side: "caller" | "callee", party: CallParty): void {
+    const before = side === "caller" ? this.callerParty : this.calleeParty;
+    if (side === "caller") this.callerParty = party;
+    else this.calleeParty = party;
+    this.o.events("transferred", { call: this, before, after: party, side });
+  }
+
+  private sideLegs(): SideLegs {
+    this.sides ??= new SideLegs({
+      allow: this.o.allow,
+      digit: (party, digit) => this.o.onDigit?.(this, party, digit),
+      empty: () => this.sidesGone(),
+      onError: this.o.onError,
     });
+    return this.sides;
+  }
+
+  private sidesGone(): void {
+    if (this.state !== "answered") return;
+    this.state = "ending";
+    this.finish({ disposition: "answered", ...callStatus("ok") });
   }
 
   /**
@@ -408,9 +409,8 @@ export class Call implements CallSubject {
     if (this.state !== "answered") return false;
     this.state = "ending";
     const bridge = this.bridge;
-    const endpoint = this.endpointLeg;
-    endpoint?.close();
-    for (const dialog of [bridge?.callerDialog, bridge?.calleeDialog, this.transferor, endpoint?.dialog]) {
+    this.sides?.close();
+    for (const dialog of [bridge?.callerDialog, bridge?.calleeDialog, this.transferor]) {
       if (dialog !== undefined && dialog.state !== "terminated")
         dialog.bye().then(undefined, (e: unknown) => this.o.onError(e));
     }

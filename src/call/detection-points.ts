@@ -13,8 +13,9 @@ import type { CallStatusCode } from "../core/status-catalogue.js";
 import type { NewCallRecord } from "../store/cdr-model.js";
 import type { LocalUser } from "../store/user-model.js";
 import type { Logger } from "../util/logger.js";
+import type { CallSide, ControlledCall } from "./call-control.js";
 import type { CallSubject } from "./call-events.js";
-import type { EndpointTarget } from "./media-endpoint.js";
+import type { EndpointTarget, FinalStatus } from "./media-endpoint.js";
 import type { Inbound } from "./stages/context.js";
 import type { CallParty, Diversion, TargetSet } from "./types.js";
 
@@ -133,6 +134,20 @@ export type ServiceHandler = (
   context: PointContext & { readonly number: string; readonly argument: string },
 ) => Verdict | Promise<Verdict>;
 
+/**
+ * A service a blind transfer may target by its feature code (park: REFER to `*70*5`): it takes
+ * the transferee's side of `call` and answers the status the transferor's NOTIFY reports
+ * (RFC 3515 2.4.5; 200 when done).
+ */
+export type TransferServiceHandler = (request: {
+  readonly call: ControlledCall;
+  /** The side of the party being transferred; the transferor is the other. */
+  readonly transferee: CallSide;
+  readonly by: CallParty;
+  readonly number: string;
+  readonly argument: string;
+}) => Promise<FinalStatus>;
+
 interface Entry<H> {
   readonly name: string;
   readonly order: number;
@@ -143,6 +158,7 @@ export class DetectionPointTable {
   private readonly decisions = new Map<DecisionPoint, Entry<DecisionHandler>[]>();
   private readonly notifications = new Map<NotificationPoint, Entry<(payload: never) => void>[]>();
   private readonly services = new Map<string, ServiceHandler>();
+  private readonly transferServices = new Map<string, TransferServiceHandler>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -167,6 +183,18 @@ export class DetectionPointTable {
     return () => {
       if (this.services.get(name) === handler) this.services.delete(name);
     };
+  }
+
+  /** Names a service that a blind transfer (REFER) to its feature code reaches. */
+  transferService(name: string, handler: TransferServiceHandler): () => void {
+    this.transferServices.set(name, handler);
+    return () => {
+      if (this.transferServices.get(name) === handler) this.transferServices.delete(name);
+    };
+  }
+
+  transferServiceNamed(name: string): TransferServiceHandler | undefined {
+    return this.transferServices.get(name);
   }
 
   /** True when something is attached at `point` (the engine skips the await otherwise). */

@@ -33,7 +33,16 @@ export interface TransferOptions {
   resolve(number: string): Promise<ResolvedTarget>;
   /** The answered call one of whose bridged dialogs is `dialog`. */
   findCall(dialog: Dialog): Call | undefined;
+  /** A service a transfer target number names (park), instead of a user to ring. */
+  service?(number: string): TransferService | undefined;
 }
+
+/** A transfer to a service: it takes the transferee's side; the status for the transferor. */
+export type TransferService = (request: {
+  readonly call: Call;
+  readonly transferee: "caller" | "callee";
+  readonly by: CallParty;
+}) => Promise<{ readonly status: number; readonly reason: string }>;
 
 /** The target's answer: its dialog, the INVITE to ACK and the 2xx that carries its offer. */
 interface Answered {
@@ -97,6 +106,22 @@ export class TransferHandler {
     target: ReferTarget,
     notifier: Notifier,
   ): Promise<void> {
+    const service = this.o.service?.(target.user);
+    if (service !== undefined) {
+      const side = call.has(transferee) && call.otherSide(transferor) === transferee;
+      const transfereeSide = call.partyOf(transferee) === call.caller ? "caller" : "callee";
+      const by = call.partyOf(transferor);
+      const { status, reason } = side
+        ? await service({ call, transferee: transfereeSide, by })
+        : callStatus("no-such-call");
+      if (call.transferor === transferor) call.transferor = undefined;
+      if (status >= 300) {
+        this.fail(call, transferor, notifier, status, reason);
+        return;
+      }
+      notifier.final(status, reason).then(() => this.dismiss(transferor));
+      return;
+    }
     const resolved = await this.o.resolve(target.user);
     if (!resolved.ok) {
       this.fail(call, transferor, notifier, resolved.status, resolved.reason);

@@ -4,6 +4,7 @@
  * in its own folder with one entry point; this only decides which start and with what settings.
  */
 import { join } from "node:path";
+import type { CallControl } from "../call/call-control.js";
 import type { DetectionPointTable } from "../call/detection-points.js";
 import type { Settings } from "../config/settings.js";
 import type { MediaServer } from "../media/media-server.js";
@@ -21,7 +22,7 @@ import type { FeatureCodeTable } from "./feature-codes.js";
 import { registerFollowMe } from "./follow-me/follow-me.js";
 import { registerForwarding } from "./forwarding/forwarding.js";
 import { HuntGroupService } from "./hunt-group/hunt-group.js";
-import { type PickUpOptions, registerPickUp } from "./pick-up/pick-up.js";
+import { registerPickUp } from "./pick-up/pick-up.js";
 import { registerRingGroup } from "./ring-group/ring-group.js";
 import { registerUserCodes } from "./user-codes/user-codes.js";
 import { registerVoicemailAccess } from "./voicemail/access.js";
@@ -42,8 +43,8 @@ export interface ServicesOptions {
   readonly waitingTone?: (domainId: number, user: string) => boolean;
   /** Whether a call to a user rings now (call waiting repeats its tone until none does). */
   readonly ringing?: (domainId: number, user: string) => boolean;
-  /** The calls ringing now (pick-up); without it, there is never a call to pick up. */
-  readonly calls?: PickUpOptions["calls"];
+  /** The calls in progress (pick-up, park, break-in, join); without it, none is ever found. */
+  readonly calls?: CallControl;
   /** A user's settings changed by phone (feature codes): the admin UI refreshes. */
   readonly onConfigChange: () => void;
 }
@@ -101,7 +102,7 @@ export function registerServices(o: ServicesOptions): Services {
     settings,
     logger: o.logger,
   });
-  const calls = o.calls ?? { ringingTo: () => [], ringing: () => [], partiesOf: () => [] };
+  const calls = o.calls ?? noCalls;
   registerPickUp({ points, features, media, users: o.users, calls, logger: o.logger });
   registerVoicemailAccess({
     points,
@@ -132,3 +133,12 @@ export function registerServices(o: ServicesOptions): Services {
     stop: () => voicemail.stop(),
   };
 }
+
+/** No calls at all (a test's services without an engine). */
+const noCalls: CallControl = {
+  ringingTo: () => [],
+  ringing: () => [],
+  partiesOf: () => [],
+  talkingCall: () => undefined,
+  ringUser: async () => ({ status: 480, reason: "Temporarily Unavailable" }),
+};

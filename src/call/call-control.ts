@@ -1,0 +1,112 @@
+/**
+ * What services may do with the calls in progress (ARCHITECTURE.md: the engine knows detection
+ * points, never services; services get this narrow view instead of the engine): find the calls
+ * ringing a user (pick-up), the call a user talks in and move its sides onto Parley's media (park,
+ * break-in, overstep, a second device joining), and ring a user from Parley (a parked call's
+ * ring-back).
+ */
+import type { DialogManager } from "../dialog/index.js";
+import type { Clock } from "../util/clock.js";
+import type { Call } from "./call.js";
+import type { CallSubject } from "./call-events.js";
+import type { MediaEndpoint } from "./media-endpoint.js";
+import type { PartyIndex } from "./party-index.js";
+import { type RingBack, ringBack } from "./ring-back.js";
+import type { RingingMembers } from "./ringing-members.js";
+import type { ResolvedTarget } from "./transfer.js";
+import type { CallParty } from "./types.js";
+
+export type CallSide = "caller" | "callee";
+
+/** An answered call as a service may steer it (a Call). */
+export type ControlledCall = CallSubject &
+  Pick<Call, "moveSides" | "attachSide" | "replaceParty" | "hangup" | "host">;
+
+export interface CallControl {
+  /** The calls ringing a user now, oldest first (its own, and group calls ringing it). */
+  ringingTo(domainId: number, user: string): Call[];
+  /** Every call ringing now, oldest first. */
+  ringing(): Call[];
+  /** The users a ringing call rings now: its callee, and the members a group call rings. */
+  partiesOf(call: CallSubject): CallParty[];
+  /** The answered call a user talks in now (the oldest), and the user's side of it. */
+  talkingCall(domainId: number, user: string): { call: ControlledCall; side: CallSide } | undefined;
+  /** Rings a local user's devices from Parley, `endpoint` on Parley's side; `host` as in From/To. */
+  ringUser(
+    user: string,
+    from: CallParty,
+    endpoint: MediaEndpoint,
+    host: string,
+  ): Promise<RingBack | { readonly status: number; readonly reason: string }>;
+}
+
+export interface EngineCallControlDeps {
+  readonly calls: ReadonlyMap<string, Call>;
+  readonly index: PartyIndex;
+  readonly members: RingingMembers;
+  readonly dialogs: DialogManager;
+  readonly clock: Clock;
+  readonly now: () => number;
+  readonly allow: () => string;
+  /** A local user's devices, as for a transfer target. */
+  readonly resolve: (number: string) => Promise<ResolvedTarget>;
+  readonly onError: (error: unknown) => void;
+}
+
+export class EngineCallControl implements CallControl {
+  constructor(private readonly o: EngineCallControlDeps) {}
+
+  ringingTo(domainId: number, name: string): Call[] {
+    const calls = new Set<Call>();
+    for (const [subject, side] of this.o.index.callsOf(domainId, name)) {
+      const call = this.o.calls.get(subject.id);
+      if (side.callee && call?.state === "ringing") calls.add(call);
+    }
+    // A member rung by a group call (ringing or hunt group) is not that call's callee.
+    for (const subject of this.o.members.callsOf(domainId, name)) {
+      const call = this.o.calls.get(subject.id);
+      if (call?.state === "ringing") calls.add(call);
+    }
+    return [...calls].sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  ringing(): Call[] {
+    return [...this.o.calls.values()].filter((c) => c.state === "ringing");
+  }
+
+  partiesOf(call: CallSubject): CallParty[] {
+    return [call.callee, ...this.o.members.partiesOf(call)];
+  }
+
+  talkingCall(domainId: number, name: string): { call: ControlledCall; side: CallSide } | undefined {
+    let found: { call: Call; side: CallSide } | undefined;
+    for (const [subject, side] of this.o.index.callsOf(domainId, name)) {
+      const call = this.o.calls.get(subject.id);
+      if (call?.state !== "answered") continue;
+      if (found === undefined || call.startedAt < found.call.startedAt)
+        found = { call, side: side.callee ? "callee" : "caller" };
+    }
+    return found;
+  }
+
+  async ringUser(
+    user: string,
+    from: CallParty,
+    endpoint: MediaEndpoint,
+    host: string,
+  ): Promise<RingBack | { readonly status: number; readonly reason: string }> {
+    const target = await this.o.resolve(user);
+    if (!target.ok) return { status: target.status, reason: target.reason };
+    return ringBack({
+      dialogs: this.o.dialogs,
+      clock: this.o.clock,
+      now: this.o.now,
+      allow: this.o.allow(),
+      host,
+      from,
+      set: target.set,
+      endpoint,
+      onError: this.o.onError,
+    });
+  }
+}

@@ -297,6 +297,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     waitingTone: (domainId, user) => calls.waitingTone(domainId, user),
     ringing: (domainId, user) => calls.isCalledNow(domainId, user),
     calls: calls.control,
+    onCallsChange: () => liveEvents.notify(),
     onConfigChange: () => liveEvents.notify("config"),
   });
   // Message-waiting indication (RFC 3842): SUBSCRIBE to message-summary, and NOTIFY to every

@@ -72,6 +72,12 @@ export const serviceSettingsTable = {
     schema: z.coerce.number().int().min(0).max(60),
     default: 5,
   },
+  parkTimeout: {
+    flag: "--park-timeout <s>",
+    describe: "a parked call not retrieved within this many seconds rings back the user who parked it",
+    schema: z.coerce.number().int().min(1).max(3600),
+    default: 60,
+  },
   smtpHost: {
     flag: "--smtp-host <host>",
     describe:

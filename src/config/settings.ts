@@ -365,6 +365,7 @@ export interface Settings {
   voicemailMaxSeconds: number;
   voicemailMinMs: number;
   voicemailSilenceSeconds: number;
+  parkTimeout: number;
   smtpHost: string | undefined;
   smtpPort: number;
   smtpSecurity: "none" | "starttls" | "tls";

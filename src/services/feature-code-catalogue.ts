@@ -8,8 +8,10 @@
  */
 import type { Settings } from "../config/settings.js";
 import { type AudioTestCodes, addAudioTestCodes } from "./audio-tests/audio-tests.js";
+import { addBargeCodes } from "./barge/barge.js";
 import { addConferenceCode } from "./conference/ad-hoc-conference.js";
 import type { FeatureCodeTable } from "./feature-codes.js";
+import { addParkCodes } from "./park/park.js";
 import { addPickUpCodes } from "./pick-up/pick-up.js";
 import { addUserCodeFeatures } from "./user-codes/user-codes.js";
 import { addVoicemailAccessCodes } from "./voicemail/access.js";
@@ -40,6 +42,8 @@ export function registerFeatureCodes(features: FeatureCodeTable, settings: Featu
     ...addUserCodeFeatures(features),
     ...addVoicemailAccessCodes(features, voicemailAccessCodes(settings)),
     ...addPickUpCodes(features),
+    ...addParkCodes(features),
+    ...addBargeCodes(features),
   ];
   return () => {
     for (const remove of removals) remove();

@@ -10,8 +10,10 @@ import type { Settings } from "../config/settings.js";
 import type { MediaServer } from "../media/media-server.js";
 import type { Store } from "../store/index.js";
 import type { UserDirectory } from "../store/user-directory.js";
+import { systemClock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { registerAudioTests } from "./audio-tests/audio-tests.js";
+import { registerBarge } from "./barge/barge.js";
 import { CallLists } from "./call-lists/call-lists.js";
 import { registerCallWaiting } from "./call-waiting/call-waiting.js";
 import { registerAdHocConference } from "./conference/ad-hoc-conference.js";
@@ -22,6 +24,8 @@ import type { FeatureCodeTable } from "./feature-codes.js";
 import { registerFollowMe } from "./follow-me/follow-me.js";
 import { registerForwarding } from "./forwarding/forwarding.js";
 import { HuntGroupService } from "./hunt-group/hunt-group.js";
+import { registerPark } from "./park/park.js";
+import { ParkingLot } from "./park/parking-lot.js";
 import { registerPickUp } from "./pick-up/pick-up.js";
 import { registerRingGroup } from "./ring-group/ring-group.js";
 import { registerUserCodes } from "./user-codes/user-codes.js";
@@ -45,6 +49,8 @@ export interface ServicesOptions {
   readonly ringing?: (domainId: number, user: string) => boolean;
   /** The calls in progress (pick-up, park, break-in, join); without it, none is ever found. */
   readonly calls?: CallControl;
+  /** The live state of calls changed outside a call event (a park slot): the dashboard refreshes. */
+  readonly onCallsChange?: () => void;
   /** A user's settings changed by phone (feature codes): the admin UI refreshes. */
   readonly onConfigChange: () => void;
 }
@@ -55,6 +61,8 @@ export interface Services {
   readonly callLists: CallLists;
   /** Hunt groups' live state: who answered each group's last call (API). */
   readonly huntGroups: HuntGroupService;
+  /** The parked calls, slot by slot (API, dashboard). */
+  readonly parking: ParkingLot;
   /** The feature code table as the administrator changes it (API, web UI). */
   readonly featureCodes: FeatureCodeSettings;
   start(): Promise<void>;
@@ -104,6 +112,25 @@ export function registerServices(o: ServicesOptions): Services {
   });
   const calls = o.calls ?? noCalls;
   registerPickUp({ points, features, media, users: o.users, calls, logger: o.logger });
+  const parking = new ParkingLot({
+    media,
+    calls,
+    clock: systemClock,
+    now: Date.now,
+    timeoutMs: settings.parkTimeout * 1000,
+    logger: o.logger,
+    onChange: o.onCallsChange ?? (() => {}),
+  });
+  const removePark = registerPark({
+    points,
+    features,
+    media,
+    users: o.users,
+    calls,
+    lot: parking,
+    logger: o.logger,
+  });
+  registerBarge({ points, features, media, users: o.users, calls, logger: o.logger });
   registerVoicemailAccess({
     points,
     features,
@@ -123,6 +150,7 @@ export function registerServices(o: ServicesOptions): Services {
   return {
     voicemail,
     huntGroups,
+    parking,
     callLists,
     featureCodes,
     async start() {
@@ -130,7 +158,10 @@ export function registerServices(o: ServicesOptions): Services {
       await featureCodes.load();
       await voicemail.start();
     },
-    stop: () => voicemail.stop(),
+    stop: () => {
+      removePark();
+      return voicemail.stop();
+    },
   };
 }
 

@@ -156,6 +156,8 @@ export const PROMPTS = {
   // Park, pick-up, forwarding, do-not-disturb and other feature codes.
   "parked-at": { en: "Your call is parked at", zh: "您的通话已停泊在" },
   "park-empty": { en: "There is no call parked there.", zh: "该停泊位没有通话。" },
+  "park-taken": { en: "That parking place is taken.", zh: "该停泊位已被占用。" },
+  "not-in-call": { en: "That extension is not on a call.", zh: "该分机不在通话中。" },
   "no-call-to-pick-up": { en: "There is no call to pick up.", zh: "没有可代接的来电。" },
   "forwarding-on": { en: "Call forwarding is on.", zh: "呼叫转移已开启。" },
   "forwarding-off": { en: "Call forwarding is off.", zh: "呼叫转移已关闭。" },

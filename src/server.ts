@@ -392,6 +392,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             featureCodes: services.featureCodes,
             lists: { calls: services.callLists, ip: ipLists },
             huntGroups: services.huntGroups,
+            parked: services.parking,
             subscriptions: messageWaiting,
             token: token.token,
             logger,

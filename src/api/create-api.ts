@@ -19,6 +19,7 @@ import { eventsRoutes } from "./routes/events.js";
 import { featureCodesRoutes } from "./routes/feature-codes.js";
 import { huntGroupsRoutes } from "./routes/hunt-groups.js";
 import { ipListsRoutes } from "./routes/ip-lists.js";
+import { parkedRoutes } from "./routes/parked.js";
 import { promptsRoutes } from "./routes/prompts.js";
 import { registrationsRoutes } from "./routes/registrations.js";
 import { offlineRouting, routingRoutes } from "./routes/routing.js";
@@ -203,6 +204,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
           domainId: domain.id,
           live: deps.huntGroups,
         });
+      if (deps.parked) await v1.register(parkedRoutes, { parked: deps.parked, domainId: domain.id, now });
       if (deps.lists) {
         await v1.register(callListsRoutes, { lists: deps.lists.calls, domainId: domain.id });
         await v1.register(ipListsRoutes, { lists: deps.lists.ip });
@@ -231,6 +233,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
           registrations: deps.registrations,
           userState: deps.userState ?? (() => "offline"),
           routing: routingLive,
+          parked: deps.parked,
           now,
         });
       }

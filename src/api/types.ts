@@ -184,6 +184,24 @@ export interface HuntGroupsLive {
   lastAnsweredMember(domainId: number, group: string): string | undefined;
 }
 
+/** A parked call as the parking lot reports it (services/park/parking-lot.ts's ParkedCallView). */
+export interface ParkedCall {
+  readonly domainId: number;
+  readonly slot: number;
+  readonly callId: string;
+  readonly parked: { readonly user: string; readonly displayName: string };
+  readonly parker: { readonly user: string; readonly displayName: string };
+  /** Epoch milliseconds. */
+  readonly parkedAt: number;
+  readonly ringingBack: boolean;
+  readonly ringBacks: number;
+}
+
+/** The parking lot (services/park/parking-lot.ts's ParkingLot implements it): every domain's slots. */
+export interface ParkedView {
+  list(): readonly ParkedCall[];
+}
+
 /** Voicemail as the API sees it: the composition root passes the services' objects. */
 export interface VoicemailDeps {
   mailboxes: MailboxesView;
@@ -231,6 +249,8 @@ export interface ApiDeps {
   lists?: { calls: CallListsView; ip: IpListsView };
   /** Hunt groups' live state (who answered last); without it, no /hunt-groups, /hunt-detections. */
   huntGroups?: HuntGroupsLive;
+  /** The parking lot; without it, no /parked and no `parked` in the live snapshot. */
+  parked?: ParkedView;
   /** Serve the admin web UI at `/` (default true when built). */
   webUi?: boolean;
 }

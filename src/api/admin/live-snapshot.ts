@@ -1,15 +1,16 @@
 /**
  * The live view's snapshot, built once per change for every open event stream: users with their
- * state, calls in progress, the registration count, lines and trunks. A burst of changes (a call
- * rings several phones, a registrar sweep) becomes one snapshot after SNAPSHOT_DELAY_MS. The
- * configuration part (user names, lines, trunks) comes from the store and is cached: reread after
+ * state, calls in progress, the registration count, lines and trunks, and the parked calls when
+ * the server has a parking lot. A burst of changes (a call rings several phones, a registrar
+ * sweep) becomes one snapshot after SNAPSHOT_DELAY_MS. The configuration part (user names, lines, trunks) comes from the store and is cached: reread after
  * a write through the API, or after CONFIG_TTL_MS (the `parley user` command writes the store
  * directly), so call and registration changes cost no database query.
  */
 import type { Store } from "../../store/index.js";
 import { toActiveCallItem } from "../routes/calls.js";
+import { parkedItems } from "../routes/parked.js";
 import type { RoutingLive } from "../routes/routing.js";
-import type { CallsView, LineStatus, RegistrationsView, UserState } from "../types.js";
+import type { CallsView, LineStatus, ParkedView, RegistrationsView, UserState } from "../types.js";
 import type { LiveEvents } from "./live-events.js";
 
 export const SNAPSHOT_DELAY_MS = 50;
@@ -24,6 +25,8 @@ export interface SnapshotSources {
   registrations: RegistrationsView;
   userState: (domainId: number, name: string) => UserState;
   routing: RoutingLive;
+  /** The parking lot; without it the snapshot has no `parked`. */
+  parked?: ParkedView;
   now: () => number;
   /** Monotonic milliseconds for the cache's age; performance.now by default. */
   clock?: () => number;
@@ -128,6 +131,8 @@ export class LiveSnapshots {
       calls: o.calls.list().map((c) => toActiveCallItem(c, now)),
       registrations: o.registrations.list().length,
       lines,
+      // The same items as GET /parked: a slot taken or freed notifies the live events too.
+      ...(o.parked === undefined ? {} : { parked: parkedItems(o.parked, o.domainId, now) }),
     });
   }
 

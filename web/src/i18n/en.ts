@@ -1,10 +1,12 @@
 /** English: the reference dictionary; every other language must have every key (zh.ts). */
 import { enGroups } from "./en-groups";
 import { enLists } from "./en-lists";
+import { enParked } from "./en-parked";
 
 export const en = {
   ...enGroups,
   ...enLists,
+  ...enParked,
   "app.name": "Parley",
   "app.tagline": "SIP server and IP-PBX",
   "lang.switch": "中文",

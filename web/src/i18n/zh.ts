@@ -2,10 +2,12 @@
 import type { MessageKey } from "./en";
 import { zhGroups } from "./zh-groups";
 import { zhLists } from "./zh-lists";
+import { zhParked } from "./zh-parked";
 
 export const zh: Record<MessageKey, string> = {
   ...zhGroups,
   ...zhLists,
+  ...zhParked,
   "app.name": "Parley",
   "app.tagline": "SIP 服务器与 IP-PBX",
   "lang.switch": "English",

@@ -6,6 +6,7 @@
  */
 import type { Static } from "typebox";
 import type { ErrorBodyType } from "../../../src/api/errors";
+import type { ParkedCallItem } from "../../../src/api/routes/parked";
 import type { SettingValue } from "../../../src/api/routes/settings";
 import type { SubscriptionItem } from "../../../src/api/routes/subscriptions";
 import type { DialPlanTestResult } from "../../../src/api/routing-schemas";
@@ -46,12 +47,15 @@ export type CdrFilters = Omit<Static<typeof CdrListQuery>, "offset" | "limit">;
 
 /** A call in progress, as /calls and the live view's snapshot carry it. */
 export type ActiveCall = Static<typeof ActiveCallItem>;
+/** A parked call, as /parked and the live view's snapshot carry it. */
+export type ParkedCall = Static<typeof ParkedCallItem>;
 
 /**
  * One `snapshot` event of GET /events (src/api/admin/live-snapshot.ts). NOTE: the API declares no
  * schema for this event (the route describes it in prose), so its frame and its line entries
  * (LineStatus of src/api/types.ts, which is not imported: it would bring the call engine and the
- * router into this typecheck) are spelled here, once; users and calls are the API's own types.
+ * router into this typecheck) are spelled here, once; users, calls and parked calls are the API's own
+ * types.
  */
 export interface LiveSnapshot {
   at: string;
@@ -64,6 +68,8 @@ export interface LiveSnapshot {
     state: "online" | "offline" | "unknown";
     activeCalls: number;
   }>;
+  /** The parked calls; absent when the server has no parking lot. */
+  parked?: ParkedCall[];
 }
 
 /**

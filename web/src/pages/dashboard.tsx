@@ -1,4 +1,4 @@
-/** The live view: every user's state, calls in progress, lines and trunks, updated by /events. */
+/** The live view: every user's state, calls in progress, parked calls, lines and trunks, updated by /events. */
 import { useState } from "react";
 import { DataTable } from "../components/data-table";
 import { formatDuration, formatTime, PageHeader, StateBadge, useConfirm, useNotify } from "../components/ui";
@@ -6,6 +6,7 @@ import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { ApiFailure, api } from "../lib/api";
 import { useLive } from "../lib/live";
+import { ParkedPanel } from "./parked-panel";
 
 export function DashboardPage() {
   const { t, lang } = useI18n();
@@ -113,6 +114,8 @@ export function DashboardPage() {
           testId="calls-table"
         />
       </div>
+
+      <ParkedPanel parked={snapshot?.parked} />
 
       <div className="card">
         <h2>{t("dashboard.lines")}</h2>

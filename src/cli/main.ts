@@ -16,6 +16,7 @@ import { version } from "../version.js";
 import { registerFeatureCodeCommands } from "./feature-code-commands.js";
 import { registerGroupCommands } from "./group-commands.js";
 import { registerListCommands } from "./list-commands.js";
+import { registerParkedCommand } from "./parked-command.js";
 import { registerRoutingCommands } from "./routing-commands.js";
 import { runServer } from "./run-server.js";
 import { registerUserCommands } from "./user-commands.js";
@@ -67,6 +68,7 @@ registerVoicemailCommands(program);
 registerFeatureCodeCommands(program);
 registerListCommands(program);
 registerGroupCommands(program);
+registerParkedCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`parley: ${(err as Error).message}\n`);

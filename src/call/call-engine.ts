@@ -374,6 +374,9 @@ export class CallEngine implements CallsView {
   private watchMedia(call: Call, media: CallMedia | undefined): void {
     if (media === undefined) return;
     this.media.set(call.id, media);
+    media.onDigit?.((party, digit) =>
+      this.points.tell("digit", { call, by: party === "caller" ? call.caller : call.callee, digit }),
+    );
     media.onTimeout(() => {
       this.o.logger.info({ call: call.id }, "media timeout: a phone stopped sending RTP, ending the call");
       call.hangup();

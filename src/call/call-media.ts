@@ -45,6 +45,8 @@ export interface CallMedia {
    * no RTP for that long (with neither sending, both count).
    */
   onTimeout(listener: () => void): void;
+  /** RFC 4733 key presses a party sent through the relay (the "digit" detection point). */
+  onDigit?(listener: (party: "caller" | "callee", digit: string) => void): void;
   /**
    * Music on hold for a relayed call: the held side hears music from the relay instead of the
    * other phone while `on` (src/services/music-on-hold decides whether the holder wants it).

@@ -91,7 +91,14 @@ class RelayedCall implements CallMedia {
     if (pt !== undefined) this.firstPayload[from] = Number(pt);
     if (!this.session.closed) {
       const sends = audio.direction === "sendrecv" || audio.direction === "sendonly";
-      const peer = { address: audio.address, port: audio.port, rtcpMux: audio.rtcpMux, sends };
+      const dtmf = /^a=rtpmap:(\d+) telephone-event\/8000/im.exec(body.toString("latin1"))?.[1];
+      const peer = {
+        address: audio.address,
+        port: audio.port,
+        rtcpMux: audio.rtcpMux,
+        sends,
+        ...(dtmf === undefined ? {} : { dtmfPayloadType: Number(dtmf) }),
+      };
       this.session.update(from, peer).then(undefined, this.o.onError);
     }
     // The other side sends to the relay's port facing the sender's peer.
@@ -102,6 +109,10 @@ class RelayedCall implements CallMedia {
     if (this.armed) return;
     this.armed = true;
     if (this.o.timeoutMs > 0) this.session.armTimeout(this.o.timeoutMs).then(undefined, this.o.onError);
+  }
+
+  onDigit(listener: (party: "caller" | "callee", digit: string) => void): void {
+    this.session.onDigit = (side, digit) => listener(side === "a" ? "caller" : "callee", digit);
   }
 
   onTimeout(listener: () => void): void {

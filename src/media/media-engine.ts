@@ -119,6 +119,8 @@ export class MediaSession {
   lastStats: SessionStats | undefined;
   private closing: Promise<SessionStats | undefined> | undefined;
   private readonly timeoutListeners: Array<(stats: SessionStats) => void> = [];
+  /** RFC 4733 key presses a side sent (in-call feature codes). */
+  onDigit: ((side: MediaSide, digit: string) => void) | undefined;
 
   constructor(
     readonly id: string,
@@ -274,6 +276,7 @@ export class MediaEngine {
       });
     else if (m.type === "endpoint.warning") this.o.onEndpointWarning?.(m.endpoint, m.message);
     else if (m.type === "timeout") this.sessions.get(m.session)?.timedOut(m.stats);
+    else if (m.type === "relayDigit") this.sessions.get(m.session)?.onDigit?.(m.side, m.digit);
     else if (m.type === "stats")
       for (const [id, stats] of m.sessions) {
         const s = this.sessions.get(id);

@@ -21,6 +21,11 @@ export interface MediaPeer {
    * Default true.
    */
   readonly sends?: boolean;
+  /**
+   * RFC 4733 7.1.1: the payload type of `telephone-event/8000` in the side's SDP, when it has
+   * one: the relay reports the key presses it carries (in-call feature codes).
+   */
+  readonly dtmfPayloadType?: number;
 }
 
 /** The two sides of a relayed call: "a" faces the caller, "b" the callee. */
@@ -128,6 +133,13 @@ export type MediaEvent =
   | { readonly type: "timeout"; readonly session: string; readonly stats: SessionStats }
   | { readonly type: "stats"; readonly sessions: ReadonlyArray<readonly [string, SessionStats]> }
   | { readonly type: "ready" }
+  /** RFC 4733: a key press ended in the RTP one side of a relayed call sent (relayed untouched). */
+  | {
+      readonly type: "relayDigit";
+      readonly session: string;
+      readonly side: MediaSide;
+      readonly digit: string;
+    }
   | EndpointEvent;
 
 export type MediaErrorCode = "no_port" | "no_session" | "exists" | "closed" | "timeout" | "bad_request";

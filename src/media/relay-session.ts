@@ -38,6 +38,12 @@ export class RelaySide {
   /** The side's SDP says it sends: its silence counts towards the media timeout. */
   mustSend = true;
   other!: RelaySide;
+  /** RFC 4733: the telephone-event payload type of this side's SDP (0 = none). */
+  private dtmfPt = 0;
+  /** The RTP timestamp of the last key press reported (RFC 4733 2.5.1.4: end packets repeat). */
+  private lastDigitTs = -1;
+  /** A key press this side sent ended (set by the worker). */
+  onDigit: ((digit: string) => void) | undefined;
   /**
    * A media endpoint attached to this side (music on hold, park): this side's RTP goes to it
    * rather than to the other side, and only the endpoint's packets are sent to this side.
@@ -67,6 +73,7 @@ export class RelaySide {
   update(peer: MediaPeer): void {
     this.expected = peer.address;
     this.rtcpMux = peer.rtcpMux;
+    this.dtmfPt = peer.dtmfPayloadType ?? 0;
     this.latchedRtp = false;
     this.latchedRtcp = false;
     if (this.rtpConnected) this.disconnect();
@@ -113,8 +120,28 @@ export class RelaySide {
     const now = performance.now();
     this.lastPacketAt = now;
     this.stats.rtp(packet, now);
+    if (this.onDigit !== undefined) this.detectDigit(packet);
     if (this.tap !== undefined) this.tap(packet);
     else if (this.other.tap === undefined) this.other.sendRtp(packet);
+  }
+
+  /**
+   * RFC 4733 2.3: a telephone-event packet's payload is event, E bit + volume, duration; the end
+   * of an event (E set) is sent three times with the event's timestamp: reported once. Either
+   * side's payload type counts (RFC 3264: each names what it receives; phones use the same).
+   */
+  private detectDigit(packet: Buffer): void {
+    const pt = packet[1] & 0x7f;
+    if (pt === 0 || (pt !== this.dtmfPt && pt !== this.other.dtmfPt)) return;
+    let offset = 12 + (packet[0] & 0x0f) * 4;
+    if ((packet[0] & 0x10) !== 0 && packet.length >= offset + 4)
+      offset += 4 + packet.readUInt16BE(offset + 2) * 4;
+    if (packet.length < offset + 4 || (packet[offset + 1] & 0x80) === 0) return;
+    const event = packet[offset];
+    const ts = packet.readUInt32BE(4);
+    if (event > 15 || ts === this.lastDigitTs) return;
+    this.lastDigitTs = ts;
+    this.onDigit?.("0123456789*#ABCD"[event]);
   }
 
   private onRtcp(packet: Buffer, address: string, port: number): void {

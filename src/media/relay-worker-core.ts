@@ -108,6 +108,8 @@ export class RelayWorkerCore {
       new RelaySide(a.rtp, a.rtcp, a.port, latchAny.a, this.ports.specificAddress),
       new RelaySide(b.rtp, b.rtcp, b.port, latchAny.b, this.ports.specificAddress),
     );
+    for (const side of ["a", "b"] as const)
+      session.side(side).onDigit = (digit) => this.emit({ type: "relayDigit", session: id, side, digit });
     this.sessions.set(id, session);
     return { portA: a.port, portB: b.port };
   }

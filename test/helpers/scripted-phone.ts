@@ -19,6 +19,8 @@ export interface PhoneDialog {
   readonly remoteUri: string;
   remoteTarget: string;
   cseq: number;
+  /** The SDP of the 2xx that set the dialog up (a call it made). */
+  answer?: string;
 }
 
 const md5 = (s: string): string => createHash("md5").update(s).digest("hex");
@@ -37,15 +39,29 @@ export class ScriptedPhone {
     private readonly server: number,
     /** Where its SDP says it takes RTP (a test's RtpPeer); default: its SIP port + 2. */
     private readonly rtpPort = port + 2,
+    /** Its SDP offers RFC 4733 telephone-event (payload type 101). */
+    private readonly telephoneEvent = false,
   ) {
     sock.on("message", (data) => this.onMessage(data));
   }
 
-  static async open(user: string, serverPort: number, rtpPort?: number): Promise<ScriptedPhone> {
+  static async open(
+    user: string,
+    serverPort: number,
+    rtpPort?: number,
+    options: { telephoneEvent?: boolean } = {},
+  ): Promise<ScriptedPhone> {
     const sock = createSocket("udp4");
     await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", resolve));
     const port = sock.address().port;
-    return new ScriptedPhone(sock, port, user, serverPort, rtpPort ?? port + 2);
+    return new ScriptedPhone(
+      sock,
+      port,
+      user,
+      serverPort,
+      rtpPort ?? port + 2,
+      options.telephoneEvent === true,
+    );
   }
 
   close(): void {
@@ -61,7 +77,9 @@ export class ScriptedPhone {
   private sdp(tag: string, direction = "sendrecv"): string {
     return `v=0\r\no=${tag} 1 ${this.version++} IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${
       this.rtpPort
-    } RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=${direction}\r\n`;
+    } RTP/AVP 0${this.telephoneEvent ? " 101" : ""}\r\na=rtpmap:0 PCMU/8000\r\n${
+      this.telephoneEvent ? "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n" : ""
+    }a=${direction}\r\n`;
   }
 
   private raw(lines: string[], body = ""): Buffer {
@@ -186,6 +204,7 @@ export class ScriptedPhone {
       remoteUri: `<sip:${number}@127.0.0.1>`,
       remoteTarget: contact,
       cseq,
+      answer: res.body.toString(),
     };
     this.ack(contact, res, callId, fromTag, localUri, cseq, false);
     this.dialogs.push(dialog);

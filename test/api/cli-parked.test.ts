@@ -13,12 +13,10 @@ import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { createApi } from "../../src/api/index.js";
 import type { ParkedCall } from "../../src/api/types.js";
-import { BanList } from "../../src/auth/ban-list.js";
 import { type Store, storeFromUrl } from "../../src/store/index.js";
-import { VirtualClock } from "../../src/util/clock.js";
 import { runParleyCli } from "../helpers/parley-cli.js";
 import { freePorts } from "../helpers/ports.js";
-import { FixedStatus, MemoryCalls, MemoryRegistrations, NOW, TOKEN } from "./fixtures.js";
+import { baseApiDeps, NOW, TOKEN } from "./fixtures.js";
 
 describe("parley parked (CLI)", () => {
   let dir: string;
@@ -47,21 +45,9 @@ describe("parley parked (CLI)", () => {
       ringBacks: 1,
     } as ParkedCall);
     app = await createApi({
-      store,
-      registrations: new MemoryRegistrations(),
-      bans: new BanList(new VirtualClock(), {
-        threshold: 3,
-        userThreshold: 9,
-        windowMs: 1,
-        banMs: 1,
-        allow: [],
-      }),
-      calls: new MemoryCalls(),
-      status: new FixedStatus({ version: "0", startedAt: 0, listeners: [], counts: {} }),
-      token: TOKEN,
+      ...baseApiDeps(store),
       now: () => NOW,
       parked: { list: () => parked },
-      webUi: false,
     });
     await app.listen({ port: 0, host: "127.0.0.1" });
     const address = app.server.address();

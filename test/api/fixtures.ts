@@ -68,6 +68,29 @@ export class FixedStatus implements StatusSource {
   }
 }
 
+/**
+ * What every route test's API needs and rarely looks at: no registrations, no calls, a ban list
+ * nobody trips, a fixed status, the test token, no web UI. A test spreads it and adds the
+ * dependency it is about (`createApi({ ...baseApiDeps(store), huntGroups })`).
+ */
+export function baseApiDeps(store: Store) {
+  return {
+    store,
+    registrations: new MemoryRegistrations(),
+    bans: new BanList(new VirtualClock(), {
+      threshold: 3,
+      userThreshold: 9,
+      windowMs: 1,
+      banMs: 1,
+      allow: [],
+    }),
+    calls: new MemoryCalls(),
+    status: new FixedStatus({ version: "0", startedAt: 0, listeners: [], counts: {} }),
+    token: TOKEN,
+    webUi: false,
+  };
+}
+
 export interface Harness {
   app: FastifyInstance;
   store: Store;

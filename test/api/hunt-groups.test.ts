@@ -12,10 +12,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import formats from "ajv-formats";
 import type { FastifyInstance } from "fastify";
 import { createApi } from "../../src/api/index.js";
-import { BanList } from "../../src/auth/ban-list.js";
 import { type Store, storeFromUrl } from "../../src/store/index.js";
-import { VirtualClock } from "../../src/util/clock.js";
-import { auth, FixedStatus, MemoryCalls, MemoryRegistrations, TOKEN } from "./fixtures.js";
+import { auth, baseApiDeps } from "./fixtures.js";
 
 interface Operation {
   responses?: Record<string, { content?: Record<string, { schema?: object }> }>;
@@ -31,21 +29,9 @@ describe("/api/v1 hunt groups", () => {
     store = await storeFromUrl(undefined, dir);
     await store.migrate();
     app = await createApi({
-      store,
-      registrations: new MemoryRegistrations(),
-      bans: new BanList(new VirtualClock(), {
-        threshold: 3,
-        userThreshold: 9,
-        windowMs: 1,
-        banMs: 1,
-        allow: [],
-      }),
-      calls: new MemoryCalls(),
-      status: new FixedStatus({ version: "0", startedAt: 0, listeners: [], counts: {} }),
-      token: TOKEN,
+      ...baseApiDeps(store),
       // Live state: 101 answered group 600's last call.
       huntGroups: { lastAnsweredMember: (_domainId, group) => (group === "600" ? "101" : undefined) },
-      webUi: false,
     });
     await app.ready();
   });

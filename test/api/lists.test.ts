@@ -11,13 +11,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { createApi } from "../../src/api/index.js";
-import { BanList } from "../../src/auth/ban-list.js";
 import { CallLists } from "../../src/services/call-lists/call-lists.js";
 import { IpLists } from "../../src/services/ip-lists/ip-lists.js";
 import { type Store, storeFromUrl } from "../../src/store/index.js";
-import { VirtualClock } from "../../src/util/clock.js";
 import { silentLogger } from "../../src/util/logger.js";
-import { FixedStatus, MemoryCalls, MemoryRegistrations, TOKEN } from "./fixtures.js";
+import { baseApiDeps, TOKEN } from "./fixtures.js";
 
 const headers = { authorization: `Bearer ${TOKEN}` };
 
@@ -42,20 +40,8 @@ describe("/api/v1 lists", () => {
     ip = new IpLists({ repository: store.lists, domainId });
     await ip.load();
     app = await createApi({
-      store,
-      registrations: new MemoryRegistrations(),
-      bans: new BanList(new VirtualClock(), {
-        threshold: 3,
-        userThreshold: 9,
-        windowMs: 1,
-        banMs: 1,
-        allow: [],
-      }),
-      calls: new MemoryCalls(),
-      status: new FixedStatus({ version: "0", startedAt: 0, listeners: [], counts: {} }),
-      token: TOKEN,
+      ...baseApiDeps(store),
       lists: { calls, ip },
-      webUi: false,
     });
     await app.ready();
   });

@@ -19,10 +19,8 @@ import { LiveSnapshots } from "../../src/api/admin/live-snapshot.js";
 import { createApi } from "../../src/api/index.js";
 import { offlineRouting } from "../../src/api/routes/routing.js";
 import type { ParkedCall, ParkedView } from "../../src/api/types.js";
-import { BanList } from "../../src/auth/ban-list.js";
 import { type Store, storeFromUrl } from "../../src/store/index.js";
-import { VirtualClock } from "../../src/util/clock.js";
-import { auth, FixedStatus, MemoryCalls, MemoryRegistrations, NOW, TOKEN } from "./fixtures.js";
+import { auth, baseApiDeps, MemoryCalls, MemoryRegistrations, NOW } from "./fixtures.js";
 
 const OTHER_DOMAIN = 999;
 
@@ -73,21 +71,9 @@ describe("/api/v1/parked", () => {
   const events = new LiveEvents();
 
   const deps = (extra: { parked?: ParkedView }) => ({
-    store,
-    registrations: new MemoryRegistrations(),
-    bans: new BanList(new VirtualClock(), {
-      threshold: 3,
-      userThreshold: 9,
-      windowMs: 1,
-      banMs: 1,
-      allow: [],
-    }),
-    calls: new MemoryCalls(),
-    status: new FixedStatus({ version: "0", startedAt: 0, listeners: [], counts: {} }),
-    token: TOKEN,
+    ...baseApiDeps(store),
     now: () => NOW,
     events,
-    webUi: false,
     ...extra,
   });
 

@@ -16,6 +16,8 @@ export {
 } from "./cdr-model.js";
 export { CDR_BATCH_SIZE, type CdrRepository } from "./cdr-repository.js";
 export { CDR_LIMITS, validateCallRecord } from "./cdr-validation.js";
+export * from "./conference-room-model.js";
+export type { ConferenceRoomRepository } from "./conference-room-repository.js";
 export type { StoreKind, StoreOptions } from "./connect.js";
 export { computeHa1, type Ha1Pair } from "./digest-ha1.js";
 export {

@@ -4,6 +4,7 @@
  * add `002_...` instead.
  */
 import { type ColumnDefinitionBuilder, type Kysely, type Migration, Migrator, sql } from "kysely";
+import { conferenceRooms } from "./conference-room-migration.js";
 import type { StoreKind } from "./connect.js";
 import { huntGroups } from "./hunt-group-migration.js";
 import type { Database } from "./schema.js";
@@ -355,6 +356,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     "005_voicemail": voicemail(kind),
     "006_lists": lists(kind),
     "007_hunt_groups": huntGroups(kind),
+    "008_conference_rooms": conferenceRooms(kind),
   };
 }
 

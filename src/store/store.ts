@@ -10,6 +10,10 @@ import { join } from "node:path";
 import type { Kysely } from "kysely";
 import type { BindingRepository } from "./binding-model.js";
 import { type CdrRepository, KyselyCdrRepository } from "./cdr-repository.js";
+import {
+  type ConferenceRoomRepository,
+  KyselyConferenceRoomRepository,
+} from "./conference-room-repository.js";
 import { type Connection, connect, type StoreKind, type StoreOptions } from "./connect.js";
 import { type DomainRepository, KyselyDomainRepository } from "./domain-repository.js";
 import { type HuntGroupRepository, KyselyHuntGroupRepository } from "./hunt-group-repository.js";
@@ -45,6 +49,8 @@ export interface Store {
   readonly lists: ListRepository;
   /** Hunt groups and their detection table (see hunt-group-repository.ts). */
   readonly huntGroups: HuntGroupRepository;
+  /** Configured conference rooms (see conference-room-repository.ts). */
+  readonly conferenceRooms: ConferenceRoomRepository;
   /** Applies pending migrations (idempotent); resolves to the names applied now. */
   migrate(): Promise<string[]>;
   /**
@@ -77,6 +83,7 @@ class KyselyStore implements Store {
   readonly systemSettings: SystemSettingsRepository;
   readonly lists: ListRepository;
   readonly huntGroups: HuntGroupRepository;
+  readonly conferenceRooms: ConferenceRoomRepository;
   private closing: Promise<void> | undefined;
   private readonly sqliteBindings: SqliteBindingRepository | undefined;
 
@@ -93,6 +100,7 @@ class KyselyStore implements Store {
     this.systemSettings = new KyselySystemSettingsRepository(this.db, now);
     this.lists = new KyselyListRepository(this.db, now);
     this.huntGroups = new KyselyHuntGroupRepository(this.db, now);
+    this.conferenceRooms = new KyselyConferenceRoomRepository(this.db, now);
   }
 
   migrate(): Promise<string[]> {

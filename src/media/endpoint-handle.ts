@@ -89,6 +89,9 @@ export type CollectOptions = Omit<Extract<EndpointOp, { kind: "collect" }>, "kin
 export class EndpointHandle {
   private readonly operations = new Map<number, MediaOperation>();
   private readonly digitListeners = new Set<(event: DigitEvent) => void>();
+  private readonly talkingListeners = new Set<(talking: boolean) => void>();
+  /** In a conference: whether the participant talks now (the worker's "talking" events). */
+  talking = false;
   private nextOp = 1;
   private closing: Promise<EndpointStats | undefined> | undefined;
   /** The law agreed in the SDP (set by setRemote). */
@@ -176,6 +179,12 @@ export class EndpointHandle {
     return () => this.digitListeners.delete(listener);
   }
 
+  /** Whenever the participant starts or stops talking in its conference room. */
+  onTalking(listener: (talking: boolean) => void): () => void {
+    this.talkingListeners.add(listener);
+    return () => this.talkingListeners.delete(listener);
+  }
+
   private start(operation: EndpointOp): MediaOperation {
     const op = new MediaOperation(this.nextOp++, (o) => this.stopOp(o));
     if (this.closed) {
@@ -211,6 +220,18 @@ export class EndpointHandle {
         l(event);
       } catch (error) {
         this.warn(`digit listener: ${String(error)}`);
+      }
+    }
+  }
+
+  /** @internal */
+  talkingChanged(talking: boolean): void {
+    this.talking = talking;
+    for (const l of this.talkingListeners) {
+      try {
+        l(talking);
+      } catch (error) {
+        this.warn(`talking listener: ${String(error)}`);
       }
     }
   }

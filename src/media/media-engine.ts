@@ -274,6 +274,7 @@ export class MediaEngine {
         durationMs: m.durationMs,
         ...(m.volume === undefined ? {} : { volume: m.volume }),
       });
+    else if (m.type === "talking") this.endpoints.get(m.endpoint)?.talkingChanged(m.talking);
     else if (m.type === "endpoint.warning") this.o.onEndpointWarning?.(m.endpoint, m.message);
     else if (m.type === "timeout") this.sessions.get(m.session)?.timedOut(m.stats);
     else if (m.type === "relayDigit") this.sessions.get(m.session)?.onDigit?.(m.side, m.digit);

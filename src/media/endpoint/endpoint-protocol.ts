@@ -160,4 +160,9 @@ export type EndpointEvent =
       /** RFC 4733 2.3.4: the event's power level in dBm0 (telephone-events only). */
       readonly volume?: number;
     }
-  | { readonly type: "endpoint.warning"; readonly endpoint: string; readonly message: string };
+  | { readonly type: "endpoint.warning"; readonly endpoint: string; readonly message: string }
+  /**
+   * A conference participant started or stopped talking (its audio was mixed into the room's;
+   * "stopped" after TALK_HANGOVER_TICKS quiet ticks, so the live view does not flicker between words).
+   */
+  | { readonly type: "talking"; readonly endpoint: string; readonly talking: boolean };

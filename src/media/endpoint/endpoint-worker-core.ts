@@ -7,7 +7,7 @@
  */
 import { FRAME_SAMPLES } from "../dsp/g711.js";
 import { TONE_PLANS, ToneGenerator, type ToneName, type TonePlanName } from "../dsp/tones.js";
-import { ConferenceRoom } from "../mixer/conference-mixer.js";
+import { ConferenceRoom, type MixParticipant } from "../mixer/conference-mixer.js";
 import type { PortPool } from "../port-pool.js";
 import type { MediaErrorCode, MediaReply } from "../protocol.js";
 import type { RelaySide } from "../relay-session.js";
@@ -20,6 +20,15 @@ import { MixSource, PlaySource, RepeatSource, type ResolvedItem } from "./output
 import { RelaySideTransport, SocketTransport } from "./rtp-transport.js";
 
 const FRAME_MS = 20;
+/** A participant quiet this many ticks (500 ms) has stopped talking (a pause between words is shorter). */
+export const TALK_HANGOVER_TICKS = 25;
+
+/** Whether a participant talks, as last reported, and how long it has been quiet. */
+interface TalkState {
+  readonly participant: MixParticipant;
+  on: boolean;
+  quiet: number;
+}
 
 export interface EndpointCoreDeps {
   readonly ports: PortPool;
@@ -39,6 +48,8 @@ export class EndpointWorkerCore {
   private readonly roomPhase = new Map<ConferenceRoom, number>();
   /** The join or leave tone each room is playing to everyone in it. */
   private readonly roomTones = new Map<ConferenceRoom, ToneGenerator>();
+  /** Each room's participants' talking state, by endpoint id (reported as "talking" events). */
+  private readonly roomTalk = new Map<ConferenceRoom, Map<string, TalkState>>();
   private readonly toneFrame = new Int16Array(FRAME_SAMPLES);
   private readonly clock = new MediaClock({ tick: (phase, skipped) => this.tick(phase, skipped) });
   readonly cache = new AudioCache();
@@ -230,12 +241,17 @@ export class EndpointWorkerCore {
     participant.muted = operation.muted === true;
     if (operation.volumeDb !== undefined) joined.update(endpoint.id, undefined, operation.volumeDb);
     endpoint.onHeard = (payload) => joined.input(endpoint.id, payload);
+    const talk = this.roomTalk.get(joined) ?? new Map<string, TalkState>();
+    this.roomTalk.set(joined, talk);
+    talk.set(endpoint.id, { participant, on: false, quiet: 0 });
     const tones = operation.tones !== false;
     if (tones) this.roomTone(joined, "join");
     endpoint.startOutput(op, mix, "", () => {
       endpoint.onHeard = undefined;
       joined.leave(endpoint.id);
+      talk.delete(endpoint.id);
       if (joined.size === 0) {
+        this.roomTalk.delete(joined);
         this.rooms.delete(operation.room);
         this.roomTones.delete(joined);
         this.roomPhase.delete(joined);
@@ -280,8 +296,30 @@ export class EndpointWorkerCore {
       if (tone.fill(this.toneFrame)) room.announce(this.toneFrame);
       else this.roomTones.delete(room);
     }
-    for (const room of this.rooms.values()) if (this.roomPhase.get(room) === phase) room.tick();
+    for (const room of this.rooms.values())
+      if (this.roomPhase.get(room) === phase) {
+        room.tick();
+        this.reportTalkers(room);
+      }
     for (const e of group) e.speak(skipped);
+  }
+
+  /** Reports who started talking this tick, and who has been quiet for the hangover. */
+  private reportTalkers(room: ConferenceRoom): void {
+    const talk = this.roomTalk.get(room);
+    if (talk === undefined) return;
+    for (const [endpoint, state] of talk) {
+      if (state.participant.talking) {
+        state.quiet = 0;
+        if (state.on) continue;
+        state.on = true;
+      } else {
+        state.quiet++;
+        if (!state.on || state.quiet < TALK_HANGOVER_TICKS) continue;
+        state.on = false;
+      }
+      this.deps.emit({ type: "talking", endpoint, talking: state.on });
+    }
   }
 
   close(): void {
@@ -291,5 +329,6 @@ export class EndpointWorkerCore {
     for (const group of this.phases) group.clear();
     this.phaseOf.clear();
     this.rooms.clear();
+    this.roomTalk.clear();
   }
 }

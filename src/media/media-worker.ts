@@ -7,6 +7,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { EndpointRequest } from "./endpoint/endpoint-protocol.js";
 import { EndpointWorkerCore } from "./endpoint/endpoint-worker-core.js";
 import type { MediaEvent, MediaReply, MediaRequest, RelayRequest, WorkerConfig } from "./protocol.js";
+import type { RecorderRequest } from "./recorder-protocol.js";
+import { RecorderWorkerCore } from "./recorder-worker-core.js";
 import { RelayWorkerCore } from "./relay-worker-core.js";
 
 const port = parentPort;
@@ -21,14 +23,21 @@ const endpoints = new EndpointWorkerCore({
   tonePlan: config.tonePlan,
 });
 
+const recorders = new RecorderWorkerCore({
+  relaySide: (session, side) => relay.relaySide(session, side),
+  warn: (recorder, message) => emit({ type: "endpoint.warning", endpoint: `recorder:${recorder}`, message }),
+});
+
 function isEndpointRequest(request: MediaRequest): request is EndpointRequest {
   return request.type.startsWith("endpoint.") || request.type.startsWith("media.");
 }
 
 port.on("message", (request: MediaRequest) => {
-  const handled = isEndpointRequest(request)
-    ? endpoints.handle(request)
-    : relay.handle(request as RelayRequest);
+  const handled = request.type.startsWith("recorder.")
+    ? recorders.handle(request as RecorderRequest)
+    : isEndpointRequest(request)
+      ? endpoints.handle(request)
+      : relay.handle(request as RelayRequest);
   handled.then(
     (reply) => port.postMessage(reply),
     (error: unknown) =>

@@ -6,6 +6,7 @@
  */
 import type { TonePlanName } from "./dsp/tones.js";
 import type { EndpointEvent, EndpointRequest, EndpointStats } from "./endpoint/endpoint-protocol.js";
+import type { RecorderRequest, RecordingResult } from "./recorder-protocol.js";
 
 /** Where one side's RTP goes, as its SDP says (before latching). */
 export interface MediaPeer {
@@ -76,8 +77,8 @@ export interface StatsRequest {
 
 export type RelayRequest = AllocateRequest | UpdateRequest | TimeoutRequest | ReleaseRequest | StatsRequest;
 
-/** Every request of the channel: the relay's and the media endpoints' (endpoint-protocol.ts). */
-export type MediaRequest = RelayRequest | EndpointRequest;
+/** Every request of the channel: the relay's, the media endpoints' and the call recorders'. */
+export type MediaRequest = RelayRequest | EndpointRequest | RecorderRequest;
 
 /** One direction of one side, counted as packets arrive from it and leave towards it. */
 export interface StreamStats {
@@ -119,6 +120,8 @@ export type MediaReply =
       readonly endpointPort?: number;
       /** endpoint.close: the endpoint's final figures. */
       readonly endpointStats?: EndpointStats;
+      /** recorder.stop: the finished recording (recorder-protocol.ts). */
+      readonly recording?: RecordingResult;
     }
   | {
       readonly type: "reply";

@@ -49,6 +49,8 @@ export class RelaySide {
    * rather than to the other side, and only the endpoint's packets are sent to this side.
    */
   tap: ((packet: Buffer) => void) | undefined;
+  /** A call recorder hearing this side (recorder-worker-core.ts): a copy, the relaying goes on. */
+  recording: ((packet: Buffer) => void) | undefined;
 
   constructor(
     readonly rtp: Socket,
@@ -121,6 +123,7 @@ export class RelaySide {
     this.lastPacketAt = now;
     this.stats.rtp(packet, now);
     if (this.onDigit !== undefined) this.detectDigit(packet);
+    this.recording?.(packet);
     if (this.tap !== undefined) this.tap(packet);
     else if (this.other.tap === undefined) this.other.sendRtp(packet);
   }

@@ -58,6 +58,7 @@ const lineFields = {
   freshCallIdOnAuth: Type.Boolean({ description: "Authenticated REGISTER with a fresh Call-ID." }),
   registerExpires: int(60, 86_400, "Seconds asked for in REGISTER."),
   relayMedia: Type.Boolean(),
+  recordCalls: Type.Boolean({ description: "Record every answered call in or out on this line." }),
   maxConcurrentCalls: limit("Calls in + out at once."),
 };
 
@@ -71,6 +72,7 @@ const trunkFields = {
   maxOutgoingCalls: limit("Outgoing calls at once."),
   outgoingGroupId: int(0, 65_535, "Groups lines and trunks for refine called number."),
   relayMedia: Type.Boolean(),
+  recordCalls: Type.Boolean({ description: "Record every answered call in or out through this trunk." }),
   failoverTrunk: Type.String({ description: 'Trunk tried when a call fails ("" = none).' }),
   dialPlan: Type.String({ description: "Dial plan of incoming calls." }),
 };

@@ -84,6 +84,10 @@ function flatFields() {
     presenceGroup: int(0, LIMITS.groupId, "0 = sees all users; else only users of the same group."),
     musicOnHold: Type.Boolean(),
     relayMedia: Type.Boolean({ description: "Anchor this user's RTP in Parley." }),
+    recording: Type.Union([Type.Literal("never"), Type.Literal("always"), Type.Literal("on-demand")], {
+      description:
+        "Call recording: never, every answered call, or on demand (the in-call feature code, *1# by default, starts and stops it).",
+    }),
     ipAuthorization: Type.Array(Type.String({ maxLength: 64 }), {
       maxItems: LIMITS.ipAuthorization,
       description: "Addresses or CIDR ranges (IPv4/IPv6) trusted without digest and without REGISTER.",
@@ -342,6 +346,11 @@ export const Cdr = Type.Object(
     legs: Type.Array(CdrLeg),
     media: Type.Optional(
       Type.Object({}, { additionalProperties: true, description: "Media statistics, when recorded." }),
+    ),
+    recording: Type.Optional(
+      Type.String({
+        description: "The call's recording: its id in /api/v1/recordings (audio at /recordings/{id}/audio).",
+      }),
     ),
   },
   { description: "A call detail record: one per finished call." },

@@ -54,6 +54,8 @@ export interface NewCallRecord {
   legs: CallLeg[];
   /** Media statistics (packets, loss, jitter per leg), once the media relay reports them. */
   media?: Record<string, unknown>;
+  /** The call's recording (its id in /api/v1/recordings), when it was recorded (issue 17). */
+  recording?: string;
 }
 
 /** A stored CDR. */

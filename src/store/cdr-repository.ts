@@ -63,6 +63,7 @@ const COLUMNS = [
   "sip_reason",
   "legs",
   "media",
+  "recording",
 ] as const satisfies ReadonlyArray<keyof CdrRow>;
 
 const INSERT_SQL = `insert into cdrs (${COLUMNS.join(", ")}) values (${COLUMNS.map((c) => `@${c}`).join(", ")})`;
@@ -84,6 +85,7 @@ function recordToRow(r: NewCallRecord): CdrRow {
     sip_reason: r.sipReason,
     legs: JSON.stringify(r.legs),
     media: r.media === undefined ? null : JSON.stringify(r.media),
+    recording: r.recording ?? null,
   };
 }
 
@@ -124,6 +126,7 @@ function rowToRecord(r: Selectable<CdrsTable>): CallRecord {
   if (answeredAt !== undefined) record.answeredAt = answeredAt;
   if (typeof media === "object" && media !== null && !Array.isArray(media))
     record.media = media as Record<string, unknown>;
+  if (r.recording !== null && r.recording !== undefined) record.recording = r.recording;
   return record;
 }
 

@@ -76,6 +76,7 @@ const record = z.strictObject(
       .array(leg, { error: "must be a list of legs" })
       .max(CDR_LIMITS.legs, { error: `at most ${CDR_LIMITS.legs} legs` }),
     media: media.optional(),
+    recording: text(1, 80).optional(),
   },
   { error: "must be an object" },
 );
@@ -130,7 +131,7 @@ function checkRecord(value: NewCallRecord): FieldError[] {
 
 /** Optional fields given as `undefined` are left out, so a record reads back deep-equal. */
 function withoutUndefined(data: z.output<typeof record>): NewCallRecord {
-  const { callee, answeredAt, media, legs, ...rest } = data;
+  const { callee, answeredAt, media, recording, legs, ...rest } = data;
   const value: NewCallRecord = {
     ...rest,
     legs: legs.map(({ answeredAt: legAnswer, ...leg }) =>
@@ -140,6 +141,7 @@ function withoutUndefined(data: z.output<typeof record>): NewCallRecord {
   if (callee !== undefined) value.callee = callee;
   if (answeredAt !== undefined) value.answeredAt = answeredAt;
   if (media !== undefined) value.media = media;
+  if (recording !== undefined) value.recording = recording;
   return value;
 }
 

@@ -40,6 +40,8 @@ export { IpMatcher, normalizeIp, parseIpRange } from "./ip-match.js";
 export * from "./list-model.js";
 export type { ListRepository } from "./list-repository.js";
 export { migrations } from "./migrations.js";
+export * from "./recording-model.js";
+export type { RecordingRepository } from "./recording-repository.js";
 export type { Database } from "./schema.js";
 export {
   openStore,

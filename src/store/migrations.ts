@@ -7,6 +7,7 @@ import { type ColumnDefinitionBuilder, type Kysely, type Migration, Migrator, sq
 import { conferenceRooms } from "./conference-room-migration.js";
 import type { StoreKind } from "./connect.js";
 import { huntGroups } from "./hunt-group-migration.js";
+import { callRecording } from "./recording-migration.js";
 import type { Database } from "./schema.js";
 
 /** A migration's view of the database: the schema builder only, typed loosely on purpose. */
@@ -357,6 +358,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     "006_lists": lists(kind),
     "007_hunt_groups": huntGroups(kind),
     "008_conference_rooms": conferenceRooms(kind),
+    "010_call_recording": callRecording(kind),
   };
 }
 

@@ -110,6 +110,8 @@ export const externalLineSchema = z.strictObject(
     /** Seconds asked for in REGISTER. */
     registerExpires: intIn(60, 86_400).default(3600),
     relayMedia: bool.default(false),
+    /** Record every answered call in or out on this line (issue 17). */
+    recordCalls: bool.default(false),
     maxConcurrentCalls: limit.default(null),
   },
   { error: "must be an object" },
@@ -130,6 +132,8 @@ export const sipTrunkSchema = z.strictObject(
     maxOutgoingCalls: limit.default(null),
     outgoingGroupId: groupId.default(0),
     relayMedia: bool.default(false),
+    /** Record every answered call in or out through this trunk (issue 17). */
+    recordCalls: bool.default(false),
     /** Another trunk tried when a call through this one fails; "" = none. */
     failoverTrunk: nameOrEmpty.default(""),
     /** The dial plan the trunk's incoming calls are analyzed with. */

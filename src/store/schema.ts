@@ -73,6 +73,8 @@ export interface UsersTable {
   presence_group: Int;
   music_on_hold: Flag;
   relay_media: Flag;
+  /** never | always | on-demand (migration 010). */
+  recording: string;
   /** JSON array of IP addresses and CIDR ranges; "[]" when none. */
   ip_authorization: string;
   static_contact: string;
@@ -132,6 +134,8 @@ export interface CdrsTable {
   legs: string;
   /** JSON object of media statistics; null until the media relay reports any. */
   media: string | null;
+  /** The call's recording id (migration 010); null when it was not recorded. */
+  recording: string | null;
 }
 
 /**

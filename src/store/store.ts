@@ -20,6 +20,7 @@ import { type HuntGroupRepository, KyselyHuntGroupRepository } from "./hunt-grou
 import { KyselyBindingRepository } from "./kysely-binding-repository.js";
 import { KyselyListRepository, type ListRepository } from "./list-repository.js";
 import { migrateToLatest } from "./migrations.js";
+import { KyselyRecordingRepository, type RecordingRepository } from "./recording-repository.js";
 import { RoutingRepository } from "./routing-repository.js";
 import type { Database } from "./schema.js";
 import { SqliteBindingRepository } from "./sqlite-binding-repository.js";
@@ -51,6 +52,8 @@ export interface Store {
   readonly huntGroups: HuntGroupRepository;
   /** Configured conference rooms (see conference-room-repository.ts). */
   readonly conferenceRooms: ConferenceRoomRepository;
+  /** Call recordings' rows (see recording-repository.ts). */
+  readonly recordings: RecordingRepository;
   /** Applies pending migrations (idempotent); resolves to the names applied now. */
   migrate(): Promise<string[]>;
   /**
@@ -84,6 +87,7 @@ class KyselyStore implements Store {
   readonly lists: ListRepository;
   readonly huntGroups: HuntGroupRepository;
   readonly conferenceRooms: ConferenceRoomRepository;
+  readonly recordings: RecordingRepository;
   private closing: Promise<void> | undefined;
   private readonly sqliteBindings: SqliteBindingRepository | undefined;
 
@@ -101,6 +105,7 @@ class KyselyStore implements Store {
     this.lists = new KyselyListRepository(this.db, now);
     this.huntGroups = new KyselyHuntGroupRepository(this.db, now);
     this.conferenceRooms = new KyselyConferenceRoomRepository(this.db, now);
+    this.recordings = new KyselyRecordingRepository(this.db);
   }
 
   migrate(): Promise<string[]> {

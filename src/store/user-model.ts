@@ -3,6 +3,8 @@
  * of every field. The password is never part of a LocalUser: only its digest HA1s are stored.
  */
 
+import type { RecordingMode } from "./recording-model.js";
+
 export interface ForwardingRule {
   /** The user's right to this forwarding is switched on. */
   enabled: boolean;
@@ -85,6 +87,8 @@ export interface UserSettings {
   musicOnHold: boolean;
   /** Anchor this user's RTP in Parley. */
   relayMedia: boolean;
+  /** Call recording: never, every answered call, or from the in-call feature code on (issue 17). */
+  recording: RecordingMode;
   /** Addresses or CIDR ranges (IPv4/IPv6) trusted without digest and without REGISTER. */
   ipAuthorization: string[];
   /** SIP URI where an IP-authorized user is reached without REGISTER; "" = none. */
@@ -156,6 +160,7 @@ export function defaultSettings(name: string): UserSettings {
     presenceGroup: 0,
     musicOnHold: true,
     relayMedia: false,
+    recording: "never",
     ipAuthorization: [],
     staticContact: "",
   };

@@ -1,6 +1,7 @@
 /** Mapping between a LocalUser and its `users` row (flat snake_case columns, 0/1 flags). */
 import type { Insertable, Selectable } from "kysely";
 import type { Ha1Pair } from "./digest-ha1.js";
+import { isRecordingMode } from "./recording-model.js";
 import type { Flag, UsersTable } from "./schema.js";
 import type { FollowMeStrategy, LocalUser, UserSettings } from "./user-model.js";
 
@@ -65,6 +66,7 @@ export function settingsToRow(s: UserSettings): SettingsColumns {
     presence_group: s.presenceGroup,
     music_on_hold: flag(s.musicOnHold),
     relay_media: flag(s.relayMedia),
+    recording: s.recording,
     ip_authorization: JSON.stringify(s.ipAuthorization),
     static_contact: s.staticContact,
   };
@@ -113,6 +115,7 @@ export function rowToUser(r: Selectable<UsersTable>): LocalUser {
     presenceGroup: Number(r.presence_group),
     musicOnHold: bool(r.music_on_hold),
     relayMedia: bool(r.relay_media),
+    recording: isRecordingMode(r.recording) ? r.recording : "never",
     ipAuthorization: parseList(r.ip_authorization),
     staticContact: r.static_contact,
     createdAt: Number(r.created_at),

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { FieldError } from "./errors.js";
 import { parseIpRange } from "./ip-match.js";
+import { RECORDING_MODES } from "./recording-model.js";
 import {
   applyPatch,
   defaultSettings,
@@ -119,6 +120,7 @@ const patchShape = {
   presenceGroup: intIn(0, LIMITS.groupId),
   musicOnHold: bool,
   relayMedia: bool,
+  recording: z.enum(RECORDING_MODES, { error: `must be one of ${RECORDING_MODES.join(", ")}` }),
   ipAuthorization: z
     .array(
       z.string({ error: "must be a string" }).refine((s) => parseIpRange(s) !== undefined, {

@@ -20,11 +20,12 @@ for (const backend of backends) {
       const migrator = await migratorFor(store.db, store.kind);
       const { error } = await migrator.migrateTo("003_dialplan_trunks");
       assert.equal(error, undefined);
-      // A user as the schema before 004 stored it (no do_not_disturb column yet, nor 005's).
+      // A user as the schema before 004 stored it (no do_not_disturb column yet, nor 005's or 010's).
       const {
         do_not_disturb: _dnd,
         voicemail_on_busy: _vb,
         voicemail_pin: _vp,
+        recording: _rec,
         ...row
       } = settingsToRow({
         ...defaultSettings("300"),

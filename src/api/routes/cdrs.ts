@@ -99,6 +99,7 @@ export function toCdr(r: CallRecord): Static<typeof Cdr> {
       ...(leg.forwardedBy === undefined ? {} : { forwardedBy: leg.forwardedBy }),
     })),
     media: r.media,
+    ...(r.recording === undefined ? {} : { recording: r.recording }),
   };
 }
 

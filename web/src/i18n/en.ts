@@ -2,11 +2,13 @@
 import { enGroups } from "./en-groups";
 import { enLists } from "./en-lists";
 import { enParked } from "./en-parked";
+import { enRecordings } from "./en-recordings";
 
 export const en = {
   ...enGroups,
   ...enLists,
   ...enParked,
+  ...enRecordings,
   "app.name": "Parley",
   "app.tagline": "SIP server and IP-PBX",
   "lang.switch": "中文",

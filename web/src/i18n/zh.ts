@@ -3,11 +3,13 @@ import type { MessageKey } from "./en";
 import { zhGroups } from "./zh-groups";
 import { zhLists } from "./zh-lists";
 import { zhParked } from "./zh-parked";
+import { zhRecordings } from "./zh-recordings";
 
 export const zh: Record<MessageKey, string> = {
   ...zhGroups,
   ...zhLists,
   ...zhParked,
+  ...zhRecordings,
   "app.name": "Parley",
   "app.tagline": "SIP 服务器与 IP-PBX",
   "lang.switch": "English",

@@ -78,6 +78,7 @@ const LINE_GROUPS: FieldGroup[] = [
       { path: "freshCallIdOnAuth", kind: "bool", label: "col.freshCallIdOnAuth" },
       { path: "registerExpires", kind: "int", label: "col.registerExpires" },
       { path: "relayMedia", kind: "bool", label: "col.relayMedia" },
+      { path: "recordCalls", kind: "bool", label: "col.recordCalls" },
       {
         path: "maxConcurrentCalls",
         kind: "nullableInt",
@@ -113,6 +114,7 @@ const LINE_DEFAULTS: Row = {
   freshCallIdOnAuth: false,
   registerExpires: 3600,
   relayMedia: false,
+  recordCalls: false,
   maxConcurrentCalls: null,
 };
 
@@ -139,6 +141,7 @@ const TRUNK_GROUPS: FieldGroup[] = [
       },
       { path: "outgoingGroupId", kind: "int", label: "col.outgoingGroupId" },
       { path: "relayMedia", kind: "bool", label: "col.relayMedia" },
+      { path: "recordCalls", kind: "bool", label: "col.recordCalls" },
       { path: "failoverTrunk", kind: "text", label: "col.failoverTrunk" },
       { path: "dialPlan", kind: "text", label: "col.dialPlan" },
     ],
@@ -155,6 +158,7 @@ const TRUNK_DEFAULTS: Row = {
   maxOutgoingCalls: null,
   outgoingGroupId: 0,
   relayMedia: false,
+  recordCalls: false,
   failoverTrunk: "",
   dialPlan: "default",
 };

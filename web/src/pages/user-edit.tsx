@@ -49,6 +49,7 @@ const NEW_USER: NewUser = {
   presenceGroup: 0,
   musicOnHold: true,
   relayMedia: false,
+  recording: "never",
   ipAuthorization: [],
   staticContact: "",
 };

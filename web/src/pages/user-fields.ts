@@ -109,6 +109,16 @@ export function userGroups(creating: boolean): FieldGroup[] {
       fields: [
         { path: "musicOnHold", kind: "bool", label: "field.musicOnHold" },
         { path: "relayMedia", kind: "bool", label: "field.relayMedia" },
+        {
+          path: "recording",
+          kind: "select",
+          label: "field.recording",
+          options: [
+            { value: "never", label: "field.recording.never" },
+            { value: "always", label: "field.recording.always" },
+            { value: "on-demand", label: "field.recording.on-demand" },
+          ],
+        },
       ],
     },
     {

@@ -1,0 +1,26 @@
+/** English for call recording (issue 17): the user field, lines and trunks, the Recordings page, the CDR link; spread into en.ts. */
+export const enRecordings = {
+  "field.recording": "Call recording",
+  "field.recording.never": "Never",
+  "field.recording.always": "Always (every answered call)",
+  "field.recording.on-demand": "On demand (*1# during the call)",
+  "col.recordCalls": "Record calls",
+  "nav.recordings": "Recordings",
+  "recordings.title": "Call recordings",
+  "recordings.intro":
+    "Recorded calls, newest first: both parties in one WAV file (8 kHz, 16-bit PCM). Play them here, download or delete them.",
+  "recordings.none": "No recordings.",
+  "recordings.caller": "Caller",
+  "recordings.callee": "Callee",
+  "recordings.startedAt": "Started",
+  "recordings.duration": "Duration",
+  "recordings.size": "Size",
+  "recordings.play": "Play",
+  "recordings.download": "Download",
+  "recordings.delete": "Delete",
+  "recordings.confirmDelete": "Delete the recording of {caller} → {callee}?",
+  "recordings.deleted": "Recording deleted.",
+  "recordings.filter": "Number",
+  "recordings.call": "Call",
+  "cdrs.recording": "Recording",
+} as const;

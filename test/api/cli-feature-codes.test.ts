@@ -67,6 +67,10 @@ describe("parley feature-codes (CLI)", () => {
       [
         "conference",
         "echo-test",
+        "multi-device.join",
+        "operator.break-in",
+        "operator.overstep",
+        "park",
         "pick-up.directed",
         "pick-up.group",
         "prompt-test",

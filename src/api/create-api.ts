@@ -15,6 +15,7 @@ import { bansRoutes } from "./routes/bans.js";
 import { callListsRoutes } from "./routes/call-lists.js";
 import { callsRoutes } from "./routes/calls.js";
 import { cdrsRoutes } from "./routes/cdrs.js";
+import { conferenceRoomsRoutes } from "./routes/conference-rooms.js";
 import { eventsRoutes } from "./routes/events.js";
 import { featureCodesRoutes } from "./routes/feature-codes.js";
 import { huntGroupsRoutes } from "./routes/hunt-groups.js";
@@ -117,6 +118,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
           description: "Voice messages, users' greetings, the mail outbox and the SMTP settings",
         },
         { name: "groups", description: "Hunt groups and the hunt group detection table" },
+        { name: "conference", description: "Conference rooms, their members and talkers: mute, remove" },
         { name: "lists", description: "The black and white list of calls and the IP black and white list" },
         { name: "session", description: "Web UI sign-in, the administrator password, live events" },
         { name: "meta", description: "This document" },
@@ -205,6 +207,13 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
           live: deps.huntGroups,
         });
       if (deps.parked) await v1.register(parkedRoutes, { parked: deps.parked, domainId: domain.id, now });
+      if (deps.conferences)
+        await v1.register(conferenceRoomsRoutes, {
+          store: deps.store,
+          domainId: domain.id,
+          live: deps.conferences,
+          now,
+        });
       if (deps.lists) {
         await v1.register(callListsRoutes, { lists: deps.lists.calls, domainId: domain.id });
         await v1.register(ipListsRoutes, { lists: deps.lists.ip });

@@ -26,6 +26,7 @@ import type { Logger } from "../util/logger.js";
 import type { AdminPassword } from "./admin/admin-password.js";
 import type { LiveEvents } from "./admin/live-events.js";
 import type { SessionStore } from "./admin/sessions.js";
+import type { ConferencesLive } from "./routes/conference-rooms.js";
 import type { PromptsView } from "./routes/prompts.js";
 import type { RoutingLive } from "./routes/routing.js";
 
@@ -251,6 +252,8 @@ export interface ApiDeps {
   huntGroups?: HuntGroupsLive;
   /** The parking lot; without it, no /parked and no `parked` in the live snapshot. */
   parked?: ParkedView;
+  /** Conference rooms in use; without it, no /conference-rooms. */
+  conferences?: ConferencesLive;
   /** Serve the admin web UI at `/` (default true when built). */
   webUi?: boolean;
 }

@@ -5,16 +5,19 @@
  * break-in, overstep, a second device joining), and ring a user from Parley (a parked call's
  * ring-back).
  */
+
+import { callStatus } from "../core/status-catalogue.js";
 import type { DialogManager } from "../dialog/index.js";
 import type { Clock } from "../util/clock.js";
 import type { Call } from "./call.js";
 import type { CallSubject } from "./call-events.js";
-import type { MediaEndpoint } from "./media-endpoint.js";
+import type { Verdict } from "./detection-points.js";
+import type { FinalStatus, MediaEndpoint } from "./media-endpoint.js";
 import type { PartyIndex } from "./party-index.js";
 import { type RingBack, ringBack } from "./ring-back.js";
 import type { RingingMembers } from "./ringing-members.js";
 import type { ResolvedTarget } from "./transfer.js";
-import type { CallParty } from "./types.js";
+import type { CallParty, NextHop } from "./types.js";
 
 export type CallSide = "caller" | "callee";
 
@@ -31,6 +34,16 @@ export interface CallControl {
   partiesOf(call: CallSubject): CallParty[];
   /** The answered call a user talks in now (the oldest), and the user's side of it. */
   talkingCall(domainId: number, user: string): { call: ControlledCall; side: CallSide } | undefined;
+  /**
+   * The caller of the answered call that `endpoint` talks to (an auto-attendant) goes on to what
+   * `verdict` names, routed as that caller's call (endpoint-handoff.ts): 200, or why not (the
+   * caller is then still with the endpoint). `dialed` is the number the verdict stands for.
+   */
+  handOff(
+    endpoint: MediaEndpoint,
+    verdict: Verdict,
+    to: { readonly dialed: string; readonly note: string },
+  ): Promise<FinalStatus>;
   /** Rings a local user's devices from Parley, `endpoint` on Parley's side; `host` as in From/To. */
   ringUser(
     user: string,
@@ -50,6 +63,8 @@ export interface EngineCallControlDeps {
   readonly allow: () => string;
   /** A local user's devices, as for a transfer target. */
   readonly resolve: (number: string) => Promise<ResolvedTarget>;
+  /** Where a service's verdict goes for a call's caller: the next hop, or the refusal. */
+  readonly plan: (call: Call, verdict: Verdict) => Promise<NextHop | FinalStatus>;
   readonly onError: (error: unknown) => void;
 }
 
@@ -87,6 +102,18 @@ export class EngineCallControl implements CallControl {
         found = { call, side: side.callee ? "callee" : "caller" };
     }
     return found;
+  }
+
+  async handOff(
+    endpoint: MediaEndpoint,
+    verdict: Verdict,
+    to: { readonly dialed: string; readonly note: string },
+  ): Promise<FinalStatus> {
+    const call = [...this.o.calls.values()].find((c) => c.state === "answered" && c.talksTo(endpoint));
+    if (call === undefined) return callStatus("no-such-call");
+    const next = await this.o.plan(call, verdict);
+    if ("status" in next) return next;
+    return call.handOff(endpoint, { next, ...to });
   }
 
   async ringUser(

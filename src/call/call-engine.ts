@@ -37,7 +37,13 @@ import { PartyIndex } from "./party-index.js";
 import type { Refusal, StageResult } from "./refusal.js";
 import { RingingMembers } from "./ringing-members.js";
 import { authenticate, outsideCaller } from "./stages/authenticate.js";
-import { type CallerContext, type Identified, identityOf, type ReceivedInvite } from "./stages/context.js";
+import {
+  type CallerContext,
+  type CallerIdentity,
+  type Identified,
+  identityOf,
+  type ReceivedInvite,
+} from "./stages/context.js";
 import { identifyCaller } from "./stages/identify.js";
 import { checkCallerLimits } from "./stages/limits.js";
 import {
@@ -106,6 +112,8 @@ export class CallEngine implements CallsView {
   private readonly planDeps: PlanDeps;
   /** What services may do with the calls in progress (pick-up, park, break-in, join). */
   readonly control: EngineCallControl;
+  /** Who called, per call: what a hand-off from an auto-attendant is routed as. */
+  private readonly identities = new WeakMap<Call, CallerIdentity>();
 
   constructor(private readonly o: CallEngineOptions) {
     this.policy = o.policy ?? defaultLegPolicy;
@@ -144,6 +152,12 @@ export class CallEngine implements CallsView {
       index: this.index,
       members: this.members,
       resolve: (number) => this.transferTarget(number),
+      plan: async (call, verdict) => {
+        const identity = this.identities.get(call);
+        if (identity === undefined) return callStatus("no-such-call");
+        const plan = await follow(this.planDeps, identity, verdict, []);
+        return plan.ok ? plan.value.next : { status: plan.refusal.status, reason: plan.refusal.reason };
+      },
       onError: (error) => o.logger.warn({ err: error }, "call control failed"),
     });
   }
@@ -277,12 +291,15 @@ export class CallEngine implements CallsView {
       first: next,
       maxDurationMs: durations.length === 0 ? 0 : Math.min(...durations),
       events: (name, event) => this.callEvent(call, media, name, event),
-      onUnanswered: (c, failure) => {
+      onUnanswered: (c, failure, handOff) => {
+        // A hand-off from an auto-attendant: the services see the number it routed, and its callee.
+        const who = handOff === undefined ? identity : { ...identity, dialed: handOff.dialed };
+        const callee = handOff?.callee ?? c.callee;
         if (failure.redirect !== undefined)
-          return followRedirect(this.planDeps, identity, c.callee, failure.redirect, []);
+          return followRedirect(this.planDeps, who, callee, failure.redirect, []);
         const point =
           failure.cause === "busy" ? "busy" : failure.cause === "no-answer" ? "noAnswer" : "unreachable";
-        return replan(this.planDeps, identity, point, { callId: c.id, callee: c.callee, failure }, []);
+        return replan(this.planDeps, who, point, { callId: c.id, callee, failure }, []);
       },
       onDigit: (c, by, digit) => this.points.tell("digit", { call: c, by, digit }),
       onRefer: this.transfers.handle,
@@ -292,6 +309,7 @@ export class CallEngine implements CallsView {
       onError: (error) => this.o.logger.warn({ err: error }, "call leg error"),
     });
     this.calls.set(id, call);
+    this.identities.set(call, identity);
     this.watchMedia(call, media);
     this.index.add(call);
     const fields =

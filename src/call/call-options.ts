@@ -35,7 +35,12 @@ export interface CallOptions {
    * The fork failed (busy, no answer, unreachable): other targets to ring or an endpoint instead
    * (a service at that detection point), or undefined for the failure to reach the caller.
    */
-  readonly onUnanswered?: (call: Call, failure: Unanswered) => Promise<NextHop | FinalStatus | undefined>;
+  readonly onUnanswered?: (
+    call: Call,
+    failure: Unanswered,
+    /** A hand-off from an endpoint (endpoint-handoff.ts): who rang, and the number it routed. */
+    handOff?: { readonly callee: CallParty; readonly dialed: string },
+  ) => Promise<NextHop | FinalStatus | undefined>;
   /** A DTMF digit signalled by SIP INFO on a side of the answered call (the "digit" point). */
   readonly onDigit?: (call: Call, by: CallParty, digit: string) => void;
   /** A REFER on a bridged dialog (RFC 3515): `to` is the other side, the transferee. */

@@ -7,21 +7,23 @@
  * (busy / no answer / unreachable) → else the best response to the caller.
  */
 import { callStatus } from "../core/status-catalogue.js";
-import type { Dialog, DialogEndCause, DialogRequestEvent, UasInvite } from "../dialog/index.js";
+import type { Dialog, DialogEndCause, UasInvite } from "../dialog/index.js";
 import { ownCopy } from "../sip/index.js";
 import type { SipMessage, SipResponse } from "../sip/types.js";
 import type { NewCallRecord } from "../store/cdr-model.js";
 import type { TimerHandle } from "../util/clock.js";
-import { CallBridge } from "./call-bridge.js";
+import { type BridgeHost, CallBridge } from "./call-bridge.js";
+import { callBridgeHost } from "./call-bridge-host.js";
 import type { CallSubject } from "./call-events.js";
 import { callFork } from "./call-fork.js";
 import type { CallOptions } from "./call-options.js";
 import type { ActiveCall } from "./call-view-types.js";
 import { type CallFacts, callRecord, callView } from "./call-views.js";
+import { type HandOffRequest, handOffFrom } from "./endpoint-handoff.js";
 import { answerWithEndpoint } from "./endpoint-leg.js";
 import { COMPLETED_ELSEWHERE, type Fork, type ForkResult } from "./fork.js";
 import type { SdpContext } from "./leg-policy.js";
-import type { EndpointTarget, MediaEndpoint } from "./media-endpoint.js";
+import type { EndpointTarget, FinalStatus, MediaEndpoint } from "./media-endpoint.js";
 import { ProvisionalRelay } from "./provisional-relay.js";
 import { type SideFates, SideLegs } from "./side-legs.js";
 import {
@@ -277,28 +279,11 @@ export class Call implements CallSubject {
     );
   }
 
-  private bridgeHost() {
-    return {
-      policy: this.o.policy,
-      allow: this.o.allow,
-      isAnswered: () => this.state === "answered",
-      body: (message: SipMessage, direction: SdpContext["direction"]) => this.body(message, direction),
-      ...(this.o.onRefer === undefined
-        ? {}
-        : {
-            refer: (event: DialogRequestEvent, from: Dialog, to: Dialog) =>
-              this.o.onRefer?.(this, event, from, to),
-          }),
-      sideEnded: (dialog: Dialog, cause: DialogEndCause) => this.sideEnded(dialog, cause),
-      hangup: () => this.hangup(),
-      digit: (from: Dialog, digit: string) => this.o.onDigit?.(this, this.partyOf(from), digit),
-      held: (from: Dialog, held: boolean) =>
-        this.o.events("held", { call: this, by: this.partyOf(from), held }),
-      ...(this.o.holdMusic === undefined
-        ? {}
-        : { holdMusic: (from: Dialog, offer: Buffer) => this.o.holdMusic!.start(this.partyOf(from), offer) }),
-      onError: this.o.onError,
-    };
+  private bridgeHost(): BridgeHost {
+    return callBridgeHost(this, this.o, {
+      body: (message, direction) => this.body(message, direction),
+      sideEnded: (dialog, cause) => this.sideEnded(dialog, cause),
+    });
   }
 
   /** True when `dialog` is one of the two bridged dialogs of this answered call. */
@@ -342,6 +327,16 @@ export class Call implements CallSubject {
     if (this.sides === undefined || this.state !== "answered") return false;
     this.sides.attach(dialog, endpoint, party);
     return true;
+  }
+
+  /** Whether the caller talks to `endpoint` now (an auto-attendant's). */
+  talksTo = (endpoint: MediaEndpoint): boolean => this.sides?.dialogOf(endpoint) !== undefined;
+  /** An auto-attendant's caller goes on (endpoint-handoff.ts); `note` marks its CDR leg. */
+  handOff(endpoint: MediaEndpoint, to: HandOffRequest): Promise<FinalStatus> {
+    return handOffFrom(this, this.o, this.sides, endpoint, to, (caller, callee, releases) => {
+      this.bridge = new CallBridge(this.bridgeHost(), caller, callee);
+      this.carrierReleases.push(...releases);
+    });
   }
 
   /** Who is on a side now (a parked call's retriever, an operator overstepping). */

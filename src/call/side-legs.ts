@@ -119,6 +119,21 @@ export class SideLegs {
     this.legs.add(leg);
   }
 
+  /** The dialog talking to `endpoint` now (an auto-attendant's caller, endpoint-handoff.ts). */
+  dialogOf(endpoint: MediaEndpoint): Dialog | undefined {
+    for (const leg of this.legs) if (leg.endpoint === endpoint) return leg.dialog;
+    return undefined;
+  }
+
+  /** The side talking to `endpoint` leaves it, its dialog kept up (a hand-off): no BYE, no end. */
+  detach(endpoint: MediaEndpoint): void {
+    for (const leg of this.legs)
+      if (leg.endpoint === endpoint) {
+        this.legs.delete(leg);
+        leg.close();
+      }
+  }
+
   /** Ends every side: BYE and the endpoints closed (the call is hung up). */
   close(): void {
     this.closed = true;

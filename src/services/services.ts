@@ -172,4 +172,5 @@ const noCalls: CallControl = {
   partiesOf: () => [],
   talkingCall: () => undefined,
   ringUser: async () => ({ status: 480, reason: "Temporarily Unavailable" }),
+  handOff: async () => ({ status: 481, reason: "Call/Transaction Does Not Exist" }),
 };

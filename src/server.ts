@@ -21,6 +21,7 @@ import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
 import { DialogManager } from "./dialog/dialog-manager.js";
 import { createMessageWaiting } from "./presence/message-waiting.js";
+import { presenceEvents } from "./presence/presence-events.js";
 import { type LiveBinding, LocationService } from "./registrar/location-service.js";
 import { NatKeepalive } from "./registrar/nat-keepalive.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
@@ -212,12 +213,15 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
 
   // The admin UI's live view: the registrar and the call engine signal changes here.
   const liveEvents = new LiveEvents();
+  // Presence subscribers of a user that went online or offline (set once presence is built).
+  let userChanged: (domainId: number, user: string) => void = () => {};
 
   // Registrar.
   const location = new LocationService(clock, wallNow, store.bindings, {
     onAvailability: (domainId, user, online) => {
       logger.info({ domainId, user, state: online ? "online" : "offline" }, "user state");
       liveEvents.notify();
+      userChanged(domainId, user);
     },
     onPersistError: (err) => logger.error({ err }, "could not write a registration to the store"),
   });
@@ -300,11 +304,20 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     onCallsChange: () => liveEvents.notify(),
     onConfigChange: () => liveEvents.notify("config"),
   });
-  // Message-waiting indication (RFC 3842): SUBSCRIBE to message-summary, and NOTIFY to every
-  // device of a user whose mailbox changed or that registers anew.
+  // Presence (RFC 3856) and busy lamps (RFC 4235) from the registrar's and the engine's state.
+  const presence = presenceEvents({
+    host: contactHost(settings),
+    lookup: (domainId, name) => users.lookup(domainId, name),
+    calls: calls.control,
+    userState: (domainId, user) => calls.userState(domainId, user),
+  });
+  userChanged = presence.userChanged;
+  // SUBSCRIBE: message-waiting indication (RFC 3842; NOTIFY to every device of a user whose
+  // mailbox changed or that registers anew), presence and dialog state.
   const messageWaiting = createMessageWaiting({
     core,
     dialogs,
+    packages: presence.packages,
     transactions,
     authenticator,
     location,
@@ -320,9 +333,14 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
   });
   services.voicemail.mailboxes.onChange((domainId, mailbox) => {
     messageWaiting.changed(domainId, mailbox);
+  presence.attach(messageWaiting.notify);
   });
   // The admin UI's live view follows every typed call event.
-  for (const name of CALL_EVENT_NAMES) calls.on(name, () => liveEvents.notify());
+  for (const name of CALL_EVENT_NAMES)
+    calls.on(name, (event) => {
+      liveEvents.notify();
+      presence.callEvent(event);
+    });
 
   core.handle("OPTIONS", optionsHandler(core));
   core.handle("REGISTER", registrar.handle);

@@ -21,6 +21,20 @@ import type { CallParty, NextHop } from "./types.js";
 
 export type CallSide = "caller" | "callee";
 
+/** One call of a user as a busy lamp shows it (RFC 4235 dialog state). */
+export interface UserDialog {
+  /** Parley's call id. */
+  readonly id: string;
+  /** Ringing (not yet answered) or answered. */
+  readonly state: "ringing" | "answered";
+  /** RFC 4235 4.1.2: "initiator" when the user called, "recipient" when it is called. */
+  readonly direction: "initiator" | "recipient";
+  /** The other party (the caller, for a call ringing the user: a BLF key picks it up). */
+  readonly remote: CallParty;
+  /** Epoch ms the call started. */
+  readonly startedAt: number;
+}
+
 /** An answered call as a service may steer it (a Call). */
 export type ControlledCall = CallSubject &
   Pick<Call, "moveSides" | "attachSide" | "replaceParty" | "hangup" | "host">;
@@ -44,6 +58,8 @@ export interface CallControl {
     verdict: Verdict,
     to: { readonly dialed: string; readonly note: string },
   ): Promise<FinalStatus>;
+  /** The user's calls now, ringing or answered, oldest first (busy lamps). */
+  dialogsOf(domainId: number, user: string): UserDialog[];
   /** Rings a local user's devices from Parley, `endpoint` on Parley's side; `host` as in From/To. */
   ringUser(
     user: string,
@@ -114,6 +130,29 @@ export class EngineCallControl implements CallControl {
     const next = await this.o.plan(call, verdict);
     if ("status" in next) return next;
     return call.handOff(endpoint, { next, ...to });
+  }
+
+  dialogsOf(domainId: number, name: string): UserDialog[] {
+    const out = new Map<string, UserDialog>();
+    const add = (call: Call, recipient: boolean) => {
+      if (call.state !== "ringing" && call.state !== "answered") return;
+      out.set(call.id, {
+        id: call.id,
+        state: call.state,
+        direction: recipient ? "recipient" : "initiator",
+        remote: recipient ? call.caller : call.callee,
+        startedAt: call.startedAt,
+      });
+    };
+    for (const [subject, side] of this.o.index.callsOf(domainId, name)) {
+      const call = this.o.calls.get(subject.id);
+      if (call !== undefined) add(call, side.callee);
+    }
+    for (const subject of this.o.members.callsOf(domainId, name)) {
+      const call = this.o.calls.get(subject.id);
+      if (call !== undefined && !out.has(call.id)) add(call, true);
+    }
+    return [...out.values()].sort((a, b) => a.startedAt - b.startedAt);
   }
 
   async ringUser(

@@ -13,6 +13,7 @@ import type { MessageCounts } from "../store/index.js";
 import type { ReceivedMessage } from "../transport/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
+import type { EventPackage } from "./event-package.js";
 import { messageSummaryPackage } from "./message-summary.js";
 import { MessageWaiting, type MessageWaitingOptions } from "./mwi.js";
 import { SubscriptionServer, type SubscriptionView } from "./subscription-server.js";
@@ -55,6 +56,8 @@ export interface MessageWaitingSetup {
   /** Subscription durations accepted, seconds (defaults 60 and 3600). */
   readonly minExpires?: number;
   readonly maxExpires?: number;
+  /** Other event packages served by the same SUBSCRIBE handler (presence, dialog: presence-events.ts). */
+  readonly packages?: readonly EventPackage[];
 }
 
 export interface MessageWaitingService {
@@ -62,6 +65,8 @@ export interface MessageWaitingService {
   changed(domainId: number, user: string): Promise<void>;
   /** The live subscriptions (for the API). */
   list(): SubscriptionView[];
+  /** A resource of another package changed: NOTIFY its subscribers. */
+  notify(packageName: string, domainId: number, resource: string): void;
   /** Ends every subscription without signalling and stops listening to registrations. */
   close(): void;
 }
@@ -71,7 +76,7 @@ export function createMessageWaiting(s: MessageWaitingSetup): MessageWaitingServ
     dialogs: s.dialogs,
     authenticator: s.authenticator,
     domain: s.domain,
-    packages: [messageSummaryPackage({ counts: s.counts, host: s.host })],
+    packages: [messageSummaryPackage({ counts: s.counts, host: s.host }), ...(s.packages ?? [])],
     response: (request, status, reason, headers) => s.core.response(request, status, reason, headers),
     clock: s.clock,
     logger: s.logger,
@@ -99,6 +104,7 @@ export function createMessageWaiting(s: MessageWaitingSetup): MessageWaitingServ
   return {
     changed: (domainId, user) => mwi.changed(domainId, user).catch(failed),
     list: () => subscriptions.list(),
+    notify: (packageName, domainId, resource) => subscriptions.notify(packageName, domainId, resource),
     close: () => {
       unlisten();
       subscriptions.close();

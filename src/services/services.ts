@@ -174,3 +174,4 @@ const noCalls: CallControl = {
   ringUser: async () => ({ status: 480, reason: "Temporarily Unavailable" }),
   handOff: async () => ({ status: 481, reason: "Call/Transaction Does Not Exist" }),
 };
+  dialogsOf: () => [],

@@ -27,8 +27,11 @@ const md5 = (s: string): string => createHash("md5").update(s).digest("hex");
 const hex = (n: number): string => randomBytes(n).toString("hex");
 
 export class ScriptedPhone {
-  /** Every request received, in order. */
+  /** Every request received, in order, and when (performance.now()). */
   readonly received: SipRequest[] = [];
+  readonly receivedAt: number[] = [];
+  /** With `ringMs`: when each new call was answered 180, then 200 (performance.now()). */
+  readonly rang: Array<{ ringing: number; answered?: number }> = [];
   readonly dialogs: PhoneDialog[] = [];
   private waiters: Array<{ test: (m: SipRequest) => boolean; resolve: (m: SipRequest) => void }> = [];
 
@@ -41,6 +44,8 @@ export class ScriptedPhone {
     private readonly rtpPort = port + 2,
     /** Its SDP offers RFC 4733 telephone-event (payload type 101). */
     private readonly telephoneEvent = false,
+    /** A new call rings (180) this long before the 200; 0 = answered at once. */
+    private readonly ringMs = 0,
   ) {
     sock.on("message", (data) => this.onMessage(data));
   }
@@ -49,7 +54,7 @@ export class ScriptedPhone {
     user: string,
     serverPort: number,
     rtpPort?: number,
-    options: { telephoneEvent?: boolean } = {},
+    options: { telephoneEvent?: boolean; ringMs?: number } = {},
   ): Promise<ScriptedPhone> {
     const sock = createSocket("udp4");
     await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", resolve));
@@ -61,6 +66,7 @@ export class ScriptedPhone {
       serverPort,
       rtpPort ?? port + 2,
       options.telephoneEvent === true,
+      options.ringMs ?? 0,
     );
   }
 
@@ -288,6 +294,7 @@ export class ScriptedPhone {
     } else if (req.method !== "ACK") this.respond(req, 200, "");
     if (retransmission) return;
     this.received.push(req);
+    this.receivedAt.push(performance.now());
     this.waiters = this.waiters.filter((w) => {
       if (!w.test(req)) return true;
       w.resolve(req);
@@ -309,7 +316,50 @@ export class ScriptedPhone {
         cseq: 100,
       });
     }
-    this.respond(req, 200, this.sdp(this.user), tag);
+    if (this.ringMs <= 0) {
+      this.respond(req, 200, this.sdp(this.user), tag);
+      return;
+    }
+    if (retransmission) return;
+    this.respond(req, 180, "", tag);
+    const rang: { ringing: number; answered?: number } = { ringing: performance.now() };
+    this.rang.push(rang);
+    setTimeout(() => {
+      rang.answered = performance.now();
+      this.respond(req, 200, this.sdp(this.user), tag);
+    }, this.ringMs);
+  }
+
+  /**
+   * SUBSCRIBE to `resource`'s `event` package (401 answered with credentials); its NOTIFYs are
+   * answered 200 and kept in `received`. Resolves with the final response.
+   */
+  async subscribe(resource: string, event: string, expires = 600): Promise<SipResponse> {
+    const callId = `${hex(8)}@phone`;
+    const uri = `sip:${resource}@127.0.0.1:${this.server}`;
+    const fromTag = hex(4);
+    let cseq = 1;
+    const build = (auth: string | undefined) => (branch: string) =>
+      this.raw([
+        `SUBSCRIBE ${uri} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
+        "Max-Forwards: 70",
+        `From: <sip:${this.user}@127.0.0.1>;tag=${fromTag}`,
+        `To: <sip:${resource}@127.0.0.1>`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq++} SUBSCRIBE`,
+        `Contact: ${this.contact}`,
+        `Event: ${event}`,
+        `Expires: ${expires}`,
+        ...(auth === undefined ? [] : [`Authorization: ${auth}`]),
+      ]);
+    const first = await this.request("SUBSCRIBE", build(undefined), callId);
+    if (first.status !== 401) return first;
+    return this.request(
+      "SUBSCRIBE",
+      build(this.authorization(first.get("www-authenticate") ?? "", "SUBSCRIBE", uri)),
+      callId,
+    );
   }
 
   private respond(req: SipRequest, status: number, body: string, toTag?: string): void {
@@ -317,7 +367,7 @@ export class ScriptedPhone {
     this.transmit(
       this.raw(
         [
-          `SIP/2.0 ${status} ${status === 200 ? "OK" : "Error"}`,
+          `SIP/2.0 ${status} ${status === 200 ? "OK" : status === 180 ? "Ringing" : "Error"}`,
           ...req.getAll("via").map((v) => `Via: ${v}`),
           `From: ${req.get("from")}`,
           `To: ${toTag === undefined || to.includes("tag=") ? to : `${to};tag=${toTag}`}`,

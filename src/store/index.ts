@@ -1,4 +1,7 @@
 /** The store's public surface: open it, migrate, and use its repositories. */
+
+export * from "./auto-attendant-model.js";
+export type { AutoAttendantRepository } from "./auto-attendant-repository.js";
 export type { Binding, BindingRepository } from "./binding-model.js";
 export { CDR_CSV_COLUMNS, type CsvRecord, cdrCsvHeader, cdrCsvRow, csvField, utcDate } from "./cdr-csv.js";
 export { CdrCsvWriter, type CdrLog, CdrRecorder, type CdrSink, cdrCsvFileName } from "./cdr-csv-writer.js";

@@ -4,6 +4,7 @@
  * add `002_...` instead.
  */
 import { type ColumnDefinitionBuilder, type Kysely, type Migration, Migrator, sql } from "kysely";
+import { autoAttendant } from "./auto-attendant-migration.js";
 import { conferenceRooms } from "./conference-room-migration.js";
 import type { StoreKind } from "./connect.js";
 import { huntGroups } from "./hunt-group-migration.js";
@@ -358,6 +359,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     "006_lists": lists(kind),
     "007_hunt_groups": huntGroups(kind),
     "008_conference_rooms": conferenceRooms(kind),
+    "009_auto_attendant": autoAttendant(kind),
     "010_call_recording": callRecording(kind),
   };
 }

@@ -8,6 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
+import { type AutoAttendantRepository, KyselyAutoAttendantRepository } from "./auto-attendant-repository.js";
 import type { BindingRepository } from "./binding-model.js";
 import { type CdrRepository, KyselyCdrRepository } from "./cdr-repository.js";
 import {
@@ -54,6 +55,8 @@ export interface Store {
   readonly conferenceRooms: ConferenceRoomRepository;
   /** Call recordings' rows (see recording-repository.ts). */
   readonly recordings: RecordingRepository;
+  /** The auto-attendant's menus, time conditions and entry points (auto-attendant-repository.ts). */
+  readonly autoAttendant: AutoAttendantRepository;
   /** Applies pending migrations (idempotent); resolves to the names applied now. */
   migrate(): Promise<string[]>;
   /**
@@ -88,6 +91,7 @@ class KyselyStore implements Store {
   readonly huntGroups: HuntGroupRepository;
   readonly conferenceRooms: ConferenceRoomRepository;
   readonly recordings: RecordingRepository;
+  readonly autoAttendant: AutoAttendantRepository;
   private closing: Promise<void> | undefined;
   private readonly sqliteBindings: SqliteBindingRepository | undefined;
 
@@ -106,6 +110,7 @@ class KyselyStore implements Store {
     this.huntGroups = new KyselyHuntGroupRepository(this.db, now);
     this.conferenceRooms = new KyselyConferenceRoomRepository(this.db, now);
     this.recordings = new KyselyRecordingRepository(this.db);
+    this.autoAttendant = new KyselyAutoAttendantRepository(this.db, now);
   }
 
   migrate(): Promise<string[]> {

@@ -34,6 +34,11 @@ export interface PhoneOptions {
    * arrive as MWI_NOTIFY events.
    */
   mwi?: boolean;
+  /**
+   * Colleagues whose presence the phone watches (baresip's presence module, RFC 3856): contact
+   * URIs, each subscribed (`;presence=p2p`); `presence()` reads their state.
+   */
+  watch?: readonly string[];
 }
 
 export interface BaresipEvent {
@@ -86,6 +91,7 @@ export class BaresipPhone {
         "module_app menu.so",
         "module_app ctrl_tcp.so",
         ...(o.mwi ? ["module_app mwi.so"] : []),
+        ...(o.watch !== undefined ? ["module_app contact.so", "module_app presence.so"] : []),
         `ctrl_tcp_listen ${host}:${ctrlPort}`,
         `snd_path ${join(dir, "rec")}`,
         "",
@@ -94,7 +100,7 @@ export class BaresipPhone {
     const answer = o.autoAnswer ? "answermode=auto" : "answermode=manual";
     const mwi = o.mwi ? ";mwi=yes" : "";
     writeFileSync(join(dir, "accounts"), `${o.account};${answer};audio_codecs=pcmu${mwi}\n`);
-    writeFileSync(join(dir, "contacts"), "");
+    writeFileSync(join(dir, "contacts"), (o.watch ?? []).map((uri) => `<${uri}>;presence=p2p\n`).join(""));
     // stdin kept open as a pipe: baresip 1.0.0 may spin on a closed stdin.
     const [cmd, args] =
       o.netns === undefined
@@ -161,6 +167,22 @@ export class BaresipPhone {
       await new Promise((r) => setTimeout(r, 100));
     }
     return undefined;
+  }
+
+  /**
+   * The presence of the watched contacts as baresip's `contacts` command lists them (its status
+   * word, e.g. "Online", "Busy", "Offline", before each contact).
+   */
+  async contactsListing(timeoutMs = 3000): Promise<string> {
+    const token = String(this.token + 1);
+    this.command("contacts");
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const reply = this.events.find((e) => e.response === true && e.token === token);
+      if (reply !== undefined) return String(reply.data ?? "");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return "";
   }
 
   /** The WAV of what this phone received (sndfile's -dec dump), if any. */

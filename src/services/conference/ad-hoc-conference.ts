@@ -1,65 +1,33 @@
 /**
- * Ad-hoc audio conference rooms (FEATURES.md section 6, "Conference room: `*6*room*password#`"):
- * whoever dials `*6*<room>#` joins that room; everyone in it hears everyone else (the media
- * worker's mix-minus), with a tone when someone joins or leaves. Rooms exist while someone is in
- * them. Configured rooms with PINs and moderators build on this (issue 17); a room number
- * followed by `*password` is accepted and the password ignored until rooms are configured.
+ * The conference feature code (FEATURES.md section 6, "Conference room: `*6*room*password#`"):
+ * `*6*<room>#` joins that room, `*6*<room>*<PIN>#` joins it with its PIN. A room that is not
+ * configured is ad hoc: it exists while someone is in it and the PIN is ignored; configured rooms
+ * (conference-service.ts) check it. Kept apart so the feature code catalogue lists the code with
+ * no media.
  */
-import type { DetectionPointTable } from "../../call/detection-points.js";
-import type { MediaServer } from "../../media/media-server.js";
 import type { FeatureCodeTable } from "../feature-codes.js";
 
 /** `*6*room#`: the code, then `*` and the room. */
 export const CONFERENCE_CODE = "*6";
+export const CONFERENCE_SERVICE = "conference";
 
-/** The room a dialled argument names: the digits before an optional `*password`. */
+/** The room a dialled argument names and the PIN after it, if any: `7001*1234` → 7001, 1234. */
+export function joinOf(argument: string): { room: string; pin: string | undefined } | undefined {
+  const [room, pin] = argument.split("*");
+  if (!/^[0-9]{1,10}$/.test(room)) return undefined;
+  return { room, pin: pin === undefined ? undefined : pin };
+}
+
+/** The room a dialled argument names: the digits before an optional `*PIN`. */
 export function roomOf(argument: string): string | undefined {
-  const room = argument.split("*")[0];
-  return /^[0-9]{1,10}$/.test(room) ? room : undefined;
+  return joinOf(argument)?.room;
 }
 
 /** The conference's feature code alone (feature-code-catalogue.ts lists it with no media). */
 export function addConferenceCode(features: FeatureCodeTable, code = CONFERENCE_CODE): () => void {
-  return features.add(code, "conference", {
+  return features.add(code, CONFERENCE_SERVICE, {
     argument: true,
     suffix: "*",
-    description: "Conference room: *room# (everyone who dials the same room talks together)",
+    description: "Conference room: *room# or *room*PIN# (everyone who dials the same room talks together)",
   });
-}
-
-export function registerAdHocConference(
-  points: DetectionPointTable,
-  features: FeatureCodeTable,
-  media: MediaServer,
-  code = CONFERENCE_CODE,
-): () => void {
-  const removals = [
-    points.service("conference", (context) => {
-      const room = roomOf(context.argument);
-      if (room === undefined) return { kind: "refuse", code: "not-found" };
-      // Rooms of different domains (tenants) never meet.
-      const key = `${context.caller.domainId}:${room}`;
-      return {
-        kind: "endpoint",
-        target: {
-          party: {
-            domainId: context.caller.domainId,
-            user: context.number,
-            displayName: `Conference ${room}`,
-          },
-          endpoint: media.sipEndpoint(
-            `parley:conference:${room}`,
-            async ({ endpoint }) => {
-              await endpoint.conference(key);
-            },
-            { room: key },
-          ),
-        },
-      };
-    }),
-    addConferenceCode(features, code),
-  ];
-  return () => {
-    for (const remove of removals) remove();
-  };
 }

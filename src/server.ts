@@ -411,6 +411,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             lists: { calls: services.callLists, ip: ipLists },
             huntGroups: services.huntGroups,
             parked: services.parking,
+            conferences: services.conferences.live,
             subscriptions: messageWaiting,
             token: token.token,
             logger,

@@ -16,7 +16,7 @@ import { registerAudioTests } from "./audio-tests/audio-tests.js";
 import { registerBarge } from "./barge/barge.js";
 import { CallLists } from "./call-lists/call-lists.js";
 import { registerCallWaiting } from "./call-waiting/call-waiting.js";
-import { registerAdHocConference } from "./conference/ad-hoc-conference.js";
+import { ConferenceService } from "./conference/conference-service.js";
 import { registerDoNotDisturb } from "./dnd/dnd.js";
 import { audioTestCodes, voicemailAccessCodes } from "./feature-code-catalogue.js";
 import { FeatureCodeSettings } from "./feature-code-settings.js";
@@ -63,6 +63,8 @@ export interface Services {
   readonly huntGroups: HuntGroupService;
   /** The parked calls, slot by slot (API, dashboard). */
   readonly parking: ParkingLot;
+  /** Conference rooms in use, their members and talkers; mute and remove (API, web UI). */
+  readonly conferences: ConferenceService;
   /** The feature code table as the administrator changes it (API, web UI). */
   readonly featureCodes: FeatureCodeSettings;
   start(): Promise<void>;
@@ -73,7 +75,13 @@ export function registerServices(o: ServicesOptions): Services {
   const { points, features, media, settings } = o;
   // The codes come from the catalogue's mappings, so `parley feature-codes` sees the same defaults.
   registerAudioTests(points, features, media, audioTestCodes(settings), join(settings.dataDir, "recordings"));
-  registerAdHocConference(points, features, media);
+  const conferences = new ConferenceService({
+    media,
+    repository: o.store.conferenceRooms,
+    logger: o.logger,
+    onChange: o.onCallsChange,
+  });
+  conferences.register(points, features);
   const callLists = new CallLists({
     repository: o.store.lists,
     settings: o.store.systemSettings,
@@ -151,6 +159,7 @@ export function registerServices(o: ServicesOptions): Services {
     voicemail,
     huntGroups,
     parking,
+    conferences,
     callLists,
     featureCodes,
     async start() {

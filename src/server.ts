@@ -312,12 +312,16 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     userState: (domainId, user) => calls.userState(domainId, user),
   });
   userChanged = presence.userChanged;
+  // A user's settings changed (do-not-disturb by phone, API or CLI): its presence may have too.
+  store.users.onChange((domainId, name) => presence.userChanged(domainId, name));
   // SUBSCRIBE: message-waiting indication (RFC 3842; NOTIFY to every device of a user whose
   // mailbox changed or that registers anew), presence and dialog state.
   const messageWaiting = createMessageWaiting({
+    packages: presence.packages,
+    maxSubscriptions: settings.maxSubscriptions,
+    maxPerUser: settings.maxSubscriptionsPerUser,
     core,
     dialogs,
-    packages: presence.packages,
     transactions,
     authenticator,
     location,
@@ -331,9 +335,9 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     clock,
     logger,
   });
+  presence.attach(messageWaiting.notify);
   services.voicemail.mailboxes.onChange((domainId, mailbox) => {
     messageWaiting.changed(domainId, mailbox);
-  presence.attach(messageWaiting.notify);
   });
   // The admin UI's live view follows every typed call event.
   for (const name of CALL_EVENT_NAMES)

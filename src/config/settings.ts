@@ -327,6 +327,18 @@ export const settingsTable = {
     schema: z.coerce.number().int().min(0).max(3600),
     default: 30,
   },
+  maxSubscriptions: {
+    flag: "--max-subscriptions <n>",
+    describe: "SUBSCRIBE dialogs (presence, busy lamps, message waiting) at once; more get 503",
+    schema: z.coerce.number().int().min(1).max(1_000_000),
+    default: 10_000,
+  },
+  maxSubscriptionsPerUser: {
+    flag: "--max-subscriptions-per-user <n>",
+    describe: "SUBSCRIBE dialogs one user may hold at once; more get 403",
+    schema: z.coerce.number().int().min(1).max(100_000),
+    default: 100,
+  },
 } as const;
 
 export type SettingKey = keyof typeof settingsTable;
@@ -373,6 +385,8 @@ export interface Settings {
   smtpPassword: string | undefined;
   smtpFrom: string;
   natKeepalive: number;
+  maxSubscriptions: number;
+  maxSubscriptionsPerUser: number;
   httpPort: number;
   httpBind: string;
   apiToken: string | undefined;

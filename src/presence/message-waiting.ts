@@ -56,6 +56,9 @@ export interface MessageWaitingSetup {
   /** Subscription durations accepted, seconds (defaults 60 and 3600). */
   readonly minExpires?: number;
   readonly maxExpires?: number;
+  /** Subscriptions at once, in all and per user (subscription-server.ts). */
+  readonly maxSubscriptions?: number;
+  readonly maxPerUser?: number;
   /** Other event packages served by the same SUBSCRIBE handler (presence, dialog: presence-events.ts). */
   readonly packages?: readonly EventPackage[];
 }
@@ -83,6 +86,8 @@ export function createMessageWaiting(s: MessageWaitingSetup): MessageWaitingServ
     ...(s.now === undefined ? {} : { now: s.now }),
     ...(s.minExpires === undefined ? {} : { minExpires: s.minExpires }),
     ...(s.maxExpires === undefined ? {} : { maxExpires: s.maxExpires }),
+    ...(s.maxSubscriptions === undefined ? {} : { maxSubscriptions: s.maxSubscriptions }),
+    ...(s.maxPerUser === undefined ? {} : { maxPerUser: s.maxPerUser }),
   });
   const mwi = new MessageWaiting({
     subscriptions,

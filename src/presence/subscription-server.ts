@@ -37,6 +37,13 @@ export interface SubscriptionServerOptions {
   readonly minExpires?: number;
   /** Longer ones are shortened to this (default 3600 s, the registrar's maximum). */
   readonly maxExpires?: number;
+  /**
+   * Subscriptions at once, in all and per subscribing user (defaults 10,000 and 100): beyond
+   * them a new SUBSCRIBE is refused (503 with Retry-After; 403 for one user's excess), so a storm
+   * costs bounded memory and the subscriptions already there are served.
+   */
+  readonly maxSubscriptions?: number;
+  readonly maxPerUser?: number;
 }
 
 /** A live subscription as the API shows it. */
@@ -70,6 +77,8 @@ export class SubscriptionServer {
   private readonly now: () => number;
   private nextId = 1;
   private readonly context: SubscriptionContext;
+  /** Active subscriptions per subscribing user (domain and name). */
+  private readonly perUser = new Map<string, number>();
 
   constructor(private readonly o: SubscriptionServerOptions) {
     for (const p of o.packages) this.packages.set(p.name, p);
@@ -163,6 +172,15 @@ export class SubscriptionServer {
       watcher: auth.username,
       resource: unescapeUri(request.uri.user ?? ""),
     };
+    const limit = this.overLimit(target.domainId, target.watcher);
+    if (limit !== undefined) {
+      this.o.logger.warn(
+        { user: target.watcher, source: rx.source, limit: limit.reason },
+        "SUBSCRIBE refused",
+      );
+      this.respond(tx, limit.status, limit.reason, limit.headers);
+      return;
+    }
     const admission = await pkg.admit(target);
     if (!admission.ok) {
       this.respond(tx, admission.status, admission.reason);
@@ -273,8 +291,22 @@ export class SubscriptionServer {
     subscription.refresh(expires.expires);
   }
 
+  /** The refusal of one more subscription, when the total or the user's limit is reached. */
+  private overLimit(
+    domainId: number,
+    watcher: string,
+  ): { status: number; reason: string; headers: Headers } | undefined {
+    if (this.byId.size >= (this.o.maxSubscriptions ?? 10_000))
+      return { status: 503, reason: "Too Many Subscriptions", headers: [["Retry-After", "60"]] };
+    if ((this.perUser.get(`${domainId}:${watcher}`) ?? 0) >= (this.o.maxPerUser ?? 100))
+      return { status: 403, reason: "Too Many Subscriptions For This User", headers: [] };
+    return undefined;
+  }
+
   private remember(s: Subscription): void {
     this.byId.set(s.id, s);
+    const user = `${s.domainId}:${s.watcher}`;
+    this.perUser.set(user, (this.perUser.get(user) ?? 0) + 1);
     const key = resourceKey(s.package.name, s.domainId, s.resource);
     let set = this.byResource.get(key);
     if (set === undefined) {
@@ -286,6 +318,10 @@ export class SubscriptionServer {
 
   private forget(s: Subscription): void {
     if (!this.byId.delete(s.id)) return;
+    const user = `${s.domainId}:${s.watcher}`;
+    const count = (this.perUser.get(user) ?? 1) - 1;
+    if (count > 0) this.perUser.set(user, count);
+    else this.perUser.delete(user);
     const key = resourceKey(s.package.name, s.domainId, s.resource);
     const set = this.byResource.get(key);
     set?.delete(s);

@@ -1,8 +1,8 @@
 /**
  * End to end (issue 19): baresip's presence module watches a colleague through Parley. 100's
  * baresip subscribes to 101's presence (RFC 3856); its contact list shows 101 offline, then
- * online once 101 registers, busy while 101 is on a call, online again after, and offline when
- * 101 un-registers.
+ * online once 101 registers, busy while 101 is on a call, online again after, busy in
+ * do-not-disturb, and offline when 101's registration is removed.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -46,7 +46,9 @@ describe("presence with baresip's presence module", {
     );
   }
 
-  it("shows 101 offline, online, busy on a call, online, offline", { timeout: 60000 }, async () => {
+  it("shows 101 offline, online, busy on a call, online, busy in do-not-disturb, offline", {
+    timeout: 60000,
+  }, async () => {
     const server = `127.0.0.1:${parley.sipPort}`;
     const watcher = await BaresipPhone.start({
       account: presetAccount("100", server),
@@ -65,6 +67,11 @@ describe("presence with baresip's presence module", {
     const call = await caller.call("101");
     await shows(watcher, /Busy[^\n]*101@/i);
     assert.equal((await caller.inDialog(call, "BYE")).status, 200);
+    await shows(watcher, /Online[^\n]*101@/i);
+    // Do not disturb (here through the API; *78 by phone is the same change): busy, then back.
+    await parley.api("PATCH", "/api/v1/users/101", { doNotDisturb: true });
+    await shows(watcher, /Busy[^\n]*101@/i);
+    await parley.api("PATCH", "/api/v1/users/101", { doNotDisturb: false });
     await shows(watcher, /Online[^\n]*101@/i);
     await parley.api(
       "DELETE",

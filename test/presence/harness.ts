@@ -215,6 +215,9 @@ export interface MwiHarnessOptions {
   readonly users?: readonly string[];
   /** The users with voicemail (default: every user); null: Parley is not told (no hasVoicemail). */
   readonly voicemail?: readonly string[] | null;
+  /** Subscription limits (subscription-server.ts); the server's defaults when absent. */
+  readonly maxSubscriptions?: number;
+  readonly maxPerUser?: number;
 }
 
 export function createMwiHarness(o: MwiHarnessOptions = {}): MwiHarness {
@@ -277,6 +280,8 @@ export function createMwiHarness(o: MwiHarnessOptions = {}): MwiHarness {
     now,
     logger,
     ...(o.unsolicited === undefined ? {} : { unsolicited: o.unsolicited }),
+    ...(o.maxSubscriptions === undefined ? {} : { maxSubscriptions: o.maxSubscriptions }),
+    ...(o.maxPerUser === undefined ? {} : { maxPerUser: o.maxPerUser }),
   });
   let hosts = 0;
   return {

@@ -250,3 +250,35 @@ describe("NOTIFYs of a subscription", () => {
     assert.ok(h.logs.some((l) => l.msg === "subscription dropped: its NOTIFYs keep failing"));
   });
 });
+
+describe("subscription limits", () => {
+  it("refuses a user's subscriptions beyond its limit (403) and any beyond the total (503), serving the rest", async () => {
+    const h = createMwiHarness({
+      unsolicited: false,
+      maxSubscriptions: 3,
+      maxPerUser: 2,
+      users: ["100", "101"],
+    });
+    const first = h.device("100", { register: false });
+    assert.equal((await h.until(first.subscribe())).status, 200);
+    assert.equal((await h.until(h.device("100", { register: false }).subscribe())).status, 200);
+    const third = await h.until(h.device("100", { register: false }).subscribe());
+    assert.equal(third.status, 403);
+    assert.equal((await h.until(h.device("101", { register: false }).subscribe())).status, 200);
+    const over = await h.until(h.device("101", { register: false }).subscribe());
+    assert.equal(over.status, 503);
+    assert.equal(over.get("retry-after"), "60");
+    assert.equal(h.service.list().length, 3);
+    // The subscriptions already there are still served.
+    await h.run(100);
+    h.counts.set("100", { new: 1, old: 0 });
+    const before = first.notifies.length;
+    await h.service.changed(1, "100");
+    await h.run(100);
+    assert.equal(first.notifies.length, before + 1);
+    // One ends (un-subscribe): room for another.
+    assert.equal((await h.until(first.subscribe({ expires: 0 }))).status, 200);
+    await h.run(100);
+    assert.equal((await h.until(h.device("100", { register: false }).subscribe())).status, 200);
+  });
+});

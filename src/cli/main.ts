@@ -13,6 +13,7 @@ import {
   settingsTable,
 } from "../config/settings.js";
 import { version } from "../version.js";
+import { registerConferenceCommands } from "./conference-commands.js";
 import { registerFeatureCodeCommands } from "./feature-code-commands.js";
 import { registerGroupCommands } from "./group-commands.js";
 import { registerListCommands } from "./list-commands.js";
@@ -68,6 +69,7 @@ registerVoicemailCommands(program);
 registerFeatureCodeCommands(program);
 registerListCommands(program);
 registerGroupCommands(program);
+registerConferenceCommands(program);
 registerParkedCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

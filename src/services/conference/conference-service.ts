@@ -26,6 +26,8 @@ import { conferenceMember, type JoinRequest } from "./conference-member.js";
 
 /** At "attempted": after the black and white lists (5) and the hunt groups (10). */
 export const CONFERENCE_ROOM_ORDER = 11;
+/** Rooms changed outside this process (`parley conference-rooms`) apply within this time. */
+export const ROOMS_TTL_MS = 5000;
 
 export interface ConferenceServiceOptions {
   readonly media: MediaServer;
@@ -39,7 +41,7 @@ export interface ConferenceServiceOptions {
 export class ConferenceService {
   readonly live: LiveConferences;
   /** Each domain's configured rooms by number, read once and dropped on every change. */
-  private readonly cache = new Map<number, Promise<Map<string, ConferenceRoom>>>();
+  private readonly cache = new Map<number, { at: number; rooms: Promise<Map<string, ConferenceRoom>> }>();
   private readonly now: () => number;
 
   constructor(private readonly o: ConferenceServiceOptions) {
@@ -67,14 +69,14 @@ export class ConferenceService {
     };
   }
 
-  /** A domain's configured rooms by number. */
+  /** A domain's configured rooms by number (read again after ROOMS_TTL_MS). */
   private rooms(domainId: number): Promise<Map<string, ConferenceRoom>> {
-    let rooms = this.cache.get(domainId);
-    if (rooms === undefined) {
-      rooms = this.o.repository.rooms(domainId).then((list) => new Map(list.map((r) => [r.number, r])));
-      this.cache.set(domainId, rooms);
-      rooms.catch(() => this.cache.delete(domainId));
-    }
+    const now = this.now();
+    const cached = this.cache.get(domainId);
+    if (cached !== undefined && now - cached.at < ROOMS_TTL_MS) return cached.rooms;
+    const rooms = this.o.repository.rooms(domainId).then((list) => new Map(list.map((r) => [r.number, r])));
+    this.cache.set(domainId, { at: now, rooms });
+    rooms.catch(() => this.cache.delete(domainId));
     return rooms;
   }
 

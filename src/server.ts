@@ -22,6 +22,7 @@ import { SipCore } from "./core/sip-core.js";
 import { DialogManager } from "./dialog/dialog-manager.js";
 import { createMessageWaiting } from "./presence/message-waiting.js";
 import { presenceEvents } from "./presence/presence-events.js";
+import { parkLamps } from "./services/park/park-lamps.js";
 import { type LiveBinding, LocationService } from "./registrar/location-service.js";
 import { NatKeepalive } from "./registrar/nat-keepalive.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
@@ -310,6 +311,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     lookup: (domainId, name) => users.lookup(domainId, name),
     calls: calls.control,
     userState: (domainId, user) => calls.userState(domainId, user),
+    ...parkLamps(features, services.parking),
   });
   userChanged = presence.userChanged;
   // A user's settings changed (do-not-disturb by phone, API or CLI): its presence may have too.
@@ -335,7 +337,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     clock,
     logger,
   });
-  presence.attach(messageWaiting.notify);
+  presence.attach(messageWaiting.notify, messageWaiting.notifyWhere);
+  services.parking.onSlotChange((domainId, slot) => presence.parkChanged(domainId, slot));
   services.voicemail.mailboxes.onChange((domainId, mailbox) => {
     messageWaiting.changed(domainId, mailbox);
   });

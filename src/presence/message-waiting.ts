@@ -70,6 +70,8 @@ export interface MessageWaitingService {
   list(): SubscriptionView[];
   /** A resource of another package changed: NOTIFY its subscribers. */
   notify(packageName: string, domainId: number, resource: string): void;
+  /** Resources of a package that `test` picks changed (park slots, named several ways). */
+  notifyWhere(packageName: string, domainId: number, test: (resource: string) => boolean): void;
   /** Ends every subscription without signalling and stops listening to registrations. */
   close(): void;
 }
@@ -110,6 +112,7 @@ export function createMessageWaiting(s: MessageWaitingSetup): MessageWaitingServ
     changed: (domainId, user) => mwi.changed(domainId, user).catch(failed),
     list: () => subscriptions.list(),
     notify: (packageName, domainId, resource) => subscriptions.notify(packageName, domainId, resource),
+    notifyWhere: (packageName, domainId, test) => subscriptions.notifyWhere(packageName, domainId, test),
     close: () => {
       unlisten();
       subscriptions.close();

@@ -9,6 +9,8 @@ import type { Admission, SubscriptionTarget } from "./event-package.js";
 
 export interface PresenceAdmissionOptions {
   readonly lookup: (domainId: number, name: string) => Promise<{ readonly user: LocalUser } | undefined>;
+  /** A resource that names a park slot (a BLF key on `*70*5`): any local user may watch it. */
+  readonly isParkSlot?: (resource: string) => boolean;
 }
 
 const ADMITTED: Admission = { ok: true };
@@ -19,6 +21,8 @@ export function presenceAdmission(
   o: PresenceAdmissionOptions,
 ): (target: SubscriptionTarget) => Promise<Admission> {
   return async ({ domainId, watcher, resource }) => {
+    if (o.isParkSlot?.(resource) === true)
+      return (await o.lookup(domainId, watcher)) === undefined ? OTHER_GROUP : ADMITTED;
     const watched = (await o.lookup(domainId, resource))?.user;
     if (watched === undefined) return UNKNOWN;
     if (watcher === resource) return ADMITTED;

@@ -5,7 +5,7 @@
  * online or offline. A NOTIFY follows at once (the subscription core sends one at a time per
  * subscriber, with the latest state, so a burst of changes never queues stale bodies).
  */
-import type { CallControl } from "../call/call-control.js";
+import type { CallControl, UserDialog } from "../call/call-control.js";
 import type { CallEvents } from "../call/call-events.js";
 import type { CallParty } from "../call/types.js";
 import type { LocalUser } from "../store/index.js";
@@ -19,22 +19,40 @@ export interface PresenceEventsOptions {
   readonly lookup: (domainId: number, name: string) => Promise<{ readonly user: LocalUser } | undefined>;
   readonly calls: Pick<CallControl, "dialogsOf">;
   readonly userState: (domainId: number, user: string) => PresenceState;
+  /** The park slot a resource names (`*70*5`, as the feature code table reads it), if any. */
+  readonly parkSlotOf?: (resource: string) => number | undefined;
+  /** The call parked in a slot: a park key's lamp is lit (confirmed) while one is. */
+  readonly parkedIn?: (domainId: number, slot: number) => UserDialog | undefined;
 }
 
 export interface PresenceEvents {
   /** The packages for the SUBSCRIBE handler (message-waiting.ts serves them). */
   readonly packages: readonly EventPackage[];
   /** Where changes go: the subscription core's notify. */
-  attach(notify: (packageName: string, domainId: number, resource: string) => void): void;
+  attach(
+    notify: (packageName: string, domainId: number, resource: string) => void,
+    notifyWhere: (packageName: string, domainId: number, test: (resource: string) => boolean) => void,
+  ): void;
   /** A call event: each party it names may have changed. */
   callEvent(event: CallEvents[keyof CallEvents]): void;
   /** A user's registration or settings changed (online, offline, do-not-disturb). */
   userChanged(domainId: number, user: string): void;
+  /** A park slot was taken or freed. */
+  parkChanged(domainId: number, slot: number): void;
 }
 
 export function presenceEvents(o: PresenceEventsOptions): PresenceEvents {
-  const admit = presenceAdmission({ lookup: o.lookup });
+  const parkSlotOf = o.parkSlotOf ?? (() => undefined);
+  const admit = presenceAdmission({ lookup: o.lookup, isParkSlot: (r) => parkSlotOf(r) !== undefined });
   let notify: (packageName: string, domainId: number, resource: string) => void = () => {};
+  let notifyWhere: (packageName: string, domainId: number, test: (resource: string) => boolean) => void =
+    () => {};
+  const dialogsOf = (domainId: number, resource: string): readonly UserDialog[] => {
+    const slot = parkSlotOf(resource);
+    if (slot === undefined) return o.calls.dialogsOf(domainId, resource);
+    const parked = o.parkedIn?.(domainId, slot);
+    return parked === undefined ? [] : [parked];
+  };
   const changed = (party: CallParty | undefined): void => {
     if (party === undefined) return;
     notify(DIALOG, party.domainId, party.user);
@@ -48,10 +66,11 @@ export function presenceEvents(o: PresenceEventsOptions): PresenceEvents {
         userState: o.userState,
         doNotDisturb: async (domainId, user) => (await o.lookup(domainId, user))?.user.doNotDisturb === true,
       }),
-      dialogPackage({ host: o.host, admit, dialogsOf: (d, u) => o.calls.dialogsOf(d, u) }),
+      dialogPackage({ host: o.host, admit, dialogsOf }),
     ],
-    attach: (fn) => {
+    attach: (fn, fnWhere) => {
       notify = fn;
+      notifyWhere = fnWhere;
     },
     callEvent: (event) => {
       changed(event.call.caller);
@@ -60,5 +79,7 @@ export function presenceEvents(o: PresenceEventsOptions): PresenceEvents {
       if ("leg" in event) changed(event.leg.party);
     },
     userChanged: (domainId, user) => changed({ domainId, user, displayName: "" }),
+    parkChanged: (domainId, slot) =>
+      notifyWhere(DIALOG, domainId, (resource) => parkSlotOf(resource) === slot),
   };
 }

@@ -102,6 +102,13 @@ export class SubscriptionServer {
     for (const s of this.subscriptionsOf(packageName, domainId, resource)) s.notify();
   }
 
+  /** Sends the current state to every subscriber of a `packageName` resource that `test` picks. */
+  notifyWhere(packageName: string, domainId: number, test: (resource: string) => boolean): void {
+    for (const s of this.byId.values())
+      if (s.active && s.package.name === packageName && s.domainId === domainId && test(s.resource))
+        s.notify();
+  }
+
   /** The active subscriptions to one resource. */
   subscriptionsOf(packageName: string, domainId: number, resource: string): Subscription[] {
     const set = this.byResource.get(resourceKey(packageName, domainId, resource));

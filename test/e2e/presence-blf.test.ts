@@ -126,4 +126,34 @@ describe("presence and busy lamps (scripted phones)", () => {
     await parley.api("PATCH", "/api/v1/users/100", { presenceGroup: 3, subscribeAllPresence: true });
     assert.equal((await watcher.subscribe("102", "dialog")).status, 200, "an operator console sees all");
   });
+
+  it("a BLF key on a park slot lights while a call is parked there", { timeout: 30000 }, async () => {
+    for (const user of ["100", "101", "102"])
+      await parley.api("PATCH", `/api/v1/users/${user}`, {
+        presenceGroup: 0,
+        callPark: true,
+        callRetrieve: true,
+      });
+    const watcher = await phone("102");
+    const parked = await phone("100");
+    const parker = await phone("101");
+    assert.equal((await parker.register()).status, 200);
+    assert.equal((await watcher.subscribe("*70*5", "dialog")).status, 200);
+    const idle = await until(() => notifies(watcher, "dialog")[0]);
+    assert.doesNotMatch(idle.body, /<dialog /);
+    await parked.call("101");
+    const dialog = parker.dialogs.at(-1)!;
+    const refer = await parker.inDialog(dialog, "REFER", [
+      "Refer-To: <sip:*70*5@127.0.0.1>",
+      "Referred-By: <sip:101@127.0.0.1>",
+    ]);
+    assert.equal(refer.status, 202);
+    const lit = await until(() =>
+      notifies(watcher, "dialog").find((n) => /<state>confirmed<\/state>/.test(n.body)),
+    );
+    assert.match(lit.body, /<remote><identity>sip:100@/, "the parked party");
+    // 102 presses the key: dials the slot and takes the call; the lamp goes out.
+    await watcher.call("*70*5");
+    await until(() => notifies(watcher, "dialog").find((n) => /<state>terminated<\/state>/.test(n.body)));
+  });
 });

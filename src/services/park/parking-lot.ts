@@ -64,6 +64,7 @@ export interface ParkingLotOptions {
 
 export class ParkingLot {
   private readonly slots = new Map<string, Slot>();
+  private readonly slotListeners = new Set<(domainId: number, slot: number) => void>();
 
   constructor(private readonly o: ParkingLotOptions) {}
 
@@ -80,6 +81,17 @@ export class ParkingLot {
         ringBacks: s.ringBacks,
       }))
       .sort((a, b) => a.domainId - b.domainId || a.slot - b.slot);
+  }
+
+  /** A slot was taken, freed or began ringing back (busy lamps on park keys); returns the removal. */
+  onSlotChange(listener: (domainId: number, slot: number) => void): () => void {
+    this.slotListeners.add(listener);
+    return () => this.slotListeners.delete(listener);
+  }
+
+  /** The call parked in a slot, if any. */
+  parkedIn(domainId: number, slot: number): ParkedCallView | undefined {
+    return this.list().find((v) => v.domainId === domainId && v.slot === slot);
   }
 
   isTaken(domainId: number, slot: number): boolean {
@@ -156,7 +168,7 @@ export class ParkingLot {
       { call: call.id, slot: slotNumber, parked: parked.user, parker: parker.user },
       "call parked",
     );
-    this.o.onChange();
+    this.changed(slot);
     return true;
   }
 
@@ -210,7 +222,7 @@ export class ParkingLot {
   private free(slot: Slot): void {
     if (this.slots.get(key(slot.domainId, slot.number)) === slot) {
       this.slots.delete(key(slot.domainId, slot.number));
-      this.o.onChange();
+      this.changed(slot);
     }
     slot.timer?.cancel();
     slot.timer = undefined;
@@ -240,7 +252,7 @@ export class ParkingLot {
       return;
     }
     slot.ringBack = started;
-    this.o.onChange();
+    this.changed(slot);
     const result = await started.result;
     if (slot.ringBack === started) slot.ringBack = undefined;
     if (result.ok && this.parkedNow(slot) && slot.call.attachSide(result.dialog, endpoint, slot.parker)) {
@@ -259,7 +271,7 @@ export class ParkingLot {
   /** The parker did not take its ring-back: parked again for another timeout, or given up. */
   private notAnswered(slot: Slot, status: number): void {
     if (!this.parkedNow(slot)) return;
-    this.o.onChange();
+    this.changed(slot);
     if (slot.ringBacks < RING_BACKS) {
       this.o.logger.info(
         { slot: slot.number, status, ringBacks: slot.ringBacks },
@@ -274,6 +286,11 @@ export class ParkingLot {
     );
     this.free(slot);
     slot.call.hangup();
+  }
+
+  private changed(slot: Slot): void {
+    this.o.onChange();
+    for (const listener of this.slotListeners) listener(slot.domainId, slot.number);
   }
 
   private parkedNow(slot: Slot): boolean {

@@ -26,6 +26,7 @@ import { Call } from "./call.js";
 import { EngineCallControl } from "./call-control.js";
 import type { CallEventName, CallEvents } from "./call-events.js";
 import type { CallMedia, CallMediaProvider } from "./call-media.js";
+import { recordingRequest, withMediaStats } from "./call-recording.js";
 import { refusalRecord } from "./call-records.js";
 import type { CallRouting } from "./call-routing.js";
 import type { ActiveCall, CallsView, UserState } from "./call-view-types.js";
@@ -265,6 +266,7 @@ export class CallEngine implements CallsView {
             // Issue 6: the caller's NAT or relay setting, or the line's or trunk's "relay media".
             callerRelayMedia: caller.user?.relayMedia ?? caller.inbound?.relayMedia === true,
             calleeRelayMedia: plan.calleeRelayMedia,
+            recording: recordingRequest(identityOf(caller), plan),
             calleeBindings: plan.outbound
               ? []
               : next.set.targets.map((t) => ({ contactUri: t.uri, sourceAddress: t.destination.address })),
@@ -361,7 +363,7 @@ export class CallEngine implements CallsView {
     event: CallEvents[K],
   ): void {
     if (name === "answered") {
-      media?.answered();
+      media?.answered(call);
       this.points.tell("answered", { call });
     } else if (name === "held") {
       const e = event as CallEvents["held"];
@@ -430,7 +432,7 @@ export class CallEngine implements CallsView {
     // The CDR waits for the relay's final figures (issue 6: per-leg stats in the CDR).
     this.media.delete(call.id);
     media.close().then(
-      (stats) => this.record({ ...record, media: { ...stats } }),
+      (stats) => this.record(withMediaStats(record, stats)),
       () => this.record(record),
     );
   }

@@ -3,6 +3,8 @@
  * the media layer (ARCHITECTURE.md: higher layers are handed in as interfaces). The composition
  * root hands in a CallMediaProvider (src/call/call-relay.ts).
  */
+import type { CallSubject } from "./call-events.js";
+import type { RecordingRequest } from "./call-recording.js";
 import type { SdpContext } from "./leg-policy.js";
 
 /** Per-leg media figures of a relayed call, as /api/v1/calls and the CDR show them. */
@@ -30,14 +32,16 @@ export interface CallMediaStats {
   callee: LegMediaStats;
   /** "media-timeout" when the call was ended because a phone stopped sending RTP. */
   hangupCause?: string;
+  /** The call's recording (its id in /api/v1/recordings), when it was recorded (issue 17). */
+  recording?: string;
 }
 
 /** The media of one relayed call: an SDP hook, its figures and its release. */
 export interface CallMedia {
   /** Rewrites a body crossing legs (LegPolicy.sdp), learning the sending side's address. */
   sdp(body: Buffer, context: SdpContext): Buffer;
-  /** The call was answered: the media timeout runs from now. */
-  answered(): void;
+  /** The call was answered: the media timeout runs from now (and a recording may start). */
+  answered(call?: CallSubject): void;
   /** The latest figures (pushed by the media worker about once a second). */
   stats(): CallMediaStats;
   /**
@@ -57,8 +61,27 @@ export interface CallMedia {
    * Parley plays it in the media path for phones that do not play their own.
    */
   waitingTone?(party: "caller" | "callee"): void;
+  /**
+   * Call recording (issue 17): both directions into a WAV at `path` from now on, mixed (1 channel)
+   * or the caller left and the callee right (2). Resolves once it runs, or with why it could not.
+   */
+  record?(options: { readonly path: string; readonly channels: 1 | 2 }): Promise<RecordingRun>;
   /** Releases the relay's ports; idempotent; resolves with the final figures. */
   close(): Promise<CallMediaStats>;
+}
+
+/** A call recording running in the media path, or the reason it could not start. */
+export type RecordingRun =
+  | { readonly ok: true; stop(): Promise<RecordedFile | undefined> }
+  | { readonly ok: false; readonly error: string };
+
+/** A finished recording's figures. */
+export interface RecordedFile {
+  readonly durationMs: number;
+  /** The file's size, header included. */
+  readonly bytes: number;
+  /** Why it stopped before the call did (a full disk), if it did. */
+  readonly error?: string;
 }
 
 /** What the call engine knows when a call starts. */
@@ -73,6 +96,10 @@ export interface CallMediaRequest {
   readonly calleeRelayMedia: boolean;
   /** The callee's bindings: Contact and observed source. */
   readonly calleeBindings: ReadonlyArray<{ readonly contactUri: string; readonly sourceAddress: string }>;
+  /** The call may be recorded (call-recording.ts): its media must pass through Parley. */
+  readonly record?: boolean;
+  /** Who calls and who may answer, for call recording (call-recording.ts) to decide on. */
+  readonly recording?: RecordingRequest | undefined;
 }
 
 export interface CallMediaProvider {

@@ -10,6 +10,7 @@
  */
 import type { MediaEngine, MediaSession } from "../media/media-engine.js";
 import type { MediaSide, StreamStats } from "../media/protocol.js";
+import { RecordingHandle } from "../media/recorder-handle.js";
 import { readSdpAudio, rewriteSdp } from "../media/sdp-rewrite.js";
 import { behindNat, isNatedBinding, uriHost } from "../nat/nat-detect.js";
 import type {
@@ -18,6 +19,7 @@ import type {
   CallMediaRequest,
   CallMediaStats,
   LegMediaStats,
+  RecordingRun,
 } from "./call-media.js";
 import type { SdpContext } from "./leg-policy.js";
 
@@ -161,6 +163,13 @@ class RelayedCall implements CallMedia {
     play(this.session, side, this.firstPayload[side] === 8 ? "PCMA" : "PCMU").then(undefined, this.o.onError);
   }
 
+  async record(options: { readonly path: string; readonly channels: 1 | 2 }): Promise<RecordingRun> {
+    if (this.session.closed) return { ok: false, error: "the call's media is released" };
+    const started = await RecordingHandle.start(this.session, options);
+    if (!(started instanceof RecordingHandle)) return { ok: false, error: started.error ?? "not started" };
+    return { ok: true, stop: () => started.stop() };
+  }
+
   close(): Promise<CallMediaStats> {
     for (const side of ["a", "b"] as const) this.holdMusic(side === "a" ? "caller" : "callee", false);
     this.final ??= this.session.close().then(() => this.stats());
@@ -173,7 +182,9 @@ export class CallRelay implements CallMediaProvider {
 
   /** Why this call's media should be relayed, or undefined when it may flow phone to phone. */
   reason(r: CallMediaRequest): { reason: string; callerNat: boolean; calleeNat: boolean } | undefined {
-    if (this.o.mode === "never") return undefined;
+    // Recording needs the media in Parley, whatever the relay setting (issue 17).
+    if (this.o.mode === "never")
+      return r.record ? { reason: "record", callerNat: false, calleeNat: false } : undefined;
     const callerNat = behindNat({
       contactHost: r.callerContactHost === undefined ? undefined : uriHost(r.callerContactHost),
       sdpAddress: readSdpAudio(r.callerSdp)?.address,
@@ -183,13 +194,22 @@ export class CallRelay implements CallMediaProvider {
     if (this.o.mode === "always") return { reason: "setting", callerNat, calleeNat };
     if (r.callerRelayMedia || r.calleeRelayMedia) return { reason: "user", callerNat, calleeNat };
     if (callerNat || calleeNat) return { reason: "nat", callerNat, calleeNat };
+    if (r.record) return { reason: "record", callerNat, calleeNat };
     return undefined;
   }
 
   async forCall(r: CallMediaRequest): Promise<CallMedia | undefined> {
     const why = this.reason(r);
     if (why === undefined) return undefined;
-    const session = await this.o.engine.allocate({ a: why.callerNat, b: why.calleeNat });
-    return new RelayedCall(session, this.o, why.reason);
+    const allocating = this.o.engine.allocate({ a: why.callerNat, b: why.calleeNat });
+    // A call relayed only to be recorded goes on unrecorded, phone to phone, when no port is free.
+    const session =
+      why.reason === "record"
+        ? await allocating.catch((error: unknown) => {
+            this.o.onError(error);
+            return undefined;
+          })
+        : await allocating;
+    return session === undefined ? undefined : new RelayedCall(session, this.o, why.reason);
   }
 }

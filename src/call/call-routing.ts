@@ -19,6 +19,8 @@ export type InboundOrigin =
       readonly release: () => void;
       /** The trunk's or line's "relay media" (issue 6). */
       readonly relayMedia?: boolean;
+      /** The trunk or line records its calls (issue 17). */
+      readonly recordCalls?: boolean;
     }
   | { readonly kind: "refuse"; readonly status: number; readonly reason: string };
 
@@ -48,6 +50,8 @@ export type RoutingDecision =
       readonly maxDurationMs: number;
       /** A line or trunk tried has "relay media" (issue 6). */
       readonly relayMedia?: boolean;
+      /** A line or trunk tried records its calls (issue 17). */
+      readonly recordCalls?: boolean;
     };
 
 export interface CallRouting {

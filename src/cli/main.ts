@@ -18,6 +18,7 @@ import { registerFeatureCodeCommands } from "./feature-code-commands.js";
 import { registerGroupCommands } from "./group-commands.js";
 import { registerListCommands } from "./list-commands.js";
 import { registerParkedCommand } from "./parked-command.js";
+import { registerRecordingCommands } from "./recording-commands.js";
 import { registerRoutingCommands } from "./routing-commands.js";
 import { runServer } from "./run-server.js";
 import { registerUserCommands } from "./user-commands.js";
@@ -71,6 +72,7 @@ registerListCommands(program);
 registerGroupCommands(program);
 registerConferenceCommands(program);
 registerParkedCommand(program);
+registerRecordingCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`parley: ${(err as Error).message}\n`);

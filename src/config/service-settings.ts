@@ -78,6 +78,18 @@ export const serviceSettingsTable = {
     schema: z.coerce.number().int().min(1).max(3600),
     default: 60,
   },
+  recordingRetentionDays: {
+    flag: "--recording-retention-days <days>",
+    describe: "call recordings older than this many days are deleted (daily, and at start); 0 = keep forever",
+    schema: z.coerce.number().int().min(0).max(36_500),
+    default: 90,
+  },
+  recordingChannels: {
+    flag: "--recording-channels <mode>",
+    describe: "call recordings: mono (both directions mixed) or stereo (the caller left, the callee right)",
+    schema: z.enum(["mono", "stereo"]),
+    default: "mono",
+  },
   smtpHost: {
     flag: "--smtp-host <host>",
     describe:

@@ -378,6 +378,8 @@ export interface Settings {
   voicemailMinMs: number;
   voicemailSilenceSeconds: number;
   parkTimeout: number;
+  recordingRetentionDays: number;
+  recordingChannels: "mono" | "stereo";
   smtpHost: string | undefined;
   smtpPort: number;
   smtpSecurity: "none" | "starttls" | "tls";

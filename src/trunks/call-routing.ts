@@ -76,6 +76,7 @@ export class TrunkCallRouting implements CallRouting {
         dialed: called,
         release: this.o.carriers.acquire("trunk", trunk.trunkId, "incoming"),
         relayMedia: trunk.relayMedia,
+        recordCalls: trunk.recordCalls,
       };
     }
     const lines: ExternalLine[] = [];
@@ -108,6 +109,7 @@ export class TrunkCallRouting implements CallRouting {
           : line.destinationNumber,
       release: this.o.carriers.acquire("line", line.account, "incoming"),
       relayMedia: line.relayMedia,
+      recordCalls: line.recordCalls,
     };
   }
 
@@ -181,6 +183,9 @@ export class TrunkCallRouting implements CallRouting {
       maxDurationMs: first.kind === "line" ? first.line.maxDuration * 1000 : 0,
       relayMedia: decision.attempts.some((a) =>
         a.carrier.kind === "line" ? a.carrier.line.relayMedia : a.carrier.trunk.relayMedia,
+      ),
+      recordCalls: decision.attempts.some((a) =>
+        a.carrier.kind === "line" ? a.carrier.line.recordCalls : a.carrier.trunk.recordCalls,
       ),
     };
   }

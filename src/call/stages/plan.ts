@@ -28,6 +28,8 @@ export interface Plan {
   readonly maxDurationMs: number;
   /** A call out through lines or trunks (sequential attempts), for the log. */
   readonly outbound: boolean;
+  /** A line or trunk the call goes out through records its calls (issue 17). */
+  readonly recordCalls?: boolean;
 }
 
 export interface PlanDeps extends ResolveDeps {
@@ -68,6 +70,7 @@ export async function planNumber(
       calleeRelayMedia: route.relayMedia === true,
       maxDurationMs: route.maxDurationMs,
       outbound: true,
+      recordCalls: route.recordCalls === true,
     });
   if (route.kind === "service") {
     const service = deps.points.serviceNamed(route.service);

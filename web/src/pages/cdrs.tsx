@@ -8,6 +8,8 @@ import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { ApiFailure, api } from "../lib/api";
 import type { CdrFilters, CdrPage, Disposition } from "../lib/api-types";
+import { usePlayer } from "../lib/audio";
+import { RecordingLink } from "./recordings";
 
 /** The filter form as typed: datetime-local text, a number, a disposition or "" for any. */
 interface Filters {
@@ -44,6 +46,7 @@ export function CdrsPage() {
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<CdrPage>();
   const [failure, setFailure] = useState<unknown>();
+  const { play, player } = usePlayer((_key, error) => setFailure(error));
 
   const query = useCallback(
     (f: Filters): CdrFilters => ({
@@ -199,6 +202,13 @@ export function CdrsPage() {
                   {c.sipStatus} {c.sipReason}
                 </>
               ),
+            },
+            {
+              label: "cdrs.recording",
+              cell: (c) =>
+                c.recording === undefined ? null : (
+                  <RecordingLink id={c.recording} play={play} player={player} onError={setFailure} />
+                ),
             },
           ]}
           empty="common.empty"

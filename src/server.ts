@@ -417,6 +417,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             featureCodes: services.featureCodes,
             lists: { calls: services.callLists, ip: ipLists },
             huntGroups: services.huntGroups,
+            autoAttendantGreetings: services.greetings,
             parked: services.parking,
             conferences: services.conferences.live,
             subscriptions: messageWaiting,

@@ -18,6 +18,8 @@ import { cdrsRoutes } from "./routes/cdrs.js";
 import { conferenceRoomsRoutes } from "./routes/conference-rooms.js";
 import { eventsRoutes } from "./routes/events.js";
 import { featureCodesRoutes } from "./routes/feature-codes.js";
+import { autoAttendantRoutes } from "./routes/auto-attendant.js";
+import { autoAttendantTimesRoutes } from "./routes/auto-attendant-times.js";
 import { huntGroupsRoutes } from "./routes/hunt-groups.js";
 import { ipListsRoutes } from "./routes/ip-lists.js";
 import { parkedRoutes } from "./routes/parked.js";
@@ -118,6 +120,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
           description: "Voice messages, users' greetings, the mail outbox and the SMTP settings",
         },
         { name: "groups", description: "Hunt groups and the hunt group detection table" },
+        { name: "auto-attendant", description: "Auto-attendant menus, office hours and entry points" },
         { name: "conference", description: "Conference rooms, their members and talkers: mute, remove" },
         { name: "lists", description: "The black and white list of calls and the IP black and white list" },
         { name: "session", description: "Web UI sign-in, the administrator password, live events" },
@@ -206,6 +209,11 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
           domainId: domain.id,
           live: deps.huntGroups,
         });
+      if (deps.autoAttendantGreetings) {
+        const greetings = deps.autoAttendantGreetings;
+        await v1.register(autoAttendantRoutes, { store: deps.store, domainId: domain.id, greetings });
+        await v1.register(autoAttendantTimesRoutes, { store: deps.store, domainId: domain.id, now });
+      }
       if (deps.parked) await v1.register(parkedRoutes, { parked: deps.parked, domainId: domain.id, now });
       if (deps.conferences)
         await v1.register(conferenceRoomsRoutes, {

@@ -179,6 +179,18 @@ export interface IpListsView {
   remove(id: number): Promise<void>;
 }
 
+/** The auto-attendant's uploaded menu greetings (services/auto-attendant/greetings.ts's MenuGreetings). */
+export interface MenuGreetingsView {
+  path(menu: string, lang: "en" | "zh"): string | undefined;
+  languages(menu: string): Array<"en" | "zh">;
+  save(
+    menu: string,
+    lang: "en" | "zh",
+    bytes: Uint8Array,
+  ): { ok: true; durationMs: number } | { ok: false; error: string };
+  remove(menu: string, lang?: "en" | "zh"): boolean;
+}
+
 /** Hunt groups' live state (services/hunt-group/hunt-group.ts's HuntGroupService implements it). */
 export interface HuntGroupsLive {
   /** The member that answered the group's last call, if any since the start. */
@@ -250,6 +262,8 @@ export interface ApiDeps {
   lists?: { calls: CallListsView; ip: IpListsView };
   /** Hunt groups' live state (who answered last); without it, no /hunt-groups, /hunt-detections. */
   huntGroups?: HuntGroupsLive;
+  /** The auto-attendant's menu greetings; without it, no /auto-attendant routes. */
+  autoAttendantGreetings?: MenuGreetingsView;
   /** The parking lot; without it, no /parked and no `parked` in the live snapshot. */
   parked?: ParkedView;
   /** Conference rooms in use; without it, no /conference-rooms. */

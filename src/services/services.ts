@@ -13,6 +13,8 @@ import type { UserDirectory } from "../store/user-directory.js";
 import { systemClock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { registerAudioTests } from "./audio-tests/audio-tests.js";
+import { AutoAttendantService } from "./auto-attendant/auto-attendant.js";
+import { MenuGreetings } from "./auto-attendant/greetings.js";
 import { registerBarge } from "./barge/barge.js";
 import { CallLists } from "./call-lists/call-lists.js";
 import { registerCallWaiting } from "./call-waiting/call-waiting.js";
@@ -67,6 +69,10 @@ export interface Services {
   readonly conferences: ConferenceService;
   /** The feature code table as the administrator changes it (API, web UI). */
   readonly featureCodes: FeatureCodeSettings;
+  /** The auto-attendant's uploaded menu greetings (API). */
+  readonly greetings: MenuGreetings;
+  /** Call recording: which calls are recorded, the in-call code, the retention sweep (issue 17). */
+  readonly recording: RecordingService;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -139,6 +145,17 @@ export function registerServices(o: ServicesOptions): Services {
     logger: o.logger,
   });
   registerBarge({ points, features, media, users: o.users, calls, logger: o.logger });
+  const greetings = new MenuGreetings(settings.dataDir);
+  const autoAttendant = new AutoAttendantService({
+    repository: o.store.autoAttendant,
+    routing: o.store.routing,
+    users: o.users,
+    media,
+    calls,
+    greetings,
+    logger: o.logger,
+  });
+  autoAttendant.register(points);
   registerVoicemailAccess({
     points,
     features,
@@ -162,9 +179,11 @@ export function registerServices(o: ServicesOptions): Services {
     conferences,
     callLists,
     featureCodes,
+    greetings,
     async start() {
       // Every service has registered its code by now: the stored changes apply over them.
       await featureCodes.load();
+      await autoAttendant.start(o.domainId);
       await voicemail.start();
     },
     stop: () => {
@@ -180,7 +199,7 @@ const noCalls: CallControl = {
   ringing: () => [],
   partiesOf: () => [],
   talkingCall: () => undefined,
+  dialogsOf: () => [],
   ringUser: async () => ({ status: 480, reason: "Temporarily Unavailable" }),
   handOff: async () => ({ status: 481, reason: "Call/Transaction Does Not Exist" }),
 };
-  dialogsOf: () => [],

@@ -107,8 +107,14 @@ export interface OfficeHours {
   to: string;
 }
 
-/** A time condition's destinations: a menu, or what a menu key can do but "operator". */
-export type Destination = MenuAction;
+/** The kinds a time condition may send a call to: a menu, at once a user, number, group or voicemail, or goodbye. */
+export const DESTINATION_KINDS = ["menu", "user", "number", "group", "voicemail", "hangup"] as const;
+
+/** A time condition's destination. */
+export interface Destination {
+  kind: (typeof DESTINATION_KINDS)[number];
+  target: string;
+}
 
 /** A time condition. (domain, name) is unique. */
 export interface TimeCondition {

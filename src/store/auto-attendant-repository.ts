@@ -15,6 +15,7 @@ import {
   type Destination,
   type EntryKind,
   MENU_DEFAULTS,
+  type MenuAction,
   type MenuFields,
   type MenuPatch,
   type NewEntry,
@@ -25,7 +26,7 @@ import {
   type TimeConditionFields,
   type TimeConditionPatch,
 } from "./auto-attendant-model.js";
-import { validateEntry, validateMenu, validateTimeCondition } from "./auto-attendant-validation.js";
+import { keyField, validateEntry, validateMenu, validateTimeCondition } from "./auto-attendant-validation.js";
 import { type FieldError, NotFoundError, unique, ValidationError } from "./errors.js";
 import type { Database } from "./schema.js";
 
@@ -203,7 +204,7 @@ export class KyselyAutoAttendantRepository implements AutoAttendantRepository {
     const errors = validateMenu(m);
     if (errors.length === 0) {
       const actions = [
-        ...Object.entries(m.keys).map(([key, a]) => [`keys.${key}`, a] as const),
+        ...Object.entries(m.keys).map(([key, a]) => [keyField(key), a] as const),
         ["timeoutAction", m.timeoutAction] as const,
         ["invalidAction", m.invalidAction] as const,
       ];
@@ -217,7 +218,7 @@ export class KyselyAutoAttendantRepository implements AutoAttendantRepository {
   private async targetErrors(
     domainId: number,
     field: string,
-    action: Destination,
+    action: MenuAction,
     self = "",
   ): Promise<FieldError[]> {
     const at = `${field}.target`;

@@ -1,9 +1,10 @@
 /**
  * Checks of the auto-attendant's records (auto-attendant-model.ts): each error names its field
- * in the API's vocabulary (`keys.1.target`, `schedule[0].from`). What only the store can tell
+ * in the API's vocabulary (`keys[1].target`, `schedule[0].from`). What only the store can tell
  * (the user, menu or time condition a record names exists) is the repository's.
  */
 import {
+  DESTINATION_KINDS,
   ENTRY_KINDS,
   MENU_ACTION_KINDS,
   MENU_KEYS,
@@ -25,6 +26,11 @@ const NUMBER_MESSAGE = "must be 1-32 of the keys 0-9, *, # and +";
 const PROMPT = /^[a-z0-9-]{1,64}$/;
 const HHMM = /^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/;
 const DATE = /^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/;
+
+/** A key's field as the API's schema errors name it: `keys[1]` for a digit, `keys.*` otherwise. */
+export function keyField(key: string): string {
+  return /^\d+$/.test(key) ? `keys[${key}]` : `keys.${key}`;
+}
 
 export function nameError(field: string, value: unknown): FieldError | undefined {
   return typeof value === "string" && NAME.test(value) ? undefined : { field, message: NAME_MESSAGE };
@@ -80,8 +86,8 @@ export function validateMenu(m: MenuFields): FieldError[] {
   else
     for (const [key, action] of Object.entries(m.keys)) {
       if (!(MENU_KEYS as readonly string[]).includes(key))
-        errors.push({ field: `keys.${key}`, message: "must be one of the keys 0-9, *, #" });
-      else errors.push(...actionErrors(`keys.${key}`, action));
+        errors.push({ field: keyField(key), message: "must be one of the keys 0-9, *, #" });
+      else errors.push(...actionErrors(keyField(key), action));
     }
   if (typeof m.directDial !== "boolean")
     errors.push({ field: "directDial", message: "must be true or false" });
@@ -111,9 +117,6 @@ export function isTimeZone(zone: unknown): boolean {
     return false;
   }
 }
-
-/** The kinds a time condition may send a call to. */
-export const DESTINATION_KINDS = ["menu", "user", "number", "group", "voicemail", "hangup"] as const;
 
 /** A whole time condition; an empty list means valid. */
 export function validateTimeCondition(t: TimeConditionFields): FieldError[] {

@@ -1,7 +1,7 @@
 /**
  * The auto-attendant's store (issue 17, migration 009) on every engine: menus with an action per
  * key survive a reopen; the default menu is created once; a key naming a user or menu that does
- * not exist is refused with the field named (`keys.1.target`); a menu, time condition or entry
+ * not exist is refused with the field named (`keys[1].target`); a menu, time condition or entry
  * point that another record names cannot be deleted; time zones are checked with Intl; entry
  * points are one per (kind, key), replaced by a second write.
  */
@@ -79,7 +79,7 @@ for (const backend of backends) {
             keys: { "1": { kind: "user", target: "999" }, "9": { kind: "voicemail", target: "998" } },
           }),
         ),
-        ["keys.1.target", "keys.9.target"],
+        ["keys[1].target", "keys[9].target"],
       );
       assert.deepEqual(
         await fields(
@@ -88,7 +88,7 @@ for (const backend of backends) {
             keys: { "2": { kind: "menu", target: "x" } },
           }),
         ),
-        ["keys.2.target"],
+        ["keys[2].target"],
       );
       assert.deepEqual(
         await fields(
@@ -115,7 +115,7 @@ for (const backend of backends) {
             schedule: [{ days: ["mon"], from: "18:00", to: "09:00" }],
             holidays: ["2026-13-01"],
             inHours: { kind: "menu", target: "nope" },
-            outOfHours: { kind: "operator", target: "" },
+            outOfHours: { kind: "operator" as "hangup", target: "" },
           }),
         ),
         ["timeZone", "schedule[0].to", "holidays[0]", "outOfHours.kind"],

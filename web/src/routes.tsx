@@ -5,6 +5,7 @@
 import type { ReactNode } from "react";
 import type { MessageKey } from "./i18n/en";
 import { CdrsPage } from "./pages/cdrs";
+import { ConferencePage } from "./pages/conference";
 import { DashboardPage } from "./pages/dashboard";
 import { DialPlanPage } from "./pages/dialplan";
 import { FeatureCodesPage } from "./pages/feature-codes";
@@ -42,6 +43,7 @@ export const ROUTES: readonly PageRoute[] = [
   { page: "trunks", label: "nav.trunks", render: () => <TrunksPage /> },
   { page: "dialplan", label: "nav.dialplan", render: () => <DialPlanPage /> },
   { page: "groups", label: "nav.groups", render: () => <GroupsPage /> },
+  { page: "conference", label: "nav.conference", render: () => <ConferencePage /> },
   { page: "feature-codes", label: "nav.featureCodes", render: () => <FeatureCodesPage /> },
   { page: "lists", label: "nav.lists", render: () => <ListsPage /> },
   { page: "cdrs", label: "nav.cdrs", render: () => <CdrsPage /> },

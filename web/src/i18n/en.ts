@@ -1,10 +1,12 @@
 /** English: the reference dictionary; every other language must have every key (zh.ts). */
+import { enConference } from "./en-conference";
 import { enGroups } from "./en-groups";
 import { enLists } from "./en-lists";
 import { enParked } from "./en-parked";
 import { enRecordings } from "./en-recordings";
 
 export const en = {
+  ...enConference,
   ...enGroups,
   ...enLists,
   ...enParked,
@@ -293,7 +295,7 @@ export const en = {
   "fc.service.echo-test": "Echo test: what you say comes back",
   "fc.service.prompt-test": "Prompt playback test",
   "fc.service.record-test": "Record and playback test",
-  "fc.service.conference": "Conference room: *room# (everyone who dials the same room talks together)",
+  "fc.service.conference": "Conference room: *room# or *room*PIN# (everyone who dials the same room talks together)",
   "fc.service.user-codes.forwarding.unconditional":
     "Unconditional call forwarding: set (*number#) or clear (#)",
   "fc.service.user-codes.forwarding.busy": "Call forwarding on busy: set (*number#) or clear (#)",

@@ -1,11 +1,13 @@
 /** 简体中文: every key of en.ts (the compiler checks none is missing). */
 import type { MessageKey } from "./en";
+import { zhConference } from "./zh-conference";
 import { zhGroups } from "./zh-groups";
 import { zhLists } from "./zh-lists";
 import { zhParked } from "./zh-parked";
 import { zhRecordings } from "./zh-recordings";
 
 export const zh: Record<MessageKey, string> = {
+  ...zhConference,
   ...zhGroups,
   ...zhLists,
   ...zhParked,
@@ -292,7 +294,7 @@ export const zh: Record<MessageKey, string> = {
   "fc.service.echo-test": "回声测试：听到自己说的话",
   "fc.service.prompt-test": "提示音播放测试",
   "fc.service.record-test": "录音回放测试",
-  "fc.service.conference": "会议室：*房间号#（拨同一房间号的人一起通话）",
+  "fc.service.conference": "会议室：*房间号# 或 *房间号*密码#（拨同一房间号的人一起通话）",
   "fc.service.user-codes.forwarding.unconditional": "无条件呼叫转移：设置（*号码#）或取消（#）",
   "fc.service.user-codes.forwarding.busy": "遇忙呼叫转移：设置（*号码#）或取消（#）",
   "fc.service.user-codes.forwarding.unreachable": "无法接通时呼叫转移：设置（*号码#）或取消（#）",

@@ -1,0 +1,43 @@
+/** 会议页面（会议室，issue 17）的中文；展开到 zh.ts。 */
+import type { enConference } from "./en-conference";
+
+export const zhConference: Record<keyof typeof enConference, string> = {
+  "nav.conference": "会议",
+  "conference.title": "会议室",
+  "conference.live": "使用中的会议室",
+  "conference.liveHelp":
+    "当前每个会议室中的成员；正在说话的成员会被标出。静音后其他人听不到该成员；移除会挂断其通话。",
+  "conference.none": "没有正在使用的会议室。",
+  "conference.adHoc": "临时",
+  "conference.count": "{n} / {max}",
+  "conference.member": "成员",
+  "conference.time": "在会时长",
+  "conference.status": "状态",
+  "conference.talking": "正在说话",
+  "conference.quiet": "在听",
+  "conference.muted": "已静音",
+  "conference.entering": "正在进入",
+  "conference.moderator": "主持人",
+  "conference.mute": "静音",
+  "conference.unmute": "取消静音",
+  "conference.remove": "移除",
+  "conference.removeConfirm": "挂断 {user} 并将其移出会议室 {room}？",
+  "conference.configured": "已配置的会议室",
+  "conference.configuredHelp":
+    "拨 *6*房间号#（或 *6*房间号*密码#），或直接拨会议室号码加入。未配置的号码是临时会议室，无密码、无人数限制。",
+  "conference.newRoom": "新建会议室",
+  "conference.deleteRoom": "会议室",
+  "col.roomNumber": "号码",
+  "col.roomName": "名称",
+  "col.roomPin": "密码",
+  "col.maxMembers": "最多成员",
+  "col.moderatorPin": "主持人密码",
+  "col.waitForModerator": "等待主持人",
+  "col.locked": "已锁定",
+  "col.roomMembers": "使用中",
+  "hint.roomNumber": "1-10 位数字；不能是用户或寻线组的号码",
+  "hint.roomPin": "数字；留空表示无密码",
+  "hint.maxMembers": "1-100（默认 5）；满员后新呼叫者会听到会议已满",
+  "hint.moderatorPin": "以主持人身份加入的数字密码；留空表示无",
+  "hint.waitForModerator": "主持人进入前成员听等待音乐（需要主持人密码）",
+};

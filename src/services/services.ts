@@ -15,6 +15,8 @@ import type { Logger } from "../util/logger.js";
 import { registerAudioTests } from "./audio-tests/audio-tests.js";
 import { AutoAttendantService } from "./auto-attendant/auto-attendant.js";
 import { MenuGreetings } from "./auto-attendant/greetings.js";
+import { AutoAttendantService } from "./auto-attendant/auto-attendant.js";
+import { MenuGreetings } from "./auto-attendant/greetings.js";
 import { registerBarge } from "./barge/barge.js";
 import { CallLists } from "./call-lists/call-lists.js";
 import { registerCallWaiting } from "./call-waiting/call-waiting.js";
@@ -69,6 +71,8 @@ export interface Services {
   readonly conferences: ConferenceService;
   /** The feature code table as the administrator changes it (API, web UI). */
   readonly featureCodes: FeatureCodeSettings;
+  /** The auto-attendant's uploaded menu greetings (API). */
+  readonly greetings: MenuGreetings;
   /** The auto-attendant's uploaded menu greetings (API). */
   readonly greetings: MenuGreetings;
   /** Call recording: which calls are recorded, the in-call code, the retention sweep (issue 17). */
@@ -156,6 +160,17 @@ export function registerServices(o: ServicesOptions): Services {
     logger: o.logger,
   });
   autoAttendant.register(points);
+  const greetings = new MenuGreetings(settings.dataDir);
+  const autoAttendant = new AutoAttendantService({
+    repository: o.store.autoAttendant,
+    routing: o.store.routing,
+    users: o.users,
+    media,
+    calls,
+    greetings,
+    logger: o.logger,
+  });
+  autoAttendant.register(points);
   registerVoicemailAccess({
     points,
     features,
@@ -180,9 +195,11 @@ export function registerServices(o: ServicesOptions): Services {
     callLists,
     featureCodes,
     greetings,
+    greetings,
     async start() {
       // Every service has registered its code by now: the stored changes apply over them.
       await featureCodes.load();
+      await autoAttendant.start(o.domainId);
       await autoAttendant.start(o.domainId);
       await voicemail.start();
     },

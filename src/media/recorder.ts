@@ -119,7 +119,7 @@ function mix(a: Int16Array, b: Int16Array, n: number): Int16Array {
   const out = new Int16Array(n);
   for (let i = 0; i < n; i++) {
     const s = a[i] + b[i];
-    out[i] = s > 32767 ? 32767 : s < -32768 ? -32768 : s;
+    out[i] = Math.min(32767, Math.max(-32768, s));
   }
   return out;
 }

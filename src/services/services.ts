@@ -15,8 +15,6 @@ import type { Logger } from "../util/logger.js";
 import { registerAudioTests } from "./audio-tests/audio-tests.js";
 import { AutoAttendantService } from "./auto-attendant/auto-attendant.js";
 import { MenuGreetings } from "./auto-attendant/greetings.js";
-import { AutoAttendantService } from "./auto-attendant/auto-attendant.js";
-import { MenuGreetings } from "./auto-attendant/greetings.js";
 import { registerBarge } from "./barge/barge.js";
 import { CallLists } from "./call-lists/call-lists.js";
 import { registerCallWaiting } from "./call-waiting/call-waiting.js";
@@ -73,10 +71,6 @@ export interface Services {
   readonly featureCodes: FeatureCodeSettings;
   /** The auto-attendant's uploaded menu greetings (API). */
   readonly greetings: MenuGreetings;
-  /** The auto-attendant's uploaded menu greetings (API). */
-  readonly greetings: MenuGreetings;
-  /** Call recording: which calls are recorded, the in-call code, the retention sweep (issue 17). */
-  readonly recording: RecordingService;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -160,17 +154,6 @@ export function registerServices(o: ServicesOptions): Services {
     logger: o.logger,
   });
   autoAttendant.register(points);
-  const greetings = new MenuGreetings(settings.dataDir);
-  const autoAttendant = new AutoAttendantService({
-    repository: o.store.autoAttendant,
-    routing: o.store.routing,
-    users: o.users,
-    media,
-    calls,
-    greetings,
-    logger: o.logger,
-  });
-  autoAttendant.register(points);
   registerVoicemailAccess({
     points,
     features,
@@ -195,11 +178,9 @@ export function registerServices(o: ServicesOptions): Services {
     callLists,
     featureCodes,
     greetings,
-    greetings,
     async start() {
       // Every service has registered its code by now: the stored changes apply over them.
       await featureCodes.load();
-      await autoAttendant.start(o.domainId);
       await autoAttendant.start(o.domainId);
       await voicemail.start();
     },

@@ -11,6 +11,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySche
 import { version } from "../version.js";
 import { requireToken } from "./auth.js";
 import { API_ERRORS, type ApiErrorCode, ErrorBody, type ErrorBodyType, handleError } from "./errors.js";
+import { autoAttendantRoutes } from "./routes/auto-attendant.js";
+import { autoAttendantTimesRoutes } from "./routes/auto-attendant-times.js";
 import { bansRoutes } from "./routes/bans.js";
 import { callListsRoutes } from "./routes/call-lists.js";
 import { callsRoutes } from "./routes/calls.js";
@@ -18,12 +20,11 @@ import { cdrsRoutes } from "./routes/cdrs.js";
 import { conferenceRoomsRoutes } from "./routes/conference-rooms.js";
 import { eventsRoutes } from "./routes/events.js";
 import { featureCodesRoutes } from "./routes/feature-codes.js";
-import { autoAttendantRoutes } from "./routes/auto-attendant.js";
-import { autoAttendantTimesRoutes } from "./routes/auto-attendant-times.js";
 import { huntGroupsRoutes } from "./routes/hunt-groups.js";
 import { ipListsRoutes } from "./routes/ip-lists.js";
 import { parkedRoutes } from "./routes/parked.js";
 import { promptsRoutes } from "./routes/prompts.js";
+import { recordingsRoutes } from "./routes/recordings.js";
 import { registrationsRoutes } from "./routes/registrations.js";
 import { offlineRouting, routingRoutes } from "./routes/routing.js";
 import { sessionRoutes, signInRoutes } from "./routes/session.js";
@@ -121,6 +122,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         },
         { name: "groups", description: "Hunt groups and the hunt group detection table" },
         { name: "auto-attendant", description: "Auto-attendant menus, office hours and entry points" },
+        { name: "recordings", description: "Call recordings: list, play, download, delete" },
         { name: "conference", description: "Conference rooms, their members and talkers: mute, remove" },
         { name: "lists", description: "The black and white list of calls and the IP black and white list" },
         { name: "session", description: "Web UI sign-in, the administrator password, live events" },
@@ -215,6 +217,12 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         await v1.register(autoAttendantTimesRoutes, { store: deps.store, domainId: domain.id, now });
       }
       if (deps.parked) await v1.register(parkedRoutes, { parked: deps.parked, domainId: domain.id, now });
+      if (deps.recordingsDir !== undefined)
+        await v1.register(recordingsRoutes, {
+          store: deps.store,
+          domainId: domain.id,
+          root: deps.recordingsDir,
+        });
       if (deps.conferences)
         await v1.register(conferenceRoomsRoutes, {
           store: deps.store,

@@ -264,6 +264,8 @@ export interface ApiDeps {
   huntGroups?: HuntGroupsLive;
   /** The auto-attendant's menu greetings; without it, no /auto-attendant routes. */
   autoAttendantGreetings?: MenuGreetingsView;
+  /** The call recordings' folder (`<dataDir>/recordings`); without it, no /recordings. */
+  recordingsDir?: string;
   /** The parking lot; without it, no /parked and no `parked` in the live snapshot. */
   parked?: ParkedView;
   /** Conference rooms in use; without it, no /conference-rooms. */

@@ -13,6 +13,7 @@ import { addConferenceCode } from "./conference/ad-hoc-conference.js";
 import type { FeatureCodeTable } from "./feature-codes.js";
 import { addParkCodes } from "./park/park.js";
 import { addPickUpCodes } from "./pick-up/pick-up.js";
+import { addRecordingCodes } from "./recording/recording.js";
 import { addUserCodeFeatures } from "./user-codes/user-codes.js";
 import { addVoicemailAccessCodes } from "./voicemail/access.js";
 
@@ -44,6 +45,7 @@ export function registerFeatureCodes(features: FeatureCodeTable, settings: Featu
     ...addPickUpCodes(features),
     ...addParkCodes(features),
     ...addBargeCodes(features),
+    ...addRecordingCodes(features),
   ];
   return () => {
     for (const remove of removals) remove();

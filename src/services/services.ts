@@ -29,6 +29,7 @@ import { HuntGroupService } from "./hunt-group/hunt-group.js";
 import { registerPark } from "./park/park.js";
 import { ParkingLot } from "./park/parking-lot.js";
 import { registerPickUp } from "./pick-up/pick-up.js";
+import { RecordingService } from "./recording/recording.js";
 import { registerRingGroup } from "./ring-group/ring-group.js";
 import { registerUserCodes } from "./user-codes/user-codes.js";
 import { registerVoicemailAccess } from "./voicemail/access.js";
@@ -71,6 +72,8 @@ export interface Services {
   readonly featureCodes: FeatureCodeSettings;
   /** The auto-attendant's uploaded menu greetings (API). */
   readonly greetings: MenuGreetings;
+  /** Call recording: which calls are recorded, the in-call code, the retention sweep (issue 17). */
+  readonly recording: RecordingService;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -163,6 +166,16 @@ export function registerServices(o: ServicesOptions): Services {
     codes: voicemailAccessCodes(settings),
     logger: o.logger,
   });
+  const recording = new RecordingService({
+    points,
+    features,
+    users: o.users,
+    repository: o.store.recordings,
+    dataDir: settings.dataDir,
+    channels: settings.recordingChannels === "stereo" ? 2 : 1,
+    retentionDays: settings.recordingRetentionDays,
+    logger: o.logger,
+  });
   const featureCodes = new FeatureCodeSettings({
     table: features,
     repository: o.store.systemSettings,
@@ -178,14 +191,17 @@ export function registerServices(o: ServicesOptions): Services {
     callLists,
     featureCodes,
     greetings,
+    recording,
     async start() {
       // Every service has registered its code by now: the stored changes apply over them.
       await featureCodes.load();
       await autoAttendant.start(o.domainId);
       await voicemail.start();
+      await recording.start();
     },
     stop: () => {
       removePark();
+      recording.stop();
       return voicemail.stop();
     },
   };

@@ -65,6 +65,7 @@ describe("parley feature-codes (CLI)", () => {
     assert.deepEqual(
       [...all.keys()],
       [
+        "call-recording",
         "conference",
         "echo-test",
         "multi-device.join",

@@ -13,6 +13,7 @@ import { GroupsPage } from "./pages/groups";
 import { LinesPage, TrunksPage } from "./pages/lines";
 import { ListsPage } from "./pages/lists";
 import { PromptsPage } from "./pages/prompts";
+import { RecordingsPage } from "./pages/recordings";
 import { RegistrationsPage } from "./pages/registrations";
 import { SettingsPage } from "./pages/settings";
 import { UserEditPage } from "./pages/user-edit";
@@ -47,6 +48,7 @@ export const ROUTES: readonly PageRoute[] = [
   { page: "feature-codes", label: "nav.featureCodes", render: () => <FeatureCodesPage /> },
   { page: "lists", label: "nav.lists", render: () => <ListsPage /> },
   { page: "cdrs", label: "nav.cdrs", render: () => <CdrsPage /> },
+  { page: "recordings", label: "nav.recordings", render: () => <RecordingsPage /> },
   { page: "registrations", label: "nav.registrations", render: () => <RegistrationsPage /> },
   { page: "voicemail", label: "nav.voicemail", render: () => <VoicemailPage /> },
   { page: "prompts", label: "nav.prompts", render: () => <PromptsPage /> },

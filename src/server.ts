@@ -22,13 +22,14 @@ import { SipCore } from "./core/sip-core.js";
 import { DialogManager } from "./dialog/dialog-manager.js";
 import { createMessageWaiting } from "./presence/message-waiting.js";
 import { presenceEvents } from "./presence/presence-events.js";
-import { parkLamps } from "./services/park/park-lamps.js";
+import { publishHandler } from "./presence/publish-handler.js";
 import { type LiveBinding, LocationService } from "./registrar/location-service.js";
 import { NatKeepalive } from "./registrar/nat-keepalive.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
 import { FeatureCodeTable } from "./services/feature-codes.js";
 import { IpLists } from "./services/ip-lists/ip-lists.js";
 import { musicOnHold } from "./services/music-on-hold/music-on-hold.js";
+import { parkLamps } from "./services/park/park-lamps.js";
 import { registerServices } from "./services/services.js";
 import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
@@ -312,7 +313,18 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     calls: calls.control,
     userState: (domainId, user) => calls.userState(domainId, user),
     ...parkLamps(features, services.parking),
+    clock,
   });
+  core.handle(
+    "PUBLISH",
+    publishHandler({
+      authenticator,
+      domain,
+      publications: presence.publications,
+      response: (request, status, reason, headers) => core.response(request, status, reason, headers),
+      logger,
+    }),
+  );
   userChanged = presence.userChanged;
   // A user's settings changed (do-not-disturb by phone, API or CLI): its presence may have too.
   store.users.onChange((domainId, name) => presence.userChanged(domainId, name));

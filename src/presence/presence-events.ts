@@ -9,10 +9,12 @@ import type { CallControl, UserDialog } from "../call/call-control.js";
 import type { CallEvents } from "../call/call-events.js";
 import type { CallParty } from "../call/types.js";
 import type { LocalUser } from "../store/index.js";
+import type { Clock } from "../util/clock.js";
 import { DIALOG, dialogPackage } from "./dialog-package.js";
 import type { EventPackage } from "./event-package.js";
 import { presenceAdmission } from "./presence-admission.js";
 import { PRESENCE, type PresenceState, presencePackage } from "./presence-package.js";
+import { Publications } from "./publications.js";
 
 export interface PresenceEventsOptions {
   readonly host: string;
@@ -23,11 +25,15 @@ export interface PresenceEventsOptions {
   readonly parkSlotOf?: (resource: string) => number | undefined;
   /** The call parked in a slot: a park key's lamp is lit (confirmed) while one is. */
   readonly parkedIn?: (domainId: number, slot: number) => UserDialog | undefined;
+  /** The clock of the publications' expiry. */
+  readonly clock: Clock;
 }
 
 export interface PresenceEvents {
   /** The packages for the SUBSCRIBE handler (message-waiting.ts serves them). */
   readonly packages: readonly EventPackage[];
+  /** What users' devices PUBLISH (publish-handler.ts keeps them here). */
+  readonly publications: Publications;
   /** Where changes go: the subscription core's notify. */
   attach(
     notify: (packageName: string, domainId: number, resource: string) => void,
@@ -45,6 +51,10 @@ export function presenceEvents(o: PresenceEventsOptions): PresenceEvents {
   const parkSlotOf = o.parkSlotOf ?? (() => undefined);
   const admit = presenceAdmission({ lookup: o.lookup, isParkSlot: (r) => parkSlotOf(r) !== undefined });
   let notify: (packageName: string, domainId: number, resource: string) => void = () => {};
+  const publications = new Publications({
+    clock: o.clock,
+    onChange: (domainId, user) => notify(PRESENCE, domainId, user),
+  });
   let notifyWhere: (packageName: string, domainId: number, test: (resource: string) => boolean) => void =
     () => {};
   const dialogsOf = (domainId: number, resource: string): readonly UserDialog[] => {
@@ -65,9 +75,11 @@ export function presenceEvents(o: PresenceEventsOptions): PresenceEvents {
         admit,
         userState: o.userState,
         doNotDisturb: async (domainId, user) => (await o.lookup(domainId, user))?.user.doNotDisturb === true,
+        published: (domainId, user) => publications.stateOf(domainId, user),
       }),
       dialogPackage({ host: o.host, admit, dialogsOf }),
     ],
+    publications,
     attach: (fn, fnWhere) => {
       notify = fn;
       notifyWhere = fnWhere;

@@ -3,9 +3,11 @@
  * (RFC 4480): a local user is `open` while a device is registered and do-not-disturb is off,
  * `closed` otherwise; "on-the-phone" while it talks, "busy" in do-not-disturb; a note says it in
  * words ("Online", "On the phone", "Ringing", "Do not disturb", "Offline") for softphones that
- * show text. The state comes from the registrar and the call engine (issue 19).
+ * show text. The state comes from the registrar and the call engine (issue 19), composed with
+ * what the user's devices PUBLISH (RFC 3903).
  */
 import type { Admission, EventPackage, SubscriptionTarget } from "./event-package.js";
+import type { PublishedState } from "./pidf-read.js";
 import { escapeXml } from "./xml-text.js";
 
 /** RFC 3856 6.1 / RFC 3863: the package name and the body's media type. */
@@ -23,6 +25,8 @@ export interface PresencePackageOptions {
   /** The host of the entity URIs. */
   readonly host: string;
   readonly admit: (target: SubscriptionTarget) => Admission | Promise<Admission>;
+  /** What the user's own devices published last (RFC 3903; publications.ts), if anything. */
+  readonly published?: (domainId: number, user: string) => PublishedState | undefined;
 }
 
 export function presencePackage(o: PresencePackageOptions): EventPackage {
@@ -34,26 +38,61 @@ export function presencePackage(o: PresencePackageOptions): EventPackage {
     body: async ({ domainId, resource }) =>
       pidf(
         `sip:${resource}@${o.host}`,
-        o.userState(domainId, resource),
-        await o.doNotDisturb(domainId, resource),
+        compose(
+          o.userState(domainId, resource),
+          await o.doNotDisturb(domainId, resource),
+          o.published?.(domainId, resource),
+        ),
       ),
   };
 }
 
-/** The PIDF document: one tuple (basic status, contact), and the person's RPID activity. */
-export function pidf(entity: string, state: PresenceState, dnd: boolean): string {
-  const open = state !== "offline" && !dnd;
-  const activity = dnd ? "busy" : state === "talking" || state === "ringing" ? "on-the-phone" : undefined;
-  const note = dnd
-    ? "Do not disturb"
-    : { offline: "Offline", online: "Online", ringing: "Ringing", talking: "On the phone" }[state];
+/** What a watcher sees: basic status, RPID activities and a note. */
+export interface ComposedPresence {
+  readonly open: boolean;
+  readonly activities: readonly string[];
+  readonly note: string;
+}
+
+const NOTES: Readonly<Record<PresenceState, string>> = {
+  offline: "Offline",
+  online: "Online",
+  ringing: "Ringing",
+  talking: "On the phone",
+};
+
+/**
+ * Parley's own knowledge first (do-not-disturb: closed and busy; a call: on the phone), then
+ * what the user's devices published last (their basic status, activities such as "away", and
+ * note), else registration: open while a device is registered.
+ */
+export function compose(
+  state: PresenceState,
+  dnd: boolean,
+  published: PublishedState | undefined,
+): ComposedPresence {
+  if (dnd) return { open: false, activities: ["busy"], note: "Do not disturb" };
+  const onPhone = state === "talking" || state === "ringing";
+  const activities = [...new Set([...(onPhone ? ["on-the-phone"] : []), ...(published?.activities ?? [])])];
+  const open = published === undefined ? state !== "offline" : published.basic === "open";
+  const own = published !== undefined && published.note !== "" && !onPhone;
+  return { open, activities, note: own ? published.note : NOTES[state] };
+}
+
+/** The PIDF document: one tuple (basic status, contact), and the person's RPID activities. */
+export function pidf(entity: string, presence: ComposedPresence): string {
+  const note = escapeXml(presence.note);
+  const activities = presence.activities
+    .filter((a) => /^[a-z][a-z0-9-]*$/i.test(a))
+    .map((a) => `<rpid:${a}/>`)
+    .join("");
   const e = escapeXml(entity);
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\r\n' +
     '<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" ' +
     `xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" entity="${e}">\r\n` +
-    `  <tuple id="t1"><status><basic>${open ? "open" : "closed"}</basic></status><contact>${e}</contact><note>${note}</note></tuple>\r\n` +
-    `  <dm:person id="p1">${activity === undefined ? "" : `<rpid:activities><rpid:${activity}/></rpid:activities>`}<dm:note>${note}</dm:note></dm:person>\r\n` +
+    `  <tuple id="t1"><status><basic>${presence.open ? "open" : "closed"}</basic></status><contact>${e}</contact><note>${note}</note></tuple>\r\n` +
+    `  <dm:person id="p1">${activities === "" ? "" : `<rpid:activities>${activities}</rpid:activities>`}<dm:note>${note}</dm:note></dm:person>\r\n` +
     "</presence>\r\n"
   );
 }

@@ -88,9 +88,9 @@ export class ScriptedPhone {
     }a=${direction}\r\n`;
   }
 
-  private raw(lines: string[], body = ""): Buffer {
+  private raw(lines: string[], body = "", contentType = "application/sdp"): Buffer {
     const all = [...lines];
-    if (body !== "") all.push("Content-Type: application/sdp");
+    if (body !== "") all.push(`Content-Type: ${contentType}`);
     all.push(`Content-Length: ${Buffer.byteLength(body)}`, "", body);
     return Buffer.from(all.join("\r\n"));
   }
@@ -328,6 +328,46 @@ export class ScriptedPhone {
       rang.answered = performance.now();
       this.respond(req, 200, this.sdp(this.user), tag);
     }, this.ringMs);
+  }
+
+  /**
+   * PUBLISH `body` (a PIDF document, RFC 3903) as `resource`'s presence, 401 answered with
+   * credentials; `ifMatch` refreshes, modifies or (with expires 0) removes an earlier publication.
+   */
+  async publish(
+    resource: string,
+    body: string,
+    options: { ifMatch?: string; expires?: number; event?: string; contentType?: string } = {},
+  ): Promise<SipResponse> {
+    const callId = `${hex(8)}@phone`;
+    const uri = `sip:${resource}@127.0.0.1:${this.server}`;
+    const fromTag = hex(4);
+    let cseq = 1;
+    const build = (auth: string | undefined) => (branch: string) =>
+      this.raw(
+        [
+          `PUBLISH ${uri} SIP/2.0`,
+          `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
+          "Max-Forwards: 70",
+          `From: <sip:${this.user}@127.0.0.1>;tag=${fromTag}`,
+          `To: <sip:${resource}@127.0.0.1>`,
+          `Call-ID: ${callId}`,
+          `CSeq: ${cseq++} PUBLISH`,
+          `Event: ${options.event ?? "presence"}`,
+          `Expires: ${options.expires ?? 600}`,
+          ...(options.ifMatch === undefined ? [] : [`SIP-If-Match: ${options.ifMatch}`]),
+          ...(auth === undefined ? [] : [`Authorization: ${auth}`]),
+        ],
+        body,
+        options.contentType ?? "application/pidf+xml",
+      );
+    const first = await this.request("PUBLISH", build(undefined), callId);
+    if (first.status !== 401) return first;
+    return this.request(
+      "PUBLISH",
+      build(this.authorization(first.get("www-authenticate") ?? "", "PUBLISH", uri)),
+      callId,
+    );
   }
 
   /**

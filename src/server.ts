@@ -14,6 +14,7 @@ import { BanList } from "./auth/ban-list.js";
 import { CredentialDirectory } from "./auth/credential-directory.js";
 import { CallEngine } from "./call/call-engine.js";
 import { CALL_EVENT_NAMES } from "./call/call-events.js";
+import { recordingMedia } from "./call/call-recording.js";
 import { MediaPlane } from "./call/media-plane.js";
 import { MessageRelay } from "./call/message-relay.js";
 import type { Settings } from "./config/settings.js";
@@ -285,7 +286,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     response: (request, status, reason) => sipCore.response(request, status, reason),
     logger,
     noAnswerTime: settings.noAnswerTime,
-    media: media.relay,
+    // Call recording (a service, registered below) decides before the relay whether to anchor.
+    media: media.relay && recordingMedia(media.relay, (id, r) => services.recording.prepare(id, r), logger),
     features,
     holdMusic: musicOnHold(users, media.server),
   });
@@ -431,6 +433,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             huntGroups: services.huntGroups,
             autoAttendantGreetings: services.greetings,
             parked: services.parking,
+            recordingsDir: services.recording.root,
             conferences: services.conferences.live,
             subscriptions: messageWaiting,
             token: token.token,

@@ -1,5 +1,7 @@
 /**
  * End to end (issue 17, conference rooms) against a real `parley start`:
+ * - a room that waits for its moderator keeps a member out of the conversation until a caller
+ *   joins with the moderator PIN; a locked room hangs up;
  * - three baresip phones (100: 440 Hz, 101: 1000 Hz, 102: 660 Hz) in configured room 7001, by
  *   `*6*7001`, by the room's own number and by `*6*7001*<password>`: each hears the other two
  *   and not itself (measured from its recording); the live view lists them; muting 100 through
@@ -46,6 +48,8 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
       ["7001", { name: "Board" }],
       ["7002", {}],
       ["7003", { pin: "1234" }],
+      ["7005", { moderatorPin: "9999", waitForModerator: true }],
+      ["7006", { locked: true }],
     ] as const) {
       const r = await parley.api("POST", "/api/v1/conference-rooms", { number, ...extra });
       assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -224,5 +228,36 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
     const w = heard(sixth, 0.2, 1.5, [660]);
     assert.ok(w.rms > 0.005, `the sixth heard a prompt: ${describeHeard(w)}`);
     for (const r of await Promise.all(fill)) passed(r, "a member of the full room", parley);
+  });
+
+  it("members wait for the moderator and join when it does; a locked room refuses", {
+    timeout: 90000,
+  }, async () => {
+    const member = uac(parley, "105", "*6*7005", "conference-uac-stay.xml", ["-d", "14000"]);
+    assert.ok(
+      await until(async () => (await members("7005")).some((m) => m.user === "105")),
+      "105 is in the room",
+    );
+    await sleep(4000);
+    assert.equal((await members("7005"))[0]?.joined, false, "still waiting: no moderator yet");
+    const moderator = uac(parley, "106", "*6*7005*9999", "conference-uac-stay.xml", ["-d", "6000"]);
+    assert.ok(
+      await until(async () => (await members("7005")).filter((m) => m.joined).length === 2),
+      `both in once the moderator is: ${JSON.stringify(await members("7005"))}`,
+    );
+    const live = (await parley.api("GET", "/api/v1/conference-rooms/7005/members")).body.items as Array<
+      Member & { moderator: boolean }
+    >;
+    assert.deepEqual(
+      live.map((m) => [m.user, m.moderator]),
+      [
+        ["105", false],
+        ["106", true],
+      ],
+    );
+    passed(await uac(parley, "107", "*6*7006", "call-uac-wait-bye.xml"), "the locked room hangs up", parley);
+    assert.equal((await members("7006")).length, 0);
+    passed(await moderator, "the moderator", parley);
+    passed(await member, "the member", parley);
   });
 });

@@ -115,7 +115,7 @@ describe("the Recordings page and the call records' link", { skip }, () => {
     await page.getByTestId("recording-row-call-a").waitFor();
     const ids = await page
       .locator('[data-testid^="recording-row-"]')
-      .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.testid));
+      .evaluateAll((rows) => rows.map((r) => r.dataset.testid));
     assert.deepEqual(ids, ["recording-row-call-b", "recording-row-call-a"]);
     const text = (await page.getByTestId("recording-row-call-a").textContent()) ?? "";
     assert.match(text, /100/);

@@ -6,7 +6,7 @@
  * finishes a recorder whose session is gone. Not covered here: the relay and the call (e2e).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -123,6 +123,48 @@ describe("CallRecorder", () => {
     });
     assert.equal(await r.open(), false);
     assert.match(r.result().error ?? "", /ENOENT/);
+  });
+});
+
+describe("a full disk (/dev/full: every write fails with ENOSPC)", {
+  skip: !existsSync("/dev/full") && "no /dev/full",
+}, () => {
+  it("CallRecorder: the recording stops with the error, reported once", async () => {
+    const failures: string[] = [];
+    const r = new CallRecorder({
+      path: "/dev/full",
+      channels: 1,
+      now: () => 0,
+      failed: (e) => failures.push(e),
+    });
+    assert.equal(await r.open(), false);
+    assert.equal(r.active, false);
+    assert.match(r.result().error ?? "", /ENOSPC/);
+    assert.equal(failures.length, 1);
+    r.packet("a", packet(440, 0));
+    r.tick();
+    assert.match((await r.stop()).error ?? "", /ENOSPC/);
+  });
+
+  it("RecorderWorkerCore: the start answers why, and warns; the relay sides are left alone", async () => {
+    const sides: Record<string, Partial<RelaySide>> = { a: {}, b: {} };
+    const warnings: string[] = [];
+    const core = new RecorderWorkerCore({
+      relaySide: (_s, side) => sides[side] as RelaySide,
+      warn: (_r, m) => warnings.push(m),
+    });
+    const reply = await core.handle({
+      type: "recorder.start",
+      id: 1,
+      recorder: "r",
+      session: "s",
+      path: "/dev/full",
+      channels: 2,
+    });
+    assert.ok(reply.ok && reply.recording?.error?.startsWith("ENOSPC"), JSON.stringify(reply));
+    assert.equal(sides.a.recording, undefined);
+    assert.equal(core.size, 0);
+    assert.match(warnings.join(), /recording stopped, the call goes on: ENOSPC/);
   });
 });
 

@@ -143,8 +143,11 @@ export class CallEngine implements CallsView {
       },
       service: (number) => {
         const feature = o.features?.match(number);
-        const handler = feature && this.points.transferServiceNamed(feature.service);
-        return handler && ((request) => handler({ ...request, number, argument: feature!.argument }));
+        // A feature code names its service; a number a service claims (a conference room's) too.
+        const name = feature?.service ?? this.points.transferServiceClaiming(number);
+        const handler = name === undefined ? undefined : this.points.transferServiceNamed(name);
+        const argument = feature?.argument ?? number;
+        return handler && ((request) => handler({ ...request, number, argument }));
       },
     });
     this.control = new EngineCallControl({

@@ -159,6 +159,7 @@ export class DetectionPointTable {
   private readonly notifications = new Map<NotificationPoint, Entry<(payload: never) => void>[]>();
   private readonly services = new Map<string, ServiceHandler>();
   private readonly transferServices = new Map<string, TransferServiceHandler>();
+  private readonly transferClaims = new Map<string, (number: string) => boolean>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -195,6 +196,23 @@ export class DetectionPointTable {
 
   transferServiceNamed(name: string): TransferServiceHandler | undefined {
     return this.transferServices.get(name);
+  }
+
+  /**
+   * Lets a transfer service claim numbers that are not feature codes (a conference room's own
+   * number): `claims` answers at once, from what the service has in memory.
+   */
+  transferNumbers(name: string, claims: (number: string) => boolean): () => void {
+    this.transferClaims.set(name, claims);
+    return () => {
+      if (this.transferClaims.get(name) === claims) this.transferClaims.delete(name);
+    };
+  }
+
+  /** The transfer service that claims `number`, if any. */
+  transferServiceClaiming(number: string): string | undefined {
+    for (const [name, claims] of this.transferClaims) if (claims(number)) return name;
+    return undefined;
   }
 
   /** True when something is attached at `point` (the engine skips the await otherwise). */

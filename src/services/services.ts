@@ -195,6 +195,8 @@ export function registerServices(o: ServicesOptions): Services {
     async start() {
       // Every service has registered its code by now: the stored changes apply over them.
       await featureCodes.load();
+      // Transfers to a room's own number need the room numbers before any call to a room.
+      await conferences.load(o.domainId);
       await autoAttendant.start(o.domainId);
       await voicemail.start();
       await recording.start();

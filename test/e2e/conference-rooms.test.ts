@@ -7,7 +7,7 @@
  *   and not itself (measured from its recording); the live view lists them; muting 100 through
  *   the API silences it for the others (measured) while it still hears them;
  * - a call added to a room by transfer: 101 sends 100 (a blind REFER) to `*6*7004`, where 102 is:
- *   100 and 102 hear each other;
+ *   100 and 102 hear each other; a REFER to room 7001's own number works the same;
  * - the PIN: `*6*7003` asks for it; 1234# in SIP INFO joins (the live view shows the member),
  *   three wrong PINs are answered by goodbye and a BYE (sipp);
  * - a full room: five sipp callers fill room 7002 (five members, the default); the sixth, a
@@ -195,6 +195,27 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
     assert.ok((await nth(a, "CALL_CLOSED", 1)) && (await nth(c, "CALL_CLOSED", 1)), "both hung up");
     hears("100", a, into(ta, s0, s1), [660]);
     hears("102", c, into(tc, s0, s1), [440]);
+  });
+
+  it("a blind transfer to a configured room's own number moves the transferee in too", {
+    timeout: 90000,
+  }, async () => {
+    await phones.stopAll();
+    const a = await phones.phone("100", tone(440));
+    const b = await phones.phone("101", tone(1000), { autoAnswer: true });
+    const c = await phones.phone("102", tone(660));
+    await dial(c, "*6*7001");
+    await dial(a, "101");
+    await sleep(1000);
+    b.command("transfer", `sip:7001@${server()}`);
+    assert.ok(await nth(b, "CALL_CLOSED", 1, 15000), `the transferor is released${diag(a, b, c)}`);
+    assert.ok(
+      await until(async () => (await members("7001")).filter((m) => m.joined).length === 2),
+      `100 is in room 7001: ${JSON.stringify(await members("7001"))}${diag(a, b, c)}`,
+    );
+    a.command("hangup");
+    c.command("hangup");
+    assert.ok((await nth(a, "CALL_CLOSED", 1)) && (await nth(c, "CALL_CLOSED", 1)), "both hung up");
   });
 
   it("the PIN: 1234# joins; three wrong PINs: goodbye, then BYE", { timeout: 90000 }, async () => {

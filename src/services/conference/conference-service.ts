@@ -43,18 +43,39 @@ export class ConferenceService {
   /** Each domain's configured rooms by number, read once and dropped on every change. */
   private readonly cache = new Map<number, { at: number; rooms: Promise<Map<string, ConferenceRoom>> }>();
   private readonly now: () => number;
+  /**
+   * Every domain's room numbers as last read, for a blind transfer to a room's own number (the
+   * engine asks synchronously whether a number is a room; a domain's rooms are read at start and
+   * again after each change or ROOMS_TTL_MS).
+   */
+  private readonly numbers = new Map<number, ReadonlySet<string>>();
 
   constructor(private readonly o: ConferenceServiceOptions) {
     this.live = new LiveConferences(o.onChange);
     this.now = o.now ?? Date.now;
-    o.repository.onChange((domainId) => this.cache.delete(domainId));
+    o.repository.onChange((domainId) => {
+      this.cache.delete(domainId);
+      this.rooms(domainId).catch(() => {});
+    });
+  }
+
+  /** Reads a domain's rooms now, so transfers to their numbers work before any call to one. */
+  async load(domainId: number): Promise<void> {
+    await this.rooms(domainId);
+  }
+
+  /** Whether `number` is a configured room's in some domain (a transfer's target: blind REFER). */
+  private claims(number: string): boolean {
+    for (const domainId of this.numbers.keys()) this.rooms(domainId).catch(() => {}); // refresh when stale
+    for (const numbers of this.numbers.values()) if (numbers.has(number)) return true;
+    return false;
   }
 
   register(points: DetectionPointTable, features: FeatureCodeTable, code = CONFERENCE_CODE): () => void {
     const removals = [
       points.service(CONFERENCE_SERVICE, (context) => this.dialledCode(context)),
       points.transferService(CONFERENCE_SERVICE, (request) =>
-        this.transferred(request.call, request.transferee, request.argument),
+        this.transferred(request.call, request.transferee, request.number, request.argument),
       ),
       points.decide(
         "attempted",
@@ -62,6 +83,7 @@ export class ConferenceService {
         (context) => this.dialledNumber(context),
         CONFERENCE_ROOM_ORDER,
       ),
+      points.transferNumbers(CONFERENCE_SERVICE, (number) => this.claims(number)),
       addConferenceCode(features, code),
     ];
     return () => {
@@ -74,7 +96,10 @@ export class ConferenceService {
     const now = this.now();
     const cached = this.cache.get(domainId);
     if (cached !== undefined && now - cached.at < ROOMS_TTL_MS) return cached.rooms;
-    const rooms = this.o.repository.rooms(domainId).then((list) => new Map(list.map((r) => [r.number, r])));
+    const rooms = this.o.repository.rooms(domainId).then((list) => {
+      this.numbers.set(domainId, new Set(list.map((r) => r.number)));
+      return new Map(list.map((r) => [r.number, r]));
+    });
     this.cache.set(domainId, { at: now, rooms });
     rooms.catch(() => this.cache.delete(domainId));
     return rooms;
@@ -136,15 +161,22 @@ export class ConferenceService {
     return this.verdict(context, room.number, endpoint, room.name);
   }
 
-  /** A blind transfer to `*6*room#`: the transferee goes into the room, the transferor is let go. */
+  /**
+   * A blind transfer to `*6*room#` or to a room's number: the transferee goes into the room, the
+   * transferor is let go.
+   */
   private async transferred(
     call: Parameters<Parameters<DetectionPointTable["transferService"]>[1]>[0]["call"],
     transferee: CallSide,
+    number: string,
     argument: string,
   ): Promise<FinalStatus> {
     const join = joinOf(argument);
     if (join === undefined) return { status: 404, reason: "Not Found (conference rooms are 1-10 digits)" };
     const party = transferee === "caller" ? call.caller : call.callee;
+    // A room's own number (no feature code) is a room only where it is configured.
+    if (number === argument && !(await this.rooms(party.domainId)).has(join.room))
+      return { status: 404, reason: "Not Found" };
     const endpoint = await this.endpointFor(party.domainId, join.room, join.pin, party);
     const other: CallSide = transferee === "caller" ? "callee" : "caller";
     const moved = await call.moveSides({

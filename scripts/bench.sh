@@ -48,4 +48,7 @@ node --import tsx bench/conference-mixer.bench.ts || status=1
 echo "== Media server: in-band DTMF detection accuracy (digits under speech-like noise, G.711)"
 # Floor of issue 14: at least 99% detected and no false digit (goal 100%).
 node --import tsx bench/dtmf-accuracy.bench.ts || status=1
+echo "== Presence: NOTIFYs per second to 100 watchers of one busy user, and memory per subscription"
+# Floor of issue 19: 2,000 NOTIFY/s (goal 20,000); the bench exits 1 below the floor.
+node --import tsx bench/presence.bench.ts || status=1
 exit $status

@@ -316,6 +316,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     userState: (domainId, user) => calls.userState(domainId, user),
     ...parkLamps(features, services.parking),
     clock,
+    listUsers: async (domainId) => (await store.users.list({ domainId, limit: 1000 })).items,
   });
   core.handle(
     "PUBLISH",

@@ -12,12 +12,27 @@ export interface SubscriptionTarget {
   readonly watcher: string;
   /** The watched resource: the user part of the SUBSCRIBE's Request-URI, unescaped. */
   readonly resource: string;
+  /** RFC 4662 5: the subscriber supports resource lists (`Supported: eventlist`). */
+  readonly eventlist?: boolean;
+}
+
+/** A NOTIFY body with its own type and header fields (a resource list's multipart, RFC 4662). */
+export interface PackageBody {
+  readonly body: string;
+  readonly contentType: string;
+  readonly headers?: ReadonlyArray<readonly [string, string]>;
 }
 
 /** A package's verdict on a new subscription; a refusal is answered with its status. */
 export type Admission =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly status: number; readonly reason: string };
+  /** Admitted; `headers` go on the 200 (a resource list's `Require: eventlist`). */
+  | { readonly ok: true; readonly headers?: ReadonlyArray<readonly [string, string]> }
+  | {
+      readonly ok: false;
+      readonly status: number;
+      readonly reason: string;
+      readonly headers?: ReadonlyArray<readonly [string, string]>;
+    };
 
 export interface EventPackage {
   /** RFC 6665 7.2: the event-type token of the Event and Allow-Events header fields. */
@@ -32,5 +47,5 @@ export interface EventPackage {
    * The resource's full state as a NOTIFY body (RFC 6665 4.2.1: the NOTIFY after a SUBSCRIBE
    * carries the complete state; Parley sends complete state in every NOTIFY).
    */
-  body(target: SubscriptionTarget): Promise<string>;
+  body(target: SubscriptionTarget): Promise<string | PackageBody>;
 }

@@ -15,6 +15,7 @@ import type { EventPackage } from "./event-package.js";
 import { presenceAdmission } from "./presence-admission.js";
 import { PRESENCE, type PresenceState, presencePackage } from "./presence-package.js";
 import { Publications } from "./publications.js";
+import { ALL_USERS, withResourceList } from "./resource-list.js";
 
 export interface PresenceEventsOptions {
   readonly host: string;
@@ -27,6 +28,8 @@ export interface PresenceEventsOptions {
   readonly parkedIn?: (domainId: number, slot: number) => UserDialog | undefined;
   /** The clock of the publications' expiry. */
   readonly clock: Clock;
+  /** Every user of a domain (the `*all` resource list, RFC 4662). */
+  readonly listUsers?: (domainId: number) => Promise<readonly LocalUser[]>;
 }
 
 export interface PresenceEvents {
@@ -53,7 +56,10 @@ export function presenceEvents(o: PresenceEventsOptions): PresenceEvents {
   let notify: (packageName: string, domainId: number, resource: string) => void = () => {};
   const publications = new Publications({
     clock: o.clock,
-    onChange: (domainId, user) => notify(PRESENCE, domainId, user),
+    onChange: (domainId, user) => {
+      notify(PRESENCE, domainId, user);
+      notify(PRESENCE, domainId, ALL_USERS);
+    },
   });
   let notifyWhere: (packageName: string, domainId: number, test: (resource: string) => boolean) => void =
     () => {};
@@ -65,19 +71,38 @@ export function presenceEvents(o: PresenceEventsOptions): PresenceEvents {
   };
   const changed = (party: CallParty | undefined): void => {
     if (party === undefined) return;
-    notify(DIALOG, party.domainId, party.user);
-    notify(PRESENCE, party.domainId, party.user);
+    for (const pkg of [DIALOG, PRESENCE]) {
+      notify(pkg, party.domainId, party.user);
+      // Operator consoles' lists (RFC 4662) hold every user: each change re-sends theirs.
+      notify(pkg, party.domainId, ALL_USERS);
+    }
+  };
+  const visibleUsers = async (domainId: number, watcher: string): Promise<string[]> => {
+    const by = (await o.lookup(domainId, watcher))?.user;
+    if (by === undefined || o.listUsers === undefined) return [];
+    const all = await o.listUsers(domainId);
+    const seesAll = by.subscribeAllPresence || by.presenceGroup === 0;
+    return all.filter((u) => seesAll || u.presenceGroup === by.presenceGroup).map((u) => u.name);
+  };
+  const lists = {
+    host: o.host,
+    visibleUsers,
+    isUser: async (domainId: number, name: string) => (await o.lookup(domainId, name)) !== undefined,
   };
   return {
     packages: [
-      presencePackage({
-        host: o.host,
-        admit,
-        userState: o.userState,
-        doNotDisturb: async (domainId, user) => (await o.lookup(domainId, user))?.user.doNotDisturb === true,
-        published: (domainId, user) => publications.stateOf(domainId, user),
-      }),
-      dialogPackage({ host: o.host, admit, dialogsOf }),
+      withResourceList(
+        presencePackage({
+          host: o.host,
+          admit,
+          userState: o.userState,
+          doNotDisturb: async (domainId, user) =>
+            (await o.lookup(domainId, user))?.user.doNotDisturb === true,
+          published: (domainId, user) => publications.stateOf(domainId, user),
+        }),
+        lists,
+      ),
+      withResourceList(dialogPackage({ host: o.host, admit, dialogsOf }), lists),
     ],
     publications,
     attach: (fn, fnWhere) => {

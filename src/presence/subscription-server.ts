@@ -178,6 +178,7 @@ export class SubscriptionServer {
       domainId: domain.id,
       watcher: auth.username,
       resource: unescapeUri(request.uri.user ?? ""),
+      eventlist: /(^|,)\s*eventlist\s*(,|$)/i.test(request.getAll("supported").join(",")),
     };
     const limit = this.overLimit(target.domainId, target.watcher);
     if (limit !== undefined) {
@@ -190,7 +191,7 @@ export class SubscriptionServer {
     }
     const admission = await pkg.admit(target);
     if (!admission.ok) {
-      this.respond(tx, admission.status, admission.reason);
+      this.respond(tx, admission.status, admission.reason, admission.headers);
       return;
     }
     if (tx.state !== "trying" && tx.state !== "proceeding") return;
@@ -208,7 +209,7 @@ export class SubscriptionServer {
     dialog.on("request", (e) => this.inDialog(subscription, e));
     // RFC 6665 8.3.1: 202 is deprecated; 200 accepts a subscription. The 200 carries the granted
     // duration (4.2.1.1) and, from the dialog, Parley's Contact.
-    dialog.respond(tx, 200, { headers: [["Expires", String(expires)]] });
+    dialog.respond(tx, 200, { headers: [["Expires", String(expires)], ...(admission.headers ?? [])] });
     this.o.logger.info(
       { subscription: subscription.id, package: pkg.name, user: target.watcher, expires, source: rx.source },
       "subscription created",

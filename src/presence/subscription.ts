@@ -13,7 +13,7 @@ import type { Dialog } from "../dialog/index.js";
 import type { TransportProtocol } from "../transport/types.js";
 import type { Clock, TimerHandle } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
-import type { EventPackage, SubscriptionTarget } from "./event-package.js";
+import type { EventPackage, PackageBody, SubscriptionTarget } from "./event-package.js";
 import { type EventHeader, formatEvent } from "./subscribe-request.js";
 
 /** Failed NOTIFYs in a row that end a subscription. */
@@ -63,6 +63,7 @@ export class Subscription implements SubscriptionTarget {
   readonly event: EventHeader;
   readonly dialog: Dialog;
   readonly source: SubscriberSource;
+  readonly eventlist: boolean;
   /** When it expires, clock ms. */
   expiresAt = 0;
   /** Set once it is ending: the reason its final NOTIFY carries. */
@@ -88,6 +89,7 @@ export class Subscription implements SubscriptionTarget {
     this.event = init.event;
     this.dialog = init.dialog;
     this.source = init.source;
+    this.eventlist = init.eventlist === true;
     // The subscription counts its own NOTIFY failures; a lost one must not end the dialog.
     this.dialog.endOnTimeout = false;
     // A BYE, or a 481 to a NOTIFY: the dialog, and with it the subscription, is gone.
@@ -169,9 +171,10 @@ export class Subscription implements SubscriptionTarget {
 
   /** Sends one NOTIFY with the state current now; never rejects. */
   private async send(final: boolean): Promise<Outcome> {
-    let body: string | undefined;
+    let body: PackageBody | undefined;
     try {
-      body = await this.package.body(this);
+      const made = await this.package.body(this);
+      body = typeof made === "string" ? { body: made, contentType: this.package.contentType } : made;
     } catch (err) {
       this.ctx.logger.error(
         { err, subscription: this.id, resource: this.resource },
@@ -190,8 +193,9 @@ export class Subscription implements SubscriptionTarget {
         headers: [
           ["Event", formatEvent(this.event)],
           ["Subscription-State", state],
+          ...(body?.headers ?? []),
         ],
-        ...(body === undefined ? {} : { body, contentType: this.package.contentType }),
+        ...(body === undefined ? {} : { body: body.body, contentType: body.contentType }),
       });
       if (response.status >= 200 && response.status < 300) return "ok";
       this.ctx.logger.info(

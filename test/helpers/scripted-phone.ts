@@ -374,7 +374,12 @@ export class ScriptedPhone {
    * SUBSCRIBE to `resource`'s `event` package (401 answered with credentials); its NOTIFYs are
    * answered 200 and kept in `received`. Resolves with the final response.
    */
-  async subscribe(resource: string, event: string, expires = 600): Promise<SipResponse> {
+  async subscribe(
+    resource: string,
+    event: string,
+    expires = 600,
+    extra: string[] = [],
+  ): Promise<SipResponse> {
     const callId = `${hex(8)}@phone`;
     const uri = `sip:${resource}@127.0.0.1:${this.server}`;
     const fromTag = hex(4);
@@ -391,6 +396,7 @@ export class ScriptedPhone {
         `Contact: ${this.contact}`,
         `Event: ${event}`,
         `Expires: ${expires}`,
+        ...extra,
         ...(auth === undefined ? [] : [`Authorization: ${auth}`]),
       ]);
     const first = await this.request("SUBSCRIBE", build(undefined), callId);

@@ -98,8 +98,8 @@ export class TrunkCallRouting implements CallRouting {
     const calls = this.o.carriers.calls("line", line.account);
     if (line.maxConcurrentCalls !== null && calls.incoming + calls.outgoing >= line.maxConcurrentCalls)
       return { kind: "refuse", ...callStatus("line-busy") };
-    // The auto-attendant is refused when the call is routed (decide), after the "attempted"
-    // services: hunt group detection has priority over it (FEATURES.md section 5, example 3).
+    // A line set to the auto-attendant: the attendant (a service at "attempted", after hunt
+    // group detection, which has priority: FEATURES.md section 5, example 3) answers the call.
     return {
       kind: "line",
       name: line.account,
@@ -127,16 +127,13 @@ export class TrunkCallRouting implements CallRouting {
         ? (await this.o.routing.snapshot()).lines.find((l) => l.type === 1 && l.account === input.userName)
         : undefined;
     if (inbound?.kind === "trunk") caller = { origin: "trunk", trunkId: inbound.name };
-    else if (inbound?.kind === "line") {
-      const line = (await this.o.routing.snapshot()).lines.find((l) => l.account === inbound.name);
-      if (line?.transferTo === "auto-attendant")
-        return { kind: "refuse", ...callStatus("auto-attendant-unavailable") };
-      caller = { origin: "line", account: inbound.name };
-    } else if (gateway !== undefined) {
-      if (gateway.transferTo === "auto-attendant")
-        return { kind: "refuse", ...callStatus("auto-attendant-unavailable") };
+    // A line set to the auto-attendant is routed for what the attendant chose (the number the
+    // caller keyed, or its time condition's destination), with the line's rights.
+    else if (inbound?.kind === "line") caller = { origin: "line", account: inbound.name };
+    else if (gateway !== undefined) {
       caller = { origin: "line", account: gateway.account };
-      if (gateway.destinationNumber !== "") dialed = gateway.destinationNumber;
+      if (gateway.destinationNumber !== "" && gateway.transferTo !== "auto-attendant")
+        dialed = gateway.destinationNumber;
     } else {
       caller = {
         origin: "user",

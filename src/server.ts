@@ -21,9 +21,7 @@ import type { Settings } from "./config/settings.js";
 import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
 import { DialogManager } from "./dialog/dialog-manager.js";
-import { createMessageWaiting } from "./presence/message-waiting.js";
-import { presenceEvents } from "./presence/presence-events.js";
-import { publishHandler } from "./presence/publish-handler.js";
+import { createEventServer } from "./presence/event-server.js";
 import { type LiveBinding, LocationService } from "./registrar/location-service.js";
 import { NatKeepalive } from "./registrar/nat-keepalive.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
@@ -308,35 +306,10 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     onCallsChange: () => liveEvents.notify(),
     onConfigChange: () => liveEvents.notify("config"),
   });
-  // Presence (RFC 3856) and busy lamps (RFC 4235) from the registrar's and the engine's state.
-  const presence = presenceEvents({
-    host: contactHost(settings),
-    lookup: (domainId, name) => users.lookup(domainId, name),
-    calls: calls.control,
-    userState: (domainId, user) => calls.userState(domainId, user),
-    ...parkLamps(features, services.parking),
-    clock,
-    listUsers: async (domainId) => (await store.users.list({ domainId, limit: 1000 })).items,
-  });
-  core.handle(
-    "PUBLISH",
-    publishHandler({
-      authenticator,
-      domain,
-      publications: presence.publications,
-      response: (request, status, reason, headers) => core.response(request, status, reason, headers),
-      logger,
-    }),
-  );
-  userChanged = presence.userChanged;
-  // A user's settings changed (do-not-disturb by phone, API or CLI): its presence may have too.
-  store.users.onChange((domainId, name) => presence.userChanged(domainId, name));
-  // SUBSCRIBE: message-waiting indication (RFC 3842; NOTIFY to every device of a user whose
-  // mailbox changed or that registers anew), presence and dialog state.
-  const messageWaiting = createMessageWaiting({
-    packages: presence.packages,
-    maxSubscriptions: settings.maxSubscriptions,
-    maxPerUser: settings.maxSubscriptionsPerUser,
+  // SIP events: message-waiting indication (RFC 3842; NOTIFY to every device of a user whose
+  // mailbox changed or that registers anew), presence (RFC 3856, PUBLISH RFC 3903) and busy lamps
+  // (RFC 4235), the operator's resource list (RFC 4662).
+  const { presence, messageWaiting } = createEventServer({
     core,
     dialogs,
     transactions,
@@ -344,15 +317,24 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     location,
     domain,
     host: contactHost(settings),
+    lookup: (domainId, name) => users.lookup(domainId, name),
+    calls: calls.control,
+    userState: (domainId, user) => calls.userState(domainId, user),
+    ...parkLamps(features, services.parking),
+    listUsers: async (domainId) => (await store.users.list({ domainId, limit: 1000 })).items,
     counts: (domainId, user) => services.voicemail.mailboxes.counts(domainId, user),
     hasVoicemail: async (domainId, user) => {
       const entry = (await users.lookup(domainId, user))?.user;
       return entry !== undefined && (entry.voicemailOnUnreachableOrNoAnswer || entry.voicemailOnBusy);
     },
+    maxSubscriptions: settings.maxSubscriptions,
+    maxPerUser: settings.maxSubscriptionsPerUser,
     clock,
     logger,
   });
-  presence.attach(messageWaiting.notify, messageWaiting.notifyWhere);
+  userChanged = presence.userChanged;
+  // A user's settings changed (do-not-disturb by phone, API or CLI): its presence may have too.
+  store.users.onChange((domainId, name) => presence.userChanged(domainId, name));
   services.parking.onSlotChange((domainId, slot) => presence.parkChanged(domainId, slot));
   services.voicemail.mailboxes.onChange((domainId, mailbox) => {
     messageWaiting.changed(domainId, mailbox);

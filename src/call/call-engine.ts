@@ -58,7 +58,7 @@ import {
 } from "./stages/plan.js";
 import { findCallee, userTargets } from "./stages/resolve-targets.js";
 import type { FeatureCodes } from "./stages/route.js";
-import { type ResolvedTarget, TransferHandler } from "./transfer.js";
+import { type ResolvedTarget, TransferHandler, transferServiceFor } from "./transfer.js";
 
 export interface CallEngineOptions {
   readonly dialogs: DialogManager;
@@ -141,14 +141,7 @@ export class CallEngine implements CallsView {
         for (const call of this.calls.values()) if (call.has(dialog)) return call;
         return undefined;
       },
-      service: (number) => {
-        const feature = o.features?.match(number);
-        // A feature code names its service; a number a service claims (a conference room's) too.
-        const name = feature?.service ?? this.points.transferServiceClaiming(number);
-        const handler = name === undefined ? undefined : this.points.transferServiceNamed(name);
-        const argument = feature?.argument ?? number;
-        return handler && ((request) => handler({ ...request, number, argument }));
-      },
+      service: (number) => transferServiceFor(this.points, o.features, number),
     });
     this.control = new EngineCallControl({
       ...o,

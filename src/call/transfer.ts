@@ -14,6 +14,8 @@ import type { SipResponse } from "../sip/types.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import type { Call } from "./call.js";
+import type { DetectionPointTable } from "./detection-points.js";
+import type { FeatureCodes } from "./stages/route.js";
 import { Fork } from "./fork.js";
 import { type ReferNotifier as Notifier, parseRefer, ReferNotifier, type ReferTarget } from "./refer.js";
 import type { CalleeLeg, CallParty, TargetSet } from "./types.js";
@@ -35,6 +37,22 @@ export interface TransferOptions {
   findCall(dialog: Dialog): Call | undefined;
   /** A service a transfer target number names (park), instead of a user to ring. */
   service?(number: string): TransferService | undefined;
+}
+
+/**
+ * The transfer service a REFER's target number reaches, if any: its feature code's (park:
+ * `*70*5`), or the service that claims the number (a conference room's own number).
+ */
+export function transferServiceFor(
+  points: DetectionPointTable,
+  features: FeatureCodes | undefined,
+  number: string,
+): TransferService | undefined {
+  const feature = features?.match(number);
+  const name = feature?.service ?? points.transferServiceClaiming(number);
+  const handler = name === undefined ? undefined : points.transferServiceNamed(name);
+  const argument = feature?.argument ?? number;
+  return handler && ((request) => handler({ ...request, number, argument }));
 }
 
 /** A transfer to a service: it takes the transferee's side; the status for the transferor. */

@@ -13,6 +13,7 @@ import {
   settingsTable,
 } from "../config/settings.js";
 import { version } from "../version.js";
+import { registerAutoAttendantCommands } from "./auto-attendant-commands.js";
 import { registerConferenceCommands } from "./conference-commands.js";
 import { registerFeatureCodeCommands } from "./feature-code-commands.js";
 import { registerGroupCommands } from "./group-commands.js";
@@ -70,6 +71,7 @@ registerVoicemailCommands(program);
 registerFeatureCodeCommands(program);
 registerListCommands(program);
 registerGroupCommands(program);
+registerAutoAttendantCommands(program);
 registerConferenceCommands(program);
 registerParkedCommand(program);
 registerRecordingCommands(program);

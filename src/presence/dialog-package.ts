@@ -28,6 +28,8 @@ export interface DialogPackageOptions {
 interface Told {
   version: number;
   dialogs: Map<string, UserDialog>;
+  /** Each call's state as last sent ("id state"), to send nothing when none changed. */
+  sent: string;
 }
 
 export function dialogPackage(o: DialogPackageOptions): EventPackage {
@@ -38,16 +40,20 @@ export function dialogPackage(o: DialogPackageOptions): EventPackage {
     contentType: DIALOG_INFO_XML,
     defaultExpires: DEFAULT_EXPIRES,
     admit: o.admit,
-    body: async (target) => {
+    body: async (target, mustSend) => {
+      const now = o.dialogsOf(target.domainId, target.resource);
+      const summary = now.map((d) => `${d.id} ${d.state}`).join(",");
       let state = told.get(target);
       if (state === undefined) {
         // RFC 4235 4.1: the version starts at 0 with the first NOTIFY of the subscription.
-        state = { version: 0, dialogs: new Map() };
+        state = { version: 0, dialogs: new Map(), sent: summary };
         told.set(target, state);
       } else {
+        // A call event that changed nothing this lamp shows (a second 180): no NOTIFY.
+        if (summary === state.sent && mustSend !== true) return null;
         state.version++;
+        state.sent = summary;
       }
-      const now = o.dialogsOf(target.domainId, target.resource);
       const ended = [...state.dialogs.values()].filter((d) => !now.some((n) => n.id === d.id));
       state.dialogs = new Map(now.map((d) => [d.id, d]));
       const entries = [

@@ -45,7 +45,9 @@ export interface EventPackage {
   admit(target: SubscriptionTarget): Admission | Promise<Admission>;
   /**
    * The resource's full state as a NOTIFY body (RFC 6665 4.2.1: the NOTIFY after a SUBSCRIBE
-   * carries the complete state; Parley sends complete state in every NOTIFY).
+   * carries the complete state; Parley sends complete state in every NOTIFY). `null`: nothing
+   * changed for this subscriber since its last NOTIFY, so none is sent; never when `mustSend` (the
+   * first NOTIFY, a refresh's, the final one).
    */
-  body(target: SubscriptionTarget): Promise<string | PackageBody>;
+  body(target: SubscriptionTarget, mustSend?: boolean): Promise<string | PackageBody | null>;
 }

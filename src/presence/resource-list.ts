@@ -45,8 +45,8 @@ export function withResourceList(inner: EventPackage, o: ResourceListOptions): E
         return { ok: false, status: 403, reason: "Forbidden" };
       return { ok: true, headers: EVENTLIST };
     },
-    body: async (target) => {
-      if (target.resource !== ALL_USERS) return inner.body(target);
+    body: async (target, mustSend) => {
+      if (target.resource !== ALL_USERS) return inner.body(target, mustSend);
       let state = lists.get(target);
       if (state === undefined) {
         state = { version: 0, members: new Map() };
@@ -64,7 +64,7 @@ export function withResourceList(inner: EventPackage, o: ResourceListOptions): E
           member = { domainId: target.domainId, watcher: target.watcher, resource: user };
           state.members.set(user, member);
         }
-        const made = await inner.body(member);
+        const made = (await inner.body(member, true))!;
         const body = typeof made === "string" ? made : made.body;
         const contentType = typeof made === "string" ? inner.contentType : made.contentType;
         parts.push({

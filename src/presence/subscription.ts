@@ -52,7 +52,7 @@ export interface SubscriptionContext {
   ended(subscription: Subscription): void;
 }
 
-type Outcome = "ok" | "failed" | "gone" | "skipped";
+type Outcome = "ok" | "failed" | "gone" | "skipped" | "unchanged";
 
 export class Subscription implements SubscriptionTarget {
   readonly id: string;
@@ -76,6 +76,11 @@ export class Subscription implements SubscriptionTarget {
   private expiry: TimerHandle | undefined;
   private retry: TimerHandle | undefined;
   private readonly unlisten: () => void;
+  /**
+   * The next NOTIFY goes even if the package says nothing changed (the first, a refresh's, RFC
+   * 6665 4.2.1.4, and a retry: the subscriber may have missed the state).
+   */
+  private force = true;
 
   constructor(
     private readonly ctx: SubscriptionContext,
@@ -118,6 +123,7 @@ export class Subscription implements SubscriptionTarget {
       return;
     }
     this.extend(expires);
+    this.force = true;
     this.notify();
   }
 
@@ -173,8 +179,12 @@ export class Subscription implements SubscriptionTarget {
   private async send(final: boolean): Promise<Outcome> {
     let body: PackageBody | undefined;
     try {
-      const made = await this.package.body(this);
-      body = typeof made === "string" ? { body: made, contentType: this.package.contentType } : made;
+      const mustSend = final || this.force;
+      const made = await this.package.body(this, mustSend);
+      if (made === null && !mustSend) return "unchanged";
+      if (made !== null)
+        body = typeof made === "string" ? { body: made, contentType: this.package.contentType } : made;
+      this.force = false;
     } catch (err) {
       this.ctx.logger.error(
         { err, subscription: this.id, resource: this.resource },
@@ -217,6 +227,7 @@ export class Subscription implements SubscriptionTarget {
     }
     if (outcome === "ok") this.failures = 0;
     if (outcome === "failed") {
+      this.force = true;
       this.failures++;
       if (this.failures >= MAX_FAILURES) {
         this.ctx.logger.info(

@@ -10,7 +10,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
+import { freePort } from "../helpers/ports.js";
+import { missingTool } from "../helpers/run-tool.js";
 import { ScriptedPhone } from "../helpers/scripted-phone.js";
+import { credentials, passed, sipp } from "../helpers/sipp-phones.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -155,5 +158,22 @@ describe("presence and busy lamps (scripted phones)", () => {
     // 102 presses the key: dials the slot and takes the call; the lamp goes out.
     await watcher.call("*70*5");
     await until(() => notifies(watcher, "dialog").find((n) => /<state>terminated<\/state>/.test(n.body)));
+  });
+
+  it("a sipp phone with a BLF key sees early, confirmed, terminated", {
+    skip: missingTool("sipp"),
+    timeout: 60000,
+  }, async () => {
+    await parley.api("PATCH", "/api/v1/users/102", { presenceGroup: 0 });
+    const port = await freePort();
+    const blf = sipp(parley, "blf-subscriber.xml", port, ["-inf", credentials(parley, "102"), "-s", "101"]);
+    const callee = await phone("101", { ringMs: 800 });
+    assert.equal((await callee.register()).status, 200);
+    await sleep(1000);
+    const caller = await phone("100");
+    const dialog = await caller.call("101");
+    await sleep(500);
+    assert.equal((await caller.inDialog(dialog, "BYE")).status, 200);
+    passed(await blf, "the BLF phone saw the call's states in order", parley);
   });
 });

@@ -13,7 +13,13 @@ import type { Clock } from "../util/clock.js";
 import { DIALOG, dialogPackage } from "./dialog-package.js";
 import type { EventPackage } from "./event-package.js";
 import { presenceAdmission } from "./presence-admission.js";
-import { PRESENCE, type PresenceState, presencePackage } from "./presence-package.js";
+import {
+  type ComposedPresence,
+  compose,
+  PRESENCE,
+  type PresenceState,
+  presencePackage,
+} from "./presence-package.js";
 import { Publications } from "./publications.js";
 import { ALL_USERS, withResourceList } from "./resource-list.js";
 
@@ -48,6 +54,8 @@ export interface PresenceEvents {
   userChanged(domainId: number, user: string): void;
   /** A park slot was taken or freed. */
   parkChanged(domainId: number, slot: number): void;
+  /** What a watcher of the user sees now (the admin UI's dashboard shows it too). */
+  presenceOf(domainId: number, user: string): Promise<ComposedPresence>;
 }
 
 export function presenceEvents(o: PresenceEventsOptions): PresenceEvents {
@@ -116,6 +124,12 @@ export function presenceEvents(o: PresenceEventsOptions): PresenceEvents {
       if ("leg" in event) changed(event.leg.party);
     },
     userChanged: (domainId, user) => changed({ domainId, user, displayName: "" }),
+    presenceOf: async (domainId, user) =>
+      compose(
+        o.userState(domainId, user),
+        (await o.lookup(domainId, user))?.user.doNotDisturb === true,
+        publications.stateOf(domainId, user),
+      ),
     parkChanged: (domainId, slot) =>
       notifyWhere(DIALOG, domainId, (resource) => parkSlotOf(resource) === slot),
   };

@@ -4,6 +4,7 @@
  */
 import type { ReactNode } from "react";
 import type { MessageKey } from "./i18n/en";
+import { AutoAttendantPage } from "./pages/auto-attendant";
 import { CdrsPage } from "./pages/cdrs";
 import { ConferencePage } from "./pages/conference";
 import { DashboardPage } from "./pages/dashboard";
@@ -44,6 +45,7 @@ export const ROUTES: readonly PageRoute[] = [
   { page: "trunks", label: "nav.trunks", render: () => <TrunksPage /> },
   { page: "dialplan", label: "nav.dialplan", render: () => <DialPlanPage /> },
   { page: "groups", label: "nav.groups", render: () => <GroupsPage /> },
+  { page: "auto-attendant", label: "nav.autoAttendant", render: () => <AutoAttendantPage /> },
   { page: "conference", label: "nav.conference", render: () => <ConferencePage /> },
   { page: "feature-codes", label: "nav.featureCodes", render: () => <FeatureCodesPage /> },
   { page: "lists", label: "nav.lists", render: () => <ListsPage /> },

@@ -32,6 +32,10 @@ export interface TableEditorProps {
   /** What to call the feature in the "not available" notice. */
   featureName: string;
   testId: string;
+  /** A row as the form shows it, when its API shape is not one field per input (a menu's keys). */
+  present?: (row: Row) => Row;
+  /** The body to send, from what toBody made of the changes and every value of the form. */
+  prepare?: (body: Record<string, unknown>, values: FormValues) => Record<string, unknown>;
 }
 
 type Editing = { mode: "create" } | { mode: "edit"; key: string };
@@ -66,7 +70,7 @@ export function TableEditor(props: TableEditorProps) {
 
   const open = (next: Editing, row: Row) => {
     setEditing(next);
-    const shown = toFormValues(row, specs);
+    const shown = toFormValues(props.present ? props.present(row) : row, specs);
     setValues(shown);
     setInitial(shown);
     setFailure(undefined);
@@ -76,11 +80,12 @@ export function TableEditor(props: TableEditorProps) {
     setBusy(true);
     try {
       // A new row gets every field; an edit sends only what changed (a blank password keeps it).
-      const body = toBody(
+      const changed = toBody(
         values,
         specs,
         (spec, value) => editing.mode === "edit" && value === initial[spec.path],
       );
+      const body = props.prepare ? props.prepare(changed, values) : changed;
       if (editing.mode === "create") await api.post(props.path, body);
       else await api.patch(`${props.path}/${encodeURIComponent(editing.key)}`, body);
       notify(t("common.saved"));

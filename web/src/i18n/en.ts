@@ -1,4 +1,5 @@
 /** English: the reference dictionary; every other language must have every key (zh.ts). */
+import { enAutoAttendant } from "./en-auto-attendant";
 import { enConference } from "./en-conference";
 import { enGroups } from "./en-groups";
 import { enLists } from "./en-lists";
@@ -6,6 +7,7 @@ import { enParked } from "./en-parked";
 import { enRecordings } from "./en-recordings";
 
 export const en = {
+  ...enAutoAttendant,
   ...enConference,
   ...enGroups,
   ...enLists,
@@ -295,7 +297,8 @@ export const en = {
   "fc.service.echo-test": "Echo test: what you say comes back",
   "fc.service.prompt-test": "Prompt playback test",
   "fc.service.record-test": "Record and playback test",
-  "fc.service.conference": "Conference room: *room# or *room*PIN# (everyone who dials the same room talks together)",
+  "fc.service.conference":
+    "Conference room: *room# or *room*PIN# (everyone who dials the same room talks together)",
   "fc.service.user-codes.forwarding.unconditional":
     "Unconditional call forwarding: set (*number#) or clear (#)",
   "fc.service.user-codes.forwarding.busy": "Call forwarding on busy: set (*number#) or clear (#)",

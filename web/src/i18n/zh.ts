@@ -1,5 +1,6 @@
 /** 简体中文: every key of en.ts (the compiler checks none is missing). */
 import type { MessageKey } from "./en";
+import { zhAutoAttendant } from "./zh-auto-attendant";
 import { zhConference } from "./zh-conference";
 import { zhGroups } from "./zh-groups";
 import { zhLists } from "./zh-lists";
@@ -7,6 +8,7 @@ import { zhParked } from "./zh-parked";
 import { zhRecordings } from "./zh-recordings";
 
 export const zh: Record<MessageKey, string> = {
+  ...zhAutoAttendant,
   ...zhConference,
   ...zhGroups,
   ...zhLists,

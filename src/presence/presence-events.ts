@@ -17,6 +17,7 @@ import {
   type ComposedPresence,
   compose,
   PRESENCE,
+  type PresenceSettings,
   type PresenceState,
   presencePackage,
 } from "./presence-package.js";
@@ -104,8 +105,7 @@ export function presenceEvents(o: PresenceEventsOptions): PresenceEvents {
           host: o.host,
           admit,
           userState: o.userState,
-          doNotDisturb: async (domainId, user) =>
-            (await o.lookup(domainId, user))?.user.doNotDisturb === true,
+          settings: (domainId, user) => presenceSettings(o, domainId, user),
           published: (domainId, user) => publications.stateOf(domainId, user),
         }),
         lists,
@@ -127,10 +127,23 @@ export function presenceEvents(o: PresenceEventsOptions): PresenceEvents {
     presenceOf: async (domainId, user) =>
       compose(
         o.userState(domainId, user),
-        (await o.lookup(domainId, user))?.user.doNotDisturb === true,
+        await presenceSettings(o, domainId, user),
         publications.stateOf(domainId, user),
       ),
     parkChanged: (domainId, slot) =>
       notifyWhere(DIALOG, domainId, (resource) => parkSlotOf(resource) === slot),
   };
+}
+
+/** The settings presence honours, from the user's record (none for an unknown user). */
+async function presenceSettings(
+  o: PresenceEventsOptions,
+  domainId: number,
+  name: string,
+): Promise<PresenceSettings> {
+  const user = (await o.lookup(domainId, name))?.user;
+  if (user === undefined) return { dnd: false };
+  const forward = user.forwarding.unconditional;
+  const forwarding = forward.enabled && forward.number !== "";
+  return { dnd: user.doNotDisturb, ...(forwarding ? { forwardedTo: forward.number } : {}) };
 }

@@ -17,11 +17,18 @@ const DEFAULT_EXPIRES = 3600;
 
 export type PresenceState = "offline" | "online" | "ringing" | "talking";
 
+/** What of a user's settings presence honours (the miniSIPServer documents: DND, forwarding). */
+export interface PresenceSettings {
+  readonly dnd: boolean;
+  /** Unconditional forwarding's number while it is on. */
+  readonly forwardedTo?: string;
+}
+
 export interface PresencePackageOptions {
   /** The user's live state (CallEngine.userState: talking, ringing, else registration). */
   readonly userState: (domainId: number, user: string) => PresenceState;
-  /** Whether the user has do-not-disturb on. */
-  readonly doNotDisturb: (domainId: number, user: string) => Promise<boolean>;
+  /** The user's do-not-disturb and unconditional forwarding (its number, when active). */
+  readonly settings: (domainId: number, user: string) => Promise<PresenceSettings>;
   /** The host of the entity URIs. */
   readonly host: string;
   readonly admit: (target: SubscriptionTarget) => Admission | Promise<Admission>;
@@ -40,7 +47,7 @@ export function presencePackage(o: PresencePackageOptions): EventPackage {
         `sip:${resource}@${o.host}`,
         compose(
           o.userState(domainId, resource),
-          await o.doNotDisturb(domainId, resource),
+          await o.settings(domainId, resource),
           o.published?.(domainId, resource),
         ),
       ),
@@ -62,16 +69,20 @@ const NOTES: Readonly<Record<PresenceState, string>> = {
 };
 
 /**
- * Parley's own knowledge first (do-not-disturb: closed and busy; a call: on the phone), then
+ * Parley's own knowledge first (do-not-disturb: closed and busy; unconditional forwarding: away,
+ * with the number; a call: on the phone), then
  * what the user's devices published last (their basic status, activities such as "away", and
  * note), else registration: open while a device is registered.
  */
 export function compose(
   state: PresenceState,
-  dnd: boolean,
+  settings: PresenceSettings,
   published: PublishedState | undefined,
 ): ComposedPresence {
-  if (dnd) return { open: false, activities: ["busy"], note: "Do not disturb" };
+  if (settings.dnd) return { open: false, activities: ["busy"], note: "Do not disturb" };
+  // Every call goes elsewhere: away from this phone, reachable at the number.
+  if (settings.forwardedTo !== undefined)
+    return { open: true, activities: ["away"], note: `Calls forwarded to ${settings.forwardedTo}` };
   const onPhone = state === "talking" || state === "ringing";
   const activities = [...new Set([...(onPhone ? ["on-the-phone"] : []), ...(published?.activities ?? [])])];
   const open = published === undefined ? state !== "offline" : published.basic === "open";

@@ -2,7 +2,7 @@
  * End to end (issue 19): PUBLISH (RFC 3903) against a real `parley start`, with scripted phones.
  * Two devices of 101 publish (one "away, gone for lunch", then one "back at desk"); 102, watching
  * 101's presence, sees the latest; when the second removes its publication the first shows again.
- * Each PUBLISH gets a new SIP-ETag; an unknown one is 412; a malformed PIDF is 400 naming the
+ * Unconditional forwarding shows as away with its number. Each PUBLISH gets a new SIP-ETag; an unknown one is 412; a malformed PIDF is 400 naming the
  * problem; another user's presence 403; an unknown package 489; a body that is not PIDF 415.
  */
 import assert from "node:assert/strict";
@@ -89,6 +89,13 @@ describe("PUBLISH of presence (scripted phones)", () => {
     assert.equal((await softphone.publish("101", "", { ifMatch: newTag, expires: 0 })).status, 200);
     await watcherSees(watcher, /<rpid:away\/>.*Gone for lunch/s);
     assert.equal((await deskPhone.publish("101", "", { ifMatch: lunchTag!, expires: 0 })).status, 200);
+    await watcherSees(watcher, /<note>Online<\/note>/);
+    // Presence honours unconditional forwarding: away, reachable at the number.
+    const forward = (enabled: boolean) =>
+      parley.api("PATCH", "/api/v1/users/101", { forwarding: { unconditional: { enabled, number: "102" } } });
+    assert.equal((await forward(true)).status, 200);
+    await watcherSees(watcher, /<rpid:away\/>.*Calls forwarded to 102/s);
+    await forward(false);
     await watcherSees(watcher, /<note>Online<\/note>/);
   });
 

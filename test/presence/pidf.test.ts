@@ -41,21 +41,34 @@ describe("readPidf", () => {
 describe("compose and pidf", () => {
   it("do-not-disturb wins; a call adds on-the-phone; the published state comes next; else registration", () => {
     const away = { basic: "open" as const, activities: ["away"], note: "lunch" };
-    assert.deepEqual(compose("talking", true, away), {
+    assert.deepEqual(compose("talking", { dnd: true }, away), {
       open: false,
       activities: ["busy"],
       note: "Do not disturb",
     });
-    assert.deepEqual(compose("talking", false, away), {
+    assert.deepEqual(compose("talking", { dnd: false }, away), {
       open: true,
       activities: ["on-the-phone", "away"],
       note: "On the phone",
     });
-    assert.deepEqual(compose("online", false, away), { open: true, activities: ["away"], note: "lunch" });
-    assert.deepEqual(compose("offline", false, undefined), { open: false, activities: [], note: "Offline" });
+    assert.deepEqual(compose("online", { dnd: false, forwardedTo: "0123" }, undefined), {
+      open: true,
+      activities: ["away"],
+      note: "Calls forwarded to 0123",
+    });
+    assert.deepEqual(compose("online", { dnd: false }, away), {
+      open: true,
+      activities: ["away"],
+      note: "lunch",
+    });
+    assert.deepEqual(compose("offline", { dnd: false }, undefined), {
+      open: false,
+      activities: [],
+      note: "Offline",
+    });
     const body = pidf(
       "sip:101@pbx",
-      compose("online", false, { basic: "open", activities: ["x><y"], note: "<b>" }),
+      compose("online", { dnd: false }, { basic: "open", activities: ["x><y"], note: "<b>" }),
     );
     assert.match(body, /<basic>open<\/basic>/);
     assert.doesNotMatch(body, /x><y/, "an activity that is not a name is left out");

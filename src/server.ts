@@ -329,6 +329,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     },
     maxSubscriptions: settings.maxSubscriptions,
     maxPerUser: settings.maxSubscriptionsPerUser,
+    // A PUBLISH changes what the dashboard shows (calls and registrations notify it already).
+    onPresenceChange: () => liveEvents.notify(),
     clock,
     logger,
   });
@@ -416,6 +418,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             huntGroups: services.huntGroups,
             autoAttendantGreetings: services.greetings,
             parked: services.parking,
+            presence,
             recordingsDir: services.recording.root,
             conferences: services.conferences.live,
             subscriptions: messageWaiting,

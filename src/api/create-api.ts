@@ -190,6 +190,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         domainId: domain.id,
         registrations: deps.registrations,
         userState: deps.userState ?? (() => "offline"),
+        presence: deps.presence,
       });
       await v1.register(registrationsRoutes, { registrations: deps.registrations, now });
       await v1.register(bansRoutes, { bans: deps.bans, toEpochMs, now });
@@ -259,6 +260,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
           userState: deps.userState ?? (() => "offline"),
           routing: routingLive,
           parked: deps.parked,
+          presence: deps.presence,
           now,
         });
       }

@@ -7,6 +7,7 @@
 import type { Readable } from "node:stream";
 import { type Static, type TOptional, type TSchema, Type } from "typebox";
 import { CDR_LIMITS, DISPOSITIONS, LIMITS } from "../store/index.js";
+import { UserPresenceItem } from "./presence-schema.js";
 
 const NAME_PATTERN = "^[A-Za-z0-9._-]{1,32}$";
 const NUMBER_OR_EMPTY_PATTERN = "^[0-9*#+]{0,32}$";
@@ -189,6 +190,7 @@ export const User = Type.Object(
           "Live state: online while a device is registered (or an IP-authorized user has a static contact).",
       },
     ),
+    presence: Type.Optional(UserPresenceItem),
   },
   { description: "A local user (extension)." },
 );

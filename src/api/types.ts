@@ -215,6 +215,21 @@ export interface ParkedView {
   list(): readonly ParkedCall[];
 }
 
+/** A user's presence as its watchers see it (RFC 3863 basic status, RPID activities, note). */
+export interface UserPresence {
+  readonly open: boolean;
+  readonly activities: readonly string[];
+  readonly note: string;
+}
+
+/**
+ * Presence as a watcher sees it (presence/presence-events.ts's PresenceEvents implements it):
+ * do-not-disturb and calls first, then what the devices PUBLISHed, else registration.
+ */
+export interface PresenceView {
+  presenceOf(domainId: number, user: string): Promise<UserPresence>;
+}
+
 /** Voicemail as the API sees it: the composition root passes the services' objects. */
 export interface VoicemailDeps {
   mailboxes: MailboxesView;
@@ -268,6 +283,8 @@ export interface ApiDeps {
   recordingsDir?: string;
   /** The parking lot; without it, no /parked and no `parked` in the live snapshot. */
   parked?: ParkedView;
+  /** Users' presence; without it, no `presence` in the live snapshot's users and in GET /users. */
+  presence?: PresenceView;
   /** Conference rooms in use; without it, no /conference-rooms. */
   conferences?: ConferencesLive;
   /** Serve the admin web UI at `/` (default true when built). */

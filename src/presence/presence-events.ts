@@ -37,6 +37,8 @@ export interface PresenceEventsOptions {
   readonly clock: Clock;
   /** Every user of a domain (the `*all` resource list, RFC 4662). */
   readonly listUsers?: (domainId: number) => Promise<readonly LocalUser[]>;
+  /** A device's publication changed or expired (the admin UI's live view shows presence too). */
+  readonly onPresenceChange?: () => void;
 }
 
 export interface PresenceEvents {
@@ -68,6 +70,7 @@ export function presenceEvents(o: PresenceEventsOptions): PresenceEvents {
     onChange: (domainId, user) => {
       notify(PRESENCE, domainId, user);
       notify(PRESENCE, domainId, ALL_USERS);
+      o.onPresenceChange?.();
     },
   });
   let notifyWhere: (packageName: string, domainId: number, test: (resource: string) => boolean) => void =

@@ -1,16 +1,24 @@
 /**
  * The live view's snapshot, built once per change for every open event stream: users with their
- * state, calls in progress, the registration count, lines and trunks, and the parked calls when
- * the server has a parking lot. A burst of changes (a call rings several phones, a registrar
+ * state (and presence, when the server has presence), calls in progress, the registration count,
+ * lines and trunks, and the parked calls when the server has a parking lot. A burst of changes (a call rings several phones, a registrar
  * sweep) becomes one snapshot after SNAPSHOT_DELAY_MS. The configuration part (user names, lines, trunks) comes from the store and is cached: reread after
  * a write through the API, or after CONFIG_TTL_MS (the `parley user` command writes the store
  * directly), so call and registration changes cost no database query.
  */
 import type { Store } from "../../store/index.js";
+import { presenceOfUsers } from "../presence-schema.js";
 import { toActiveCallItem } from "../routes/calls.js";
 import { parkedItems } from "../routes/parked.js";
 import type { RoutingLive } from "../routes/routing.js";
-import type { CallsView, LineStatus, ParkedView, RegistrationsView, UserState } from "../types.js";
+import type {
+  CallsView,
+  LineStatus,
+  ParkedView,
+  PresenceView,
+  RegistrationsView,
+  UserState,
+} from "../types.js";
 import type { LiveEvents } from "./live-events.js";
 
 export const SNAPSHOT_DELAY_MS = 50;
@@ -27,6 +35,8 @@ export interface SnapshotSources {
   routing: RoutingLive;
   /** The parking lot; without it the snapshot has no `parked`. */
   parked?: ParkedView;
+  /** Users' presence; without it the snapshot's users have no `presence`. */
+  presence?: PresenceView;
   now: () => number;
   /** Monotonic milliseconds for the cache's age; performance.now by default. */
   clock?: () => number;
@@ -124,10 +134,23 @@ export class LiveSnapshots {
         };
       }),
     ];
+    const presence =
+      o.presence === undefined
+        ? undefined
+        : await presenceOfUsers(
+            o.presence,
+            o.domainId,
+            config.users.map((u) => u.name),
+          );
     const now = o.now();
     return JSON.stringify({
       at: new Date(now).toISOString(),
-      users: config.users.map((u) => ({ ...u, state: o.userState(o.domainId, u.name) })),
+      users: config.users.map((u, i) => ({
+        ...u,
+        state: o.userState(o.domainId, u.name),
+        // What a presence watcher sees: do-not-disturb, a call, else what the devices published.
+        ...(presence === undefined ? {} : { presence: presence[i] }),
+      })),
       calls: o.calls.list().map((c) => toActiveCallItem(c, now)),
       registrations: o.registrations.list().length,
       lines,

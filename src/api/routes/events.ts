@@ -1,6 +1,7 @@
 /**
  * GET /api/v1/events: the admin UI's live view as server-sent events (text/event-stream, WHATWG
- * HTML "Server-sent events"). Each `snapshot` event carries every user's live state, the calls in
+ * HTML "Server-sent events"). Each `snapshot` event carries every user's live state (and, with
+ * presence, what its presence watchers see: do-not-disturb, away, a device's note), the calls in
  * progress, the registration count, the state of lines and trunks and (with the parking lot) the
  * parked calls; a new one follows each change (built once for every stream, admin/live-snapshot.ts). A comment line every 15 s keeps proxies from closing
  * the stream; a session that expires meanwhile gets an `expired` event and the stream ends.
@@ -15,7 +16,7 @@ import { LiveSnapshots } from "../admin/live-snapshot.js";
 import type { SessionStore } from "../admin/sessions.js";
 import { bearerToken } from "../auth.js";
 import { errorResponses } from "../errors.js";
-import type { CallsView, ParkedView, RegistrationsView, UserState } from "../types.js";
+import type { CallsView, ParkedView, PresenceView, RegistrationsView, UserState } from "../types.js";
 import type { RoutingLive } from "./routing.js";
 
 export interface EventsRoutesOptions {
@@ -30,6 +31,8 @@ export interface EventsRoutesOptions {
   routing: RoutingLive;
   /** The parking lot: the snapshot lists the domain's parked calls when given. */
   parked?: ParkedView;
+  /** Users' presence: each snapshot user carries `presence` when given. */
+  presence?: PresenceView;
   now: () => number;
   keepAliveMs?: number;
 }
@@ -52,9 +55,9 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<EventsRoutesOptions> = asyn
       schema: {
         operationId: "events",
         tags: ["session"],
-        summary: "Live user, call, registration, line and parked call state as server-sent events",
+        summary: "Live user, presence, call, registration, line and parked call state as server-sent events",
         description:
-          "`event: snapshot` with `{ at, users: [{name, displayName, state}], calls, registrations, lines, parked? }` at once and after each change (`calls` items as GET /calls; `parked`, as GET /parked, when the server has a parking lot); `event: expired` when the session expires.",
+          "`event: snapshot` with `{ at, users: [{name, displayName, state, presence?}], calls, registrations, lines, parked? }` at once and after each change (`presence` = `{open, activities, note}`, what a presence watcher of the user sees: do-not-disturb and calls first, then what its devices PUBLISHed, else registration; a PUBLISH, a call or a setting change sends a new snapshot; `calls` items as GET /calls; `parked`, as GET /parked, when the server has a parking lot); `event: expired` when the session expires.",
         response: { 200: Type.String({ description: "text/event-stream" }), ...errorResponses(401) },
       },
     },

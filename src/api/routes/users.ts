@@ -1,8 +1,12 @@
-/** /api/v1/users: local users (extensions) of the default domain. */
+/**
+ * /api/v1/users: local users (extensions) of the default domain. The GETs carry each user's live
+ * state and, when the server has presence, what its presence watchers see.
+ */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { defaultSettings, type LocalUser, type Store } from "../../store/index.js";
 import { ApiError, errorResponses } from "../errors.js";
+import { presenceItem, presenceOfUsers } from "../presence-schema.js";
 import {
   User,
   type UserBody,
@@ -12,7 +16,7 @@ import {
   UserPage,
   UserPatchBody,
 } from "../schemas.js";
-import type { RegistrationsView, UserState } from "../types.js";
+import type { PresenceView, RegistrationsView, UserState } from "../types.js";
 
 export interface UsersRoutesOptions {
   store: Store;
@@ -21,6 +25,8 @@ export interface UsersRoutesOptions {
   registrations: RegistrationsView;
   /** A user's live state (offline, online, later ringing and talking). */
   userState: (domainId: number, name: string) => UserState;
+  /** Users' presence: GET /users and GET /users/{name} carry `presence` when given. */
+  presence?: PresenceView;
 }
 
 export function userLocation(name: string): string {
@@ -53,7 +59,7 @@ function fullReplacement(name: string, body: UserBody): UserBody {
 
 export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (
   app,
-  { store, domainId, registrations, userState },
+  { store, domainId, registrations, userState, presence },
 ) => {
   const withState = (user: LocalUser): LocalUser & { state: UserState } => ({
     ...user,
@@ -87,7 +93,21 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     async (request) => {
       const { offset, limit, search } = request.query;
       const page = await store.users.list({ domainId, offset, limit, search });
-      return { items: page.items.map(withState), total: page.total, offset, limit };
+      const items = page.items.map(withState);
+      if (presence !== undefined) {
+        const live = await presenceOfUsers(
+          presence,
+          domainId,
+          items.map((u) => u.name),
+        );
+        return {
+          items: items.map((u, i) => ({ ...u, presence: live[i] })),
+          total: page.total,
+          offset,
+          limit,
+        };
+      }
+      return { items, total: page.total, offset, limit };
     },
   );
 
@@ -105,7 +125,8 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     async (request) => {
       const user = await store.users.get(domainId, request.params.name);
       if (!user) throw notFound(request.params.name);
-      return withState(user);
+      if (presence === undefined) return withState(user);
+      return { ...withState(user), presence: presenceItem(await presence.presenceOf(domainId, user.name)) };
     },
   );
 

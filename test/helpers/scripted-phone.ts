@@ -134,31 +134,51 @@ export class ScriptedPhone {
   }
 
   /** REGISTER with digest (401). */
-  async register(): Promise<SipResponse> {
+  register(): Promise<SipResponse> {
+    return this.authenticated("REGISTER", `sip:127.0.0.1:${this.server}`, this.user, [
+      `Contact: ${this.contact}`,
+      "Expires: 300",
+    ]);
+  }
+
+  /**
+   * A request outside any dialog, from this phone's user to `toUser`, answered 401 first and sent
+   * again with digest credentials (computed here, independently of Parley's auth code).
+   */
+  private async authenticated(
+    method: string,
+    uri: string,
+    toUser: string,
+    headers: string[],
+    body = "",
+    contentType?: string,
+  ): Promise<SipResponse> {
     const callId = `${hex(8)}@phone`;
     const fromTag = hex(4);
     let cseq = 1;
     const build = (auth: string | undefined) => (branch: string) =>
-      this.raw([
-        `REGISTER sip:127.0.0.1:${this.server} SIP/2.0`,
-        `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
-        "Max-Forwards: 70",
-        `From: <sip:${this.user}@127.0.0.1>;tag=${fromTag}`,
-        `To: <sip:${this.user}@127.0.0.1>`,
-        `Call-ID: ${callId}`,
-        `CSeq: ${cseq++} REGISTER`,
-        `Contact: ${this.contact}`,
-        "Expires: 300",
-        ...(auth === undefined ? [] : [`Authorization: ${auth}`]),
-      ]);
-    const first = await this.request("REGISTER", build(undefined), callId);
+      this.raw(
+        [
+          `${method} ${uri} SIP/2.0`,
+          `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
+          "Max-Forwards: 70",
+          `From: <sip:${this.user}@127.0.0.1>;tag=${fromTag}`,
+          `To: <sip:${toUser}@127.0.0.1>`,
+          `Call-ID: ${callId}`,
+          `CSeq: ${cseq++} ${method}`,
+          ...headers,
+          ...(auth === undefined ? [] : [`Authorization: ${auth}`]),
+        ],
+        body,
+        contentType,
+      );
+    const first = await this.request(method, build(undefined), callId);
     if (first.status !== 401) return first;
-    const auth = this.authorization(
-      first.get("www-authenticate") ?? "",
-      "REGISTER",
-      `sip:127.0.0.1:${this.server}`,
+    return this.request(
+      method,
+      build(this.authorization(first.get("www-authenticate") ?? "", method, uri)),
+      callId,
     );
-    return this.request("REGISTER", build(auth), callId);
   }
 
   private authorization(challenge: string, method: string, uri: string): string {
@@ -334,39 +354,22 @@ export class ScriptedPhone {
    * PUBLISH `body` (a PIDF document, RFC 3903) as `resource`'s presence, 401 answered with
    * credentials; `ifMatch` refreshes, modifies or (with expires 0) removes an earlier publication.
    */
-  async publish(
+  publish(
     resource: string,
     body: string,
     options: { ifMatch?: string; expires?: number; event?: string; contentType?: string } = {},
   ): Promise<SipResponse> {
-    const callId = `${hex(8)}@phone`;
-    const uri = `sip:${resource}@127.0.0.1:${this.server}`;
-    const fromTag = hex(4);
-    let cseq = 1;
-    const build = (auth: string | undefined) => (branch: string) =>
-      this.raw(
-        [
-          `PUBLISH ${uri} SIP/2.0`,
-          `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
-          "Max-Forwards: 70",
-          `From: <sip:${this.user}@127.0.0.1>;tag=${fromTag}`,
-          `To: <sip:${resource}@127.0.0.1>`,
-          `Call-ID: ${callId}`,
-          `CSeq: ${cseq++} PUBLISH`,
-          `Event: ${options.event ?? "presence"}`,
-          `Expires: ${options.expires ?? 600}`,
-          ...(options.ifMatch === undefined ? [] : [`SIP-If-Match: ${options.ifMatch}`]),
-          ...(auth === undefined ? [] : [`Authorization: ${auth}`]),
-        ],
-        body,
-        options.contentType ?? "application/pidf+xml",
-      );
-    const first = await this.request("PUBLISH", build(undefined), callId);
-    if (first.status !== 401) return first;
-    return this.request(
+    return this.authenticated(
       "PUBLISH",
-      build(this.authorization(first.get("www-authenticate") ?? "", "PUBLISH", uri)),
-      callId,
+      `sip:${resource}@127.0.0.1:${this.server}`,
+      resource,
+      [
+        `Event: ${options.event ?? "presence"}`,
+        `Expires: ${options.expires ?? 600}`,
+        ...(options.ifMatch === undefined ? [] : [`SIP-If-Match: ${options.ifMatch}`]),
+      ],
+      body,
+      options.contentType ?? "application/pidf+xml",
     );
   }
 
@@ -374,38 +377,13 @@ export class ScriptedPhone {
    * SUBSCRIBE to `resource`'s `event` package (401 answered with credentials); its NOTIFYs are
    * answered 200 and kept in `received`. Resolves with the final response.
    */
-  async subscribe(
-    resource: string,
-    event: string,
-    expires = 600,
-    extra: string[] = [],
-  ): Promise<SipResponse> {
-    const callId = `${hex(8)}@phone`;
-    const uri = `sip:${resource}@127.0.0.1:${this.server}`;
-    const fromTag = hex(4);
-    let cseq = 1;
-    const build = (auth: string | undefined) => (branch: string) =>
-      this.raw([
-        `SUBSCRIBE ${uri} SIP/2.0`,
-        `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
-        "Max-Forwards: 70",
-        `From: <sip:${this.user}@127.0.0.1>;tag=${fromTag}`,
-        `To: <sip:${resource}@127.0.0.1>`,
-        `Call-ID: ${callId}`,
-        `CSeq: ${cseq++} SUBSCRIBE`,
-        `Contact: ${this.contact}`,
-        `Event: ${event}`,
-        `Expires: ${expires}`,
-        ...extra,
-        ...(auth === undefined ? [] : [`Authorization: ${auth}`]),
-      ]);
-    const first = await this.request("SUBSCRIBE", build(undefined), callId);
-    if (first.status !== 401) return first;
-    return this.request(
-      "SUBSCRIBE",
-      build(this.authorization(first.get("www-authenticate") ?? "", "SUBSCRIBE", uri)),
-      callId,
-    );
+  subscribe(resource: string, event: string, expires = 600, extra: string[] = []): Promise<SipResponse> {
+    return this.authenticated("SUBSCRIBE", `sip:${resource}@127.0.0.1:${this.server}`, resource, [
+      `Contact: ${this.contact}`,
+      `Event: ${event}`,
+      `Expires: ${expires}`,
+      ...extra,
+    ]);
   }
 
   private respond(req: SipRequest, status: number, body: string, toTag?: string): void {

@@ -76,6 +76,8 @@ function routeOf(record: AnalyzeRecord, number: string): Route {
       return { kind: "sip-trunk", number, trunk: record.sipTrunk };
     case "ringing-group":
       return { kind: "ringing-group", number, groupId: record.ringingGroupId ?? 0 };
+    case "auto-attendant":
+      return { kind: "auto-attendant", number };
     case "reject":
       return { kind: "reject", status: record.rejectStatus, reason: "Rejected By Dial Plan" };
   }

@@ -52,6 +52,7 @@ export type RouteDecision<L extends RoutableLine, T extends RoutableTrunk> =
       readonly groupId: number;
       readonly plan: RoutingPlan<L, T>;
     }
+  | { readonly kind: "auto-attendant"; readonly number: string; readonly plan: RoutingPlan<L, T> }
   | {
       readonly kind: "outbound";
       /** The number as routed (each attempt carries it as refined for its line or trunk). */
@@ -146,6 +147,8 @@ export class RoutingService<S extends RoutingTablesSnapshot> {
         return { kind: "local-user", number: route.number, plan };
       case "ringing-group":
         return { kind: "ringing-group", number: route.number, groupId: route.groupId, plan };
+      case "auto-attendant":
+        return { kind: "auto-attendant", number: route.number, plan };
       default:
         if (plan.attempts.length === 0)
           return {

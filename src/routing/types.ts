@@ -4,7 +4,14 @@
  */
 
 /** Where an "analyze called number" record sends a call. Services come in a later issue. */
-export const ROUTE_TYPES = ["local-user", "external-line", "sip-trunk", "ringing-group", "reject"] as const;
+export const ROUTE_TYPES = [
+  "local-user",
+  "external-line",
+  "sip-trunk",
+  "ringing-group",
+  "auto-attendant",
+  "reject",
+] as const;
 export type RouteType = (typeof ROUTE_TYPES)[number];
 
 /** One "analyze called number" record: the core of the dial plan. */
@@ -90,10 +97,15 @@ export type Route =
   | { readonly kind: "sip-trunk"; readonly number: string; readonly trunk: string }
   /** The users of a ringing group ring together (the service named RINGING_GROUP_SERVICE). */
   | { readonly kind: "ringing-group"; readonly number: string; readonly groupId: number }
+  /** The auto-attendant answers (the service named AUTO_ATTENDANT_SERVICE; the number's entry point). */
+  | { readonly kind: "auto-attendant"; readonly number: string }
   | { readonly kind: "reject"; readonly status: number; readonly reason: string };
 
 /** The call service a ringing-group route names; its argument is the group ID. */
 export const RINGING_GROUP_SERVICE = "ringing-group";
+
+/** The call service an auto-attendant route names; the number routed picks its menu (entry point). */
+export const AUTO_ATTENDANT_SERVICE = "auto-attendant";
 
 /** One step of the explanation a dry run shows (and the SIP path logs at debug). */
 export type RoutingStep =

@@ -10,6 +10,7 @@
  * - silence: the menu repeats, then the timeout action; a wrong key: "invalid", then the invalid
  *   action (goodbye, BYE);
  * - a key pointing at a user deleted since: the menu says so and goes on;
+ * - a dial plan route of type auto-attendant, the number's entry point choosing the menu;
  * - office hours: on a holiday the out-of-hours destination answers (a user rings at once),
  *   in hours the menu;
  * - `--language zh`: the greeting is the Chinese prompt set.
@@ -275,6 +276,24 @@ describe("auto-attendant (scripted caller through a line, baresip and scripted c
     assert.ok(match.r > 0.7, `"the number you dialled does not exist" (r=${match.r.toFixed(3)})`);
     assert.match(parley.output(), /the menu names a deleted user/);
     await call.phone.inDialog(call.dialog, "BYE");
+  });
+
+  it("a dial plan route of type auto-attendant: a local user dialling 850 hears the number's menu", {
+    timeout: 30000,
+  }, async () => {
+    await api("POST", "/dialplan/analyze", { prefix: "85", routeType: "auto-attendant" });
+    await api("PUT", "/auto-attendant/entries/number/850", { menu: "quick" });
+    const rtp = await RtpPeer.open();
+    const phone = await ScriptedPhone.open("100", parley.sipPort, rtp.port);
+    closers.push(
+      () => rtp.close(),
+      () => phone.close(),
+    );
+    const dialog = await phone.call("850");
+    await sleep(2500);
+    const heardMenu = envelopeMatch(rmsEnvelope(rtp.audio()), rmsEnvelope(reference("en", ["welcome"])), 40);
+    assert.ok(heardMenu.r > 0.8, `the "quick" menu's greeting (r=${heardMenu.r.toFixed(3)})`);
+    await phone.inDialog(dialog, "BYE");
   });
 
   it("office hours: on a holiday the out-of-hours user rings at once; in hours the menu answers", {

@@ -7,7 +7,9 @@
  *   FEATURES.md section 5 worked example 3);
  * - to a number that has an entry point of kind "number" (a dial plan's way in), at "attempted";
  * - to a local user flagged "automatic attendant", at "reachesCallee" (so a dial plan route that
- *   ends at that user reaches it too).
+ *   ends at that user reaches it too);
+ * - through a dial plan route of type "auto-attendant" (the service AUTO_ATTENDANT_SERVICE): the
+ *   number routed (after the record's transition) names the entry point, else the default menu.
  * The entry point names a menu or a time condition (office hours, office-hours.ts) whose
  * destination answers now: a menu, or at once a user, number, group or voicemail. Without an
  * entry point the default menu answers.
@@ -22,6 +24,7 @@ import type { DetectionPointTable, PointContext, Verdict } from "../../call/dete
 import type { FinalStatus } from "../../call/media-endpoint.js";
 import { callStatus } from "../../core/status-catalogue.js";
 import type { MediaServer } from "../../media/media-server.js";
+import { AUTO_ATTENDANT_SERVICE } from "../../routing/types.js";
 import {
   type AutoAttendantMenu,
   DEFAULT_MENU_NAME,
@@ -81,6 +84,8 @@ export class AutoAttendantService {
   register(points: DetectionPointTable): () => void {
     const removals = [
       points.decide("attempted", "auto-attendant", (c) => this.attempted(points, c), AUTO_ATTENDANT_ORDER),
+      // A dial plan route of type auto-attendant: the number routed picks the entry point.
+      points.service(AUTO_ATTENDANT_SERVICE, (c) => this.enter(points, c, "number", c.number)),
       points.decide(
         "reachesCallee",
         "auto-attendant.user",

@@ -76,4 +76,5 @@ export const enAutoAttendant = {
   "opt.entry.number": "Number",
   "opt.entry.menu": "Menu",
   "opt.entry.timeCondition": "Time condition",
+  "opt.routeType.auto-attendant": "Auto-attendant",
 } as const;

@@ -77,4 +77,5 @@ export const zhAutoAttendant: Record<keyof typeof enAutoAttendant, string> = {
   "opt.entry.number": "号码",
   "opt.entry.menu": "菜单",
   "opt.entry.timeCondition": "时间条件",
+  "opt.routeType.auto-attendant": "自动话务员",
 };

@@ -17,6 +17,7 @@ const ROUTE_TYPES = [
   "external-line",
   "sip-trunk",
   "ringing-group",
+  "auto-attendant",
   "reject",
 ] as const satisfies RouteType[];
 const TRANSITION_TYPES = ["delete", "replace", "insert"] as const satisfies TransitionType[];

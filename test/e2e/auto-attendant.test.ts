@@ -9,6 +9,7 @@
  * - a menu key reaches a hunt group, whose member sees the caller's own number in From;
  * - silence: the menu repeats, then the timeout action; a wrong key: "invalid", then the invalid
  *   action (goodbye, BYE);
+ * - a key to a user's voicemail (the caller re-INVITEd onto the voicemail endpoint);
  * - a key pointing at a user deleted since: the menu says so and goes on;
  * - a dial plan route of type auto-attendant, the number's entry point choosing the menu;
  * - office hours: on a holiday the out-of-hours destination answers (a user rings at once),
@@ -276,6 +277,33 @@ describe("auto-attendant (scripted caller through a line, baresip and scripted c
     assert.ok(match.r > 0.7, `"the number you dialled does not exist" (r=${match.r.toFixed(3)})`);
     assert.match(parley.output(), /the menu names a deleted user/);
     await call.phone.inDialog(call.dialog, "BYE");
+  });
+
+  it("a key to a user's voicemail: the caller moves onto the voicemail greeting", {
+    timeout: 60000,
+  }, async () => {
+    await api("POST", "/auto-attendant/menus", {
+      name: "vm",
+      greeting: ["welcome"],
+      directDial: false,
+      keys: { "4": { kind: "voicemail", target: "101" } },
+    });
+    await api("PUT", "/auto-attendant/entries/line/5550008", { menu: "vm" });
+    const call = await callIn(parley, "5550008", closers);
+    await sleep(1500);
+    await keys(call, "4");
+    assert.ok((await handedOff(call)) > 0, "re-INVITEd onto the voicemail endpoint");
+    const before = call.rtp.inbox.length;
+    await sleep(2500);
+    const greeting = reference("en", ["vm-person-at-extension"]);
+    const match = envelopeMatch(rmsEnvelope(call.rtp.audio(before)), rmsEnvelope(greeting), 40);
+    assert.ok(match.r > 0.7, `"the person at extension..." (r=${match.r.toFixed(3)})`);
+    await call.phone.inDialog(call.dialog, "BYE");
+    const cdr = await cdrOf(parley, "101");
+    assert.ok(
+      ((cdr?.legs ?? []) as Array<{ peer: string }>).some((l) => l.peer === "parley:voicemail"),
+      JSON.stringify(cdr),
+    );
   });
 
   it("a dial plan route of type auto-attendant: a local user dialling 850 hears the number's menu", {

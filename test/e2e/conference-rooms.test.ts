@@ -43,7 +43,7 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
     parley = await startParley(["--rtp-ports", "36000-36199"]);
     work = mkdtempSync(join(tmpdir(), "parley-conference-"));
     for (const hz of [440, 660, 1000]) await toneWav(tone(hz), hz, 90);
-    phones = new PresetPhones(() => `127.0.0.1:${parley.sipPort}`, 28000);
+    phones = new PresetPhones(() => `127.0.0.1:${parley.sipPort}`, 22000);
     for (const [number, extra] of [
       ["7001", { name: "Board" }],
       ["7002", {}],

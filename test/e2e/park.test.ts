@@ -29,6 +29,8 @@ class ParkBench {
   constructor(
     readonly parkTimeout: number,
     readonly rtpBase: number,
+    /** The first RTP port of the phones (50 each), apart from every other test's. */
+    readonly phoneBase: number,
   ) {}
 
   async start(): Promise<void> {
@@ -41,7 +43,7 @@ class ParkBench {
     ]);
     this.work = mkdtempSync(join(tmpdir(), "parley-park-"));
     for (const hz of [440, 660, 1000]) await toneWav(join(this.work, `${hz}.wav`), hz, 60);
-    this.phones = new PresetPhones(() => this.server(), rtpBase + 100);
+    this.phones = new PresetPhones(() => this.server(), this.phoneBase);
     for (const user of ["100", "101", "102"])
       await this.parley.api("PATCH", `/api/v1/users/${user}`, { callPark: true, callRetrieve: true });
   }
@@ -88,7 +90,7 @@ async function nth(p: BaresipPhone, type: string, n: number, ms = 10000): Promis
 
 describe("call park and retrieve (baresip)", { skip }, () => {
   // A short park timeout: the ring-back test waits for it.
-  const bench = new ParkBench(4, 35200);
+  const bench = new ParkBench(4, 35200, 21000);
   before(() => bench.start());
   after(() => bench.stop());
 
@@ -176,7 +178,7 @@ describe("call park and retrieve (baresip)", { skip }, () => {
 });
 
 describe("call park refusals (baresip, sipp)", { skip }, () => {
-  const bench = new ParkBench(60, 35500);
+  const bench = new ParkBench(60, 35500, 21500);
   before(() => bench.start());
   after(() => bench.stop());
 

@@ -27,7 +27,7 @@ describe("the Conference page", { skip }, () => {
   let page: Page;
 
   before(async () => {
-    parley = await startParley(["--rtp-ports", "36100-36199"]);
+    parley = await startParley(["--rtp-ports", "36700-36799"]);
     const adminPassword = await generatedAdminPassword(parley);
     browser = await launchChromium();
     page = await signedInPage(browser, parley, adminPassword);

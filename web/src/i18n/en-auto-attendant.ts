@@ -64,7 +64,7 @@ export const enAutoAttendant = {
   "opt.aa.user": "Ring a user",
   "opt.aa.number": "Number (dial plan)",
   "opt.aa.group": "Ringing or hunt group",
-  "opt.aa.menu": "Sub-menu",
+  "opt.aa.menu": "Menu",
   "opt.aa.voicemail": "Voicemail of a user",
   "opt.aa.repeat": "Repeat the menu",
   "opt.aa.back": "Previous menu",

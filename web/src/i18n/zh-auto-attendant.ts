@@ -65,7 +65,7 @@ export const zhAutoAttendant: Record<keyof typeof enAutoAttendant, string> = {
   "opt.aa.user": "呼叫用户",
   "opt.aa.number": "号码（拨号方案）",
   "opt.aa.group": "振铃组或寻线组",
-  "opt.aa.menu": "子菜单",
+  "opt.aa.menu": "菜单",
   "opt.aa.voicemail": "用户的语音信箱",
   "opt.aa.repeat": "重听菜单",
   "opt.aa.back": "上级菜单",

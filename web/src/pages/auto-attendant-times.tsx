@@ -185,16 +185,17 @@ export function EntryPoints() {
   const set = (field: keyof typeof form) => (e: { target: { value: string } }) =>
     setForm({ ...form, [field]: e.target.value });
   return (
-    <div data-testid="aa-entries">
+    <div className="card" data-testid="aa-entries">
       <FormFailure failure={failure} />
       <form
-        className="inline-form"
+        className="card-header"
         onSubmit={(e) => {
           e.preventDefault();
           void save();
         }}
       >
         <select
+          style={{ flex: "0 1 12rem", width: "auto" }}
           aria-label={t("col.entryKind")}
           value={form.kind}
           onChange={set("kind")}
@@ -207,6 +208,7 @@ export function EntryPoints() {
           ))}
         </select>
         <input
+          style={{ flex: "1 1 10rem", width: "auto" }}
           aria-label={t("col.entryKey")}
           placeholder={t("col.entryKey")}
           value={form.key}
@@ -214,6 +216,7 @@ export function EntryPoints() {
           data-testid="aa-entry-key"
         />
         <select
+          style={{ flex: "0 1 12rem", width: "auto" }}
           aria-label={t("col.answeredBy")}
           value={form.by}
           onChange={set("by")}
@@ -223,6 +226,7 @@ export function EntryPoints() {
           <option value="timeCondition">{t("opt.entry.timeCondition")}</option>
         </select>
         <input
+          style={{ flex: "1 1 10rem", width: "auto" }}
           aria-label={t("col.aaName")}
           value={form.name}
           onChange={set("name")}

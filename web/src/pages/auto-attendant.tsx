@@ -134,7 +134,13 @@ function Greetings() {
     }
   };
   return (
-    <div data-testid="aa-greetings">
+    <div className="card" data-testid="aa-greetings">
+      <div className="card-header">
+        <span />
+        <button type="button" onClick={() => void load()} data-testid="aa-greetings-refresh">
+          {t("common.refresh")}
+        </button>
+      </div>
       <FormFailure failure={failure} />
       <input
         ref={file}

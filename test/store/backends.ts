@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before, describe } from "node:test";
 import { createConnection } from "mysql2/promise";
 import pg from "pg";
 import { openStore, type Store, type StoreHooks } from "../../src/store/index.js";
@@ -94,3 +95,41 @@ const postgres: Backend = {
 };
 
 export const backends: Backend[] = [sqlite, mysql, postgres];
+
+/** One test group's migrated store on a backend: a "restart" reopens it on the same location. */
+export interface BackendStore {
+  store: Store;
+  domainId: number;
+  reopen(): Promise<void>;
+}
+
+/**
+ * Describes `title` on every backend, each with a fresh migrated store of its own (the default
+ * domain's id at hand), closed and dropped after the group.
+ */
+export function onEachBackend(title: string, body: (t: BackendStore) => void): void {
+  for (const backend of backends) {
+    describe(`${title} on ${backend.name}`, { skip: backend.skip }, () => {
+      let location: Location | undefined;
+      const t: BackendStore = {
+        store: undefined as unknown as Store,
+        domainId: 0,
+        async reopen() {
+          await t.store.close();
+          t.store = await location!.open();
+        },
+      };
+      before(async () => {
+        location = await backend.fresh();
+        t.store = await location.open();
+        await t.store.migrate();
+        t.domainId = (await t.store.domains.getDefault()).id;
+      });
+      after(async () => {
+        await t.store?.close();
+        await location?.drop();
+      });
+      body(t);
+    });
+  }
+}

@@ -5,15 +5,14 @@
  * maxMembers 1-100, a moderator PIN equal to the PIN, waiting for a moderator without one).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   ConflictError,
   NotFoundError,
-  type Store,
   ValidationError,
   validateConferenceRoom,
 } from "../../src/store/index.js";
-import { backends, type Location } from "./backends.js";
+import { onEachBackend } from "./backends.js";
 
 async function fields(promise: Promise<unknown>): Promise<string[]> {
   try {
@@ -73,75 +72,56 @@ describe("validateConferenceRoom()", () => {
   });
 });
 
-for (const backend of backends) {
-  describe(`conference room store on ${backend.name}`, { skip: backend.skip }, () => {
-    let location: Location;
-    let store: Store;
-    let domainId: number;
-
-    before(async () => {
-      location = await backend.fresh();
-      store = await location.open();
-      await store.migrate();
-      domainId = (await store.domains.getDefault()).id;
+onEachBackend("conference room store", (t) => {
+  it("creates a room with defaults, keeps it across a reopen, and updates it", async () => {
+    const r = await t.store.conferenceRooms.create(t.domainId, { number: "7001", name: "Board" });
+    assert.equal(r.maxMembers, 5);
+    assert.equal(r.pin, "");
+    assert.equal(r.waitForModerator, false);
+    assert.equal(r.locked, false);
+    await t.reopen();
+    const changed = await t.store.conferenceRooms.update(t.domainId, "7001", {
+      pin: "1234",
+      moderatorPin: "9999",
+      waitForModerator: true,
+      locked: true,
+      maxMembers: 100,
     });
-
-    after(async () => {
-      await store?.close();
-      await location?.drop();
-    });
-
-    it("creates a room with defaults, keeps it across a reopen, and updates it", async () => {
-      const r = await store.conferenceRooms.create(domainId, { number: "7001", name: "Board" });
-      assert.equal(r.maxMembers, 5);
-      assert.equal(r.pin, "");
-      assert.equal(r.waitForModerator, false);
-      assert.equal(r.locked, false);
-      await store.close();
-      store = await location.open();
-      const changed = await store.conferenceRooms.update(domainId, "7001", {
-        pin: "1234",
-        moderatorPin: "9999",
-        waitForModerator: true,
-        locked: true,
-        maxMembers: 100,
-      });
-      assert.equal(changed.pin, "1234");
-      assert.equal(changed.waitForModerator, true);
-      assert.equal(changed.locked, true);
-      assert.equal(changed.maxMembers, 100);
-      const again = await store.conferenceRooms.room(domainId, "7001");
-      assert.deepEqual({ ...again, updatedAt: 0 }, { ...changed, updatedAt: 0 });
-    });
-
-    it("a duplicate number is a ConflictError; a missing room a NotFoundError", async () => {
-      await assert.rejects(store.conferenceRooms.create(domainId, { number: "7001" }), ConflictError);
-      await assert.rejects(store.conferenceRooms.update(domainId, "7999", { name: "x" }), NotFoundError);
-    });
-
-    it("refuses a local user's or a hunt group's number, naming the field", async () => {
-      await store.users.create(domainId, { name: "101", password: "secret101" });
-      await store.huntGroups.createGroup(domainId, { number: "600" });
-      assert.deepEqual(await fields(store.conferenceRooms.create(domainId, { number: "101" })), ["number"]);
-      assert.deepEqual(await fields(store.conferenceRooms.create(domainId, { number: "600" })), ["number"]);
-      assert.deepEqual(await fields(store.conferenceRooms.update(domainId, "7001", { maxMembers: 0 })), [
-        "maxMembers",
-      ]);
-    });
-
-    it("renumbers and deletes, listing by number", async () => {
-      await store.conferenceRooms.create(domainId, { number: "7000" });
-      await store.conferenceRooms.update(domainId, "7001", { number: "7002" });
-      assert.deepEqual(
-        (await store.conferenceRooms.rooms(domainId)).map((r) => r.number),
-        ["7000", "7002"],
-      );
-      assert.equal(await store.conferenceRooms.delete(domainId, "7002"), true);
-      assert.equal(await store.conferenceRooms.delete(domainId, "7002"), false);
-      assert.deepEqual(
-        (await store.conferenceRooms.rooms(domainId)).map((r) => r.number),
-        ["7000"],
-      );
-    });
+    assert.equal(changed.pin, "1234");
+    assert.equal(changed.waitForModerator, true);
+    assert.equal(changed.locked, true);
+    assert.equal(changed.maxMembers, 100);
+    const again = await t.store.conferenceRooms.room(t.domainId, "7001");
+    assert.deepEqual({ ...again, updatedAt: 0 }, { ...changed, updatedAt: 0 });
   });
-}
+
+  it("a duplicate number is a ConflictError; a missing room a NotFoundError", async () => {
+    await assert.rejects(t.store.conferenceRooms.create(t.domainId, { number: "7001" }), ConflictError);
+    await assert.rejects(t.store.conferenceRooms.update(t.domainId, "7999", { name: "x" }), NotFoundError);
+  });
+
+  it("refuses a local user's or a hunt group's number, naming the field", async () => {
+    await t.store.users.create(t.domainId, { name: "101", password: "secret101" });
+    await t.store.huntGroups.createGroup(t.domainId, { number: "600" });
+    assert.deepEqual(await fields(t.store.conferenceRooms.create(t.domainId, { number: "101" })), ["number"]);
+    assert.deepEqual(await fields(t.store.conferenceRooms.create(t.domainId, { number: "600" })), ["number"]);
+    assert.deepEqual(await fields(t.store.conferenceRooms.update(t.domainId, "7001", { maxMembers: 0 })), [
+      "maxMembers",
+    ]);
+  });
+
+  it("renumbers and deletes, listing by number", async () => {
+    await t.store.conferenceRooms.create(t.domainId, { number: "7000" });
+    await t.store.conferenceRooms.update(t.domainId, "7001", { number: "7002" });
+    assert.deepEqual(
+      (await t.store.conferenceRooms.rooms(t.domainId)).map((r) => r.number),
+      ["7000", "7002"],
+    );
+    assert.equal(await t.store.conferenceRooms.delete(t.domainId, "7002"), true);
+    assert.equal(await t.store.conferenceRooms.delete(t.domainId, "7002"), false);
+    assert.deepEqual(
+      (await t.store.conferenceRooms.rooms(t.domainId)).map((r) => r.number),
+      ["7000"],
+    );
+  });
+});

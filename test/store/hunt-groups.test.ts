@@ -5,9 +5,9 @@
  * renumbering a group carries its detections, deleting it deletes them.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { ConflictError, NotFoundError, type Store, ValidationError } from "../../src/store/index.js";
-import { backends, type Location } from "./backends.js";
+import { it } from "node:test";
+import { ConflictError, NotFoundError, ValidationError } from "../../src/store/index.js";
+import { onEachBackend } from "./backends.js";
 
 async function fields(promise: Promise<unknown>): Promise<string[]> {
   try {
@@ -19,88 +19,69 @@ async function fields(promise: Promise<unknown>): Promise<string[]> {
   assert.fail("expected a ValidationError");
 }
 
-for (const backend of backends) {
-  describe(`hunt group store on ${backend.name}`, { skip: backend.skip }, () => {
-    let location: Location;
-    let store: Store;
-    let domainId: number;
-
-    before(async () => {
-      location = await backend.fresh();
-      store = await location.open();
-      await store.migrate();
-      domainId = (await store.domains.getDefault()).id;
+onEachBackend("hunt group store", (t) => {
+  it("creates a group with defaults, keeps the members' order across a reopen, and updates it", async () => {
+    const g = await t.store.huntGroups.createGroup(t.domainId, {
+      number: "600",
+      members: ["102", "100", "101"],
     });
-
-    after(async () => {
-      await store?.close();
-      await location?.drop();
+    assert.equal(g.strategy, "linear");
+    assert.equal(g.ringTime, 20);
+    assert.equal(g.noAnswer, "busy");
+    await t.reopen();
+    const again = await t.store.huntGroups.group(t.domainId, "600");
+    assert.deepEqual(again?.members, ["102", "100", "101"]);
+    const changed = await t.store.huntGroups.updateGroup(t.domainId, "600", {
+      strategy: "circular",
+      noAnswer: "voicemail",
+      noAnswerTarget: "100",
+      name: "Sales",
     });
-
-    it("creates a group with defaults, keeps the members' order across a reopen, and updates it", async () => {
-      const g = await store.huntGroups.createGroup(domainId, {
-        number: "600",
-        members: ["102", "100", "101"],
-      });
-      assert.equal(g.strategy, "linear");
-      assert.equal(g.ringTime, 20);
-      assert.equal(g.noAnswer, "busy");
-      await store.close();
-      store = await location.open();
-      const again = await store.huntGroups.group(domainId, "600");
-      assert.deepEqual(again?.members, ["102", "100", "101"]);
-      const changed = await store.huntGroups.updateGroup(domainId, "600", {
-        strategy: "circular",
-        noAnswer: "voicemail",
-        noAnswerTarget: "100",
-        name: "Sales",
-      });
-      assert.equal(changed.strategy, "circular");
-      assert.equal(changed.noAnswerTarget, "100");
-      assert.equal(changed.name, "Sales");
-    });
-
-    it("refuses a duplicate number (409) and names every bad field", async () => {
-      await assert.rejects(store.huntGroups.createGroup(domainId, { number: "600" }), ConflictError);
-      assert.deepEqual(
-        await fields(
-          store.huntGroups.createGroup(domainId, {
-            number: "6a",
-            members: ["100", "100", "bad name"],
-            ringTime: 0,
-            strategy: "random" as never,
-          }),
-        ),
-        ["number", "members[1]", "members[2]", "strategy", "ringTime"],
-      );
-      assert.deepEqual(
-        await fields(store.huntGroups.createGroup(domainId, { number: "601", noAnswer: "number" })),
-        ["noAnswerTarget"],
-      );
-      await assert.rejects(store.huntGroups.updateGroup(domainId, "699", { name: "x" }), NotFoundError);
-      await store.users.create(domainId, { name: "100", password: "100" });
-      assert.deepEqual(await fields(store.huntGroups.createGroup(domainId, { number: "100" })), ["number"]);
-    });
-
-    it("detection records name an existing group, follow its renumbering and go with it", async () => {
-      const d = await store.huntGroups.createDetection(domainId, {
-        calledNumber: "123456",
-        huntGroup: "600",
-      });
-      assert.equal(d.dialPlan, "default");
-      assert.deepEqual(
-        await fields(store.huntGroups.createDetection(domainId, { calledNumber: "1", huntGroup: "699" })),
-        ["huntGroup"],
-      );
-      await assert.rejects(
-        store.huntGroups.createDetection(domainId, { calledNumber: "123456", huntGroup: "600" }),
-        ConflictError,
-      );
-      await store.huntGroups.updateGroup(domainId, "600", { number: "610" });
-      assert.equal((await store.huntGroups.detections(domainId))[0]?.huntGroup, "610");
-      assert.equal(await store.huntGroups.deleteGroup(domainId, "610"), true);
-      assert.deepEqual(await store.huntGroups.detections(domainId), []);
-      assert.equal(await store.huntGroups.deleteGroup(domainId, "610"), false);
-    });
+    assert.equal(changed.strategy, "circular");
+    assert.equal(changed.noAnswerTarget, "100");
+    assert.equal(changed.name, "Sales");
   });
-}
+
+  it("refuses a duplicate number (409) and names every bad field", async () => {
+    await assert.rejects(t.store.huntGroups.createGroup(t.domainId, { number: "600" }), ConflictError);
+    assert.deepEqual(
+      await fields(
+        t.store.huntGroups.createGroup(t.domainId, {
+          number: "6a",
+          members: ["100", "100", "bad name"],
+          ringTime: 0,
+          strategy: "random" as never,
+        }),
+      ),
+      ["number", "members[1]", "members[2]", "strategy", "ringTime"],
+    );
+    assert.deepEqual(
+      await fields(t.store.huntGroups.createGroup(t.domainId, { number: "601", noAnswer: "number" })),
+      ["noAnswerTarget"],
+    );
+    await assert.rejects(t.store.huntGroups.updateGroup(t.domainId, "699", { name: "x" }), NotFoundError);
+    await t.store.users.create(t.domainId, { name: "100", password: "100" });
+    assert.deepEqual(await fields(t.store.huntGroups.createGroup(t.domainId, { number: "100" })), ["number"]);
+  });
+
+  it("detection records name an existing group, follow its renumbering and go with it", async () => {
+    const d = await t.store.huntGroups.createDetection(t.domainId, {
+      calledNumber: "123456",
+      huntGroup: "600",
+    });
+    assert.equal(d.dialPlan, "default");
+    assert.deepEqual(
+      await fields(t.store.huntGroups.createDetection(t.domainId, { calledNumber: "1", huntGroup: "699" })),
+      ["huntGroup"],
+    );
+    await assert.rejects(
+      t.store.huntGroups.createDetection(t.domainId, { calledNumber: "123456", huntGroup: "600" }),
+      ConflictError,
+    );
+    await t.store.huntGroups.updateGroup(t.domainId, "600", { number: "610" });
+    assert.equal((await t.store.huntGroups.detections(t.domainId))[0]?.huntGroup, "610");
+    assert.equal(await t.store.huntGroups.deleteGroup(t.domainId, "610"), true);
+    assert.deepEqual(await t.store.huntGroups.detections(t.domainId), []);
+    assert.equal(await t.store.huntGroups.deleteGroup(t.domainId, "610"), false);
+  });
+});

@@ -5,9 +5,9 @@
  * list newest first with filters and a total, get, delete, the retention sweep's query.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { type CallRecording, type Store, ValidationError } from "../../src/store/index.js";
-import { backends, type Location } from "./backends.js";
+import { it } from "node:test";
+import { type CallRecording, ValidationError } from "../../src/store/index.js";
+import { onEachBackend } from "./backends.js";
 
 function recording(
   id: string,
@@ -28,93 +28,75 @@ function recording(
   };
 }
 
-for (const backend of backends) {
-  describe(`call recording store on ${backend.name}`, { skip: backend.skip }, () => {
-    let location: Location;
-    let store: Store;
-    let domainId: number;
-
-    before(async () => {
-      location = await backend.fresh();
-      store = await location.open();
-      await store.migrate();
-      domainId = (await store.domains.getDefault()).id;
-    });
-
-    after(async () => {
-      await store?.close();
-      await location?.drop();
-    });
-
-    it("a user records never by default; always and on-demand are kept; anything else names the field", async () => {
-      const u = await store.users.create(domainId, { name: "100", password: "secret100" });
-      assert.equal(u.recording, "never");
-      const changed = await store.users.update(domainId, "100", { recording: "always" });
-      assert.equal(changed.recording, "always");
-      await store.users.update(domainId, "100", { recording: "on-demand" });
-      assert.equal((await store.users.get(domainId, "100"))?.recording, "on-demand");
-      await assert.rejects(
-        store.users.update(domainId, "100", { recording: "sometimes" as never }),
-        (e: unknown) => e instanceof ValidationError && e.errors.some((f) => f.field === "recording"),
-      );
-    });
-
-    it("lines and trunks carry recordCalls (off by default)", async () => {
-      const trunk = await store.routing.create(domainId, "trunk", { trunkId: "t1", address: "192.0.2.1" });
-      assert.equal(trunk.recordCalls, false);
-      const on = await store.routing.update(domainId, "trunk", "t1", { recordCalls: true });
-      assert.equal(on.recordCalls, true);
-    });
-
-    it("the CDR keeps its recording's id", async () => {
-      const base = {
-        domainId,
-        callId: "c-1",
-        caller: "100",
-        callerName: "",
-        dialed: "101",
-        callee: "101",
-        startedAt: 1000,
-        answeredAt: 2000,
-        endedAt: 5000,
-        disposition: "answered",
-        sipStatus: 200,
-        sipReason: "OK",
-        legs: [],
-      };
-      const stored = await store.cdrs.insert({ ...base, recording: "c-1" });
-      assert.equal(stored.recording, "c-1");
-      const plain = await store.cdrs.insert({ ...base, callId: "c-2" });
-      assert.equal(plain.recording, undefined);
-      const page = await store.cdrs.list({ domainId });
-      assert.ok(page.items.some((r) => r.recording === "c-1"));
-    });
-
-    it("inserts, lists newest first with filters, gets and deletes recordings", async () => {
-      await store.recordings.insert({ ...recording("a1", 1_000), domainId });
-      await store.recordings.insert({ ...recording("a2", 2_000, "102", "100"), domainId });
-      await store.recordings.insert({ ...recording("a2-2", 3_000, "102", "100"), domainId });
-      const all = await store.recordings.list({ domainId });
-      assert.equal(all.total, 3);
-      assert.deepEqual(
-        all.items.map((r) => r.id),
-        ["a2-2", "a2", "a1"],
-      );
-      const got = await store.recordings.get(domainId, "a1");
-      assert.deepEqual(got, { ...recording("a1", 1_000), domainId });
-      assert.equal((await store.recordings.list({ domainId, number: "102" })).total, 2);
-      assert.equal((await store.recordings.list({ domainId, from: 2_000 })).total, 2);
-      assert.deepEqual(
-        (await store.recordings.list({ domainId, limit: 1, offset: 1 })).items.map((r) => r.id),
-        ["a2"],
-      );
-      assert.deepEqual(
-        (await store.recordings.startedBefore(2_500, 10)).map((r) => r.id),
-        ["a1", "a2"],
-      );
-      assert.equal((await store.recordings.delete(domainId, "a1"))?.id, "a1");
-      assert.equal(await store.recordings.delete(domainId, "a1"), undefined);
-      assert.equal((await store.recordings.list({ domainId })).total, 2);
-    });
+onEachBackend("call recording store", (t) => {
+  it("a user records never by default; always and on-demand are kept; anything else names the field", async () => {
+    const u = await t.store.users.create(t.domainId, { name: "100", password: "secret100" });
+    assert.equal(u.recording, "never");
+    const changed = await t.store.users.update(t.domainId, "100", { recording: "always" });
+    assert.equal(changed.recording, "always");
+    await t.store.users.update(t.domainId, "100", { recording: "on-demand" });
+    assert.equal((await t.store.users.get(t.domainId, "100"))?.recording, "on-demand");
+    await assert.rejects(
+      t.store.users.update(t.domainId, "100", { recording: "sometimes" as never }),
+      (e: unknown) => e instanceof ValidationError && e.errors.some((f) => f.field === "recording"),
+    );
   });
-}
+
+  it("lines and trunks carry recordCalls (off by default)", async () => {
+    const trunk = await t.store.routing.create(t.domainId, "trunk", { trunkId: "t1", address: "192.0.2.1" });
+    assert.equal(trunk.recordCalls, false);
+    const on = await t.store.routing.update(t.domainId, "trunk", "t1", { recordCalls: true });
+    assert.equal(on.recordCalls, true);
+  });
+
+  it("the CDR keeps its recording's id", async () => {
+    const base = {
+      domainId: t.domainId,
+      callId: "c-1",
+      caller: "100",
+      callerName: "",
+      dialed: "101",
+      callee: "101",
+      startedAt: 1000,
+      answeredAt: 2000,
+      endedAt: 5000,
+      disposition: "answered",
+      sipStatus: 200,
+      sipReason: "OK",
+      legs: [],
+    };
+    const stored = await t.store.cdrs.insert({ ...base, recording: "c-1" });
+    assert.equal(stored.recording, "c-1");
+    const plain = await t.store.cdrs.insert({ ...base, callId: "c-2" });
+    assert.equal(plain.recording, undefined);
+    const page = await t.store.cdrs.list({ domainId: t.domainId });
+    assert.ok(page.items.some((r) => r.recording === "c-1"));
+  });
+
+  it("inserts, lists newest first with filters, gets and deletes recordings", async () => {
+    await t.store.recordings.insert({ ...recording("a1", 1_000), domainId: t.domainId });
+    await t.store.recordings.insert({ ...recording("a2", 2_000, "102", "100"), domainId: t.domainId });
+    await t.store.recordings.insert({ ...recording("a2-2", 3_000, "102", "100"), domainId: t.domainId });
+    const all = await t.store.recordings.list({ domainId: t.domainId });
+    assert.equal(all.total, 3);
+    assert.deepEqual(
+      all.items.map((r) => r.id),
+      ["a2-2", "a2", "a1"],
+    );
+    const got = await t.store.recordings.get(t.domainId, "a1");
+    assert.deepEqual(got, { ...recording("a1", 1_000), domainId: t.domainId });
+    assert.equal((await t.store.recordings.list({ domainId: t.domainId, number: "102" })).total, 2);
+    assert.equal((await t.store.recordings.list({ domainId: t.domainId, from: 2_000 })).total, 2);
+    assert.deepEqual(
+      (await t.store.recordings.list({ domainId: t.domainId, limit: 1, offset: 1 })).items.map((r) => r.id),
+      ["a2"],
+    );
+    assert.deepEqual(
+      (await t.store.recordings.startedBefore(2_500, 10)).map((r) => r.id),
+      ["a1", "a2"],
+    );
+    assert.equal((await t.store.recordings.delete(t.domainId, "a1"))?.id, "a1");
+    assert.equal(await t.store.recordings.delete(t.domainId, "a1"), undefined);
+    assert.equal((await t.store.recordings.list({ domainId: t.domainId })).total, 2);
+  });
+});

@@ -3,6 +3,7 @@
  * PARLEY_TEST_MYSQL_URL is set, PostgreSQL when PARLEY_TEST_POSTGRES_URL is set. Every location is
  * private to one test group (its own file, database or schema), so runs never collide.
  */
+import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe } from "node:test";
 import { createConnection } from "mysql2/promise";
 import pg from "pg";
-import { openStore, type Store, type StoreHooks } from "../../src/store/index.js";
+import { openStore, type Store, type StoreHooks, ValidationError } from "../../src/store/index.js";
 
 export interface Location {
   /** Opens a store on this location (again and again: a "restart"). */
@@ -132,4 +133,15 @@ export function onEachBackend(title: string, body: (t: BackendStore) => void): v
       body(t);
     });
   }
+}
+
+/** The fields a store call's ValidationError names (it must throw one). */
+export async function validationFields(promise: Promise<unknown>): Promise<string[]> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ValidationError, String(error));
+    return error.errors.map((e) => e.field);
+  }
+  assert.fail("expected a ValidationError");
 }

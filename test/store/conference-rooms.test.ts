@@ -6,23 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  ConflictError,
-  NotFoundError,
-  ValidationError,
-  validateConferenceRoom,
-} from "../../src/store/index.js";
-import { onEachBackend } from "./backends.js";
-
-async function fields(promise: Promise<unknown>): Promise<string[]> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ValidationError, String(error));
-    return error.errors.map((e) => e.field);
-  }
-  assert.fail("expected a ValidationError");
-}
+import { ConflictError, NotFoundError, validateConferenceRoom } from "../../src/store/index.js";
+import { validationFields as fields, onEachBackend } from "./backends.js";
 
 describe("validateConferenceRoom()", () => {
   it("accepts a number alone (the defaults fill the rest)", () => {

@@ -6,18 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { ConflictError, NotFoundError, ValidationError } from "../../src/store/index.js";
-import { onEachBackend } from "./backends.js";
-
-async function fields(promise: Promise<unknown>): Promise<string[]> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ValidationError, String(error));
-    return error.errors.map((e) => e.field);
-  }
-  assert.fail("expected a ValidationError");
-}
+import { ConflictError, NotFoundError } from "../../src/store/index.js";
+import { validationFields as fields, onEachBackend } from "./backends.js";
 
 onEachBackend("hunt group store", (t) => {
   it("creates a group with defaults, keeps the members' order across a reopen, and updates it", async () => {

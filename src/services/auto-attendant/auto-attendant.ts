@@ -38,6 +38,7 @@ import type { RoutingSnapshot } from "../../store/routing-validation.js";
 import type { LocalUser } from "../../store/user-model.js";
 import type { Logger } from "../../util/logger.js";
 import { VOICEMAIL_DEPOSIT_SERVICE } from "../voicemail/deposit.js";
+import { EntryCache } from "./entry-cache.js";
 import type { MenuGreetings } from "./greetings.js";
 import { type Connection, MenuSession } from "./menu-session.js";
 import { destinationAt } from "./office-hours.js";
@@ -76,9 +77,11 @@ export class AutoAttendantService {
   /** Contexts the service itself asks "attempted" with (a number from a menu): not an entry. */
   private readonly asking = new WeakSet<PointContext>();
   private readonly now: () => number;
+  private readonly entries: EntryCache;
 
   constructor(private readonly deps: AutoAttendantDeps) {
     this.now = deps.now ?? Date.now;
+    this.entries = new EntryCache(deps.repository);
   }
 
   register(points: DetectionPointTable): () => void {
@@ -110,7 +113,7 @@ export class AutoAttendantService {
       const line = lines.find((l) => l.account === account && (inbound !== undefined || l.type === 1));
       if (line?.transferTo === "auto-attendant") return this.enter(points, context, "line", line.account);
     }
-    if ((await this.deps.repository.entry(domainId, "number", context.dialed)) !== undefined)
+    if ((await this.entries.entry(domainId, "number", context.dialed)) !== undefined)
       return this.enter(points, context, "number", context.dialed);
     return undefined;
   }
@@ -124,7 +127,7 @@ export class AutoAttendantService {
   ): Promise<Verdict> {
     const domainId = context.caller.domainId;
     const repository = this.deps.repository;
-    const entry = await repository.entry(domainId, kind, key);
+    const entry = await this.entries.entry(domainId, kind, key);
     let destination: Destination = { kind: "menu", target: entry?.menu || DEFAULT_MENU_NAME };
     if (entry !== undefined && entry.timeCondition !== "") {
       const condition = await repository.timeCondition(domainId, entry.timeCondition);

@@ -4,6 +4,7 @@ import { enConference } from "./en-conference";
 import { enGroups } from "./en-groups";
 import { enLists } from "./en-lists";
 import { enParked } from "./en-parked";
+import { enPresence } from "./en-presence";
 import { enRecordings } from "./en-recordings";
 
 export const en = {
@@ -12,6 +13,7 @@ export const en = {
   ...enGroups,
   ...enLists,
   ...enParked,
+  ...enPresence,
   ...enRecordings,
   "app.name": "Parley",
   "app.tagline": "SIP server and IP-PBX",

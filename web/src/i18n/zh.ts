@@ -5,6 +5,7 @@ import { zhConference } from "./zh-conference";
 import { zhGroups } from "./zh-groups";
 import { zhLists } from "./zh-lists";
 import { zhParked } from "./zh-parked";
+import { zhPresence } from "./zh-presence";
 import { zhRecordings } from "./zh-recordings";
 
 export const zh: Record<MessageKey, string> = {
@@ -13,6 +14,7 @@ export const zh: Record<MessageKey, string> = {
   ...zhGroups,
   ...zhLists,
   ...zhParked,
+  ...zhPresence,
   ...zhRecordings,
   "app.name": "Parley",
   "app.tagline": "SIP 服务器与 IP-PBX",

@@ -59,7 +59,8 @@ export type ParkedCall = Static<typeof ParkedCallItem>;
  */
 export interface LiveSnapshot {
   at: string;
-  users: Array<Pick<User, "name" | "displayName" | "state">>;
+  /** `presence` when the server has presence (what a watcher sees, src/api/presence-schema.ts). */
+  users: Array<Pick<User, "name" | "displayName" | "state" | "presence">>;
   calls: ActiveCall[];
   registrations: number;
   lines: Array<{

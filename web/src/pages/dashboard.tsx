@@ -1,4 +1,7 @@
-/** The live view: every user's state, calls in progress, parked calls, lines and trunks, updated by /events. */
+/**
+ * The live view: every user's state and presence, calls in progress, parked calls, lines and
+ * trunks, updated by /events.
+ */
 import { useState } from "react";
 import { DataTable } from "../components/data-table";
 import { formatDuration, formatTime, PageHeader, StateBadge, useConfirm, useNotify } from "../components/ui";
@@ -7,6 +10,7 @@ import type { MessageKey } from "../i18n/en";
 import { ApiFailure, api } from "../lib/api";
 import { useLive } from "../lib/live";
 import { ParkedPanel } from "./parked-panel";
+import { PresenceBadges } from "./presence-badges";
 
 export function DashboardPage() {
   const { t, lang } = useI18n();
@@ -77,6 +81,7 @@ export function DashboardPage() {
                 <span className="muted">{u.displayName}</span>
               </a>
               <StateBadge state={u.state} testId={`user-state-${u.name}`} />
+              <PresenceBadges presence={u.presence} state={u.state} testId={`user-presence-${u.name}`} />
             </li>
           ))}
         </ul>

@@ -159,7 +159,6 @@ function ring(h: HandOffHost, set: TargetSet): Promise<Rung> {
       now: h.now,
       noAnswerMs: set.noAnswerMs,
       ...(set.attemptMs === undefined ? {} : { attemptMs: set.attemptMs }),
-      legs: h.legs,
       invite: (target) => {
         const outbound = target.outbound;
         return h.dialogs.invite({
@@ -176,6 +175,7 @@ function ring(h: HandOffHost, set: TargetSet): Promise<Rung> {
       },
       onSettled: (result) => {
         stopWatching();
+        record();
         if (result.kind === "answered") resolve({ ...result, releases: fork.detachReleases() });
         else {
           fork.releaseAll();
@@ -184,10 +184,14 @@ function ring(h: HandOffHost, set: TargetSet): Promise<Rung> {
       },
       onError: h.onError,
     });
+    // NOTE: the fork keeps its own legs (it settles when all of its legs failed; the call's list
+    // holds the endpoint's answered leg), added to the call's record once it is over.
+    const record = () => h.legs.push(...fork.legs);
     const stopWatching = h.callerDialog.on("terminated", () => {
       stopWatching();
       if (fork.done) return;
       fork.abort();
+      record();
       fork.releaseAll();
       resolve("gone");
     });

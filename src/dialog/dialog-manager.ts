@@ -46,7 +46,9 @@ export class DialogManager implements DialogContext {
     this.timers = options.transactions.timers;
     this.contact = options.contact;
     this.sessionTimer = { ...DEFAULT_SESSION_TIMER, ...options.sessionTimer };
-    this.reliableProvisionals = options.reliableProvisionals ?? "supported";
+    // FEATURES.md section 8 (miniSIPServer since V31): reliable provisionals only when the peer
+    // requires them; a peer that merely supports 100rel gets them unreliably (RFC 3262 3 allows both).
+    this.reliableProvisionals = options.reliableProvisionals ?? "required";
     this.resolve = options.resolve ?? resolveIpLiteral;
     this.random = options.random ?? Math.random;
     this.onError =

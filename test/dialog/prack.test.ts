@@ -20,10 +20,12 @@ const prack2xx = (pk: { message?: unknown }) => {
   return m?.kind === "response" && m.status === 200 && m.cseq?.method === "PRACK";
 };
 
+/** The UAS policy that sends reliably whenever 100rel is merely supported (RFC 3262 3 "MAY"). */
+const SUPPORTED = { reliableProvisionals: "supported" } as const;
 describe("RFC 3262 3 UAS behavior: reliable provisional responses", () => {
   describe("when the INVITE lists 100rel in Supported", () => {
     it("MUST send the provisional with Require: 100rel and an RSeq between 1 and 2**31-1", async () => {
-      const p = pair();
+      const p = pair({}, SUPPORTED);
       p.bob.core.onInvite = (invite) => invite.progress(180);
       p.alice.dialogs.invite(inviteSpec());
       await run(p.clock, 20);
@@ -34,7 +36,7 @@ describe("RFC 3262 3 UAS behavior: reliable provisional responses", () => {
     });
 
     it("MUST be acknowledged by a PRACK whose RAck names the RSeq, CSeq number and method, answered 200", async () => {
-      const p = pair();
+      const p = pair({}, SUPPORTED);
       const pracks: string[] = [];
       p.bob.core.onInvite = (invite) => {
         invite.on("prack", ({ request: r }) => pracks.push(r.get("rack")!));
@@ -51,9 +53,10 @@ describe("RFC 3262 3 UAS behavior: reliable provisional responses", () => {
     });
   });
 
-  describe("with the 'required' policy and an INVITE that only supports 100rel", () => {
+  describe("with the 'required' policy (the default) and an INVITE that only supports 100rel", () => {
     it("MUST send the provisional unreliably", async () => {
-      const p = pair({}, { reliableProvisionals: "required" });
+      // FEATURES.md section 8: reliable provisionals only when the peer requires them.
+      const p = pair();
       p.bob.core.onInvite = (invite) => invite.progress(180);
       p.alice.dialogs.invite(inviteSpec());
       await run(p.clock, 20);
@@ -64,7 +67,7 @@ describe("RFC 3262 3 UAS behavior: reliable provisional responses", () => {
 
   describe("while no PRACK arrives", () => {
     it("MUST retransmit at T1, doubling, and reject the INVITE with a 5xx after 64*T1", async () => {
-      const p = pair();
+      const p = pair({}, SUPPORTED);
       p.net.dropAll(request("PRACK"));
       const timeouts: number[] = [];
       p.bob.core.onInvite = (invite) => {
@@ -86,7 +89,7 @@ describe("RFC 3262 3 UAS behavior: reliable provisional responses", () => {
     });
 
     it("the UAC MUST NOT pass a retransmission (same RSeq) to the TU nor PRACK it again", async () => {
-      const p = pair();
+      const p = pair({}, SUPPORTED);
       p.net.dropAll(request("PRACK"));
       p.bob.core.onInvite = (invite) => invite.progress(180);
       const uac = p.alice.dialogs.invite(inviteSpec());
@@ -102,7 +105,7 @@ describe("RFC 3262 3 UAS behavior: reliable provisional responses", () => {
 
   describe("upon a 2xx while a reliable provisional is unacknowledged", () => {
     it("MUST hold the 2xx until the PRACK arrives", async () => {
-      const p = pair();
+      const p = pair({}, SUPPORTED);
       p.net.dropNext(1, request("PRACK"));
       p.bob.core.onInvite = (invite) => {
         invite.progress(183);
@@ -120,7 +123,7 @@ describe("RFC 3262 3 UAS behavior: reliable provisional responses", () => {
 
   describe("upon a second reliable provisional before the first is acknowledged", () => {
     it("MUST NOT send it until the PRACK, and MUST number it one higher", async () => {
-      const p = pair();
+      const p = pair({}, SUPPORTED);
       p.net.dropNext(1, request("PRACK"));
       p.bob.core.onInvite = (invite) => {
         invite.progress(180);
@@ -138,7 +141,7 @@ describe("RFC 3262 3 UAS behavior: reliable provisional responses", () => {
 
   describe("upon a PRACK matching no unacknowledged reliable provisional", () => {
     it("MUST answer 481", async () => {
-      const p = pair();
+      const p = pair({}, SUPPORTED);
       p.bob.core.onInvite = (invite) => invite.progress(180);
       const uac = p.alice.dialogs.invite(inviteSpec());
       await run(p.clock, 20);
@@ -153,7 +156,7 @@ describe("RFC 3262 3 UAS behavior: reliable provisional responses", () => {
 describe("RFC 3262 4 UAC behavior", () => {
   describe("upon a reliable provisional whose RSeq is not one higher than the last", () => {
     it("MUST NOT PRACK it nor process it further", async () => {
-      const p = pair();
+      const p = pair({}, SUPPORTED);
       p.bob.core.onInvite = (invite) => {
         for (const rseq of [5, 7, 6]) {
           invite.tx.respond(

@@ -183,12 +183,18 @@ describe("call limits, live calls and 100rel, end to end", { skip: missingTool("
   });
 
   describe("reliable provisional responses (RFC 3262)", () => {
-    it("a callee's reliable 180 is PRACKed by Parley; the caller gets a reliable 180, its PRACK is answered, the call completes", async () => {
+    it("a callee's reliable 180 is PRACKed by Parley; a caller that requires 100rel gets a reliable 180, its PRACK is answered, the call completes", async () => {
       const callee = await registeredUas(parley, "101", "call-uas-100rel.xml");
       passed(await uac(parley, "100", "101", "call-uac-100rel.xml"), "caller", parley);
       passed(await callee.done, "callee", parley);
       const cdr = await lastCdr("101");
       assert.equal(cdr.disposition, "answered");
+    });
+
+    it("a caller that only supports 100rel gets the 180 unreliably (FEATURES.md section 8)", async () => {
+      const callee = await registeredUas(parley, "101", "call-uas-100rel.xml");
+      passed(await uac(parley, "100", "101", "call-uac-100rel-supported.xml"), "caller", parley);
+      passed(await callee.done, "callee", parley);
     });
   });
 });

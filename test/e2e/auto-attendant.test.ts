@@ -9,6 +9,7 @@
  * - a menu key reaches a hunt group, whose member sees the caller's own number in From;
  * - silence: the menu repeats, then the timeout action; a wrong key: "invalid", then the invalid
  *   action (goodbye, BYE);
+ * - a key to a user with no phone: "not available" and the menu again;
  * - a key to a user's voicemail (the caller re-INVITEd onto the voicemail endpoint);
  * - a key pointing at a user deleted since: the menu says so and goes on;
  * - a dial plan route of type auto-attendant, the number's entry point choosing the menu;
@@ -276,6 +277,27 @@ describe("auto-attendant (scripted caller through a line, baresip and scripted c
     const match = envelopeMatch(rmsEnvelope(said), rmsEnvelope(reference("en", ["number-not-exist"])), 40);
     assert.ok(match.r > 0.7, `"the number you dialled does not exist" (r=${match.r.toFixed(3)})`);
     assert.match(parley.output(), /the menu names a deleted user/);
+    await call.phone.inDialog(call.dialog, "BYE");
+  });
+
+  it("a key to a user with no phone: 'not available', and the menu goes on", { timeout: 60000 }, async () => {
+    await api("POST", "/users", { name: "104", password: "secret-104" });
+    await api("POST", "/auto-attendant/menus", {
+      name: "away",
+      greeting: ["welcome"],
+      directDial: false,
+      keys: { "6": { kind: "user", target: "104" } },
+    });
+    await api("PUT", "/auto-attendant/entries/line/5550009", { menu: "away" });
+    const call = await callIn(parley, "5550009", closers);
+    await sleep(1500);
+    const before = call.rtp.inbox.length;
+    await keys(call, "6");
+    await sleep(4500);
+    const said = call.rtp.audio(before);
+    const match = envelopeMatch(rmsEnvelope(said), rmsEnvelope(reference("en", ["not-available"])), 60);
+    assert.ok(match.r > 0.7, `"the number you dialled is not available" (r=${match.r.toFixed(3)})`);
+    assert.equal(call.phone.received.filter((m) => m.method === "BYE").length, 0, "the caller stays");
     await call.phone.inDialog(call.dialog, "BYE");
   });
 

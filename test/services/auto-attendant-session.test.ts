@@ -161,10 +161,12 @@ describe("MenuSession", () => {
   });
 
   it("failurePrompt() maps statuses to what the caller hears", () => {
-    assert.equal(failurePrompt(404), "number-not-exist");
-    assert.equal(failurePrompt(486), "busy");
-    assert.equal(failurePrompt(480), "no-answer");
-    assert.equal(failurePrompt(403), "restricted");
-    assert.equal(failurePrompt(503), "call-cannot-be-completed");
+    const said = (status: number, reason = "") => failurePrompt({ status, reason });
+    assert.equal(said(404), "number-not-exist");
+    assert.equal(said(486), "busy");
+    assert.equal(said(480, "No Answer"), "no-answer");
+    assert.equal(said(480, "Temporarily Unavailable"), "not-available");
+    assert.equal(said(403), "restricted");
+    assert.equal(said(503), "call-cannot-be-completed");
   });
 });

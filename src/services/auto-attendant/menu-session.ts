@@ -64,11 +64,13 @@ type Entry = { kind: "keys"; keys: string } | { kind: "timeout" } | { kind: "han
 /** What the menu loop does next. */
 type Next = { kind: "menu"; menu: AutoAttendantMenu; said?: Said } | { kind: "done" };
 
-/** What the caller hears when a call from the menu fails, by its status. */
-export function failurePrompt(status: number): PromptName {
+/** What the caller hears when a call from the menu fails, by its status (and 480's reason). */
+export function failurePrompt({ status, reason }: FinalStatus): PromptName {
   if (status === 404 || status === 484 || status === 604) return "number-not-exist";
   if (status === 486 || status === 600) return "busy";
-  if (status === 408 || status === 480) return "no-answer";
+  // 480 is both "rang out" (the no-answer timer) and "no phone to ring".
+  if (status === 408 || (status === 480 && reason === "No Answer")) return "no-answer";
+  if (status === 480) return "not-available";
   if (status === 403) return "restricted";
   return "call-cannot-be-completed";
 }
@@ -197,7 +199,7 @@ export class MenuSession {
     o.logger.info({ menu: menu.name, key, status: result.status }, "auto-attendant: transfer failed");
     // 481: the caller hung up meanwhile (or the call is gone); nobody is left to tell.
     if (result.status === 481 || result.status === 487) return { kind: "done" };
-    return { kind: "menu", menu, said: await this.say([{ prompt: failurePrompt(result.status) }]) };
+    return { kind: "menu", menu, said: await this.say([{ prompt: failurePrompt(result) }]) };
   }
 
   private greet(menu: AutoAttendantMenu): Promise<Said> {

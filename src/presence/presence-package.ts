@@ -87,7 +87,10 @@ export function compose(
   const activities = [...new Set([...(onPhone ? ["on-the-phone"] : []), ...(published?.activities ?? [])])];
   const open = published === undefined ? state !== "offline" : published.basic === "open";
   const own = published !== undefined && published.note !== "" && !onPhone;
-  return { open, activities, note: own ? published.note : NOTES[state] };
+  // Without a note of its own the words follow the basic status the watcher gets: a device that
+  // published "open" (linphonec does, with no note) while unregistered is not "Offline".
+  const fallback = onPhone ? NOTES[state] : NOTES[open ? "online" : "offline"];
+  return { open, activities, note: own ? published.note : fallback };
 }
 
 /** The PIDF document: one tuple (basic status, contact), and the person's RPID activities. */

@@ -14,11 +14,48 @@ export interface Linphonec {
   /** stdout + stderr so far. */
   output(): string;
   command(line: string): void;
+  /**
+   * Resolves with the first match of `pattern` in the output from offset `since` on (an earlier
+   * `output().length`), or undefined after `ms`.
+   */
+  waitForOutput(pattern: RegExp, since?: number, ms?: number): Promise<RegExpExecArray | undefined>;
   /** Send "quit" and wait for the process to end (killed after `ms`). */
   quit(ms?: number): Promise<void>;
 }
 
-export function startLinphonec(sipPort: number, rtpPorts = "26300-26399"): Linphonec {
+/** An account written into linphonec's config (a proxy with auth info), instead of `register`. */
+export interface LinphonecAccount {
+  readonly user: string;
+  readonly password: string;
+  /** host:port of the registrar. */
+  readonly server: string;
+  /** Publish its own presence (RFC 3903) once registered, as liblinphone does with publish=1. */
+  readonly publish?: boolean;
+}
+
+/** The [proxy_0] and [auth_info_0] sections liblinphone reads at start. */
+function accountSections(a: LinphonecAccount): string[] {
+  const host = a.server.split(":")[0];
+  return [
+    "[proxy_0]",
+    `reg_proxy=<sip:${a.server}>`,
+    `reg_identity=sip:${a.user}@${host}`,
+    "reg_expires=600",
+    "reg_sendregister=1",
+    `publish=${a.publish === true ? 1 : 0}`,
+    "publish_expires=600",
+    "[auth_info_0]",
+    `username=${a.user}`,
+    `passwd=${a.password}`,
+    `domain=${host}`,
+  ];
+}
+
+export function startLinphonec(
+  sipPort: number,
+  rtpPorts = "26300-26399",
+  options: { account?: LinphonecAccount } = {},
+): Linphonec {
   const dir = mkdtempSync(join(tmpdir(), "parley-linphonec-"));
   mkdirSync(join(dir, "home/.local/share/linphone"), { recursive: true });
   writeFileSync(
@@ -33,6 +70,7 @@ export function startLinphonec(sipPort: number, rtpPorts = "26300-26399"): Linph
       "ipv6_migration_done=1",
       "register_only_when_network_is_up=0",
       "register_only_when_upnp_is_ok=0",
+      ...(options.account === undefined ? [] : ["default_proxy=0"]),
       "[rtp]",
       "bind_address=127.0.0.1",
       `audio_rtp_port=${rtpPorts}`,
@@ -41,6 +79,7 @@ export function startLinphonec(sipPort: number, rtpPorts = "26300-26399"): Linph
       "[video]",
       "display=0",
       "capture=0",
+      ...(options.account === undefined ? [] : accountSections(options.account)),
       "",
     ].join("\n"),
   );
@@ -49,18 +88,35 @@ export function startLinphonec(sipPort: number, rtpPorts = "26300-26399"): Linph
     stdio: ["pipe", "pipe", "pipe"],
   });
   let text = "";
-  proc.stdout.on("data", (c: Buffer) => {
+  const waiters = new Set<() => void>();
+  const onData = (c: Buffer): void => {
     text += c.toString();
-  });
-  proc.stderr.on("data", (c: Buffer) => {
-    text += c.toString();
-  });
+    for (const w of [...waiters]) w();
+  };
+  proc.stdout.on("data", onData);
+  proc.stderr.on("data", onData);
   return {
     proc,
     output: () => text,
     command: (line) => {
       proc.stdin.write(`${line}\n`);
     },
+    waitForOutput: (pattern, since = 0, ms = 10000) =>
+      new Promise((resolve) => {
+        const re = new RegExp(pattern.source, pattern.flags.replace("g", ""));
+        const check = (): void => {
+          const m = re.exec(text.slice(since));
+          if (m !== null) done(m);
+        };
+        const done = (m?: RegExpExecArray): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(m);
+        };
+        const timer = setTimeout(() => done(), ms);
+        waiters.add(check);
+        check();
+      }),
     quit: (ms = 15000) =>
       new Promise<void>((resolve) => {
         if (proc.exitCode !== null) return resolve();

@@ -66,6 +66,18 @@ describe("compose and pidf", () => {
       activities: [],
       note: "Offline",
     });
+    // A publication without a note: the note follows the published basic status.
+    const bare = { activities: [], note: "" };
+    assert.deepEqual(compose("offline", { dnd: false }, { ...bare, basic: "open" }), {
+      open: true,
+      activities: [],
+      note: "Online",
+    });
+    assert.deepEqual(compose("online", { dnd: false }, { ...bare, basic: "closed" }), {
+      open: false,
+      activities: [],
+      note: "Offline",
+    });
     const body = pidf(
       "sip:101@pbx",
       compose("online", { dnd: false }, { basic: "open", activities: ["x><y"], note: "<b>" }),

@@ -6,13 +6,12 @@
  * "a menu pointing at a deleted user is refused on write"). A menu or time condition another
  * record names cannot be deleted or renamed; a duplicate name is a ConflictError.
  */
-import type { Kysely, Selectable } from "kysely";
+import type { Kysely } from "kysely";
 import type { AutoAttendantTables } from "./auto-attendant-migration.js";
 import {
   type AutoAttendantEntry,
   type AutoAttendantMenu,
   DEFAULT_MENU_NAME,
-  type Destination,
   type EntryKind,
   MENU_DEFAULTS,
   type MenuAction,
@@ -26,6 +25,7 @@ import {
   type TimeConditionFields,
   type TimeConditionPatch,
 } from "./auto-attendant-model.js";
+import { definedOnly, document, toEntry, toMenu, toTimeCondition } from "./auto-attendant-rows.js";
 import { keyField, validateEntry, validateMenu, validateTimeCondition } from "./auto-attendant-validation.js";
 import { type FieldError, NotFoundError, unique, ValidationError } from "./errors.js";
 import type { Database } from "./schema.js";
@@ -55,70 +55,6 @@ export interface AutoAttendantRepository {
 
 type Db = Kysely<Database & AutoAttendantTables>;
 type DocTable = "auto_attendant_menus" | "auto_attendant_time_conditions";
-
-function parse(data: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(data);
-    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-  } catch {
-    // A row written by hand with broken JSON: the defaults, still listed and editable.
-    return {};
-  }
-}
-
-function toMenu(r: Selectable<AutoAttendantTables["auto_attendant_menus"]>): AutoAttendantMenu {
-  return {
-    ...MENU_DEFAULTS,
-    ...(parse(r.data) as Partial<MenuFields>),
-    id: Number(r.id),
-    domainId: Number(r.domain_id),
-    name: r.name,
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-function toTimeCondition(
-  r: Selectable<AutoAttendantTables["auto_attendant_time_conditions"]>,
-): TimeCondition {
-  const hangup: Destination = { kind: "hangup", target: "" };
-  return {
-    inHours: hangup,
-    outOfHours: hangup,
-    ...TIME_CONDITION_DEFAULTS,
-    ...(parse(r.data) as Partial<TimeConditionFields>),
-    id: Number(r.id),
-    domainId: Number(r.domain_id),
-    name: r.name,
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-function toEntry(r: Selectable<AutoAttendantTables["auto_attendant_entries"]>): AutoAttendantEntry {
-  return {
-    id: Number(r.id),
-    domainId: Number(r.domain_id),
-    kind: r.kind as EntryKind,
-    key: r.entry_key,
-    menu: r.menu,
-    timeCondition: r.time_condition,
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-/** A patch's fields that are set (an explicit undefined changes nothing). */
-function definedOnly<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** The record's own fields, without id, domain and times: what `data` holds (name apart). */
-function document<T extends { name: string }>(fields: T): string {
-  const { name: _name, ...rest } = fields as T & Record<string, unknown>;
-  for (const key of ["id", "domainId", "createdAt", "updatedAt"]) delete rest[key];
-  return JSON.stringify(rest);
-}
 
 export class KyselyAutoAttendantRepository implements AutoAttendantRepository {
   private readonly listeners: Array<(domainId: number) => void> = [];

@@ -28,7 +28,11 @@ describe("/api/v1 auto-attendant", () => {
     const domainId = (await store.domains.getDefault()).id;
     await store.users.create(domainId, { name: "101", password: "secret101" });
     await store.autoAttendant.ensureDefaultMenu(domainId);
-    app = await createApi({ ...baseApiDeps(store), now: () => NOW, autoAttendantGreetings: new MenuGreetings(dir) });
+    app = await createApi({
+      ...baseApiDeps(store),
+      now: () => NOW,
+      autoAttendantGreetings: new MenuGreetings(dir),
+    });
     await app.ready();
   });
   after(async () => {
@@ -76,9 +80,15 @@ describe("/api/v1 auto-attendant", () => {
     assert.deepEqual(fields(user.body), ["keys[1].target"]);
     const prompt = await api("POST", "/auto-attendant/menus", { name: "bad", greeting: ["no-such-prompt"] });
     assert.deepEqual(fields(prompt.body), ["greeting[0]"]);
-    const key = await api("POST", "/auto-attendant/menus", { name: "bad", keys: { A: { kind: "repeat", target: "" } } });
+    const key = await api("POST", "/auto-attendant/menus", {
+      name: "bad",
+      keys: { A: { kind: "repeat", target: "" } },
+    });
     assert.deepEqual(fields(key.body), ["keys.A"]);
-    const kind = await api("POST", "/auto-attendant/menus", { name: "bad", timeoutAction: { kind: "fly", target: "" } });
+    const kind = await api("POST", "/auto-attendant/menus", {
+      name: "bad",
+      timeoutAction: { kind: "fly", target: "" },
+    });
     assert.deepEqual(fields(kind.body), ["timeoutAction.kind"]);
   });
 
@@ -126,7 +136,10 @@ describe("/api/v1 auto-attendant", () => {
     });
     await api("PATCH", "/auto-attendant/time-conditions/office", { timeZone: "America/Los_Angeles" });
     // 00:00 in Los Angeles: out of hours.
-    assert.equal((await api("GET", "/auto-attendant/time-conditions/office/now")).json().period, "out-of-hours");
+    assert.equal(
+      (await api("GET", "/auto-attendant/time-conditions/office/now")).json().period,
+      "out-of-hours",
+    );
     await api("PATCH", "/auto-attendant/time-conditions/office", { holidays: ["01-15"] });
     assert.equal((await api("GET", "/auto-attendant/time-conditions/office/now")).json().period, "holiday");
   });

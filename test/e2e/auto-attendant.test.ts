@@ -6,7 +6,8 @@
  * and keys by RFC 4733 (baresip 1.0.0 cannot send keys over ctrl_tcp). Covered:
  * - `101` dialled directly: Parley hands the caller to 101 (baresip), each hears the other's tone,
  *   the CDR names the menu and the key on the auto-attendant's leg;
- * - a menu key reaches a hunt group, whose member sees the caller's own number in From;
+ * - a menu key reaches a hunt group, whose member sees the caller's own number in From; so does
+ *   the group's number dialled directly;
  * - silence: the menu repeats, then the timeout action; a wrong key: "invalid", then the invalid
  *   action (goodbye, BYE);
  * - a key to a user with no phone: "not available" and the menu again;
@@ -204,6 +205,20 @@ describe("auto-attendant (scripted caller through a line, baresip and scripted c
       legs?.some((l) => l.peer === "parley:auto-attendant;menu=main;key=2"),
       JSON.stringify(cdr),
     );
+  });
+
+  it("a hunt group's number dialled directly at the default menu rings the group", {
+    timeout: 60000,
+  }, async () => {
+    const member = await ScriptedPhone.open("102", parley.sipPort);
+    closers.push(() => member.close());
+    assert.equal((await member.register()).status, 200);
+    const call = await callIn(parley, "5550011", closers);
+    await sleep(1000);
+    await keys(call, "600");
+    await member.waitFor((m) => m.method === "INVITE", 0, 15000);
+    assert.ok((await handedOff(call)) > 0);
+    await call.phone.inDialog(call.dialog, "BYE");
   });
 
   it("silence repeats the menu, then its timeout action rings 102", { timeout: 60000 }, async () => {

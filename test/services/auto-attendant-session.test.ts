@@ -30,7 +30,12 @@ const menu = (name: string, over: Partial<AutoAttendantMenu> = {}): AutoAttendan
 function harness(
   collects: OpResult[],
   menus: AutoAttendantMenu[],
-  o: { users?: string[]; connect?: (to: Connection) => FinalStatus; greeting?: string } = {},
+  o: {
+    users?: string[];
+    groups?: string[];
+    connect?: (to: Connection) => FinalStatus;
+    greeting?: string;
+  } = {},
 ) {
   const heard: string[] = [];
   const connections: Connection[] = [];
@@ -50,6 +55,7 @@ function harness(
     menu: async (name) => menus.find((m) => m.name === name),
     greeting: () => o.greeting,
     userExists: async (name) => users.has(name),
+    groupExists: async (number) => (o.groups ?? []).includes(number),
     connect: async (to) => {
       connections.push(to);
       return o.connect?.(to) ?? { status: 200, reason: "OK" };
@@ -72,6 +78,14 @@ describe("MenuSession", () => {
       { action: { kind: "user", target: "101" }, menu: "default", key: "101" },
     ]);
     assert.equal(h.heard.at(-1), "tone:ringback");
+  });
+
+  it("an extension dialled directly may be a group's number; any other number is invalid", async () => {
+    const h = harness([keys("6"), keys("00")], [menu("default")], { groups: ["600"] });
+    await h.session.run(menu("default"));
+    assert.deepEqual(h.connections, [
+      { action: { kind: "group", target: "600" }, menu: "default", key: "600" },
+    ]);
   });
 
   it("a key alone (nothing follows in time) runs that key's action", async () => {

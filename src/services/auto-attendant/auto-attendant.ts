@@ -168,6 +168,10 @@ export class AutoAttendantService {
         menu: (name) => this.menu(domainId, name),
         greeting: (menu) => this.deps.greetings.path(menu, media.language),
         userExists: async (name) => (await this.deps.users.lookup(domainId, name)) !== undefined,
+        groupExists: async (number) => {
+          const verdict = await this.attemptedAs(points, context, number);
+          return verdict !== undefined && verdict.kind !== "refuse";
+        },
         connect: (to) => this.connect(points, context, endpoint, to),
         caller: context.caller.user,
         logger,
@@ -216,10 +220,14 @@ export class AutoAttendantService {
       if (deposit === undefined) return { kind: "refuse", code: "no-service" };
       return deposit({ ...context, number: to.target, argument: to.target });
     }
-    const asked: PointContext = { ...context, dialed: to.target };
+    return (await this.attemptedAs(points, context, to.target)) ?? { kind: "route", number: to.target };
+  }
+
+  /** The services at "attempted" (a hunt group's, a conference room's number) for `number`. */
+  private attemptedAs(points: DetectionPointTable, context: PointContext, number: string) {
+    const asked: PointContext = { ...context, dialed: number };
     this.asking.add(asked);
-    const verdict = await points.ask("attempted", asked);
-    return verdict ?? { kind: "route", number: to.target };
+    return points.ask("attempted", asked);
   }
 
   /** Creates the default menu of a domain when it has none (at start). */

@@ -6,8 +6,9 @@
  * - the first key is awaited `firstDigitTimeout` seconds. With direct dialling on, a digit may
  *   begin an extension number: the next digits are collected, each within `interDigitTimeout`,
  *   until # or `maxDigits`. One key alone (nothing followed it in time) is that key's action;
- *   several digits are an extension, rung when it is a local user ("the number you dialled does
- *   not exist" otherwise, an invalid entry);
+ *   several digits are an extension, rung when it is a local user or one of Parley's own numbers
+ *   (a hunt group's, a conference room's); never a number through the dial plan (no calls out
+ *   from a direct dial); anything else is an invalid entry;
  * - silence repeats the menu; after `tries` silences the timeout action runs. A key without an
  *   action, or an unknown extension, says "invalid, try again"; after `tries` of them the invalid
  *   action runs;
@@ -51,6 +52,8 @@ export interface MenuSessionOptions {
   /** The uploaded greeting of a menu in the system's language, if any. */
   readonly greeting: (menu: string) => string | undefined;
   readonly userExists: (name: string) => Promise<boolean>;
+  /** Whether a number dialled directly is a group's (a hunt group, a conference room), not a user's. */
+  readonly groupExists: (number: string) => Promise<boolean>;
   /** Hands the caller on: 200 once connected (the session is over), else why not. */
   readonly connect: (to: Connection) => Promise<FinalStatus>;
   /** Who called, for the log. */
@@ -144,6 +147,8 @@ export class MenuSession {
   private async extension(menu: AutoAttendantMenu, keys: string): Promise<MenuAction | undefined> {
     if (!menu.directDial || !/^[0-9]+$/.test(keys)) return undefined;
     if (await this.o.userExists(keys)) return { kind: "user", target: keys };
+    // Only Parley's own numbers: direct dialling never reaches the dial plan (no calls out).
+    if (await this.o.groupExists(keys)) return { kind: "group", target: keys };
     return undefined;
   }
 

@@ -4,10 +4,9 @@
  */
 import { mkdirSync } from "node:fs";
 import { networkInterfaces } from "node:os";
-import { AdminPassword } from "./api/admin/admin-password.js";
 import { LiveEvents } from "./api/admin/live-events.js";
 import { SessionStore } from "./api/admin/sessions.js";
-import { createApi, resolveApiToken } from "./api/index.js";
+import { createApi } from "./api/index.js";
 import type { LiveRegistration, RegistrationsView } from "./api/types.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { BanList } from "./auth/ban-list.js";
@@ -25,11 +24,13 @@ import { createEventServer } from "./presence/event-server.js";
 import { type LiveBinding, LocationService } from "./registrar/location-service.js";
 import { NatKeepalive } from "./registrar/nat-keepalive.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
+import { StaticContacts, staticContactUsers } from "./registrar/static-contacts.js";
 import { FeatureCodeTable } from "./services/feature-codes.js";
 import { IpLists } from "./services/ip-lists/ip-lists.js";
 import { musicOnHold } from "./services/music-on-hold/music-on-hold.js";
 import { parkLamps } from "./services/park/park-lamps.js";
 import { registerServices } from "./services/services.js";
+import { startupSecrets } from "./startup-secrets.js";
 import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
 import { TransactionLayer } from "./transaction/transaction-layer.js";
@@ -247,6 +248,18 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     host: contactHost(settings),
     onError: (err) => logger.debug({ err }, "NAT keep-alive not sent"),
   });
+  // Devices that never REGISTER: their static contact, probed with OPTIONS, stands for a binding.
+  const staticContacts = new StaticContacts({
+    users: () => staticContactUsers(store.users, domain.id),
+    location,
+    transactions,
+    intervalSeconds: settings.staticContactInterval,
+    clock,
+    now: wallNow,
+    host: contactHost(settings),
+    logger,
+  });
+  store.users.onChange((domainId, name) => staticContacts.changed(domainId, name));
 
   // Dialogs and calls (the B2BUA, issue 4).
   const dialogs = new DialogManager({
@@ -380,24 +393,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     settings.httpPort === 0
       ? undefined
       : await (async () => {
-          const token = resolveApiToken({ configured: settings.apiToken, dataDir: settings.dataDir });
-          if (token.generated) {
-            logger.warn(
-              { file: token.file },
-              `REST API token generated (shown once, kept in ${token.file}): ${token.token}`,
-            );
-          }
-          const admin = await AdminPassword.open({
-            dataDir: settings.dataDir,
-            configured: settings.adminPassword,
-          });
-          if (admin.generated !== undefined) {
-            logger.warn(
-              `web UI administrator password generated (shown once; change it under System settings, or reset it with --admin-password): ${admin.generated}`,
-            );
-          } else if (settings.adminPassword !== undefined) {
-            logger.info("web UI administrator password set from the adminPassword setting");
-          }
+          const { token, admin } = await startupSecrets(settings, logger);
           return createApi({
             store,
             admin: {
@@ -462,6 +458,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       await transport.start();
       await media.start();
       keepalive.start();
+      staticContacts.start();
       await trunks.start();
       await services.start();
       if (api) {
@@ -477,6 +474,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       trunks.stop();
       await services.stop();
       keepalive.stop();
+      staticContacts.stop();
       await media.stop();
       await location.stop();
       await api?.close();

@@ -327,6 +327,13 @@ export const settingsTable = {
     schema: z.coerce.number().int().min(0).max(3600),
     default: 30,
   },
+  staticContactInterval: {
+    flag: "--static-contact-interval <s>",
+    describe:
+      "seconds between OPTIONS probes of users' static contacts (devices that never REGISTER; 0 = off): online while they answer",
+    schema: z.coerce.number().int().min(0).max(3600),
+    default: 30,
+  },
   maxSubscriptions: {
     flag: "--max-subscriptions <n>",
     describe: "SUBSCRIBE dialogs (presence, busy lamps, message waiting) at once; more get 503",
@@ -387,6 +394,7 @@ export interface Settings {
   smtpPassword: string | undefined;
   smtpFrom: string;
   natKeepalive: number;
+  staticContactInterval: number;
   maxSubscriptions: number;
   maxSubscriptionsPerUser: number;
   httpPort: number;

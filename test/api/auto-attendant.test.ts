@@ -11,11 +11,18 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import formats from "ajv-formats";
 import type { FastifyInstance } from "fastify";
 import { createApi } from "../../src/api/index.js";
 import { MenuGreetings } from "../../src/services/auto-attendant/greetings.js";
 import { type Store, storeFromUrl } from "../../src/store/index.js";
 import { auth, baseApiDeps, NOW } from "./fixtures.js";
+
+interface Operation {
+  responses?: Record<string, { content?: Record<string, { schema?: object }> }>;
+  requestBody?: { content?: Record<string, { schema?: object }> };
+}
 
 describe("/api/v1 auto-attendant", () => {
   let dir: string;
@@ -158,11 +165,34 @@ describe("/api/v1 auto-attendant", () => {
     assert.equal((await api("DELETE", "/auto-attendant/entries/line/123456")).statusCode, 404);
   });
 
-  it("is in the OpenAPI document", async () => {
+  it("is in the OpenAPI document, each schema strict JSON Schema 2020-12, the lists valid against it", async () => {
     const doc = (await api("GET", "/openapi.json")).json();
     assert.ok(doc.paths["/api/v1/auto-attendant/menus"]?.post);
     assert.ok(doc.paths["/api/v1/auto-attendant/menus/{name}/greetings/{lang}"]?.put);
     assert.ok(doc.paths["/api/v1/auto-attendant/time-conditions/{name}/now"]?.get);
     assert.ok(doc.paths["/api/v1/auto-attendant/entries/{kind}/{key}"]?.put);
+    const strict = new Ajv2020({ strict: true });
+    formats.default(strict);
+    for (const path of [
+      "/auto-attendant/menus",
+      "/auto-attendant/time-conditions",
+      "/auto-attendant/entries",
+    ]) {
+      const validate = strict.compile(
+        doc.paths[`/api/v1${path}`].get.responses["200"].content["application/json"].schema,
+      );
+      assert.ok(validate((await api("GET", path)).json()), `${path}: ${strict.errorsText(validate.errors)}`);
+    }
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
+      if (!path.includes("/auto-attendant/")) continue;
+      for (const op of Object.values(item)) {
+        for (const response of Object.values(op.responses ?? {})) {
+          const schema = response.content?.["application/json"]?.schema;
+          if (schema) strict.compile(schema);
+        }
+        const body = op.requestBody?.content?.["application/json"]?.schema;
+        if (body) strict.compile(body);
+      }
+    }
   });
 });

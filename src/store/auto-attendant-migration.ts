@@ -2,10 +2,12 @@
  * Migration 009: the auto-attendant (issue 17): menus, time conditions (office hours) and entry
  * points, every row carrying its domain (deleted with it). A menu's and a time condition's
  * settings are one JSON document (`data`): they are read and written whole, validated in code
- * (auto-attendant-validation.ts), and a new setting needs no migration. The default menu is
- * created by the service at start for its domain (a domain made later gets it the same way).
+ * (auto-attendant-validation.ts), and a new setting needs no migration. Every domain gets the
+ * default menu ("welcome, please enter the extension number"); a domain made later gets it from
+ * the service at start (AutoAttendantRepository.ensureDefaultMenu).
  */
-import type { Generated, Kysely, Migration } from "kysely";
+import { type Generated, type Kysely, type Migration, sql } from "kysely";
+import { DEFAULT_MENU_DESCRIPTION, DEFAULT_MENU_NAME, MENU_DEFAULTS } from "./auto-attendant-model.js";
 import type { StoreKind } from "./connect.js";
 import { DOMAIN_FK, idColumn, idType, tableOptions } from "./migrations.js";
 
@@ -72,6 +74,12 @@ export function autoAttendant(kind: StoreKind): Migration {
         )
         .modifyEnd(tableOptions(kind))
         .execute();
+      const data = JSON.stringify({ ...MENU_DEFAULTS, description: DEFAULT_MENU_DESCRIPTION });
+      const now = Date.now();
+      const domains = await sql<{ id: number }>`select id from domains`.execute(db);
+      for (const { id } of domains.rows)
+        await sql`insert into auto_attendant_menus (domain_id, name, data, created_at, updated_at)
+          values (${Number(id)}, ${DEFAULT_MENU_NAME}, ${data}, ${now}, ${now})`.execute(db);
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropTable("auto_attendant_entries").execute();

@@ -82,6 +82,7 @@ export type MenuPatch = Partial<MenuFields>;
 
 /** The menu every domain has: miniSIPServer's "welcome, please enter the extension number". */
 export const DEFAULT_MENU_NAME = "default";
+export const DEFAULT_MENU_DESCRIPTION = "Welcome, please enter the extension number.";
 
 export const MENU_DEFAULTS: Omit<MenuFields, "name"> = {
   description: "",

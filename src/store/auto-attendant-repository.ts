@@ -11,6 +11,7 @@ import type { AutoAttendantTables } from "./auto-attendant-migration.js";
 import {
   type AutoAttendantEntry,
   type AutoAttendantMenu,
+  DEFAULT_MENU_DESCRIPTION,
   DEFAULT_MENU_NAME,
   type EntryKind,
   MENU_DEFAULTS,
@@ -127,7 +128,7 @@ export class KyselyAutoAttendantRepository implements AutoAttendantRepository {
     if ((await this.menu(domainId, DEFAULT_MENU_NAME)) !== undefined) return false;
     await this.createMenu(domainId, {
       name: DEFAULT_MENU_NAME,
-      description: "Welcome, please enter the extension number.",
+      description: DEFAULT_MENU_DESCRIPTION,
     }).catch(async (error: unknown) => {
       // Another process created it meanwhile.
       if ((await this.menu(domainId, DEFAULT_MENU_NAME)) === undefined) throw error;

@@ -14,10 +14,12 @@ import {
 } from "../config/settings.js";
 import { version } from "../version.js";
 import { registerAutoAttendantCommands } from "./auto-attendant-commands.js";
+import { registerCdrCommands } from "./cdr-commands.js";
 import { registerConferenceCommands } from "./conference-commands.js";
 import { registerFeatureCodeCommands } from "./feature-code-commands.js";
 import { registerGroupCommands } from "./group-commands.js";
 import { registerListCommands } from "./list-commands.js";
+import { registerOpsCommands } from "./ops-commands.js";
 import { registerParkedCommand } from "./parked-command.js";
 import { registerRecordingCommands } from "./recording-commands.js";
 import { registerRoutingCommands } from "./routing-commands.js";
@@ -75,6 +77,8 @@ registerAutoAttendantCommands(program);
 registerConferenceCommands(program);
 registerParkedCommand(program);
 registerRecordingCommands(program);
+registerCdrCommands(program);
+registerOpsCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`parley: ${(err as Error).message}\n`);

@@ -421,6 +421,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             token: token.token,
             logger,
             toEpochMs: (clockMs) => wallNow() + clockMs - clock.now(),
+            readiness: () => [{ name: "sip", ok: transport.listening.length > 0 }],
             status: {
               status: () => ({
                 version,

@@ -20,6 +20,7 @@ import { cdrsRoutes } from "./routes/cdrs.js";
 import { conferenceRoomsRoutes } from "./routes/conference-rooms.js";
 import { eventsRoutes } from "./routes/events.js";
 import { featureCodesRoutes } from "./routes/feature-codes.js";
+import { healthRoutes } from "./routes/health.js";
 import { huntGroupsRoutes } from "./routes/hunt-groups.js";
 import { ipListsRoutes } from "./routes/ip-lists.js";
 import { parkedRoutes } from "./routes/parked.js";
@@ -167,6 +168,10 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   // UI's voicemail page reloads.
   const mailboxChanges = events && deps.voicemail?.mailboxes.onChange(() => events.notify("state"));
   if (mailboxChanges) app.addHook("onClose", async () => mailboxChanges());
+  await app.register(healthRoutes, {
+    store: () => deps.store.users.count(),
+    ...(deps.readiness === undefined ? {} : { checks: deps.readiness }),
+  });
   if (deps.webUi !== false) await serveWebUi(app);
   if (admin) {
     await app.register(signInRoutes, {

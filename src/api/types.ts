@@ -247,6 +247,8 @@ export interface ApiDeps {
   /** The calls in progress (the call engine). */
   calls: CallsView;
   status: StatusSource;
+  /** GET /ready's checks beyond the store's (the SIP sockets bound); none when not given. */
+  readiness?: () => Array<{ readonly name: string; readonly ok: boolean; readonly detail?: string }>;
   /** The bearer token every /api/v1 route but openapi.json requires (see token.ts). */
   token: string;
   logger?: Logger;

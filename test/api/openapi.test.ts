@@ -56,6 +56,8 @@ const ROUTING_PATHS = [
 
 /** What createApi serves under /api, besides the Swagger UI's own files under /api/docs. */
 const SERVED = [
+  "GET /health",
+  "GET /ready",
   "GET /api/v1/openapi.json",
   "GET /api/v1/users",
   "POST /api/v1/users",
@@ -205,9 +207,9 @@ describe("the OpenAPI document", () => {
       }
     });
 
-    it("only the document itself is public; every other operation inherits the bearer requirement", () => {
+    it("only the document itself and the probes are public; every other operation inherits the bearer requirement", () => {
       for (const { path, op } of operations(doc)) {
-        if (path === "/api/v1/openapi.json") assert.deepEqual(op.security, []);
+        if (["/api/v1/openapi.json", "/health", "/ready"].includes(path)) assert.deepEqual(op.security, []);
         else assert.equal(op.security, undefined, path);
       }
     });
@@ -328,6 +330,20 @@ describe("the OpenAPI document", () => {
       await call("GET", "/api/v1/status");
       await call("GET", "/api/v1/status", { token: false });
       await call("GET", "/api/v1/openapi.json", { token: false });
+    });
+
+    it("the probes: /health, /ready (and 503 naming the store when it cannot answer), no token", async () => {
+      assert.deepEqual((await call("GET", "/health", { token: false })).json(), { status: "ok" });
+      assert.equal((await call("GET", "/ready", { token: false })).json().status, "ready");
+      const users = h.store.users;
+      const count = users.count;
+      users.count = () => Promise.reject(new Error("database is down"));
+      try {
+        const down = await call("GET", "/ready", { token: false });
+        assert.deepEqual(down.json().checks, [{ name: "store", ok: false, detail: "database is down" }]);
+      } finally {
+        users.count = count;
+      }
     });
 
     it("calls and call detail records", async () => {

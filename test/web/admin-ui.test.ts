@@ -13,7 +13,7 @@ import type { Browser, Page } from "playwright-core";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { passed, registeredUas, uac } from "../helpers/sipp-phones.js";
-import { CHROMIUM, DESKTOP, launchChromium, PHONE, screenshot } from "./browser.js";
+import { CHROMIUM, DESKTOP, generatedAdminPassword, launchChromium, PHONE, screenshot } from "./browser.js";
 
 const RING_THEN_ANSWER = "../../web/scenarios/uas-ring-then-answer.xml";
 const PAGES = [
@@ -39,10 +39,7 @@ describe("the admin web UI", { skip }, () => {
 
   before(async () => {
     parley = await startParley();
-    const line = await parley.waitForLog(
-      (l) => typeof l.msg === "string" && l.msg.includes("administrator password generated"),
-    );
-    adminPassword = String(line.msg).split(": ").at(-1)!;
+    adminPassword = await generatedAdminPassword(parley);
     base = `http://127.0.0.1:${parley.httpPort}/`;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: DESKTOP, locale: "en-US", acceptDownloads: true });

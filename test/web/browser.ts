@@ -37,12 +37,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** The administrator password a fresh `parley start` generated and printed once. */
+/** The administrator password a fresh `parley start` generated and showed once (its stderr banner). */
 export async function generatedAdminPassword(parley: ParleyProcess): Promise<string> {
-  const line = await parley.waitForLog(
+  await parley.waitForLog(
     (l) => typeof l.msg === "string" && l.msg.includes("administrator password generated"),
   );
-  return String(line.msg).split(": ").at(-1)!;
+  for (let i = 0; i < 50; i++) {
+    const password = /Web UI administrator password: (\S+)/.exec(parley.output())?.[1];
+    if (password !== undefined) return password;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no administrator password in the start-up banner:\n${parley.output().slice(0, 3000)}`);
 }
 
 /** A new desktop page of `browser` signed in to Parley's admin UI, on the dashboard. */

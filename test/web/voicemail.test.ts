@@ -27,7 +27,7 @@ import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { freePort } from "../helpers/ports.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { type Inbox, smtpInbox } from "../helpers/smtp-inbox.js";
-import { CHROMIUM, DESKTOP, launchChromium, screenshot } from "./browser.js";
+import { CHROMIUM, DESKTOP, generatedAdminPassword, launchChromium, screenshot } from "./browser.js";
 
 /** A WAV file to upload: mono 16-bit PCM, a 440 Hz sine. */
 function wavUpload(name: string, rate: number, ms: number) {
@@ -94,13 +94,11 @@ describe("the Voicemail page", { skip }, () => {
     dataDir = mkdtempSync(join(tmpdir(), "parley-web-vm-"));
     [fromBob, fromNumber] = (await seed(dataDir)) as [number, number];
     parley = await startParley([], {}, { dataDir });
-    const line = await parley.waitForLog(
-      (l) => typeof l.msg === "string" && l.msg.includes("administrator password generated"),
-    );
+    const password = await generatedAdminPassword(parley);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: DESKTOP, locale: "en-US" });
     await page.goto(`http://127.0.0.1:${parley.httpPort}/`);
-    await page.locator('[data-field="password"]').fill(String(line.msg).split(": ").at(-1)!);
+    await page.locator('[data-field="password"]').fill(password);
     await page.getByTestId("submit").click();
     await page.getByTestId("page-dashboard").waitFor();
   });

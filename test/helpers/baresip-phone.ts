@@ -39,6 +39,11 @@ export interface PhoneOptions {
    * URIs, each subscribed (`;presence=p2p`); `presence()` reads their state.
    */
   watch?: readonly string[];
+  /**
+   * Keys pressed on the phone (`press`) are sent as DTMF (RFC 4733 telephone-events, as baresip
+   * does by default): its stdio module reads them from stdin, as from a keypad.
+   */
+  keys?: boolean;
 }
 
 export interface BaresipEvent {
@@ -54,6 +59,8 @@ export class BaresipPhone {
   private constructor(
     readonly dir: string,
     readonly proc: ChildProcess,
+    /** The phone's SIP port (UDP and TCP). */
+    readonly sipPort: number,
   ) {
     const onData = (c: Buffer) => {
       this.text += c.toString().replace(/\x1b\[[0-9;]*m/g, "");
@@ -88,6 +95,7 @@ export class BaresipPhone {
         "module aubridge.so",
         "module_tmp uuid.so",
         "module_tmp account.so",
+        ...(o.keys === true ? ["module stdio.so"] : []),
         "module_app menu.so",
         "module_app ctrl_tcp.so",
         ...(o.mwi ? ["module_app mwi.so"] : []),
@@ -107,7 +115,7 @@ export class BaresipPhone {
         ? ["baresip", ["-f", dir]]
         : ["ip", ["netns", "exec", o.netns, "baresip", "-f", dir]];
     const proc = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
-    const phone = new BaresipPhone(dir, proc);
+    const phone = new BaresipPhone(dir, proc, sipPort);
     await phone.waitForOutput(/baresip is ready|init failed|Address already in use/, 10000);
     if (!/baresip is ready/.test(phone.text)) throw new Error(`baresip did not start:\n${phone.text}`);
     await phone.connectCtrl(ctrlPort, host);
@@ -141,6 +149,14 @@ export class BaresipPhone {
       });
       this.sock = sock;
     });
+  }
+
+  /** Presses keys during a call (`keys` option): each is sent as DTMF, 400 ms apart. */
+  async press(keys: string): Promise<void> {
+    for (const key of keys) {
+      this.proc.stdin!.write(key);
+      await new Promise((r) => setTimeout(r, 400));
+    }
   }
 
   /** A ctrl_tcp command (the long menu name, e.g. "dial", "hangup", "quit"). */

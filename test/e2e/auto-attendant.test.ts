@@ -196,7 +196,7 @@ describe("auto-attendant (scripted caller through a line, baresip and scripted c
     });
     closers.push(() => void caller.stop());
     await api("POST", "/external-lines", {
-      account: "5550009",
+      account: "5550019",
       server: "127.0.0.1",
       serverPort: caller.sipPort,
       doNotRegister: true,
@@ -204,7 +204,7 @@ describe("auto-attendant (scripted caller through a line, baresip and scripted c
     });
     const diag = () =>
       `\n--- caller:\n${caller.output().slice(-2500)}\n--- parley:\n${parley.output().slice(-4000)}`;
-    caller.command("dial", `sip:5550009@127.0.0.1:${parley.sipPort}`);
+    caller.command("dial", `sip:5550019@127.0.0.1:${parley.sipPort}`);
     assert.ok(await caller.waitForEvent("CALL_ESTABLISHED", 10000), `the auto-attendant answered${diag()}`);
     const answeredAt = Date.now();
     await sleep(4500);

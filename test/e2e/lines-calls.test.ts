@@ -164,10 +164,12 @@ describe("calls through external lines, end to end", { skip: noSipp }, () => {
     assert.equal(cdrs.body.items[0]?.disposition, "answered");
   });
 
-  it("an incoming call on a line set to the auto-attendant gets 480 until that service exists", async () => {
+  it("an incoming call on a line set to the auto-attendant is answered by it (issue 17)", async () => {
     const port = await freePort();
     await create("external-lines", line("aa", port, { transferTo: "auto-attendant" }));
-    passed(await sipp(parley, "prov-call-in-480.xml", port, ["-s", "aa"]), "provider calling in", parley);
+    passed(await sipp(parley, "prov-call-in.xml", port, ["-s", "aa"]), "provider calling in", parley);
+    const cdrs = await parley.api("GET", "/api/v1/cdrs?number=aa&limit=1");
+    assert.match(JSON.stringify(cdrs.body.items[0]?.legs ?? []), /parley:auto-attendant/);
   });
 
   it("every line busy or unusable: 503 to the caller", async () => {

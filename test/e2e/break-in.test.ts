@@ -44,19 +44,10 @@ describe("operator break-in, overstep and *74 join (baresip)", { skip }, () => {
   const diag = (...ps: BaresipPhone[]) =>
     `${ps.map((p, i) => `\n--- phone ${i}:\n${p.output().slice(-2000)}`).join("")}\n--- parley:\n${parley.output().slice(-4000)}`;
 
-  async function nth(p: BaresipPhone, type: string, n: number, ms = 10000): Promise<boolean> {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      if (p.events.filter((e) => e.type === type).length >= n) return true;
-      await sleep(100);
-    }
-    return false;
-  }
-
   /** 100 calls 101 (auto-answer); resolves with the time 100's call was answered. */
   async function call100to101(a: BaresipPhone, b: BaresipPhone): Promise<number> {
     a.command("dial", `sip:101@${server()}`);
-    assert.ok(await nth(a, "CALL_ESTABLISHED", 1), `100's call answered${diag(a, b)}`);
+    assert.ok(await a.waitForNth("CALL_ESTABLISHED", 1), `100's call answered${diag(a, b)}`);
     return Date.now();
   }
 
@@ -80,7 +71,7 @@ describe("operator break-in, overstep and *74 join (baresip)", { skip }, () => {
     const t0 = await call100to101(a, b);
     await sleep(1500);
     c.command("dial", `sip:*81*101@${server()}`);
-    assert.ok(await nth(c, "CALL_ESTABLISHED", 1), `the operator is in${diag(a, b, c)}`);
+    assert.ok(await c.waitForNth("CALL_ESTABLISHED", 1), `the operator is in${diag(a, b, c)}`);
     const joined = (Date.now() - t0) / 1000;
     await sleep(4000);
     const left = (Date.now() - t0) / 1000;
@@ -93,7 +84,7 @@ describe("operator break-in, overstep and *74 join (baresip)", { skip }, () => {
       `100 still talks${diag(a, b, c)}`,
     );
     a.command("hangup");
-    assert.ok(await nth(b, "CALL_CLOSED", 1), `101 released when 100 hung up${diag(a, b, c)}`);
+    assert.ok(await b.waitForNth("CALL_CLOSED", 1), `101 released when 100 hung up${diag(a, b, c)}`);
     const during: [number, number] = [joined + 1, left - 0.3];
     hears("100", a, during, [1000, 660]);
     hears("101", b, [during[0] - 0.2, during[1] - 0.2], [440, 660]);
@@ -112,9 +103,9 @@ describe("operator break-in, overstep and *74 join (baresip)", { skip }, () => {
     const t0 = await call100to101(a, b);
     await sleep(1500);
     c.command("dial", `sip:*82*101@${server()}`);
-    assert.ok(await nth(c, "CALL_ESTABLISHED", 1), `the operator is in${diag(a, b, c)}`);
+    assert.ok(await c.waitForNth("CALL_ESTABLISHED", 1), `the operator is in${diag(a, b, c)}`);
     const joined = (Date.now() - t0) / 1000;
-    assert.ok(await nth(b, "CALL_CLOSED", 1), `101 released${diag(a, b, c)}`);
+    assert.ok(await b.waitForNth("CALL_CLOSED", 1), `101 released${diag(a, b, c)}`);
     await sleep(4000);
     const end = (Date.now() - t0) / 1000;
     const live = (await parley.api("GET", "/api/v1/calls")).body.items as Array<{
@@ -126,7 +117,7 @@ describe("operator break-in, overstep and *74 join (baresip)", { skip }, () => {
       JSON.stringify(live),
     );
     c.command("hangup");
-    assert.ok(await nth(a, "CALL_CLOSED", 1), `100 released with the operator${diag(a, b, c)}`);
+    assert.ok(await a.waitForNth("CALL_CLOSED", 1), `100 released with the operator${diag(a, b, c)}`);
     hears("100", a, [joined + 1, end - 0.3], [660]);
     hears("102 (operator)", c, [1, end - joined - 0.5], [440]);
   });
@@ -149,15 +140,18 @@ describe("operator break-in, overstep and *74 join (baresip)", { skip }, () => {
       const t0 = await call100to101(a, b);
       await sleep(1500);
       second.command("dial", `sip:*74@${server()}`);
-      assert.ok(await nth(second, "CALL_ESTABLISHED", 1), `the second device joined${diag(a, b, second)}`);
+      assert.ok(
+        await second.waitForNth("CALL_ESTABLISHED", 1),
+        `the second device joined${diag(a, b, second)}`,
+      );
       const joined = (Date.now() - t0) / 1000;
       await sleep(4000);
       const end = (Date.now() - t0) / 1000;
       a.command("hangup");
-      assert.ok(await nth(a, "CALL_CLOSED", 1), `100 hung up${diag(a, b, second)}`);
+      assert.ok(await a.waitForNth("CALL_CLOSED", 1), `100 hung up${diag(a, b, second)}`);
       // 101's two devices go on talking to each other until one hangs up; then Parley releases the other.
       second.command("hangup");
-      assert.ok(await nth(b, "CALL_CLOSED", 1), `101's first device released${diag(a, b, second)}`);
+      assert.ok(await b.waitForNth("CALL_CLOSED", 1), `101's first device released${diag(a, b, second)}`);
       hears("100", a, [joined + 1, end - 0.3], [1000, 660]);
       hears("101's first device", b, [joined + 0.8, end - 0.5], [440, 660]);
       hears("101's second device", second, [1, end - joined - 0.5], [440, 1000]);

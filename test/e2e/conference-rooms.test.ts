@@ -69,15 +69,6 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
   const diag = (...ps: BaresipPhone[]) =>
     `${ps.map((p, i) => `\n--- phone ${i}:\n${p.output().slice(-1500)}`).join("")}\n--- parley:\n${parley.output().slice(-4000)}`;
 
-  async function nth(p: BaresipPhone, type: string, n: number, ms = 10000): Promise<boolean> {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      if (p.events.filter((e) => e.type === type).length >= n) return true;
-      await sleep(100);
-    }
-    return false;
-  }
-
   async function members(room: string): Promise<Member[]> {
     const r = await parley.api("GET", `/api/v1/conference-rooms/${room}/members`);
     return r.status === 200 ? (r.body.items as Member[]) : [];
@@ -95,7 +86,7 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
   /** Dials and returns the wall-clock time the call was established (its recording's start). */
   async function dial(p: BaresipPhone, number: string, n = 1): Promise<number> {
     p.command("dial", `sip:${number}@${server()}`);
-    assert.ok(await nth(p, "CALL_ESTABLISHED", n), `${number} answered${diag(p)}`);
+    assert.ok(await p.waitForNth("CALL_ESTABLISHED", n), `${number} answered${diag(p)}`);
     return Date.now();
   }
 
@@ -159,7 +150,7 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
     await sleep(3000);
     const m1 = Date.now();
     for (const p of [a, b, c]) p.command("hangup");
-    for (const p of [a, b, c]) assert.ok(await nth(p, "CALL_CLOSED", 1), `hung up${diag(p)}`);
+    for (const p of [a, b, c]) assert.ok(await p.waitForNth("CALL_CLOSED", 1), `hung up${diag(p)}`);
     assert.ok(await until(async () => (await members("7001")).length === 0), "the room emptied");
     hears("100", a, into(ta, s0, s1), [1000, 660]);
     hears("101", b, into(tb, s0, s1), [440, 660]);
@@ -181,7 +172,7 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
     const ta = await dial(a, "101");
     await sleep(1000);
     b.command("transfer", `sip:*6*7004@${server()}`);
-    assert.ok(await nth(b, "CALL_CLOSED", 1, 15000), `the transferor is released${diag(a, b, c)}`);
+    assert.ok(await b.waitForNth("CALL_CLOSED", 1, 15000), `the transferor is released${diag(a, b, c)}`);
     assert.ok(
       await until(async () => (await members("7004")).filter((m) => m.joined).length === 2),
       `100 is in the room: ${JSON.stringify(await members("7004"))}${diag(a, b, c)}`,
@@ -192,7 +183,10 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
     const s1 = Date.now();
     a.command("hangup");
     c.command("hangup");
-    assert.ok((await nth(a, "CALL_CLOSED", 1)) && (await nth(c, "CALL_CLOSED", 1)), "both hung up");
+    assert.ok(
+      (await a.waitForNth("CALL_CLOSED", 1)) && (await c.waitForNth("CALL_CLOSED", 1)),
+      "both hung up",
+    );
     hears("100", a, into(ta, s0, s1), [660]);
     hears("102", c, into(tc, s0, s1), [440]);
   });
@@ -208,14 +202,17 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
     await dial(a, "101");
     await sleep(1000);
     b.command("transfer", `sip:7001@${server()}`);
-    assert.ok(await nth(b, "CALL_CLOSED", 1, 15000), `the transferor is released${diag(a, b, c)}`);
+    assert.ok(await b.waitForNth("CALL_CLOSED", 1, 15000), `the transferor is released${diag(a, b, c)}`);
     assert.ok(
       await until(async () => (await members("7001")).filter((m) => m.joined).length === 2),
       `100 is in room 7001: ${JSON.stringify(await members("7001"))}${diag(a, b, c)}`,
     );
     a.command("hangup");
     c.command("hangup");
-    assert.ok((await nth(a, "CALL_CLOSED", 1)) && (await nth(c, "CALL_CLOSED", 1)), "both hung up");
+    assert.ok(
+      (await a.waitForNth("CALL_CLOSED", 1)) && (await c.waitForNth("CALL_CLOSED", 1)),
+      "both hung up",
+    );
   });
 
   it("the PIN: 1234# joins; three wrong PINs: goodbye, then BYE", { timeout: 90000 }, async () => {
@@ -244,7 +241,7 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
     );
     const sixth = await phones.phone("102", tone(660));
     await dial(sixth, "*6*7002");
-    assert.ok(await nth(sixth, "CALL_CLOSED", 1, 15000), `the sixth is released${diag(sixth)}`);
+    assert.ok(await sixth.waitForNth("CALL_CLOSED", 1, 15000), `the sixth is released${diag(sixth)}`);
     assert.equal((await members("7002")).length, 5, "still five");
     const w = heard(sixth, 0.2, 1.5, [660]);
     assert.ok(w.rms > 0.005, `the sixth heard a prompt: ${describeHeard(w)}`);

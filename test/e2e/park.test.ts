@@ -78,16 +78,6 @@ class ParkBench {
   }
 }
 
-/** Waits for the `n`-th event of `type` (1 = the first). */
-async function nth(p: BaresipPhone, type: string, n: number, ms = 10000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (p.events.filter((e) => e.type === type).length >= n) return true;
-    await sleep(100);
-  }
-  return false;
-}
-
 describe("call park and retrieve (baresip)", { skip }, () => {
   // A short park timeout: the ring-back test waits for it.
   const bench = new ParkBench(4, 35200, 21000);
@@ -99,11 +89,11 @@ describe("call park and retrieve (baresip)", { skip }, () => {
     const b = await bench.phones.phone("101", bench.tone(1000), { autoAnswer: true });
     const c = await bench.phones.phone("102", bench.tone(660));
     a.command("dial", `sip:101@${bench.server()}`);
-    assert.ok(await nth(a, "CALL_ESTABLISHED", 1), `100's call answered${bench.diag(a, b, c)}`);
+    assert.ok(await a.waitForNth("CALL_ESTABLISHED", 1), `100's call answered${bench.diag(a, b, c)}`);
     const start = Date.now();
     await sleep(2000);
     b.command("transfer", `sip:*70*5@${bench.server()}`);
-    assert.ok(await nth(b, "CALL_CLOSED", 1), `101 released after parking${bench.diag(a, b, c)}`);
+    assert.ok(await b.waitForNth("CALL_CLOSED", 1), `101 released after parking${bench.diag(a, b, c)}`);
     const parkedAt = (Date.now() - start) / 1000;
     const slots = await bench.parkedSlots();
     assert.equal(slots.length, 1, JSON.stringify(slots));
@@ -112,13 +102,13 @@ describe("call park and retrieve (baresip)", { skip }, () => {
     assert.equal(slots[0].parker.user, "101");
     await sleep(2500);
     c.command("dial", `sip:*70*5@${bench.server()}`);
-    assert.ok(await nth(c, "CALL_ESTABLISHED", 1), `102 retrieved${bench.diag(a, b, c)}`);
+    assert.ok(await c.waitForNth("CALL_ESTABLISHED", 1), `102 retrieved${bench.diag(a, b, c)}`);
     const retrievedAt = (Date.now() - start) / 1000;
     assert.deepEqual(await bench.parkedSlots(), [], "the slot is free again");
     await sleep(3500);
     const talkEnd = (Date.now() - start) / 1000;
     c.command("hangup");
-    assert.ok(await nth(a, "CALL_CLOSED", 1), `100 released when 102 hung up${bench.diag(a, b, c)}`);
+    assert.ok(await a.waitForNth("CALL_CLOSED", 1), `100 released when 102 hung up${bench.diag(a, b, c)}`);
 
     const before = heard(a, 0.5, 1.8, [1000, 660]);
     assert.ok(before.shares[1000] > 0.5, `100 heard 101 before parking: ${describeHeard(before)}`);
@@ -136,17 +126,17 @@ describe("call park and retrieve (baresip)", { skip }, () => {
     const a = await bench.phones.phone("100", bench.tone(440));
     const b = await bench.phones.phone("101", bench.tone(1000), { autoAnswer: true });
     a.command("dial", `sip:101@${bench.server()}`);
-    assert.ok(await nth(b, "CALL_ESTABLISHED", 1), `101 answered${bench.diag(a, b)}`);
+    assert.ok(await b.waitForNth("CALL_ESTABLISHED", 1), `101 answered${bench.diag(a, b)}`);
     await sleep(1000);
     b.command("transfer", `sip:*70*6@${bench.server()}`);
-    assert.ok(await nth(b, "CALL_CLOSED", 1), `101 released after parking${bench.diag(a, b)}`);
+    assert.ok(await b.waitForNth("CALL_CLOSED", 1), `101 released after parking${bench.diag(a, b)}`);
     assert.equal((await bench.parkedSlots())[0]?.slot, 6);
     // --park-timeout 4: Parley rings 101 back, which answers and talks with 100 again.
-    assert.ok(await nth(b, "CALL_ESTABLISHED", 2, 12000), `101 rung back${bench.diag(a, b)}`);
+    assert.ok(await b.waitForNth("CALL_ESTABLISHED", 2, 12000), `101 rung back${bench.diag(a, b)}`);
     assert.deepEqual(await bench.parkedSlots(), []);
     await sleep(3000);
     b.command("hangup");
-    assert.ok(await nth(a, "CALL_CLOSED", 1), `100 released${bench.diag(a, b)}`);
+    assert.ok(await a.waitForNth("CALL_CLOSED", 1), `100 released${bench.diag(a, b)}`);
     const back = heard(b, 0.8, 2.5, [440], 1);
     assert.ok(back.shares[440] > 0.5, `101 heard 100 on the ring-back: ${describeHeard(back)}`);
   });
@@ -168,10 +158,10 @@ describe("call park and retrieve (baresip)", { skip }, () => {
     assert.equal(slots[0]?.parker.user, "100");
     passed(await parker, "100 parked 101 by code and was released", bench.parley);
     c.command("dial", `sip:*70*7@${bench.server()}`);
-    assert.ok(await nth(c, "CALL_ESTABLISHED", 1), `102 retrieved${bench.diag(b, c)}`);
+    assert.ok(await c.waitForNth("CALL_ESTABLISHED", 1), `102 retrieved${bench.diag(b, c)}`);
     await sleep(3000);
     c.command("hangup");
-    assert.ok(await nth(b, "CALL_CLOSED", 1), `101 released with 102${bench.diag(b, c)}`);
+    assert.ok(await b.waitForNth("CALL_CLOSED", 1), `101 released with 102${bench.diag(b, c)}`);
     const retriever = heard(c, 0.8, 2.5, [1000]);
     assert.ok(retriever.shares[1000] > 0.5, `102 heard 101: ${describeHeard(retriever)}`);
   });
@@ -190,15 +180,15 @@ describe("call park refusals (baresip, sipp)", { skip }, () => {
     const b = await bench.phones.phone("101", bench.tone(1000), { autoAnswer: true });
     const c = await bench.phones.phone("102", bench.tone(660));
     a.command("dial", `sip:101@${bench.server()}`);
-    assert.ok(await nth(b, "CALL_ESTABLISHED", 1), `101 answered${bench.diag(a, b, c)}`);
+    assert.ok(await b.waitForNth("CALL_ESTABLISHED", 1), `101 answered${bench.diag(a, b, c)}`);
     await sleep(1000);
     b.command("transfer", `sip:*70*8@${bench.server()}`);
-    assert.ok(await nth(b, "CALL_CLOSED", 1), `100 parked in slot 8${bench.diag(a, b, c)}`);
+    assert.ok(await b.waitForNth("CALL_CLOSED", 1), `100 parked in slot 8${bench.diag(a, b, c)}`);
     // Each refusal in a call of its own: 102 calls 101, which tries to park 102; the transferor's
     // NOTIFY says why not (baresip 1.0 then hangs up by itself; Parley would keep the call).
     const refused = async (slot: number, status: RegExp, round: number) => {
       c.command("dial", `sip:101@${bench.server()}`);
-      assert.ok(await nth(b, "CALL_ESTABLISHED", round), `101 answered 102${bench.diag(a, b, c)}`);
+      assert.ok(await b.waitForNth("CALL_ESTABLISHED", round), `101 answered 102${bench.diag(a, b, c)}`);
       await sleep(1000);
       b.command("transfer", `sip:*70*${slot}@${bench.server()}`);
       assert.ok(await b.waitForOutput(status, 5000), `101 was told ${status}${bench.diag(b)}`);
@@ -240,7 +230,7 @@ describe("call park refusals (baresip, sipp)", { skip }, () => {
     assert.equal((await bench.parkedSlots()).length, 1, "slot 8 is still parked");
     // The parked caller hangs up: the slot frees.
     a.command("hangup");
-    assert.ok(await nth(a, "CALL_CLOSED", 1), `100 hung up${bench.diag(a)}`);
+    assert.ok(await a.waitForNth("CALL_CLOSED", 1), `100 hung up${bench.diag(a)}`);
     for (let i = 0; i < 30 && (await bench.parkedSlots()).length > 0; i++) await sleep(100);
     assert.deepEqual(await bench.parkedSlots(), []);
     assert.equal((await bench.parley.api("GET", "/api/v1/calls")).body.items.length, 0);

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { recordingFile } from "../../src/services/recording/recording-files.js";
 import { wavSamples } from "../helpers/audio-measure.js";
-import { type BaresipPhone, PresetPhones, toneWav } from "../helpers/baresip-phone.js";
+import { PresetPhones, toneWav } from "../helpers/baresip-phone.js";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { RtpPeer, toneShare } from "../helpers/rtp-peer.js";
 import { missingTool } from "../helpers/run-tool.js";
@@ -71,15 +71,6 @@ describe("call recording: always (baresip)", { skip: missingTool("baresip") || m
     rmSync(work, { recursive: true, force: true });
   });
 
-  async function nth(p: BaresipPhone, type: string, n: number, ms = 10000): Promise<boolean> {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      if (p.events.filter((e) => e.type === type).length >= n) return true;
-      await sleep(100);
-    }
-    return false;
-  }
-
   it("records both parties from answer to hang-up into one WAV the CDR links", {
     timeout: 60000,
   }, async (t) => {
@@ -87,12 +78,12 @@ describe("call recording: always (baresip)", { skip: missingTool("baresip") || m
     const a = await phones.phone("100", join(work, "440.wav"));
     const b = await phones.phone("101", join(work, "1000.wav"), { autoAnswer: true });
     a.command("dial", `sip:101@127.0.0.1:${parley.sipPort}`);
-    assert.ok(await nth(a, "CALL_ESTABLISHED", 1), `answered\n${a.output().slice(-2000)}`);
+    assert.ok(await a.waitForNth("CALL_ESTABLISHED", 1), `answered\n${a.output().slice(-2000)}`);
     const answered = Date.now();
     await sleep(5000);
     a.command("hangup");
     const hungUp = Date.now();
-    assert.ok(await nth(b, "CALL_CLOSED", 1), "101 released");
+    assert.ok(await b.waitForNth("CALL_CLOSED", 1), "101 released");
     const [r] = await recordings(parley, 1);
     assert.ok(r, `a recording is listed\n${parley.output().slice(-3000)}`);
     assert.deepEqual([r.caller, r.callee], ["100", "101"]);

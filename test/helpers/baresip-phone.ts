@@ -201,6 +201,16 @@ export class BaresipPhone {
     return "";
   }
 
+  /** Waits for the `n`-th event of `type` (1 = the first); false when it has not come in `ms`. */
+  async waitForNth(type: string, n: number, ms = 10000): Promise<boolean> {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      if (this.events.filter((e) => e.type === type).length >= n) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  }
+
   /** The WAV of what this phone received (sndfile's -dec dump), if any. */
   received(): string | undefined {
     const f = readdirSync(join(this.dir, "rec")).find((n) => n.endsWith("-dec.wav"));

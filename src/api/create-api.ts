@@ -10,7 +10,7 @@ import { Ajv } from "ajv";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchemaCompiler } from "fastify";
 import { version } from "../version.js";
 import { requireToken } from "./auth.js";
-import { API_ERRORS, type ApiErrorCode, ErrorBody, type ErrorBodyType, handleError } from "./errors.js";
+import { API_ERRORS, ApiError, type ApiErrorCode, ErrorBody, type ErrorBodyType, handleError } from "./errors.js";
 import { autoAttendantRoutes } from "./routes/auto-attendant.js";
 import { autoAttendantTimesRoutes } from "./routes/auto-attendant-times.js";
 import { bansRoutes } from "./routes/bans.js";
@@ -75,6 +75,28 @@ function errorCatalogue(): string {
   ].join("\n");
 }
 
+/**
+ * Bodies are JSON (issue 23): a body of any other type gets 415 `unsupported_media_type` (the
+ * upload routes add their own types), not a validation error about its shape; and an empty body
+ * with a JSON Content-Type (a DELETE some clients send so) is no body, not 400.
+ */
+function jsonBodiesOnly(app: FastifyInstance): void {
+  app.removeContentTypeParser("text/plain");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === "") {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new ApiError("bad_request", "the body is not valid JSON"), undefined);
+    }
+  });
+}
+
 export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
   const toEpochMs = deps.toEpochMs ?? systemClockToEpochMs;
@@ -82,6 +104,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify(loggerInstance ? { loggerInstance } : { logger: false });
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(handleError);
+  jsonBodiesOnly(app);
   app.setNotFoundHandler((request, reply) => {
     const body: ErrorBodyType = { error: "not_found", message: `no route ${request.method} ${request.url}` };
     return reply.code(404).send(body);

@@ -159,5 +159,9 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
     request.log.error({ err: error }, "API request failed");
     return send(reply, code, "internal error");
   }
+  if (code === "unsupported_media_type" && error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    const type = String(request.headers["content-type"] ?? "").split(";")[0];
+    return send(reply, code, `the body must be application/json, not ${type}`);
+  }
   return send(reply, code, error.message);
 }

@@ -162,6 +162,30 @@ describe("/api/v1/users", () => {
       assert.equal(res.statusCode, 415);
       assert.equal(res.json<ErrorBody>().error, "unsupported_media_type");
     });
+
+    it("text/plain is not JSON either: 415 naming the type (issue 23; it was a 400 about the body's shape)", async () => {
+      const res = await h.app.inject({
+        method: "POST",
+        url: "/api/v1/users",
+        headers: { ...auth, "content-type": "text/plain" },
+        payload: "name=201",
+      });
+      assert.equal(res.statusCode, 415);
+      assert.deepEqual(res.json<ErrorBody>(), {
+        error: "unsupported_media_type",
+        message: "the body must be application/json, not text/plain",
+      });
+    });
+
+    it("a DELETE with a JSON Content-Type and no body is accepted (issue 23; it was 400)", async () => {
+      await call("POST", "/api/v1/users", { name: "299", password: "a-long-secret" });
+      const res = await h.app.inject({
+        method: "DELETE",
+        url: "/api/v1/users/299",
+        headers: { ...auth, "content-type": "application/json" },
+      });
+      assert.equal(res.statusCode, 204);
+    });
   });
 
   describe("GET one", () => {

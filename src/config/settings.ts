@@ -5,6 +5,7 @@
  */
 import { isIP } from "node:net";
 import { z } from "zod";
+import { type OpsSettings, opsSettingsTable } from "./ops-settings.js";
 import { serviceSettingsTable } from "./service-settings.js";
 
 function isCidr(entry: string): boolean {
@@ -321,6 +322,7 @@ export const settingsTable = {
     default: 3478,
   },
   ...serviceSettingsTable,
+  ...opsSettingsTable,
   natKeepalive: {
     flag: "--nat-keepalive <s>",
     describe: "seconds between OPTIONS keep-alives to phones registered from behind NAT (0 = off)",
@@ -351,7 +353,7 @@ export const settingsTable = {
 export type SettingKey = keyof typeof settingsTable;
 type Output<K extends SettingKey> = z.output<(typeof settingsTable)[K]["schema"]>;
 
-export interface Settings {
+export interface Settings extends OpsSettings {
   bind: string[];
   sipPort: number;
   sipTcpPort: number;

@@ -30,10 +30,12 @@ import { IpLists } from "./services/ip-lists/ip-lists.js";
 import { musicOnHold } from "./services/music-on-hold/music-on-hold.js";
 import { parkLamps } from "./services/park/park-lamps.js";
 import { registerServices } from "./services/services.js";
+import { listenersFor, portsNeeded } from "./startup-ports.js";
 import { startupSecrets } from "./startup-secrets.js";
 import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
 import { TransactionLayer } from "./transaction/transaction-layer.js";
+import { probePorts } from "./transport/port-probe.js";
 import { SipTransportLayer } from "./transport/transport-layer.js";
 import type { TransportProtocol } from "./transport/types.js";
 import { createTrunkServices } from "./trunks/trunk-services.js";
@@ -81,19 +83,6 @@ export interface ServerDeps {
   clock?: Clock;
 }
 
-/** The listeners the settings ask for: UDP and TCP on the SIP ports, TLS on its port, per address. */
-export function listenersFor(
-  settings: Settings,
-): Array<{ protocol: TransportProtocol; address: string; port: number }> {
-  const out: Array<{ protocol: TransportProtocol; address: string; port: number }> = [];
-  for (const address of settings.bind) {
-    out.push({ protocol: "UDP", address, port: settings.sipPort });
-    if (settings.sipTcpPort > 0) out.push({ protocol: "TCP", address, port: settings.sipTcpPort });
-    if (settings.sipTlsPort > 0) out.push({ protocol: "TLS", address, port: settings.sipTlsPort });
-  }
-  return out;
-}
-
 /**
  * The host of Parley's Contact on the dialogs it makes: the advertised address, else the first
  * bound address, else (wildcard) the first external IPv4 address of the host.
@@ -112,6 +101,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
   const { logger } = deps;
   const clock = deps.clock ?? systemClock;
   const wallNow = () => Date.now();
+  // Ports first: one in use stops the start before anything is written (issue 23).
+  await probePorts(portsNeeded(settings));
   mkdirSync(settings.dataDir, { recursive: true });
 
   // Store: configuration and persistent registrations.

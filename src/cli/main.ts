@@ -23,6 +23,7 @@ import { registerOpsCommands } from "./ops-commands.js";
 import { registerParkedCommand } from "./parked-command.js";
 import { registerRecordingCommands } from "./recording-commands.js";
 import { registerRoutingCommands } from "./routing-commands.js";
+import { PortUnavailableError } from "../transport/port-probe.js";
 import { runServer } from "./run-server.js";
 import { registerUserCommands } from "./user-commands.js";
 import { registerVoicemailCommands } from "./voicemail-commands.js";
@@ -61,6 +62,10 @@ start.action(async (opts: Record<string, unknown>) => {
     if (err instanceof SettingsError) {
       process.stderr.write(`parley: ${err.message}\n`);
       process.exit(2);
+    }
+    if (err instanceof PortUnavailableError) {
+      process.stderr.write(`parley: failed to start: ${err.message}\n`);
+      process.exit(1);
     }
     process.stderr.write(`parley: failed to start: ${(err as Error).stack ?? String(err)}\n`);
     process.exit(1);

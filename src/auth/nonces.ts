@@ -1,9 +1,14 @@
 /**
- * Nonces for digest challenges (RFC 7616 3.3, 5.4). Stateless: a nonce carries its issue time and
- * an HMAC over it, so a flood of unauthenticated requests costs no memory. Replay protection
- * (RFC 7616 3.3: nonce-count) keeps one small entry per nonce that was *successfully* used, in a
- * bounded map: an attacker without the password cannot grow it, and a nonce evicted from it is
- * treated as stale (the client is simply challenged again).
+ * Nonces for digest challenges (RFC 7616 3.3, 5.4). A nonce carries its issue time and a serial
+ * number under an HMAC, so it cannot be forged and ages out by itself.
+ *
+ * Replay protection (RFC 7616 3.4, nonce-count) is a fixed ring of slots, one per serial modulo
+ * its size, each holding the serial that owns it and the highest nonce-count accepted for it:
+ * 8 bytes a slot, allocated once (8 MB by default) whatever the rate. A nonce whose slot a newer
+ * serial has taken is answered stale=true and the client simply authenticates again; so a
+ * forgotten nonce is refused, never accepted, and no flood of challenges or authentications can
+ * make a captured request replayable (issue 22: the old table forgot nonces by count and then
+ * accepted nc=00000001 again).
  */
 import * as crypto from "node:crypto";
 import type { Clock } from "../util/clock.js";
@@ -14,21 +19,23 @@ export interface NonceOptions {
   readonly clock: Clock;
   /** How long a nonce may be used, ms. Older ones get stale=true (RFC 7616 3.3). */
   readonly lifetimeMs?: number;
-  /** Most nonces whose nonce-count is remembered. */
-  readonly maxTracked?: number;
+  /**
+   * Slots of the replay ring (a power of two). Nonces issued more than this many challenges ago
+   * are stale: at 2^20 that is the last ~60 s even under a flood of 17,000 challenges a second.
+   */
+  readonly slots?: number;
   /** MAC key; random per process unless given (so nonces survive only as long as the process). */
   readonly secret?: Buffer;
 }
 
 const TIME_BYTES = 8;
-const RANDOM_BYTES = 4;
-/** base64url of the 12 signed bytes (time, random): 16 characters. */
-const BODY_CHARS = ((TIME_BYTES + RANDOM_BYTES) / 3) * 4;
+const SERIAL_BYTES = 4;
+/** base64url of the 12 signed bytes (time, serial): 16 characters. */
+const BODY_CHARS = ((TIME_BYTES + SERIAL_BYTES) / 3) * 4;
 /** base64url characters of the MAC kept: 16 = 96 bits. */
 const MAC_CHARS = 16;
 const NONCE_CHARS = BODY_CHARS + MAC_CHARS;
-/** Random bytes drawn from the system in one call, then handed out 4 at a time. */
-const POOL_BYTES = 4096;
+const DEFAULT_SLOTS = 1 << 20;
 
 /** SHA-256 to hex or base64url in one call (Node >= 20.12), else through createHash. */
 function sha256(text: string, encoding: "hex" | "base64url"): string {
@@ -39,22 +46,28 @@ function sha256(text: string, encoding: "hex" | "base64url"): string {
 
 export class NonceManager {
   private readonly lifetimeMs: number;
-  private readonly maxTracked: number;
   private readonly clock: Clock;
-  /** nonce -> highest nc accepted. Insertion order = age, for eviction. */
-  private readonly counts = new Map<string, number>();
   private readonly epoch = Date.now() - performance.now();
   /** The MAC's inner and outer keys (RFC 2104 K XOR ipad, K XOR opad), as ASCII strings. */
   private readonly innerKey: string;
   private readonly outerKey: string;
-  private readonly body = Buffer.alloc(TIME_BYTES + RANDOM_BYTES);
-  private readonly pool = Buffer.alloc(POOL_BYTES);
-  private poolAt = POOL_BYTES;
+  private readonly body = Buffer.alloc(TIME_BYTES + SERIAL_BYTES);
+  /** The replay ring: the serial owning each slot (0 = none), and its highest nonce-count. */
+  private readonly owner: Uint32Array;
+  private readonly highest: Uint32Array;
+  private readonly mask: number;
+  /** The last serial issued: 1 to 2^32 - 1 (0 marks a free slot), starting at a random one. */
+  private serial: number;
 
   constructor(options: NonceOptions) {
     this.clock = options.clock;
     this.lifetimeMs = options.lifetimeMs ?? 300_000;
-    this.maxTracked = options.maxTracked ?? 200_000;
+    const slots = options.slots ?? DEFAULT_SLOTS;
+    if (!Number.isInteger(Math.log2(slots))) throw new RangeError("nonce slots must be a power of two");
+    this.owner = new Uint32Array(slots);
+    this.highest = new Uint32Array(slots);
+    this.mask = slots - 1;
+    this.serial = crypto.randomBytes(4).readUInt32BE(0);
     // The key is the secret's SHA-256 in hex (64 characters, one SHA-256 block): XORed with
     // 0x36 / 0x5c every character stays ASCII, so the keys can be string prefixes of the text.
     const secret = options.secret ?? crypto.randomBytes(32);
@@ -69,15 +82,14 @@ export class NonceManager {
     this.outerKey = outer;
   }
 
-  /** A fresh nonce bound to `realm`. */
+  /** A fresh nonce bound to `realm`; it takes the next slot of the replay ring. */
   issue(realm: string): string {
+    this.serial = this.serial >= 0xffffffff ? 1 : this.serial + 1;
+    const slot = this.serial & this.mask;
+    this.owner[slot] = this.serial;
+    this.highest[slot] = 0;
     this.body.writeDoubleBE(this.wallNow(), 0);
-    if (this.poolAt + RANDOM_BYTES > POOL_BYTES) {
-      crypto.randomFillSync(this.pool);
-      this.poolAt = 0;
-    }
-    this.pool.copy(this.body, TIME_BYTES, this.poolAt, this.poolAt + RANDOM_BYTES);
-    this.poolAt += RANDOM_BYTES;
+    this.body.writeUInt32BE(this.serial, TIME_BYTES);
     const body = this.body.toString("base64url");
     return body + this.mac(body, realm);
   }
@@ -93,30 +105,25 @@ export class NonceManager {
   }
 
   /**
-   * Record a use of `nonce` with nonce-count `nc` (hex). True if nc is higher than any seen for
-   * this nonce (RFC 7616 3.4: the server checks nc increases, to detect replays). Without qop
-   * there is no nc: a nonce is then good for one use only.
+   * Record a use of `nonce` (checked valid first) with nonce-count `nc` (hex). True if nc is
+   * higher than any accepted for this nonce (RFC 7616 3.4: the server checks nc increases, to
+   * detect replays). Without qop there is no nc: a nonce is then good for one use only. False
+   * too when the nonce's slot has been taken by a newer one: its state is gone, so it is stale.
    */
   acceptCount(nonce: string, nc: string | undefined): boolean {
     const n = nc === undefined ? 1 : parseNc(nc);
-    if (n < 1) return false;
-    const last = this.counts.get(nonce);
-    if (last !== undefined && n <= last) return false;
-    if (last === undefined && n > 1 && this.counts.size >= this.maxTracked) {
-      // We may have forgotten this nonce: refuse, the client will be re-challenged.
-      return false;
-    }
-    this.counts.delete(nonce);
-    this.counts.set(nonce, n);
-    if (this.counts.size > this.maxTracked) {
-      const oldest = this.counts.keys().next().value;
-      if (oldest !== undefined) this.counts.delete(oldest);
-    }
+    if (n < 1 || nonce.length !== NONCE_CHARS) return false;
+    const serial = Buffer.from(nonce.slice(0, BODY_CHARS), "base64url").readUInt32BE(TIME_BYTES);
+    const slot = serial & this.mask;
+    if (serial === 0 || this.owner[slot] !== serial) return false;
+    if (n <= (this.highest[slot] ?? 0)) return false;
+    this.highest[slot] = n;
     return true;
   }
 
-  get tracked(): number {
-    return this.counts.size;
+  /** Bytes the replay ring holds: fixed at construction. */
+  get memoryBytes(): number {
+    return this.owner.byteLength + this.highest.byteLength;
   }
 
   private wallNow(): number {

@@ -111,14 +111,28 @@ describe("NonceManager", () => {
     assert.ok(n.acceptCount(nonce, "00000002"));
     assert.ok(!n.acceptCount(nonce, "0000001"), "nc is exactly 8 hex digits");
   });
-  it("keeps its replay table bounded", () => {
-    const n = new NonceManager({ clock: new VirtualClock(), maxTracked: 100 });
-    for (let i = 0; i < 1000; i++) n.acceptCount(n.issue("r"), "00000001");
-    assert.equal(n.tracked, 100);
-  });
-  it("issues nonces without remembering them (a challenge flood costs no memory)", () => {
+  it("refuses a replay after 250,000 other authentications (issue 22: the old table forgot it)", () => {
     const n = new NonceManager({ clock: new VirtualClock() });
-    for (let i = 0; i < 1000; i++) n.issue("r");
-    assert.equal(n.tracked, 0);
+    const captured = n.issue("r");
+    assert.ok(n.acceptCount(captured, "00000001"));
+    for (let i = 0; i < 250_000; i++) n.acceptCount(n.issue("r"), "00000001");
+    assert.ok(!n.acceptCount(captured, "00000001"), "nc 1 again");
+    assert.ok(!n.acceptCount(captured, undefined), "no qop: one use only");
+  });
+  it("calls a nonce whose slot a newer one took stale, never accepting it", () => {
+    const n = new NonceManager({ clock: new VirtualClock(), slots: 16 });
+    const old = n.issue("r");
+    for (let i = 0; i < 16; i++) n.issue("r");
+    assert.equal(n.check(old, "r"), "valid", "still within its lifetime and signed");
+    assert.ok(!n.acceptCount(old, "00000001"), "but its count is gone: re-challenge");
+    const fresh = n.issue("r");
+    assert.ok(n.acceptCount(fresh, "00000001"));
+  });
+  it("holds a fixed amount of memory whatever the rate (a challenge flood costs nothing more)", () => {
+    const n = new NonceManager({ clock: new VirtualClock(), slots: 1 << 10 });
+    const before = n.memoryBytes;
+    for (let i = 0; i < 10_000; i++) n.acceptCount(n.issue("r"), "00000001");
+    assert.equal(n.memoryBytes, before);
+    assert.equal(before, 8 * 1024);
   });
 });

@@ -3,9 +3,19 @@
  * the like. Part of the one settings table (settings.ts spreads it in), kept apart so settings.ts
  * stays one readable page. Add a key here together with its field in `OpsSettings`.
  */
+import { z } from "zod";
 
-export const opsSettingsTable = {} as const;
+export const opsSettingsTable = {
+  minPasswordLength: {
+    flag: "--min-password-length <n>",
+    describe:
+      "fewest characters of a new or changed SIP password (a password may never equal its extension number)",
+    schema: z.coerce.number().int().min(1).max(64),
+    default: 8,
+  },
+} as const;
 
 /** The typed values of `opsSettingsTable`, merged into `Settings`. */
-// biome-ignore lint/suspicious/noEmptyInterface: filled in as operator settings are added
-export interface OpsSettings {}
+export interface OpsSettings {
+  minPasswordLength: number;
+}

@@ -8,12 +8,12 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
-import { missingTool } from "../helpers/run-tool.js";
+import { missingCapability, missingTool } from "../helpers/run-tool.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const canUnshare = spawnSync("unshare", ["-n", "true"]).status === 0;
 const skip =
-  (canUnshare ? false : "needs root for unshare -n (a private network namespace)") ||
+  missingCapability(canUnshare, "needs root for unshare -n (a private network namespace)") ||
   missingTool("baresip") ||
   missingTool("sox") ||
   missingTool("iptables") ||

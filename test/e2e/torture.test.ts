@@ -6,10 +6,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { before, describe, it } from "node:test";
+import { missingCapability } from "../helpers/run-tool.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const canUnshare = spawnSync("unshare", ["-n", "true"]).status === 0;
-const skip = canUnshare ? false : "needs root for unshare -n (a private network namespace)";
+const skip = missingCapability(canUnshare, "needs root for unshare -n (a private network namespace)");
 
 /** What Parley (an endpoint for these: B2BUA/registrar) must answer, by file. "none" = no response. */
 const expected: Record<string, string> = {

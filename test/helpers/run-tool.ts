@@ -52,3 +52,14 @@ export function missingTool(cmd: string): string | false {
   if (process.env.CI === "true") throw new Error(`${cmd} is not installed; .ci/run must install it`);
   return `${cmd} not installed (apt-get install it, see README)`;
 }
+
+/**
+ * Skip reason when a capability the test needs (a private network namespace, a route of the
+ * server) is missing: false when `available`. In CI (CI=true) it is a failure, like a missing tool:
+ * a run that skips there hides what it was meant to prove.
+ */
+export function missingCapability(available: boolean, reason: string): string | false {
+  if (available) return false;
+  if (process.env.CI === "true") throw new Error(`${reason}; CI must provide it`);
+  return reason;
+}

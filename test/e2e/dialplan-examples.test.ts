@@ -1,6 +1,7 @@
 /**
  * End to end, FEATURES.md section 5's worked examples 1 and 2 on real calls: the number each
- * sipp "provider" receives in its Request-URI is the one the dial plan says.
+ * sipp "provider" receives in its Request-URI is the one the dial plan says. Example 3 (hunt
+ * groups) has its own test in hunt-groups.test.ts.
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
@@ -11,7 +12,7 @@ import { requests, requestUri, startProvider } from "../trunks/sipp-provider.js"
 
 const noSipp = missingTool("sipp");
 
-describe("FEATURES.md section 5 worked examples, end to end", { skip: noSipp }, () => {
+describe("FEATURES.md section 5 worked examples 1 and 2, end to end", { skip: noSipp }, () => {
   const started: ParleyProcess[] = [];
   after(async () => {
     await Promise.all(started.map((p) => p.stop()));

@@ -35,7 +35,9 @@ const GROUPS: string[][] = [
   ["670", "--members", "101", "--ring-time", "2", "--unanswered", "voicemail", "--target", "100"],
 ];
 
-describe("hunt groups (sipp)", { skip: missingTool("sipp") }, () => {
+describe("hunt groups (sipp), FEATURES.md section 5 worked example 3 included", {
+  skip: missingTool("sipp"),
+}, () => {
   let dataDir: string;
   let parley: ParleyProcess;
 

@@ -1,4 +1,7 @@
-/** The dial plan engine, table-driven: FEATURES.md section 5's worked examples and each rule. */
+/**
+ * The dial plan engine, table-driven: FEATURES.md section 5's worked examples 1 and 2 and each rule
+ * (example 3, hunt groups, is end to end in test/e2e/hunt-groups.test.ts).
+ */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {

@@ -133,10 +133,13 @@ export class ScriptedPhone {
     });
   }
 
-  /** REGISTER with digest (401). */
-  register(): Promise<SipResponse> {
+  /**
+   * REGISTER with digest (401). `contactPort` names another port in the Contact than the one it
+   * sends from, as a phone behind a NAT that maps ports does.
+   */
+  register(contactPort = this.port): Promise<SipResponse> {
     return this.authenticated("REGISTER", `sip:127.0.0.1:${this.server}`, this.user, [
-      `Contact: ${this.contact}`,
+      `Contact: <sip:${this.user}@127.0.0.1:${contactPort}>`,
       "Expires: 300",
     ]);
   }

@@ -73,7 +73,16 @@ export function addressIn(list: BlockList, address: string): boolean {
   return list.check(address, family === 6 ? "ipv6" : "ipv4");
 }
 
+/** Totals since start, for the metrics (read at scrape time). */
+export interface BanCounters {
+  /** Failed authentications recorded (the allow-listed and trusted ones included). */
+  failures: number;
+  /** Bans imposed. */
+  bans: number;
+}
+
 export class BanList {
+  readonly counters: BanCounters = { failures: 0, bans: 0 };
   private readonly bySource = new Map<string, Counter>();
   private readonly byUser = new Map<string, Counter>();
   private readonly bans = new Map<string, Ban>();
@@ -117,6 +126,7 @@ export class BanList {
 
   /** Count one failed authentication. Returns the ban if this failure caused one. */
   recordFailure(address: string, user: string | undefined): Ban | undefined {
+    this.counters.failures++;
     if (addressIn(this.allow, address) || this.trusted(address)) return undefined;
     const now = this.clock.now();
     const src = this.bump(this.bySource, address, now);
@@ -156,6 +166,7 @@ export class BanList {
       if (oldest !== undefined) this.bans.delete(oldest);
     }
     this.bans.set(address, ban);
+    this.counters.bans++;
     this.bySource.delete(address);
     this.onBan?.(ban);
     return ban;

@@ -73,7 +73,7 @@ class WorkerChannel implements EndpointChannel {
   readonly pending = new Map<number, Pending>();
   sessions = 0;
   private nextId = 1;
-  private closed = false;
+  closed = false;
 
   constructor(
     readonly worker: Worker,
@@ -130,6 +130,8 @@ export class MediaSession {
     /** @internal the worker it lives on. */
     readonly channel: WorkerChannel,
     private readonly forget: (session: MediaSession) => void,
+    /** The session's final figures, once the worker released it (or could not answer). */
+    private readonly released: (final: SessionStats | undefined) => void = () => {},
   ) {}
 
   get closed(): boolean {
@@ -181,9 +183,13 @@ export class MediaSession {
       this.closing = this.channel.request({ type: "release", session: this.id }).then(
         (reply) => {
           if (reply.stats) this.lastStats = reply.stats;
+          this.released(this.lastStats);
           return this.lastStats;
         },
-        () => this.lastStats,
+        () => {
+          this.released(this.lastStats);
+          return this.lastStats;
+        },
       );
     }
     return this.closing;
@@ -204,9 +210,36 @@ function spawnWorker(config: WorkerConfig): Worker {
   return new Worker(boot, { eval: true, workerData: config });
 }
 
+/** One media worker's load: what it holds now and how busy its event loop has been. */
+export interface WorkerLoad {
+  readonly worker: number;
+  /** Relay sessions and media endpoints on the worker now. */
+  readonly sessions: number;
+  /** Milliseconds its event loop spent working since it started (performance.eventLoopUtilization). */
+  readonly activeMs: number;
+}
+
+/** Relayed RTP since start: packets received from and sent to phones, and packets lost (RFC 3550). */
+export interface RelayTraffic {
+  packetsIn: number;
+  packetsOut: number;
+  lost: number;
+}
+
+function addTraffic(to: RelayTraffic, stats: SessionStats | undefined): void {
+  if (stats === undefined) return;
+  for (const s of [stats.a, stats.b]) {
+    to.packetsIn += s.packetsIn;
+    to.packetsOut += s.packetsOut;
+    to.lost += Math.max(0, s.lost);
+  }
+}
+
 export class MediaEngine {
   private readonly channels: WorkerChannel[] = [];
   private readonly sessions = new Map<string, MediaSession>();
+  /** The final figures of the relay sessions released so far. */
+  private readonly released: RelayTraffic = { packetsIn: 0, packetsOut: 0, lost: 0 };
   private readonly endpoints = new Map<string, EndpointHandle>();
   private closed = false;
 
@@ -221,6 +254,25 @@ export class MediaEngine {
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** Each worker's load (the metrics read it at scrape time). */
+  workerLoad(): WorkerLoad[] {
+    return this.channels.map((c, worker) => ({
+      worker,
+      sessions: c.sessions,
+      activeMs: c.closed ? 0 : c.worker.performance.eventLoopUtilization().active,
+    }));
+  }
+
+  /**
+   * Relayed RTP since start: the released sessions' final figures plus the live ones' latest
+   * (pushed by the workers every second). A session being released counts in neither for a moment.
+   */
+  relayTraffic(): RelayTraffic {
+    const total = { ...this.released };
+    for (const s of this.sessions.values()) addTraffic(total, s.lastStats);
+    return total;
   }
 
   /** Starts the workers, each with its own slice of the port range; resolves when all are ready. */
@@ -299,9 +351,16 @@ export class MediaEngine {
     try {
       const reply = await channel.request({ type: "allocate", session: id, latchAny });
       const { portA, portB } = reply.allocation!;
-      const session = new MediaSession(id, portA, portB, channel, (s) => {
-        if (this.sessions.delete(s.id)) channel.sessions--;
-      });
+      const session = new MediaSession(
+        id,
+        portA,
+        portB,
+        channel,
+        (s) => {
+          if (this.sessions.delete(s.id)) channel.sessions--;
+        },
+        (final) => addTraffic(this.released, final),
+      );
       this.sessions.set(id, session);
       return session;
     } catch (error) {

@@ -119,6 +119,9 @@ async function isNew(file: string): Promise<boolean> {
 
 /** The CdrSink: store first, then the CSV file (if any), each failure logged with the record. */
 export class CdrRecorder implements CdrSink {
+  /** Told how long each store write took, in seconds (the metrics' CDR write latency). */
+  private readonly writeTimes: Array<(seconds: number) => void> = [];
+
   constructor(
     private readonly cdrs: CdrRepository,
     private readonly log: CdrLog,
@@ -127,6 +130,7 @@ export class CdrRecorder implements CdrSink {
 
   async record(cdr: NewCallRecord): Promise<CallRecord | undefined> {
     let stored: CallRecord | undefined;
+    const start = performance.now();
     try {
       stored = await this.cdrs.insert(cdr);
     } catch (err) {
@@ -137,8 +141,15 @@ export class CdrRecorder implements CdrSink {
       }
       this.log.error({ err, cdr }, "could not store a CDR; the record is in this log line");
     }
+    const seconds = (performance.now() - start) / 1000;
+    if (stored !== undefined) for (const listener of this.writeTimes) listener(seconds);
     await this.csv?.append(stored ?? cdr);
     return stored;
+  }
+
+  /** Subscribes to the duration of each successful store write (seconds). */
+  onWrite(listener: (seconds: number) => void): void {
+    this.writeTimes.push(listener);
   }
 
   /** Resolves when every CSV row queued so far is written (call before exit). */

@@ -38,6 +38,12 @@ export abstract class BaseClientTransaction<S extends InviteClientState | NonInv
     this.dispatch({ type: "tuSend" });
   }
 
+  /** Pass the request again (Timer A or E), counted as a retransmission. */
+  protected retransmit(): void {
+    this.ctx.counters.retransmissions++;
+    this.sendRequest();
+  }
+
   /** Pass the request (first time or retransmission) to the transport. */
   protected sendRequest(): void {
     this.ctx.transport.sendRequest(this.request, this.destination).then(

@@ -67,7 +67,9 @@ export abstract class BaseServerTransaction<S extends InviteServerState | NonInv
 
   /** Resend the last response, if any. */
   protected resend(): void {
-    this.lastSent?.resend();
+    if (this.lastSent === undefined) return;
+    this.ctx.counters.retransmissions++;
+    this.lastSent.resend();
   }
 
   /** Nothing will be resent any more: let the response as sent go. */

@@ -96,7 +96,7 @@ export class InviteClientTransaction extends BaseClientTransaction<InviteClientS
         if (ev.timer === "A") {
           // RFC 3261 17.1.1.2: "When timer A fires, the client transaction MUST retransmit the request
           // by passing it to the transport layer, and MUST reset the timer with a value of 2*T1."
-          this.sendRequest();
+          this.retransmit();
           this.interval *= 2;
           this.startTimer("A", this.interval);
         } else if (ev.timer === "B") {

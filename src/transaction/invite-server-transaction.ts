@@ -230,7 +230,11 @@ export class InviteServerTransaction extends BaseServerTransaction<InviteServerS
       case "tuRespond":
         // RFC 6026 8.7: "While in the "Accepted" state, if the TU passes a 2xx response, the server
         // transaction MUST pass the response to the transport layer for transmission."
-        if (ev.response.status >= 200 && ev.response.status < 300) this.send(ev.response);
+        if (ev.response.status >= 200 && ev.response.status < 300) {
+          // The TU's retransmission of its 2xx (RFC 3261 13.3.1.4).
+          this.ctx.counters.retransmissions++;
+          this.send(ev.response);
+        }
         return;
       case "timer":
         // RFC 6026 8.7: "If Timer L fires while the INVITE server transaction is in the "Accepted"

@@ -82,7 +82,7 @@ export class NonInviteClientTransaction extends BaseClientTransaction<NonInviteC
           // exponentially increasing interval that caps at T2." ... "If Timer E fires while in the
           // "Proceeding" state, the request MUST be passed to the transport layer for
           // retransmission, and Timer E MUST be reset with a value of T2 seconds."
-          this.sendRequest();
+          this.retransmit();
           const { t2 } = this.ctx.timers;
           this.interval = this.state === "proceeding" ? t2 : Math.min(2 * this.interval, t2);
           this.startTimer("E", this.interval);

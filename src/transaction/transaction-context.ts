@@ -8,11 +8,22 @@ import type {
   TransactionState,
 } from "./types.js";
 
+/** What the transactions count (issue 23, GET /metrics). */
+export interface TransactionCounters {
+  /**
+   * Messages sent again: requests on Timer A or E, responses on Timer G or on a retransmitted
+   * request, a 2xx the TU passes again in "accepted" (RFC 6026 8.7).
+   */
+  retransmissions: number;
+}
+
 /** What a transaction needs from the transaction layer that owns it. */
 export interface TransactionContext {
   readonly transport: TransportLayer;
   readonly clock: Clock;
   readonly timers: TimerSettings;
+  /** Plain counters the metrics read at scrape time. */
+  readonly counters: TransactionCounters;
   /** Every state change is reported here; "terminated" removes the transaction from the layer. */
   stateChanged(tx: Transaction, from: TransactionState, to: TransactionState): void;
   /** RFC 6026 8.7: an ACK in "accepted" goes to the TU. */

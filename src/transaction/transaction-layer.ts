@@ -6,7 +6,7 @@ import { InviteClientTransaction } from "./invite-client-transaction.js";
 import { InviteServerTransaction } from "./invite-server-transaction.js";
 import { NonInviteClientTransaction } from "./non-invite-client-transaction.js";
 import { NonInviteServerTransaction } from "./non-invite-server-transaction.js";
-import type { TransactionContext } from "./transaction-context.js";
+import type { TransactionContext, TransactionCounters } from "./transaction-context.js";
 import { ackKeyFor2543, clientKey, serverKey } from "./transaction-keys.js";
 import {
   type ClientTransaction,
@@ -41,10 +41,13 @@ export class TransactionLayer implements TransactionContext {
   readonly transport: TransportLayer;
   readonly clock: Clock;
   readonly timers: TimerSettings;
+  readonly counters: TransactionCounters = { retransmissions: 0 };
   private readonly user: TransactionUser;
   private readonly onError: (error: unknown) => void;
   private readonly servers = new Map<string, AnyServer>();
   private readonly clients = new Map<string, AnyClient>();
+  /** Entries of `servers` that are RFC 2543 ACK aliases of a transaction, not transactions. */
+  private aliases = 0;
   /** Requests to release after the current turn of the event loop (see releaseLater). */
   private releasing: ReceivedMessage[] = [];
   private readonly releaseNow = (): void => {
@@ -69,7 +72,7 @@ export class TransactionLayer implements TransactionContext {
 
   /** Number of live server transactions (diagnostics, benchmarks). */
   get serverCount(): number {
-    return this.servers.size;
+    return this.servers.size - this.aliases;
   }
 
   /** Number of live client transactions. */
@@ -187,7 +190,10 @@ export class TransactionLayer implements TransactionContext {
     const server = tx as AnyServer;
     if (this.servers.get(server.key) === server) this.servers.delete(server.key);
     if (server instanceof InviteServerTransaction && server.ackAlias !== undefined) {
-      if (this.servers.get(server.ackAlias) === server) this.servers.delete(server.ackAlias);
+      if (this.servers.get(server.ackAlias) === server) {
+        this.servers.delete(server.ackAlias);
+        this.aliases--;
+      }
     }
     try {
       this.user.onServerTerminated?.(server);
@@ -204,6 +210,7 @@ export class TransactionLayer implements TransactionContext {
     if (alias === undefined || this.servers.has(alias)) return;
     tx.ackAlias = alias;
     this.servers.set(alias, tx);
+    this.aliases++;
   }
 
   passAck(rx: ReceivedMessage): void {

@@ -2,6 +2,7 @@ import { parseMessage } from "../sip/index.js";
 import type { ParseError, SipMessage } from "../sip/types.js";
 import { formatHostPort, unmapIPv4 } from "./addresses.js";
 import type { UdpListener } from "./listeners.js";
+import { type DirectionCounts, responseSlot } from "./message-counts.js";
 import {
   type BadMessageContext,
   isAnswerable,
@@ -25,11 +26,13 @@ export class MessageReceiver {
   // The context's own options and counters, held here so the per-message path reads them directly.
   private readonly options: SipTransportOptions;
   private readonly counters: TransportStats;
+  private readonly messages: DirectionCounts;
   private readonly maxMessageSize: number;
 
   constructor(private readonly context: TransportContext) {
     this.options = context.options;
     this.counters = context.counters;
+    this.messages = context.messages.in;
     this.maxMessageSize = context.maxMessageSize;
   }
 
@@ -79,7 +82,10 @@ export class MessageReceiver {
         return;
       }
       const message = result.message;
-      if (message.kind === "request") stampReceived(message, source);
+      if (message.kind === "request") {
+        stampReceived(message, source);
+        this.messages.request(message.method);
+      } else this.messages.response(responseSlot(message.cseq?.method, message.status));
       this.counters.received++;
       if (!this.handler) {
         this.drop(protocol, source, flowId, "no message handler registered");

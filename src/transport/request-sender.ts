@@ -65,6 +65,7 @@ export class RequestSender {
       }
     }
     await this.udp.send(udp, data, address, destination.port);
+    this.context.messages.out.request(request.method);
     return { protocol: "UDP", flowId: undefined };
   }
 
@@ -88,6 +89,7 @@ export class RequestSender {
       (listener && !isWildcard(listener.address) ? listener.address : flow.local.address);
     completeTopVia(request, protocol, host, listener?.port ?? flow.local.port);
     await this.flows.write(flow, request.serialize());
+    this.context.messages.out.request(request.method);
     return flow;
   }
 }

@@ -2,6 +2,7 @@ import type { SipResponse } from "../sip/types.js";
 import type { FlowTable } from "./flow-table.js";
 import type { ListenerSet } from "./listener-set.js";
 import type { StreamProtocol } from "./listeners.js";
+import { responseSlot } from "./message-counts.js";
 import type { TransportContext } from "./transport-context.js";
 import { TransportError } from "./transport-error.js";
 import { isReliable, type ReceivedMessage, type SendErrorListener, type SentResponse } from "./types.js";
@@ -22,7 +23,13 @@ export class ResponseSender {
     private readonly udp: UdpSender,
   ) {}
 
+  /** Sends a response and counts it once written. */
   async send(response: SipResponse, request: ReceivedMessage): Promise<void> {
+    await this.route(response, request);
+    this.context.messages.out.response(responseSlot(response.cseq?.method, response.status));
+  }
+
+  private async route(response: SipResponse, request: ReceivedMessage): Promise<void> {
     this.context.assertRunning();
     // RFC 3261 18.2.2: the server transport uses the value of the top Via header field (of the response).
     const via = response.has("via") ? response.topVia : request.message.topVia;
@@ -70,7 +77,18 @@ export class ResponseSender {
         const udp = this.listeners.udpFor(request.local, target.address);
         const data = udp === undefined ? undefined : response.serialize();
         if (udp !== undefined && data !== undefined && data.length <= MAX_UDP_PAYLOAD) {
-          const sent = new UdpSentResponse(this.udp, udp, data, target.address, target.port, errors);
+          const slot = responseSlot(response.cseq?.method, response.status);
+          const out = this.context.messages.out;
+          const sent = new UdpSentResponse(
+            this.udp,
+            udp,
+            data,
+            target.address,
+            target.port,
+            errors,
+            out,
+            slot,
+          );
           sent.resend();
           return sent;
         }

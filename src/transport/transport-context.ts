@@ -1,3 +1,4 @@
+import { SipMessageCounts } from "./message-counts.js";
 import type { SipTransportOptions, TransportEvent, TransportStats } from "./options.js";
 import type { TlsCredentials } from "./tls-credentials.js";
 import { TransportError } from "./transport-error.js";
@@ -32,6 +33,8 @@ export class TransportContext {
     badMessages: 0,
     connectionsOpened: 0,
   };
+  /** SIP messages in and out by method and status (the metrics read them at scrape time). */
+  readonly messages = new SipMessageCounts();
 
   constructor(readonly options: SipTransportOptions) {
     this.maxMessageSize = options.maxMessageSize ?? 65_535;

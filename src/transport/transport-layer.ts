@@ -3,6 +3,7 @@ import { ipFamily } from "./addresses.js";
 import { FlowTable } from "./flow-table.js";
 import { bindStreamListener, bindUdpListener } from "./listener-binding.js";
 import { ListenerSet } from "./listener-set.js";
+import type { SipMessageCounts } from "./message-counts.js";
 import { MessageReceiver } from "./message-receiver.js";
 import type { ListeningAddress, SipTransportOptions, TransportStats } from "./options.js";
 import { RequestSender } from "./request-sender.js";
@@ -67,6 +68,11 @@ export class SipTransportLayer implements TransportLayer {
   /** Counters since start (a copy). */
   get stats(): TransportStats & { connectionsOpen: number } {
     return { ...this.context.counters, connectionsOpen: this.flows.size };
+  }
+
+  /** SIP messages received and sent, by method and status (live counts, read at scrape time). */
+  get messages(): SipMessageCounts {
+    return this.context.messages;
   }
 
   /** The TLS certificate in use, if a TLS listener is configured (after start()). */

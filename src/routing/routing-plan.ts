@@ -4,7 +4,8 @@
  * caller, the round-robin cursor and the live facts (which lines and trunks can take a call) come
  * in; the plan and where the round robin moves next come out. routing-service.ts keeps the state.
  */
-import { refineNumber, routeNumber } from "./dial-plan.js";
+import { effectiveDialPlan, refineNumber, routeNumber } from "./dial-plan.js";
+import { type EmergencyNumber, emergencyPlan } from "./emergency.js";
 import {
   type Carrier,
   lineCandidates,
@@ -38,6 +39,8 @@ export interface RoutingTablesSnapshot<
   readonly refine: readonly RefineRecord[];
   readonly lines: readonly L[];
   readonly trunks: readonly T[];
+  /** The emergency numbers table (emergency.ts); absent: no number is one. */
+  readonly emergencyNumbers?: readonly EmergencyNumber[];
 }
 
 /** The line and trunk types of a snapshot type. */
@@ -132,6 +135,8 @@ export function planRoute<L extends RoutableLine, T extends RoutableTrunk>(
 ): PlanResult<L, T> {
   const tables = dialPlanTables(snapshot, input.outGroupPrefix);
   const context = contextOf(snapshot, caller);
+  const emergency = emergencyPlan(snapshot, caller, dialed, effectiveDialPlan(tables, context.dialPlan), input);
+  if (emergency !== undefined) return emergency;
   const { route, steps } = routeNumber(tables, dialed, context);
   const dialPlan = tables.dialPlans.includes(context.dialPlan) ? context.dialPlan : DEFAULT_DIAL_PLAN;
   const attempts: Array<Attempt<L, T>> = [];

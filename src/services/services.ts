@@ -20,6 +20,7 @@ import { CallLists } from "./call-lists/call-lists.js";
 import { registerCallWaiting } from "./call-waiting/call-waiting.js";
 import { ConferenceService } from "./conference/conference-service.js";
 import { registerDoNotDisturb } from "./dnd/dnd.js";
+import { emergencyCallCheck } from "./emergency/emergency-calls.js";
 import { audioTestCodes, voicemailAccessCodes } from "./feature-code-catalogue.js";
 import { FeatureCodeSettings } from "./feature-code-settings.js";
 import type { FeatureCodeTable } from "./feature-codes.js";
@@ -93,6 +94,7 @@ export function registerServices(o: ServicesOptions): Services {
     repository: o.store.lists,
     settings: o.store.systemSettings,
     logger: o.logger,
+    exempt: emergencyCallCheck(o.store, () => settings.outGroupPrefix),
   });
   callLists.register(points);
   registerDoNotDisturb(points);

@@ -12,6 +12,7 @@ import {
   type NewConferenceRoom,
   validateConferenceRoom,
 } from "./conference-room-model.js";
+import { emergencyNumberError } from "./emergency-repository.js";
 import { NotFoundError, unique, ValidationError } from "./errors.js";
 import type { Database } from "./schema.js";
 
@@ -122,6 +123,8 @@ export class KyselyConferenceRoomRepository implements ConferenceRoomRepository 
         .where("number", "=", room.number)
         .executeTakeFirst();
       if (group !== undefined) errors.push({ field: "number", message: "is a hunt group's number" });
+      const emergency = await emergencyNumberError(this.db, domainId, room.number, "number");
+      if (emergency !== undefined) errors.push(emergency);
     }
     if (errors.length > 0) throw new ValidationError(errors);
   }

@@ -5,6 +5,7 @@
  * ValidationError names each bad field) and maps a duplicate key to a ConflictError.
  */
 import type { Kysely, Selectable } from "kysely";
+import { emergencyNumberError } from "./emergency-repository.js";
 import { NotFoundError, unique, ValidationError } from "./errors.js";
 import {
   definedOnly,
@@ -129,6 +130,8 @@ export class KyselyHuntGroupRepository implements HuntGroupRepository {
         .where("name", "=", group.number)
         .executeTakeFirst();
       if (user !== undefined) errors.push({ field: "number", message: "is a local user's number" });
+      const emergency = await emergencyNumberError(this.db, domainId, group.number, "number");
+      if (emergency !== undefined) errors.push(emergency);
     }
     checked(errors);
   }

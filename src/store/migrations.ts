@@ -7,6 +7,7 @@ import { type ColumnDefinitionBuilder, type Kysely, type Migration, Migrator, sq
 import { autoAttendant } from "./auto-attendant-migration.js";
 import { conferenceRooms } from "./conference-room-migration.js";
 import type { StoreKind } from "./connect.js";
+import { emergencyNumbers } from "./emergency-migration.js";
 import { huntGroups } from "./hunt-group-migration.js";
 import { callRecording } from "./recording-migration.js";
 import type { Database } from "./schema.js";
@@ -361,6 +362,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     "008_conference_rooms": conferenceRooms(kind),
     "009_auto_attendant": autoAttendant(kind),
     "010_call_recording": callRecording(kind),
+    "011_emergency_numbers": emergencyNumbers(kind),
   };
 }
 

@@ -10,6 +10,7 @@
  */
 import type { Kysely } from "kysely";
 import type { z } from "zod";
+import { emergencyNumbersOf } from "./emergency-repository.js";
 import { ConflictError, isUniqueViolation, NotFoundError, ValidationError } from "./errors.js";
 import {
   analyzeSchema,
@@ -148,6 +149,7 @@ export class RoutingRepository {
       analyze: [],
       transitions: [],
       refine: [],
+      emergencyNumbers: await emergencyNumbersOf(this.db, domainId),
     };
     for (const row of rows) {
       const kind = row.kind as RoutingKind;

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { DEFAULT_DIAL_PLAN } from "../routing/types.js";
+import type { EmergencyNumberRecord } from "./emergency-repository.js";
 import type { FieldError } from "./errors.js";
 import type {
   DialPlan,
@@ -24,6 +25,8 @@ export interface RoutingSnapshot {
   analyze: StoredAnalyzeRecord[];
   transitions: StoredTransition[];
   refine: StoredRefineRecord[];
+  /** The emergency numbers (emergency-repository.ts): not a routing_config kind, read with them. */
+  emergencyNumbers?: EmergencyNumberRecord[];
 }
 
 /** Parses `input` with `schema` (defaults filled), errors named by path. */

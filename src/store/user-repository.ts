@@ -7,6 +7,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { BindingRepository } from "./binding-model.js";
 import { computeHa1, type Ha1Pair } from "./digest-ha1.js";
+import { refuseEmergencyNumber } from "./emergency-repository.js";
 import { ConflictError, isUniqueViolation, NotFoundError, ValidationError } from "./errors.js";
 import { IpMatcher } from "./ip-match.js";
 import type { Database, UsersTable } from "./schema.js";
@@ -124,6 +125,7 @@ export class KyselyUserRepository implements UserRepository {
     const checked = validateUser(input, "create");
     if (!checked.ok) throw new ValidationError(checked.errors);
     const { password, ...settings } = checked.value;
+    await refuseEmergencyNumber(this.db, domainId, settings.name);
     const realm = await this.realmOf(domainId);
     const now = this.now();
     try {
@@ -160,6 +162,7 @@ export class KyselyUserRepository implements UserRepository {
     if (!existing) throw new NotFoundError("user", name);
     const patch = checked.value;
     const merged = applyPatch(userSettings(existing), patch);
+    if (merged.name !== name) await refuseEmergencyNumber(this.db, domainId, merged.name);
     const ha1 =
       patch.password === undefined
         ? {}

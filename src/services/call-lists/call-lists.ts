@@ -48,6 +48,8 @@ export interface CallListsOptions {
   readonly settings: SystemSettingsRepository;
   /** [0, 1), Math.random by default; tests seed it. */
   readonly random?: () => number;
+  /** Calls the list never blocks: a local user's call to an emergency number (issue 23). */
+  readonly exempt?: (context: PointContext) => Promise<boolean>;
   readonly logger: Logger;
 }
 
@@ -84,6 +86,7 @@ export class CallLists {
     };
     const decision = decide(records, call, this.random);
     if (decision.kind !== "blocked") return undefined;
+    if ((await this.o.exempt?.(context)) === true) return undefined;
     this.o.logger.info(
       {
         caller: call.anonymous ? "anonymous" : call.caller,

@@ -16,10 +16,12 @@ import { CALL_EVENT_NAMES } from "./call/call-events.js";
 import { recordingMedia } from "./call/call-recording.js";
 import { MediaPlane } from "./call/media-plane.js";
 import { MessageRelay } from "./call/message-relay.js";
+import type { SettingSourceMap } from "./config/setting-sources.js";
 import type { Settings } from "./config/settings.js";
 import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
 import { DialogManager } from "./dialog/dialog-manager.js";
+import { loadLiveSettings, wireLiveSettings } from "./live-settings-wiring.js";
 import { createEventServer } from "./presence/event-server.js";
 import { type LiveBinding, LocationService } from "./registrar/location-service.js";
 import { NatKeepalive } from "./registrar/nat-keepalive.js";
@@ -81,6 +83,7 @@ function toRegistration(b: LiveBinding): LiveRegistration {
 export interface ServerDeps {
   logger: Logger;
   clock?: Clock;
+  sources?: SettingSourceMap;
 }
 
 /**
@@ -116,6 +119,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     );
   }
   const domain = await store.domains.getDefault();
+  const live = await loadLiveSettings(settings, store.systemSettings, domain.id, deps.sources);
+  settings = live.view; // the run-time settings (out-group prefix, no-answer time, ...) read live
   const users = new UserDirectory(store.users);
   const cdrs = new CdrRecorder(
     store.cdrs,
@@ -183,8 +188,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     logger,
     contactHost: contactHost(settings),
     sipPort: settings.sipPort,
-    outGroupPrefix: settings.outGroupPrefix,
-    noAnswerTime: settings.noAnswerTime,
+    settings,
     lineFreshCallId: settings.lineFreshCallId,
     onChange: () => liveEvents.notify(),
     gatewayBindings: (account) => location.lookup(domain.id, account),
@@ -262,7 +266,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
   // Media relay and STUN (issue 6).
   const media = new MediaPlane({
     rtpPorts: settings.rtpPorts,
-    mode: settings.mediaRelay,
+    mode: () => settings.mediaRelay,
     address: settings.mediaAddress ?? contactHost(settings).replace(/^\[|\]$/g, ""),
     workers: settings.mediaWorkers,
     timeoutSeconds: settings.mediaTimeout,
@@ -287,7 +291,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     allow: () => sipCore.allow,
     response: (request, status, reason) => sipCore.response(request, status, reason),
     logger,
-    noAnswerTime: settings.noAnswerTime,
+    noAnswerTime: () => settings.noAnswerTime,
     // Call recording (a service, registered below) decides before the relay whether to anchor.
     media: media.relay && recordingMedia(media.relay, (id, r) => services.recording.prepare(id, r), logger),
     features,
@@ -310,6 +314,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     onCallsChange: () => liveEvents.notify(),
     onConfigChange: () => liveEvents.notify("config"),
   });
+  wireLiveSettings({ live, media: media.server, cdrs, smtp: services.voicemail.smtp, logger });
   // SIP events: message-waiting indication (RFC 3842; NOTIFY to every device of a user whose
   // mailbox changed or that registers anew), presence (RFC 3856, PUBLISH RFC 3903) and busy lamps
   // (RFC 4235), the operator's resource list (RFC 4662).
@@ -393,6 +398,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             },
             events: liveEvents,
             settings: () => ({ ...settings }),
+            systemSettings: live,
+            accessLog: settings.httpAccessLog,
             registrations,
             userState: (domainId, name) => calls.userState(domainId, name),
             bans,

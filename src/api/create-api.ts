@@ -9,6 +9,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import { Ajv } from "ajv";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchemaCompiler } from "fastify";
 import { version } from "../version.js";
+import { accessLog } from "./access-log.js";
 import { requireToken } from "./auth.js";
 import { API_ERRORS, ApiError, type ApiErrorCode, ErrorBody, type ErrorBodyType, handleError } from "./errors.js";
 import { autoAttendantRoutes } from "./routes/auto-attendant.js";
@@ -33,6 +34,7 @@ import { publicSettings, settingsRoutes } from "./routes/settings.js";
 import { smtpRoutes } from "./routes/smtp.js";
 import { statusRoutes } from "./routes/status.js";
 import { subscriptionsRoutes } from "./routes/subscriptions.js";
+import { systemSettingsRoutes } from "./routes/system-settings.js";
 import { usersRoutes } from "./routes/users.js";
 import { voicemailRoutes } from "./routes/voicemail.js";
 import { serveWebUi } from "./static.js";
@@ -101,7 +103,10 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
   const toEpochMs = deps.toEpochMs ?? systemClockToEpochMs;
   const loggerInstance: FastifyBaseLogger | undefined = deps.logger?.child({ component: "api" });
-  const app: FastifyInstance = Fastify(loggerInstance ? { loggerInstance } : { logger: false });
+  const app: FastifyInstance = Fastify(
+    loggerInstance ? { loggerInstance, disableRequestLogging: true } : { logger: false },
+  );
+  accessLog(app, deps.accessLog ?? "debug");
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(handleError);
   jsonBodiesOnly(app);
@@ -232,6 +237,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       });
       const settings = deps.settings;
       if (settings) await v1.register(settingsRoutes, { settings: () => publicSettings(settings()) });
+      if (deps.systemSettings) await v1.register(systemSettingsRoutes, { settings: deps.systemSettings });
       if (deps.prompts) await v1.register(promptsRoutes, { prompts: deps.prompts });
       if (deps.featureCodes) await v1.register(featureCodesRoutes, { featureCodes: deps.featureCodes });
       if (deps.huntGroups)

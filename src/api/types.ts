@@ -6,6 +6,7 @@
  */
 import type { Ban } from "../auth/ban-list.js";
 import type { CallsView, UserState } from "../call/call-view-types.js";
+import type { SystemSettingView } from "../config/live-settings.js";
 import type { SubscriptionView } from "../presence/subscription-server.js";
 import type { FeatureCode } from "../services/feature-codes.js";
 import type { MailStatus } from "../services/voicemail/mail-queue.js";
@@ -127,6 +128,13 @@ export interface MailboxesView {
   temporaryFile(): Promise<string>;
   /** Every change of a mailbox's counts (a deposit, a move, a deletion); returns the unsubscriber. */
   onChange(listener: (domainId: number, mailbox: string, counts: MessageCounts) => void): () => void;
+}
+
+/** The system settings (config/live-settings.ts's LiveSettings implements it). */
+export interface SystemSettingsView {
+  list(): SystemSettingView[];
+  /** `{key: value | null}`; throws ValidationError naming each bad key. */
+  update(patch: unknown): Promise<SystemSettingView[]>;
 }
 
 /** The SMTP settings (services/voicemail/smtp-config.ts's SmtpConfig implements it). */
@@ -267,6 +275,10 @@ export interface ApiDeps {
   routing?: RoutingLive;
   /** The effective settings (all of them: secrets are left out by the route). */
   settings?: () => Record<string, unknown>;
+  /** The settings with their sources, run-time ones editable; without it, no /system-settings. */
+  systemSettings?: SystemSettingsView;
+  /** The HTTP access log's level (--http-access-log); "debug" when not given. */
+  accessLog?: "info" | "debug" | "off";
   /** Voice prompts and music on hold (the media server's PromptLibrary); without it, no /prompts, /music. */
   prompts?: PromptsView;
   /** Voice mailboxes, greetings, the mail outbox and the SMTP settings; without it, no /voicemail, /smtp. */

@@ -80,8 +80,8 @@ export interface CallEngineOptions {
   /** A response built by the core (its To tag and Server header). */
   readonly response: (request: SipRequest, status: number, reason: string) => SipResponse;
   readonly logger: Logger;
-  /** The system's no-answer time in seconds, for callees without their own. */
-  readonly noAnswerTime: number;
+  /** The system's no-answer time in seconds, for callees without their own (a function: read per call). */
+  readonly noAnswerTime: number | (() => number);
   readonly policy?: LegPolicy;
   /** The media relay (issue 6); without it media always flows phone to phone. */
   readonly media?: CallMediaProvider;
@@ -124,7 +124,9 @@ export class CallEngine implements CallsView {
       domainId: o.domain.id,
       users: o.users,
       location: o.location,
-      noAnswerTime: o.noAnswerTime,
+      get noAnswerTime() {
+        return typeof o.noAnswerTime === "function" ? o.noAnswerTime() : o.noAnswerTime;
+      },
       routing: o.routing,
       features: o.features,
       points: this.points,

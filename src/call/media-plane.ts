@@ -27,7 +27,8 @@ export function bindAddressFor(address: string): string {
 
 export interface MediaPlaneOptions {
   readonly rtpPorts: readonly [number, number];
-  readonly mode: RelayMode;
+  /** Read at each call: the mode may change at run time (config/live-settings.ts). */
+  readonly mode: () => RelayMode;
   /** The address written in relayed SDP. */
   readonly address: string;
   readonly workers: number;
@@ -81,18 +82,19 @@ export class MediaPlane {
         else logger.debug({ peer, ...stats }, "media endpoint closed");
       },
     });
-    // --media-relay never: phones' media never passes Parley, but Parley's own endpoints still work.
-    if (o.mode !== "never")
-      this.relay = new CallRelay({
-        engine: this.engine,
-        mode: o.mode,
-        address: o.address,
-        timeoutMs: o.timeoutSeconds * 1000,
-        onError: (err) => logger.warn({ err }, "media relay request failed"),
-        music: (session, side, codec) => this.server.musicOnRelaySide(session, side, codec),
-        waitingTone: (session, side, codec) =>
-          this.server.toneOnRelaySide(session, side, codec, "callWaiting"),
-      });
+    // --media-relay never: phones' media never passes Parley (CallRelay.reason), but Parley's own
+    // endpoints still work; the relay exists in every mode, so a change at run time applies.
+    this.relay = new CallRelay({
+      engine: this.engine,
+      get mode() {
+        return o.mode();
+      },
+      address: o.address,
+      timeoutMs: o.timeoutSeconds * 1000,
+      onError: (err) => logger.warn({ err }, "media relay request failed"),
+      music: (session, side, codec) => this.server.musicOnRelaySide(session, side, codec),
+      waitingTone: (session, side, codec) => this.server.toneOnRelaySide(session, side, codec, "callWaiting"),
+    });
     if (o.stun.port > 0)
       this.stun = new StunServer({
         addresses: o.stun.addresses,

@@ -4,6 +4,7 @@
  */
 import { Command, Option } from "commander";
 import { readConfigFile } from "../config/load.js";
+import { settingSources } from "../config/setting-sources.js";
 import {
   envName,
   flagName,
@@ -56,8 +57,9 @@ start.action(async (opts: Record<string, unknown>) => {
     }
     const configPath = (opts.config as string | undefined) ?? process.env.PARLEY_CONFIG;
     const file = configPath ? readConfigFile(configPath) : undefined;
-    const settings = resolveSettings({ file, fileName: configPath, env: process.env, flags });
-    await runServer(settings);
+    const input = { file, fileName: configPath, env: process.env, flags };
+    const settings = resolveSettings(input);
+    await runServer(settings, settingSources(input));
   } catch (err) {
     if (err instanceof SettingsError) {
       process.stderr.write(`parley: ${err.message}\n`);

@@ -1,15 +1,16 @@
 /** `parley start`: run the server in the foreground until SIGINT or SIGTERM. */
+import type { SettingSourceMap } from "../config/setting-sources.js";
 import type { Settings } from "../config/settings.js";
 import { createServer } from "../server.js";
 import { createLogger } from "../util/logger.js";
 import { version } from "../version.js";
 
-export async function runServer(settings: Settings): Promise<void> {
+export async function runServer(settings: Settings, sources?: SettingSourceMap): Promise<void> {
   const logger = createLogger({
     level: settings.logLevel,
     format: settings.logFormat ?? (process.stdout.isTTY ? "pretty" : "json"),
   });
-  const server = await createServer(settings, { logger });
+  const server = await createServer(settings, { logger, sources });
   await server.start();
   logger.info(
     { version, listening: server.listening, dataDir: settings.dataDir, sipTrace: settings.sipTrace },

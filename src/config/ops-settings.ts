@@ -13,9 +13,17 @@ export const opsSettingsTable = {
     schema: z.coerce.number().int().min(1).max(64),
     default: 8,
   },
+  httpAccessLog: {
+    flag: "--http-access-log <level>",
+    describe:
+      "one log line per HTTP request (method, URL, status, duration): info, debug (seen only with --log-level debug) or off",
+    schema: z.enum(["info", "debug", "off"]),
+    default: "debug",
+  },
 } as const;
 
 /** The typed values of `opsSettingsTable`, merged into `Settings`. */
 export interface OpsSettings {
   minPasswordLength: number;
+  httpAccessLog: "info" | "debug" | "off";
 }

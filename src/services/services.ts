@@ -107,9 +107,12 @@ export function registerServices(o: ServicesOptions): Services {
   registerRingGroup(points, {
     users: o.store.users,
     talking: o.talking,
-    systemNoAnswerSeconds: settings.noAnswerTime,
+    // Read at each call: the no-answer time may change at run time (config/live-settings.ts).
+    get systemNoAnswerSeconds() {
+      return settings.noAnswerTime;
+    },
   });
-  registerFollowMe(points, settings.noAnswerTime);
+  registerFollowMe(points, () => settings.noAnswerTime);
   const huntGroups = new HuntGroupService({
     repository: o.store.huntGroups,
     users: o.users,

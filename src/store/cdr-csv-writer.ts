@@ -125,8 +125,15 @@ export class CdrRecorder implements CdrSink {
   constructor(
     private readonly cdrs: CdrRepository,
     private readonly log: CdrLog,
-    private readonly csv?: CdrCsvWriter,
+    private csv?: CdrCsvWriter,
   ) {}
+
+  /** Another CSV folder, or none, from the next record on (the setting changes at run time). */
+  async setCsv(csv: CdrCsvWriter | undefined): Promise<void> {
+    const previous = this.csv;
+    this.csv = csv;
+    await previous?.flush();
+  }
 
   async record(cdr: NewCallRecord): Promise<CallRecord | undefined> {
     let stored: CallRecord | undefined;

@@ -24,8 +24,8 @@ export interface TrunkServicesOptions {
   /** Parley's address as providers and peers reach it. */
   readonly contactHost: string;
   readonly sipPort: number;
-  readonly outGroupPrefix: string;
-  readonly noAnswerTime: number;
+  /** Read at each call, never copied: both may change at run time (config/live-settings.ts). */
+  readonly settings: { readonly outGroupPrefix: string; readonly noAnswerTime: number };
   readonly lineFreshCallId: boolean;
   /** Called when a line's state or the tables change (the live events stream). */
   readonly onChange?: () => void;
@@ -45,7 +45,9 @@ export function createTrunkServices(o: TrunkServicesOptions) {
   const routing = new RoutingService({
     load,
     user: (name) => o.store.users.get(o.domainId, name),
-    outGroupPrefix: o.outGroupPrefix,
+    get outGroupPrefix() {
+      return o.settings.outGroupPrefix;
+    },
     usableLine: (line) => carriers.lineUsable(line),
     usableTrunk: (trunk) => carriers.trunkUsable(trunk),
   });
@@ -83,13 +85,17 @@ export function createTrunkServices(o: TrunkServicesOptions) {
     routing,
     legs: new OutgoingLegs({
       carriers,
-      noAnswerTime: o.noAnswerTime,
+      get noAnswerTime() {
+        return o.settings.noAnswerTime;
+      },
       localHost: o.contactHost,
       gatewayBindings: o.gatewayBindings,
     }),
     carriers,
     logger: o.logger,
-    noAnswerTime: o.noAnswerTime,
+    get noAnswerTime() {
+      return o.settings.noAnswerTime;
+    },
   });
   const lineState = (account: string): "online" | "offline" => {
     const line = routing.cachedSnapshot?.lines.find((l) => l.account === account);

@@ -33,14 +33,21 @@ export function followMeVerdict(user: LocalUser, systemNoAnswerSeconds: number):
   return { kind: "destinations", numbers, asUser: user.name, mode: "sequential", attemptMs, noAnswerMs: 0 };
 }
 
-export function registerFollowMe(points: DetectionPointTable, systemNoAnswerSeconds: number): () => void {
+/** `systemNoAnswerSeconds` may be a function: read at each call (the setting changes at run time). */
+export function registerFollowMe(
+  points: DetectionPointTable,
+  systemNoAnswerSeconds: number | (() => number),
+): () => void {
   return points.decide(
     "reachesCallee",
     "follow-me",
     (context: PointContext) =>
       context.calleeUser === undefined
         ? undefined
-        : followMeVerdict(context.calleeUser, systemNoAnswerSeconds),
+        : followMeVerdict(
+            context.calleeUser,
+            typeof systemNoAnswerSeconds === "function" ? systemNoAnswerSeconds() : systemNoAnswerSeconds,
+          ),
     FOLLOW_ME_ORDER,
   );
 }

@@ -34,6 +34,7 @@ import { parkLamps } from "./services/park/park-lamps.js";
 import { registerServices } from "./services/services.js";
 import { listenersFor, portsNeeded } from "./startup-ports.js";
 import { startupSecrets } from "./startup-secrets.js";
+import { EmergencyNumberRepository } from "./store/emergency-repository.js";
 import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
 import { TransactionLayer } from "./transaction/transaction-layer.js";
@@ -119,6 +120,9 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     );
   }
   const domain = await store.domains.getDefault();
+  const emergency = new EmergencyNumberRepository(store.db);
+  const added = await emergency.seedLanguageDefaults(domain.id, settings.language);
+  if (added.length > 0) logger.info({ numbers: added }, "emergency numbers of the prompt language added");
   const live = await loadLiveSettings(settings, store.systemSettings, domain.id, deps.sources);
   settings = live.view; // the run-time settings (out-group prefix, no-answer time, ...) read live
   const users = new UserDirectory(store.users);

@@ -19,12 +19,14 @@ import { callListsRoutes } from "./routes/call-lists.js";
 import { callsRoutes } from "./routes/calls.js";
 import { cdrsRoutes } from "./routes/cdrs.js";
 import { conferenceRoomsRoutes } from "./routes/conference-rooms.js";
+import { emergencyNumbersRoutes } from "./routes/emergency-numbers.js";
 import { eventsRoutes } from "./routes/events.js";
 import { featureCodesRoutes } from "./routes/feature-codes.js";
 import { healthRoutes } from "./routes/health.js";
 import { huntGroupsRoutes } from "./routes/hunt-groups.js";
 import { ipListsRoutes } from "./routes/ip-lists.js";
 import { parkedRoutes } from "./routes/parked.js";
+import { minPasswordLengthOf, passwordPolicyRoutes } from "./routes/password-policy.js";
 import { promptsRoutes } from "./routes/prompts.js";
 import { recordingsRoutes } from "./routes/recordings.js";
 import { registrationsRoutes } from "./routes/registrations.js";
@@ -224,6 +226,17 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         registrations: deps.registrations,
         userState: deps.userState ?? (() => "offline"),
         presence: deps.presence,
+        minPasswordLength: () => minPasswordLengthOf(deps.settings),
+      });
+      await v1.register(passwordPolicyRoutes, {
+        store: deps.store,
+        domainId: domain.id,
+        minPasswordLength: () => minPasswordLengthOf(deps.settings),
+      });
+      await v1.register(emergencyNumbersRoutes, {
+        store: deps.store,
+        domainId: domain.id,
+        changed: () => routingLive.changed(),
       });
       await v1.register(registrationsRoutes, { registrations: deps.registrations, now });
       await v1.register(bansRoutes, { bans: deps.bans, toEpochMs, now });

@@ -17,6 +17,7 @@ import { version } from "../version.js";
 import { registerAutoAttendantCommands } from "./auto-attendant-commands.js";
 import { registerCdrCommands } from "./cdr-commands.js";
 import { registerConferenceCommands } from "./conference-commands.js";
+import { registerEmergencyCommands } from "./emergency-commands.js";
 import { registerFeatureCodeCommands } from "./feature-code-commands.js";
 import { registerGroupCommands } from "./group-commands.js";
 import { registerListCommands } from "./list-commands.js";
@@ -76,6 +77,7 @@ start.action(async (opts: Record<string, unknown>) => {
 
 registerUserCommands(program);
 registerRoutingCommands(program);
+registerEmergencyCommands(program);
 registerVoicemailCommands(program);
 registerFeatureCodeCommands(program);
 registerListCommands(program);

@@ -16,6 +16,7 @@ import {
   storeFromUrl,
   ValidationError,
 } from "../store/index.js";
+import { passwordPolicyErrorsOf } from "../store/password-policy.js";
 
 export const EXIT_FAILURE = 1;
 export const EXIT_INVALID = 2;
@@ -168,6 +169,12 @@ export async function run(body: () => Promise<void>): Promise<void> {
   }
 }
 
+/** The password policy (issue 23): a new or changed password breaking a rule is refused, naming it. */
+function checkPassword(body: unknown, current: string | undefined, opts: StoreOptions): void {
+  const errors = passwordPolicyErrorsOf(body, current, storeSettings(opts).minPasswordLength);
+  if (errors.length > 0) throw new ValidationError(errors);
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -191,7 +198,10 @@ export function registerUserCommands(program: Command): void {
   storeCommand(user, "add")
     .description("create a user; other fields take their defaults")
     .argument("<name>", "extension number or name")
-    .requiredOption("--password <password>", "the SIP password")
+    .requiredOption(
+      "--password <password>",
+      "the SIP password: at least --min-password-length characters (8), not the extension number",
+    )
     .option("--display-name <text>", "what the callee sees")
     .option("--set <key=value>", "any other field, e.g. forwarding.busy.number=200 (repeatable)", collect, [])
     .action((name: string, opts: StoreOptions & { password: string; displayName?: string; set: string[] }) =>
@@ -201,6 +211,7 @@ export function registerUserCommands(program: Command): void {
         input.name = name;
         input.password = opts.password;
         if (opts.displayName !== undefined) input.displayName = opts.displayName;
+        checkPassword(input, undefined, opts);
         const created = await withStore(opts, (store, domainId) => store.users.create(domainId, input));
         if (opts.json) printUser(created, true);
         else process.stdout.write(`user ${created.name} created\n`);
@@ -261,6 +272,7 @@ export function registerUserCommands(program: Command): void {
       run(async () => {
         const patch: { [key: string]: Json } = {};
         for (const assignment of assignments) assign(patch, assignment);
+        checkPassword(patch, name, opts);
         const updated = await withStore(opts, (store, domainId) => store.users.update(domainId, name, patch));
         if (opts.json) printUser(updated, true);
         else process.stdout.write(`user ${updated.name} updated\n`);

@@ -4,7 +4,8 @@
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { defaultSettings, type LocalUser, type Store } from "../../store/index.js";
+import { defaultSettings, type LocalUser, type Store, ValidationError } from "../../store/index.js";
+import { DEFAULT_MIN_PASSWORD_LENGTH, passwordPolicyErrorsOf } from "../../store/password-policy.js";
 import { ApiError, errorResponses } from "../errors.js";
 import { presenceItem, presenceOfUsers } from "../presence-schema.js";
 import {
@@ -27,6 +28,8 @@ export interface UsersRoutesOptions {
   userState: (domainId: number, name: string) => UserState;
   /** Users' presence: GET /users and GET /users/{name} carry `presence` when given. */
   presence?: PresenceView;
+  /** The password policy's minimum length (ops setting minPasswordLength); 8 when not given. */
+  minPasswordLength?: () => number;
 }
 
 export function userLocation(name: string): string {
@@ -59,8 +62,14 @@ function fullReplacement(name: string, body: UserBody): UserBody {
 
 export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (
   app,
-  { store, domainId, registrations, userState, presence },
+  { store, domainId, registrations, userState, presence, minPasswordLength },
 ) => {
+  // The password policy (issue 23): 400 naming `password` and the rule it breaks.
+  const checkPassword = (body: unknown, current: string | undefined) => {
+    const min = minPasswordLength?.() ?? DEFAULT_MIN_PASSWORD_LENGTH;
+    const errors = passwordPolicyErrorsOf(body, current, min);
+    if (errors.length > 0) throw new ValidationError(errors);
+  };
   const withState = (user: LocalUser): LocalUser & { state: UserState } => ({
     ...user,
     state: userState(domainId, user.name),
@@ -74,6 +83,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
   }
 
   async function update(name: string, patch: UserBody): Promise<LocalUser & { state: UserState }> {
+    checkPassword(patch, name);
     const user = await store.users.update(domainId, name, patch);
     if (user.name !== name) await dropLiveBindings(name);
     return withState(user);
@@ -142,6 +152,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       },
     },
     async (request, reply) => {
+      checkPassword(request.body, undefined);
       const user = await store.users.create(domainId, request.body);
       return reply.code(201).header("location", userLocation(user.name)).send(withState(user));
     },

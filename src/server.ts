@@ -22,6 +22,7 @@ import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
 import { DialogManager } from "./dialog/dialog-manager.js";
 import { loadLiveSettings, wireLiveSettings } from "./live-settings-wiring.js";
+import { serverMetrics } from "./metrics/server-metrics.js";
 import { createEventServer } from "./presence/event-server.js";
 import { type LiveBinding, LocationService } from "./registrar/location-service.js";
 import { NatKeepalive } from "./registrar/nat-keepalive.js";
@@ -421,6 +422,10 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             conferences: services.conferences.live,
             subscriptions: messageWaiting,
             token: token.token,
+            metrics: {
+              metrics: serverMetrics({ transport, transactions, location, bans, calls, media, cdrs }),
+              token: settings.metricsToken,
+            },
             logger,
             toEpochMs: (clockMs) => wallNow() + clockMs - clock.now(),
             readiness: () => [{ name: "sip", ok: transport.listening.length > 0 }],

@@ -25,6 +25,7 @@ import { featureCodesRoutes } from "./routes/feature-codes.js";
 import { healthRoutes } from "./routes/health.js";
 import { huntGroupsRoutes } from "./routes/hunt-groups.js";
 import { ipListsRoutes } from "./routes/ip-lists.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { parkedRoutes } from "./routes/parked.js";
 import { minPasswordLengthOf, passwordPolicyRoutes } from "./routes/password-policy.js";
 import { promptsRoutes } from "./routes/prompts.js";
@@ -202,6 +203,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
     store: () => deps.store.users.count(),
     ...(deps.readiness === undefined ? {} : { checks: deps.readiness }),
   });
+  if (deps.metrics) await app.register(metricsRoutes, deps.metrics);
   if (deps.webUi !== false) await serveWebUi(app);
   if (admin) {
     await app.register(signInRoutes, {

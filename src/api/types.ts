@@ -28,6 +28,7 @@ import type { AdminPassword } from "./admin/admin-password.js";
 import type { LiveEvents } from "./admin/live-events.js";
 import type { SessionStore } from "./admin/sessions.js";
 import type { ConferencesLive } from "./routes/conference-rooms.js";
+import type { MetricsRoutesOptions } from "./routes/metrics.js";
 import type { PromptsView } from "./routes/prompts.js";
 import type { RoutingLive } from "./routes/routing.js";
 
@@ -301,6 +302,8 @@ export interface ApiDeps {
   presence?: PresenceView;
   /** Conference rooms in use; without it, no /conference-rooms. */
   conferences?: ConferencesLive;
+  /** GET /metrics: the Prometheus exposition and the token it needs (none: public); absent without it. */
+  metrics?: MetricsRoutesOptions;
   /** Serve the admin web UI at `/` (default true when built). */
   webUi?: boolean;
 }

@@ -13,6 +13,12 @@ export const opsSettingsTable = {
     schema: z.coerce.number().int().min(1).max(64),
     default: 8,
   },
+  metricsToken: {
+    flag: "--metrics-token <token>",
+    describe: "bearer token GET /metrics requires (default: none, the metrics are public like /health)",
+    schema: z.string().min(16, "must be at least 16 characters"),
+    default: undefined,
+  },
   httpAccessLog: {
     flag: "--http-access-log <level>",
     describe:
@@ -25,5 +31,6 @@ export const opsSettingsTable = {
 /** The typed values of `opsSettingsTable`, merged into `Settings`. */
 export interface OpsSettings {
   minPasswordLength: number;
+  metricsToken: string | undefined;
   httpAccessLog: "info" | "debug" | "off";
 }

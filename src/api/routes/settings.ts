@@ -10,7 +10,7 @@ export interface SettingsRoutesOptions {
 }
 
 /** Settings never shown; a database URL is shown without its password. */
-const SECRET = new Set(["apiToken", "adminPassword", "smtpPassword"]);
+const SECRET = new Set(["apiToken", "adminPassword", "smtpPassword", "metricsToken"]);
 
 export function publicSettings(all: Record<string, unknown>): Record<string, SettingValue> {
   const out: Record<string, SettingValue> = {};

@@ -22,6 +22,7 @@ import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
 import { DialogManager } from "./dialog/dialog-manager.js";
 import { loadLiveSettings, wireLiveSettings } from "./live-settings-wiring.js";
+import { mediaAddresses } from "./media-address.js";
 import { serverMetrics } from "./metrics/server-metrics.js";
 import { createEventServer } from "./presence/event-server.js";
 import { type LiveBinding, LocationService } from "./registrar/location-service.js";
@@ -272,7 +273,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
   const media = new MediaPlane({
     rtpPorts: settings.rtpPorts,
     mode: () => settings.mediaRelay,
-    address: settings.mediaAddress ?? contactHost(settings).replace(/^\[|\]$/g, ""),
+    // Issue 23: each leg's own local address unless --media-address (warned when not this host's).
+    ...mediaAddresses(settings, contactHost(settings), logger),
     workers: settings.mediaWorkers,
     timeoutSeconds: settings.mediaTimeout,
     stun: { addresses: settings.bind, port: settings.stunPort },
@@ -296,6 +298,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     allow: () => sipCore.allow,
     response: (request, status, reason) => sipCore.response(request, status, reason),
     logger,
+    addressing: transport,
     noAnswerTime: () => settings.noAnswerTime,
     // Call recording (a service, registered below) decides before the relay whether to anchor.
     media: media.relay && recordingMedia(media.relay, (id, r) => services.recording.prepare(id, r), logger),

@@ -5,6 +5,7 @@
  * (patterns, references) and names each bad field.
  */
 import { type TObject, type TProperties, Type } from "typebox";
+import { OUTCOME_KINDS, type Outcome, SKIP_CODES, type SkipCode } from "../routing/route-explainer.js";
 import { ROUTE_TYPES, TRANSITION_TYPES } from "../routing/types.js";
 
 const int = (minimum: number, maximum: number, description: string) =>
@@ -190,4 +191,41 @@ export const DialPlanTestResult = Type.Object({
     }),
     { description: "Lines or trunks tried in order." },
   ),
+  candidates: Type.Array(
+    Type.Object({
+      kind: Type.Union([
+        Type.Literal("route"),
+        Type.Literal("line"),
+        Type.Literal("trunk"),
+        Type.Literal("user"),
+      ]),
+      id: Type.String({ description: "Analyze record ID, default rule, line account, trunk ID or user." }),
+      via: Type.String({
+        description: "analyze, default, record, caller-line, pool (round robin), chain, failover, route.",
+      }),
+      tried: Type.Boolean(),
+      number: Type.Optional(Type.String({ description: "Analyzed, or as it leaves on the line or trunk." })),
+      skip: Type.Optional(Type.Unsafe<SkipCode>(Type.Union(SKIP_CODES.map((c) => Type.Literal(c))))),
+      reason: Type.Optional(Type.String({ description: "Why it is not tried, in words." })),
+    }),
+    { description: "Every candidate looked at, in order: tried, or skipped and why." },
+  ),
+  outcome: Type.Object(
+    {
+      kind: Type.Unsafe<Outcome["kind"]>(Type.Union(OUTCOME_KINDS.map((k) => Type.Literal(k)))),
+      status: Type.Optional(Type.Integer({ description: "refuse: the SIP status the call gets." })),
+      reason: Type.Optional(Type.String({ description: "refuse: the SIP reason phrase." })),
+      detail: Type.Optional(
+        Type.String({ description: "refuse: why, in words (the call's Warning header carries it too)." }),
+      ),
+      number: Type.Optional(Type.String()),
+      carriers: Type.Optional(Type.Array(Type.String(), { description: "outbound: lines or trunks tried." })),
+      groupId: Type.Optional(Type.Integer()),
+    },
+    { description: "What the real call gets: the call engine decides with the same code." },
+  ),
+  live: Type.Boolean({
+    description:
+      "The lines' and trunks' live state (registration, calls) was known; false without a SIP server (all taken as usable).",
+  }),
 });

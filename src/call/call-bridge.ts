@@ -25,8 +25,8 @@ export interface BridgeHost {
   readonly allow: string;
   /** The call is answered (in-dialog requests are relayed only then). */
   isAnswered(): boolean;
-  /** A body through the SDP hook, with its Content-Type. */
-  body(message: SipMessage, direction: Direction): { body?: Buffer; contentType?: string };
+  /** A body through the SDP hook on its way toward `toward`'s phone, with its Content-Type. */
+  body(message: SipMessage, direction: Direction, toward: Dialog): { body?: Buffer; contentType?: string };
   /** A REFER on `from`; `to` is the other side (the transferee). */
   refer?(event: DialogRequestEvent, from: Dialog, to: Dialog): void;
   /** A side's dialog ended other than by Parley's own BYE. */
@@ -155,7 +155,7 @@ export class CallBridge {
       return;
     }
     const back: Direction = direction === "caller-to-callee" ? "callee-to-caller" : "caller-to-callee";
-    const body = host.body(request, direction);
+    const body = host.body(request, direction, to);
     const out = to.createRequest(request.method, {
       ...body,
       headers: allowedHeaders(host.policy, (n) => request.getAll(n)),
@@ -208,10 +208,10 @@ export class CallBridge {
         if (from.state === "terminated") return;
         // A challenge from the other side is not the caller's business (RFC 3261 16.7 spirit).
         const status = response.status === 401 || response.status === 407 ? 500 : response.status;
-        from.respond(tx, status, { reason: response.reason, ...host.body(response, back) });
+        from.respond(tx, status, { reason: response.reason, ...host.body(response, back, from) });
         const ok = status >= 200 && status < 300;
         if (late && ok) {
-          from.once("ack", ({ request: ack }) => to.ack(out, host.body(ack, direction)));
+          from.once("ack", ({ request: ack }) => to.ack(out, host.body(ack, direction, to)));
         }
         if (ok && holds === false) {
           // Resumed: the media is end to end again, the music stops.

@@ -33,6 +33,7 @@ import type { ActiveCall, CallsView, UserState } from "./call-view-types.js";
 import { withheldIdentity } from "./caller-privacy.js";
 import { DetectionPointTable } from "./detection-points.js";
 import type { HoldMusicProvider } from "./hold-music.js";
+import type { LegAddressing } from "./leg-address.js";
 import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
 import { PartyIndex } from "./party-index.js";
 import type { Refusal, StageResult } from "./refusal.js";
@@ -83,6 +84,8 @@ export interface CallEngineOptions {
   /** The system's no-answer time in seconds, for callees without their own (a function: read per call). */
   readonly noAnswerTime: number | (() => number);
   readonly policy?: LegPolicy;
+  /** Each leg's local address for the SDP Parley writes (issue 23; the transport). */
+  readonly addressing?: LegAddressing;
   /** The media relay (issue 6); without it media always flows phone to phone. */
   readonly media?: CallMediaProvider;
   /** The dial plan, external lines and SIP trunks (issue 5); without it, local users only. */
@@ -283,6 +286,7 @@ export class CallEngine implements CallsView {
       now: this.o.now,
       // The relay rewrites the SDP crossing legs (leg-policy.ts sdp hook).
       policy: this.withMedia(media),
+      ...(this.o.addressing === undefined ? {} : { addressing: this.o.addressing }),
       allow: this.o.allow(),
       caller: caller.party,
       dialed: caller.dialed,

@@ -9,7 +9,7 @@ import type { Clock } from "../util/clock.js";
 import { calleeInvite, forwardingProgress } from "./callee-invite.js";
 import { Fork, type ForkResult } from "./fork.js";
 import type { LegPolicy } from "./leg-policy.js";
-import type { CalleeLeg, CallParty, TargetSet } from "./types.js";
+import type { CalleeLeg, CallParty, CallTarget, TargetSet } from "./types.js";
 
 export interface CallForkInput {
   readonly dialogs: DialogManager;
@@ -22,7 +22,7 @@ export interface CallForkInput {
   readonly policy: LegPolicy;
   /** The caller's INVITE, and its offer through the leg policy. */
   readonly request: SipRequest;
-  readonly body: () => { body?: Buffer; contentType?: string };
+  readonly body: (target: CallTarget) => { body?: Buffer; contentType?: string };
   /** The caller's INVITE while it can still take a provisional response. */
   readonly progress: ((status: number, options: ReturnType<typeof forwardingProgress>) => void) | undefined;
   /** The call's record of every leg rung. */
@@ -56,7 +56,7 @@ export function callFork(o: CallForkInput, set: TargetSet): Fork {
           allow: o.allow,
           policy: o.policy,
           request: o.request,
-          body: o.body(),
+          body: o.body(target),
           ...(set.diversions === undefined ? {} : { diversions: set.diversions }),
         }),
       ),

@@ -5,6 +5,7 @@ import type { Call } from "./call.js";
 import type { CallEventSink } from "./call-events.js";
 import type { ForkResult } from "./fork.js";
 import type { HoldMusicProvider } from "./hold-music.js";
+import type { LegAddressing } from "./leg-address.js";
 import type { LegPolicy } from "./leg-policy.js";
 import type { FinalStatus } from "./media-endpoint.js";
 import type { CallParty, NextHop } from "./types.js";
@@ -49,5 +50,7 @@ export interface CallOptions {
   readonly holdMusic?: HoldMusicProvider;
   /** The sides left the bridge for Parley's media (side-legs.ts): the relay is not needed. */
   readonly onSidesMoved?: (call: Call) => void;
+  /** Each leg's local address, for the SDP Parley writes on it (issue 23); none: the media default. */
+  readonly addressing?: LegAddressing;
   readonly onError: (error: unknown) => void;
 }

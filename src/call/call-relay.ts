@@ -29,8 +29,13 @@ export type RelayMode = "auto" | "always" | "never";
 export interface CallRelayOptions {
   readonly engine: MediaEngine;
   readonly mode: RelayMode;
-  /** The address written in rewritten SDP (reachable by the phones). */
-  readonly address: string;
+  /**
+   * The address written in rewritten SDP for every leg (--media-address); undefined: each leg's
+   * own local address (SdpContext.local, issue 23), else `fallbackAddress`.
+   */
+  readonly address: string | undefined;
+  /** The address written for a leg whose local address is not known. */
+  readonly fallbackAddress: string;
   /** No RTP either way this long (ms) after the answer ends the call; 0 = never. */
   readonly timeoutMs: number;
   readonly onError: (error: unknown) => void;
@@ -104,7 +109,8 @@ class RelayedCall implements CallMedia {
       this.session.update(from, peer).then(undefined, this.o.onError);
     }
     // The other side sends to the relay's port facing the sender's peer.
-    return rewriteSdp(body, { address: this.o.address, port: this.session.port(to) });
+    const address = this.o.address ?? context.local?.() ?? this.o.fallbackAddress;
+    return rewriteSdp(body, { address, port: this.session.port(to) });
   }
 
   answered(): void {

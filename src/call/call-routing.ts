@@ -37,7 +37,13 @@ export type RoutingDecision =
       /** What follows a feature code (`101` of `*93*101#`); "" otherwise. */
       readonly argument: string;
     }
-  | { readonly kind: "refuse"; readonly status: number; readonly reason: string }
+  | {
+      readonly kind: "refuse";
+      readonly status: number;
+      readonly reason: string;
+      /** Why, in words (the route explainer's): sent in a Warning header. */
+      readonly detail?: string;
+    }
   | {
       readonly kind: "outbound";
       /** The number as routed (before each line's or trunk's refinement). */

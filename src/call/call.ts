@@ -22,6 +22,7 @@ import { type CallFacts, callRecord, callView } from "./call-views.js";
 import { type HandOffRequest, handOffFrom } from "./endpoint-handoff.js";
 import { answerWithEndpoint } from "./endpoint-leg.js";
 import { COMPLETED_ELSEWHERE, type Fork, type ForkResult } from "./fork.js";
+import { dialogLocal, type LocalAddress, receivedOn, sentToward } from "./leg-address.js";
 import type { SdpContext } from "./leg-policy.js";
 import type { EndpointTarget, FinalStatus, MediaEndpoint } from "./media-endpoint.js";
 import { ProvisionalRelay } from "./provisional-relay.js";
@@ -70,7 +71,7 @@ export class Call implements CallSubject {
     relays: () => this.o.policy.relayProvisionals,
     uas: () => this.uas,
     ringing: () => this.state === "ringing",
-    body: (response) => this.body(response, "callee-to-caller"),
+    body: (response) => this.body(response, "callee-to-caller", this.callerLocal()),
     callerLeft: () => this.callerCancelled(),
   });
   private callerStatus = 0;
@@ -130,7 +131,8 @@ export class Call implements CallSubject {
       {
         ...this.o,
         request,
-        body: () => this.body(request, "caller-to-callee"),
+        body: (target) =>
+          this.body(request, "caller-to-callee", sentToward(this.o.addressing, target.destination)),
         progress: (status, options) => {
           if (uas?.state === "proceeding") uas.progress(status, options);
         },
@@ -211,7 +213,7 @@ export class Call implements CallSubject {
     if (leg.party !== undefined) this.o.events("retargeted", { call: this, before, after: leg.party });
     let callerDialog: Dialog;
     try {
-      callerDialog = this.uas!.accept(this.body(answer, "callee-to-caller"));
+      callerDialog = this.uas!.accept(this.body(answer, "callee-to-caller", this.callerLocal()));
     } catch (error) {
       this.o.onError(error);
       this.state = "ending";
@@ -224,7 +226,10 @@ export class Call implements CallSubject {
     if (late) {
       // RFC 3261 13.2.2.4 / RFC 3264: late offer; the caller's answer comes in its ACK.
       callerDialog.once("ack", ({ request }) => {
-        dialog.ack(invite.request, this.body(request, "caller-to-callee"));
+        dialog.ack(
+          invite.request,
+          this.body(request, "caller-to-callee", dialogLocal(this.o.addressing, dialog)),
+        );
         leg.invite = undefined;
       });
     } else {
@@ -258,7 +263,8 @@ export class Call implements CallSubject {
     leg.callId = uas.request.callId ?? "";
     this.legs.push(leg);
     this.pendingEndpoint = endpoint;
-    answerWithEndpoint(uas, endpoint, () => this.state === "ringing").then(
+    const local = receivedOn(this.o.addressing, uas.rx)?.();
+    answerWithEndpoint(uas, endpoint, () => this.state === "ringing", local).then(
       (result) => {
         this.pendingEndpoint = undefined;
         if (result === undefined) return; // the caller gave up meanwhile
@@ -281,7 +287,8 @@ export class Call implements CallSubject {
 
   private bridgeHost(): BridgeHost {
     return callBridgeHost(this, this.o, {
-      body: (message, direction) => this.body(message, direction),
+      body: (message, direction, toward) =>
+        this.body(message, direction, dialogLocal(this.o.addressing, toward)),
       sideEnded: (dialog, cause) => this.sideEnded(dialog, cause),
     });
   }
@@ -352,6 +359,7 @@ export class Call implements CallSubject {
       allow: this.o.allow,
       digit: (party, digit) => this.o.onDigit?.(this, party, digit),
       empty: () => this.sidesGone(),
+      local: (dialog) => dialogLocal(this.o.addressing, dialog)?.(),
       onError: this.o.onError,
     });
     return this.sides;
@@ -374,9 +382,18 @@ export class Call implements CallSubject {
     this.finish({ disposition: "answered", ...callStatus("transferred") });
   }
 
+  /** The caller's leg's local address while its INVITE is pending (provisional and final answers). */
+  private callerLocal(): LocalAddress | undefined {
+    return this.uas === undefined ? undefined : receivedOn(this.o.addressing, this.uas.rx);
+  }
+
   /** A body through the leg policy, on its way toward `dialog` (transfer re-INVITEs). */
   bodyToward(message: SipMessage, dialog: Dialog): { body?: Buffer; contentType?: string } {
-    return this.body(message, this.bridge?.directionToward(dialog) ?? "caller-to-callee");
+    return this.body(
+      message,
+      this.bridge?.directionToward(dialog) ?? "caller-to-callee",
+      dialogLocal(this.o.addressing, dialog),
+    );
   }
 
   /**
@@ -460,9 +477,11 @@ export class Call implements CallSubject {
   private body(
     message: SipMessage,
     direction: SdpContext["direction"],
+    local: LocalAddress | undefined,
   ): { body?: Buffer; contentType?: string } {
     if (message.body.length === 0) return {};
-    const body = this.o.policy.sdp(message.body, { callId: this.o.id, direction });
+    const context: SdpContext = { callId: this.o.id, direction, ...(local === undefined ? {} : { local }) };
+    const body = this.o.policy.sdp(message.body, context);
     return { body, contentType: message.get("content-type") ?? "application/sdp" };
   }
 

@@ -44,10 +44,12 @@ export async function answerWithEndpoint(
   uas: UasInvite,
   endpoint: MediaEndpoint,
   stillWanted: () => boolean,
+  /** The caller's leg's local address (issue 23), for the endpoint's SDP. */
+  local?: string,
 ): Promise<EndpointAnswer | undefined> {
   const offer = uas.request.body;
   // The call closes the endpoint if it ends meanwhile (Call.finish), whatever the reason.
-  const answer: MediaAnswer = await endpoint.answer(offer);
+  const answer: MediaAnswer = await endpoint.answer(offer, local);
   if (!stillWanted() || uas.state !== "proceeding") return undefined;
   if (!answer.ok) {
     await endpoint.close();

@@ -4,11 +4,18 @@
  * user agent server ... and a user agent client"): nothing passes unless listed here.
  */
 
+import type { LocalAddress } from "./leg-address.js";
+
 /** A body passing from one leg to the other, and which way it goes. */
 export interface SdpContext {
   readonly callId: string;
   /** "caller-to-callee" for the INVITE's offer and the caller's re-offers; the reverse for answers. */
   readonly direction: "caller-to-callee" | "callee-to-caller";
+  /**
+   * The local address of the leg the body goes to (its SIP arrives on or leaves from it, issue 23):
+   * the media relay writes it in the SDP unless a media address is configured.
+   */
+  readonly local?: LocalAddress;
 }
 
 export interface LegPolicy {

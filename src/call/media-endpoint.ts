@@ -24,9 +24,11 @@ export interface MediaEndpoint {
   readonly peer: string;
   /**
    * RFC 3264: the answer to the caller's offer; with an empty offer (an INVITE without SDP),
-   * Parley's own offer, whose answer then comes in the ACK (`acknowledged`).
+   * Parley's own offer, whose answer then comes in the ACK (`acknowledged`). `local` is the local
+   * address of the leg (issue 23), written in Parley's SDP unless a media address is configured;
+   * the endpoint keeps it for its later answers.
    */
-  answer(offer: Buffer): Promise<MediaAnswer>;
+  answer(offer: Buffer, local?: string): Promise<MediaAnswer>;
   /** The answer to Parley's offer, from the caller's ACK (RFC 3261 13.2.2.4: late offer). */
   acknowledged(answer: Buffer): void;
   /**

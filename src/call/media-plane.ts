@@ -16,12 +16,15 @@ import type { CallMediaProvider } from "./call-media.js";
 import { CallRelay, type RelayMode } from "./call-relay.js";
 
 /**
- * Where the relay's sockets bind: the advertised media address when it is one of this host's
+ * Where the relay's sockets bind. A configured media address: itself when it is one of this host's
  * (replies then leave from it), else the wildcard of its family (an address of a 1:1 NAT in front).
+ * None (issue 23: each leg is told the address it reached Parley on, of either family): "::", which
+ * carries IPv4 too, on a host with IPv6; else "0.0.0.0".
  */
-export function bindAddressFor(address: string): string {
-  for (const list of Object.values(networkInterfaces()))
-    for (const i of list ?? []) if (i.address === address) return address;
+export function bindAddressFor(address: string | undefined): string {
+  const all = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
+  if (address === undefined) return all.some((i) => i.family === "IPv6") ? "::" : "0.0.0.0";
+  if (all.some((i) => i.address === address)) return address;
   return address.includes(":") ? "::" : "0.0.0.0";
 }
 
@@ -29,8 +32,13 @@ export interface MediaPlaneOptions {
   readonly rtpPorts: readonly [number, number];
   /** Read at each call: the mode may change at run time (config/live-settings.ts). */
   readonly mode: () => RelayMode;
-  /** The address written in relayed SDP. */
-  readonly address: string;
+  /**
+   * The address written in every SDP Parley writes (--media-address); undefined: each leg's own
+   * local address (issue 23), else `fallbackAddress`.
+   */
+  readonly address: string | undefined;
+  /** What Parley's SDP names when a leg's local address is not known (a ring-back's offer). */
+  readonly fallbackAddress: string;
   readonly workers: number;
   /** Seconds; 0 = no media timeout. */
   readonly timeoutSeconds: number;
@@ -67,6 +75,7 @@ export class MediaPlane {
       engine: this.engine,
       prompts: new PromptLibrary({ dataDir: o.dataDir }),
       address: o.address,
+      fallbackAddress: o.fallbackAddress,
       language: o.language,
       tonePlan: o.tonePlan,
       onError: (err, context) => logger.error({ err, context }, "media service failed"),
@@ -90,6 +99,7 @@ export class MediaPlane {
         return o.mode();
       },
       address: o.address,
+      fallbackAddress: o.fallbackAddress,
       timeoutMs: o.timeoutSeconds * 1000,
       onError: (err) => logger.warn({ err }, "media relay request failed"),
       music: (session, side, codec) => this.server.musicOnRelaySide(session, side, codec),

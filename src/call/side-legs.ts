@@ -32,6 +32,8 @@ export interface SideLegsHost {
   digit(party: CallParty, digit: string): void;
   /** Every side has left: the call is over. */
   empty(): void;
+  /** The local address of a side's leg (issue 23), for the endpoint's SDP. */
+  local?(dialog: Dialog): string | undefined;
   onError(error: unknown): void;
 }
 
@@ -148,7 +150,7 @@ export class SideLegs {
   private async reinvite(dialog: Dialog, endpoint: MediaEndpoint): Promise<boolean> {
     if (dialog.state === "terminated") return false;
     // An empty offer asks the endpoint for its own (the late-offer path of answerWithEndpoint).
-    const offer = await endpoint.answer(Buffer.alloc(0));
+    const offer = await endpoint.answer(Buffer.alloc(0), this.host.local?.(dialog));
     if (!offer.ok || gone(dialog)) return false;
     const response = await dialog.request("INVITE", {
       body: offer.sdp,

@@ -8,10 +8,9 @@
 import type { Command } from "commander";
 import { readConfigFile } from "../config/load.js";
 import { envName, resolveSettings, SettingsError } from "../config/settings.js";
-import { RoutingService } from "../routing/routing-service.js";
-import type { RoutingStep } from "../routing/types.js";
 import { ConflictError, NotFoundError, type Store, storeFromUrl, ValidationError } from "../store/index.js";
 import type { RoutingKind } from "../store/routing-repository.js";
+import { registerRouteCommand } from "./route-command.js";
 
 const EXIT_FAILURE = 1;
 const EXIT_INVALID = 2;
@@ -24,8 +23,6 @@ interface Options {
 }
 
 class UsageError extends Error {}
-/** A dry run names a caller that does not exist (exit 1, as the API's 404). */
-class NotFoundMessage extends Error {}
 
 function settingsOf(opts: Options) {
   const configPath = opts.config ?? process.env.PARLEY_CONFIG;
@@ -58,11 +55,7 @@ async function run(body: () => Promise<void>): Promise<void> {
     } else if (error instanceof SettingsError || error instanceof UsageError) {
       process.stderr.write(`parley: ${error.message}\n`);
       process.exitCode = EXIT_INVALID;
-    } else if (
-      error instanceof NotFoundError ||
-      error instanceof ConflictError ||
-      error instanceof NotFoundMessage
-    ) {
+    } else if (error instanceof NotFoundError || error instanceof ConflictError) {
       process.stderr.write(`parley: ${error.message}\n`);
       process.exitCode = EXIT_FAILURE;
     } else {
@@ -234,26 +227,6 @@ function crudCommands(
   );
 }
 
-/** One dry-run step as a line of text. */
-function stepText(step: RoutingStep): string {
-  switch (step.step) {
-    case "analyze": {
-      const r = step.record;
-      return r === undefined
-        ? `analyze ${step.number} in dial plan ${step.dialPlan}: no record matches`
-        : `analyze ${step.number} in dial plan ${step.dialPlan}: prefix "${r.prefix}" → ${r.routeType}`;
-    }
-    case "transition":
-      return `transition ${step.transitionId}: ${step.before} → ${step.after}`;
-    case "call-right":
-      return `call right ${step.required} required, caller has ${step.caller}: refused`;
-    case "default":
-      return `${step.rule} → ${step.number}`;
-    default:
-      return JSON.stringify(step);
-  }
-}
-
 export function registerRoutingCommands(program: Command): void {
   const line = program
     .command("line")
@@ -315,45 +288,6 @@ export function registerRoutingCommands(program: Command): void {
       ].join("  "),
   );
 
-  withStoreOptions(
-    program
-      .command("route")
-      .description("dry run: how the dial plan routes <number> dialed by <caller>, step by step")
-      .argument("<caller>", "a local user (or, with --origin, a line's account or a trunk's ID)")
-      .argument("<number>", "the called number")
-      .option("--origin <origin>", "user, line or trunk", "user"),
-  ).action((caller: string, number: string, opts: Options & { origin: string }) =>
-    run(async () => {
-      if (!["user", "line", "trunk"].includes(opts.origin))
-        throw new UsageError("--origin must be user, line or trunk");
-      if (!/^[0-9*#+]{1,32}$/.test(number)) throw new UsageError("<number> must be 1-32 of digits, *, #, +");
-      const { outGroupPrefix } = settingsOf(opts);
-      const run = await withStore(opts, (store, d) =>
-        // The same service and method as POST /api/v1/dialplan/test (src/routing/routing-service.ts).
-        new RoutingService({
-          load: () => store.routing.snapshot(d),
-          user: (name) => store.users.get(d, name),
-          outGroupPrefix,
-        }).dryRun(opts.origin as "user" | "line" | "trunk", caller, number),
-      );
-      if (!run.found) throw new NotFoundMessage(run.message);
-      const plan = run.plan;
-      if (opts.json) {
-        print(plan, true);
-        return;
-      }
-      const out = [`${caller} dials ${number} (dial plan ${plan.dialPlan})`];
-      for (const step of plan.steps) out.push(`  ${stepText(step)}`);
-      const r = plan.route;
-      if (r.kind === "reject") out.push(`route: reject ${r.status} ${r.reason}`);
-      else out.push(`route: ${r.kind} ${r.number}`);
-      if (r.kind === "external-line" || r.kind === "sip-trunk") {
-        if (plan.attempts.length === 0) out.push("  no usable line or trunk: 503");
-        plan.attempts.forEach((a, i) => {
-          out.push(`  ${i + 1}. ${a.kind} ${a.id}: leaves as ${a.number}`);
-        });
-      }
-      process.stdout.write(`${out.join("\n")}\n`);
-    }),
-  );
+  // The dry run: its own module (the route explainer, asking a running server when one runs).
+  registerRouteCommand(program);
 }

@@ -39,7 +39,12 @@ export const RUNTIME_KEYS: readonly SettingKey[] = [
 ];
 
 /** Never shown; the API says only whether one is set. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(["apiToken", "adminPassword", "smtpPassword"]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  "apiToken",
+  "adminPassword",
+  "smtpPassword",
+  "metricsToken",
+]);
 
 /** Settings that may be turned off at run time with "" (their start-up default is none). */
 const CLEARABLE: ReadonlySet<string> = new Set(["cdrCsvDir"]);

@@ -39,8 +39,10 @@ export type Speech =
 export interface MediaServerOptions {
   readonly engine: MediaEngine;
   readonly prompts: PromptLibrary;
-  /** The address Parley writes in its SDP. */
-  readonly address: string;
+  /** The address Parley writes in its SDP (--media-address); undefined: each leg's own (issue 23). */
+  readonly address: string | undefined;
+  /** What Parley's SDP names when a leg's local address is not known. */
+  readonly fallbackAddress: string;
   readonly language: PromptLanguage;
   readonly tonePlan: TonePlanName;
   readonly onError: (error: unknown, context: string) => void;
@@ -118,7 +120,8 @@ export class MediaServer {
    * (the call layer's HoldMusicProvider uses it): `music` names the track ("default" or an upload).
    */
   holdMusic(holderOffer: Buffer, music = "default"): Promise<AnchoredHoldSession | undefined> {
-    return anchoredHold(this.o.engine, this.o.address, this.speech([{ music }]), holderOffer, (error) =>
+    const address = this.o.address ?? this.o.fallbackAddress;
+    return anchoredHold(this.o.engine, address, this.speech([{ music }]), holderOffer, (error) =>
       this.o.onError(error, "music on hold"),
     );
   }
@@ -173,6 +176,7 @@ export class MediaServer {
       peer,
       early: options.early === true,
       address: this.o.address,
+      fallbackAddress: this.o.fallbackAddress,
       open: () => this.open(options),
       script,
       onError: (error) => this.o.onError(error, peer),

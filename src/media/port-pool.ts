@@ -4,11 +4,28 @@
  * Relay sessions and endpoints of one worker draw from the same pool.
  */
 import { createSocket, type Socket } from "node:dgram";
+import { isIPv4 } from "node:net";
 
 export interface PortPair {
   readonly rtp: Socket;
   readonly rtcp: Socket;
   readonly port: number;
+  /** The sockets are bound to "::" and carry IPv4 too (peers as IPv4-mapped addresses). */
+  readonly dualStack?: boolean;
+}
+
+/**
+ * Where a socket of the pool sends to reach `address` (an SDP address): on a dual-stack socket an
+ * IPv4 peer is written IPv4-mapped ("::ffff:127.0.0.1"), the form the socket reports it in, so
+ * latching compares like with like. Done when a peer is set, never per packet.
+ */
+export function socketPeer(address: string, dualStack: boolean | undefined): string {
+  return dualStack === true && isIPv4(address) ? `::ffff:${address}` : address;
+}
+
+/** A peer's address as a person (and the SDP) writes it: IPv4-mapped becomes plain IPv4. */
+export function plainPeer(address: string): string {
+  return address.startsWith("::ffff:") && isIPv4(address.slice(7)) ? address.slice(7) : address;
 }
 
 function bind(socket: Socket, port: number, address: string): Promise<boolean> {
@@ -31,6 +48,12 @@ export class PortPool {
   readonly family: "udp4" | "udp6";
   /** Bound to one address rather than a wildcard (see RelaySide connectOnLatch). */
   readonly specificAddress: boolean;
+  /**
+   * Bound to "::": one socket per port takes IPv4 and IPv6 peers alike (the default, issue 23:
+   * each leg is told the address it reached Parley on, of either family). NOTE: with the sysctl
+   * net.ipv6.bindv6only set, "::" carries IPv6 only; set --media-address then.
+   */
+  readonly dualStack: boolean;
 
   constructor(
     readonly minPort: number,
@@ -40,6 +63,7 @@ export class PortPool {
     this.next = this.first();
     this.family = bindAddress.includes(":") ? "udp6" : "udp4";
     this.specificAddress = bindAddress !== "0.0.0.0" && bindAddress !== "::";
+    this.dualStack = bindAddress === "::";
   }
 
   private first(): number {
@@ -61,7 +85,7 @@ export class PortPool {
         continue;
       }
       this.used.add(port);
-      return { rtp, rtcp, port };
+      return { rtp, rtcp, port, dualStack: this.dualStack };
     }
     return undefined;
   }

@@ -6,6 +6,7 @@
  * that advertises a private address in its SDP still hears audio.
  */
 import type { Socket } from "node:dgram";
+import { plainPeer, socketPeer } from "./port-pool.js";
 import type { MediaPeer, MediaSide, SessionStats } from "./protocol.js";
 import { RtpStats } from "./rtp-stats.js";
 
@@ -63,6 +64,8 @@ export class RelaySide {
      * the route's source address and drop what arrives for the advertised one.
      */
     private readonly connectOnLatch: boolean,
+    /** The sockets are dual-stack: IPv4 peers are kept IPv4-mapped (port-pool.ts socketPeer). */
+    private readonly dualStack = false,
   ) {
     rtp.on("message", (packet, from) => this.onRtp(packet, from.address, from.port));
     rtcp.on("message", (packet, from) => this.onRtcp(packet, from.address, from.port));
@@ -73,7 +76,8 @@ export class RelaySide {
 
   /** The side's SDP changed: aim at its new address and latch again (RFC 4961, re-INVITE moves). */
   update(peer: MediaPeer): void {
-    this.expected = peer.address;
+    const address = socketPeer(peer.address, this.dualStack);
+    this.expected = address;
     this.rtcpMux = peer.rtcpMux;
     this.dtmfPt = peer.dtmfPayloadType ?? 0;
     this.latchedRtp = false;
@@ -87,9 +91,9 @@ export class RelaySide {
       this.rtcpAddress = undefined;
       return;
     }
-    this.rtpAddress = peer.address;
+    this.rtpAddress = address;
     this.rtpPort = peer.port;
-    this.rtcpAddress = peer.address;
+    this.rtcpAddress = address;
     this.rtcpPort = peer.port + 1;
   }
 
@@ -189,7 +193,7 @@ export class RelaySide {
   }
 
   latchedAt(): string | undefined {
-    return this.latchedRtp ? `${this.rtpAddress}:${this.rtpPort}` : undefined;
+    return this.latchedRtp ? `${plainPeer(this.rtpAddress ?? "")}:${this.rtpPort}` : undefined;
   }
 
   close(): void {

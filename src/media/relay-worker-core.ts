@@ -105,8 +105,8 @@ export class RelayWorkerCore {
     }
     const session = new RelaySession(id);
     session.pair(
-      new RelaySide(a.rtp, a.rtcp, a.port, latchAny.a, this.ports.specificAddress),
-      new RelaySide(b.rtp, b.rtcp, b.port, latchAny.b, this.ports.specificAddress),
+      new RelaySide(a.rtp, a.rtcp, a.port, latchAny.a, this.ports.specificAddress, this.ports.dualStack),
+      new RelaySide(b.rtp, b.rtcp, b.port, latchAny.b, this.ports.specificAddress, this.ports.dualStack),
     );
     for (const side of ["a", "b"] as const)
       session.side(side).onDigit = (digit) => this.emit({ type: "relayDigit", session: id, side, digit });

@@ -36,8 +36,10 @@ export interface SipMediaEndpointOptions {
   readonly peer: string;
   /** Opens the endpoint's port (MediaServer.open). */
   readonly open: () => Promise<EndpointHandle>;
-  /** The address written in Parley's SDP. */
-  readonly address: string;
+  /** The address written in Parley's SDP (--media-address); undefined: the leg's own (issue 23). */
+  readonly address: string | undefined;
+  /** The address written when the leg's local address is not known. */
+  readonly fallbackAddress: string;
   readonly script: MediaScript;
   /** A script's exception: logged by the owner; the call is then hung up. */
   readonly onError: (error: unknown) => void;
@@ -56,6 +58,8 @@ export class SipMediaEndpoint {
   readonly peer: string;
   private handle: EndpointHandle | undefined;
   private local: LocalMedia | undefined;
+  /** The local address of the leg, as the call last gave it (kept for re-INVITEs). */
+  private legAddress: string | undefined;
   private lastSdp = "";
   private readonly hangupListeners: Array<(final?: { status: number; reason: string }) => void> = [];
   private readonly answerListeners: Array<() => void> = [];
@@ -74,13 +78,20 @@ export class SipMediaEndpoint {
       const onDigit = this.o.onDigit;
       if (onDigit !== undefined) this.handle.onDigit(onDigit);
       this.local = {
-        address: this.o.address,
+        address: this.address(),
         port: this.handle.port,
         sessionId: randomInt(1, 2 ** 31),
         version: 1,
       };
     }
+    const address = this.address();
+    // The leg changed (a side re-INVITEd from another leg): the SDP names its address from now on.
+    if (this.local.address !== address) this.local = { ...this.local, address };
     return { handle: this.handle, local: this.local };
+  }
+
+  private address(): string {
+    return this.o.address ?? this.legAddress ?? this.o.fallbackAddress;
   }
 
   /** RFC 3264 8: the o= version moves on only when what Parley says changes. */
@@ -96,7 +107,8 @@ export class SipMediaEndpoint {
     return sdp;
   }
 
-  async answer(offer: Buffer): Promise<SipMediaAnswer> {
+  async answer(offer: Buffer, local?: string): Promise<SipMediaAnswer> {
+    if (local !== undefined) this.legAddress = local;
     const { handle } = await this.endpoint();
     if (offer.length === 0) return { ok: true, sdp: Buffer.from(this.versioned(makeOffer)) };
     return this.negotiate(handle, offer);

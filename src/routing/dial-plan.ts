@@ -8,6 +8,7 @@
  * external line.
  */
 import { prefixIndex } from "./prefix.js";
+import { outGroupSkip } from "./route-explainer.js";
 import { applyTransition } from "./transition.js";
 import {
   type AnalyzeRecord,
@@ -91,12 +92,8 @@ function defaultRoute(
   steps: RoutingStep[],
 ): Route {
   const prefix = tables.outGroupPrefix;
-  if (
-    context.origin === "user" &&
-    prefix !== "" &&
-    number.startsWith(prefix) &&
-    number.length > prefix.length
-  ) {
+  // The explainer tells why this rule does not apply with the same function.
+  if (outGroupSkip(prefix, number, context.origin) === undefined) {
     const outside = number.slice(prefix.length);
     steps.push({
       step: "default",

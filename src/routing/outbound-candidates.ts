@@ -9,7 +9,10 @@
  * - A trunk: it, then its failover trunks.
  * A line not open to all users is chosen by default or by group only for the users whose
  * specific external line it is; a record naming it, and a chain, may use it for anyone.
+ * The choice itself is route-explainer.ts's (lineChoice, trunkChoice), which also says why each
+ * line or trunk not tried is skipped.
  */
+import { type CarrierSkip, type LineRequest, lineChoice, trunkChoice } from "./route-explainer.js";
 
 /**
  * What route choice reads of an external line. Declared here, not imported: routing/ knows no
@@ -41,79 +44,28 @@ export type Carrier<L extends RoutableLine = RoutableLine, T extends RoutableTru
   | { readonly kind: "line"; readonly line: L }
   | { readonly kind: "trunk"; readonly trunk: T };
 
-export interface LineRequest {
-  /** A specific line's account; "" = any. */
-  readonly line: string;
-  /** 0 = not by group. */
-  readonly outgoingGroupId: number;
-  /** The caller's specific external line ("" = none, or the call is not from a local user). */
-  readonly callerLine: string;
-  /** Round-robin position: the pool is rotated by it. */
-  readonly cursor: number;
-}
+export { chainOf, failoverOf, type LineRequest } from "./route-explainer.js";
 
-/** The line, then each line it chains to (no line twice; chains may loop). */
-export function chainOf<L extends RoutableLine>(lines: readonly L[], first: L): L[] {
-  const out = [first];
-  let next = first.chainTo;
-  while (next !== "") {
-    const line = lines.find((l) => l.account === next);
-    if (line === undefined || out.includes(line)) break;
-    out.push(line);
-    next = line.chainTo;
-  }
-  return out;
-}
+/** A live fact given as a yes or no: a line or trunk that cannot take a call, with no reason told. */
+const UNUSABLE: CarrierSkip = { code: "line-offline" };
 
-/** The trunk, then each failover trunk (no trunk twice). */
-export function failoverOf<T extends RoutableTrunk>(trunks: readonly T[], first: T): T[] {
-  const out = [first];
-  let next = first.failoverTrunk;
-  while (next !== "") {
-    const trunk = trunks.find((t) => t.trunkId === next);
-    if (trunk === undefined || out.includes(trunk)) break;
-    out.push(trunk);
-    next = trunk.failoverTrunk;
-  }
-  return out;
-}
-
-function rotate<T>(list: readonly T[], by: number): T[] {
-  if (list.length === 0) return [];
-  const k = ((by % list.length) + list.length) % list.length;
-  return [...list.slice(k), ...list.slice(0, k)];
-}
-
-/** The lines to try for an outgoing call, in order; `usable` tells which can carry a call now. */
+/**
+ * The lines to try for an outgoing call, in order; `usable` tells which can carry a call now.
+ * The `tried` part of route-explainer.ts's lineChoice(), which also says why each other line is not.
+ */
 export function lineCandidates<L extends RoutableLine>(
   lines: readonly L[],
   request: LineRequest,
   usable: (line: L) => boolean,
 ): L[] {
-  const open = (l: L) => l.allUsers || l.account === request.callerLine;
-  const chained = (first: L) => chainOf(lines, first).filter(usable);
-  if (request.line !== "") {
-    // A record naming the line is the administrator's explicit choice: no user restriction.
-    const line = lines.find((l) => l.account === request.line);
-    return line === undefined ? [] : chained(line);
-  }
-  if (request.outgoingGroupId === 0 && request.callerLine !== "") {
-    const own = lines.find((l) => l.account === request.callerLine);
-    if (own !== undefined) return chained(own);
-  }
-  const pool = lines.filter((l) =>
-    request.outgoingGroupId === 0 ? l.allUsers : l.outgoingGroupId === request.outgoingGroupId && open(l),
-  );
-  const first = rotate(pool, request.cursor).find(usable);
-  return first === undefined ? [] : chained(first);
+  return lineChoice(lines, request, (l) => (usable(l) ? undefined : UNUSABLE)).tried;
 }
 
-/** The trunks to try for a call routed to `trunkId`, in order. */
+/** The trunks to try for a call routed to `trunkId`, in order (route-explainer.ts's trunkChoice()). */
 export function trunkCandidates<T extends RoutableTrunk>(
   trunks: readonly T[],
   trunkId: string,
   usable: (trunk: T) => boolean,
 ): T[] {
-  const trunk = trunks.find((t) => t.trunkId === trunkId);
-  return trunk === undefined ? [] : failoverOf(trunks, trunk).filter(usable);
+  return trunkChoice(trunks, trunkId, (t) => (usable(t) ? undefined : UNUSABLE)).tried;
 }

@@ -6,13 +6,17 @@
  */
 import { effectiveDialPlan, refineNumber, routeNumber } from "./dial-plan.js";
 import { type EmergencyNumber, emergencyPlan } from "./emergency.js";
+import type { Carrier, RoutableLine, RoutableTrunk } from "./outbound-candidates.js";
 import {
-  type Carrier,
-  lineCandidates,
-  type RoutableLine,
-  type RoutableTrunk,
-  trunkCandidates,
-} from "./outbound-candidates.js";
+  type Candidate,
+  type CarrierSkip,
+  type LineCheck,
+  lineChoice,
+  type Outcome,
+  routeCandidates,
+  type TrunkCheck,
+  trunkChoice,
+} from "./route-explainer.js";
 import {
   type AnalyzeRecord,
   DEFAULT_DIAL_PLAN,
@@ -75,6 +79,11 @@ export interface RoutingPlan<L extends RoutableLine = RoutableLine, T extends Ro
   readonly steps: readonly RoutingStep[];
   /** For a line or trunk route: what will be tried, in order (empty: none usable). */
   readonly attempts: ReadonlyArray<Attempt<L, T>>;
+  /**
+   * Every candidate looked at, in order, tried or not and why (route-explainer.ts); absent from a
+   * plan made without the dial plan's analysis.
+   */
+  readonly candidates?: readonly Candidate[];
 }
 
 /** The live facts a plan takes into account, and where the round robin stands. */
@@ -85,6 +94,14 @@ export interface PlanInput<L extends RoutableLine, T extends RoutableTrunk> {
   /** Whether a line or trunk can carry one more outgoing call now (registered, under its limits). */
   readonly usableLine: (line: L) => boolean;
   readonly usableTrunk: (trunk: T) => boolean;
+  /** The same facts with the reason a line or trunk cannot (preferred over usableLine/usableTrunk). */
+  readonly checkLine?: LineCheck<L>;
+  readonly checkTrunk?: TrunkCheck<T>;
+}
+
+/** A yes-or-no fact as a check (the reason untold). */
+function yesNo<C>(usable: (carrier: C) => boolean): (carrier: C) => CarrierSkip | undefined {
+  return (carrier) => (usable(carrier) ? undefined : { code: "line-offline" });
 }
 
 export interface PlanResult<L extends RoutableLine, T extends RoutableTrunk> {
@@ -140,21 +157,29 @@ export function planRoute<L extends RoutableLine, T extends RoutableTrunk>(
   const { route, steps } = routeNumber(tables, dialed, context);
   const dialPlan = tables.dialPlans.includes(context.dialPlan) ? context.dialPlan : DEFAULT_DIAL_PLAN;
   const attempts: Array<Attempt<L, T>> = [];
+  const candidates = routeCandidates(steps, route, input.outGroupPrefix, context.origin);
   const attempt = (carrier: Carrier<L, T>, number: string) => {
     const group = carrier.kind === "line" ? carrier.line.outgoingGroupId : carrier.trunk.outgoingGroupId;
     const refined = refineNumber(tables, number, group);
     attempts.push({ carrier, number: refined.number, refine: refined.step });
   };
+  // The carriers looked at, the tried ones with the number as it leaves on each.
+  const looked = (list: readonly Candidate[]) => {
+    let i = 0;
+    for (const c of list) candidates.push(c.tried ? { ...c, number: attempts[i++]?.number ?? "" } : c);
+  };
   let advance: PlanResult<L, T>["advance"];
   if (route.kind === "external-line") {
     const callerLine = caller.origin === "user" ? caller.user.specificExternalLine : "";
     const key = `${route.outgoingGroupId}`;
-    const lines = lineCandidates(
+    const choice = lineChoice(
       snapshot.lines,
       { line: route.line, outgoingGroupId: route.outgoingGroupId, callerLine, cursor: input.cursor(key) },
-      input.usableLine,
+      input.checkLine ?? yesNo(input.usableLine),
     );
+    const lines = choice.tried;
     for (const line of lines) attempt({ kind: "line", line }, route.number);
+    looked(choice.candidates);
     if (route.line === "" && lines.length > 0) {
       const pool = snapshot.lines.filter((l) =>
         route.outgoingGroupId === 0 ? l.allUsers : l.outgoingGroupId === route.outgoingGroupId,
@@ -163,10 +188,11 @@ export function planRoute<L extends RoutableLine, T extends RoutableTrunk>(
       if (index >= 0) advance = { key, cursor: index + 1 };
     }
   } else if (route.kind === "sip-trunk") {
-    for (const trunk of trunkCandidates(snapshot.trunks, route.trunk, input.usableTrunk))
-      attempt({ kind: "trunk", trunk }, route.number);
+    const choice = trunkChoice(snapshot.trunks, route.trunk, input.checkTrunk ?? yesNo(input.usableTrunk));
+    for (const trunk of choice.tried) attempt({ kind: "trunk", trunk }, route.number);
+    looked(choice.candidates);
   }
-  const plan = { dialed, dialPlan, route, steps, attempts };
+  const plan = { dialed, dialPlan, route, steps, attempts, candidates };
   return advance === undefined ? { plan } : { plan, advance };
 }
 
@@ -182,9 +208,18 @@ export interface ExplainedPlan {
     readonly number: string;
     readonly refine: RoutingStep;
   }>;
+  /** Every candidate looked at, in order: tried, or skipped and why. */
+  readonly candidates: Candidate[];
+  /** What the call would get (the real call's decide() answers the same). */
+  readonly outcome: Outcome;
+  /**
+   * Whether the lines' and trunks' live state (registration, calls in progress) was known: false
+   * when no SIP server runs with these tables, and every line and trunk is then taken as usable.
+   */
+  readonly live: boolean;
 }
 
-export function explainPlan(plan: RoutingPlan): ExplainedPlan {
+export function explainPlan(plan: RoutingPlan, outcome: Outcome, live: boolean): ExplainedPlan {
   return {
     dialed: plan.dialed,
     dialPlan: plan.dialPlan,
@@ -192,9 +227,17 @@ export function explainPlan(plan: RoutingPlan): ExplainedPlan {
     steps: plan.steps.map((s) => ({ ...s })),
     attempts: plan.attempts.map((a) => ({
       kind: a.carrier.kind,
-      id: a.carrier.kind === "line" ? a.carrier.line.account : a.carrier.trunk.trunkId,
+      id: carrierId(a.carrier),
       number: a.number,
       refine: { ...a.refine },
     })),
+    candidates: (plan.candidates ?? []).map((c) => ({ ...c })),
+    outcome: outcome.kind === "outbound" ? { ...outcome, carriers: [...outcome.carriers] } : { ...outcome },
+    live,
   };
+}
+
+/** A line's account or a trunk's ID. */
+export function carrierId(carrier: Carrier): string {
+  return carrier.kind === "line" ? carrier.line.account : carrier.trunk.trunkId;
 }

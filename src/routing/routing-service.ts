@@ -17,10 +17,12 @@
  */
 import { callStatus } from "../core/status-catalogue.js";
 import type { RoutableLine, RoutableTrunk } from "./outbound-candidates.js";
+import { type LineCheck, type Outcome, outcomeOf, type TrunkCheck } from "./route-explainer.js";
 import {
   type Attempt,
   type Caller,
   type CallerUser,
+  carrierId,
   type ExplainedPlan,
   explainPlan,
   type LineOf,
@@ -42,6 +44,8 @@ export type RouteDecision<L extends RoutableLine, T extends RoutableTrunk> =
       readonly kind: "refuse";
       readonly status: number;
       readonly reason: string;
+      /** Why, in words: the explainer's (route-explainer.ts), as the dry run shows it. */
+      readonly detail: string;
       /** The plan that led here; none when the caller's line or trunk no longer exists. */
       readonly plan?: RoutingPlan<L, T>;
     }
@@ -74,7 +78,13 @@ export interface RoutingServiceOptions<S extends RoutingTablesSnapshot> {
   readonly user: (name: string) => Promise<CallerUser | undefined>;
   /** System out-group call prefix (FEATURES.md section 5). */
   readonly outGroupPrefix: string;
-  /** Whether a line can carry one more outgoing call now (registered, under its limits). */
+  /**
+   * Why a line or trunk cannot carry one more outgoing call now (offline, at its limits), undefined
+   * when it can. Without them the live state is unknown (no SIP server): every one is usable.
+   */
+  readonly checkLine?: LineCheck<LineOf<S>>;
+  readonly checkTrunk?: TrunkCheck<TrunkOf<S>>;
+  /** The same facts as yes or no (no reason told); checkLine and checkTrunk take precedence. */
   readonly usableLine?: (line: LineOf<S>) => boolean;
   readonly usableTrunk?: (trunk: TrunkOf<S>) => boolean;
   /** Milliseconds a snapshot is reused before it is read again (changes made by another process). */
@@ -84,12 +94,34 @@ export interface RoutingServiceOptions<S extends RoutingTablesSnapshot> {
 
 const DEFAULT_MAX_AGE_MS = 2000;
 
+/** The statuses the explainer gives a route with no usable line or trunk (the engine's catalogue). */
+const STATUSES = { noLine: callStatus("no-external-line"), noTrunk: callStatus("no-sip-trunk") };
+
+/** What a plan's call gets: the real call (decide) and the dry run (dryRun) both ask this. */
+export function planOutcome(plan: RoutingPlan): Outcome {
+  return outcomeOf(
+    plan.route,
+    plan.attempts.map((a) => carrierId(a.carrier)),
+    plan.candidates ?? [],
+    STATUSES,
+  );
+}
+
 export class RoutingService<S extends RoutingTablesSnapshot> {
   private cached: { snapshot: S; at: number } | undefined;
   private loading: Promise<S> | undefined;
   private readonly cursors = new Map<string, number>();
 
-  constructor(private readonly o: RoutingServiceOptions<S>) {}
+  private readonly usableLine: (line: LineOf<S>) => boolean;
+  private readonly usableTrunk: (trunk: TrunkOf<S>) => boolean;
+
+  constructor(private readonly o: RoutingServiceOptions<S>) {
+    const { checkLine, checkTrunk } = o;
+    this.usableLine =
+      checkLine !== undefined ? (l) => checkLine(l) === undefined : (o.usableLine ?? (() => true));
+    this.usableTrunk =
+      checkTrunk !== undefined ? (t) => checkTrunk(t) === undefined : (o.usableTrunk ?? (() => true));
+  }
 
   /** The tables last read, if any (for synchronous views: live state lists, credentials). */
   get cachedSnapshot(): S | undefined {
@@ -137,26 +169,20 @@ export class RoutingService<S extends RoutingTablesSnapshot> {
     const snapshot = await this.snapshot();
     const caller = callerOf(snapshot, ref);
     // The line or trunk the call came in on was removed meanwhile.
-    if (caller === undefined) return { kind: "refuse", ...callStatus("carrier-gone") };
+    if (caller === undefined)
+      return { kind: "refuse", ...callStatus("carrier-gone"), detail: goneDetail(ref) };
     const plan = this.planOver(snapshot, caller, dialed, true);
-    const route = plan.route;
-    switch (route.kind) {
-      case "reject":
-        return { kind: "refuse", status: route.status, reason: route.reason, plan };
+    const outcome = planOutcome(plan);
+    switch (outcome.kind) {
+      case "refuse":
+        return { ...outcome, plan };
       case "local-user":
-        return { kind: "local-user", number: route.number, plan };
-      case "ringing-group":
-        return { kind: "ringing-group", number: route.number, groupId: route.groupId, plan };
       case "auto-attendant":
-        return { kind: "auto-attendant", number: route.number, plan };
-      default:
-        if (plan.attempts.length === 0)
-          return {
-            kind: "refuse",
-            ...callStatus(route.kind === "sip-trunk" ? "no-sip-trunk" : "no-external-line"),
-            plan,
-          };
-        return { kind: "outbound", number: route.number, attempts: plan.attempts, plan };
+        return { kind: outcome.kind, number: outcome.number, plan };
+      case "ringing-group":
+        return { kind: "ringing-group", number: outcome.number, groupId: outcome.groupId, plan };
+      case "outbound":
+        return { kind: "outbound", number: outcome.number, attempts: plan.attempts, plan };
     }
   }
 
@@ -178,7 +204,9 @@ export class RoutingService<S extends RoutingTablesSnapshot> {
         found: false,
         message: origin === "line" ? `external line "${name}" not found` : `SIP trunk "${name}" not found`,
       };
-    return { found: true, plan: explainPlan(this.planOver(snapshot, caller, dialed, false)) };
+    const plan = this.planOver(snapshot, caller, dialed, false);
+    const live = this.o.checkLine !== undefined || this.o.usableLine !== undefined;
+    return { found: true, plan: explainPlan(plan, planOutcome(plan), live) };
   }
 
   private planOver(
@@ -190,8 +218,10 @@ export class RoutingService<S extends RoutingTablesSnapshot> {
     const { plan, advance } = planRoute<LineOf<S>, TrunkOf<S>>(snapshot, caller, dialed, {
       outGroupPrefix: this.o.outGroupPrefix,
       cursor: (key) => this.cursors.get(key) ?? 0,
-      usableLine: this.o.usableLine ?? (() => true),
-      usableTrunk: this.o.usableTrunk ?? (() => true),
+      usableLine: this.usableLine,
+      usableTrunk: this.usableTrunk,
+      ...(this.o.checkLine === undefined ? {} : { checkLine: this.o.checkLine }),
+      ...(this.o.checkTrunk === undefined ? {} : { checkTrunk: this.o.checkTrunk }),
     });
     if (commit && advance !== undefined) this.cursors.set(advance.key, advance.cursor);
     return plan;
@@ -215,4 +245,10 @@ function callerOf<L extends RoutableLine, T extends RoutableTrunk>(
       return trunk === undefined ? undefined : { origin: "trunk", trunk };
     }
   }
+}
+
+function goneDetail(ref: CallerRef): string {
+  return ref.origin === "line"
+    ? `the external line "${ref.account}" the call came in on no longer exists`
+    : `the SIP trunk "${ref.origin === "trunk" ? ref.trunkId : ""}" the call came in on no longer exists`;
 }

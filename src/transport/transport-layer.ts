@@ -1,8 +1,9 @@
 import type { SipRequest, SipResponse } from "../sip/types.js";
-import { ipFamily } from "./addresses.js";
+import { ipFamily, isWildcard, unbracket, unmapIPv4 } from "./addresses.js";
 import { FlowTable } from "./flow-table.js";
 import { bindStreamListener, bindUdpListener } from "./listener-binding.js";
 import { ListenerSet } from "./listener-set.js";
+import { LocalAddresses } from "./local-address.js";
 import type { SipMessageCounts } from "./message-counts.js";
 import { MessageReceiver } from "./message-receiver.js";
 import type { ListeningAddress, SipTransportOptions, TransportStats } from "./options.js";
@@ -45,6 +46,8 @@ export class SipTransportLayer implements TransportLayer {
   private readonly requests: RequestSender;
   private readonly responses: ResponseSender;
   private stopping: Promise<void> | undefined;
+  /** This host's addresses, for the local address facing a peer (local-address.ts). */
+  private readonly hostAddresses = new LocalAddresses();
 
   constructor(private readonly options: SipTransportOptions) {
     this.context = new TransportContext(options);
@@ -152,6 +155,31 @@ export class SipTransportLayer implements TransportLayer {
    */
   localSentBy(protocol: TransportProtocol, remoteAddress: string): SocketAddress | undefined {
     return this.listeners.localSentBy(protocol, remoteAddress);
+  }
+
+  /**
+   * The local address `rx` arrived on (a leg's media address, issue 23): its connection's, its
+   * listener's when bound to one address, else this host's address facing its source.
+   */
+  localAddressOf(rx: ReceivedMessage): string | undefined {
+    const local = unmapIPv4(rx.local.address);
+    return local === "" || isWildcard(local) ? this.hostAddresses.facing(rx.source.address) : local;
+  }
+
+  /**
+   * The local address requests to `destination` leave from: its open connection's, the listener's
+   * when bound to one address, else this host's address facing it.
+   */
+  localAddressToward(destination: Destination): string | undefined {
+    const flow = destination.flowId === undefined ? undefined : this.flows.get(destination.flowId);
+    if (flow?.isOpen) return flow.local.address;
+    const address = unmapIPv4(unbracket(destination.address));
+    const listener =
+      destination.protocol === "UDP"
+        ? this.listeners.pickUdp(address)
+        : this.listeners.pickStream(destination.protocol, address);
+    if (listener !== undefined && !isWildcard(listener.address)) return listener.address;
+    return this.hostAddresses.facing(address);
   }
 
   sendRequest(request: SipRequest, destination: Destination): Promise<SendResult> {

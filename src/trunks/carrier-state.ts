@@ -2,7 +2,10 @@
  * The live side of lines and trunks: calls in and out on each, and each type 0 line's
  * registration state. Limits are checked against these counts (FEATURES.md sections 3 and 4).
  */
+import type { CarrierSkip } from "../routing/route-explainer.js";
 import type { ExternalLine, SipTrunk } from "../store/routing-model.js";
+
+const OFFLINE: CarrierSkip = { code: "line-offline" };
 
 interface Counts {
   incoming: number;
@@ -54,17 +57,31 @@ export class CarrierState {
 
   /** A line can carry one more outgoing call: registered (or needing none), under its limits. */
   lineUsable(line: ExternalLine): boolean {
-    if (this.lineState(line) === "offline") return false;
+    return this.lineCheck(line) === undefined;
+  }
+
+  /** Why a line cannot carry one more outgoing call (the route explainer's words), else undefined. */
+  lineCheck(line: ExternalLine): CarrierSkip | undefined {
+    if (this.lineState(line) === "offline") return OFFLINE;
     const c = this.calls("line", line.account);
-    if (line.maxOutgoingCalls !== null && c.outgoing >= line.maxOutgoingCalls) return false;
-    if (line.maxConcurrentCalls !== null && c.incoming + c.outgoing >= line.maxConcurrentCalls) return false;
-    return true;
+    if (line.maxOutgoingCalls !== null && c.outgoing >= line.maxOutgoingCalls)
+      return { code: "line-max-outgoing-calls", limit: line.maxOutgoingCalls };
+    if (line.maxConcurrentCalls !== null && c.incoming + c.outgoing >= line.maxConcurrentCalls)
+      return { code: "line-max-concurrent-calls", limit: line.maxConcurrentCalls };
+    return undefined;
   }
 
   /** A trunk can carry one more outgoing call (0 forbids the direction, null is unlimited). */
   trunkUsable(trunk: SipTrunk): boolean {
-    return (
-      trunk.maxOutgoingCalls === null || this.calls("trunk", trunk.trunkId).outgoing < trunk.maxOutgoingCalls
-    );
+    return this.trunkCheck(trunk) === undefined;
+  }
+
+  /** Why a trunk cannot carry one more outgoing call, else undefined. */
+  trunkCheck(trunk: SipTrunk): CarrierSkip | undefined {
+    if (trunk.maxOutgoingCalls === null) return undefined;
+    if (trunk.maxOutgoingCalls === 0) return { code: "trunk-outgoing-forbidden" };
+    return this.calls("trunk", trunk.trunkId).outgoing < trunk.maxOutgoingCalls
+      ? undefined
+      : { code: "trunk-max-outgoing-calls", limit: trunk.maxOutgoingCalls };
   }
 }

@@ -48,8 +48,8 @@ export function createTrunkServices(o: TrunkServicesOptions) {
     get outGroupPrefix() {
       return o.settings.outGroupPrefix;
     },
-    usableLine: (line) => carriers.lineUsable(line),
-    usableTrunk: (trunk) => carriers.trunkUsable(trunk),
+    checkLine: (line) => carriers.lineCheck(line),
+    checkTrunk: (trunk) => carriers.trunkCheck(trunk),
   });
   const lines = new LineManager({
     load: async () => (await load()).lines,

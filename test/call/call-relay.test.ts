@@ -45,7 +45,14 @@ describe("CallRelay", () => {
   after(() => engine.close());
 
   const relay = (mode: "auto" | "always" | "never") =>
-    new CallRelay({ engine, mode, address: "192.0.2.10", timeoutMs: 0, onError: () => {} });
+    new CallRelay({
+      engine,
+      mode,
+      address: "192.0.2.10",
+      fallbackAddress: "192.0.2.11",
+      timeoutMs: 0,
+      onError: () => {},
+    });
 
   describe("reason()", () => {
     it("auto: no relay between phones that are not behind NAT and do not ask", () => {

@@ -326,6 +326,7 @@ describe("CallRelay with a call to record", () => {
       engine: { allocate } as never,
       mode,
       address: "127.0.0.1",
+      fallbackAddress: "127.0.0.1",
       timeoutMs: 0,
       onError: (e) => errors.push(e),
     });

@@ -39,6 +39,21 @@ export async function routeCall(
     inbound: caller.inbound,
     dialed: number,
   });
-  if (decision.kind === "refuse") return refuseWith("route", decision.status, decision.reason);
+  if (decision.kind === "refuse")
+    return refuseWith(
+      "route",
+      decision.status,
+      decision.reason,
+      decision.detail === undefined ? {} : { headers: [["Warning", warning(decision.detail)]] },
+    );
   return accept(decision);
+}
+
+/**
+ * RFC 3261 20.43: `Warning: warn-code SP warn-agent SP warn-text`; 399 is "miscellaneous warning"
+ * ("the warning text can include arbitrary information to be presented to a human user"). The
+ * text is the route explainer's detail, the dry run's, so an operator reads the same words.
+ */
+function warning(detail: string): string {
+  return `399 parley "${detail.replace(/[\\"]/g, "'").replace(/[\r\n]/g, " ")}"`;
 }

@@ -3,7 +3,7 @@
  * or a side of a relayed call it is attached to (music on hold and park play into a relayed leg
  * without a new offer/answer). Either way the endpoint sees datagrams in and sends packets out.
  */
-import type { PortPair } from "../port-pool.js";
+import { type PortPair, socketPeer } from "../port-pool.js";
 import type { RelaySide } from "../relay-session.js";
 import type { EndpointRemote } from "./endpoint-protocol.js";
 
@@ -76,7 +76,7 @@ export class SocketTransport implements RtpTransport {
     this.latched = false;
     if (this.connected) this.disconnect();
     // RFC 3264 6: port 0 declines the stream; nothing is sent to it.
-    this.address = remote.port === 0 ? undefined : remote.address;
+    this.address = remote.port === 0 ? undefined : socketPeer(remote.address, this.pair.dualStack);
     this.remotePort = remote.port;
   }
 

@@ -10,6 +10,7 @@ import type { StoreKind } from "./connect.js";
 import { emergencyNumbers } from "./emergency-migration.js";
 import { huntGroups } from "./hunt-group-migration.js";
 import { callRecording } from "./recording-migration.js";
+import { routingRecordIds } from "./routing-record-id-migration.js";
 import type { Database } from "./schema.js";
 
 /** A migration's view of the database: the schema builder only, typed loosely on purpose. */
@@ -363,6 +364,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     "009_auto_attendant": autoAttendant(kind),
     "010_call_recording": callRecording(kind),
     "011_emergency_numbers": emergencyNumbers(kind),
+    "013_routing_record_ids": routingRecordIds(kind),
   };
 }
 

@@ -115,7 +115,10 @@ export interface RoutingValues {
   refine: StoredRefineRecord;
 }
 
-/** Kinds addressed by their row id (the API's `/dialplan/analyze/{id}`); the others by key. */
+/**
+ * Kinds addressed by an id of their own (the API's `/dialplan/analyze/{id}`), numbered per kind
+ * from 1 (`record_id`, migration 013); the others by key.
+ */
 const BY_ROW_ID: ReadonlySet<RoutingKind> = new Set(["analyze", "refine"]);
 
 export type RoutingChangeListener = (domainId: number) => void;
@@ -137,7 +140,7 @@ export class RoutingRepository {
   async snapshot(domainId: number): Promise<RoutingSnapshot> {
     const rows = await this.db
       .selectFrom("routing_config")
-      .select(["id", "kind", "config"])
+      .select(["id", "record_id", "kind", "config"])
       .where("domain_id", "=", domainId)
       .orderBy("kind")
       .orderBy("key")
@@ -155,7 +158,7 @@ export class RoutingRepository {
       const kind = row.kind as RoutingKind;
       const spec = SPECS[kind];
       if (spec === undefined) continue;
-      (s[spec.slot] as unknown[]).push(this.decode(kind, row.id, row.config));
+      (s[spec.slot] as unknown[]).push(this.decode(kind, shownId(row), row.config));
     }
     return s;
   }
@@ -171,7 +174,7 @@ export class RoutingRepository {
     address: string,
   ): Promise<RoutingValues[K] | undefined> {
     const row = await this.findRow(domainId, kind, address);
-    return row === undefined ? undefined : (this.decode(kind, row.id, row.config) as RoutingValues[K]);
+    return row === undefined ? undefined : (this.decode(kind, shownId(row), row.config) as RoutingValues[K]);
   }
 
   /** Validates and stores a new row; ValidationError (fields, references) or ConflictError (key). */
@@ -190,32 +193,57 @@ export class RoutingRepository {
     if (errors.length > 0) throw new ValidationError(errors);
     const now = this.now();
     const key = spec.key(value);
-    try {
-      await this.db
-        .insertInto("routing_config")
-        .values({
-          domain_id: domainId,
-          kind,
-          key,
-          config: JSON.stringify(stripId(kind, value)),
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-      // MySQL has no RETURNING: read the new row's id back by its unique key.
-      const inserted = await this.db
-        .selectFrom("routing_config")
-        .select("id")
-        .where("domain_id", "=", domainId)
-        .where("kind", "=", kind)
-        .where("key", "=", key)
-        .executeTakeFirstOrThrow();
-      this.changed(domainId);
-      return this.withId(kind, inserted.id, value);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError(spec.entity, key);
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      const recordId = BY_ROW_ID.has(kind) ? await this.nextRecordId(domainId, kind) : null;
+      try {
+        await this.db
+          .insertInto("routing_config")
+          .values({
+            domain_id: domainId,
+            kind,
+            key,
+            config: JSON.stringify(stripId(kind, value)),
+            record_id: recordId,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        // MySQL has no RETURNING: read the new row's id back by its unique key.
+        const inserted = await this.keyRow(domainId, kind, key).executeTakeFirstOrThrow();
+        this.changed(domainId);
+        return this.withId(kind, shownId(inserted), value);
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        // Another writer numbered a record of this kind at the same moment: number it again.
+        const keyTaken = (await this.keyRow(domainId, kind, key).executeTakeFirst()) !== undefined;
+        if (recordId !== null && !keyTaken && attempt < 5) continue;
+        throw new ConflictError(spec.entity, key);
+      }
     }
+  }
+
+  private keyRow(domainId: number, kind: RoutingKind, key: string) {
+    return this.db
+      .selectFrom("routing_config")
+      .select(["id", "record_id"])
+      .where("domain_id", "=", domainId)
+      .where("kind", "=", kind)
+      .where("key", "=", key);
+  }
+
+  /**
+   * The id of a new analyze or refine record: one past the highest of its kind in the domain, so
+   * each kind counts from 1 (migration 013). NOTE: deleting the highest frees its id for the next
+   * record, as SQLite's own row ids do.
+   */
+  private async nextRecordId(domainId: number, kind: RoutingKind): Promise<number> {
+    const row = await this.db
+      .selectFrom("routing_config")
+      .select((eb) => eb.fn.max("record_id").as("last"))
+      .where("domain_id", "=", domainId)
+      .where("kind", "=", kind)
+      .executeTakeFirst();
+    return Number(row?.last ?? 0) + 1;
   }
 
   /**
@@ -234,7 +262,7 @@ export class RoutingRepository {
     if (row === undefined) throw new NotFoundError(spec.entity, address);
     if (typeof patch !== "object" || patch === null || Array.isArray(patch))
       throw new ValidationError([{ field: "", message: "must be an object" }]);
-    const current = stripId(kind, this.decode(kind, row.id, row.config)) as Record<string, unknown>;
+    const current = stripId(kind, this.decode(kind, shownId(row), row.config)) as Record<string, unknown>;
     const base: Record<string, unknown> =
       mode === "merge"
         ? { ...current }
@@ -276,7 +304,7 @@ export class RoutingRepository {
       throw error;
     }
     this.changed(domainId);
-    return this.withId(kind, row.id, value);
+    return this.withId(kind, shownId(row), value);
   }
 
   /** Deletes a row no other row refers to; false when there was none; ValidationError when in use. */
@@ -284,7 +312,7 @@ export class RoutingRepository {
     const spec = SPECS[kind] as unknown as KindSpec<RoutingValues[RoutingKind]>;
     const row = await this.findRow(domainId, kind, address);
     if (row === undefined) return false;
-    const value = this.decode(kind, row.id, row.config) as RoutingValues[RoutingKind];
+    const value = this.decode(kind, shownId(row), row.config) as RoutingValues[RoutingKind];
     const users = [...(spec.inUse?.(await this.snapshot(domainId), value) ?? [])];
     if (kind === "line") {
       // A local user's "specific external line" names it (user-model.ts).
@@ -330,12 +358,12 @@ export class RoutingRepository {
   private async findRow(domainId: number, kind: RoutingKind, address: string) {
     let query = this.db
       .selectFrom("routing_config")
-      .select(["id", "key", "config"])
+      .select(["id", "record_id", "key", "config"])
       .where("domain_id", "=", domainId)
       .where("kind", "=", kind);
     if (BY_ROW_ID.has(kind)) {
       if (!/^\d{1,9}$/.test(address)) return undefined;
-      query = query.where("id", "=", Number(address));
+      query = query.where("record_id", "=", Number(address));
     } else {
       query = query.where("key", "=", address);
     }
@@ -354,6 +382,11 @@ export class RoutingRepository {
   private changed(domainId: number): void {
     for (const listener of this.listeners) listener(domainId);
   }
+}
+
+/** The id a row is shown and addressed by: its per-kind record id (analyze, refine), else its row id. */
+function shownId(row: { id: number; record_id: number | null }): number {
+  return row.record_id ?? row.id;
 }
 
 /** Row-id kinds keep their id out of the JSON (it is the row's own). */

@@ -150,6 +150,8 @@ export interface RoutingConfigTable {
   /** The entity's unique key: a line's account, a trunk's ID, "plan prefix" of an analyze record. */
   key: string;
   config: string;
+  /** analyze and refine: the record's id, numbered per kind (migration 013); else null. */
+  record_id: Int | null;
   created_at: Int;
   updated_at: Int;
 }

@@ -11,7 +11,6 @@ import { isIP } from "node:net";
 import type { Settings } from "./config/settings.js";
 import { unbracket } from "./transport/addresses.js";
 import { hostInterfaceAddresses, type InterfaceAddress } from "./transport/local-address.js";
-import type { Logger } from "./util/logger.js";
 
 export interface MediaAddresses {
   /** Written for every leg; undefined: each leg's own local address. */
@@ -39,7 +38,7 @@ const FLAG = { mediaAddress: "--media-address", advertisedAddress: "--advertised
 export function mediaAddresses(
   settings: Pick<Settings, "mediaAddress" | "advertisedAddress">,
   contactHost: string,
-  logger: Pick<Logger, "warn">,
+  logger: { warn(fields: Record<string, unknown>, message: string): void },
   host: readonly InterfaceAddress[] = hostInterfaceAddresses(),
 ): MediaAddresses {
   const configured = configuredMediaAddress(settings);

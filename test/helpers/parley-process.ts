@@ -42,10 +42,35 @@ export interface StartOptions {
 
 const API_TOKEN = "e2e-test-token-0123456789";
 
+/** Parley's words when a port it needs was taken (the preflight's message, or the bind's code). */
+const PORT_TAKEN = /already in use|EADDRINUSE/;
+
+/**
+ * Starts Parley and resolves once it logs "parley started". Its ports come from the free-port
+ * helper (Parley takes no port 0 to report back: 0 turns a listener off), so one may be taken
+ * before Parley binds it: then Parley stops at its port preflight and the start is tried again on
+ * other free ports, with a fresh data dir (up to three times; never with `options.ports`).
+ */
 export async function startParley(
   extraArgs: string[] = [],
   env: NodeJS.ProcessEnv = {},
   options: StartOptions = {},
+): Promise<ParleyProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(extraArgs, env, options);
+    } catch (err) {
+      const retry =
+        options.ports === undefined && attempt < 3 && err instanceof Error && PORT_TAKEN.test(err.message);
+      if (!retry) throw err;
+    }
+  }
+}
+
+async function launch(
+  extraArgs: string[],
+  env: NodeJS.ProcessEnv,
+  options: StartOptions,
 ): Promise<ParleyProcess> {
   const [sipPort, tlsPort, httpPort] = options.ports
     ? [options.ports.sip, options.ports.tls, options.ports.http]
@@ -153,6 +178,12 @@ export async function startParley(
       return code;
     },
   };
-  await waitForLog((l) => l.msg === "parley started");
+  try {
+    await waitForLog((l) => l.msg === "parley started");
+  } catch (err) {
+    // Not started (a port taken, or a fault): nothing is left running or on disk that we made.
+    await p.stop();
+    throw err;
+  }
   return p;
 }

@@ -12,12 +12,15 @@ export function runTool(
   args: string[],
   timeoutMs = 30000,
   env?: NodeJS.ProcessEnv,
+  /** Called with the process id once it is spawned (to watch its readiness). */
+  onSpawn?: (pid: number) => void,
 ): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const proc = spawn(cmd, args, {
       stdio: ["ignore", "pipe", "pipe"],
       env: env ? { ...process.env, ...env } : process.env,
     });
+    if (proc.pid !== undefined) onSpawn?.(proc.pid);
     let stdout = "";
     let stderr = "";
     proc.stdout.on("data", (c: Buffer) => {

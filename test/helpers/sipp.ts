@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { waitPortBound } from "./port-bound.js";
 import { runTool, type ToolResult } from "./run-tool.js";
 
 export const scenarios = new URL("../e2e/scenarios/", import.meta.url).pathname;
@@ -52,8 +53,48 @@ export function sippArgs(run: SippRun): string[] {
   ];
 }
 
-export function runSipp(run: SippRun): Promise<ToolResult> {
-  return runTool("sipp", sippArgs(run), run.killAfterMs ?? 30_000);
+export function runSipp(run: SippRun, onSpawn?: (pid: number) => void): Promise<ToolResult> {
+  return runTool("sipp", sippArgs(run), run.killAfterMs ?? 30_000, undefined, onSpawn);
+}
+
+/** sipp's words when its port was taken (errno 98) between the free-port check and its bind. */
+export function portWasTaken(r: ToolResult): boolean {
+  return /Address already in use|errno = 98/.test(r.stderr + r.stdout);
+}
+
+export interface StartedSipp {
+  /** The port sipp bound (another than asked when the first was taken and `nextPort` gave one). */
+  readonly port: number;
+  /** Resolves when sipp ends. */
+  readonly done: Promise<ToolResult>;
+  /** sipp's socket was seen bound (false: it exited first, or did not bind in time). */
+  readonly bound: boolean;
+}
+
+/**
+ * Starts sipp (a UAS waiting to be called, usually) and resolves once its SIP socket is bound, so
+ * nothing sent to it is lost: no fixed sleep. sipp cannot bind port 0 and report it, so its port
+ * comes from the free-port helper and may be taken in between: then, when `nextPort` is given,
+ * sipp starts again on the port it returns (up to three times). When sipp exits before binding for
+ * another reason, `done` holds its output for the test to report.
+ */
+export async function startSipp(run: SippRun, nextPort?: () => Promise<number>): Promise<StartedSipp> {
+  let current = run;
+  for (let attempt = 1; ; attempt++) {
+    let pid: number | undefined;
+    const done = runSipp(current, (p) => {
+      pid = p;
+    });
+    const protocol = current.transport === "t1" ? "tcp" : "udp";
+    if (await waitPortBound(current.port, protocol, { stop: done, timeoutMs: 15_000, pid })) {
+      return { port: current.port, done, bound: true };
+    }
+    const early = await Promise.race([done, new Promise<undefined>((r) => setTimeout(r, 0, undefined))]);
+    if (early === undefined || nextPort === undefined || attempt >= 3 || !portWasTaken(early)) {
+      return { port: current.port, done, bound: false };
+    }
+    current = { ...current, port: await nextPort() };
+  }
 }
 
 /** A sipp injection file in `dir`, read in order: one row per call, fields [field0, field1, ...]. */

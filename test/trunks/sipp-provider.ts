@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../helpers/ports.js";
 import type { ToolResult } from "../helpers/run-tool.js";
-import { injectionFile, runSipp } from "../helpers/sipp.js";
+import { injectionFile, startSipp } from "../helpers/sipp.js";
 
 export interface Provider {
   readonly port: number;
@@ -16,6 +16,15 @@ export interface Provider {
   readonly done: Promise<ToolResult>;
   /** The SIP messages sipp received so far, as text. */
   received(): string[];
+  /** Every message sipp received or sent so far, in order, with when (ms since the epoch). */
+  trace(): TracedMessage[];
+}
+
+export interface TracedMessage {
+  readonly direction: "received" | "sent";
+  /** When sipp logged it, ms since the epoch (sipp writes local time, to the microsecond). */
+  readonly at: number;
+  readonly text: string;
 }
 
 export interface ProviderOptions {
@@ -27,37 +36,54 @@ export interface ProviderOptions {
   readonly port?: number;
 }
 
+/** sipp's -trace_msg file: each entry "----- <date> <time>\nUDP message received [n] bytes :\n\n<message>". */
+function readTrace(file: string): TracedMessage[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "latin1");
+  } catch {
+    return [];
+  }
+  const entries: TracedMessage[] = [];
+  const heads = [...text.matchAll(/^-{20,} (\d{4}-\d\d-\d\d)\s+(\d\d:\d\d:\d\d\.\d+).*$/gm)];
+  heads.forEach((head, i) => {
+    const block = text.slice((head.index ?? 0) + head[0].length, heads[i + 1]?.index ?? text.length);
+    const kind = /message (received|sent) [[(]\d+[\] ]/.exec(block);
+    if (kind === null) return;
+    const time = (head[2] ?? "").slice(0, 12);
+    entries.push({
+      direction: kind[1] === "sent" ? "sent" : "received",
+      at: new Date(`${head[1]}T${time}`).getTime(),
+      text: block.slice(block.indexOf(":\n") + 2).trim(),
+    });
+  });
+  return entries;
+}
+
+/**
+ * Starts the provider and resolves once sipp's socket is bound (no fixed sleep); on a free port
+ * unless `options.port` names one (then, if it was taken, `done` says so).
+ */
 export async function startProvider(scenario: string, options: ProviderOptions = {}): Promise<Provider> {
-  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "parley-provider-"));
   const csv = injectionFile(dir, [[options.user ?? "-", options.password ?? "-"]]);
   const trace = join(dir, "messages.log");
-  const done = runSipp({
-    scenario,
-    port,
-    calls: options.calls ?? 1,
-    timeoutSeconds: 30,
-    extra: ["-inf", csv, "-trace_msg", "-message_file", trace],
-    killAfterMs: 40_000,
-  });
-  // sipp needs a moment to bind before anything is sent to it.
-  await new Promise((r) => setTimeout(r, 300));
+  const { port, done } = await startSipp(
+    {
+      scenario,
+      port: options.port ?? (await freePort()),
+      calls: options.calls ?? 1,
+      timeoutSeconds: 30,
+      extra: ["-inf", csv, "-trace_msg", "-message_file", trace],
+      killAfterMs: 40_000,
+    },
+    options.port === undefined ? () => freePort() : undefined,
+  );
   return {
     port,
     done,
-    received() {
-      let text: string;
-      try {
-        text = readFileSync(trace, "latin1");
-      } catch {
-        return [];
-      }
-      // Each entry: "----- <time>\nUDP message received [n] bytes :\n\n<message>\n".
-      return text
-        .split(/^-{20,}.*$/m)
-        .filter((block) => /message received \[\d+\] bytes/.test(block))
-        .map((block) => block.slice(block.indexOf(":\n") + 2).trim());
-    },
+    received: () => readTrace(trace).flatMap((m) => (m.direction === "received" ? [m.text] : [])),
+    trace: () => readTrace(trace),
   };
 }
 

@@ -154,12 +154,24 @@ describe("calls through external lines, end to end", { skip: noSipp }, () => {
     assert.ok(Date.now() - started >= 1000, "the first line rang for its no-answer time");
   });
 
-  it("the line's maximum duration ends an answered call with BYE on both legs", async () => {
+  it("the line's maximum duration ends an answered call with BYE on both legs, at that duration", async () => {
+    const maxDuration = 2;
     const provider = await startProvider("call-uas-answer.xml");
-    await create("external-lines", line("short", provider.port, { allUsers: false, maxDuration: 1 }));
+    await create("external-lines", line("short", provider.port, { allUsers: false, maxDuration }));
     await create("dialplan/analyze", { prefix: "4", routeType: "external-line", externalLine: "short" });
     passed(await uac(parley, "100", "4000", "call-uac-wait-bye.xml"), "caller (BYE from Parley)", parley);
     passed(await provider.done, "provider (BYE from Parley)", parley);
+    // The call is up from the provider's 200 (the timer starts when Parley receives it) to the BYE
+    // the provider receives: the maximum duration, within a tolerance for a loaded machine.
+    const trace = provider.trace();
+    const answered = trace.find((m) => m.direction === "sent" && /^SIP\/2\.0 200/.test(m.text));
+    const bye = trace.find((m) => m.direction === "received" && m.text.startsWith("BYE "));
+    assert.ok(answered && bye, "the provider answered and received BYE");
+    const up = bye.at - answered.at;
+    assert.ok(
+      up >= maxDuration * 1000 - 50 && up <= maxDuration * 1000 + 750,
+      `the call was up ${up} ms, the line's maximum is ${maxDuration} s`,
+    );
     const cdrs = await parley.api("GET", "/api/v1/cdrs?number=4000&limit=1");
     assert.equal(cdrs.body.items[0]?.disposition, "answered");
   });

@@ -230,16 +230,20 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         presence: deps.presence,
         minPasswordLength: () => minPasswordLengthOf(deps.settings),
       });
-      await v1.register(passwordPolicyRoutes, {
-        store: deps.store,
-        domainId: domain.id,
-        minPasswordLength: () => minPasswordLengthOf(deps.settings),
-      });
-      await v1.register(emergencyNumbersRoutes, {
-        store: deps.store,
-        domainId: domain.id,
-        changed: () => routingLive.changed(),
-      });
+      // Issue 23's operator tables, served with the server's settings (the policy's minimum, the
+      // out-group prefix that emergency numbers need not be dialled with).
+      if (deps.settings) {
+        await v1.register(passwordPolicyRoutes, {
+          store: deps.store,
+          domainId: domain.id,
+          minPasswordLength: () => minPasswordLengthOf(deps.settings),
+        });
+        await v1.register(emergencyNumbersRoutes, {
+          store: deps.store,
+          domainId: domain.id,
+          changed: () => routingLive.changed(),
+        });
+      }
       await v1.register(registrationsRoutes, { registrations: deps.registrations, now });
       await v1.register(bansRoutes, { bans: deps.bans, toEpochMs, now });
       await v1.register(callsRoutes, { calls: deps.calls, now });

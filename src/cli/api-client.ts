@@ -143,7 +143,7 @@ export function apiCommand(parent: Command, name: string, options?: { isDefault?
       "the API token (default: the apiToken setting, else the data dir's token file)",
     )
     .option("--data-dir <dir>", "the server's data directory (where its token file is)")
-    .option("--config <file>", "JSON config file of settings (env PARLEY_CONFIG)")
+    .option("--config <file>", "JSON config file of settings [env PARLEY_CONFIG]")
     .option("--json", "print the API's JSON instead of text");
 }
 

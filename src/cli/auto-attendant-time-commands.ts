@@ -89,7 +89,10 @@ function conditionOptions(command: Command): Command {
     .option("--hours <days times>", 'office hours, e.g. "mon-fri 09:00-18:00" (repeatable)', collect, [])
     .option("--holiday <date>", "a closed day: YYYY-MM-DD, or MM-DD every year (repeatable)", collect, [])
     .option("--no-holidays", "no holidays")
-    .option("--in-hours <kind:target>", "menu:main, user:101, number:..., group:600, voicemail:101, hangup")
+    .option(
+      "--in-hours <kind:target>",
+      "what answers in office hours: menu:main, user:101, number:..., group:600, voicemail:101, hangup",
+    )
     .option("--out-of-hours <kind:target>", "what answers out of hours")
     .option("--on-holiday <kind:target>", 'what answers on a holiday ("" = as out of hours)');
 }
@@ -121,7 +124,7 @@ export function registerAutoAttendantTimeCommands(parent: Command): void {
 
   conditionOptions(storeCommand(condition, "add"))
     .description("add a time condition (--in-hours and --out-of-hours are required)")
-    .argument("<name>", "its name")
+    .argument("<name>", "the time condition's name")
     .action((name: string, opts: StoreOptions & ConditionFlags) =>
       run(async () => {
         const patch = conditionPatch(opts);
@@ -137,7 +140,7 @@ export function registerAutoAttendantTimeCommands(parent: Command): void {
 
   conditionOptions(storeCommand(condition, "set"))
     .description("change a time condition (--hours and --holiday replace the lists)")
-    .argument("<name>", "its name")
+    .argument("<name>", "the time condition's name")
     .action((name: string, opts: StoreOptions & ConditionFlags) =>
       run(async () => {
         const patch = conditionPatch(opts);
@@ -150,7 +153,7 @@ export function registerAutoAttendantTimeCommands(parent: Command): void {
 
   storeCommand(condition, "remove")
     .description("remove a time condition (not one an entry point names)")
-    .argument("<name>", "its name")
+    .argument("<name>", "the time condition's name")
     .action((name: string, opts: StoreOptions) =>
       run(async () => {
         if (!(await withStore(opts, (s, d) => s.autoAttendant.deleteTimeCondition(d, name))))

@@ -82,7 +82,9 @@ function roomOptions(command: Command): Command {
 export function registerConferenceCommands(program: Command): void {
   const rooms = program
     .command("conference-rooms")
-    .description("conference rooms: *6*room# or *6*room*PIN#, or the room's number, joins");
+    .description(
+      "conference rooms: a caller joins by dialling *6*room# (or *6*room*PIN#) or the room's number",
+    );
 
   storeCommand(rooms, "list")
     .description("every configured room, by number")

@@ -35,15 +35,16 @@ function camel(flag: string): string {
 }
 
 const program = new Command();
-program.name("parley").description("Parley: SIP server and IP-PBX").version(version);
+program.name("parley").description("Parley: a SIP server and IP-PBX").version(version);
 
 const start = program
   .command("start")
   .description("run the server in the foreground (Ctrl-C or SIGTERM stops it)")
-  .option("--config <file>", "JSON config file of settings (env PARLEY_CONFIG)");
+  .option("--config <file>", "JSON config file of settings [env PARLEY_CONFIG]");
 for (const key of Object.keys(settingsTable) as SettingKey[]) {
   const spec = settingsTable[key];
-  const def = spec.default === undefined ? "" : ` (default ${String(spec.default)})`;
+  const shown = Array.isArray(spec.default) ? spec.default.join(",") : spec.default;
+  const def = shown === undefined || shown === "" ? "" : ` (default ${String(shown)})`;
   const option = new Option(spec.flag, `${spec.describe}${def} [env ${envName(key)}]`);
   // A setting's flag is never a commander negation, even when it reads "--no-..." (--no-answer-time).
   option.negate = false;

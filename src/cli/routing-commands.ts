@@ -146,8 +146,29 @@ function withStoreOptions(command: Command): Command {
   return command
     .option("--data-dir <dir>", `directory of the embedded database [env ${envName("dataDir")}]`)
     .option("--database-url <url>", `mysql://... or postgres://... [env ${envName("databaseUrl")}]`)
-    .option("--config <file>", "JSON config file of settings (env PARLEY_CONFIG)")
+    .option("--config <file>", "JSON config file of settings [env PARLEY_CONFIG]")
     .option("--json", "print JSON instead of text");
+}
+
+/** "an external line", "a SIP trunk", "an analyze record": the noun with its article. */
+export function withArticle(noun: string): string {
+  return /^[aeio]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
+
+/** How one kind of row is described in help: its key, sample fields, and whole-command examples. */
+interface KindHelp {
+  /** The key argument's description (when the kind has a key). */
+  key?: string;
+  /** Sample key=value fields of `add`. */
+  fields: string;
+  /** Sample key=value fields of `set`. */
+  setFields: string;
+  /** Complete `add` commands with what each does. */
+  examples: ReadonlyArray<[command: string, says: string]>;
+}
+
+function examplesText(examples: KindHelp["examples"]): string {
+  return `\nExamples:\n${examples.map(([command, says]) => `  # ${says}\n  $ ${command}`).join("\n")}\n`;
 }
 
 /** list, show, add, set, remove for one kind of routing row. */
@@ -157,7 +178,9 @@ function crudCommands(
   noun: string,
   keyField: string | undefined,
   summary: (v: Record<string, unknown>) => string,
+  help: KindHelp,
 ): void {
+  const a = withArticle(noun);
   withStoreOptions(parent.command("list").description(`list ${noun}s`)).action((opts: Options) =>
     run(async () => {
       const items = await withStore(opts, (store, d) => store.routing.list(d, kind));
@@ -171,7 +194,7 @@ function crudCommands(
   );
   const keyName = keyField ?? "id";
   withStoreOptions(
-    parent.command("show").description(`show every field of a ${noun}`).argument(`<${keyName}>`),
+    parent.command("show").description(`show every field of ${a}`).argument(`<${keyName}>`, help.key),
   ).action((key: string, opts: Options) =>
     run(async () => {
       const found = await withStore(opts, (store, d) => store.routing.get(d, kind, key));
@@ -181,11 +204,11 @@ function crudCommands(
   );
   const add = parent
     .command("add")
-    .description(`create a ${noun}: key=value ... (other fields take their defaults)`);
-  if (keyField !== undefined) add.argument(`<${keyField}>`);
-  withStoreOptions(
-    add.argument("[fields...]", "e.g. server=sip.example.net outboundProxy.enabled=true"),
-  ).action((...args: unknown[]) =>
+    .description(`create ${a}: key=value ... (other fields take their defaults)`)
+    .addHelpText("after", examplesText(help.examples));
+  if (keyField !== undefined) add.argument(`<${keyField}>`, help.key);
+  add.argument("[fields...]", `key=value fields, e.g. ${help.fields}`);
+  withStoreOptions(add).action((...args: unknown[]) =>
     run(async () => {
       const opts = args.find((a) => typeof a === "object" && a !== null && !Array.isArray(a)) as Options;
       const key = keyField === undefined ? undefined : (args[0] as string);
@@ -204,9 +227,9 @@ function crudCommands(
   withStoreOptions(
     parent
       .command("set")
-      .description(`change fields of a ${noun}: key=value ...`)
-      .argument(`<${keyName}>`)
-      .argument("<fields...>"),
+      .description(`change fields of ${a}: key=value ...`)
+      .argument(`<${keyName}>`, help.key)
+      .argument("<fields...>", `key=value fields, e.g. ${help.setFields}`),
   ).action((key: string, fields: string[], opts: Options) =>
     run(async () => {
       const updated = await withStore(opts, (store, d) =>
@@ -217,7 +240,10 @@ function crudCommands(
     }),
   );
   withStoreOptions(
-    parent.command("remove").description(`delete a ${noun} nothing refers to`).argument(`<${keyName}>`),
+    parent
+      .command("remove")
+      .description(`delete ${a} that nothing refers to`)
+      .argument(`<${keyName}>`, help.key),
   ).action((key: string, opts: Options) =>
     run(async () => {
       const removed = await withStore(opts, (store, d) => store.routing.delete(d, kind, key));
@@ -227,18 +253,108 @@ function crudCommands(
   );
 }
 
+const LINE_HELP: KindHelp = {
+  key: "the line's account: the user name at the provider (type 0) or the gateway's (type 1)",
+  fields: "server=sip.provider.example password=secret",
+  setFields: "password=new-secret maxConcurrentCalls=4",
+  examples: [
+    [
+      "parley line add 5550100 server=sip.provider.example password=secret",
+      "an external line at a VoIP provider: Parley registers to it as 5550100",
+    ],
+    [
+      "parley line add fxo1 type=1 password=secret transferTo=auto-attendant",
+      "an FXO gateway that registers to Parley; its incoming calls reach the auto-attendant",
+    ],
+  ],
+};
+
+const TRUNK_HELP: KindHelp = {
+  key: "the trunk's ID (its name)",
+  fields: "address=192.0.2.10 port=5060 transport=udp",
+  setFields: "maxOutgoingCalls=10 failoverTrunk=branch2",
+  examples: [
+    [
+      'parley trunk add branch1 address=192.0.2.10 port=5060 transport=udp description="Branch office PBX"',
+      "a SIP trunk to another PBX: calls are accepted only from 192.0.2.10",
+    ],
+    [
+      "parley dialplan analyze add prefix=8 routeType=sip-trunk sipTrunk=branch1",
+      "then route numbers that start with 8 to it",
+    ],
+  ],
+};
+
+const DIAL_PLAN_HELP: KindHelp = {
+  key: "the dial plan's name",
+  fields: "users=101,102",
+  setFields: "users=101,102,103",
+  examples: [["parley dialplan add sales users=101,102", "a dial plan that users 101 and 102 dial with"]],
+};
+
+const ANALYZE_HELP: KindHelp = {
+  key: "the record's id (see list)",
+  fields: "prefix=0 routeType=external-line externalLine=5550100",
+  setFields: "callRight=2",
+  examples: [
+    [
+      "parley dialplan analyze add prefix=0 routeType=external-line externalLine=5550100",
+      "numbers that start with 0 leave on the external line 5550100",
+    ],
+    [
+      "parley dialplan analyze add prefix=900 routeType=reject rejectStatus=403",
+      "numbers that start with 900 are refused with 403",
+    ],
+  ],
+};
+
+const TRANSITION_HELP: KindHelp = {
+  key: "the transition's id, a number",
+  fields: "type=delete start=0 length=1",
+  setFields: "length=2",
+  examples: [
+    ["parley dialplan transition add 1 type=delete start=0 length=1", "transition 1 drops the first digit"],
+  ],
+};
+
+const REFINE_HELP: KindHelp = {
+  key: "the record's id (see list)",
+  fields: "outgoingGroupId=1 prefix=00 transitionId=1",
+  setFields: "transitionId=2",
+  examples: [
+    [
+      "parley dialplan refine add outgoingGroupId=1 prefix=00 transitionId=1",
+      "a number starting with 00 that leaves on outgoing group 1 gets transition 1",
+    ],
+  ],
+};
+
 export function registerRoutingCommands(program: Command): void {
   const line = program
     .command("line")
     .description("manage external lines (accounts at VoIP providers, FXO gateways)");
-  crudCommands(line, "line", "external line", "account", (l) =>
-    [l.account, `type ${String(l.type)}`, l.server || "-", `group ${String(l.outgoingGroupId)}`].join("  "),
+  crudCommands(
+    line,
+    "line",
+    "external line",
+    "account",
+    (l) =>
+      [l.account, `type ${String(l.type)}`, l.server || "-", `group ${String(l.outgoingGroupId)}`].join("  "),
+    LINE_HELP,
   );
   const trunk = program.command("trunk").description("manage SIP trunks (peer servers trusted by address)");
-  crudCommands(trunk, "trunk", "SIP trunk", "trunkId", (t) =>
-    [t.trunkId, `${String(t.address)}:${String(t.port)}/${String(t.transport)}`, String(t.description)].join(
-      "  ",
-    ),
+  crudCommands(
+    trunk,
+    "trunk",
+    "SIP trunk",
+    "trunkId",
+    (t) =>
+      [
+        t.trunkId,
+        `${String(t.address)}:${String(t.port)}/${String(t.transport)}`,
+        String(t.description),
+      ].join("  "),
+    TRUNK_HELP,
   );
   const dialplan = program
     .command("dialplan")
@@ -249,6 +365,7 @@ export function registerRoutingCommands(program: Command): void {
     "dial plan",
     "name",
     (p) => `${String(p.name)}  ${(p.users as string[]).join(",")}`,
+    DIAL_PLAN_HELP,
   );
   crudCommands(
     dialplan.command("analyze").description("analyze called number records"),
@@ -263,9 +380,12 @@ export function registerRoutingCommands(program: Command): void {
         r.routeType,
         r.externalLine || r.sipTrunk || r.rejectStatus || "",
       ].join("  "),
+    ANALYZE_HELP,
   );
   crudCommands(
-    dialplan.command("transition").description("transitions"),
+    dialplan
+      .command("transition")
+      .description("transitions: how a called number changes (delete, replace or insert digits)"),
     "transition",
     "transition",
     "id",
@@ -273,6 +393,7 @@ export function registerRoutingCommands(program: Command): void {
       [t.id, t.type, `start ${String(t.start)}`, `length ${String(t.length)}`, `"${String(t.text)}"`].join(
         "  ",
       ),
+    TRANSITION_HELP,
   );
   crudCommands(
     dialplan.command("refine").description("refine called number records"),
@@ -286,6 +407,7 @@ export function registerRoutingCommands(program: Command): void {
         `"${String(r.prefix)}"`,
         `transition ${String(r.transitionId)}`,
       ].join("  "),
+    REFINE_HELP,
   );
 
   // The dry run: its own module (the route explainer, asking a running server when one runs).

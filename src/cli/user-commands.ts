@@ -188,7 +188,7 @@ export function storeCommand(parent: Command, name: string): Command {
       "--database-url <url>",
       `mysql://... or postgres://... (default: SQLite in the data dir) [env ${envName("databaseUrl")}]`,
     )
-    .option("--config <file>", "JSON config file of settings (env PARLEY_CONFIG)")
+    .option("--config <file>", "JSON config file of settings [env PARLEY_CONFIG]")
     .option("--json", "print JSON instead of text");
 }
 
@@ -252,7 +252,7 @@ export function registerUserCommands(program: Command): void {
 
   storeCommand(user, "show")
     .description("show every field of a user")
-    .argument("<name>")
+    .argument("<name>", "the user's name (extension number)")
     .action((name: string, opts: StoreOptions) =>
       run(async () => {
         const found = await withStore(opts, (store, domainId) => store.users.get(domainId, name));
@@ -262,8 +262,10 @@ export function registerUserCommands(program: Command): void {
     );
 
   storeCommand(user, "set")
-    .description("change fields: key=value ... (dotted keys, comma lists; password=... sets the password)")
-    .argument("<name>")
+    .description(
+      "change a user's fields: key=value ... (dotted keys, comma lists; password=... sets the password)",
+    )
+    .argument("<name>", "the user's name (extension number)")
     .argument(
       "<assignments...>",
       "e.g. displayName=Alice forwarding.busy.enabled=true forwarding.busy.number=200",
@@ -281,7 +283,7 @@ export function registerUserCommands(program: Command): void {
 
   storeCommand(user, "remove")
     .description("delete a user and its stored registrations")
-    .argument("<name>")
+    .argument("<name>", "the user's name (extension number)")
     .action((name: string, opts: StoreOptions) =>
       run(async () => {
         const removed = await withStore(opts, (store, domainId) => store.users.delete(domainId, name));

@@ -78,7 +78,7 @@ export const settingsTable = {
   },
   tlsCert: {
     flag: "--tls-cert <file>",
-    describe: "TLS certificate (PEM); self-signed one generated if unset",
+    describe: "TLS certificate (PEM); a self-signed one is generated if unset",
     schema: z.string().min(1),
     default: undefined,
   },
@@ -196,7 +196,7 @@ export const settingsTable = {
   },
   defaultExpires: {
     flag: "--default-expires <s>",
-    describe: "registration time when a phone asks none",
+    describe: "registration time when a phone asks for none",
     schema: z.coerce.number().int().min(1).max(604_800),
     default: 3600,
   },
@@ -226,7 +226,7 @@ export const settingsTable = {
   digestAlgorithms: {
     flag: "--digest-algorithms <list>",
     describe:
-      "digest challenges offered, most preferred first: MD5, SHA-256 (default MD5 only: some phones, e.g. baresip 1.0, fail when also offered SHA-256)",
+      "digest challenges offered, most preferred first: MD5, SHA-256 (some phones, e.g. baresip 1.0, fail when also offered SHA-256)",
     schema: z
       .string()
       .transform((s) => s.split(",").map((a) => a.trim().toUpperCase()))

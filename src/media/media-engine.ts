@@ -215,7 +215,11 @@ export interface WorkerLoad {
   readonly worker: number;
   /** Relay sessions and media endpoints on the worker now. */
   readonly sessions: number;
-  /** Milliseconds its event loop spent working since it started (performance.eventLoopUtilization). */
+  /**
+   * Milliseconds its event loop spent working since it started (performance.eventLoopUtilization).
+   * NOTE: Node counts an idle period still in progress as active, so a reading may be lower than
+   * the one before it; the metric built on it never goes down.
+   */
   readonly activeMs: number;
 }
 

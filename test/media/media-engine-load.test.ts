@@ -57,7 +57,7 @@ describe("MediaEngine's load and relayed traffic (metrics)", () => {
   });
   after(() => engine.close());
 
-  it("workerLoad() lists each worker with its sessions and a growing busy time", async () => {
+  it("workerLoad() lists each worker with its sessions and its busy time", async () => {
     const idle = engine.workerLoad();
     assert.deepEqual(
       idle.map((w) => [w.worker, w.sessions]),
@@ -67,21 +67,22 @@ describe("MediaEngine's load and relayed traffic (metrics)", () => {
       ],
     );
     const s = await engine.allocate({ a: false, b: false });
-    const busy = engine.workerLoad();
-    assert.equal(
-      busy.reduce((n, w) => n + w.sessions, 0),
-      1,
-      "the session is on one worker",
-    );
-    assert.ok(
-      busy.every((w, i) => w.activeMs >= idle[i]!.activeMs),
-      "busy time never goes back",
-    );
-    assert.ok(
-      busy.some((w) => w.activeMs > 0),
-      "a worker's event loop did work",
-    );
-    await s.close();
+    try {
+      const busy = engine.workerLoad();
+      assert.equal(
+        busy.reduce((n, w) => n + w.sessions, 0),
+        1,
+        "the session is on one worker",
+      );
+      // NOTE: not monotonic (Node counts an idle period in progress as active until it ends); the
+      // metric built on it never goes down (parley-metrics.ts).
+      assert.ok(
+        busy.some((w) => w.activeMs > 0),
+        "a worker's event loop did work",
+      );
+    } finally {
+      await s.close();
+    }
     assert.equal(
       engine.workerLoad().reduce((n, w) => n + w.sessions, 0),
       0,

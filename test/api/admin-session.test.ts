@@ -185,7 +185,7 @@ describe("the web UI's sign-in API", () => {
       method: "POST",
       url: "/api/v1/users",
       headers: { authorization: `Bearer ${TOKEN}` },
-      payload: { name: "300", password: "secret", displayName: "New" },
+      payload: { name: "300", password: "secret-300", displayName: "New" },
     });
     assert.equal(created.statusCode, 201);
     const third = await nextSnapshot();

@@ -50,7 +50,7 @@ describe("parley user (CLI)", () => {
         "add",
         "200",
         "--password",
-        "pw200",
+        "pw200-secret",
         "--display-name",
         "Alice Able",
         "--set",
@@ -61,7 +61,7 @@ describe("parley user (CLI)", () => {
     );
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /user 200 created/);
-    const again = await parley(withDir("user", "add", "201", "--password", "pw201"));
+    const again = await parley(withDir("user", "add", "201", "--password", "pw201-secret"));
     assert.equal(again.code, 0, again.stderr);
   });
 
@@ -126,7 +126,7 @@ describe("parley user (CLI)", () => {
     const res = await parley(withDir("user", "set", "201", "forwarding.busy.number=12a"));
     assert.equal(res.code, 2);
     assert.match(res.stderr, /invalid forwarding\.busy\.number: must be 1-32 of digits, \*, #, \+/);
-    const bad = await parley(withDir("user", "add", "202", "--password", "pw", "--set", "maxDevices=lots"));
+    const bad = await parley(withDir("user", "add", "202", "--password", "pw202-secret", "--set", "maxDevices=lots"));
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /invalid maxDevices: must be an integer/);
     const unknown = await parley(withDir("user", "set", "201", "colour=red"));
@@ -135,7 +135,7 @@ describe("parley user (CLI)", () => {
   });
 
   it("a duplicate name or an unknown user exits 1 with a message", async () => {
-    const dup = await parley(withDir("user", "add", "201", "--password", "pw"));
+    const dup = await parley(withDir("user", "add", "201", "--password", "pw201-secret"));
     assert.equal(dup.code, 1);
     assert.match(dup.stderr, /already exists/);
     const missing = await parley(withDir("user", "show", "999"));

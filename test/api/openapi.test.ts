@@ -257,11 +257,11 @@ describe("the OpenAPI document", () => {
     it("users: create, get, list, patch, put, delete and their errors", async () => {
       const users = "/api/v1/users";
       const one = "/api/v1/users/{name}";
-      await call("POST", users, { body: { name: "300", password: "pw", displayName: "Carol" } });
+      await call("POST", users, { body: { name: "300", password: "pw-secret", displayName: "Carol" } });
       await call("POST", users, {
         body: {
           name: "301",
-          password: "pw",
+          password: "pw-secret",
           forwarding: { noAnswer: { enabled: true, number: "400" } },
           followMe: { strategy: 1, destinations: ["500"] },
           ipAuthorization: ["203.0.113.0/24"],
@@ -269,10 +269,10 @@ describe("the OpenAPI document", () => {
           email: "carol@example.com",
         },
       });
-      await call("POST", users, { body: { name: "300", password: "pw" } }); // 409
+      await call("POST", users, { body: { name: "300", password: "pw-secret" } }); // 409
       await call("POST", users, { body: { name: "302" } }); // 400 schema
       await call("POST", users, {
-        body: { name: "302", password: "pw", forwarding: { busy: { enabled: true } } },
+        body: { name: "302", password: "pw-secret", forwarding: { busy: { enabled: true } } },
       });
       await call("POST", users, { body: {}, token: false }); // 401
       await call("GET", users);
@@ -288,12 +288,12 @@ describe("the OpenAPI document", () => {
       });
       await call("PATCH", one, { params: { name: "300" }, body: { callRight: 999 } });
       await call("PATCH", one, { params: { name: "nobody" }, body: {} });
-      await call("PATCH", one, { params: { name: "300" }, body: { name: "301", password: "pw" } }); // 409
+      await call("PATCH", one, { params: { name: "300" }, body: { name: "301", password: "pw-secret" } }); // 409
       await call("PATCH", one, { params: { name: "300" }, body: {}, token: false });
       await call("PUT", one, { params: { name: "300" }, body: { displayName: "Carol C" } });
       await call("PUT", one, { params: { name: "300" }, body: { maxDevices: 0 } });
       await call("PUT", one, { params: { name: "nobody" }, body: {} });
-      await call("PUT", one, { params: { name: "300" }, body: { name: "301", password: "pw" } }); // 409
+      await call("PUT", one, { params: { name: "300" }, body: { name: "301", password: "pw-secret" } }); // 409
       await call("PUT", one, { params: { name: "300" }, body: {}, token: false });
       await call("DELETE", one, { params: { name: "300" } });
       await call("DELETE", one, { params: { name: "300" } });

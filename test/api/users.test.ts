@@ -39,7 +39,7 @@ describe("/api/v1/users", () => {
     it("creates a user with defaults: 201, Location, the whole user without any password", async () => {
       const res = await call("POST", "/api/v1/users", {
         name: "200",
-        password: "s3cret",
+        password: "s3cret-pw",
         displayName: "Alice",
       });
       assert.equal(res.statusCode, 201);
@@ -59,7 +59,7 @@ describe("/api/v1/users", () => {
     });
 
     it("a duplicate name is 409 conflict", async () => {
-      const res = await call("POST", "/api/v1/users", { name: "200", password: "other" });
+      const res = await call("POST", "/api/v1/users", { name: "200", password: "other-secret" });
       assert.equal(res.statusCode, 409);
       assert.equal(res.json<ErrorBody>().error, "conflict");
     });
@@ -76,7 +76,7 @@ describe("/api/v1/users", () => {
     it("a wrong type deep inside is 400 naming the dotted path (schema level)", async () => {
       const res = await call("POST", "/api/v1/users", {
         name: "201",
-        password: "pw",
+        password: "pw-secret",
         forwarding: { busy: { number: 200 } },
       });
       assert.equal(res.statusCode, 400);
@@ -86,7 +86,7 @@ describe("/api/v1/users", () => {
     it("an array element is named with its index (schema level)", async () => {
       const res = await call("POST", "/api/v1/users", {
         name: "201",
-        password: "pw",
+        password: "pw-secret",
         followMe: { destinations: ["100", "not a number"] },
       });
       assert.equal(res.statusCode, 400);
@@ -96,7 +96,7 @@ describe("/api/v1/users", () => {
     it("an unknown field is 400 naming it, not silently dropped", async () => {
       const res = await call("POST", "/api/v1/users", {
         name: "201",
-        password: "pw",
+        password: "pw-secret",
         forwarding: { busy: { enabled: false, colour: "red" } },
       });
       assert.equal(res.statusCode, 400);
@@ -106,19 +106,19 @@ describe("/api/v1/users", () => {
     });
 
     it("body values are not coerced: a string for an integer is 400", async () => {
-      const res = await call("POST", "/api/v1/users", { name: "201", password: "pw", maxDevices: "5" });
+      const res = await call("POST", "/api/v1/users", { name: "201", password: "pw-secret", maxDevices: "5" });
       assert.equal(res.statusCode, 400);
       assert.deepEqual(fields(res.json<ErrorBody>()), ["maxDevices"]);
     });
 
     it("every bad field is reported at once", async () => {
-      const res = await call("POST", "/api/v1/users", { password: "pw", callRight: -1, multiDevice: "yes" });
+      const res = await call("POST", "/api/v1/users", { password: "pw-secret", callRight: -1, multiDevice: "yes" });
       assert.equal(res.statusCode, 400);
       assert.deepEqual(fields(res.json<ErrorBody>()).sort(), ["callRight", "multiDevice", "name"]);
     });
 
     it("a bad e-mail address is 400 naming the field (store level)", async () => {
-      const res = await call("POST", "/api/v1/users", { name: "201", password: "pw", email: "nobody" });
+      const res = await call("POST", "/api/v1/users", { name: "201", password: "pw-secret", email: "nobody" });
       assert.equal(res.statusCode, 400);
       const body = res.json<ErrorBody>();
       assert.equal(body.error, "validation");
@@ -128,7 +128,7 @@ describe("/api/v1/users", () => {
     it("a bad address in ipAuthorization is 400 naming its index (store level)", async () => {
       const res = await call("POST", "/api/v1/users", {
         name: "201",
-        password: "pw",
+        password: "pw-secret",
         ipAuthorization: ["192.0.2.0/24", "nowhere"],
       });
       assert.equal(res.statusCode, 400);
@@ -136,7 +136,7 @@ describe("/api/v1/users", () => {
     });
 
     it("a bad e-mail is 400 naming email (store level)", async () => {
-      const res = await call("POST", "/api/v1/users", { name: "201", password: "pw", email: "nobody" });
+      const res = await call("POST", "/api/v1/users", { name: "201", password: "pw-secret", email: "nobody" });
       assert.equal(res.statusCode, 400);
       assert.deepEqual(fields(res.json<ErrorBody>()), ["email"]);
     });
@@ -237,7 +237,7 @@ describe("/api/v1/users", () => {
 
     it("a new password changes the stored digest hashes and is not returned", async () => {
       const before = await h.store.users.getAuth(domainId, "200");
-      const res = await call("PATCH", "/api/v1/users/200", { password: "n3w" });
+      const res = await call("PATCH", "/api/v1/users/200", { password: "n3w-secret" });
       assert.equal(res.statusCode, 200);
       assert.equal("password" in res.json<UserBody>(), false);
       assert.notDeepEqual(await h.store.users.getAuth(domainId, "200"), before);
@@ -256,8 +256,8 @@ describe("/api/v1/users", () => {
     });
 
     it("a rename onto an existing name is 409", async () => {
-      assert.equal((await call("POST", "/api/v1/users", { name: "202", password: "pw" })).statusCode, 201);
-      const res = await call("PATCH", "/api/v1/users/202", { name: "200", password: "pw" });
+      assert.equal((await call("POST", "/api/v1/users", { name: "202", password: "pw-secret" })).statusCode, 201);
+      const res = await call("PATCH", "/api/v1/users/202", { name: "200", password: "pw-secret" });
       assert.equal(res.statusCode, 409);
       assert.equal(res.json<ErrorBody>().error, "conflict");
     });
@@ -291,7 +291,7 @@ describe("/api/v1/users", () => {
 
   describe("DELETE", () => {
     it("removes the user: 204, then GET and DELETE are 404", async () => {
-      assert.equal((await call("POST", "/api/v1/users", { name: "gone", password: "pw" })).statusCode, 201);
+      assert.equal((await call("POST", "/api/v1/users", { name: "gone", password: "pw-secret" })).statusCode, 201);
       const res = await call("DELETE", "/api/v1/users/gone");
       assert.equal(res.statusCode, 204);
       assert.equal(res.body, "");
@@ -317,7 +317,7 @@ describe("/api/v1/users", () => {
     });
 
     it("DELETE removes the user's live bindings, and only those", async () => {
-      assert.equal((await call("POST", "/api/v1/users", { name: "700", password: "pw" })).statusCode, 201);
+      assert.equal((await call("POST", "/api/v1/users", { name: "700", password: "pw-secret" })).statusCode, 201);
       h.registrations.add(binding("a", "700"));
       h.registrations.add(binding("b", "700", 2));
       h.registrations.add(binding("c", "200"));
@@ -326,9 +326,9 @@ describe("/api/v1/users", () => {
     });
 
     it("a rename removes the old name's live bindings", async () => {
-      assert.equal((await call("POST", "/api/v1/users", { name: "701", password: "pw" })).statusCode, 201);
+      assert.equal((await call("POST", "/api/v1/users", { name: "701", password: "pw-secret" })).statusCode, 201);
       h.registrations.add(binding("d", "701"));
-      const res = await call("PATCH", "/api/v1/users/701", { name: "702", password: "pw2" });
+      const res = await call("PATCH", "/api/v1/users/701", { name: "702", password: "pw2-secret" });
       assert.equal(res.statusCode, 200);
       assert.equal(h.registrations.bindings.has("d"), false);
       assert.equal((await call("DELETE", "/api/v1/users/702")).statusCode, 204);
@@ -341,7 +341,7 @@ describe("/api/v1/users", () => {
       for (let i = 1; i <= 12; i++) {
         const name = `5${String(i).padStart(2, "0")}`;
         const displayName = i % 3 === 0 ? `Sales ${i}` : `Support ${i}`;
-        const res = await call("POST", "/api/v1/users", { name, password: "pw", displayName });
+        const res = await call("POST", "/api/v1/users", { name, password: "pw-secret", displayName });
         assert.equal(res.statusCode, 201);
       }
     });

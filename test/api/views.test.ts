@@ -45,7 +45,7 @@ describe("the admin API", () => {
           method: "POST",
           url: "/api/v1/users",
           headers: { authorization: `Bearer ${token}` },
-          payload: { name: "intruder", password: "pw" },
+          payload: { name: "intruder", password: "pw-secret" },
         });
         assert.equal(res.statusCode, 401);
         assert.equal(res.json<ErrorBody>().error, "unauthorized");

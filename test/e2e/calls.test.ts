@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool, type ToolResult } from "../helpers/run-tool.js";
 import { registeredUas, uac } from "../helpers/sipp-phones.js";
+import { addUser } from "../helpers/user-passwords.js";
 
 const noSipp = missingTool("sipp");
 
@@ -46,12 +47,7 @@ describe("calls, end to end", { skip: noSipp }, () => {
   before(async () => {
     parley = await startParley(["--no-answer-time", "2"]);
     current = parley;
-    const created = await parley.api("POST", "/api/v1/users", {
-      name: "103",
-      password: "103",
-      multiDevice: true,
-      maxDevices: 2,
-    });
+    const created = await addUser(parley, "103", { multiDevice: true, maxDevices: 2 });
     assert.equal(created.status, 201, JSON.stringify(created.body));
   });
   after(async () => {

@@ -23,6 +23,7 @@ import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { describeHeard, heard } from "../helpers/phone-audio.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { passed, uac } from "../helpers/sipp-phones.js";
+import { addUser } from "../helpers/user-passwords.js";
 
 const skip = missingTool("baresip") || missingTool("sox") || missingTool("sipp");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,7 +56,7 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
       assert.equal(r.status, 201, JSON.stringify(r.body));
     }
     for (const name of ["103", "104", "105", "106", "107"]) {
-      const r = await parley.api("POST", "/api/v1/users", { name, password: name });
+      const r = await addUser(parley, name);
       assert.equal(r.status, 201, JSON.stringify(r.body));
     }
   });

@@ -9,13 +9,14 @@ import { after, before, describe, it } from "node:test";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { passed, registeredUas, uac } from "../helpers/sipp-phones.js";
+import { addUser } from "../helpers/user-passwords.js";
 
 describe("follow-me (sipp)", { skip: missingTool("sipp") }, () => {
   let parley: ParleyProcess;
   before(async () => {
     parley = await startParley();
     // The embedded defaults are 100, 101 and 102: a third destination needs a user of its own.
-    const created = await parley.api("POST", "/api/v1/users", { name: "103", password: "103" });
+    const created = await addUser(parley, "103");
     assert.equal(created.status, 201, JSON.stringify(created.body));
   });
   after(() => parley.stop());

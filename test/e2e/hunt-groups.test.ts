@@ -18,6 +18,7 @@ import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { freePort } from "../helpers/ports.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { credentials, passed, registeredUas, sipp, uac } from "../helpers/sipp-phones.js";
+import { addUser } from "../helpers/user-passwords.js";
 
 interface Cdr {
   callee?: string;
@@ -51,7 +52,7 @@ describe("hunt groups (sipp), FEATURES.md section 5 worked example 3 included", 
     assert.equal(d.code, 0, d.stderr);
     parley = await startParley([], {}, { dataDir });
     // The embedded defaults are 100, 101 and 102: the third member needs a user of its own.
-    const created = await parley.api("POST", "/api/v1/users", { name: "103", password: "103" });
+    const created = await addUser(parley, "103");
     assert.equal(created.status, 201, JSON.stringify(created.body));
   });
   after(async () => {

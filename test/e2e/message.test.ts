@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { passed, registeredUas, uac } from "../helpers/sipp-phones.js";
+import { addUser } from "../helpers/user-passwords.js";
 
 describe("MESSAGE (RFC 3428 pager mode), end to end", { skip: missingTool("sipp") }, () => {
   let parley: ParleyProcess;
@@ -15,12 +16,7 @@ describe("MESSAGE (RFC 3428 pager mode), end to end", { skip: missingTool("sipp"
     parley = await startParley();
     const named = await parley.api("PATCH", "/api/v1/users/100", { displayName: "Alice Pager" });
     assert.equal(named.status, 200, JSON.stringify(named.body));
-    const created = await parley.api("POST", "/api/v1/users", {
-      name: "103",
-      password: "103",
-      multiDevice: true,
-      maxDevices: 2,
-    });
+    const created = await addUser(parley, "103", { multiDevice: true, maxDevices: 2 });
     assert.equal(created.status, 201, JSON.stringify(created.body));
   });
   after(async () => {

@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { passed, registeredUas, uac } from "../helpers/sipp-phones.js";
+import { addUser } from "../helpers/user-passwords.js";
 
 describe("call pick-up (sipp)", { skip: missingTool("sipp") }, () => {
   let parley: ParleyProcess;
@@ -70,7 +71,7 @@ describe("call pick-up (sipp)", { skip: missingTool("sipp") }, () => {
     // 101 and 102 ring together when 101 is called; 100 picks up at 102 by *40*102#.
     for (const user of ["101", "102"])
       assert.equal((await parley.api("PATCH", `/api/v1/users/${user}`, { ringingGroupId: 5 })).status, 200);
-    assert.equal((await parley.api("POST", "/api/v1/users", { name: "103", password: "103" })).status, 201);
+    assert.equal((await addUser(parley, "103")).status, 201);
     const called = await registeredUas(parley, "101", "call-uas-cancelled-elsewhere.xml");
     const member = await registeredUas(parley, "102", "call-uas-cancelled-elsewhere.xml");
     const caller = uac(parley, "103", "101", "call-uac-wait-bye.xml");

@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { passed, registeredUas, uac } from "../helpers/sipp-phones.js";
+import { addUser } from "../helpers/user-passwords.js";
 
 interface Cdr {
   callee?: string;
@@ -23,7 +24,7 @@ describe("ringing group (sipp)", { skip: missingTool("sipp") }, () => {
   before(async () => {
     parley = await startParley();
     // The embedded defaults are 100, 101 and 102: the third member needs a user of its own.
-    const created = await parley.api("POST", "/api/v1/users", { name: "103", password: "103" });
+    const created = await addUser(parley, "103");
     assert.equal(created.status, 201, JSON.stringify(created.body));
     for (const name of ["101", "102", "103"]) {
       const r = await parley.api("PATCH", `/api/v1/users/${name}`, { ringingGroupId: 7 });

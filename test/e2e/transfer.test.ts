@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { passed, registeredUas, uac } from "../helpers/sipp-phones.js";
+import { addUser } from "../helpers/user-passwords.js";
 
 const noSipp = missingTool("sipp");
 
@@ -64,7 +65,7 @@ describe("blind transfer, end to end", { skip: noSipp }, () => {
   ] as const) {
     it(`a transfer to ${why} fails with NOTIFY ${status}; the transferor's call goes on until it hangs up`, async () => {
       if (target === "104") {
-        const created = await parley.api("POST", "/api/v1/users", { name: "104", password: "104" });
+        const created = await addUser(parley, "104");
         assert.equal(created.status, 201, JSON.stringify(created.body));
       }
       const transferor = await registeredUas(parley, "101", "xfer-uas-transferor-fails.xml", [

@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { passed, registeredUas, uac } from "../helpers/sipp-phones.js";
+import { addUser } from "../helpers/user-passwords.js";
 
 const noSipp = missingTool("sipp");
 
@@ -26,7 +27,7 @@ describe("two offices joined by SIP trunks, end to end", { skip: noSipp }, () =>
 
   before(async () => {
     [office1, office2] = await Promise.all([startParley(), startParley()]);
-    for (const name of ["200", "201"]) await ok(office2, "POST", "/api/v1/users", { name, password: name });
+    for (const name of ["200", "201"]) assert.equal((await addUser(office2, name)).status, 201);
     await ok(office1, "POST", "/api/v1/sip-trunks", {
       trunkId: "office2",
       description: "Office 2",

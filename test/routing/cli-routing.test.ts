@@ -38,7 +38,7 @@ describe("parley line, trunk, dialplan, route (CLI)", () => {
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it("builds FEATURES.md section 5's example 2 and routes 91234567 and 81234567 through it", async () => {
-    assert.equal((await parley("user", "add", "100", "--password", "100")).code, 0);
+    assert.equal((await parley("user", "add", "100", "--password", "secret-100")).code, 0);
     for (const account of ["1234", "5678"]) {
       const r = await parley("line", "add", account, "server=127.0.0.1", "password=secret");
       assert.equal(r.code, 0, r.stderr);

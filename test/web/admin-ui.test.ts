@@ -78,7 +78,7 @@ describe("the admin web UI", { skip }, () => {
     await page.getByTestId("new-user").click();
     await page.getByTestId("user-form").waitFor();
     await field("name").fill("200");
-    await field("password").fill("200");
+    await field("password").fill("200-secret");
     await field("displayName").fill("Web Test");
     await field("forwarding.busy.enabled").check();
     await field("forwarding.busy.number").fill("not a number");

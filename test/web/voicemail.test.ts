@@ -22,11 +22,12 @@ import { writeParleyWav } from "../../src/media/audio/wav.js";
 import { MailQueue } from "../../src/services/voicemail/mail-queue.js";
 import { Mailboxes } from "../../src/services/voicemail/mailboxes.js";
 import { storeFromUrl } from "../../src/store/index.js";
-import { BaresipPhone, presetAccount } from "../helpers/baresip-phone.js";
+import { BaresipPhone } from "../helpers/baresip-phone.js";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { freePort } from "../helpers/ports.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { type Inbox, smtpInbox } from "../helpers/smtp-inbox.js";
+import { addUser, passwordOf } from "../helpers/user-passwords.js";
 import { CHROMIUM, DESKTOP, generatedAdminPassword, launchChromium, screenshot } from "./browser.js";
 
 /** A WAV file to upload: mono 16-bit PCM, a 440 Hz sine. */
@@ -267,12 +268,12 @@ describe("the Voicemail page", { skip }, () => {
   it("the Registrations page lists a phone's message-waiting subscription", {
     skip: missingTool("baresip") && "baresip not installed",
   }, async () => {
-    const created = await parley.api("POST", "/api/v1/users", { name: "300", password: "300" });
+    const created = await addUser(parley, "300");
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const silence = join(dataDir, "silence.wav");
     await writeFile(silence, wavUpload("silence.wav", 8000, 500).buffer);
     const phone = await BaresipPhone.start({
-      account: presetAccount("300", `127.0.0.1:${parley.sipPort}`),
+      account: `<sip:300@127.0.0.1:${parley.sipPort}>;auth_pass=${passwordOf(parley, "300")};regint=60`,
       source: silence,
       rtpPorts: "26900-26949",
       mwi: true,

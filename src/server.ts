@@ -198,6 +198,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     lineFreshCallId: settings.lineFreshCallId,
     onChange: () => liveEvents.notify(),
     gatewayBindings: (account) => location.lookup(domain.id, account),
+    // Issue 23: a line or trunk pointing at one of these is refused.
+    listeners: () => transport.listening,
   });
   // REGISTER and call credentials: local users, and the accounts of type 1 lines (FXO gateways).
   const credentials = new CredentialDirectory({

@@ -11,6 +11,7 @@ import { envName, resolveSettings, SettingsError } from "../config/settings.js";
 import { ConflictError, NotFoundError, type Store, storeFromUrl, ValidationError } from "../store/index.js";
 import type { RoutingKind } from "../store/routing-repository.js";
 import { registerRouteCommand } from "./route-command.js";
+import { settingsSelfCheck } from "./self-check.js";
 
 const EXIT_FAILURE = 1;
 const EXIT_INVALID = 2;
@@ -216,7 +217,9 @@ function crudCommands(
       const input = assignments(fields);
       if (keyField !== undefined && key !== undefined)
         input[keyField] = keyField === "id" ? Number(key) : key;
-      const created = await withStore(opts, (store, d) => store.routing.create(d, kind, input));
+      // A line or trunk may not point at this Parley (its SIP listeners from the settings).
+      const check = settingsSelfCheck(settingsOf(opts));
+      const created = await withStore(opts, (store, d) => store.routing.create(d, kind, input, check));
       if (opts.json) print(hidePassword(kind, created), true);
       else {
         const k = (created as unknown as Record<string, unknown>)[keyName];
@@ -232,8 +235,9 @@ function crudCommands(
       .argument("<fields...>", `key=value fields, e.g. ${help.setFields}`),
   ).action((key: string, fields: string[], opts: Options) =>
     run(async () => {
+      const check = settingsSelfCheck(settingsOf(opts));
       const updated = await withStore(opts, (store, d) =>
-        store.routing.update(d, kind, key, assignments(fields)),
+        store.routing.update(d, kind, key, assignments(fields), "merge", check),
       );
       if (opts.json) print(hidePassword(kind, updated), true);
       else process.stdout.write(`${noun} ${key} updated\n`);

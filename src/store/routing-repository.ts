@@ -37,6 +37,7 @@ import {
   usersOf,
 } from "./routing-validation.js";
 import type { Database } from "./schema.js";
+import type { RowCheck } from "./self-reference.js";
 
 export type RoutingKind = "line" | "trunk" | "dialplan" | "analyze" | "transition" | "refine";
 
@@ -177,8 +178,16 @@ export class RoutingRepository {
     return row === undefined ? undefined : (this.decode(kind, shownId(row), row.config) as RoutingValues[K]);
   }
 
-  /** Validates and stores a new row; ValidationError (fields, references) or ConflictError (key). */
-  async create<K extends RoutingKind>(domainId: number, kind: K, input: unknown): Promise<RoutingValues[K]> {
+  /**
+   * Validates and stores a new row; ValidationError (fields, references, `check`'s: a line or trunk
+   * pointing at this Parley, self-reference.ts) or ConflictError (key).
+   */
+  async create<K extends RoutingKind>(
+    domainId: number,
+    kind: K,
+    input: unknown,
+    check?: RowCheck,
+  ): Promise<RoutingValues[K]> {
     const spec = SPECS[kind] as unknown as KindSpec<RoutingValues[K]>;
     const parsed = parseWith(spec.schema, input);
     if (!parsed.ok) throw new ValidationError(parsed.errors);
@@ -189,6 +198,7 @@ export class RoutingRepository {
     const errors = [
       ...spec.references(snapshot, value),
       ...(await this.userReferences(domainId, kind, value)),
+      ...(check?.(kind, value) ?? []),
     ];
     if (errors.length > 0) throw new ValidationError(errors);
     const now = this.now();
@@ -256,6 +266,7 @@ export class RoutingRepository {
     address: string,
     patch: unknown,
     mode: "merge" | "replace" = "merge",
+    check?: RowCheck,
   ): Promise<RoutingValues[K]> {
     const spec = SPECS[kind] as unknown as KindSpec<RoutingValues[K]>;
     const row = await this.findRow(domainId, kind, address);
@@ -291,6 +302,7 @@ export class RoutingRepository {
     const errors = [
       ...spec.references(others as RoutingSnapshot, value),
       ...(await this.userReferences(domainId, kind, value)),
+      ...(check?.(kind, value) ?? []),
     ];
     if (errors.length > 0) throw new ValidationError(errors);
     try {

@@ -6,6 +6,7 @@
 import type { LiveBinding } from "../registrar/location-service.js";
 import { RoutingService } from "../routing/routing-service.js";
 import type { Store } from "../store/index.js";
+import type { OwnListener } from "../store/self-reference.js";
 import type { Clock, TimerHandle } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { TrunkCallRouting } from "./call-routing.js";
@@ -31,6 +32,8 @@ export interface TrunkServicesOptions {
   readonly onChange?: () => void;
   /** Live registrations of a type 1 line's gateway (the location service). */
   readonly gatewayBindings: (account: string) => readonly LiveBinding[];
+  /** Parley's SIP listeners (the transport's): a line or trunk may not point at one (issue 23). */
+  readonly listeners?: () => readonly OwnListener[];
 }
 
 /** How often each SIP trunk's peer is asked OPTIONS (its live state). */
@@ -116,6 +119,7 @@ export function createTrunkServices(o: TrunkServicesOptions) {
       trunkCalls: (trunkId: string) => carriers.calls("trunk", trunkId),
       trunkState: (trunkId: string) => trunks.state(trunkId),
       changed,
+      ...(o.listeners === undefined ? {} : { listeners: o.listeners }),
     },
     async start(): Promise<void> {
       await routing.snapshot();

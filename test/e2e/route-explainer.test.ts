@@ -73,6 +73,22 @@ describe("the route explainer: dry run (API, CLI) and the real call agree", { sk
     assert.doesNotMatch(text.stdout, /note: no running server/);
   });
 
+  it("a line pointing at this Parley's own SIP port is refused, the field named (the server's listeners)", async () => {
+    const res = await parley.api("POST", "/api/v1/external-lines", {
+      account: "5550002",
+      server: "127.0.0.1",
+      serverPort: parley.sipPort,
+      password: "secret",
+    });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.deepEqual(res.body.errors, [
+      {
+        field: "server",
+        message: `points at this Parley (it listens for SIP over UDP on 127.0.0.1:${parley.sipPort}): calls would loop back into it`,
+      },
+    ]);
+  });
+
   it("the real call gets the predicted 503, the explanation in its Warning header", async () => {
     const log = join(parley.dataDir, "route-explainer-messages.log");
     const r = await uac(parley, "100", "9555", "call-uac-503.xml", ["-trace_msg", "-message_file", log]);

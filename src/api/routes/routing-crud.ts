@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type TObject, Type } from "typebox";
 import type { Store } from "../../store/index.js";
 import type { RoutingKind, RoutingValues } from "../../store/routing-repository.js";
+import type { RowCheck } from "../../store/self-reference.js";
 import { ApiError, errorResponses } from "../errors.js";
 
 export interface RoutingCrudOptions<K extends RoutingKind> {
@@ -31,6 +32,8 @@ export interface RoutingCrudOptions<K extends RoutingKind> {
   view?: (value: RoutingValues[K]) => Record<string, unknown>;
   /** After every change (the server's router cache forgets its tables). */
   onChange?: () => void;
+  /** More checks of a created or changed row: a line or trunk pointing at this Parley (400). */
+  check?: RowCheck;
 }
 
 export function routingCrud<K extends RoutingKind>(): FastifyPluginAsyncTypebox<RoutingCrudOptions<K>> {
@@ -92,7 +95,7 @@ export function routingCrud<K extends RoutingKind>(): FastifyPluginAsyncTypebox<
         },
       },
       async (request, reply) => {
-        const value = await store.routing.create(domainId, kind, request.body);
+        const value = await store.routing.create(domainId, kind, request.body, o.check);
         changed();
         return reply
           .code(201)
@@ -124,7 +127,14 @@ export function routingCrud<K extends RoutingKind>(): FastifyPluginAsyncTypebox<
           },
         },
         async (request) => {
-          const value = await store.routing.update(domainId, kind, keyIn(request.params), request.body, mode);
+          const value = await store.routing.update(
+            domainId,
+            kind,
+            keyIn(request.params),
+            request.body,
+            mode,
+            o.check,
+          );
           changed();
           return view(value);
         },

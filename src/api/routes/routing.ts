@@ -8,6 +8,7 @@ import { RoutingService } from "../../routing/routing-service.js";
 import type { Store } from "../../store/index.js";
 import type { ExternalLine, SipTrunk } from "../../store/routing-model.js";
 import type { RoutingSnapshot } from "../../store/routing-validation.js";
+import { type OwnListener, selfReferenceCheck } from "../../store/self-reference.js";
 import { ApiError, errorResponses } from "../errors.js";
 import {
   AnalyzeSchemas,
@@ -32,6 +33,11 @@ export interface RoutingLive {
   trunkState(trunkId: string): "online" | "offline" | "unknown";
   /** The tables changed: reload them, (re)register lines. */
   changed(): void;
+  /**
+   * Parley's own SIP listeners: a line or trunk pointing at one of them is refused (400 naming the
+   * field). Absent (no SIP server): not checked.
+   */
+  listeners?(): readonly OwnListener[];
 }
 
 export interface RoutingRoutesOptions {
@@ -44,7 +50,13 @@ export const routingRoutes: FastifyPluginAsyncTypebox<RoutingRoutesOptions> = as
   app,
   { store, domainId, live },
 ) => {
-  const common = { store, domainId, onChange: () => live.changed() };
+  const listeners = live.listeners?.bind(live);
+  const common = {
+    store,
+    domainId,
+    onChange: () => live.changed(),
+    ...(listeners === undefined ? {} : { check: selfReferenceCheck(listeners) }),
+  };
   await app.register(routingCrud<"line">(), {
     ...common,
     kind: "line",

@@ -2,7 +2,8 @@
  * End to end with real phones: a blind transfer between three baresip phones through a real
  * `parley start` (issue 4). 100 (440 Hz tone) calls 101, which auto-answers; 101 transfers the call
  * to 102 (660 Hz) with baresip's own REFER; 102 auto-answers Parley's offerless INVITE, 101 hangs
- * up on NOTIFY 200, and 100 then talks to 102: 102's recording must carry 100's tone.
+ * up on NOTIFY 200, and 100 then talks to 102, both ways: 102's recording must carry 100's tone,
+ * and the end of 100's recording 102's tone (before the transfer, 100 heard 101's).
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BaresipPhone, presetAccount, soxStat, toneWav } from "../helpers/baresip-phone.js";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
+import { describeHeard, heard, heardBeforeEnd } from "../helpers/phone-audio.js";
 import { missingTool } from "../helpers/run-tool.js";
 
 const skip = missingTool("baresip") || missingTool("sox");
@@ -29,7 +31,9 @@ describe("blind transfer between baresip phones", { skip }, () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it("101 transfers 100 to 102; 102 hears 100; the CDR ends with 102", { timeout: 60000 }, async (t) => {
+  it("101 transfers 100 to 102; 102 hears 100 and 100 hears 102; the CDR ends with 102", {
+    timeout: 60000,
+  }, async (t) => {
     await toneWav(join(work, "440.wav"), 440, 30);
     await toneWav(join(work, "1000.wav"), 1000, 30);
     await toneWav(join(work, "660.wav"), 660, 30);
@@ -56,7 +60,9 @@ describe("blind transfer between baresip phones", { skip }, () => {
 
     a.command("dial", `sip:101@${server}`);
     assert.ok(await b.waitForEvent("CALL_ESTABLISHED", 10000), `101 answered${diag()}`);
-    await new Promise((r) => setTimeout(r, 1000));
+    assert.ok(await a.waitForEvent("CALL_ESTABLISHED", 10000), `100 connected${diag()}`);
+    // A stretch of 100 <-> 101 (measured below: 100 hears 101's tone), on purpose.
+    await new Promise((r) => setTimeout(r, 1500));
     b.command("transfer", `sip:102@${server}`);
     assert.ok(await c.waitForEvent("CALL_ESTABLISHED", 10000), `102 answered the transferred call${diag()}`);
     assert.ok(await b.waitForEvent("CALL_CLOSED", 10000), `101 left after the transfer${diag()}`);
@@ -67,6 +73,7 @@ describe("blind transfer between baresip phones", { skip }, () => {
     assert.equal(calls[0].callee, "102");
     assert.equal(calls[0].state, "answered");
 
+    // The stretch of 100 <-> 102 whose audio is measured below, both ways (a fixed window on purpose).
     await new Promise((r) => setTimeout(r, 4000));
     a.command("hangup");
     assert.ok(await c.waitForEvent("CALL_CLOSED", 5000), `102: BYE received${diag()}`);
@@ -82,6 +89,16 @@ describe("blind transfer between baresip phones", { skip }, () => {
       Math.abs(st.freq - 440) < 440 * 0.15,
       `rough frequency ${st.freq} Hz, expected ~440\n${st.text}`,
     );
+
+    // The other direction: 100 heard 101 before the transfer and 102 at its end.
+    const before = heard(a, 0.3, 1.3, [440, 660, 1000]);
+    t.diagnostic(`100 heard before the transfer: ${describeHeard(before)}`);
+    assert.ok((before.shares[1000] ?? 0) > 0.5, `100 heard 101's 1000 Hz first: ${describeHeard(before)}`);
+    const after = heardBeforeEnd(a, 3, 0.5, [440, 660, 1000]);
+    t.diagnostic(`100 heard at the end: ${describeHeard(after)}`);
+    assert.ok(after.rms > 0.05, `100 heard 102 (silent?): ${describeHeard(after)}`);
+    assert.ok((after.shares[660] ?? 0) > 0.5, `100 heard 102's 660 Hz: ${describeHeard(after)}`);
+    assert.ok((after.shares[1000] ?? 0) < 0.1, `not 101's 1000 Hz any more: ${describeHeard(after)}`);
 
     let cdr: Record<string, unknown> | undefined;
     for (let i = 0; i < 30 && !cdr; i++) {

@@ -1,9 +1,11 @@
 /**
  * End to end with real phones: an attended transfer made by linphonec (belle-sip), the only
  * Debian softphone with a headless attended transfer ("transfer <call> --to-call <call>": REFER
- * with Replaces, RFC 5589 7). 100 (baresip, 440 Hz) calls 101 (linphonec, auto-answer); 101 calls
- * 102 (baresip, auto-answer), then joins 100 to 102. Parley must end up with one call 100 <-> 102
- * in which 102 hears 100's tone, and the consultation call recorded as transferred.
+ * with Replaces, RFC 5589 7). 100 (a scripted phone with an RTP ear, sending 440 Hz) calls 101
+ * (linphonec, auto-answer); 101 holds it, calls 102 (baresip, 660 Hz, auto-answer), then joins 100
+ * to 102. Parley must end up with one call 100 <-> 102 with audio both ways (102's recording
+ * carries 100's tone; 100's ear, after the join, 102's tone), and the consultation call recorded
+ * as transferred. 100 is scripted because baresip's recorder stops at a re-INVITE (the hold).
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,7 +16,9 @@ import { BaresipPhone, presetAccount, soxStat, toneWav } from "../helpers/baresi
 import { type Linphonec, startLinphonec } from "../helpers/linphonec.js";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { freePort } from "../helpers/ports.js";
+import { toneShare } from "../helpers/rtp-peer.js";
 import { missingTool } from "../helpers/run-tool.js";
+import { TonePhone } from "../helpers/tone-phone.js";
 
 const skip = missingTool("baresip") || missingTool("sox") || missingTool("linphonec");
 
@@ -27,11 +31,12 @@ async function until(what: () => Promise<boolean> | boolean, ms: number): Promis
   return false;
 }
 
-describe("attended transfer by linphonec between baresip phones", { skip }, () => {
+describe("attended transfer by linphonec between a scripted phone and baresip", { skip }, () => {
   let parley: ParleyProcess;
   let work: string;
   const phones: BaresipPhone[] = [];
   let b: Linphonec | undefined;
+  let a: TonePhone | undefined;
   before(async () => {
     parley = await startParley();
     work = mkdtempSync(join(tmpdir(), "parley-atx-"));
@@ -39,11 +44,14 @@ describe("attended transfer by linphonec between baresip phones", { skip }, () =
   after(async () => {
     await Promise.all(phones.map((p) => p.stop()));
     await b?.quit();
+    a?.close();
     await parley.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
-  it("101 consults 102 then joins 100 to 102; 102 hears 100", { timeout: 90000 }, async (t) => {
+  it("101 consults 102 then joins 100 to 102; 102 hears 100 and 100 hears 102", {
+    timeout: 90000,
+  }, async (t) => {
     await toneWav(join(work, "440.wav"), 440, 40);
     await toneWav(join(work, "660.wav"), 660, 40);
     const server = `127.0.0.1:${parley.sipPort}`;
@@ -58,24 +66,25 @@ describe("attended transfer by linphonec between baresip phones", { skip }, () =
       return p;
     };
     const c = await phone("102", "660.wav", "27000-27049", true);
-    const a = await phone("100", "440.wav", "27050-27099", false);
+    const caller = await TonePhone.open("100", parley.sipPort);
+    a = caller;
     const linphone = startLinphonec(await freePort(), "27100-27149");
     b = linphone;
     const diag = () =>
-      `\n--- 100:\n${a.output()}\n--- 101:\n${linphone.output()}\n--- 102:\n${c.output()}\n--- parley:\n${parley
+      `\n--- 100: ${caller.phone.received.map((m) => m.method).join(" ")}\n--- 101:\n${linphone.output()}\n--- 102:\n${c.output()}\n--- parley:\n${parley
         .output()
         .slice(-4000)}`;
     linphone.command(`register sip:101@${server} sip:${server} 101`);
     linphone.command("autoanswer enable");
-    for (const p of [a, c])
-      assert.ok(await p.waitForOutput(/200 OK \(Parley[^)]*\) \[1 binding\]/, 10000), `registered${diag()}`);
+    assert.equal((await caller.phone.register()).status, 200, `100 registered${diag()}`);
+    assert.ok(await c.waitForOutput(/200 OK \(Parley[^)]*\) \[1 binding\]/, 10000), `registered${diag()}`);
     assert.ok(
       await until(async () => (await parley.api("GET", "/api/v1/users/101")).body.state === "online", 10000),
       `101 registered${diag()}`,
     );
 
-    a.command("dial", `sip:101@${server}`);
-    assert.ok(await a.waitForEvent("CALL_ESTABLISHED", 10000), `101 answered 100${diag()}`);
+    const call = await caller.phone.call("101");
+    caller.startTone(call, 440);
     await new Promise((r) => setTimeout(r, 500));
     // linphonec calls again only with the first call on hold (a re-INVITE relayed to 100).
     linphone.command("pause 1");
@@ -92,10 +101,13 @@ describe("attended transfer by linphonec between baresip phones", { skip }, () =
       return items.length === 1 && items[0].caller === "100" && items[0].callee === "102";
     };
     assert.ok(await until(joined, 10000), `one call 100 <-> 102${diag()}`);
+    const joinedAt = performance.now();
+    // The stretch of 100 <-> 102 whose audio is measured below, both ways (a fixed window on purpose).
     await new Promise((r) => setTimeout(r, 4000));
-    a.command("hangup");
+    const endAt = performance.now();
+    assert.equal((await caller.phone.inDialog(call, "BYE")).status, 200, `100 hung up${diag()}`);
     assert.ok(await c.waitForEvent("CALL_CLOSED", 5000), `102: BYE received${diag()}`);
-    await Promise.all([a.stop(), c.stop()]);
+    await c.stop();
 
     const wav = c.received();
     assert.ok(wav, `102: a recording${diag()}`);
@@ -107,6 +119,16 @@ describe("attended transfer by linphonec between baresip phones", { skip }, () =
       Math.abs(st.freq - 440) < 440 * 0.2,
       `rough frequency ${st.freq} Hz, expected ~440\n${st.text}`,
     );
+
+    // The other direction: after the join, 100's ear hears 102's tone.
+    const after = caller.heardBetween(joinedAt + 700, endAt);
+    const share = toneShare(after, 660);
+    t.diagnostic(`100 heard after the join: ${after.length / 8} ms, 660 Hz ${(share * 100).toFixed(0)}%`);
+    assert.ok(
+      after.length >= 8000 * 2,
+      `100 heard 102 for ${after.length / 8} ms of ${endAt - joinedAt - 700}`,
+    );
+    assert.ok(share > 0.5, `100 heard 102's 660 Hz (${(share * 100).toFixed(0)}%)`);
 
     const cdrs = (await parley.api("GET", "/api/v1/cdrs?limit=10")).body.items;
     // biome-ignore lint/suspicious/noExplicitAny: the API's JSON

@@ -53,3 +53,20 @@ export function describeHeard(w: HeardWindow): string {
     .join(", ");
   return `${w.seconds.toFixed(1)} s, RMS ${w.rms.toFixed(3)}, ${shares}`;
 }
+
+/**
+ * The window from `fromEndS` to `toEndS` seconds before the end of the phone's `call`-th
+ * recording (e.g. 3, 0.5: the last stretch of a call, whatever came before it).
+ */
+export function heardBeforeEnd(
+  phone: BaresipPhone,
+  fromEndS: number,
+  toEndS: number,
+  tones: number[],
+  call = 0,
+): HeardWindow {
+  const dump = receivedDumps(phone)[call];
+  if (dump === undefined) throw new Error(`no recording of call ${call} in ${phone.dir}`);
+  const seconds = wavSamples(dump).length / 8000;
+  return heard(phone, Math.max(0, seconds - fromEndS), Math.max(0, seconds - toEndS), tones, call);
+}

@@ -6,6 +6,7 @@ import { enLists } from "./en-lists";
 import { enParked } from "./en-parked";
 import { enPresence } from "./en-presence";
 import { enRecordings } from "./en-recordings";
+import { enRoute } from "./en-route";
 
 export const en = {
   ...enAutoAttendant,
@@ -15,6 +16,7 @@ export const en = {
   ...enParked,
   ...enPresence,
   ...enRecordings,
+  ...enRoute,
   "app.name": "Parley",
   "app.tagline": "SIP server and IP-PBX",
   "lang.switch": "中文",

@@ -7,6 +7,7 @@ import { zhLists } from "./zh-lists";
 import { zhParked } from "./zh-parked";
 import { zhPresence } from "./zh-presence";
 import { zhRecordings } from "./zh-recordings";
+import { zhRoute } from "./zh-route";
 
 export const zh: Record<MessageKey, string> = {
   ...zhAutoAttendant,
@@ -16,6 +17,7 @@ export const zh: Record<MessageKey, string> = {
   ...zhParked,
   ...zhPresence,
   ...zhRecordings,
+  ...zhRoute,
   "app.name": "Parley",
   "app.tagline": "SIP 服务器与 IP-PBX",
   "lang.switch": "English",

@@ -2,15 +2,14 @@
  * The dial plan (FEATURES.md section 5): analyze called number, transitions, refine called number,
  * the dial plans themselves, and the dry-run route tester that shows each step.
  */
-import { type FormEvent, useState } from "react";
-import type { FieldSpec, FormValues } from "../components/fields";
-import { errorsFor, type FieldGroup, FieldInput, FormFailure } from "../components/form";
+import { useState } from "react";
+import type { FieldGroup } from "../components/form";
 import { type Row, TableEditor, textColumn } from "../components/table-editor";
-import { PageHeader, Unavailable } from "../components/ui";
-import { type Translate, useI18n } from "../i18n";
+import { PageHeader } from "../components/ui";
+import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
-import { ApiFailure, api } from "../lib/api";
-import type { RouteTestResult, RouteType, TransitionType } from "../lib/api-types";
+import type { RouteType, TransitionType } from "../lib/api-types";
+import { RouteTester } from "./route-tester";
 
 const ROUTE_TYPES = [
   "local-user",
@@ -218,139 +217,4 @@ export function DialPlanPage() {
       {tab === "tester" ? <RouteTester /> : null}
     </section>
   );
-}
-
-const TESTER_FIELDS: FieldSpec[] = [
-  { path: "caller", kind: "text", label: "dp.caller" },
-  { path: "number", kind: "text", label: "dp.number" },
-  {
-    path: "origin",
-    kind: "select",
-    label: "dp.origin",
-    options: [
-      { value: "user", label: "dp.origin.user" },
-      { value: "line", label: "dp.origin.line" },
-      { value: "trunk", label: "dp.origin.trunk" },
-    ],
-  },
-];
-
-function RouteTester() {
-  const { t } = useI18n();
-  const [values, setValues] = useState<FormValues>({ caller: "100", number: "", origin: "user" });
-  const [result, setResult] = useState<RouteTestResult>();
-  const [failure, setFailure] = useState<unknown>();
-  const [unavailable, setUnavailable] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    try {
-      setResult(await api.post<RouteTestResult>("/dialplan/test", values));
-      setFailure(undefined);
-    } catch (error) {
-      if (
-        error instanceof ApiFailure &&
-        error.status === 404 &&
-        error.code === "not_found" &&
-        /route/.test(error.message)
-      )
-        setUnavailable(true);
-      else setFailure(error);
-    }
-  };
-  if (unavailable) return <Unavailable what={t("dp.tester")} />;
-  return (
-    <div className="card" data-testid="route-tester">
-      <p className="muted">{t("dp.testerHint")}</p>
-      <form onSubmit={submit} noValidate>
-        <FormFailure failure={failure} specs={TESTER_FIELDS} />
-        <div className="field-grid">
-          {TESTER_FIELDS.map((spec) => (
-            <FieldInput
-              key={spec.path}
-              spec={spec}
-              value={values[spec.path] ?? ""}
-              onChange={(v) => setValues({ ...values, [spec.path]: v })}
-              errors={errorsFor(failure, spec.path, TESTER_FIELDS)}
-            />
-          ))}
-        </div>
-        <div className="form-actions">
-          <button type="submit" className="primary" data-testid="run-test">
-            {t("dp.run")}
-          </button>
-        </div>
-      </form>
-      {result ? (
-        <div className="test-result" data-testid="test-result">
-          <h3>{t("dp.result")}</h3>
-          <p className="route-summary" data-testid="test-route" data-kind={String(result.route.kind)}>
-            {routeText(result.route, t)}
-          </p>
-          <h3>{t("dp.steps")}</h3>
-          <ol className="steps" data-testid="test-steps">
-            {result.steps.map((step, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: the steps are an ordered, fixed list
-              <li key={i} data-step={String(step.step)}>
-                {stepText(step, t)}
-              </li>
-            ))}
-          </ol>
-          {result.attempts.length > 0 ? (
-            <>
-              <h3>{t("dp.attempts")}</h3>
-              <ul className="plain">
-                {result.attempts.map((a) => (
-                  <li key={`${a.kind}:${a.id}`}>
-                    {t(a.kind === "trunk" ? "opt.routeType.sip-trunk" : "opt.routeType.external-line")}{" "}
-                    <strong>{a.id}</strong>: <span className="mono">{a.number}</span>
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
-        </div>
-      ) : null}
-    </div>
-  );
-}
-
-function routeText(route: Record<string, unknown>, t: Translate): string {
-  const kind = String(route.kind);
-  const label = t(`opt.routeType.${kind}` as MessageKey);
-  if (kind === "reject") return `${label}: ${String(route.status)} ${String(route.reason ?? "")}`;
-  const target = route.line || route.trunk;
-  return `${label}${target ? ` ${String(target)}` : ""} → ${String(route.number ?? "")}`;
-}
-
-function stepText(step: Record<string, unknown>, t: Translate): string {
-  switch (step.step) {
-    case "analyze": {
-      const record = step.record as Record<string, unknown> | undefined;
-      const match = record
-        ? t("dp.step.match", {
-            prefix: String(record.prefix),
-            route: t(`opt.routeType.${String(record.routeType)}` as MessageKey),
-          })
-        : t("dp.step.noMatch");
-      return t("dp.step.analyze", { number: String(step.number), plan: String(step.dialPlan), match });
-    }
-    case "transition":
-      return t("dp.step.transition", {
-        id: String(step.transitionId),
-        before: String(step.before),
-        after: String(step.after),
-      });
-    case "call-right":
-      return t("dp.step.callRight", { caller: String(step.caller), required: String(step.required) });
-    case "default":
-      return t("dp.step.default", { rule: String(step.rule), number: String(step.number) });
-    case "refine":
-      return t("dp.step.refine", {
-        group: String(step.outgoingGroupId),
-        before: String(step.before),
-        after: String(step.after),
-      });
-    default:
-      return JSON.stringify(step);
-  }
 }

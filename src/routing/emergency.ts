@@ -10,9 +10,12 @@
  *   (9999 with prefix 9 leaves as 999, 9112 as 112).
  * The refine table is not applied: an emergency number leaves exactly as the table holds it.
  */
-import { lineCandidates, type RoutableLine, type RoutableTrunk } from "./outbound-candidates.js";
+import type { RoutableLine, RoutableTrunk } from "./outbound-candidates.js";
+import { type Candidate, type CarrierSkip, lineChoice } from "./route-explainer.js";
 import type { Attempt, Caller, PlanInput, PlanResult } from "./routing-plan.js";
 import type { RoutingStep } from "./types.js";
+
+const OFFLINE: CarrierSkip = { code: "line-offline" };
 
 /** One row of the emergency numbers table, as routing reads it. */
 export interface EmergencyNumber {
@@ -68,11 +71,22 @@ export function emergencyPlan<L extends RoutableLine, T extends RoutableTrunk>(
     callerLine: caller.user.specificExternalLine,
     cursor: input.cursor("0"),
   };
+  // The route explainer's choice (route-explainer.ts): the lines tried, and why each other is not.
+  const check = input.checkLine ?? ((l: L) => (input.usableLine(l) ? undefined : OFFLINE));
   const lines: L[] = [];
-  if (emergency.line !== "")
-    lines.push(...lineCandidates(snapshot.lines, { ...request, line: emergency.line }, input.usableLine));
-  for (const line of lineCandidates(snapshot.lines, { ...request, line: "" }, input.usableLine))
-    if (!lines.includes(line)) lines.push(line);
+  const candidates: Candidate[] = [{ kind: "route", id: "emergency", via: "default", tried: true, number }];
+  const choices = [
+    ...(emergency.line === ""
+      ? []
+      : [lineChoice(snapshot.lines, { ...request, line: emergency.line }, check)]),
+    lineChoice(snapshot.lines, { ...request, line: "" }, check),
+  ];
+  for (const choice of choices) {
+    for (const line of choice.tried) if (!lines.includes(line)) lines.push(line);
+    for (const c of choice.candidates)
+      if (!candidates.some((seen) => seen.kind === "line" && seen.id === c.id))
+        candidates.push(c.tried ? { ...c, number } : c);
+  }
   const attempts: Array<Attempt<L, T>> = lines.map((line) => ({
     carrier: { kind: "line", line },
     number,
@@ -85,6 +99,7 @@ export function emergencyPlan<L extends RoutableLine, T extends RoutableTrunk>(
       route: { kind: "external-line", number, line: emergency.line, outgoingGroupId: 0 },
       steps: [step],
       attempts,
+      candidates,
     },
   };
 }

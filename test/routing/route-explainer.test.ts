@@ -4,7 +4,7 @@
  * skipped and why (line offline, at its maximum calls, not open to the caller, round robin chose
  * another, trunk forbidding outgoing calls, no record matched, out-group prefix missing, call right
  * too low), and the outcome; and the routing service's real-call decide() and its dry run
- * dryRun() giving the same outcome, the refusal's words included.
+ * dryRun() giving the same outcome, the refusal's words included (an emergency number's too).
  * Not covered here: the API, the CLI and the SIP response (test/e2e/route-explainer.test.ts).
  */
 import assert from "node:assert/strict";
@@ -238,6 +238,31 @@ describe("the routing service: the real call and the dry run give one outcome", 
     ]);
     assert.deepEqual(dry.outcome, { kind: "local-user", number: "101" });
     assert.equal(call.kind, "local-user");
+  });
+  it("an emergency number with every line offline: the emergency rule, each line and why, 503", async () => {
+    const withTable = new RoutingService({
+      load: async () => ({ ...snapshot, emergencyNumbers: [{ number: "112", line: "5550002" }] }),
+      user: async (name) => users[name],
+      outGroupPrefix: "9",
+      checkLine: (l) => carriers.lineCheck(l),
+    });
+    const dry = await withTable.dryRun("user", "100", "9112");
+    assert.ok(dry.found);
+    assert.deepEqual(brief(dry.plan.candidates), [
+      "emergency/default/tried",
+      "5550002/record/line-max-outgoing-calls",
+      "5550001/pool/line-offline",
+    ]);
+    const detail =
+      "no line available: line 5550002 busy: maximum outgoing calls (0) reached; line 5550001 offline (not registered)";
+    assert.deepEqual(dry.plan.outcome, {
+      kind: "refuse",
+      status: 503,
+      reason: "No External Line Available",
+      detail,
+    });
+    const call = await withTable.decide(caller, "9112");
+    assert.equal(call.kind === "refuse" && call.detail, detail);
   });
   it("a dry run without live facts says so (live: false)", async () => {
     const offline = new RoutingService({

@@ -16,6 +16,7 @@ export const enRoute = {
   "route.record": "Analyze record {id}",
   "route.rule.out-group": "Default: out-group prefix → any external line",
   "route.rule.local-user": "Default: a local user",
+  "route.rule.emergency": "Emergency number (emergency numbers table)",
   "route.kind.line": "External line",
   "route.kind.trunk": "SIP trunk",
   "route.kind.user": "Local user",

@@ -18,6 +18,7 @@ export const zhRoute: Record<keyof typeof enRoute, string> = {
   "route.record": "分析记录 {id}",
   "route.rule.out-group": "默认：出局前缀 → 任一外线",
   "route.rule.local-user": "默认：本地用户",
+  "route.rule.emergency": "紧急号码（紧急号码表）",
   "route.kind.line": "外线",
   "route.kind.trunk": "SIP 中继",
   "route.kind.user": "本地用户",

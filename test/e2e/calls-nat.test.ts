@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { freePort } from "../helpers/ports.js";
 import { missingTool } from "../helpers/run-tool.js";
+import { startSipp } from "../helpers/sipp.js";
 import { credentials, passed, registeredUas, sipp, uac } from "../helpers/sipp-phones.js";
 
 const noSipp = missingTool("sipp");
@@ -34,9 +35,13 @@ describe("calls with phones behind NAT, end to end", { skip: noSipp }, () => {
     passed(reg, "NATed registration of 102", parley);
     const regs = await parley.api("GET", "/api/v1/registrations?user=102");
     assert.equal(regs.status, 200);
-    const callee = sipp(parley, "call-uas-answer-natted.xml", port, []);
-    await new Promise((r) => setTimeout(r, 300));
+    // Called once its socket is bound (the port it registered from), never after a fixed sleep.
+    const callee = await startSipp({
+      scenario: "call-uas-answer-natted.xml",
+      port,
+      remotePort: parley.sipPort,
+    });
     passed(await uac(parley, "100", "102", "call-uac-bye.xml"), "caller 100", parley);
-    passed(await callee, "NATed callee 102", parley);
+    passed(await callee.done, "NATed callee 102", parley);
   });
 });

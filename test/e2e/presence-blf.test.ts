@@ -8,12 +8,14 @@
  * unless it may subscribe to all; an unknown user is 404.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { freePort } from "../helpers/ports.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { ScriptedPhone } from "../helpers/scripted-phone.js";
 import { credentials, passed, sipp } from "../helpers/sipp-phones.js";
+import { readTrace } from "../trunks/sipp-provider.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -99,7 +101,8 @@ describe("presence and busy lamps (scripted phones)", () => {
       notifies(watcher, "dialog").find((n) => /<state>terminated<\/state>/.test(n.body)),
     );
     assert.ok(ended.at - byeAt < 200, `terminated ${Math.round(ended.at - byeAt)} ms after the BYE`);
-    // The last NOTIFY tells only of the ended call; the versions only ever count up by one.
+    // The last NOTIFY tells only of the ended call; the versions only ever count up by one. A
+    // window of 300 ms on purpose: no NOTIFY may follow the terminated one.
     await sleep(300);
     assert.doesNotMatch(notifies(watcher, "dialog").at(-1)!.body, /<state>(early|confirmed)<\/state>/);
     const versions = notifies(watcher, "dialog").map((n) => Number(/version="(\d+)"/.exec(n.body)?.[1]));
@@ -166,12 +169,37 @@ describe("presence and busy lamps (scripted phones)", () => {
   }, async () => {
     await parley.api("PATCH", "/api/v1/users/102", { presenceGroup: 0 });
     const port = await freePort();
-    const blf = sipp(parley, "blf-subscriber.xml", port, ["-inf", credentials(parley, "102"), "-s", "101"]);
+    const trace = join(parley.dataDir, `blf-${port}.log`);
+    const blf = sipp(parley, "blf-subscriber.xml", port, [
+      "-inf",
+      credentials(parley, "102"),
+      "-s",
+      "101",
+      "-trace_msg",
+      "-message_file",
+      trace,
+    ]);
     const callee = await phone("101", { ringMs: 800 });
     assert.equal((await callee.register()).status, 200);
-    await sleep(1000);
+    // The call starts once the BLF phone has answered its subscription's first NOTIFY (from sipp's
+    // message trace), not after a fixed time.
+    const firstNotifyAnswered = () => {
+      const messages = readTrace(trace);
+      const notify = messages.findIndex((m) => m.direction === "received" && m.text.startsWith("NOTIFY "));
+      return (
+        notify >= 0 &&
+        messages.slice(notify).some((m) => m.direction === "sent" && m.text.startsWith("SIP/2.0 200"))
+      );
+    };
+    for (let i = 0; i < 200 && !firstNotifyAnswered(); i++) await sleep(50);
+    assert.ok(
+      firstNotifyAnswered(),
+      `the BLF phone's subscription is in place\n${parley.output().slice(-2000)}`,
+    );
     const caller = await phone("100");
     const dialog = await caller.call("101");
+    // The call lasts half a second on purpose: states that change faster than NOTIFYs are answered
+    // may be merged (RFC 6665 4.2.2 allows it), and the BLF phone expects to see "confirmed".
     await sleep(500);
     assert.equal((await caller.inDialog(dialog, "BYE")).status, 200);
     passed(await blf, "the BLF phone saw the call's states in order", parley);

@@ -85,16 +85,26 @@ describe("attended transfer by linphonec between a scripted phone and baresip", 
 
     const call = await caller.phone.call("101");
     caller.startTone(call, 440);
-    await new Promise((r) => setTimeout(r, 500));
+    // Each step waits for what linphonec (or 100) reports, not for a fixed time.
+    const linphoneSays = (re: RegExp) => until(() => re.test(linphone.output()), 10000);
+    assert.ok(
+      await linphoneSays(/Media streams established with \S+ for call 1/),
+      `101 talks to 100${diag()}`,
+    );
     // linphonec calls again only with the first call on hold (a re-INVITE relayed to 100).
     linphone.command("pause 1");
-    assert.ok(await until(() => /paused|Pausing/i.test(linphone.output()), 5000), `101 held 100${diag()}`);
-    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(await linphoneSays(/Call 1 with \S+ is now paused/), `101 held 100${diag()}`);
+    const holdOffer = (m: { method: string; body: Buffer }) =>
+      m.method === "INVITE" && /^a=(sendonly|inactive)/m.test(m.body.toString());
+    assert.ok(await caller.phone.waitFor(holdOffer, 0, 10000), `the hold reached 100${diag()}`);
     linphone.command(`call sip:102@${server}`);
     assert.ok(await c.waitForEvent("CALL_ESTABLISHED", 10000), `102 answered 101${diag()}`);
     const consulting = async () => (await parley.api("GET", "/api/v1/calls")).body.items.length === 2;
     assert.ok(await until(consulting, 5000), `two calls up${diag()}`);
-    await new Promise((r) => setTimeout(r, 1000));
+    assert.ok(
+      await linphoneSays(/Media streams established with \S+ for call 2/),
+      `101 talks to 102${diag()}`,
+    );
     linphone.command("transfer 1 --to-call 2");
     const joined = async () => {
       const items = (await parley.api("GET", "/api/v1/calls")).body.items;

@@ -37,7 +37,7 @@ export interface ProviderOptions {
 }
 
 /** sipp's -trace_msg file: each entry "----- <date> <time>\nUDP message received [n] bytes :\n\n<message>". */
-function readTrace(file: string): TracedMessage[] {
+export function readTrace(file: string): TracedMessage[] {
   let text: string;
   try {
     text = readFileSync(file, "latin1");

@@ -152,7 +152,13 @@ export function planRoute<L extends RoutableLine, T extends RoutableTrunk>(
 ): PlanResult<L, T> {
   const tables = dialPlanTables(snapshot, input.outGroupPrefix);
   const context = contextOf(snapshot, caller);
-  const emergency = emergencyPlan(snapshot, caller, dialed, effectiveDialPlan(tables, context.dialPlan), input);
+  const emergency = emergencyPlan(
+    snapshot,
+    caller,
+    dialed,
+    effectiveDialPlan(tables, context.dialPlan),
+    input,
+  );
   if (emergency !== undefined) return emergency;
   const { route, steps } = routeNumber(tables, dialed, context);
   const dialPlan = tables.dialPlans.includes(context.dialPlan) ? context.dialPlan : DEFAULT_DIAL_PLAN;

@@ -8,8 +8,9 @@
  * a NAT forwards it to this host, relayed calls are silent.
  */
 import { isIP } from "node:net";
+import { bindAddressFor } from "./call/media-plane.js";
 import type { Settings } from "./config/settings.js";
-import { unbracket } from "./transport/addresses.js";
+import { isWildcard, unbracket } from "./transport/addresses.js";
 import { hostInterfaceAddresses, type InterfaceAddress } from "./transport/local-address.js";
 
 export interface MediaAddresses {
@@ -17,6 +18,12 @@ export interface MediaAddresses {
   readonly address: string | undefined;
   /** Written when a leg's local address is not known. */
   readonly fallbackAddress: string;
+  /**
+   * Where the media sockets bind: the configured address when it is this host's; with none, the one
+   * address SIP listens on when that is a single specific address (every leg's local address is
+   * then that one: RTP listens no wider than SIP), else "::" (dual-stack) or "0.0.0.0".
+   */
+  readonly bindAddress: string;
 }
 
 /** The configured media address and the setting it came from, if any. */
@@ -36,14 +43,17 @@ const FLAG = { mediaAddress: "--media-address", advertisedAddress: "--advertised
  * of this machine (`host` lists them; default: os.networkInterfaces()).
  */
 export function mediaAddresses(
-  settings: Pick<Settings, "mediaAddress" | "advertisedAddress">,
+  settings: Pick<Settings, "mediaAddress" | "advertisedAddress" | "bind">,
   contactHost: string,
   logger: { warn(fields: Record<string, unknown>, message: string): void },
   host: readonly InterfaceAddress[] = hostInterfaceAddresses(),
 ): MediaAddresses {
   const configured = configuredMediaAddress(settings);
   const fallbackAddress = unbracket(contactHost);
-  if (configured === undefined) return { address: undefined, fallbackAddress };
+  if (configured === undefined) {
+    const only = settings.bind.length === 1 && !isWildcard(settings.bind[0]) ? settings.bind[0] : undefined;
+    return { address: undefined, fallbackAddress, bindAddress: only ?? bindAddressFor(undefined) };
+  }
   const { address, setting } = configured;
   const own = host.map((i) => i.address);
   if (!own.some((a) => a.toLowerCase() === address.toLowerCase())) {
@@ -55,5 +65,5 @@ export function mediaAddresses(
         "each phone is told the address it reached Parley on",
     );
   }
-  return { address, fallbackAddress };
+  return { address, fallbackAddress, bindAddress: bindAddressFor(address) };
 }

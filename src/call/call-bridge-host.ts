@@ -7,6 +7,7 @@ import type { Dialog, DialogRequestEvent } from "../dialog/index.js";
 import type { Call } from "./call.js";
 import type { BridgeHost } from "./call-bridge.js";
 import type { CallOptions } from "./call-options.js";
+import { dialogLocal } from "./leg-address.js";
 
 /** The Call's own parts of the host: its SDP hook and what a side's end does. */
 export type CallBridgeParts = Pick<BridgeHost, "body" | "sideEnded">;
@@ -28,7 +29,16 @@ export function callBridgeHost(call: Call, o: Omit<CallOptions, "uas">, parts: C
     held: (from: Dialog, held: boolean) => o.events("held", { call, by: call.partyOf(from), held }),
     ...(o.holdMusic === undefined
       ? {}
-      : { holdMusic: (from: Dialog, offer: Buffer) => o.holdMusic!.start(call.partyOf(from), offer) }),
+      : {
+          holdMusic: (from: Dialog, offer: Buffer) => {
+            const held = call.otherSide(from);
+            const legs = {
+              holder: dialogLocal(o.addressing, from)?.(),
+              held: held === undefined ? undefined : dialogLocal(o.addressing, held)?.(),
+            };
+            return o.holdMusic!.start(call.partyOf(from), offer, legs);
+          },
+        }),
     onError: o.onError,
   };
 }

@@ -12,6 +12,7 @@ import type { Clock } from "../util/clock.js";
 import type { Call } from "./call.js";
 import type { CallSubject } from "./call-events.js";
 import type { Verdict } from "./detection-points.js";
+import type { LegAddressing } from "./leg-address.js";
 import type { FinalStatus, MediaEndpoint } from "./media-endpoint.js";
 import type { PartyIndex } from "./party-index.js";
 import { type RingBack, ringBack } from "./ring-back.js";
@@ -81,6 +82,8 @@ export interface EngineCallControlDeps {
   readonly resolve: (number: string) => Promise<ResolvedTarget>;
   /** Where a service's verdict goes for a call's caller: the next hop, or the refusal. */
   readonly plan: (call: Call, verdict: Verdict) => Promise<NextHop | FinalStatus>;
+  /** Each leg's local address, for the endpoint's offer of a ring-back (issue 23). */
+  readonly addressing?: LegAddressing;
   readonly onError: (error: unknown) => void;
 }
 
@@ -163,6 +166,9 @@ export class EngineCallControl implements CallControl {
   ): Promise<RingBack | { readonly status: number; readonly reason: string }> {
     const target = await this.o.resolve(user);
     if (!target.ok) return { status: target.status, reason: target.reason };
+    // One offer rings every device: it names the address facing the first (issue 23).
+    const first = target.set.targets[0];
+    const local = first === undefined ? undefined : this.o.addressing?.localAddressToward(first.destination);
     return ringBack({
       dialogs: this.o.dialogs,
       clock: this.o.clock,
@@ -172,6 +178,7 @@ export class EngineCallControl implements CallControl {
       from,
       set: target.set,
       endpoint,
+      ...(local === undefined ? {} : { local }),
       onError: this.o.onError,
     });
   }

@@ -19,10 +19,16 @@ export interface AnchoredHold {
   stop(): void;
 }
 
+/** The local addresses of the holding and the held leg (issue 23), for Parley's SDP on each. */
+export interface HoldLegAddresses {
+  readonly holder?: string;
+  readonly held?: string;
+}
+
 export interface HoldMusicProvider {
   /**
    * Music for the side held by `holder`, or undefined (the holder's music-on-hold setting is off,
    * no G.711 in its offer, no port): the hold then crosses end to end as before.
    */
-  start(holder: CallParty, holderOffer: Buffer): Promise<AnchoredHold | undefined>;
+  start(holder: CallParty, holderOffer: Buffer, legs?: HoldLegAddresses): Promise<AnchoredHold | undefined>;
 }

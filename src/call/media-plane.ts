@@ -39,6 +39,8 @@ export interface MediaPlaneOptions {
   readonly address: string | undefined;
   /** What Parley's SDP names when a leg's local address is not known (a ring-back's offer). */
   readonly fallbackAddress: string;
+  /** Where the media sockets bind; default: bindAddressFor(address). */
+  readonly bindAddress?: string;
   readonly workers: number;
   /** Seconds; 0 = no media timeout. */
   readonly timeoutSeconds: number;
@@ -66,7 +68,7 @@ export class MediaPlane {
       minPort: o.rtpPorts[0],
       maxPort: o.rtpPorts[1],
       workers: o.workers,
-      bindAddress: bindAddressFor(o.address),
+      bindAddress: o.bindAddress ?? bindAddressFor(o.address),
       tonePlan: o.tonePlan,
       onWorkerError: (err) => logger.error({ err }, "media worker failed"),
       onEndpointWarning: (endpoint, message) => logger.warn({ endpoint, message }, "media endpoint"),

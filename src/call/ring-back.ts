@@ -23,6 +23,8 @@ export interface RingBackInput {
   /** The user's devices and ringing time (as for a call to that user). */
   readonly set: TargetSet;
   readonly endpoint: MediaEndpoint;
+  /** The local address facing the user's devices (issue 23), for the endpoint's offer. */
+  readonly local?: string;
   readonly onError: (error: unknown) => void;
 }
 
@@ -42,7 +44,7 @@ export function ringBack(o: RingBackInput): RingBack {
   /** Settles the ring-back as cancelled (an aborted fork reports nothing itself). */
   let giveUp: (() => void) | undefined;
   const result = (async (): Promise<RingBackResult> => {
-    const offer = await o.endpoint.answer(Buffer.alloc(0));
+    const offer = await o.endpoint.answer(Buffer.alloc(0), o.local);
     if (!offer.ok) return { ok: false, status: offer.status, reason: offer.reason };
     if (cancelled) return { ok: false, status: 487, reason: "Request Terminated" };
     const fromUri = `sip:${o.from.user}@${o.host}`;

@@ -19,7 +19,8 @@ export interface AnchoredHoldSession {
 /** Opens the two endpoints; undefined when the holder's offer has no G.711 (nothing to anchor). */
 export async function anchoredHold(
   engine: MediaEngine,
-  address: string,
+  /** The address Parley's SDP names to the holding phone and to the held one. */
+  addresses: { readonly holder: string; readonly held: string },
   music: readonly PlayItem[],
   holderOffer: Buffer,
   onError: (error: unknown) => void,
@@ -32,8 +33,13 @@ export async function anchoredHold(
     await player.close();
     throw error;
   }
-  const session = (port: number) => ({ address, port, sessionId: randomInt(1, 2 ** 31), version: 1 });
-  const toHolder = answerOffer(holderOffer, session(sink.port));
+  const session = (address: string, port: number) => ({
+    address,
+    port,
+    sessionId: randomInt(1, 2 ** 31),
+    version: 1,
+  });
+  const toHolder = answerOffer(holderOffer, session(addresses.holder, sink.port));
   if (!toHolder.ok) {
     await Promise.all([player.close(), sink.close()]);
     return undefined;
@@ -47,7 +53,7 @@ export async function anchoredHold(
     Promise.all([player.close(), held.close()]).catch(onError);
   };
   return {
-    offer: Buffer.from(makeOffer(session(player.port), "sendonly")),
+    offer: Buffer.from(makeOffer(session(addresses.held, player.port), "sendonly")),
     answer: Buffer.from(toHolder.sdp),
     answered: (answer) => {
       const remote = readAnswer(answer);

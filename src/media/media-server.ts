@@ -119,9 +119,15 @@ export class MediaServer {
    * Music on hold anchored in Parley while a phone holds a call whose media flows phone to phone
    * (the call layer's HoldMusicProvider uses it): `music` names the track ("default" or an upload).
    */
-  holdMusic(holderOffer: Buffer, music = "default"): Promise<AnchoredHoldSession | undefined> {
-    const address = this.o.address ?? this.o.fallbackAddress;
-    return anchoredHold(this.o.engine, address, this.speech([{ music }]), holderOffer, (error) =>
+  holdMusic(
+    holderOffer: Buffer,
+    music = "default",
+    /** The local addresses of the holding and the held leg (issue 23); by shape, as call/ gives them. */
+    legs: { readonly holder?: string | undefined; readonly held?: string | undefined } = {},
+  ): Promise<AnchoredHoldSession | undefined> {
+    const address = (leg: string | undefined) => this.o.address ?? leg ?? this.o.fallbackAddress;
+    const addresses = { holder: address(legs.holder), held: address(legs.held) };
+    return anchoredHold(this.o.engine, addresses, this.speech([{ music }]), holderOffer, (error) =>
       this.o.onError(error, "music on hold"),
     );
   }

@@ -84,6 +84,40 @@ describe("media relay address by default: the one each phone reached Parley on (
   });
 });
 
+describe("Parley's own media by default: the address each phone reached Parley on (issue 23)", () => {
+  let parley: ParleyProcess;
+  const phones: FamilyPhone[] = [];
+  before(async () => {
+    parley = await startParley(["--bind", "0.0.0.0,::", "--rtp-ports", "31800-31819"]);
+  });
+  after(async () => {
+    for (const p of phones) p.close();
+    await parley.stop();
+  });
+
+  for (const host of ["127.0.0.1", "::1"] as const) {
+    it(`a feature code's confirmation to a phone on ${host}: the endpoint's SDP names ${host}, and it is heard`, {
+      skip: host === "::1" && missingCapability(hasIPv6Loopback, "no IPv6 loopback (::1) on this machine"),
+    }, async () => {
+      const phone = await FamilyPhone.open(host, "100", parley.sipPort);
+      phones.push(phone);
+      assert.equal(await phone.register(), 200);
+      // *78 (do not disturb on) is answered by Parley's media endpoint, which confirms in words.
+      await phone.call("*78");
+      const target = sdpTarget(phone.sdpFromParley ?? "");
+      assert.equal(target?.family, host === "::1" ? "IP6" : "IP4", phone.sdpFromParley);
+      assert.equal(target?.address, host, phone.sdpFromParley);
+      phone.startRtp();
+      assert.ok(
+        await phone.rtpReceived(25, 15000),
+        `the confirmation was heard (${phone.rtpIn} RTP packets)`,
+      );
+      phone.stopRtp();
+      await phone.bye().catch(() => undefined); // the endpoint may have hung up first
+    });
+  }
+});
+
 describe("--media-address that is not the machine's: a warning at start-up (issue 23)", () => {
   let parley: ParleyProcess;
   before(async () => {

@@ -50,13 +50,19 @@ describe("park by RFC 4733 keys in a relayed call", () => {
     const dialog = await a.call("101");
     const relayPort = Number(/^m=audio (\d+)/m.exec(dialog.answer ?? "")?.[1]);
     assert.ok(relayPort > 0, `the relay's port in the answer: ${dialog.answer}`);
+    // Keys count once Parley has the call answered (its ACK in), not after a fixed time.
+    const answered = async () =>
+      ((await parley.api("GET", "/api/v1/calls")).body.items as Array<{ state: string }>).some(
+        (c) => c.state === "answered",
+      );
+    for (let i = 0; i < 100 && !(await answered()); i++) await sleep(50);
+    assert.ok(await answered(), "the call is answered");
     return { a, b, rtp, relayPort };
   }
 
   it("100 keys *70*7#: 101 is parked in slot 7 and 100 is released", { timeout: 60000 }, async () => {
     await parley.api("PATCH", "/api/v1/users/100", { callPark: true });
     const { a, b, rtp, relayPort } = await relayedCall();
-    await sleep(300);
     for (const key of "*70*7#") await rtp.sendEvent(relayPort, key);
     // Both phones are re-INVITEd onto Parley's media: 101 onto music, 100 onto the announcement.
     await b.waitFor((m) => m.method === "INVITE" && m.to?.tag !== undefined);
@@ -78,8 +84,8 @@ describe("park by RFC 4733 keys in a relayed call", () => {
   it("a stray # or a code without the right parks nothing", { timeout: 60000 }, async () => {
     await parley.api("PATCH", "/api/v1/users/100", { callPark: false });
     const { rtp, relayPort } = await relayedCall();
-    await sleep(300);
     for (const key of "#12#*70*8#") await rtp.sendEvent(relayPort, key);
+    // What is tested is that nothing happens: a window of 1.5 s on purpose.
     await sleep(1500);
     assert.deepEqual(await parked(), []);
     const calls = (await parley.api("GET", "/api/v1/calls")).body.items as Array<{

@@ -212,6 +212,7 @@ describe("voicemail with baresip phones and a real SMTP server", { skip }, () =>
     await sleep((greetingSeconds() + 0.3) * 1000);
     caller.command("hangup");
     assert.ok(await caller.waitForEvent("CALL_CLOSED", 5000));
+    // What is tested is that no message is kept: a window of a second on purpose.
     await sleep(1000);
     const list = await parley.api("GET", "/api/v1/voicemail?user=102");
     assert.equal(list.body.items.length, 0, "a too-short message is discarded");

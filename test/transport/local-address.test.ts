@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { bindAddressFor } from "../../src/call/media-plane.js";
 import { mediaAddresses } from "../../src/media-address.js";
 import {
   type InterfaceAddress,
@@ -88,7 +89,7 @@ describe("mediaAddresses() (start-up)", () => {
   it("with no setting, no fixed address (each leg's own) and no warning", () => {
     const log = logger();
     const got = mediaAddresses(
-      { mediaAddress: undefined, advertisedAddress: undefined },
+      { mediaAddress: undefined, advertisedAddress: undefined, bind: ["0.0.0.0"] },
       "192.0.2.2",
       log,
       HOST,
@@ -97,15 +98,35 @@ describe("mediaAddresses() (start-up)", () => {
     assert.equal(got.fallbackAddress, "192.0.2.2");
     assert.equal(log.lines.length, 0);
   });
+  it("with no setting, media sockets listen no wider than SIP: its one specific address, else every address", () => {
+    const log = logger();
+    const unset = { mediaAddress: undefined, advertisedAddress: undefined };
+    assert.equal(mediaAddresses({ ...unset, bind: ["127.0.0.1"] }, "x", log, HOST).bindAddress, "127.0.0.1");
+    const wide = mediaAddresses({ ...unset, bind: ["0.0.0.0", "::"] }, "x", log, HOST).bindAddress;
+    assert.equal(wide, bindAddressFor(undefined));
+    assert.ok(wide === "::" || wide === "0.0.0.0", wide);
+    const two = mediaAddresses({ ...unset, bind: ["127.0.0.1", "::1"] }, "x", log, HOST).bindAddress;
+    assert.equal(two, wide, "two addresses of either family: the dual-stack wildcard");
+  });
   it("--media-address of this machine: written for every leg, no warning", () => {
     const log = logger();
-    const got = mediaAddresses({ mediaAddress: "10.1.2.3", advertisedAddress: undefined }, "x", log, HOST);
+    const got = mediaAddresses(
+      { mediaAddress: "10.1.2.3", advertisedAddress: undefined, bind: ["0.0.0.0"] },
+      "x",
+      log,
+      HOST,
+    );
     assert.equal(got.address, "10.1.2.3");
     assert.equal(log.lines.length, 0);
   });
   it("--media-address not of this machine: a warning naming the setting and the machine's addresses", () => {
     const log = logger();
-    const got = mediaAddresses({ mediaAddress: "192.0.2.7", advertisedAddress: undefined }, "x", log, HOST);
+    const got = mediaAddresses(
+      { mediaAddress: "192.0.2.7", advertisedAddress: undefined, bind: ["0.0.0.0"] },
+      "x",
+      log,
+      HOST,
+    );
     assert.equal(got.address, "192.0.2.7");
     assert.equal(log.lines.length, 1);
     const [{ obj, msg }] = log.lines;
@@ -119,11 +140,16 @@ describe("mediaAddresses() (start-up)", () => {
   });
   it("an --advertised-address IP stands for the media address, and is checked the same way", () => {
     const log = logger();
-    const got = mediaAddresses({ mediaAddress: undefined, advertisedAddress: "203.0.113.5" }, "x", log, HOST);
+    const got = mediaAddresses(
+      { mediaAddress: undefined, advertisedAddress: "203.0.113.5", bind: ["0.0.0.0"] },
+      "x",
+      log,
+      HOST,
+    );
     assert.equal(got.address, "203.0.113.5");
     assert.equal(log.lines[0]?.obj.setting, "advertisedAddress");
     const named = mediaAddresses(
-      { mediaAddress: undefined, advertisedAddress: "pbx.example.com" },
+      { mediaAddress: undefined, advertisedAddress: "pbx.example.com", bind: ["0.0.0.0"] },
       "y",
       log,
       HOST,

@@ -5,7 +5,7 @@
  * track (`prompts/moh/default.wav`, or the administrator's upload named "default") from Parley,
  * anchored for the hold only; on resume the media is end to end again (src/call/hold-music.ts).
  */
-import type { AnchoredHold, HoldMusicProvider } from "../../call/hold-music.js";
+import type { AnchoredHold, HoldLegAddresses, HoldMusicProvider } from "../../call/hold-music.js";
 import type { CallParty } from "../../call/types.js";
 import type { MediaServer } from "../../media/media-server.js";
 import type { LocalUser } from "../../store/user-model.js";
@@ -16,10 +16,14 @@ export interface MusicOnHoldUsers {
 
 export function musicOnHold(users: MusicOnHoldUsers, media: MediaServer): HoldMusicProvider {
   return {
-    async start(holder: CallParty, holderOffer: Buffer): Promise<AnchoredHold | undefined> {
+    async start(
+      holder: CallParty,
+      holderOffer: Buffer,
+      legs?: HoldLegAddresses,
+    ): Promise<AnchoredHold | undefined> {
       const entry = await users.lookup(holder.domainId, holder.user);
       if (entry?.user.musicOnHold !== true) return undefined;
-      return media.holdMusic(holderOffer);
+      return media.holdMusic(holderOffer, "default", legs);
     },
   };
 }

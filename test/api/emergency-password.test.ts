@@ -53,7 +53,7 @@ describe("/api/v1 emergency numbers and the password policy", () => {
       const res = await api("GET", "/emergency-numbers");
       assert.equal(res.statusCode, 200);
       assert.deepEqual(
-        res.json<Array<{ number: string; line: string }>>().map((e) => [e.number, e.line]),
+        res.json<{ items: Array<{ number: string; line: string }> }>().items.map((e) => [e.number, e.line]),
         [
           ["112", ""],
           ["911", ""],

@@ -30,6 +30,11 @@ export const EmergencyNumberItem = Type.Object(
   { description: "An emergency number." },
 );
 
+const EmergencyNumberList = Type.Object(
+  { items: Type.Array(EmergencyNumberItem) },
+  { description: "The emergency numbers, by number." },
+);
+
 const NewNumber = Type.Object(
   { number: fields.number, line: Type.Optional(fields.line), description: Type.Optional(fields.description) },
   { additionalProperties: false },
@@ -75,10 +80,10 @@ export const emergencyNumbersRoutes: FastifyPluginAsyncTypebox<EmergencyNumbersR
         operationId: "listEmergencyNumbers",
         tags,
         summary: "The emergency numbers, by number",
-        response: { 200: Type.Array(EmergencyNumberItem), ...errorResponses(401) },
+        response: { 200: EmergencyNumberList, ...errorResponses(401) },
       },
     },
-    async () => (await repository.list(domainId)).map(toItem),
+    async () => ({ items: (await repository.list(domainId)).map(toItem) }),
   );
 
   app.get(

@@ -13,6 +13,7 @@ export interface FieldSpec {
   label: MessageKey;
   labelParams?: Record<string, string | number>;
   hint?: MessageKey;
+  hintParams?: Record<string, string | number>;
   /** select: values and their labels; `numeric` sends the value as a number. */
   options?: ReadonlyArray<{ value: string; label: MessageKey }>;
   numeric?: boolean;

@@ -80,7 +80,7 @@ export function FieldInput(props: {
       {control}
       {spec.hint && !invalid ? (
         <small id={`${id}-hint`} className="hint">
-          {t(spec.hint)}
+          {t(spec.hint, spec.hintParams)}
         </small>
       ) : null}
       <FieldErrors id={`${id}-error`} errors={errors} message={fieldMessage} />

@@ -1,22 +1,26 @@
 /** English: the reference dictionary; every other language must have every key (zh.ts). */
 import { enAutoAttendant } from "./en-auto-attendant";
 import { enConference } from "./en-conference";
+import { enDevices } from "./en-devices";
 import { enGroups } from "./en-groups";
 import { enLists } from "./en-lists";
 import { enParked } from "./en-parked";
 import { enPresence } from "./en-presence";
 import { enRecordings } from "./en-recordings";
 import { enRoute } from "./en-route";
+import { enRules } from "./en-rules";
 
 export const en = {
   ...enAutoAttendant,
   ...enConference,
+  ...enDevices,
   ...enGroups,
   ...enLists,
   ...enParked,
   ...enPresence,
   ...enRecordings,
   ...enRoute,
+  ...enRules,
   "app.name": "Parley",
   "app.tagline": "SIP server and IP-PBX",
   "lang.switch": "中文",

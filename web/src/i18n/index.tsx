@@ -2,6 +2,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import type { FieldError } from "../lib/api-types";
 import { en, type MessageKey } from "./en";
+import { schemaRule, serverRule } from "./field-rules";
 import { zh } from "./zh";
 
 export type Lang = "en" | "zh";
@@ -46,8 +47,12 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const dict = DICTIONARIES[lang];
     const t: Translate = (key, params) => format(dict[key], params);
     const fieldMessage = (error: FieldError): string => {
+      const schema = schemaRule(error.message, t);
+      if (schema !== undefined) return schema;
       const known = knownMessage(error.message);
       if (known) return t(known.key, known.params);
+      const rule = serverRule(error.message, lang);
+      if (rule !== undefined) return rule;
       return lang === "en" ? error.message : t("error.invalid", { message: error.message });
     };
     return { lang, setLang, t, fieldMessage };

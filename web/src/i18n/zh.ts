@@ -2,22 +2,26 @@
 import type { MessageKey } from "./en";
 import { zhAutoAttendant } from "./zh-auto-attendant";
 import { zhConference } from "./zh-conference";
+import { zhDevices } from "./zh-devices";
 import { zhGroups } from "./zh-groups";
 import { zhLists } from "./zh-lists";
 import { zhParked } from "./zh-parked";
 import { zhPresence } from "./zh-presence";
 import { zhRecordings } from "./zh-recordings";
 import { zhRoute } from "./zh-route";
+import { zhRules } from "./zh-rules";
 
 export const zh: Record<MessageKey, string> = {
   ...zhAutoAttendant,
   ...zhConference,
+  ...zhDevices,
   ...zhGroups,
   ...zhLists,
   ...zhParked,
   ...zhPresence,
   ...zhRecordings,
   ...zhRoute,
+  ...zhRules,
   "app.name": "Parley",
   "app.tagline": "SIP 服务器与 IP-PBX",
   "lang.switch": "English",

@@ -103,6 +103,7 @@ export function DashboardPage() {
             {
               label: "common.actions",
               kind: "actions",
+              className: "row-actions",
               cell: (c) => (
                 <button
                   type="button"
@@ -115,7 +116,6 @@ export function DashboardPage() {
             },
           ]}
           empty="dashboard.noCalls"
-          responsive={false}
           testId="calls-table"
         />
       </div>

@@ -9,6 +9,7 @@ import { PageHeader } from "../components/ui";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import type { RouteType, TransitionType } from "../lib/api-types";
+import { EmergencyNumbers } from "./emergency-numbers";
 import { RouteTester } from "./route-tester";
 
 const ROUTE_TYPES = [
@@ -114,7 +115,7 @@ const PLAN_GROUPS: FieldGroup[] = [
   },
 ];
 
-const TABS = ["analyze", "transitions", "refine", "plans", "tester"] as const;
+const TABS = ["analyze", "transitions", "refine", "plans", "emergency", "tester"] as const;
 type Tab = (typeof TABS)[number];
 
 export function DialPlanPage() {
@@ -214,6 +215,7 @@ export function DialPlanPage() {
           testId="plans"
         />
       ) : null}
+      {tab === "emergency" ? <EmergencyNumbers /> : null}
       {tab === "tester" ? <RouteTester /> : null}
     </section>
   );

@@ -8,6 +8,7 @@ import { ApiFailure, api } from "../lib/api";
 import type { NewUser, User } from "../lib/api-types";
 import { navigate } from "../lib/router";
 import { userGroups } from "./user-fields";
+import { usePasswordPolicy } from "./weak-passwords";
 
 /**
  * The store's defaults of a new user, to show in the empty form. Only the fields the administrator
@@ -60,6 +61,13 @@ export function UserEditPage(props: { name: string | undefined }) {
   const creating = props.name === undefined;
   const groups = useMemo(() => userGroups(creating), [creating]);
   const specs = useMemo(() => groups.flatMap((g) => g.fields), [groups]);
+  // The rule's minimum arrives later (GET /password-policy): only the hint changes, not the specs
+  // the values were read with, so nothing typed meanwhile is lost.
+  const minPasswordLength = usePasswordPolicy()?.minLength;
+  const shown = useMemo(
+    () => (minPasswordLength === undefined ? groups : userGroups(creating, minPasswordLength)),
+    [groups, creating, minPasswordLength],
+  );
   const [user, setUser] = useState<User>();
   const [values, setValues] = useState<FormValues>();
   const [initial, setInitial] = useState<FormValues>({});
@@ -151,7 +159,7 @@ export function UserEditPage(props: { name: string | undefined }) {
         <p className="muted">{t("common.loading")}</p>
       ) : (
         <GroupedForm
-          groups={groups}
+          groups={shown}
           values={values}
           onChange={(path, value) => setValues({ ...values, [path]: value })}
           failure={failure}

@@ -5,7 +5,8 @@ import type { FieldGroup } from "../components/form";
 
 const FORWARDS = ["unconditional", "unreachable", "busy", "noAnswer"] as const;
 
-export function userGroups(creating: boolean): FieldGroup[] {
+/** `minPasswordLength`: the password policy's minimum (GET /password-policy), shown as the rule. */
+export function userGroups(creating: boolean, minPasswordLength = 8): FieldGroup[] {
   const forwarding: FieldSpec[] = FORWARDS.flatMap((kind): FieldSpec[] => [
     { path: `forwarding.${kind}.enabled`, kind: "bool", label: `field.forwarding.${kind}` },
     { path: `forwarding.${kind}.number`, kind: "text", label: "field.forwarding.number" },
@@ -19,7 +20,8 @@ export function userGroups(creating: boolean): FieldGroup[] {
           path: "password",
           kind: "password",
           label: "field.password",
-          hint: creating ? undefined : "users.passwordKeep",
+          hint: creating ? "users.passwordRule" : "users.passwordKeepRule",
+          hintParams: { n: minPasswordLength },
         },
       ],
     },

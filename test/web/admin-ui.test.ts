@@ -87,7 +87,11 @@ describe("the admin web UI", { skip }, () => {
     await errorOf("forwarding.busy.number").waitFor();
     await errorOf("maxConcurrentCalls").waitFor();
     assert.equal(await errorOf("maxConcurrentCalls").textContent(), "Enter a whole number.");
-    assert.equal(await errorOf("forwarding.busy.number").textContent(), "Not in the expected format.");
+    // The rule, not a bare "not in the expected format" (issue 23).
+    assert.equal(
+      await errorOf("forwarding.busy.number").textContent(),
+      "Digits, *, # and + only, at most 32 characters.",
+    );
     assert.equal(await errorOf("name").count(), 0);
     assert.equal(await field("name").inputValue(), "200");
     assert.equal(await field("displayName").inputValue(), "Web Test");

@@ -1,10 +1,11 @@
 /** A form of grouped fields whose API errors show beside the field they name. */
-import { type FormEvent, type ReactNode, useId } from "react";
+import { type FormEvent, type ReactNode, useId, useRef } from "react";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { ApiFailure } from "../lib/api";
 import type { FieldError } from "../lib/api-types";
 import { type FieldSpec, type FormValues, fieldOf } from "./fields";
+import { useFirstErrorInView } from "./first-error";
 
 export interface FieldGroup {
   title: MessageKey;
@@ -97,19 +98,33 @@ function FieldErrors(props: { id: string; errors: FieldError[]; message: (e: Fie
   );
 }
 
-/** The error banner above a form: a general message, and errors that name no field shown here. */
+/**
+ * The error banner above a form: a general message, and errors that name no field shown here. When
+ * a failure arrives, the first field in error (else this banner) is scrolled into view and focused.
+ */
 export function FormFailure(props: { failure: unknown; specs?: readonly FieldSpec[] }) {
   const { t, fieldMessage } = useI18n();
+  const banner = useRef<HTMLDivElement>(null);
   const { failure } = props;
+  useFirstErrorInView(banner, failure);
   if (failure === undefined) return null;
-  if (!(failure instanceof ApiFailure)) return <div className="banner error">{String(failure)}</div>;
+  if (!(failure instanceof ApiFailure))
+    return (
+      <div className="banner error" ref={banner}>
+        {String(failure)}
+      </div>
+    );
   if (failure.code === "network")
-    return <div className="banner error">{t("common.networkError", { message: failure.message })}</div>;
+    return (
+      <div className="banner error" ref={banner}>
+        {t("common.networkError", { message: failure.message })}
+      </div>
+    );
   const specs = props.specs ?? [];
   const unplaced = failure.errors.filter((e) => fieldOf(e.field, specs) === undefined);
   const placed = failure.errors.length - unplaced.length;
   return (
-    <div className="banner error" role="alert" data-testid="form-failure">
+    <div className="banner error" role="alert" data-testid="form-failure" ref={banner}>
       {placed > 0 ? <p>{t("common.fixErrors")}</p> : null}
       {placed === 0 && unplaced.length === 0 ? (
         <p>

@@ -8,6 +8,7 @@ import { api } from "../lib/api";
 import type { UserPage } from "../lib/api-types";
 import { useLive } from "../lib/live";
 import { navigate } from "../lib/router";
+import { DeviceList, useDevices } from "./user-devices";
 
 const LIMIT = 50;
 
@@ -23,6 +24,7 @@ export function UsersPage() {
   // States follow the live view, so the list never shows a stale "online".
   const { snapshot } = useLive();
   const liveState = new Map(snapshot?.users.map((u) => [u.name, u.state]));
+  const devices = useDevices(snapshot?.at);
 
   const load = useCallback(async () => {
     try {
@@ -101,6 +103,10 @@ export function UsersPage() {
               cell: (u) => (
                 <StateBadge state={liveState.get(u.name) ?? u.state} testId={`user-list-state-${u.name}`} />
               ),
+            },
+            {
+              label: "devices.title",
+              cell: (u) => <DeviceList user={u.name} devices={devices.get(u.name)} />,
             },
             { label: "field.callRight", cell: (u) => u.callRight },
             {

@@ -2,6 +2,7 @@
 import { enAutoAttendant } from "./en-auto-attendant";
 import { enConference } from "./en-conference";
 import { enDevices } from "./en-devices";
+import { enEmergency } from "./en-emergency";
 import { enGroups } from "./en-groups";
 import { enLists } from "./en-lists";
 import { enParked } from "./en-parked";
@@ -14,6 +15,7 @@ export const en = {
   ...enAutoAttendant,
   ...enConference,
   ...enDevices,
+  ...enEmergency,
   ...enGroups,
   ...enLists,
   ...enParked,
@@ -143,7 +145,6 @@ export const en = {
   "users.create": "New local user",
   "users.created": "User {name} created.",
   "users.deleteWhat": "user {name}",
-  "users.passwordKeep": "Leave blank to keep the current password.",
 
   "group.basic": "Basic",
   "group.basicCall": "Basic call",

@@ -83,11 +83,14 @@ export function knownMessage(
     "must be string": "error.type",
     "must be number": "error.type",
     "must be array": "error.type",
+    "must not equal the extension number": "error.notExtension",
   };
   if (exact[message]) return { key: exact[message] };
   if (message.startsWith("must match pattern")) return { key: "error.format" };
   const bound = /^must be (>=|<=|>|<) (-?\d+)$/.exec(message);
   if (bound) return { key: bound[1]!.startsWith(">") ? "error.min" : "error.max", params: { n: bound[2]! } };
+  const emergency = /^(\S+) is an emergency number \(emergency numbers table\)$/.exec(message);
+  if (emergency) return { key: "error.emergencyNumber", params: { n: emergency[1]! } };
   const throttled = /^too many failed sign-ins: try again in (\d+) s$/.exec(message);
   if (throttled) return { key: "error.throttled", params: { n: throttled[1]! } };
   const length = /^must (?:NOT have (more|fewer) than|be at (most|least)) (\d+) characters$/.exec(message);

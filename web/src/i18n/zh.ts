@@ -3,6 +3,7 @@ import type { MessageKey } from "./en";
 import { zhAutoAttendant } from "./zh-auto-attendant";
 import { zhConference } from "./zh-conference";
 import { zhDevices } from "./zh-devices";
+import { zhEmergency } from "./zh-emergency";
 import { zhGroups } from "./zh-groups";
 import { zhLists } from "./zh-lists";
 import { zhParked } from "./zh-parked";
@@ -15,6 +16,7 @@ export const zh: Record<MessageKey, string> = {
   ...zhAutoAttendant,
   ...zhConference,
   ...zhDevices,
+  ...zhEmergency,
   ...zhGroups,
   ...zhLists,
   ...zhParked,
@@ -143,7 +145,6 @@ export const zh: Record<MessageKey, string> = {
   "users.create": "新建本地用户",
   "users.created": "已创建用户 {name}。",
   "users.deleteWhat": "用户 {name}",
-  "users.passwordKeep": "留空则保留当前密码。",
 
   "group.basic": "基本",
   "group.basicCall": "基本呼叫",

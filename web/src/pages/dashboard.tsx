@@ -11,6 +11,7 @@ import { ApiFailure, api } from "../lib/api";
 import { useLive } from "../lib/live";
 import { ParkedPanel } from "./parked-panel";
 import { PresenceBadges } from "./presence-badges";
+import { WeakPasswords } from "./weak-passwords";
 
 export function DashboardPage() {
   const { t, lang } = useI18n();
@@ -43,6 +44,7 @@ export function DashboardPage() {
           {t(`live.${status}` as MessageKey)}
         </span>
       </PageHeader>
+      <WeakPasswords refresh={snapshot} />
       <div className="stats">
         <Stat
           label={t("dashboard.usersOnline")}

@@ -109,7 +109,7 @@ describe("emergency numbers and the password policy in the web UI", { skip }, ()
     await page.getByTestId("nav-dashboard").click();
     await page.getByTestId("weak-passwords").waitFor();
     await page.waitForFunction(
-      () => document.querySelectorAll('[data-testid="weak-passwords"] li').length === 2,
+      "document.querySelectorAll('[data-testid=\"weak-passwords\"] li').length === 2",
     );
     assert.deepEqual(await weakUsers(), ["100", "102"]);
   });

@@ -8,6 +8,7 @@ import type { Readable } from "node:stream";
 import { type Static, type TOptional, type TSchema, Type } from "typebox";
 import { CDR_LIMITS, DISPOSITIONS, LIMITS } from "../store/index.js";
 import { UserPresenceItem } from "./presence-schema.js";
+import { Timestamp } from "./timestamps.js";
 
 const NAME_PATTERN = "^[A-Za-z0-9._-]{1,32}$";
 const NUMBER_OR_EMPTY_PATTERN = "^[0-9*#+]{0,32}$";
@@ -181,8 +182,8 @@ export const User = Type.Object(
       noAnswer: forwardingRule,
     }),
     followMe: Type.Object(followMeFields()),
-    createdAt: Type.Integer({ description: "Epoch milliseconds." }),
-    updatedAt: Type.Integer({ description: "Epoch milliseconds." }),
+    createdAt: Timestamp("When the user was created."),
+    updatedAt: Timestamp("When the user was last changed."),
     state: Type.Union(
       [Type.Literal("offline"), Type.Literal("online"), Type.Literal("ringing"), Type.Literal("talking")],
       {

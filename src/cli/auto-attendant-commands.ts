@@ -23,6 +23,7 @@ import {
   NotFoundError,
   ValidationError,
 } from "../store/index.js";
+import { isoTimesReplacer } from "../util/iso-time.js";
 import { registerAutoAttendantTimeCommands } from "./auto-attendant-time-commands.js";
 import {
   run,
@@ -37,7 +38,7 @@ import {
 export const SAVED = "parley: saved; a running server applies it to the next call\n";
 
 export function print<T>(value: T, json: boolean | undefined, text: (value: T) => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text(value)}\n`);
+  process.stdout.write(json ? `${JSON.stringify(value, isoTimesReplacer, 2)}\n` : `${text(value)}\n`);
 }
 
 export function collect(value: string, previous: string[]): string[] {

@@ -8,6 +8,7 @@
  */
 import type { Command } from "commander";
 import { type ConferenceRoom, type ConferenceRoomPatch, NotFoundError } from "../store/index.js";
+import { isoTimesReplacer } from "../util/iso-time.js";
 import { run, type StoreOptions, storeCommand, table, UsageError, withStore } from "./user-commands.js";
 
 const SAVED = "parley: saved; a running server applies it within 5 seconds\n";
@@ -37,7 +38,7 @@ interface RoomFlags {
 }
 
 function print<T>(value: T, json: boolean | undefined, text: (value: T) => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text(value)}\n`);
+  process.stdout.write(json ? `${JSON.stringify(value, isoTimesReplacer, 2)}\n` : `${text(value)}\n`);
 }
 
 /** yes/no/true/false; anything else is a usage error naming the option. */

@@ -17,6 +17,7 @@ import {
   type HuntStrategy,
   NotFoundError,
 } from "../store/index.js";
+import { isoTimesReplacer } from "../util/iso-time.js";
 import { run, type StoreOptions, storeCommand, table, UsageError, withStore } from "./user-commands.js";
 
 const SAVED = "parley: saved; a running server applies it within 5 seconds\n";
@@ -50,7 +51,7 @@ interface GroupFlags {
 }
 
 function print<T>(value: T, json: boolean | undefined, text: (value: T) => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text(value)}\n`);
+  process.stdout.write(json ? `${JSON.stringify(value, isoTimesReplacer, 2)}\n` : `${text(value)}\n`);
 }
 
 /** A detection record's id; anything else is a usage error. */

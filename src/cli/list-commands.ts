@@ -19,6 +19,7 @@ import {
   NotFoundError,
   type Store,
 } from "../store/index.js";
+import { isoTimesReplacer } from "../util/iso-time.js";
 import { silentLogger } from "../util/logger.js";
 import { run, type StoreOptions, storeCommand, table, UsageError, withStore } from "./user-commands.js";
 
@@ -42,7 +43,7 @@ function parseRate(raw: string): number {
 }
 
 function print<T>(value: T, json: boolean | undefined, text: (value: T) => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text(value)}\n`);
+  process.stdout.write(json ? `${JSON.stringify(value, isoTimesReplacer, 2)}\n` : `${text(value)}\n`);
 }
 
 const recordRow = (r: CallListRecord) => [

@@ -7,6 +7,7 @@ import { rm } from "node:fs/promises";
 import type { Command } from "commander";
 import { recordingPath, recordingsRoot } from "../services/recording/recording-files.js";
 import { type CallRecording, NotFoundError } from "../store/index.js";
+import { isoTime, isoTimesReplacer } from "../util/iso-time.js";
 import {
   run,
   type StoreOptions,
@@ -17,7 +18,7 @@ import {
   withStore,
 } from "./user-commands.js";
 
-const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+const iso = isoTime;
 
 /** "m:ss", or "h:mm:ss" from an hour. */
 function length(ms: number): string {
@@ -63,7 +64,7 @@ export function registerRecordingCommands(program: Command): void {
           }),
         );
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify(page, isoTimesReplacer, 2)}\n`);
           return;
         }
         process.stdout.write(`${recordingsTable(page.items)}\n`);

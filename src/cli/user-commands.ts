@@ -17,6 +17,7 @@ import {
   ValidationError,
 } from "../store/index.js";
 import { passwordPolicyErrorsOf } from "../store/password-policy.js";
+import { isoTimesReplacer } from "../util/iso-time.js";
 
 export const EXIT_FAILURE = 1;
 export const EXIT_INVALID = 2;
@@ -137,7 +138,7 @@ function forwardingSummary(user: LocalUser): string {
 
 function printUser(user: LocalUser, json: boolean | undefined): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify(user, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(user, isoTimesReplacer, 2)}\n`);
     return;
   }
   const lines = flatten(user).map(([key, value]) => {
@@ -233,7 +234,7 @@ export function registerUserCommands(program: Command): void {
           store.users.list({ domainId, offset, limit, search: opts.search }),
         );
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ ...page, offset, limit }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ ...page, offset, limit }, isoTimesReplacer, 2)}\n`);
           return;
         }
         const rows = page.items.map((u) => [

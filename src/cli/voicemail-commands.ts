@@ -16,6 +16,7 @@ import { MailQueue } from "../services/voicemail/mail-queue.js";
 import { Mailboxes } from "../services/voicemail/mailboxes.js";
 import { SmtpConfig, type SmtpView } from "../services/voicemail/smtp-config.js";
 import { NotFoundError, storeFromUrl, VOICEMAIL_FOLDERS, type VoicemailMessage } from "../store/index.js";
+import { isoTime, isoTimesReplacer } from "../util/iso-time.js";
 import { run, type StoreOptions, storeCommand, storeSettings, table, UsageError } from "./user-commands.js";
 
 interface Voicemail {
@@ -74,7 +75,7 @@ export function smtpPatch(assignments: string[]): Record<string, string | number
   return patch;
 }
 
-const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+const iso = isoTime;
 const caller = (m: VoicemailMessage) => (m.callerName !== "" ? `${m.callerName} <${m.caller}>` : m.caller);
 
 function printSmtp(view: SmtpView, json: boolean | undefined): void {
@@ -103,7 +104,7 @@ export function registerVoicemailCommands(program: Command): void {
         const all = await withVoicemail(opts, (v) => v.mailboxes.list(v.domainId, opts.user));
         const messages = all.filter((m) => folder === undefined || m.folder === folder).reverse();
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ items: messages }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ items: messages }, isoTimesReplacer, 2)}\n`);
           return;
         }
         const rows = messages.map((m) => [

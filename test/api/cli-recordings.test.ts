@@ -49,7 +49,7 @@ describe("parley recordings (CLI)", () => {
     assert.equal(text.code, 0, text.stderr);
     const lines = text.stdout.trim().split("\n");
     assert.match(lines[0], /^ID\s+STARTED\s+CALLER\s+CALLEE\s+LENGTH\s+BYTES\s+FILE/);
-    assert.match(lines[1], /^call-2\s+2027-03-01 10:00:00 UTC\s+100\s+102\s+1:15\s+1200044/);
+    assert.match(lines[1], /^call-2\s+2027-03-01T10:00:00\.000Z\s+100\s+102\s+1:15\s+1200044/);
     assert.match(lines[2], /^call-1\s/);
     assert.equal(lines[3], "2 of 2 recordings");
     const json = await runParleyCli(["recordings", "list", "--number", "101", "--json"], dataDir);

@@ -85,11 +85,11 @@ describe("parley voicemail (CLI)", () => {
     assert.match(lines[0]!, /^ID\s+MAILBOX\s+FOLDER\s+RECEIVED\s+LENGTH\s+CALLER$/);
     assert.match(
       lines[1]!,
-      new RegExp(`^${ids[1]}\\s+201\\s+new\\s+2027-03-01 09:31:00 UTC\\s+1\\.5 s\\s+0123456789$`),
+      new RegExp(`^${ids[1]}\\s+201\\s+new\\s+2027-03-01T09:31:00\\.000Z\\s+1\\.5 s\\s+0123456789$`),
     );
     assert.match(
       lines[2]!,
-      new RegExp(`^${ids[0]}\\s+200\\s+new\\s+2027-03-01 09:30:00 UTC\\s+1\\.5 s\\s+Bob <201>$`),
+      new RegExp(`^${ids[0]}\\s+200\\s+new\\s+2027-03-01T09:30:00\\.000Z\\s+1\\.5 s\\s+Bob <201>$`),
     );
     assert.equal(lines[3], "2 messages");
     const mine = await parley("voicemail", "list", "--user", "200", "--json");

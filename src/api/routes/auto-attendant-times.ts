@@ -18,7 +18,9 @@ import {
   type TimeConditionPatch,
   WEEKDAYS,
 } from "../../store/index.js";
+import { withIsoStamps } from "../../util/iso-time.js";
 import { errorResponses } from "../errors.js";
+import { Timestamp } from "../timestamps.js";
 
 const Destination = Type.Object(
   {
@@ -54,8 +56,8 @@ export const TimeConditionItem = Type.Object(
   {
     id: Type.Integer(),
     ...conditionFields,
-    createdAt: Type.Integer({ description: "Epoch milliseconds." }),
-    updatedAt: Type.Integer({ description: "Epoch milliseconds." }),
+    createdAt: Timestamp("When it was created."),
+    updatedAt: Timestamp("When it was last changed."),
   },
   { description: "A time condition (office hours)." },
 );
@@ -87,8 +89,8 @@ export const EntryItem = Type.Object(
     key: Type.String({ description: "The line's account, the user's name, or the number." }),
     menu: Type.String({ description: 'The menu that answers; "" when a time condition chooses.' }),
     timeCondition: Type.String({ description: 'The time condition that chooses; "" when a menu answers.' }),
-    createdAt: Type.Integer(),
-    updatedAt: Type.Integer(),
+    createdAt: Timestamp("When it was created."),
+    updatedAt: Timestamp("When it was last changed."),
   },
   { description: "An auto-attendant entry point." },
 );
@@ -128,7 +130,7 @@ export const autoAttendantTimesRoutes: FastifyPluginAsyncTypebox<AutoAttendantTi
         response: { 200: Type.Object({ items: Type.Array(TimeConditionItem) }), ...errorResponses(401) },
       },
     },
-    async () => ({ items: await repository.timeConditions(domainId) }),
+    async () => ({ items: (await repository.timeConditions(domainId)).map(withIsoStamps) }),
   );
 
   app.get(
@@ -142,7 +144,7 @@ export const autoAttendantTimesRoutes: FastifyPluginAsyncTypebox<AutoAttendantTi
         response: { 200: TimeConditionItem, ...errorResponses(401, 404) },
       },
     },
-    async (request) => existing(request.params.name),
+    async (request) => withIsoStamps(await existing(request.params.name)),
   );
 
   app.get(
@@ -171,7 +173,11 @@ export const autoAttendantTimesRoutes: FastifyPluginAsyncTypebox<AutoAttendantTi
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await repository.createTimeCondition(domainId, request.body as NewTimeCondition)),
+      reply
+        .code(201)
+        .send(
+          withIsoStamps(await repository.createTimeCondition(domainId, request.body as NewTimeCondition)),
+        ),
   );
 
   app.patch(
@@ -187,7 +193,13 @@ export const autoAttendantTimesRoutes: FastifyPluginAsyncTypebox<AutoAttendantTi
       },
     },
     async (request) =>
-      repository.updateTimeCondition(domainId, request.params.name, request.body as TimeConditionPatch),
+      withIsoStamps(
+        await repository.updateTimeCondition(
+          domainId,
+          request.params.name,
+          request.body as TimeConditionPatch,
+        ),
+      ),
   );
 
   app.delete(
@@ -218,7 +230,7 @@ export const autoAttendantTimesRoutes: FastifyPluginAsyncTypebox<AutoAttendantTi
         response: { 200: Type.Object({ items: Type.Array(EntryItem) }), ...errorResponses(401) },
       },
     },
-    async () => ({ items: await repository.entries(domainId) }),
+    async () => ({ items: (await repository.entries(domainId)).map(withIsoStamps) }),
   );
 
   app.put(
@@ -234,11 +246,13 @@ export const autoAttendantTimesRoutes: FastifyPluginAsyncTypebox<AutoAttendantTi
       },
     },
     async (request) =>
-      repository.setEntry(domainId, {
-        kind: request.params.kind as EntryKind,
-        key: request.params.key,
-        ...request.body,
-      }),
+      withIsoStamps(
+        await repository.setEntry(domainId, {
+          kind: request.params.kind as EntryKind,
+          key: request.params.key,
+          ...request.body,
+        }),
+      ),
   );
 
   app.delete(

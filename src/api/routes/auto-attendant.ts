@@ -18,7 +18,9 @@ import {
   type Store,
   ValidationError,
 } from "../../store/index.js";
+import { withIsoStamps } from "../../util/iso-time.js";
 import { ApiError, errorResponses } from "../errors.js";
+import { Timestamp } from "../timestamps.js";
 import type { MenuGreetingsView } from "../types.js";
 import { MAX_UPLOAD_BYTES, sendWav, UPLOAD_TYPES, upload, WavBody } from "./prompts.js";
 
@@ -85,8 +87,8 @@ export const MenuItem = Type.Object(
     customGreetings: Type.Array(Type.Enum(LANGUAGES), {
       description: "The languages this menu has an uploaded greeting in.",
     }),
-    createdAt: Type.Integer({ description: "Epoch milliseconds." }),
-    updatedAt: Type.Integer({ description: "Epoch milliseconds." }),
+    createdAt: Timestamp("When it was created."),
+    updatedAt: Timestamp("When it was last changed."),
   },
   { description: "An auto-attendant menu." },
 );
@@ -138,7 +140,10 @@ export const autoAttendantRoutes: FastifyPluginAsyncTypebox<AutoAttendantRoutesO
   { store, domainId, greetings },
 ) => {
   const repository = store.autoAttendant;
-  const item = (menu: AutoAttendantMenu) => ({ ...menu, customGreetings: greetings.languages(menu.name) });
+  const item = (menu: AutoAttendantMenu) => ({
+    ...withIsoStamps(menu),
+    customGreetings: greetings.languages(menu.name),
+  });
   const existing = async (name: string) => {
     const menu = await repository.menu(domainId, name);
     if (menu === undefined) throw new NotFoundError("auto-attendant menu", name);

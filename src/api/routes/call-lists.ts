@@ -6,7 +6,9 @@
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { withIsoStamps } from "../../util/iso-time.js";
 import { errorResponses } from "../errors.js";
+import { Timestamp } from "../timestamps.js";
 import type { CallListsView } from "../types.js";
 
 const PREFIX = "^([0-9*#+]{1,32}|\\*)$";
@@ -24,8 +26,8 @@ export const CallListRecordItem = Type.Object(
       maximum: 100,
       description: "Black records: the percentage of matching calls blocked (100 always, 0 never).",
     }),
-    createdAt: Type.Integer({ description: "Epoch milliseconds." }),
-    updatedAt: Type.Integer({ description: "Epoch milliseconds." }),
+    createdAt: Timestamp("When it was created."),
+    updatedAt: Timestamp("When it was last changed."),
   },
   { $id: "CallListRecord" },
 );
@@ -79,7 +81,7 @@ export const callListsRoutes: FastifyPluginAsyncTypebox<CallListsRoutesOptions> 
         response: { 200: Type.Object({ items: Type.Array(CallListRecordItem) }), ...errorResponses(401) },
       },
     },
-    async () => ({ items: await lists.list(domainId) }),
+    async () => ({ items: (await lists.list(domainId)).map(withIsoStamps) }),
   );
 
   app.post(
@@ -93,7 +95,7 @@ export const callListsRoutes: FastifyPluginAsyncTypebox<CallListsRoutesOptions> 
         response: { 201: CallListRecordItem, ...errorResponses(400, 401, 409) },
       },
     },
-    async (request, reply) => reply.code(201).send(await lists.create(domainId, request.body)),
+    async (request, reply) => reply.code(201).send(withIsoStamps(await lists.create(domainId, request.body))),
   );
 
   app.patch(
@@ -108,7 +110,7 @@ export const callListsRoutes: FastifyPluginAsyncTypebox<CallListsRoutesOptions> 
         response: { 200: CallListRecordItem, ...errorResponses(400, 401, 404, 409) },
       },
     },
-    async (request) => lists.update(domainId, request.params.id, request.body),
+    async (request) => withIsoStamps(await lists.update(domainId, request.params.id, request.body)),
   );
 
   app.delete(

@@ -8,7 +8,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type Static, Type } from "typebox";
 import { NotFoundError, type Store } from "../../store/index.js";
+import { withIsoStamps } from "../../util/iso-time.js";
 import { errorResponses } from "../errors.js";
+import { Timestamp } from "../timestamps.js";
 
 /** A member of a room in use, as the conference service reports it. */
 export interface ConferenceMemberLive {
@@ -53,8 +55,8 @@ export const ConferenceRoomItem = Type.Object(
     id: Type.Integer(),
     ...roomFields,
     members: Type.Integer({ minimum: 0, description: "Live: how many callers are in the room now." }),
-    createdAt: Type.Integer({ description: "Epoch milliseconds." }),
-    updatedAt: Type.Integer({ description: "Epoch milliseconds." }),
+    createdAt: Timestamp("When it was created."),
+    updatedAt: Timestamp("When it was last changed."),
   },
   { description: "A configured conference room." },
 );
@@ -132,8 +134,8 @@ export const conferenceRoomsRoutes: FastifyPluginAsyncTypebox<ConferenceRoomsRou
   { store, domainId, live, now },
 ) => {
   const repository = store.conferenceRooms;
-  const withLive = <R extends { number: string }>(room: R) => ({
-    ...room,
+  const withLive = <R extends { number: string; createdAt: number; updatedAt: number }>(room: R) => ({
+    ...withIsoStamps(room),
     members: live.members(domainId, room.number)?.length ?? 0,
   });
 

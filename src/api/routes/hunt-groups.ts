@@ -7,7 +7,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { NotFoundError, type Store } from "../../store/index.js";
+import { withIsoStamps } from "../../util/iso-time.js";
 import { errorResponses } from "../errors.js";
+import { Timestamp } from "../timestamps.js";
 import type { HuntGroupsLive } from "../types.js";
 
 const strategy = Type.Union([Type.Literal("linear"), Type.Literal("circular"), Type.Literal("parallel")], {
@@ -41,8 +43,8 @@ export const HuntGroupItem = Type.Object(
         description: "Live: the member that answered the group's last call (circular starts after it).",
       }),
     ),
-    createdAt: Type.Integer({ description: "Epoch milliseconds." }),
-    updatedAt: Type.Integer({ description: "Epoch milliseconds." }),
+    createdAt: Timestamp("When it was created."),
+    updatedAt: Timestamp("When it was last changed."),
   },
   { description: "A hunt group." },
 );
@@ -69,8 +71,8 @@ export const HuntDetectionItem = Type.Object(
       description: "The called number; for a call in on an external line, also the line's own number.",
     }),
     huntGroup: Type.String({ description: "The number of the hunt group rung." }),
-    createdAt: Type.Integer({ description: "Epoch milliseconds." }),
-    updatedAt: Type.Integer({ description: "Epoch milliseconds." }),
+    createdAt: Timestamp("When it was created."),
+    updatedAt: Timestamp("When it was last changed."),
   },
   { description: "A hunt group detection record." },
 );
@@ -98,8 +100,9 @@ export const huntGroupsRoutes: FastifyPluginAsyncTypebox<HuntGroupsRoutesOptions
   { store, domainId, live },
 ) => {
   const repository = store.huntGroups;
-  const withLive = <G extends { number: string }>(group: G) => {
-    const last = live.lastAnsweredMember(domainId, group.number);
+  const withLive = <G extends { number: string; createdAt: number; updatedAt: number }>(row: G) => {
+    const group = withIsoStamps(row);
+    const last = live.lastAnsweredMember(domainId, row.number);
     return last === undefined ? group : { ...group, lastAnswered: last };
   };
 
@@ -145,7 +148,8 @@ export const huntGroupsRoutes: FastifyPluginAsyncTypebox<HuntGroupsRoutesOptions
         response: { 201: HuntGroupItem, ...errorResponses(400, 401, 409) },
       },
     },
-    async (request, reply) => reply.code(201).send(await repository.createGroup(domainId, request.body)),
+    async (request, reply) =>
+      reply.code(201).send(withLive(await repository.createGroup(domainId, request.body))),
   );
 
   app.patch(
@@ -191,7 +195,7 @@ export const huntGroupsRoutes: FastifyPluginAsyncTypebox<HuntGroupsRoutesOptions
         response: { 200: Type.Object({ items: Type.Array(HuntDetectionItem) }), ...errorResponses(401) },
       },
     },
-    async () => ({ items: await repository.detections(domainId) }),
+    async () => ({ items: (await repository.detections(domainId)).map(withIsoStamps) }),
   );
 
   app.post(
@@ -205,7 +209,8 @@ export const huntGroupsRoutes: FastifyPluginAsyncTypebox<HuntGroupsRoutesOptions
         response: { 201: HuntDetectionItem, ...errorResponses(400, 401, 409) },
       },
     },
-    async (request, reply) => reply.code(201).send(await repository.createDetection(domainId, request.body)),
+    async (request, reply) =>
+      reply.code(201).send(withIsoStamps(await repository.createDetection(domainId, request.body))),
   );
 
   app.patch(
@@ -220,7 +225,8 @@ export const huntGroupsRoutes: FastifyPluginAsyncTypebox<HuntGroupsRoutesOptions
         response: { 200: HuntDetectionItem, ...errorResponses(400, 401, 404, 409) },
       },
     },
-    async (request) => repository.updateDetection(domainId, request.params.id, request.body),
+    async (request) =>
+      withIsoStamps(await repository.updateDetection(domainId, request.params.id, request.body)),
   );
 
   app.delete(

@@ -5,7 +5,9 @@
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { withIsoStamps } from "../../util/iso-time.js";
 import { errorResponses } from "../errors.js";
+import { Timestamp } from "../timestamps.js";
 import type { IpListsView } from "../types.js";
 
 const Kind = Type.Union([Type.Literal("accept"), Type.Literal("reject")], {
@@ -22,8 +24,8 @@ export const IpListEntryItem = Type.Object(
     id: Type.Integer(),
     address: Address,
     kind: Kind,
-    createdAt: Type.Integer({ description: "Epoch milliseconds." }),
-    updatedAt: Type.Integer({ description: "Epoch milliseconds." }),
+    createdAt: Timestamp("When it was created."),
+    updatedAt: Timestamp("When it was last changed."),
   },
   { $id: "IpListEntry" },
 );
@@ -45,7 +47,7 @@ export const ipListsRoutes: FastifyPluginAsyncTypebox<{ lists: IpListsView }> = 
         response: { 200: Type.Object({ items: Type.Array(IpListEntryItem) }), ...errorResponses(401) },
       },
     },
-    async () => ({ items: lists.list() }),
+    async () => ({ items: lists.list().map(withIsoStamps) }),
   );
 
   app.post(
@@ -59,7 +61,7 @@ export const ipListsRoutes: FastifyPluginAsyncTypebox<{ lists: IpListsView }> = 
         response: { 201: IpListEntryItem, ...errorResponses(400, 401, 409) },
       },
     },
-    async (request, reply) => reply.code(201).send(await lists.create(request.body)),
+    async (request, reply) => reply.code(201).send(withIsoStamps(await lists.create(request.body))),
   );
 
   app.patch(
@@ -74,7 +76,7 @@ export const ipListsRoutes: FastifyPluginAsyncTypebox<{ lists: IpListsView }> = 
         response: { 200: IpListEntryItem, ...errorResponses(400, 401, 404, 409) },
       },
     },
-    async (request) => lists.update(request.params.id, request.body),
+    async (request) => withIsoStamps(await lists.update(request.params.id, request.body)),
   );
 
   app.delete(

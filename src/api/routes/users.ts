@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { defaultSettings, type LocalUser, type Store, ValidationError } from "../../store/index.js";
 import { DEFAULT_MIN_PASSWORD_LENGTH, passwordPolicyErrorsOf } from "../../store/password-policy.js";
+import { type WithIsoStamps, withIsoStamps } from "../../util/iso-time.js";
 import { ApiError, errorResponses } from "../errors.js";
 import { presenceItem, presenceOfUsers } from "../presence-schema.js";
 import {
@@ -70,8 +71,8 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     const errors = passwordPolicyErrorsOf(body, current, min);
     if (errors.length > 0) throw new ValidationError(errors);
   };
-  const withState = (user: LocalUser): LocalUser & { state: UserState } => ({
-    ...user,
+  const withState = (user: LocalUser): WithIsoStamps<LocalUser> & { state: UserState } => ({
+    ...withIsoStamps(user),
     state: userState(domainId, user.name),
   });
   const notFound = (name: string) => new ApiError("not_found", `user "${name}" not found`);
@@ -82,7 +83,10 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     }
   }
 
-  async function update(name: string, patch: UserBody): Promise<LocalUser & { state: UserState }> {
+  async function update(
+    name: string,
+    patch: UserBody,
+  ): Promise<WithIsoStamps<LocalUser> & { state: UserState }> {
     checkPassword(patch, name);
     const user = await store.users.update(domainId, name, patch);
     if (user.name !== name) await dropLiveBindings(name);

@@ -312,7 +312,10 @@ export const CdrListQuery = Type.Object({
 export const CdrLeg = Type.Object(
   {
     role: Type.Union([Type.Literal("caller"), Type.Literal("callee")]),
-    peer: Type.String({ description: "The peer's URI." }),
+    peer: Type.String({
+      description:
+        "The peer's URI, bare (no display name, no angle brackets, no header parameters): the caller's Contact URI, the callee device's, the provider's or trunk's request URI, or `parley:<service>` for a service of Parley (voicemail, auto-attendant, ...).",
+    }),
     callId: Type.String({ description: "The leg's SIP Call-ID." }),
     status: Type.Integer({ description: "The leg's final SIP status; 0 when it had none." }),
     startedAt: dateTime(),
@@ -341,7 +344,15 @@ export const Cdr = Type.Object(
     endedAt: dateTime(),
     duration: Type.Integer({
       minimum: 0,
+      description: "Seconds from start (the INVITE) to end, ringing included, rounded up.",
+    }),
+    talkTime: Type.Integer({
+      minimum: 0,
       description: "Seconds from answer to end, rounded up; 0 if unanswered.",
+    }),
+    hangupCause: Type.String({
+      description:
+        "Why the call ended: caller-bye, callee-bye, caller-lost, callee-lost, transfer, max-duration, media-timeout, session-expired, ack-timeout, hangup-by-admin, server-shutdown, cancel, busy, no-answer, timeout, `rejected <status>` (e.g. `rejected 404`), error; `unknown` for answered calls recorded before causes were kept.",
     }),
     disposition: Disposition,
     sipStatus: Type.Integer({ description: "The final SIP status the caller received." }),

@@ -24,7 +24,7 @@ export function callBridgeHost(call: Call, o: Omit<CallOptions, "uas">, parts: C
           refer: (event: DialogRequestEvent, from: Dialog, to: Dialog) => o.onRefer?.(call, event, from, to),
         }),
     sideEnded: parts.sideEnded,
-    hangup: () => call.hangup(),
+    hangup: (cause) => call.hangup(cause),
     digit: (from: Dialog, digit: string) => o.onDigit?.(call, call.partyOf(from), digit),
     held: (from: Dialog, held: boolean) => o.events("held", { call, by: call.partyOf(from), held }),
     ...(o.holdMusic === undefined

@@ -9,6 +9,7 @@
 import { callStatus } from "../core/status-catalogue.js";
 import type { Dialog, DialogEndCause, DialogRequestEvent } from "../dialog/index.js";
 import type { SipMessage } from "../sip/types.js";
+import type { HangupCause } from "../store/cdr-model.js";
 import { dtmfFromInfo } from "./dtmf-info.js";
 import type { AnchoredHold } from "./hold-music.js";
 import { allowedHeaders, type LegPolicy, type SdpContext } from "./leg-policy.js";
@@ -31,8 +32,8 @@ export interface BridgeHost {
   refer?(event: DialogRequestEvent, from: Dialog, to: Dialog): void;
   /** A side's dialog ended other than by Parley's own BYE. */
   sideEnded(dialog: Dialog, cause: DialogEndCause): void;
-  /** The session must end (no ACK, session timer expired). */
-  hangup(): void;
+  /** The session must end (no ACK, session timer expired), for the record's `cause`. */
+  hangup(cause: HangupCause): void;
   /** A DTMF digit a side signalled in SIP INFO (relayed too). */
   digit(from: Dialog, digit: string): void;
   /** A side put the call on hold (true) or resumed it (false), by its offer's SDP. */
@@ -123,9 +124,9 @@ export class CallBridge {
       from.on("request", (event) => this.relay(event, from, to, direction)),
       from.on("terminated", ({ cause }) => this.host.sideEnded(from, cause)),
       // RFC 3261 13.3.1.4: no ACK for the 2xx: "the session SHOULD be terminated ... with a BYE".
-      from.on("ackTimeout", () => this.host.hangup()),
+      from.on("ackTimeout", () => this.host.hangup("ack-timeout")),
       // RFC 4028 10: no refresh before the session expired.
-      from.on("sessionExpired", () => this.host.hangup()),
+      from.on("sessionExpired", () => this.host.hangup("session-expired")),
     ]);
   }
 

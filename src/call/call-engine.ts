@@ -401,7 +401,7 @@ export class CallEngine implements CallsView {
     );
     media.onTimeout(() => {
       this.o.logger.info({ call: call.id }, "media timeout: a phone stopped sending RTP, ending the call");
-      call.hangup();
+      call.hangup("media-timeout");
     });
   }
 
@@ -461,7 +461,7 @@ export class CallEngine implements CallsView {
 
   async hangup(id: string): Promise<boolean> {
     const call = this.calls.get(id);
-    return call === undefined ? false : call.hangup();
+    return call === undefined ? false : call.hangup("hangup-by-admin");
   }
 
   /** FEATURES.md section 2: talking in an answered call, ringing while called, else registration. */
@@ -497,6 +497,6 @@ export class CallEngine implements CallsView {
 
   /** Ends every call (BYE or CANCEL) at shutdown. */
   closeAll(): void {
-    for (const call of [...this.calls.values()]) call.hangup();
+    for (const call of [...this.calls.values()]) call.hangup("server-shutdown");
   }
 }

@@ -2,6 +2,8 @@
 import { randomUUID } from "node:crypto";
 import type { UasInvite } from "../dialog/index.js";
 import type { NewCallRecord } from "../store/cdr-model.js";
+import { callerPeerUri } from "./call-views.js";
+import { failureCause } from "./hangup-cause.js";
 import type { Refusal } from "./refusal.js";
 import type { CallerContext } from "./stages/context.js";
 
@@ -21,12 +23,13 @@ export function refusalRecord(
     startedAt,
     endedAt,
     disposition: refusal.disposition,
+    hangupCause: failureCause(refusal.status),
     sipStatus: refusal.status,
     sipReason: refusal.reason,
     legs: [
       {
         role: "caller",
-        peer: uas.request.get("contact") ?? uas.request.from?.uri.raw ?? "",
+        peer: callerPeerUri(uas.request),
         callId: uas.request.callId ?? "",
         status: refusal.status,
         startedAt,

@@ -3,8 +3,11 @@
  * (store/cdr-model.ts), both built from the same facts.
  */
 
+import { parseNameAddr } from "../sip/index.js";
+import type { SipRequest } from "../sip/types.js";
 import type { CallLeg, NewCallRecord } from "../store/cdr-model.js";
 import type { ActiveCall, ActiveCallLeg } from "./call-view-types.js";
+import { outcomeCause } from "./hangup-cause.js";
 import type { CalleeLeg, CallOutcome, CallParty } from "./types.js";
 
 export interface CallFacts {
@@ -24,6 +27,17 @@ export interface CallFacts {
   readonly startedAt: number;
   readonly answeredAt: number | undefined;
   readonly legs: readonly CalleeLeg[];
+}
+
+/**
+ * The caller leg's peer in the one form of every CDR leg's peer, a bare URI (no display name, angle
+ * brackets or header parameters): the URI of the INVITE's Contact, as the callee legs record their
+ * targets (`"Bob" <sip:bob@10.0.0.5:5062>;expires=60` is `sip:bob@10.0.0.5:5062`); else the From URI.
+ */
+export function callerPeerUri(request: SipRequest): string {
+  const contact = request.get("contact");
+  const uri = contact === undefined ? undefined : parseNameAddr(contact)?.uri.raw;
+  return uri ?? request.from?.uri.raw ?? contact ?? "";
 }
 
 function legCallId(leg: CalleeLeg): string {
@@ -87,6 +101,7 @@ export function callRecord(f: CallFacts, outcome: CallOutcome, endedAt: number):
     startedAt: f.startedAt,
     endedAt,
     disposition: answered ? "answered" : outcome.disposition === "answered" ? "failed" : outcome.disposition,
+    hangupCause: outcomeCause(outcome),
     sipStatus: outcome.status,
     sipReason: outcome.reason,
     legs,

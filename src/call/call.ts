@@ -10,7 +10,7 @@ import { callStatus } from "../core/status-catalogue.js";
 import type { Dialog, DialogEndCause, UasInvite } from "../dialog/index.js";
 import { ownCopy } from "../sip/index.js";
 import type { SipMessage, SipResponse } from "../sip/types.js";
-import type { NewCallRecord } from "../store/cdr-model.js";
+import type { HangupCause, NewCallRecord } from "../store/cdr-model.js";
 import type { TimerHandle } from "../util/clock.js";
 import { type BridgeHost, CallBridge } from "./call-bridge.js";
 import { callBridgeHost } from "./call-bridge-host.js";
@@ -18,10 +18,11 @@ import type { CallSubject } from "./call-events.js";
 import { callFork } from "./call-fork.js";
 import type { CallOptions } from "./call-options.js";
 import type { ActiveCall } from "./call-view-types.js";
-import { type CallFacts, callRecord, callView } from "./call-views.js";
+import { type CallFacts, callerPeerUri, callRecord, callView } from "./call-views.js";
 import { type HandOffRequest, handOffFrom } from "./endpoint-handoff.js";
 import { answerWithEndpoint } from "./endpoint-leg.js";
 import { COMPLETED_ELSEWHERE, type Fork, type ForkResult } from "./fork.js";
+import { leavingCause, NO_PRACK, sideCause } from "./hangup-cause.js";
 import { dialogLocal, type LocalAddress, receivedOn, sentToward } from "./leg-address.js";
 import type { SdpContext } from "./leg-policy.js";
 import type { EndpointTarget, FinalStatus, MediaEndpoint } from "./media-endpoint.js";
@@ -87,7 +88,7 @@ export class Call implements CallSubject {
     this.uas = uas;
     const request = uas.request;
     // Own copies: a slice of the INVITE's text would keep the whole message alive for the call.
-    this.callerPeer = ownCopy(request.get("contact") ?? request.from?.uri.raw ?? "");
+    this.callerPeer = ownCopy(callerPeerUri(request));
     this.callerCallId = ownCopy(request.callId ?? "");
   }
 
@@ -114,7 +115,7 @@ export class Call implements CallSubject {
   start(): void {
     const uas = this.uas!;
     uas.on("cancelled", () => this.callerCancelled());
-    uas.on("prackTimeout", () => this.abandon({ disposition: "failed", ...callStatus("no-prack") }));
+    uas.on("prackTimeout", () => this.abandon(NO_PRACK));
     this.proceed(this.o.first);
   }
 
@@ -219,7 +220,7 @@ export class Call implements CallSubject {
       this.state = "ending";
       if (late) dialog.ack(invite.request);
       dialog.bye().then(undefined, (e: unknown) => this.o.onError(e));
-      this.finish({ disposition: "cancelled", ...callStatus("request-terminated") });
+      this.finish({ disposition: "cancelled", ...callStatus("request-terminated"), cause: "error" });
       return;
     }
     this.bridge = new CallBridge(this.bridgeHost(), callerDialog, dialog);
@@ -245,7 +246,7 @@ export class Call implements CallSubject {
     this.state = "answered";
     this.answeredAt = this.o.now();
     if (this.o.maxDurationMs > 0) {
-      this.durationTimer = this.o.clock.setTimer(this.o.maxDurationMs, () => this.hangup());
+      this.durationTimer = this.o.clock.setTimer(this.o.maxDurationMs, () => this.hangup("max-duration"));
     }
     this.o.events("answered", { call: this });
   }
@@ -280,7 +281,7 @@ export class Call implements CallSubject {
       },
       (error: unknown) => {
         this.o.onError(error);
-        this.abandon({ disposition: "failed", ...callStatus("internal-error") });
+        this.abandon({ disposition: "failed", ...callStatus("internal-error"), cause: "error" });
       },
     );
   }
@@ -359,6 +360,7 @@ export class Call implements CallSubject {
       allow: this.o.allow,
       digit: (party, digit) => this.o.onDigit?.(this, party, digit),
       empty: () => this.sidesGone(),
+      isCaller: (party) => party === this.callerParty,
       local: (dialog) => dialogLocal(this.o.addressing, dialog)?.(),
       onError: this.o.onError,
     });
@@ -368,7 +370,7 @@ export class Call implements CallSubject {
   private sidesGone(): void {
     if (this.state !== "answered") return;
     this.state = "ending";
-    this.finish({ disposition: "answered", ...callStatus("ok") });
+    this.finish({ disposition: "answered", ...callStatus("ok"), cause: leavingCause(this.sides?.lastLeft) });
   }
 
   /**
@@ -379,7 +381,7 @@ export class Call implements CallSubject {
     if (this.state !== "answered") return;
     this.bridge?.unlinkAll();
     this.state = "ending";
-    this.finish({ disposition: "answered", ...callStatus("transferred") });
+    this.finish({ disposition: "answered", ...callStatus("transferred"), cause: "transfer" });
   }
 
   /** The caller's leg's local address while its INVITE is pending (provisional and final answers). */
@@ -406,16 +408,16 @@ export class Call implements CallSubject {
       this.bridge?.unlink(dialog);
       return;
     }
-    this.hangup();
+    this.hangup(sideCause(this.bridge?.isCallerSide(dialog) === true, cause));
   }
 
   /**
    * Ends the call from Parley's side (maximum duration, ACK or session timeout, the API): BYE both
    * legs once answered, else CANCEL the forks and 480 to the caller. False when already ending.
    */
-  hangup(): boolean {
+  hangup(cause: HangupCause): boolean {
     if (this.state === "ringing") {
-      this.abandon({ disposition: "failed", ...callStatus("ended-by-server") });
+      this.abandon({ disposition: "failed", ...callStatus("ended-by-server"), cause });
       return true;
     }
     if (this.state !== "answered") return false;
@@ -426,7 +428,7 @@ export class Call implements CallSubject {
       if (dialog !== undefined && dialog.state !== "terminated")
         dialog.bye().then(undefined, (e: unknown) => this.o.onError(e));
     }
-    this.finish({ disposition: "answered", ...callStatus("ok") });
+    this.finish({ disposition: "answered", ...callStatus("ok"), cause });
     return true;
   }
 
@@ -436,7 +438,7 @@ export class Call implements CallSubject {
     this.callerStatus = 487;
     this.uas = undefined;
     this.fork?.abort();
-    this.finish({ disposition: "cancelled", ...callStatus("request-terminated") });
+    this.finish({ disposition: "cancelled", ...callStatus("request-terminated"), cause: "cancel" });
   }
 
   /** Gives up ringing: CANCEL every fork, the outcome's failure to the caller. */

@@ -9,6 +9,7 @@
 import type { Dialog, DialogEndCause } from "../dialog/index.js";
 import type { CallBridge } from "./call-bridge.js";
 import { EndpointLeg } from "./endpoint-leg.js";
+import type { SideLeaving } from "./hangup-cause.js";
 import type { MediaEndpoint } from "./media-endpoint.js";
 import type { CallParty } from "./types.js";
 
@@ -32,6 +33,8 @@ export interface SideLegsHost {
   digit(party: CallParty, digit: string): void;
   /** Every side has left: the call is over. */
   empty(): void;
+  /** Whether a side's party is the call's caller now (for the hang-up cause). */
+  isCaller(party: CallParty): boolean;
   /** The local address of a side's leg (issue 23), for the endpoint's SDP. */
   local?(dialog: Dialog): string | undefined;
   onError(error: unknown): void;
@@ -44,6 +47,8 @@ export class SideLegs {
   /** Sides being re-INVITEd now (the call is not empty while one is). */
   private pending = 0;
   private closed = false;
+  /** How the side that left last went (the record's hang-up cause when it was the last one). */
+  lastLeft: SideLeaving | undefined;
 
   constructor(private readonly host: SideLegsHost) {}
 
@@ -98,8 +103,10 @@ export class SideLegs {
    */
   attach(dialog: Dialog, endpoint: MediaEndpoint, party: CallParty): void {
     let leg: EndpointLeg | undefined;
-    const leave = (bye: boolean) => {
+    const leave = (bye: boolean, cause?: DialogEndCause) => {
       if (leg === undefined || !this.legs.delete(leg)) return;
+      const by = bye ? "endpoint" : cause === "bye-received" ? "bye" : "lost";
+      this.lastLeft = { callerSide: this.host.isCaller(party), by };
       leg.close();
       if (bye) this.bye(dialog);
       if (this.size === 0) this.host.empty();
@@ -109,7 +116,7 @@ export class SideLegs {
         allow: this.host.allow,
         isAnswered: () => !this.closed,
         ended: (cause: DialogEndCause) => {
-          if (cause !== "bye-sent") leave(false);
+          if (cause !== "bye-sent") leave(false, cause);
         },
         hangup: () => leave(true),
         digit: (digit) => this.host.digit(party, digit),

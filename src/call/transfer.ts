@@ -369,7 +369,7 @@ export class TransferHandler {
     this.o.logger.info({ call: call.id, status, reason }, "transfer failed");
     notifier.final(status, reason);
     // The transferor hung up during the attempt: the transferee has nobody left.
-    if (transferor.state === "terminated") call.hangup();
+    if (transferor.state === "terminated") call.hangup("transfer");
   }
 
   /**

@@ -1,6 +1,6 @@
 /** The shapes the call engine shares between the engine, a call, its fork and its legs. */
 import type { Dialog, UacInvite } from "../dialog/index.js";
-import type { Disposition } from "../store/cdr-model.js";
+import type { Disposition, HangupCause } from "../store/cdr-model.js";
 import type { Destination } from "../transport/types.js";
 import type { ActiveLegState } from "./call-view-types.js";
 import type { EndpointTarget } from "./media-endpoint.js";
@@ -100,6 +100,8 @@ export interface CallOutcome {
   readonly disposition: Disposition;
   readonly status: number;
   readonly reason: string;
+  /** Who hung up or why (hangup-cause.ts); without it, the status says (busy, `rejected 404`). */
+  readonly cause?: HangupCause;
 }
 
 /** Disposition of a failure the caller received (store/cdr-model.ts vocabulary). */

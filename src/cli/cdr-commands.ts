@@ -12,7 +12,7 @@ import { rename, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
-import { parseIsoTime, toCdr } from "../api/routes/cdrs.js";
+import { toCdr } from "../api/routes/cdrs.js";
 import {
   type CallRecord,
   CDR_LIMITS,
@@ -22,6 +22,7 @@ import {
   DISPOSITIONS,
   type Disposition,
 } from "../store/index.js";
+import { isoTime, parseIsoTime } from "../util/iso-time.js";
 import { clockDuration } from "./api-client.js";
 import { run, type StoreOptions, storeCommand, table, UsageError, withStore } from "./user-commands.js";
 
@@ -69,20 +70,32 @@ function count(option: string, text: string, max: number): number {
   return Number(text);
 }
 
-const when = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`;
-
 export function cdrTable(items: readonly CallRecord[]): string {
   const rows = items.map((r) => [
     String(r.id),
-    when(r.startedAt),
+    isoTime(r.startedAt),
     r.callerName === "" ? r.caller : `${r.caller} (${r.callerName})`,
     r.dialed,
     r.callee ?? "-",
     r.disposition,
-    r.answeredAt === undefined ? "-" : clockDuration(r.duration),
+    clockDuration(r.duration),
+    r.answeredAt === undefined ? "-" : clockDuration(r.talkTime),
+    r.hangupCause,
     `${r.sipStatus} ${r.sipReason}`.trim(),
   ]);
-  return table(["ID", "STARTED", "CALLER", "DIALED", "CALLEE", "RESULT", "TALK", "SIP"], rows);
+  const header = [
+    "ID",
+    "STARTED",
+    "CALLER",
+    "DIALED",
+    "CALLEE",
+    "RESULT",
+    "DURATION",
+    "TALK",
+    "CAUSE",
+    "SIP",
+  ];
+  return table(header, rows);
 }
 
 /** Bytes gathered before a chunk is written, as the API's export does. */

@@ -3,14 +3,30 @@
  * (with its quotes doubled) when it holds a comma, a quote, CR or LF. The daily files
  * (cdr-csv-writer.ts) and the API's /api/v1/cdrs.csv share these columns.
  */
-import { callDuration, type NewCallRecord } from "./cdr-model.js";
+import { isoTime } from "../util/iso-time.js";
+import { type CallLeg, callDuration, type NewCallRecord, talkTime } from "./cdr-model.js";
 
 /** A record to write: stored ones have an id; one the store failed to take has none. */
 export type CsvRecord = NewCallRecord & { id?: number };
 
-const iso = (ms: number | undefined): string => (ms === undefined ? "" : new Date(ms).toISOString());
+const iso = (ms: number | undefined): string => (ms === undefined ? "" : isoTime(ms));
 
-/** The columns, in order, with how each is written. Times are ISO 8601 UTC; legs are JSON. */
+/** The legs as JSON, their times ISO 8601 as everywhere else (the API's legs). */
+function legsJson(legs: readonly CallLeg[]): string {
+  return JSON.stringify(
+    legs.map(({ startedAt, answeredAt, endedAt, ...leg }) => ({
+      ...leg,
+      startedAt: isoTime(startedAt),
+      ...(answeredAt === undefined ? {} : { answeredAt: isoTime(answeredAt) }),
+      endedAt: isoTime(endedAt),
+    })),
+  );
+}
+
+/**
+ * The columns, in order, with how each is written. Times are ISO 8601 UTC; duration (start to
+ * end) and talk_time (answer to end) are whole seconds; legs are JSON. New columns go at the end.
+ */
 const COLUMNS: ReadonlyArray<readonly [string, (r: CsvRecord) => string]> = [
   ["id", (r) => (r.id === undefined ? "" : String(r.id))],
   ["call_id", (r) => r.callId],
@@ -22,11 +38,13 @@ const COLUMNS: ReadonlyArray<readonly [string, (r: CsvRecord) => string]> = [
   ["start", (r) => iso(r.startedAt)],
   ["answer", (r) => iso(r.answeredAt)],
   ["end", (r) => iso(r.endedAt)],
-  ["duration", (r) => String(callDuration(r.answeredAt, r.endedAt))],
+  ["duration", (r) => String(callDuration(r.startedAt, r.endedAt))],
   ["disposition", (r) => r.disposition],
   ["sip_status", (r) => String(r.sipStatus)],
   ["sip_reason", (r) => r.sipReason],
-  ["legs", (r) => JSON.stringify(r.legs)],
+  ["legs", (r) => legsJson(r.legs)],
+  ["talk_time", (r) => String(talkTime(r.answeredAt, r.endedAt))],
+  ["hangup_cause", (r) => r.hangupCause],
 ];
 
 export const CDR_CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);

@@ -1,6 +1,7 @@
 /**
  * The call detail record (CDR): what the call engine reports when a call ends, one per call, in
- * the API's vocabulary. Times are epoch milliseconds; `duration` is derived, never given.
+ * the API's vocabulary. Times are epoch milliseconds; `duration` and `talkTime` are derived, never
+ * given.
  */
 
 export const DISPOSITIONS = ["answered", "busy", "no-answer", "failed", "cancelled"] as const;
@@ -11,6 +12,52 @@ export const DISPOSITIONS = ["answered", "busy", "no-answer", "failed", "cancell
  * cancelled (the caller hung up before an answer).
  */
 export type Disposition = (typeof DISPOSITIONS)[number];
+
+/**
+ * Why a call ended, on every record (issue 23): who hung up an answered call, or why an
+ * unanswered one ended.
+ * - caller-bye / callee-bye: that side sent BYE (a service Parley plays, voicemail or an
+ *   auto-attendant, is the callee: its end is callee-bye);
+ * - caller-lost / callee-lost: that side's dialog failed (a request in it got 481 or 408);
+ * - transfer: the call was given away by an attended transfer (its parties talk on in another);
+ * - max-duration, media-timeout, session-expired (RFC 4028), ack-timeout (RFC 3261 13.3.1.4):
+ *   Parley ended it for that reason;
+ * - hangup-by-admin (the API or `parley calls hangup`), server-shutdown;
+ * - cancel (the caller hung up while it rang), busy (486, 600), no-answer (rang out: 480),
+ *   timeout (408, or no PRACK), `rejected <status>` (any other failure: `rejected 404`), error;
+ * - unknown: only on answered calls recorded before causes were kept (migration 012).
+ */
+export const HANGUP_CAUSES = [
+  "caller-bye",
+  "callee-bye",
+  "caller-lost",
+  "callee-lost",
+  "transfer",
+  "max-duration",
+  "media-timeout",
+  "session-expired",
+  "ack-timeout",
+  "hangup-by-admin",
+  "server-shutdown",
+  "cancel",
+  "busy",
+  "no-answer",
+  "timeout",
+  "error",
+  "unknown",
+] as const;
+
+export type HangupCause = (typeof HANGUP_CAUSES)[number] | `rejected ${number}`;
+
+/** `rejected 403`: the cause of a failure that has no word of its own. */
+export function rejectedCause(status: number): HangupCause {
+  return `rejected ${status}`;
+}
+
+/** Whether a text is a hang-up cause (one of HANGUP_CAUSES, or `rejected` and a SIP status). */
+export function isHangupCause(text: string): text is HangupCause {
+  return (HANGUP_CAUSES as readonly string[]).includes(text) || /^rejected [1-6]\d\d$/.test(text);
+}
 
 export type LegRole = "caller" | "callee";
 
@@ -48,6 +95,8 @@ export interface NewCallRecord {
   answeredAt?: number;
   endedAt: number;
   disposition: Disposition;
+  /** Why the call ended: who hung up, or why it was not answered. */
+  hangupCause: HangupCause;
   /** The final status and reason the caller received (200 OK for an answered call). */
   sipStatus: number;
   sipReason: string;
@@ -61,14 +110,21 @@ export interface NewCallRecord {
 /** A stored CDR. */
 export interface CallRecord extends NewCallRecord {
   id: number;
-  /** Whole seconds from answer to end, rounded up; 0 when unanswered. */
+  /** Whole seconds from the INVITE to the end (ringing and talk), rounded up. */
   duration: number;
+  /** Whole seconds from answer to end, rounded up; 0 when unanswered. */
+  talkTime: number;
 }
 
-/** Whole seconds from answer to end, rounded up (a 0.2 s call lasted 1 s); 0 when unanswered. */
-export function callDuration(answeredAt: number | undefined, endedAt: number): number {
+/** Whole seconds from start to end, rounded up (a 0.2 s call lasted 1 s). */
+export function callDuration(startedAt: number, endedAt: number): number {
+  return Math.max(0, Math.ceil((endedAt - startedAt) / 1000));
+}
+
+/** Whole seconds from answer to end, rounded up (a 0.2 s talk lasted 1 s); 0 when unanswered. */
+export function talkTime(answeredAt: number | undefined, endedAt: number): number {
   if (answeredAt === undefined) return 0;
-  return Math.max(0, Math.ceil((endedAt - answeredAt) / 1000));
+  return callDuration(answeredAt, endedAt);
 }
 
 /** What CdrRepository.list and iterate select. */

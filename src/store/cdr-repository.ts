@@ -18,7 +18,9 @@ import {
   type CdrPage,
   callDuration,
   type Disposition,
+  type HangupCause,
   type NewCallRecord,
+  talkTime,
 } from "./cdr-model.js";
 import { validateCallRecord } from "./cdr-validation.js";
 import type { StoreKind } from "./connect.js";
@@ -64,6 +66,8 @@ const COLUMNS = [
   "legs",
   "media",
   "recording",
+  "talk_time",
+  "hangup_cause",
 ] as const satisfies ReadonlyArray<keyof CdrRow>;
 
 const INSERT_SQL = `insert into cdrs (${COLUMNS.join(", ")}) values (${COLUMNS.map((c) => `@${c}`).join(", ")})`;
@@ -79,7 +83,9 @@ function recordToRow(r: NewCallRecord): CdrRow {
     started_at: r.startedAt,
     answered_at: r.answeredAt ?? null,
     ended_at: r.endedAt,
-    duration: callDuration(r.answeredAt, r.endedAt),
+    duration: callDuration(r.startedAt, r.endedAt),
+    talk_time: talkTime(r.answeredAt, r.endedAt),
+    hangup_cause: r.hangupCause,
     disposition: r.disposition,
     sip_status: r.sipStatus,
     sip_reason: r.sipReason,
@@ -115,7 +121,10 @@ function rowToRecord(r: Selectable<CdrsTable>): CallRecord {
     startedAt: Number(r.started_at),
     endedAt: Number(r.ended_at),
     duration: Number(r.duration),
+    talkTime: Number(r.talk_time),
     disposition: r.disposition as Disposition,
+    // Written by recordToRow from validated records; migration 012 gave older rows one too.
+    hangupCause: r.hangup_cause as HangupCause,
     sipStatus: Number(r.sip_status),
     sipReason: r.sip_reason,
     // Written by recordToRow from validated legs only.
@@ -150,7 +159,7 @@ export class KyselyCdrRepository implements CdrRepository {
     if (!checked.ok) throw new ValidationError(checked.errors);
     const row = recordToRow(checked.value);
     const id = this.sqlite ? await this.insertSqlite(this.sqlite, row) : await this.insertKysely(row);
-    return { ...checked.value, id, duration: row.duration };
+    return { ...checked.value, id, duration: row.duration, talkTime: row.talk_time };
   }
 
   private insertSqlite(sqlite: BetterSqlite3.Database, row: CdrRow): number | Promise<number> {

@@ -3,7 +3,7 @@
  * error here is a bug in it; the errors still name each field ("legs[1].callId") and never throw.
  */
 import { z } from "zod";
-import { type CallLeg, DISPOSITIONS, type NewCallRecord } from "./cdr-model.js";
+import { type CallLeg, DISPOSITIONS, HANGUP_CAUSES, isHangupCause, type NewCallRecord } from "./cdr-model.js";
 import type { FieldError } from "./errors.js";
 import { fieldPath, type Validation } from "./user-validation.js";
 
@@ -70,6 +70,9 @@ const record = z.strictObject(
     answeredAt: time.optional(),
     endedAt: time,
     disposition: z.enum(DISPOSITIONS, { error: `must be one of ${DISPOSITIONS.join(", ")}` }),
+    hangupCause: z
+      .string({ error: "must be a string" })
+      .refine(isHangupCause, { error: `must be one of ${HANGUP_CAUSES.join(", ")} or "rejected <status>"` }),
     sipStatus: status(100),
     sipReason: text(0, CDR_LIMITS.sipReason),
     legs: z

@@ -14,8 +14,13 @@ export {
   callDuration,
   DISPOSITIONS,
   type Disposition,
+  HANGUP_CAUSES,
+  type HangupCause,
+  isHangupCause,
   type LegRole,
   type NewCallRecord,
+  rejectedCause,
+  talkTime,
 } from "./cdr-model.js";
 export { CDR_BATCH_SIZE, type CdrRepository } from "./cdr-repository.js";
 export { CDR_LIMITS, validateCallRecord } from "./cdr-validation.js";

@@ -5,6 +5,7 @@
  */
 import { type ColumnDefinitionBuilder, type Kysely, type Migration, Migrator, sql } from "kysely";
 import { autoAttendant } from "./auto-attendant-migration.js";
+import { cdrTalkTime } from "./cdr-talk-time-migration.js";
 import { conferenceRooms } from "./conference-room-migration.js";
 import type { StoreKind } from "./connect.js";
 import { emergencyNumbers } from "./emergency-migration.js";
@@ -364,6 +365,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     "009_auto_attendant": autoAttendant(kind),
     "010_call_recording": callRecording(kind),
     "011_emergency_numbers": emergencyNumbers(kind),
+    "012_cdr_talk_time": cdrTalkTime(kind),
     "013_routing_record_ids": routingRecordIds(kind),
   };
 }

@@ -123,8 +123,12 @@ export interface CdrsTable {
   started_at: Int;
   answered_at: Int | null;
   ended_at: Int;
-  /** Whole seconds from answer to end; 0 when unanswered. */
+  /** Whole seconds from start to end (migration 012; before it, from answer to end). */
   duration: Int;
+  /** Whole seconds from answer to end; 0 when unanswered (migration 012). */
+  talk_time: Int;
+  /** Why the call ended (cdr-model.ts HangupCause; migration 012). */
+  hangup_cause: string;
   /** answered | busy | no-answer | failed | cancelled */
   disposition: string;
   /** The final SIP status and reason phrase the caller received. */

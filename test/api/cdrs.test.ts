@@ -18,6 +18,8 @@ interface CdrJson {
   answeredAt?: string;
   endedAt: string;
   duration: number;
+  talkTime: number;
+  hangupCause: string;
   disposition: string;
   sipStatus: number;
   legs: Array<{ role: string; startedAt: string; answeredAt?: string }>;
@@ -90,7 +92,9 @@ describe("the CDR and calls API", () => {
       const oldest = page.items[3];
       assert.equal(oldest.startedAt, "2027-01-15T08:00:00.000Z");
       assert.equal(oldest.answeredAt, "2027-01-15T08:00:04.000Z");
-      assert.equal(oldest.duration, 62);
+      assert.equal(oldest.duration, 66, "start to end");
+      assert.equal(oldest.talkTime, 62, "answer to end");
+      assert.equal(oldest.hangupCause, "caller-bye");
       assert.equal(oldest.callerName, 'Smith, "Bob" Jr.');
       assert.equal(oldest.legs[1].answeredAt, "2027-01-15T08:00:04.000Z");
       const failed = page.items.find((r) => r.disposition === "failed");
@@ -164,8 +168,13 @@ describe("the CDR and calls API", () => {
       const oldest = rows[3];
       assert.equal(oldest.caller_name, 'Smith, "Bob" Jr.');
       assert.equal(oldest.start, "2027-01-15T08:00:00.000Z");
-      assert.equal(oldest.duration, "62");
-      assert.deepEqual(JSON.parse(oldest.legs), stored[3].legs);
+      assert.equal(oldest.duration, "66");
+      assert.equal(oldest.talk_time, "62");
+      assert.equal(oldest.hangup_cause, "caller-bye");
+      assert.deepEqual(
+        JSON.parse(oldest.legs),
+        (await get("/api/v1/cdrs")).json<CdrPageJson>().items[3].legs,
+      );
       const failed = rows.find((r) => r.disposition === "failed");
       assert.deepEqual([failed?.callee, failed?.answer], ["", ""]);
     });

@@ -77,19 +77,25 @@ describe("parley cdr (CLI)", () => {
       const r = await cli("list");
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.trimEnd().split("\n");
-      assert.match(lines[0]!, /^ID\s+STARTED\s+CALLER\s+DIALED\s+CALLEE\s+RESULT\s+TALK\s+SIP$/);
-      assert.match(lines[1]!, /^4\s+2027-01-15 08:03:00 UTC\s+101\s+100\s+100\s+answered\s+1:02\s+200 OK$/);
+      assert.match(
+        lines[0]!,
+        /^ID\s+STARTED\s+CALLER\s+DIALED\s+CALLEE\s+RESULT\s+DURATION\s+TALK\s+CAUSE\s+SIP$/,
+      );
+      assert.match(
+        lines[1]!,
+        /^4\s+2027-01-15T08:03:00\.000Z\s+101\s+100\s+100\s+answered\s+1:06\s+1:02\s+caller-bye\s+200 OK$/,
+      );
       assert.match(
         lines[2]!,
-        /^3\s+2027-01-15 08:02:00 UTC\s+101 \(Alice\)\s+999\s+-\s+failed\s+-\s+404 Nope$/,
+        /^3\s+2027-01-15T08:02:00\.000Z\s+101 \(Alice\)\s+999\s+-\s+failed\s+0:20\s+-\s+rejected 404\s+404 Nope$/,
       );
       assert.match(
         lines[3]!,
-        /^2\s+2027-01-15 08:01:00 UTC\s+102 \(Alice\)\s+100\s+100\s+busy\s+-\s+486 Nope$/,
+        /^2\s+2027-01-15T08:01:00\.000Z\s+102 \(Alice\)\s+100\s+100\s+busy\s+0:20\s+-\s+busy\s+486 Nope$/,
       );
       assert.match(
         lines[4]!,
-        /^1\s+2027-01-15 08:00:00 UTC\s+100 \(Smith, "Bob" Jr\.\)\s+101\s+101\s+answered\s+1:02/,
+        /^1\s+2027-01-15T08:00:00\.000Z\s+100 \(Smith, "Bob" Jr\.\)\s+101\s+101\s+answered\s+1:06\s+1:02\s+caller-bye/,
       );
       assert.equal(lines[5], "1-4 of 4 records");
     });

@@ -135,6 +135,7 @@ describe("/api/v1 recordings", () => {
       answeredAt: Date.UTC(2027, 0, 15, 7),
       endedAt: Date.UTC(2027, 0, 15, 7, 0, 1),
       disposition: "answered",
+      hangupCause: "caller-bye",
       sipStatus: 200,
       sipReason: "OK",
       legs: [],

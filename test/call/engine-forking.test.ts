@@ -64,7 +64,7 @@ describe("a call to a user with two bindings", () => {
       assert.deepEqual(
         cdr.legs.map((l) => [l.role, l.peer, l.status]),
         [
-          ["caller", `<${alice.contact}>`, 200],
+          ["caller", alice.contact, 200],
           ["callee", desk.contact, 200],
           ["callee", mobile.contact, 487],
         ],

@@ -54,15 +54,34 @@ describe("cdrCsvRow()", () => {
     assert.equal(r.id, "7");
     assert.equal(r.start, "2027-01-15T08:00:00.000Z");
     assert.equal(r.answer, "2027-01-15T08:00:04.000Z");
-    assert.equal(r.duration, "62");
-    assert.deepEqual(JSON.parse(r.legs), sampleCdr().legs);
+    assert.equal(r.duration, "66", "start to end, rounded up");
+    assert.equal(r.talk_time, "62", "answer to end, rounded up");
+    assert.equal(r.hangup_cause, "caller-bye");
+    assert.deepEqual(CDR_CSV_COLUMNS.slice(-2), ["talk_time", "hangup_cause"], "new columns go at the end");
+    const legs = JSON.parse(r.legs) as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      legs.map((l) => [l.peer, l.startedAt, l.answeredAt, l.endedAt]),
+      [
+        ["sip:100@192.0.2.10:5060", "2027-01-15T08:00:00.000Z", undefined, "2027-01-15T08:01:05.500Z"],
+        [
+          "sip:101@192.0.2.11:5060",
+          "2027-01-15T08:00:00.010Z",
+          "2027-01-15T08:00:04.000Z",
+          "2027-01-15T08:01:05.500Z",
+        ],
+      ],
+      "the legs' times are ISO 8601 too",
+    );
   });
 
   it("leaves answer, callee and id empty when absent", () => {
     const { callee: _c, ...failed } = unanswered("failed");
     const [fields] = parseCsv(cdrCsvRow(failed));
     const r = Object.fromEntries(CDR_CSV_COLUMNS.map((c, i) => [c, fields[i]]));
-    assert.deepEqual([r.id, r.callee, r.answer, r.duration], ["", "", "", "0"]);
+    assert.deepEqual(
+      [r.id, r.callee, r.answer, r.duration, r.talk_time, r.hangup_cause],
+      ["", "", "", "20", "0", "rejected 404"],
+    );
   });
 });
 

@@ -18,6 +18,7 @@ export function sampleCdr(over: Partial<NewCallRecord> = {}): NewCallRecord {
     answeredAt: startedAt + 4_000,
     endedAt: startedAt + 65_500,
     disposition: "answered",
+    hangupCause: "caller-bye",
     sipStatus: 200,
     sipReason: "OK",
     legs: [
@@ -51,9 +52,16 @@ export function unanswered(
   const startedAt = over.startedAt ?? T0;
   const { answeredAt: _a, ...base } = sampleCdr({ startedAt, ...over });
   const status = { busy: 486, "no-answer": 480, failed: 404, cancelled: 487, answered: 200 }[disposition];
+  const cause = {
+    busy: "busy",
+    "no-answer": "no-answer",
+    failed: "rejected 404",
+    cancelled: "cancel",
+  } as const;
   return {
     ...base,
     disposition,
+    hangupCause: disposition === "answered" ? "caller-bye" : cause[disposition],
     sipStatus: status,
     sipReason: "Nope",
     legs: [],

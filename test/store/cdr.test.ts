@@ -143,11 +143,14 @@ for (const backend of backends) {
 
     const ids = (items: CallRecord[]) => items.map((r) => r.id);
 
-    it("insert() resolves to the record with its id and duration (seconds from answer, rounded up)", () => {
+    it("insert() resolves to the record with its id, duration (from start) and talk time (from answer), rounded up", () => {
       const answered = seeded[seeded.length - 1];
       assert.ok(answered.id > 0);
-      assert.equal(answered.duration, 62); // 61.5 s
-      assert.equal(seeded.find((r) => r.disposition === "busy")?.duration, 0);
+      assert.equal(answered.duration, 66); // 65.5 s from the INVITE
+      assert.equal(answered.talkTime, 62); // 61.5 s from the answer
+      assert.equal(answered.hangupCause, "caller-bye");
+      const busy = seeded.find((r) => r.disposition === "busy");
+      assert.deepEqual([busy?.duration, busy?.talkTime, busy?.hangupCause], [20, 0, "busy"]);
       assert.equal(new Set(ids(seeded)).size, seeded.length);
     });
 

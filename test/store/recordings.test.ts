@@ -61,6 +61,7 @@ onEachBackend("call recording store", (t) => {
       answeredAt: 2000,
       endedAt: 5000,
       disposition: "answered",
+      hangupCause: "caller-bye",
       sipStatus: 200,
       sipReason: "OK",
       legs: [],

@@ -66,6 +66,7 @@ async function seed(dataDir: string): Promise<void> {
     answeredAt: T0,
     endedAt: T0 + 2000,
     disposition: "answered",
+    hangupCause: "caller-bye",
     sipStatus: 200,
     sipReason: "OK",
     legs: [],

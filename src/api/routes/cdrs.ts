@@ -11,6 +11,7 @@ import {
   type Store,
   utcDate,
 } from "../../store/index.js";
+import { isoTime, isoTimeOrUndefined, parseIsoTime } from "../../util/iso-time.js";
 import { ApiError, errorResponses } from "../errors.js";
 import { type Cdr, CdrFilterQuery, CdrListQuery, CdrPage, CsvBody } from "../schemas.js";
 
@@ -21,29 +22,8 @@ export interface CdrsRoutesOptions {
   now: () => number;
 }
 
-const ISO_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2}):(\d{2})))?$/;
-
-/**
- * Epoch milliseconds of an ISO 8601 time with an explicit offset (or a date, read as UTC
- * midnight); undefined when it names no real instant (month 13, February 30, 24:00).
- */
-export function parseIsoTime(text: string): number | undefined {
-  const m = ISO_TIME.exec(text);
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0));
-  const millis = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
-  const offsetMinutes =
-    m[8] === undefined ? 0 : (m[8] === "-" ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return undefined;
-  if (hour > 23 || minute > 59 || second > 59 || Number(m[9] ?? 0) > 23 || Number(m[10] ?? 0) > 59)
-    return undefined;
-  const utc = new Date(0);
-  utc.setUTCFullYear(year, month - 1, day); // years below 100 too (Date.UTC maps them to 19xx)
-  utc.setUTCHours(hour, minute, second, millis);
-  return utc.getTime() - offsetMinutes * 60_000;
-}
+/** ISO 8601 parsing lives with the one timestamp format (util/iso-time.ts). */
+export { parseIsoTime };
 
 type FilterQuery = Static<typeof CdrFilterQuery>;
 
@@ -70,8 +50,6 @@ function toFilter(domainId: number, query: FilterQuery): CdrFilter {
   return filter;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 export function toCdr(r: CallRecord): Static<typeof Cdr> {
   return {
     id: r.id,
@@ -81,10 +59,12 @@ export function toCdr(r: CallRecord): Static<typeof Cdr> {
     callerName: r.callerName,
     dialed: r.dialed,
     callee: r.callee,
-    startedAt: iso(r.startedAt),
-    answeredAt: r.answeredAt === undefined ? undefined : iso(r.answeredAt),
-    endedAt: iso(r.endedAt),
+    startedAt: isoTime(r.startedAt),
+    answeredAt: isoTimeOrUndefined(r.answeredAt),
+    endedAt: isoTime(r.endedAt),
     duration: r.duration,
+    talkTime: r.talkTime,
+    hangupCause: r.hangupCause,
     disposition: r.disposition,
     sipStatus: r.sipStatus,
     sipReason: r.sipReason,
@@ -93,9 +73,9 @@ export function toCdr(r: CallRecord): Static<typeof Cdr> {
       peer: leg.peer,
       callId: leg.callId,
       status: leg.status,
-      startedAt: iso(leg.startedAt),
-      answeredAt: leg.answeredAt === undefined ? undefined : iso(leg.answeredAt),
-      endedAt: iso(leg.endedAt),
+      startedAt: isoTime(leg.startedAt),
+      answeredAt: isoTimeOrUndefined(leg.answeredAt),
+      endedAt: isoTime(leg.endedAt),
       ...(leg.forwardedBy === undefined ? {} : { forwardedBy: leg.forwardedBy }),
     })),
     media: r.media,

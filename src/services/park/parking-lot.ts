@@ -285,7 +285,7 @@ export class ParkingLot {
       "parked call given up after its ring-backs",
     );
     this.free(slot);
-    slot.call.hangup();
+    slot.call.hangup("no-answer");
   }
 
   private changed(slot: Slot): void {
@@ -301,7 +301,7 @@ export class ParkingLot {
   close(): void {
     for (const slot of [...this.slots.values()]) {
       this.free(slot);
-      slot.call.hangup();
+      slot.call.hangup("server-shutdown");
     }
   }
 }

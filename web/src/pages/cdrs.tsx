@@ -4,7 +4,7 @@ import { DataTable } from "../components/data-table";
 import { type FieldSpec, fieldOf } from "../components/fields";
 import { FieldInput, FormFailure } from "../components/form";
 import { formatTime, PageHeader, Pager, useNotify } from "../components/ui";
-import { useI18n } from "../i18n";
+import { type Translate, useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { ApiFailure, api } from "../lib/api";
 import type { CdrFilters, CdrPage, Disposition } from "../lib/api-types";
@@ -30,6 +30,35 @@ const DISPOSITION_LABELS = {
 const DISPOSITIONS = Object.keys(DISPOSITION_LABELS) as Disposition[];
 const LIMIT = 25;
 const EMPTY: Filters = { from: "", to: "", number: "", disposition: "" };
+
+/** The words of each hang-up cause the API names (`rejected <status>` apart). */
+const CAUSE_LABELS: Record<string, MessageKey> = {
+  "caller-bye": "cause.caller-bye",
+  "callee-bye": "cause.callee-bye",
+  "caller-lost": "cause.caller-lost",
+  "callee-lost": "cause.callee-lost",
+  transfer: "cause.transfer",
+  "max-duration": "cause.max-duration",
+  "media-timeout": "cause.media-timeout",
+  "session-expired": "cause.session-expired",
+  "ack-timeout": "cause.ack-timeout",
+  "hangup-by-admin": "cause.hangup-by-admin",
+  "server-shutdown": "cause.server-shutdown",
+  cancel: "cause.cancel",
+  busy: "cause.busy",
+  "no-answer": "cause.no-answer",
+  timeout: "cause.timeout",
+  error: "cause.error",
+  unknown: "cause.unknown",
+};
+
+/** The words for a hang-up cause (the API's token when it is one this UI does not know). */
+export function causeLabel(cause: string, t: Translate): string {
+  const rejected = /^rejected (\d{3})$/.exec(cause);
+  if (rejected) return t("cause.rejected", { status: rejected[1]! });
+  const key = CAUSE_LABELS[cause];
+  return key === undefined ? cause : t(key);
+}
 
 /** A datetime-local value ("2027-01-15T08:00") in the browser's zone → ISO 8601 with its offset. */
 export function localToIso(value: string): string | undefined {
@@ -187,6 +216,15 @@ export function CdrsPage() {
             { label: "cdrs.dialed", cell: (c) => c.dialed },
             { label: "cdrs.callee", cell: (c) => c.callee ?? "" },
             { label: "cdrs.duration", cell: (c) => c.duration },
+            { label: "cdrs.talkTime", cell: (c) => <span data-testid="cdr-talk-time">{c.talkTime}</span> },
+            {
+              label: "cdrs.hangupCause",
+              cell: (c) => (
+                <span data-testid="cdr-hangup-cause" title={c.hangupCause}>
+                  {causeLabel(c.hangupCause, t)}
+                </span>
+              ),
+            },
             {
               label: "cdrs.disposition",
               cell: (c) => (

@@ -138,6 +138,7 @@ describe("media endpoints (Parley as a party to a call)", () => {
   it("keeps digits typed past one collection for the next (a mailbox, then its PIN)", async () => {
     const { ep, peer } = await connected();
     for (const key of "100#2468#") await peer.sendEvent(ep.port, key);
+    // The keys are typed before anything collects them (what is tested): let the last ones land.
     await new Promise((r) => setTimeout(r, 100));
     const mailbox = await ep.collect({ max: 10, terminators: "#", firstDigitMs: 3000, interDigitMs: 3000 });
     assert.equal(mailbox.digits, "100");
@@ -148,7 +149,9 @@ describe("media endpoints (Parley as a party to a call)", () => {
   it("stops an interruptible prompt on a digit", async () => {
     const { ep, peer } = await connected();
     const playing = ep.play([{ file: toneWav("long.wav", 440, 5000) }], { interruptDigits: "0123456789*#" });
-    await new Promise((r) => setTimeout(r, 300));
+    // The digit once the prompt is heard playing (not after a fixed time).
+    const heardAt = peer.inbox.length;
+    assert.ok(await until(() => peer.inbox.length > heardAt), "the prompt plays");
     await peer.sendEvent(ep.port, "7");
     const r = await playing;
     assert.equal(r.reason, "interrupted");

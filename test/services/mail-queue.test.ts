@@ -166,6 +166,7 @@ describe("MailQueue", () => {
     const third = queue("restart", () => settings(port));
     third.start();
     assert.equal(third.list()[0].sentAt !== undefined, true);
+    // What is tested is that nothing is sent again: a window of 300 ms on purpose.
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(inbox.mails.length, 1);
   });

@@ -300,9 +300,9 @@ function parse(data: Buffer): ParseResult {
   message.attachSource(data, p, bodyStart, bodyEnd);
   if (problem === undefined) message.prime(firstVia, from, to, cseq);
   if (problem === undefined) return { ok: true, message };
-  // A request naming its Via, From, To, Call-ID and CSeq can be answered even when their values
-  // are malformed: the response copies them as received, so the peer can still match it.
-  const answerable =
-    start.kind === "request" && viaCount > 0 && fromAt >= 0 && toAt >= 0 && callIdAt >= 0 && cseqAt >= 0;
+  // A request with a Via can be answered even when its other fields are malformed or missing
+  // (RFC 4475 3.3.1 insuf: "ideally respond 400"): the response copies what was received, so a
+  // peer can still match it, and the Via says where to send it (RFC 3261 18.2.2).
+  const answerable = start.kind === "request" && viaCount > 0;
   return parseFailure(problem.code, problem.reason, message, answerable, problem.status);
 }

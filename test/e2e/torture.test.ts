@@ -33,6 +33,8 @@ const expected: Record<string, string> = {
   "mismatch02.dat": "501",
   "multi01.dat": "400",
   "mcl01.dat": "400",
+  // RFC 4475 3.3.1: no Call-ID, From or To, but a Via to answer to (issue 22).
+  "insuf.dat": "400",
   // Responses that match nothing, malformed or not, are never answered.
   "scalarlg.dat": "none",
   "bigcode.dat": "none",

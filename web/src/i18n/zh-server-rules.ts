@@ -33,7 +33,7 @@ function words(text: string): string {
 
 /** What follows "must be" in the server's rules, as a Chinese phrase. */
 const PHRASES: Array<[RegExp, (m: RegExpExecArray) => string]> = [
-  [/^(\d+)-(\d+) of (.+)$/, (m) => `${m[1]}-${m[2]} 个，只能包含${words(m[3]!)}`],
+  [/^(\d+)-(\d+) of (.+)$/, (m) => `${m[1]}-${m[2]} 个字符，只能包含${words(m[3]!)}`],
   [/^(\d+)-(\d+) (digits|characters|printable characters)$/, (m) => `${m[1]}-${m[2]} 个${words(m[3]!)}`],
   [/^up to (\d+) (.+)$/, (m) => `最多 ${m[1]} 个${words(m[2]!)}`],
   [/^(\d+)-(\d+)$/, (m) => `${m[1]} 到 ${m[2]} 之间的数`],
@@ -91,8 +91,8 @@ const OWNERS: Record<string, string> = {
 
 /** Whole messages of the server, in Chinese. */
 const MESSAGES: Array<[RegExp, (m: RegExpExecArray) => string | undefined]> = [
-  [/^must be empty or (.+)$/, (m) => withPhrase(m[1]!, (p) => `须为空，或为${p}。`)],
-  [/^must be (.+)$/, (m) => withPhrase(m[1]!, (p) => `须为${p}。`)],
+  [/^must be empty or (.+)$/, (m) => withPhrase(m[1]!, (p) => `须为空，或为${spaced(p)}。`)],
+  [/^must be (.+)$/, (m) => withPhrase(m[1]!, (p) => `须为${spaced(p)}。`)],
   [/^must not equal the extension number$/, () => "不能与分机号码相同。"],
   [/^must not contain control characters$/, () => "不能包含控制字符。"],
   [/^must not be negative$/, () => "不能为负数。"],
@@ -128,6 +128,11 @@ const MESSAGES: Array<[RegExp, (m: RegExpExecArray) => string | undefined]> = [
   [/^is required (?:for|when) (.+)$/, (m) => `必填（${m[1]}）。`],
   [/^needs (.+)$/, (m) => `需要 ${m[1]}。`],
 ];
+
+/** A space between Chinese and a phrase that starts with digits or Latin letters ("须为 1-16 个数字"). */
+function spaced(p: string): string {
+  return /^[\w"]/.test(p) ? ` ${p}` : p;
+}
 
 function withPhrase(text: string, sentence: (p: string) => string): string | undefined {
   const p = phrase(text);

@@ -175,7 +175,8 @@ describe("call limits, live calls and 100rel, end to end", { skip: missingTool("
         assert.ok(elapsed >= 2000 && elapsed < 5000, `the call lasted ${elapsed} ms`);
         const cdr = await lastCdr("101");
         assert.equal(cdr.disposition, "answered");
-        assert.ok(cdr.duration >= 2 && cdr.duration <= 3, `CDR duration ${cdr.duration}`);
+        assert.ok(cdr.talkTime >= 2 && cdr.talkTime <= 3, `CDR talk time ${cdr.talkTime}`);
+        assert.equal(cdr.hangupCause, "max-duration");
       } finally {
         await patchUser("100", { maxDuration: 0 });
       }

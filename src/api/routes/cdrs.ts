@@ -130,7 +130,8 @@ export const cdrsRoutes: FastifyPluginAsyncTypebox<CdrsRoutesOptions> = async (
         summary: "Every matching call detail record as CSV (RFC 4180), newest first, streamed",
         description:
           "Columns: id, call_id, domain_id, caller, caller_name, dialed, callee, start, answer, end " +
-          "(ISO 8601 UTC), duration (s), disposition, sip_status, sip_reason, legs (JSON). The same " +
+          "(ISO 8601 UTC), duration (s, start to end), disposition, sip_status, sip_reason, legs " +
+          "(JSON, times ISO 8601), talk_time (s, answer to end; 0 unanswered), hangup_cause. The same " +
           "columns as the daily files written when `cdrCsvDir` is set.",
         querystring: CdrFilterQuery,
         response: {

@@ -11,6 +11,7 @@
  */
 import type { Command } from "commander";
 import { envName } from "../config/settings.js";
+import { loadLiveSettings } from "../live-settings-wiring.js";
 import type { Candidate, Outcome } from "../routing/route-explainer.js";
 import type { ExplainedPlan } from "../routing/routing-plan.js";
 import { RoutingService } from "../routing/routing-service.js";
@@ -91,14 +92,16 @@ async function askServer(
 
 /** The same dry run over the store, with no server: the live state unknown. */
 async function askStore(opts: RouteOptions, caller: string, number: string, origin: Origin) {
-  const { outGroupPrefix } = storeSettings(opts);
-  const run = await withStore(opts, (store, d) =>
-    new RoutingService({
+  const startup = storeSettings(opts);
+  const run = await withStore(opts, async (store, d) => {
+    // An out-group prefix set at run time (stored) wins over the start-up one, as in the server.
+    const { outGroupPrefix } = (await loadLiveSettings(startup, store.systemSettings, d, undefined)).view;
+    return new RoutingService({
       load: () => store.routing.snapshot(d),
       user: (name) => store.users.get(d, name),
       outGroupPrefix,
-    }).dryRun(origin, caller, number),
-  );
+    }).dryRun(origin, caller, number);
+  });
   if (!run.found) throw new NotFoundMessage(run.message);
   return run.plan;
 }

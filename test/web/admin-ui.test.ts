@@ -310,12 +310,14 @@ describe("the admin web UI", { skip }, () => {
     await page.getByTestId("version").waitFor();
     await field("currentPassword").fill("wrong-password");
     await field("newPassword").fill("a much better passphrase");
-    await page.getByTestId("submit").click();
+    // The page has two forms (the password, the system settings): this one's submit.
+    const submit = page.getByTestId("password-form").getByTestId("submit");
+    await submit.click();
     await errorOf("currentPassword").waitFor();
     assert.equal(await errorOf("newPassword").count(), 0);
     assert.equal(await field("newPassword").inputValue(), "a much better passphrase");
     await field("currentPassword").fill(adminPassword);
-    await page.getByTestId("submit").click();
+    await submit.click();
     await page.getByTestId("notice").filter({ hasText: "Password changed" }).waitFor();
     assert.equal(await field("newPassword").inputValue(), "");
     const old = await fetch(`${base}api/v1/session`, {

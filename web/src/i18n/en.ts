@@ -10,6 +10,7 @@ import { enPresence } from "./en-presence";
 import { enRecordings } from "./en-recordings";
 import { enRoute } from "./en-route";
 import { enRules } from "./en-rules";
+import { enSettings } from "./en-settings";
 
 export const en = {
   ...enAutoAttendant,
@@ -23,6 +24,7 @@ export const en = {
   ...enRecordings,
   ...enRoute,
   ...enRules,
+  ...enSettings,
   "app.name": "Parley",
   "app.tagline": "SIP server and IP-PBX",
   "lang.switch": "中文",

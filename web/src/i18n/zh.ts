@@ -11,6 +11,7 @@ import { zhPresence } from "./zh-presence";
 import { zhRecordings } from "./zh-recordings";
 import { zhRoute } from "./zh-route";
 import { zhRules } from "./zh-rules";
+import { zhSettings } from "./zh-settings";
 
 export const zh: Record<MessageKey, string> = {
   ...zhAutoAttendant,
@@ -24,6 +25,7 @@ export const zh: Record<MessageKey, string> = {
   ...zhRecordings,
   ...zhRoute,
   ...zhRules,
+  ...zhSettings,
   "app.name": "Parley",
   "app.tagline": "SIP 服务器与 IP-PBX",
   "lang.switch": "English",

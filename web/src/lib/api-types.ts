@@ -9,6 +9,7 @@ import type { ErrorBodyType } from "../../../src/api/errors";
 import type { ParkedCallItem } from "../../../src/api/routes/parked";
 import type { SettingValue } from "../../../src/api/routes/settings";
 import type { SubscriptionItem } from "../../../src/api/routes/subscriptions";
+import type { SystemSetting } from "../../../src/api/routes/system-settings";
 import type { DialPlanTestResult } from "../../../src/api/routing-schemas";
 import type {
   ActiveCallItem,
@@ -49,6 +50,8 @@ export type CdrFilters = Omit<Static<typeof CdrListQuery>, "offset" | "limit">;
 export type ActiveCall = Static<typeof ActiveCallItem>;
 /** A parked call, as /parked and the live view's snapshot carry it. */
 export type ParkedCall = Static<typeof ParkedCallItem>;
+/** One setting of GET /system-settings: its value in use, its source, whether it changes at run time. */
+export type SystemSettingItem = Static<typeof SystemSetting>;
 
 /**
  * One `snapshot` event of GET /events (src/api/admin/live-snapshot.ts). NOTE: the API declares no

@@ -1,12 +1,15 @@
-/** System settings: server status, the administrator password, the effective start-up settings. */
+/**
+ * System settings: server status, the administrator password, the settings that apply at run time
+ * (a form) and the start-up ones (read-only), each with its source (system-settings.tsx).
+ */
 import { useEffect, useState } from "react";
-import { DataTable } from "../components/data-table";
 import type { FieldSpec, FormValues } from "../components/fields";
 import { GroupedForm } from "../components/form";
 import { formatDuration, PageHeader, useNotify } from "../components/ui";
 import { useI18n } from "../i18n";
-import { ApiFailure, api } from "../lib/api";
-import type { ServerStatus, SessionState, Settings } from "../lib/api-types";
+import { api } from "../lib/api";
+import type { ServerStatus, SessionState } from "../lib/api-types";
+import { SystemSettingsPanel, settingName } from "./system-settings";
 
 const PASSWORD_FIELDS: FieldSpec[] = [
   {
@@ -22,7 +25,6 @@ export function SettingsPage() {
   const { t } = useI18n();
   const notify = useNotify();
   const [status, setStatus] = useState<ServerStatus>();
-  const [settings, setSettings] = useState<Settings["items"]>();
   const [session, setSession] = useState<SessionState>();
   const [values, setValues] = useState<FormValues>({ currentPassword: "", newPassword: "" });
   const [failure, setFailure] = useState<unknown>();
@@ -31,12 +33,6 @@ export function SettingsPage() {
   useEffect(() => {
     api.get<ServerStatus>("/status").then(setStatus, () => {});
     api.get<SessionState>("/session").then(setSession, () => {});
-    api.get<Settings>("/settings").then(
-      (s) => setSettings(s.items),
-      (error) => {
-        if (error instanceof ApiFailure && error.status === 404) setSettings({});
-      },
-    );
   }, []);
 
   const changePassword = async () => {
@@ -80,7 +76,7 @@ export function SettingsPage() {
                 <ul className="plain">
                   {Object.entries(status.counts).map(([k, v]) => (
                     <li key={k}>
-                      <span className="mono">{k}</span>: {v}
+                      {settingName(k, t, "counter")}: {v}
                     </li>
                   ))}
                 </ul>
@@ -113,24 +109,7 @@ export function SettingsPage() {
           testId="password-form"
         />
       </div>
-      <div className="card">
-        <h2>{t("settings.startup")}</h2>
-        <p className="muted">{t("settings.startupHint")}</p>
-        <DataTable
-          rows={settings && Object.entries(settings)}
-          rowKey={([k]) => k}
-          columns={[
-            { kind: "rowHeader", className: "mono", cell: ([k]) => k },
-            {
-              className: "mono",
-              cell: ([, v]) => (v === null ? "—" : Array.isArray(v) ? v.join(", ") : String(v)),
-            },
-          ]}
-          header={false}
-          responsive={false}
-          testId="settings-table"
-        />
-      </div>
+      <SystemSettingsPanel />
     </section>
   );
 }

@@ -101,6 +101,7 @@ describe("a route that names a service", () => {
     const cdr = onlyCdr(h);
     assert.equal(cdr.disposition, "answered");
     assert.equal(cdr.legs[1]?.peer, "parley:echo");
+    assert.equal(cdr.hangupCause, "caller-bye", "issue 23: the caller hung up on the service");
   });
 
   it("passes re-offers to the endpoint and SIP INFO digits to it and to the 'digit' point", async () => {
@@ -133,6 +134,7 @@ describe("a route that names a service", () => {
     assert.equal(alice.got("BYE").length, 1);
     assert.equal(endpoint.closed, 1);
     assert.equal(h.activeCalls(), 0);
+    assert.equal(onlyCdr(h).hangupCause, "callee-bye", "issue 23: the service (the callee) hung up");
   });
 
   it("rejects the caller with the endpoint's failure and Warning when it cannot take the offer (488)", async () => {

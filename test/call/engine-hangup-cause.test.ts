@@ -88,4 +88,49 @@ describe("the peers of a call's record", () => {
     );
     assert.match(alice.contact, /^sip:[^<>]+$/);
   });
+
+  it("are bare URIs for a call in from a SIP trunk (the provider's Contact URI) and its caller is the outside number", async () => {
+    const h = createEngineHarness({ trunks: [{ name: "office", address: "127.0.2.1", port: 5060 }] });
+    const office = h.peer("0612345678", "127.0.2.1", 5060);
+    const bob = h.phone("101");
+    const call = office.call("101");
+    await h.run(50);
+    bob.answer();
+    await h.run(50);
+    await h.until(call.hangup());
+    await h.run(50);
+    const cdr = onlyCdr(h);
+    assert.deepEqual([cdr.caller, cdr.callee, cdr.hangupCause], ["0612345678", "101", "caller-bye"]);
+    assert.deepEqual(
+      cdr.legs.map((l) => l.peer),
+      [office.contact, bob.contact],
+    );
+  });
+
+  it("are bare URIs for a call out through a carrier (the request URI toward it)", async () => {
+    const h = createEngineHarness({
+      dialPlan: ({ dialed }) =>
+        dialed.startsWith("0")
+          ? {
+              kind: "outbound",
+              number: dialed,
+              carriers: [{ address: "127.0.9.1", port: 5060 }],
+              noAnswerMs: 0,
+            }
+          : { kind: "local-user", number: dialed },
+    });
+    const provider = h.peer("provider", "127.0.9.1", 5060);
+    const alice = h.phone("100");
+    const call = alice.call("0612345678");
+    await h.run(50);
+    const dialog = provider.answer();
+    await h.run(50);
+    await h.until(dialog.bye());
+    await h.run(50);
+    const cdr = onlyCdr(h);
+    assert.deepEqual([cdr.callee, cdr.hangupCause], ["0612345678", "callee-bye"]);
+    assert.equal(cdr.legs[0]?.peer, alice.contact);
+    assert.match(cdr.legs[1]?.peer ?? "", /^sip:0612345678@127\.0\.9\.1(:5060)?(;[^<>]*)?$/);
+    assert.equal(call.status, 200);
+  });
 });

@@ -122,11 +122,11 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     );
   }
   const domain = await store.domains.getDefault();
+  const live = await loadLiveSettings(settings, store.systemSettings, domain.id, deps.sources);
+  settings = live.view; // the run-time settings (out-group prefix, no-answer time, ...) read live
   const emergency = new EmergencyNumberRepository(store.db);
   const added = await emergency.seedLanguageDefaults(domain.id, settings.language);
   if (added.length > 0) logger.info({ numbers: added }, "emergency numbers of the prompt language added");
-  const live = await loadLiveSettings(settings, store.systemSettings, domain.id, deps.sources);
-  settings = live.view; // the run-time settings (out-group prefix, no-answer time, ...) read live
   const users = new UserDirectory(store.users);
   const cdrs = new CdrRecorder(
     store.cdrs,

@@ -87,6 +87,12 @@ async function callIn(parley: ParleyProcess, account: string, closers: Array<() 
   return { parley, phone, rtp, dialog, port };
 }
 
+/** Waits for the menu's first audio at the caller: the menu is up and takes keys (no fixed wait). */
+async function greeted(call: LineCall): Promise<void> {
+  for (let i = 0; i < 400 && call.rtp.inbox.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(call.rtp.inbox.length > 0, "the menu's greeting reaches the caller");
+}
+
 async function keys(call: LineCall, digits: string): Promise<void> {
   for (const key of digits) await call.rtp.sendEvent(call.port, key);
 }
@@ -240,7 +246,7 @@ describe("auto-attendant (scripted caller through a line, baresip and scripted c
     });
     await api("PUT", "/auto-attendant/entries/line/5550002", { menu: "main" });
     const call = await callIn(parley, "5550002", closers);
-    await sleep(1500);
+    await greeted(call);
     await keys(call, "2");
     const invite = await member.waitFor((m) => m.method === "INVITE", 0, 15000);
     assert.match(invite.get("from") ?? "", new RegExp(`sip:${CALLER}@`));
@@ -261,7 +267,7 @@ describe("auto-attendant (scripted caller through a line, baresip and scripted c
     closers.push(() => member.close());
     assert.equal((await member.register()).status, 200);
     const call = await callIn(parley, "5550011", closers);
-    await sleep(1000);
+    await greeted(call);
     await keys(call, "600");
     await member.waitFor((m) => m.method === "INVITE", 0, 15000);
     assert.ok((await handedOff(call)) > 0);
@@ -374,7 +380,7 @@ describe("auto-attendant (scripted caller through a line, baresip and scripted c
     });
     await api("PUT", "/auto-attendant/entries/line/5550008", { menu: "vm" });
     const call = await callIn(parley, "5550008", closers);
-    await sleep(1500);
+    await greeted(call);
     await keys(call, "4");
     assert.ok((await handedOff(call)) > 0, "re-INVITEd onto the voicemail endpoint");
     const before = call.rtp.inbox.length;

@@ -130,6 +130,7 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
       live[0].members.map((m: Member) => m.user),
       ["100", "101", "102"],
     );
+    // Fixed windows on purpose: 1.5 s for the mix to settle, then 3 s whose audio is measured.
     await sleep(1500);
     const s0 = Date.now();
     await sleep(3000);
@@ -146,6 +147,7 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
     });
     assert.equal(mute.status, 200, JSON.stringify(mute.body));
     assert.equal(mute.body.muted, true);
+    // A second for the mute to take, then 3 s measured (fixed windows on purpose).
     await sleep(1000);
     const m0 = Date.now();
     await sleep(3000);
@@ -171,13 +173,17 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
     const c = await phones.phone("102", tone(660));
     const tc = await dial(c, "*6*7004");
     const ta = await dial(a, "101");
-    await sleep(1000);
+    // The transfer once the call is up and audio flows both ways (not after a fixed time): baresip's
+    // recorder of the transferee keeps recording across the transfer's re-INVITE only once it has
+    // started.
+    assert.ok((await a.waitForTalking(1)) && (await b.waitForTalking(1)), `100 and 101 talk${diag(a, b, c)}`);
     b.command("transfer", `sip:*6*7004@${server()}`);
     assert.ok(await b.waitForNth("CALL_CLOSED", 1, 15000), `the transferor is released${diag(a, b, c)}`);
     assert.ok(
       await until(async () => (await members("7004")).filter((m) => m.joined).length === 2),
       `100 is in the room: ${JSON.stringify(await members("7004"))}${diag(a, b, c)}`,
     );
+    // Fixed windows on purpose: 1.5 s for the mix to settle, then 3 s whose audio is measured.
     await sleep(1500);
     const s0 = Date.now();
     await sleep(3000);
@@ -201,7 +207,10 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
     const c = await phones.phone("102", tone(660));
     await dial(c, "*6*7001");
     await dial(a, "101");
-    await sleep(1000);
+    // The transfer once the call is up and audio flows both ways (not after a fixed time): baresip's
+    // recorder of the transferee keeps recording across the transfer's re-INVITE only once it has
+    // started.
+    assert.ok((await a.waitForTalking(1)) && (await b.waitForTalking(1)), `100 and 101 talk${diag(a, b, c)}`);
     b.command("transfer", `sip:7001@${server()}`);
     assert.ok(await b.waitForNth("CALL_CLOSED", 1, 15000), `the transferor is released${diag(a, b, c)}`);
     assert.ok(
@@ -257,6 +266,7 @@ describe("conference rooms (baresip and sipp)", { skip }, () => {
       await until(async () => (await members("7005")).some((m) => m.user === "105")),
       "105 is in the room",
     );
+    // What is tested is that nobody joins without the moderator: a 4 s window on purpose.
     await sleep(4000);
     assert.equal((await members("7005"))[0]?.joined, false, "still waiting: no moderator yet");
     const moderator = uac(parley, "106", "*6*7005*9999", "conference-uac-stay.xml", ["-d", "6000"]);

@@ -49,6 +49,7 @@ describe("Parley's media server with baresip phones", { skip }, () => {
     const a = await phone("100", join(work, "1000.wav"));
     a.command("dial", `sip:*43@127.0.0.1:${parley.sipPort}`);
     assert.ok(await a.waitForEvent("CALL_ESTABLISHED", 10000), `established\n${a.output()}`);
+    // An 11 s call, on purpose: the announcement, then the echo measured in the last 3 s.
     await new Promise((r) => setTimeout(r, 11000));
     a.command("hangup");
     assert.ok(await a.waitForEvent("CALL_CLOSED", 5000));
@@ -124,10 +125,11 @@ describe("Parley's media server with baresip phones", { skip }, () => {
     const silence = join(work, "silence.wav");
     const a = await phone("102", silence);
     a.command("dial", `sip:*43@127.0.0.1:${parley.sipPort}`);
-    assert.ok(await a.waitForEvent("CALL_ESTABLISHED", 10000), `established\n${a.output()}`);
-    await new Promise((r) => setTimeout(r, 500));
+    // Keys once the call is up and Parley's audio arrives (not after a fixed time).
+    assert.ok(await a.waitForTalking(1), `established\n${a.output()}`);
     for (const key of KEYS) {
       a.command("sndcode", key);
+      // The spacing of a person keying, on purpose (each key a separate event).
       await new Promise((r) => setTimeout(r, 400));
     }
     assert.ok(await a.waitForEvent("CALL_CLOSED", 10000), "# ends the echo test");
@@ -208,6 +210,7 @@ describe("Parley's media server with baresip phones", { skip }, () => {
       p.command("dial", `sip:*6*7001@127.0.0.1:${parley.sipPort}`);
       assert.ok(await p.waitForEvent("CALL_ESTABLISHED", 10000), `joined\n${p.output()}`);
     }
+    // Five seconds of the conference, on purpose: what each member heard is measured.
     await new Promise((r) => setTimeout(r, 5000));
     for (const p of party) p.command("hangup");
     for (const p of party) await p.stop();

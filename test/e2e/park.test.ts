@@ -91,6 +91,7 @@ describe("call park and retrieve (baresip)", { skip }, () => {
     a.command("dial", `sip:101@${bench.server()}`);
     assert.ok(await a.waitForNth("CALL_ESTABLISHED", 1), `100's call answered${bench.diag(a, b, c)}`);
     const start = Date.now();
+    // Fixed stretches on purpose: the windows of each phone's audio are measured from `start`.
     await sleep(2000);
     b.command("transfer", `sip:*70*5@${bench.server()}`);
     assert.ok(await b.waitForNth("CALL_CLOSED", 1), `101 released after parking${bench.diag(a, b, c)}`);
@@ -126,14 +127,15 @@ describe("call park and retrieve (baresip)", { skip }, () => {
     const a = await bench.phones.phone("100", bench.tone(440));
     const b = await bench.phones.phone("101", bench.tone(1000), { autoAnswer: true });
     a.command("dial", `sip:101@${bench.server()}`);
-    assert.ok(await b.waitForNth("CALL_ESTABLISHED", 1), `101 answered${bench.diag(a, b)}`);
-    await sleep(1000);
+    // The transfer once the call is up and audio flows both ways (not after a fixed time).
+    assert.ok((await a.waitForTalking(1)) && (await b.waitForTalking(1)), `101 answered${bench.diag(a, b)}`);
     b.command("transfer", `sip:*70*6@${bench.server()}`);
     assert.ok(await b.waitForNth("CALL_CLOSED", 1), `101 released after parking${bench.diag(a, b)}`);
     assert.equal((await bench.parkedSlots())[0]?.slot, 6);
     // --park-timeout 4: Parley rings 101 back, which answers and talks with 100 again.
     assert.ok(await b.waitForNth("CALL_ESTABLISHED", 2, 12000), `101 rung back${bench.diag(a, b)}`);
     assert.deepEqual(await bench.parkedSlots(), []);
+    // Three seconds of the ring-back call, on purpose: 101's audio is measured.
     await sleep(3000);
     b.command("hangup");
     assert.ok(await a.waitForNth("CALL_CLOSED", 1), `100 released${bench.diag(a, b)}`);
@@ -180,16 +182,18 @@ describe("call park refusals (baresip, sipp)", { skip }, () => {
     const b = await bench.phones.phone("101", bench.tone(1000), { autoAnswer: true });
     const c = await bench.phones.phone("102", bench.tone(660));
     a.command("dial", `sip:101@${bench.server()}`);
-    assert.ok(await b.waitForNth("CALL_ESTABLISHED", 1), `101 answered${bench.diag(a, b, c)}`);
-    await sleep(1000);
+    // The transfer once the call is up and audio flows both ways (not after a fixed time).
+    assert.ok(
+      (await a.waitForTalking(1)) && (await b.waitForTalking(1)),
+      `101 answered${bench.diag(a, b, c)}`,
+    );
     b.command("transfer", `sip:*70*8@${bench.server()}`);
     assert.ok(await b.waitForNth("CALL_CLOSED", 1), `100 parked in slot 8${bench.diag(a, b, c)}`);
     // Each refusal in a call of its own: 102 calls 101, which tries to park 102; the transferor's
     // NOTIFY says why not (baresip 1.0 then hangs up by itself; Parley would keep the call).
     const refused = async (slot: number, status: RegExp, round: number) => {
       c.command("dial", `sip:101@${bench.server()}`);
-      assert.ok(await b.waitForNth("CALL_ESTABLISHED", round), `101 answered 102${bench.diag(a, b, c)}`);
-      await sleep(1000);
+      assert.ok(await b.waitForTalking(round), `101 answered 102${bench.diag(a, b, c)}`);
       b.command("transfer", `sip:*70*${slot}@${bench.server()}`);
       assert.ok(await b.waitForOutput(status, 5000), `101 was told ${status}${bench.diag(b)}`);
       await sleep(1500);

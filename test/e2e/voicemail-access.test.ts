@@ -101,9 +101,9 @@ describe("voicemail access by phone (baresip)", {
     // The deposit: 100 has no device, so voicemail answers 101 at once.
     const caller = await phone("101", join(work, "440.wav"));
     caller.command("dial", `sip:100@127.0.0.1:${parley.sipPort}`);
-    assert.ok(await caller.waitForEvent("CALL_ESTABLISHED", 15000), `voicemail answers\n${caller.output()}`);
-    await sleep(1000);
+    assert.ok(await caller.waitForTalking(1, 15000), `voicemail answers\n${caller.output()}`);
     caller.command("sndcode", "#"); // skips the greeting: the beep, then the recording
+    // About 3 s of the tone left as the message (its length is checked below): a fixed time on purpose.
     await sleep(3400);
     caller.command("sndcode", "#");
     assert.ok(await caller.waitForEvent("CALL_CLOSED", 15000), "Parley says goodbye and hangs up");
@@ -124,8 +124,7 @@ describe("voicemail access by phone (baresip)", {
     // The access: PIN, 1, the message, 7.
     const owner = await phone("100", join(work, "silence.wav"));
     owner.command("dial", `sip:*97@127.0.0.1:${parley.sipPort}`);
-    assert.ok(await owner.waitForEvent("CALL_ESTABLISHED", 10000), `*97 answers\n${owner.output()}`);
-    await sleep(1000);
+    assert.ok(await owner.waitForTalking(1), `*97 answers\n${owner.output()}`);
     await press(owner, `${PIN}#`);
     await parley.waitForLog((l) => l.msg === "voicemail login" && l.mailbox === "100", 10000);
     await press(owner, "1");
@@ -171,8 +170,7 @@ describe("voicemail access by phone (baresip)", {
     const logins = logged("voicemail login").length;
     const failures = logged("voicemail login failed").length;
     owner.command("dial", `sip:*97@127.0.0.1:${parley.sipPort}`);
-    assert.ok(await owner.waitForEvent("CALL_ESTABLISHED", 10000), `*97 answers\n${owner.output()}`);
-    await sleep(1000);
+    assert.ok(await owner.waitForTalking(1), `*97 answers\n${owner.output()}`);
     for (const wrong of ["1111", "1357", "8642"]) {
       const seen = logged("voicemail login failed").length;
       await press(owner, `${wrong}#`);

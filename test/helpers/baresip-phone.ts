@@ -9,7 +9,7 @@
  * only at 48 kHz (hence WAV files); the aufile source ends the call at end of file (pad the WAV).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -151,7 +151,10 @@ export class BaresipPhone {
     });
   }
 
-  /** Presses keys during a call (`keys` option): each is sent as DTMF, 400 ms apart. */
+  /**
+   * Presses keys during a call (`keys` option): each is sent as DTMF, 400 ms apart (the spacing
+   * of a person keying, on purpose: baresip's stdio reads one key per press).
+   */
   async press(keys: string): Promise<void> {
     for (const key of keys) {
       this.proc.stdin!.write(key);
@@ -207,6 +210,25 @@ export class BaresipPhone {
     while (Date.now() < end) {
       if (this.events.filter((e) => e.type === type).length >= n) return true;
       await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  }
+
+  /**
+   * Waits until the phone's `n`-th call (1 = the first) is up and what it hears is being recorded
+   * (its n-th received dump holds a tenth of a second of audio past the WAV header): a call ready
+   * for a transfer or keys, with no fixed sleep. False when that has not happened in `ms`.
+   */
+  async waitForTalking(n = 1, ms = 10000): Promise<boolean> {
+    const end = Date.now() + ms;
+    if (!(await this.waitForNth("CALL_ESTABLISHED", n, ms))) return false;
+    const rec = join(this.dir, "rec");
+    while (Date.now() < end) {
+      const dump = readdirSync(rec)
+        .filter((f) => f.endsWith("-dec.wav"))
+        .sort()[n - 1];
+      if (dump !== undefined && statSync(join(rec, dump)).size >= 44 + 1600) return true;
+      await new Promise((r) => setTimeout(r, 50));
     }
     return false;
   }

@@ -279,6 +279,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     ...mediaAddresses(settings, contactHost(settings), logger),
     workers: settings.mediaWorkers,
     timeoutSeconds: settings.mediaTimeout,
+    relatchAfterMs: settings.relayRelatchSilence,
     stun: { addresses: settings.bind, port: settings.stunPort },
     logger,
     dataDir: settings.dataDir,

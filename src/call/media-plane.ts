@@ -51,6 +51,8 @@ export interface MediaPlaneOptions {
   readonly dataDir: string;
   readonly language: PromptLanguage;
   readonly tonePlan: TonePlanName;
+  /** Silence after which a relay latch may move to a new source, ms (0 = never; issue 22). */
+  readonly relatchAfterMs?: number;
 }
 
 export class MediaPlane {
@@ -70,6 +72,7 @@ export class MediaPlane {
       workers: o.workers,
       bindAddress: o.bindAddress ?? bindAddressFor(o.address),
       tonePlan: o.tonePlan,
+      relatchAfterMs: o.relatchAfterMs,
       onWorkerError: (err) => logger.error({ err }, "media worker failed"),
       onEndpointWarning: (endpoint, message) => logger.warn({ endpoint, message }, "media endpoint"),
     });

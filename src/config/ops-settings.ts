@@ -26,6 +26,13 @@ export const opsSettingsTable = {
     schema: z.enum(["info", "debug", "off"]),
     default: "debug",
   },
+  relayRelatchSilence: {
+    flag: "--relay-relatch-silence <ms>",
+    describe:
+      "silence from a relayed phone after which its media may come from a new address (a NAT that mapped it anew), once that source sends 4 packets in sequence; 0 = never",
+    schema: z.coerce.number().int().min(0).max(60_000),
+    default: 2000,
+  },
 } as const;
 
 /** The typed values of `opsSettingsTable`, merged into `Settings`. */
@@ -33,4 +40,5 @@ export interface OpsSettings {
   minPasswordLength: number;
   metricsToken: string | undefined;
   httpAccessLog: "info" | "debug" | "off";
+  relayRelatchSilence: number;
 }

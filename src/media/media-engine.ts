@@ -45,6 +45,8 @@ export interface MediaEngineOptions {
   readonly onWorkerError?: (error: unknown) => void;
   /** The call progress tones media endpoints play (changeable later with setTonePlan). */
   readonly tonePlan?: TonePlanName;
+  /** Silence after which a relay latch may move to a new source, ms (0 = never). */
+  readonly relatchAfterMs?: number;
   /** Something about a media endpoint worth a log line (a prompt file missing, say). */
   readonly onEndpointWarning?: (endpoint: string, message: string) => void;
 }
@@ -290,6 +292,7 @@ export class MediaEngine {
         maxPort: i === count - 1 ? this.o.maxPort : this.o.minPort + (i + 1) * span - 1,
         bindAddress: this.o.bindAddress,
         statsIntervalMs: this.o.statsIntervalMs ?? 1000,
+        ...(this.o.relatchAfterMs === undefined ? {} : { relatchAfterMs: this.o.relatchAfterMs }),
         ...(this.o.tonePlan === undefined ? {} : { tonePlan: this.o.tonePlan }),
       };
       const worker = spawnWorker(config);

@@ -158,4 +158,6 @@ export interface WorkerConfig {
   readonly statsIntervalMs: number;
   /** The call progress tones the endpoints play (a system setting; media.settings changes it). */
   readonly tonePlan?: TonePlanName;
+  /** Silence after which a relay latch may move to a new source, ms (0 = never; default 2000). */
+  readonly relatchAfterMs?: number;
 }

@@ -17,6 +17,14 @@ function isRtcp(packet: Buffer): boolean {
   return pt >= 192 && pt <= 223;
 }
 
+/** Silence from the latched source after which another source may take the latch, ms. */
+export const DEFAULT_RELATCH_AFTER_MS = 2000;
+/**
+ * Packets in a row, in RTP sequence, a new source must send before it takes the latch (as
+ * Asterisk's strictrtp probation): one spoofed or stray packet never moves it.
+ */
+export const RELATCH_PROBATION = 4;
+
 export class RelaySide {
   readonly stats = new RtpStats();
   /** Where RTP (and muxed RTCP) goes: the SDP address until latched, then the real source. */
@@ -29,6 +37,10 @@ export class RelaySide {
   private expected: string | undefined;
   private latchedRtp = false;
   private latchedRtcp = false;
+  /** A source that may take the latch over (after silence): its address, port, packets, last seq. */
+  private candidate: { address: string; port: number; count: number; seq: number } | undefined;
+  /** After an RTP latch moved: RTCP latches again, but only from the new RTP address. */
+  private rtcpFrom: string | undefined;
   /**
    * The RTP socket is connected to the latched source: sends then skip the per-packet address
    * resolution of an unconnected send, and the kernel drops packets from anyone else.
@@ -66,6 +78,8 @@ export class RelaySide {
     private readonly connectOnLatch: boolean,
     /** The sockets are dual-stack: IPv4 peers are kept IPv4-mapped (port-pool.ts socketPeer). */
     private readonly dualStack = false,
+    /** The latch may move after this much silence from the latched source, ms (0 = never). */
+    private readonly relatchAfterMs = DEFAULT_RELATCH_AFTER_MS,
   ) {
     rtp.on("message", (packet, from) => this.onRtp(packet, from.address, from.port));
     rtcp.on("message", (packet, from) => this.onRtcp(packet, from.address, from.port));
@@ -82,6 +96,8 @@ export class RelaySide {
     this.dtmfPt = peer.dtmfPayloadType ?? 0;
     this.latchedRtp = false;
     this.latchedRtcp = false;
+    this.candidate = undefined;
+    this.rtcpFrom = undefined;
     if (this.rtpConnected) this.disconnect();
     this.mustSend = peer.sends !== false && peer.port !== 0;
     this.lastPacketAt = performance.now();
@@ -104,19 +120,11 @@ export class RelaySide {
   private onRtp(packet: Buffer, address: string, port: number): void {
     if (!this.latchedRtp) {
       if (!this.accept(address)) return;
-      this.latchedRtp = true;
-      this.rtpAddress = address;
-      this.rtpPort = port;
-      if (this.connectOnLatch)
-        this.rtp.connect(port, address, () => {
-          // Still the same latch (no update() in between): sends may drop the address from now on;
-          // else the latch moved while connecting, and the socket must be free again.
-          if (this.latchedRtp && this.rtpPort === port && this.rtpAddress === address)
-            this.rtpConnected = true;
-          else this.disconnect();
-        });
+      this.latchTo(address, port);
     } else if (port !== this.rtpPort || address !== this.rtpAddress) {
-      return; // not the latched source: a stray or spoofed packet
+      // Not the latched source: a stray or spoofed packet, dropped; unless the latched source has
+      // been silent a while and this one keeps sending (a NAT that mapped the phone anew).
+      if (!this.takeOver(packet, address, port)) return;
     }
     if (this.rtcpMux && isRtcp(packet)) {
       this.stats.rtcpIn++;
@@ -130,6 +138,64 @@ export class RelaySide {
     this.recording?.(packet);
     if (this.tap !== undefined) this.tap(packet);
     else if (this.other.tap === undefined) this.other.sendRtp(packet);
+  }
+
+  /** Latch RTP onto `address:port`; on a socket bound to one address, connect it there too. */
+  private latchTo(address: string, port: number): void {
+    this.latchedRtp = true;
+    this.rtpAddress = address;
+    this.rtpPort = port;
+    if (!this.connectOnLatch) return;
+    this.rtp.connect(port, address, () => {
+      // Still the same latch (no update() in between): sends may drop the address from now on;
+      // else the latch moved while connecting, and the socket must be free again.
+      if (this.latchedRtp && this.rtpPort === port && this.rtpAddress === address) this.rtpConnected = true;
+      else this.disconnect();
+    });
+  }
+
+  /**
+   * The latched source has been silent long enough for another to take over: a connected socket
+   * (which the kernel keeps deaf to every other source) is disconnected so a new source can be
+   * heard; takeOver() still decides. Called by the worker's timer.
+   */
+  checkSilence(now: number): void {
+    if (!this.rtpConnected || this.relatchAfterMs <= 0 || !this.mustSend) return;
+    if (now - this.lastPacketAt >= this.relatchAfterMs) this.disconnect();
+  }
+
+  /**
+   * Whether `address:port` takes the RTP latch over: only once the latched source has been silent
+   * for relatchAfterMs, only a source the first latch would have accepted (the SDP address unless
+   * latchAny), and only after RELATCH_PROBATION packets in a row in sequence from it (rtpengine's
+   * strict-source, Asterisk's probation). RTCP then latches again, from the new address only.
+   */
+  private takeOver(packet: Buffer, address: string, port: number): boolean {
+    // A side that does not send (on hold: its SDP says recvonly) is silent on purpose: no take-over.
+    if (this.relatchAfterMs <= 0 || !this.mustSend || packet.length < 12 || !this.accept(address))
+      return false;
+    if (performance.now() - this.lastPacketAt < this.relatchAfterMs) {
+      this.candidate = undefined;
+      return false;
+    }
+    const seq = packet.readUInt16BE(2);
+    const c = this.candidate;
+    if (c === undefined || c.address !== address || c.port !== port || seq !== ((c.seq + 1) & 0xffff)) {
+      this.candidate = { address, port, count: 1, seq };
+      return false;
+    }
+    c.count++;
+    c.seq = seq;
+    if (c.count < RELATCH_PROBATION) return false;
+    this.candidate = undefined;
+    this.latchTo(address, port);
+    this.latchedRtcp = false;
+    this.rtcpFrom = address;
+    if (!this.rtcpMux) {
+      this.rtcpAddress = address;
+      this.rtcpPort = port + 1;
+    }
+    return true;
   }
 
   /**
@@ -153,7 +219,7 @@ export class RelaySide {
 
   private onRtcp(packet: Buffer, address: string, port: number): void {
     if (!this.latchedRtcp) {
-      if (!this.accept(address)) return;
+      if (!this.accept(address) || (this.rtcpFrom !== undefined && address !== this.rtcpFrom)) return;
       this.latchedRtcp = true;
       this.rtcpAddress = address;
       this.rtcpPort = port;
@@ -223,6 +289,12 @@ export class RelaySession {
     const now = performance.now();
     this.a.lastPacketAt = now;
     this.b.lastPacketAt = now;
+  }
+
+  /** Lets a long-silent side's latch be taken over (RelaySide.checkSilence). */
+  checkSilence(now: number): void {
+    this.a.checkSilence(now);
+    this.b.checkSilence(now);
   }
 
   /** The media timeout ran out: a side that should send has been silent that long. */

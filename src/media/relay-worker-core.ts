@@ -104,14 +104,24 @@ export class RelayWorkerCore {
       return undefined;
     }
     const session = new RelaySession(id);
-    session.pair(
-      new RelaySide(a.rtp, a.rtcp, a.port, latchAny.a, this.ports.specificAddress, this.ports.dualStack),
-      new RelaySide(b.rtp, b.rtcp, b.port, latchAny.b, this.ports.specificAddress, this.ports.dualStack),
-    );
+    session.pair(this.side(a, latchAny.a), this.side(b, latchAny.b));
     for (const side of ["a", "b"] as const)
       session.side(side).onDigit = (digit) => this.emit({ type: "relayDigit", session: id, side, digit });
     this.sessions.set(id, session);
     return { portA: a.port, portB: b.port };
+  }
+
+  private side(p: PortPair, latchAny: boolean): RelaySide {
+    const { specificAddress, dualStack } = this.ports;
+    return new RelaySide(
+      p.rtp,
+      p.rtcp,
+      p.port,
+      latchAny,
+      specificAddress,
+      dualStack,
+      this.config.relatchAfterMs,
+    );
   }
 
   private pair(): Promise<PortPair | undefined> {
@@ -132,6 +142,7 @@ export class RelayWorkerCore {
   private checkTimeouts(): void {
     const now = performance.now();
     for (const session of this.sessions.values()) {
+      session.checkSilence(now);
       if (session.timedOut(now)) {
         session.timeoutMs = 0; // reported once; the call engine releases the session
         this.emit({ type: "timeout", session: session.id, stats: session.stats() });

@@ -113,7 +113,8 @@ describe("black and white lists (sipp)", { skip: missingTool("sipp") }, () => {
   it("rate 50 blocks roughly half of 200 calls", { timeout: 90000 }, async () => {
     const half = await add("/api/v1/call-lists", {
       callerPrefix: "*",
-      calledPrefix: "999",
+      // Not 999 (the out-group prefix and 99 before issue 23): an emergency number is never blocked.
+      calledPrefix: "9555",
       kind: "black",
       rate: 50,
     });
@@ -126,10 +127,10 @@ describe("black and white lists (sipp)", { skip: missingTool("sipp") }, () => {
       rate: 50,
       timeoutSeconds: 60,
       killAfterMs: 80_000,
-      extra: ["-inf", credentials(parley, "100"), "-s", "999"],
+      extra: ["-inf", credentials(parley, "100"), "-s", "9555"],
     });
     passed(r, "200 calls, each 603 or 503", parley);
-    const items = await cdrs("999", since, 200);
+    const items = await cdrs("9555", since, 200);
     assert.equal(items.length, 200);
     const blocked = items.filter((c) => c.sipStatus === 603).length;
     // Binomial n = 200, p = 0.5: standard deviation ~7.07; 4 of them either side.

@@ -7,7 +7,8 @@
 import { LiveSettings, type SmtpBackend } from "./config/live-settings.js";
 import { type SettingSourceMap, sourcesByDefault } from "./config/setting-sources.js";
 import type { Settings } from "./config/settings.js";
-import { CdrCsvWriter, type CdrRecorder, type SystemSettingsRepository } from "./store/index.js";
+import { EmergencyNumberRepository } from "./store/emergency-repository.js";
+import { CdrCsvWriter, type CdrRecorder, type Store, type SystemSettingsRepository } from "./store/index.js";
 import type { Logger } from "./util/logger.js";
 
 /** The settings with the stored run-time values over the start-up ones. */
@@ -29,19 +30,36 @@ export async function loadLiveSettings(
 
 export interface LiveSettingsTargets {
   readonly live: LiveSettings;
-  readonly media: { setLanguage(language: Settings["language"]): void };
+  /** The media plane: its media server speaks the prompt language. */
+  readonly media: { readonly server: { setLanguage(language: Settings["language"]): void } };
   readonly cdrs: CdrRecorder;
-  /** The voicemail service's SMTP settings (also /api/v1/smtp). */
-  readonly smtp: SmtpBackend;
+  /** The call services: the voicemail service's SMTP settings (also /api/v1/smtp). */
+  readonly services: { readonly voicemail: { readonly smtp: SmtpBackend } };
+  /** The store and the routing (its tables hold the emergency numbers of the prompt language). */
+  readonly store: Pick<Store, "db">;
+  readonly domainId: number;
+  readonly trunks: { readonly live: { changed(): void } };
   readonly logger: Logger;
 }
 
 /** Applies each run-time change to the objects that were handed the start-up value. */
 export function wireLiveSettings(t: LiveSettingsTargets): void {
-  t.live.attachSmtp(t.smtp);
+  t.live.attachSmtp(t.services.voicemail.smtp);
+  const emergency = new EmergencyNumberRepository(t.store.db);
   t.live.onChange((key) => {
     const settings = t.live.view;
-    if (key === "language") t.media.setLanguage(settings.language);
+    if (key === "language") {
+      t.media.server.setLanguage(settings.language);
+      // Chinese adds its emergency numbers (110, 119, 120) once, as at a start in Chinese.
+      emergency.seedLanguageDefaults(t.domainId, settings.language).then(
+        (added) => {
+          if (added.length === 0) return;
+          t.trunks.live.changed();
+          t.logger.info({ numbers: added }, "emergency numbers of the prompt language added");
+        },
+        (err: unknown) => t.logger.error({ err }, "emergency numbers of the prompt language not added"),
+      );
+    }
     if (key === "cdrCsvDir") {
       const dir = settings.cdrCsvDir;
       void t.cdrs.setCsv(dir === undefined ? undefined : new CdrCsvWriter(dir, t.logger));

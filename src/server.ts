@@ -325,7 +325,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     onCallsChange: () => liveEvents.notify(),
     onConfigChange: () => liveEvents.notify("config"),
   });
-  wireLiveSettings({ live, media: media.server, cdrs, smtp: services.voicemail.smtp, logger });
+  wireLiveSettings({ live, media, cdrs, services, store, domainId: domain.id, trunks, logger });
   // SIP events: message-waiting indication (RFC 3842; NOTIFY to every device of a user whose
   // mailbox changed or that registers anew), presence (RFC 3856, PUBLISH RFC 3903) and busy lamps
   // (RFC 4235), the operator's resource list (RFC 4662).

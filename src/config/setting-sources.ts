@@ -41,7 +41,11 @@ export function sourcesByDefault(settings: Readonly<Record<string, unknown>>): S
   for (const key of Object.keys(settingsTable) as SettingKey[]) {
     const spec = settingsTable[key];
     const parsed = spec.default === undefined ? undefined : spec.schema.safeParse(spec.default).data;
-    const same = JSON.stringify(parsed) === JSON.stringify(settings[key]);
+    // The TCP port defaults to the SIP port (resolveSettings), not to a value of its own.
+    const same =
+      key === "sipTcpPort"
+        ? settings.sipTcpPort === settings.sipPort
+        : JSON.stringify(parsed) === JSON.stringify(settings[key]);
     out[key] = same
       ? { kind: "default", detail: "default" }
       : { kind: "flag", detail: `flag ${flagName(key)}` };

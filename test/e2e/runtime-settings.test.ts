@@ -93,6 +93,20 @@ describe("system settings changed at run time, end to end", () => {
     assert.ok(afterRestart.ms < 3500, `given up after about 1 s (${Math.round(afterRestart.ms)} ms)`);
   });
 
+  it("a prompt language set to Chinese at run time adds its emergency numbers at once", async () => {
+    assert.ok(parley);
+    const numbers = async () =>
+      ((await parley!.api("GET", "/api/v1/emergency-numbers")).body.items as Array<{ number: string }>).map(
+        (i) => i.number,
+      );
+    assert.ok(!(await numbers()).includes("110"), "not before (English)");
+    const res = await parley.api("PATCH", "/api/v1/system-settings", { language: "zh" });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await parley.waitForLog((l) => l.msg === "emergency numbers of the prompt language added");
+    const now = await numbers();
+    for (const n of ["110", "119", "120"]) assert.ok(now.includes(n), `${n} in ${JSON.stringify(now)}`);
+  });
+
   it("the running router uses an out-group prefix set by PATCH at once", async () => {
     assert.ok(parley);
     const route = async (number: string) =>

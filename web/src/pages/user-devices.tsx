@@ -15,6 +15,7 @@ import type { Registration, RegistrationList } from "../lib/api-types";
  */
 export function useDevices(changed: string | undefined): ReadonlyMap<string, Registration[]> {
   const [devices, setDevices] = useState<ReadonlyMap<string, Registration[]>>(new Map());
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `changed` is the reason to load again
   useEffect(() => {
     let current = true;
     api
@@ -49,10 +50,12 @@ export function DeviceList(props: { user: string; devices: readonly Registration
     <ul className="device-list" data-testid={`devices-${props.user}`}>
       {devices.map((r) => (
         <li key={r.id} data-testid="device" title={r.contact}>
-          <span className="mono" data-testid="device-address" aria-label={t("devices.address")}>
+          <span className="sr-only">{t("devices.address")}: </span>
+          <span className="mono" data-testid="device-address">
             {deviceAddress(r)}
           </span>{" "}
-          <span className="muted" data-testid="device-agent" aria-label={t("devices.userAgent")}>
+          <span className="sr-only">{t("devices.userAgent")}: </span>
+          <span className="muted" data-testid="device-agent">
             {r.userAgent ?? t("devices.unknownAgent")}
           </span>
         </li>

@@ -195,7 +195,10 @@ export class Authenticator {
     if (a.claimedUser !== undefined && a.claimedUser !== c.username) {
       return this.fail(a, c.username, `authenticated as ${c.username} but acting for ${a.claimedUser}`);
     }
-    this.options.bans.recordSuccess(a.sourceAddress);
+    // Distributed guessing (issue 22): a locked user passes only from an address it used before.
+    if (this.options.bans.isLockedOut(c.username, a.sourceAddress))
+      return this.fail(a, c.username, "user locked out after repeated failures");
+    this.options.bans.recordSuccess(a.sourceAddress, c.username);
     return { kind: "ok", username: c.username, method: "digest" };
   }
 

@@ -2,11 +2,14 @@
  * Failed-authentication tracking and bans (what fail2ban does for Asterisk, built in). Failures
  * are counted per source address and per user name in a sliding window; a source past the
  * threshold is banned for a while, and a user under attack bans every source that keeps failing
- * on it. Addresses on the allow-list are never banned. Memory is bounded: counters expire with
- * their window and the tables have a hard cap.
+ * on it, and locks the user for new addresses (user-lockout.ts). An IPv6 source counts and is
+ * banned by its /64 (source-key.ts). Addresses on the allow-list are never banned. Memory is
+ * bounded: counters expire with their window and the tables have a hard cap.
  */
 import { BlockList, isIP } from "node:net";
 import type { Clock } from "../util/clock.js";
+import { sourceKey } from "./source-key.js";
+import { UserLockout } from "./user-lockout.js";
 
 export interface BanPolicy {
   /** Failures from one source within the window that ban it. */
@@ -88,6 +91,7 @@ export class BanList {
   private readonly bans = new Map<string, Ban>();
   private policy: BanPolicy;
   private allow: BlockList;
+  private readonly lockout: UserLockout;
   /** Sources never banned besides the policy's allow-list (the IP white list), asked each time. */
   private trusted: (address: string) => boolean = () => false;
 
@@ -98,11 +102,13 @@ export class BanList {
   ) {
     this.policy = policy;
     this.allow = buildBlockList(policy.allow).list;
+    this.lockout = new UserLockout(lockoutPolicy(policy));
   }
 
   setPolicy(policy: BanPolicy): void {
     this.policy = policy;
     this.allow = buildBlockList(policy.allow).list;
+    this.lockout.setPolicy(lockoutPolicy(policy));
   }
 
   /**
@@ -115,13 +121,30 @@ export class BanList {
 
   /** Is this source banned now? */
   isBanned(address: string): boolean {
-    const ban = this.bans.get(address);
+    if (this.bans.size === 0) return false;
+    const key = sourceKey(address);
+    const ban = this.bans.get(key);
     if (!ban) return false;
     if (ban.until <= this.clock.now() || this.trusted(address)) {
-      this.bans.delete(address);
+      this.bans.delete(key);
       return false;
     }
     return true;
+  }
+
+  /**
+   * Is `user` locked out for a request from `address`? Locked after too many failures against it
+   * from all sources; its phones' addresses (those that authenticated as it before), the
+   * allow-list and trusted sources still pass.
+   */
+  isLockedOut(user: string, address: string): boolean {
+    if (!this.lockout.locked(user, sourceKey(address), this.clock.now())) return false;
+    return !(addressIn(this.allow, address) || this.trusted(address));
+  }
+
+  /** Users locked out now, and until when (clock ms). */
+  lockedUsers(): Array<{ user: string; until: number }> {
+    return this.lockout.lockedUsers(this.clock.now());
   }
 
   /** Count one failed authentication. Returns the ban if this failure caused one. */
@@ -129,17 +152,20 @@ export class BanList {
     this.counters.failures++;
     if (addressIn(this.allow, address) || this.trusted(address)) return undefined;
     const now = this.clock.now();
-    const src = this.bump(this.bySource, address, now);
+    const key = sourceKey(address);
+    const src = this.bump(this.bySource, key, now);
     const usr = user === undefined ? 0 : this.bump(this.byUser, user, now);
-    if (src >= this.policy.threshold) return this.ban(address, `${src} failed authentications`, src);
-    if (usr >= this.policy.userThreshold)
-      return this.ban(address, `repeated failures against user ${user}`, src);
+    if (user !== undefined) this.lockout.recordFailure(user, now);
+    if (src >= this.policy.threshold) return this.ban(key, `${src} failed authentications`, src);
+    if (usr >= this.policy.userThreshold) return this.ban(key, `repeated failures against user ${user}`, src);
     return undefined;
   }
 
-  /** A success from a source clears its failure count. */
-  recordSuccess(address: string): void {
-    this.bySource.delete(address);
+  /** A success from a source clears its failure count, and lets it past the user's lock-out. */
+  recordSuccess(address: string, user?: string): void {
+    const key = sourceKey(address);
+    this.bySource.delete(key);
+    if (user !== undefined) this.lockout.recordSuccess(user, key);
   }
 
   list(): Ban[] {
@@ -154,8 +180,9 @@ export class BanList {
 
   /** Lift a ban; true if there was one. */
   lift(address: string): boolean {
-    this.bySource.delete(address);
-    return this.bans.delete(address);
+    const key = address.endsWith("/64") ? address : sourceKey(address);
+    this.bySource.delete(key);
+    return this.bans.delete(key);
   }
 
   private ban(address: string, reason: string, failures: number): Ban {
@@ -186,4 +213,9 @@ export class BanList {
     c.count++;
     return c.count;
   }
+}
+
+/** The user lock-out follows the ban policy: its user threshold, window and ban time. */
+function lockoutPolicy(policy: BanPolicy) {
+  return { threshold: policy.userThreshold, windowMs: policy.windowMs, lockMs: policy.banMs };
 }

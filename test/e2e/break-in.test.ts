@@ -69,6 +69,7 @@ describe("operator break-in, overstep and *74 join (baresip)", { skip }, () => {
     const b = await phones.phone("101", tone(1000), { autoAnswer: true });
     const c = await phones.phone("102", tone(660));
     const t0 = await call100to101(a, b);
+    // Fixed stretches of the call on purpose: each window's audio is measured below.
     await sleep(1500);
     c.command("dial", `sip:*81*101@${server()}`);
     assert.ok(await c.waitForNth("CALL_ESTABLISHED", 1), `the operator is in${diag(a, b, c)}`);
@@ -101,6 +102,7 @@ describe("operator break-in, overstep and *74 join (baresip)", { skip }, () => {
     const b = await phones.phone("101", tone(1000), { autoAnswer: true });
     const c = await phones.phone("102", tone(660));
     const t0 = await call100to101(a, b);
+    // Fixed stretches of the call on purpose: each window's audio is measured below.
     await sleep(1500);
     c.command("dial", `sip:*82*101@${server()}`);
     assert.ok(await c.waitForNth("CALL_ESTABLISHED", 1), `the operator is in${diag(a, b, c)}`);
@@ -138,6 +140,7 @@ describe("operator break-in, overstep and *74 join (baresip)", { skip }, () => {
         `second device registered${diag(second)}`,
       );
       const t0 = await call100to101(a, b);
+      // Fixed stretches of the call on purpose: each window's audio is measured below.
       await sleep(1500);
       second.command("dial", `sip:*74@${server()}`);
       assert.ok(

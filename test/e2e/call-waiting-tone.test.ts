@@ -58,6 +58,8 @@ describe("the call-waiting tone in the media path (baresip, relayed media)", { s
     assert.ok(await b.waitForEvent("CALL_INCOMING", 10000), "101 rings");
     b.command("accept");
     assert.ok(await b.waitForEvent("CALL_ESTABLISHED", 10000), `101 answered\n${b.output()}`);
+    // Fixed stretches on purpose: 3 s of the call alone, then 12.5 s of a waiting call (two bursts
+    // 10 s apart are measured in 101's recording).
     await sleep(3000);
     c.command("dial", `sip:101@127.0.0.1:${parley.sipPort}`);
     await sleep(12500);

@@ -67,6 +67,7 @@ describe("two baresip phones call each other through Parley, with audio", { skip
     const live = await parley.api("GET", "/api/v1/calls");
     assert.equal((live.body.items ?? live.body).length, 1, "one active call listed");
 
+    // Four seconds of the call, on purpose: the audio both ways is measured in the recordings.
     await new Promise((r) => setTimeout(r, 4000));
     a.command("hangup");
     assert.ok(await b.waitForEvent("CALL_CLOSED", 5000), `101: BYE received${diag()}`);

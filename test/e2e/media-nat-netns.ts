@@ -185,6 +185,8 @@ describe("two baresip phones behind NAT call through Parley's media relay", () =
     a.command("dial", `sip:101@${SERVER}:${parley.sipPort}`);
     assert.ok(await a.waitForEvent("CALL_ESTABLISHED", 10000), `100: call established${diag()}`);
     assert.ok(await b.waitForEvent("CALL_ESTABLISHED", 5000), `101: auto-answered${diag()}`);
+    // Three seconds of the call before the hold, on purpose: baresip records what it hears until
+    // the hold's re-INVITE, and at least 2 s of it is measured below.
     await new Promise((r) => setTimeout(r, 3000));
     const live = await parley.api("GET", "/api/v1/calls");
     const call = (live.body.items ?? live.body)[0];
@@ -197,6 +199,7 @@ describe("two baresip phones behind NAT call through Parley's media relay", () =
     // Hold (re-INVITE sendonly) and resume (sendrecv), then talk on.
     a.command("hold");
     assert.ok(await a.waitForOutput(/hold|Hold/, 5000), `100: on hold${diag()}`);
+    // Two seconds held and one for the resume to settle, then a measured window (fixed on purpose).
     await new Promise((r) => setTimeout(r, 2000));
     a.command("resume");
     await new Promise((r) => setTimeout(r, 1000));
@@ -270,6 +273,7 @@ describe("two baresip phones behind NAT call through Parley's media relay", () =
     a.command("dial", `sip:101@${SERVER}:${parley.sipPort}`);
     assert.ok(await a.waitForEvent("CALL_ESTABLISHED", 10000), `100: call established${diag()}`);
     assert.ok(await b.waitForEvent("CALL_ESTABLISHED", 5000), `101: answered${diag()}`);
+    // A stretch of the call before 101 freezes (fixed on purpose; the timeout is measured from it).
     await new Promise((r) => setTimeout(r, 1500));
     // 101 freezes: no more RTP from it (nor anything else) until it is thawed.
     b.proc.kill("SIGSTOP");

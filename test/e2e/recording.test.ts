@@ -80,6 +80,7 @@ describe("call recording: always (baresip)", { skip: missingTool("baresip") || m
     a.command("dial", `sip:101@127.0.0.1:${parley.sipPort}`);
     assert.ok(await a.waitForNth("CALL_ESTABLISHED", 1), `answered\n${a.output().slice(-2000)}`);
     const answered = Date.now();
+    // A five-second call, on purpose: the recording's length and content are measured.
     await sleep(5000);
     a.command("hangup");
     const hungUp = Date.now();

@@ -220,6 +220,7 @@ describe("voicemail with baresip phones and a real SMTP server", { skip }, () =>
     caller.events.length = 0;
     caller.command("dial", `sip:102@127.0.0.1:${parley.sipPort}`);
     assert.ok(await caller.waitForEvent("CALL_ESTABLISHED", 10000));
+    // The greeting, then about 3 s of message (a fixed length on purpose).
     await sleep((greetingSeconds() + 3) * 1000);
     // A hang-up keeps what was said.
     caller.command("hangup");

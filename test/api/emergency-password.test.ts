@@ -12,10 +12,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import formats from "ajv-formats";
 import type { FastifyInstance } from "fastify";
 import { createApi } from "../../src/api/index.js";
 import { type Store, storeFromUrl } from "../../src/store/index.js";
 import { auth, baseApiDeps } from "./fixtures.js";
+
+interface Operation {
+  responses?: Record<string, { content?: Record<string, { schema?: object }> }>;
+  requestBody?: { content?: Record<string, { schema?: object }> };
+}
 
 interface ErrorBody {
   error: string;
@@ -113,6 +120,36 @@ describe("/api/v1 emergency numbers and the password policy", () => {
       );
       assert.ok(doc.paths["/api/v1/emergency-numbers/{number}"]);
       assert.ok(doc.paths["/api/v1/password-policy"]);
+    });
+    it("each schema is strict JSON Schema 2020-12, and the lists validate against the document", async () => {
+      const doc = (await app.inject({ method: "GET", url: "/api/v1/openapi.json" })).json<{
+        paths: Record<string, Record<string, Operation>>;
+      }>();
+      const strict = new Ajv2020({ strict: true });
+      formats.default(strict);
+      for (const path of [
+        "/api/v1/emergency-numbers",
+        "/api/v1/emergency-numbers/{number}",
+        "/api/v1/password-policy",
+      ])
+        for (const op of Object.values(doc.paths[path] ?? {})) {
+          for (const response of Object.values(op.responses ?? {})) {
+            const schema = response.content?.["application/json"]?.schema;
+            if (schema) strict.compile(schema);
+          }
+          const body = op.requestBody?.content?.["application/json"]?.schema;
+          if (body) strict.compile(body);
+        }
+      for (const [path, url] of [
+        ["/api/v1/emergency-numbers", "/emergency-numbers"],
+        ["/api/v1/password-policy", "/password-policy"],
+      ] as const) {
+        const schema = doc.paths[path]?.get?.responses?.["200"]?.content?.["application/json"]?.schema;
+        assert.ok(schema, path);
+        const validate = strict.compile(schema);
+        const body = (await api("GET", url)).json();
+        assert.ok(validate(body), `${path}: ${strict.errorsText(validate.errors)}`);
+      }
     });
   });
 

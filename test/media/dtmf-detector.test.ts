@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { InbandDtmfDetector } from "../../src/media/dsp/dtmf-detector.js";
+import { missingTool } from "../helpers/run-tool.js";
 import {
   addDtmf,
   addScaled,
@@ -240,8 +241,9 @@ describe("InbandDtmfDetector", () => {
   });
 
   describe("upon sox-generated tones", () => {
-    const sox = hasSox();
-    it("decodes `sox synth sine 697 sine 1209` style tone pairs for every key", { skip: !sox }, () => {
+    it("decodes `sox synth sine 697 sine 1209` style tone pairs for every key", {
+      skip: missingTool("sox"),
+    }, () => {
       const parts: Int16Array[] = [];
       for (let k = 0; k < KEYS.length; k++) {
         const raw = execFileSync("sox", [
@@ -261,12 +263,3 @@ describe("InbandDtmfDetector", () => {
     });
   });
 });
-
-function hasSox(): boolean {
-  try {
-    execFileSync("sox", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}

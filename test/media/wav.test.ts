@@ -14,6 +14,7 @@ import { after, describe, it } from "node:test";
 import wavefile from "wavefile";
 import { importAudio, inspectWav, readWav, writeParleyWav } from "../../src/media/audio/wav.js";
 import { encode } from "../../src/media/dsp/g711.js";
+import { missingTool } from "../helpers/run-tool.js";
 
 const { WaveFile } = wavefile;
 
@@ -281,16 +282,7 @@ describe("readWav() on refused files", () => {
   });
 });
 
-const hasSox = (() => {
-  try {
-    execFileSync("sox", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-describe("readWav() on files made by sox", { skip: hasSox ? false : "sox is not installed" }, () => {
+describe("readWav() on files made by sox", { skip: missingTool("sox") }, () => {
   const dir = mkdtempSync(join(tmpdir(), "parley-wav-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const sox = (name: string, ...args: string[]) => {

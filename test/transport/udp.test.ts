@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { createResponse } from "../../src/sip/index.js";
 import type { SipRequest } from "../../src/sip/types.js";
 import type { BadMessageContext } from "../../src/transport/options.js";
+import { missingCapability } from "../helpers/run-tool.js";
 import {
   type Harness,
   Inbox,
@@ -321,8 +322,9 @@ describe("SipTransportLayer over UDP", () => {
 
 describe("SipTransportLayer over IPv6", () => {
   it("MUST receive on ::1 and route the response back with rport", async (t) => {
-    if (!(await ipv6Available())) {
-      t.skip("::1 cannot be bound on this host");
+    const missing = missingCapability(await ipv6Available(), "::1 cannot be bound on this host");
+    if (missing) {
+      t.skip(missing);
       return;
     }
     const h = await startTransport({

@@ -37,7 +37,7 @@ import { registerServices } from "./services/services.js";
 import { listenersFor, portsNeeded } from "./startup-ports.js";
 import { startupSecrets } from "./startup-secrets.js";
 import { EmergencyNumberRepository } from "./store/emergency-repository.js";
-import { CdrCsvWriter, CdrRecorder, type CdrSink, type Store, storeFromUrl } from "./store/index.js";
+import { CdrCsvWriter, CdrRecorder, type CdrSink, CdrSpool, type Store, storeFromUrl } from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
 import { TransactionLayer } from "./transaction/transaction-layer.js";
 import { probePorts } from "./transport/port-probe.js";
@@ -132,6 +132,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     store.cdrs,
     logger,
     settings.cdrCsvDir === undefined ? undefined : new CdrCsvWriter(settings.cdrCsvDir, logger),
+    new CdrSpool(settings.dataDir),
   );
 
   // Transport, core, transactions.
@@ -495,6 +496,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       await transport.stop();
       dialogs.close();
       await cdrs.flush();
+      cdrs.close();
       await store.close();
     },
   };

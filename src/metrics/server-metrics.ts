@@ -6,7 +6,7 @@
 import type { BanList } from "../auth/ban-list.js";
 import type { CallEngine } from "../call/call-engine.js";
 import type { MediaEngine } from "../media/media-engine.js";
-import type { CdrRecorder } from "../store/cdr-csv-writer.js";
+import type { CdrRecorder } from "../store/cdr-recorder.js";
 import type { TransactionLayer } from "../transaction/transaction-layer.js";
 import type { SipTransportLayer } from "../transport/transport-layer.js";
 import { createParleyMetrics, type MetricsExposition } from "./parley-metrics.js";

@@ -9,8 +9,6 @@ import { join } from "node:path";
 import type { Logger } from "../util/logger.js";
 import { type CsvRecord, cdrCsvHeader, cdrCsvRow, utcDate } from "./cdr-csv.js";
 import type { CallRecord, NewCallRecord } from "./cdr-model.js";
-import type { CdrRepository } from "./cdr-repository.js";
-import { ValidationError } from "./errors.js";
 
 /** What the sink logs with: failures only, each carrying the whole record. */
 export type CdrLog = Pick<Logger, "error">;
@@ -114,53 +112,5 @@ async function isNew(file: string): Promise<boolean> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
     throw error;
-  }
-}
-
-/** The CdrSink: store first, then the CSV file (if any), each failure logged with the record. */
-export class CdrRecorder implements CdrSink {
-  /** Told how long each store write took, in seconds (the metrics' CDR write latency). */
-  private readonly writeTimes: Array<(seconds: number) => void> = [];
-
-  constructor(
-    private readonly cdrs: CdrRepository,
-    private readonly log: CdrLog,
-    private csv?: CdrCsvWriter,
-  ) {}
-
-  /** Another CSV folder, or none, from the next record on (the setting changes at run time). */
-  async setCsv(csv: CdrCsvWriter | undefined): Promise<void> {
-    const previous = this.csv;
-    this.csv = csv;
-    await previous?.flush();
-  }
-
-  async record(cdr: NewCallRecord): Promise<CallRecord | undefined> {
-    let stored: CallRecord | undefined;
-    const start = performance.now();
-    try {
-      stored = await this.cdrs.insert(cdr);
-    } catch (err) {
-      if (err instanceof ValidationError) {
-        // A bug in the call engine: keep the record in the log, but not in the files.
-        this.log.error({ err, cdr }, "invalid CDR refused by the store; the record is in this log line");
-        return undefined;
-      }
-      this.log.error({ err, cdr }, "could not store a CDR; the record is in this log line");
-    }
-    const seconds = (performance.now() - start) / 1000;
-    if (stored !== undefined) for (const listener of this.writeTimes) listener(seconds);
-    await this.csv?.append(stored ?? cdr);
-    return stored;
-  }
-
-  /** Subscribes to the duration of each successful store write (seconds). */
-  onWrite(listener: (seconds: number) => void): void {
-    this.writeTimes.push(listener);
-  }
-
-  /** Resolves when every CSV row queued so far is written (call before exit). */
-  flush(): Promise<void> {
-    return this.csv?.flush() ?? Promise.resolve();
   }
 }

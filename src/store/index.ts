@@ -4,7 +4,7 @@ export * from "./auto-attendant-model.js";
 export type { AutoAttendantRepository } from "./auto-attendant-repository.js";
 export type { Binding, BindingRepository } from "./binding-model.js";
 export { CDR_CSV_COLUMNS, type CsvRecord, cdrCsvHeader, cdrCsvRow, csvField, utcDate } from "./cdr-csv.js";
-export { CdrCsvWriter, type CdrLog, CdrRecorder, type CdrSink, cdrCsvFileName } from "./cdr-csv-writer.js";
+export { CdrCsvWriter, type CdrLog, type CdrSink, cdrCsvFileName } from "./cdr-csv-writer.js";
 export {
   type CallLeg,
   type CallRecord,
@@ -22,7 +22,9 @@ export {
   rejectedCause,
   talkTime,
 } from "./cdr-model.js";
+export { CdrRecorder } from "./cdr-recorder.js";
 export { CDR_BATCH_SIZE, type CdrRepository } from "./cdr-repository.js";
+export { CdrSpool } from "./cdr-spool.js";
 export { CDR_LIMITS, validateCallRecord } from "./cdr-validation.js";
 export * from "./conference-room-model.js";
 export type { ConferenceRoomRepository } from "./conference-room-repository.js";

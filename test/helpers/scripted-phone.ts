@@ -46,6 +46,8 @@ export class ScriptedPhone {
     private readonly telephoneEvent = false,
     /** A new call rings (180) this long before the 200; 0 = answered at once. */
     private readonly ringMs = 0,
+    /** New calls are refused with this status and reason phrase instead of answered. */
+    private readonly refuse?: { readonly status: number; readonly reason: string },
   ) {
     sock.on("message", (data) => this.onMessage(data));
   }
@@ -54,7 +56,11 @@ export class ScriptedPhone {
     user: string,
     serverPort: number,
     rtpPort?: number,
-    options: { telephoneEvent?: boolean; ringMs?: number } = {},
+    options: {
+      telephoneEvent?: boolean;
+      ringMs?: number;
+      refuse?: { readonly status: number; readonly reason: string };
+    } = {},
   ): Promise<ScriptedPhone> {
     const sock = createSocket("udp4");
     await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", resolve));
@@ -67,6 +73,7 @@ export class ScriptedPhone {
       rtpPort ?? port + 2,
       options.telephoneEvent === true,
       options.ringMs ?? 0,
+      options.refuse,
     );
   }
 
@@ -194,9 +201,12 @@ export class ScriptedPhone {
     return `Digest username="${this.user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
   }
 
-  /** Calls `number` (407 answered with credentials) and ACKs the 2xx: the new dialog. */
-  async call(number: string): Promise<PhoneDialog> {
-    const callId = `${hex(8)}@phone`;
+  /**
+   * Calls `number` (407 answered with credentials) and ACKs the 2xx: the new dialog. `callId` and
+   * `contact` replace the phone's own (a peer's odd or oversized values, issue 22).
+   */
+  async call(number: string, over: { callId?: string; contact?: string } = {}): Promise<PhoneDialog> {
+    const callId = over.callId ?? `${hex(8)}@phone`;
     const fromTag = hex(4);
     const uri = `sip:${number}@127.0.0.1:${this.server}`;
     const localUri = `<sip:${this.user}@127.0.0.1>`;
@@ -211,7 +221,7 @@ export class ScriptedPhone {
           `To: <sip:${number}@127.0.0.1>`,
           `Call-ID: ${callId}`,
           `CSeq: ${seq} INVITE`,
-          `Contact: ${this.contact}`,
+          `Contact: ${over.contact ?? this.contact}`,
           ...(auth === undefined ? [] : [`Proxy-Authorization: ${auth}`]),
         ],
         this.sdp(this.user),
@@ -339,6 +349,10 @@ export class ScriptedPhone {
         cseq: 100,
       });
     }
+    if (this.refuse !== undefined) {
+      if (!retransmission) this.respond(req, this.refuse.status, "", tag, this.refuse.reason);
+      return;
+    }
     if (this.ringMs <= 0) {
       this.respond(req, 200, this.sdp(this.user), tag);
       return;
@@ -389,12 +403,12 @@ export class ScriptedPhone {
     ]);
   }
 
-  private respond(req: SipRequest, status: number, body: string, toTag?: string): void {
+  private respond(req: SipRequest, status: number, body: string, toTag?: string, reason?: string): void {
     const to = req.get("to") ?? "";
     this.transmit(
       this.raw(
         [
-          `SIP/2.0 ${status} ${status === 200 ? "OK" : status === 180 ? "Ringing" : "Error"}`,
+          `SIP/2.0 ${status} ${reason ?? (status === 200 ? "OK" : status === 180 ? "Ringing" : "Error")}`,
           ...req.getAll("via").map((v) => `Via: ${v}`),
           `From: ${req.get("from")}`,
           `To: ${toTag === undefined || to.includes("tag=") ? to : `${to};tag=${toTag}`}`,

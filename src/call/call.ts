@@ -10,7 +10,7 @@ import { callStatus } from "../core/status-catalogue.js";
 import type { Dialog, DialogEndCause, UasInvite } from "../dialog/index.js";
 import { ownCopy } from "../sip/index.js";
 import type { SipMessage, SipResponse } from "../sip/types.js";
-import type { HangupCause, NewCallRecord } from "../store/cdr-model.js";
+import type { HangupCause } from "../store/cdr-model.js";
 import type { TimerHandle } from "../util/clock.js";
 import { type BridgeHost, CallBridge } from "./call-bridge.js";
 import { callBridgeHost } from "./call-bridge-host.js";
@@ -24,7 +24,7 @@ import { answerWithEndpoint } from "./endpoint-leg.js";
 import { COMPLETED_ELSEWHERE, type Fork, type ForkResult } from "./fork.js";
 import { leavingCause, NO_PRACK, sideCause } from "./hangup-cause.js";
 import { dialogLocal, type LocalAddress, receivedOn, sentToward } from "./leg-address.js";
-import type { SdpContext } from "./leg-policy.js";
+import { sdpBody } from "./leg-policy.js";
 import type { EndpointTarget, FinalStatus, MediaEndpoint } from "./media-endpoint.js";
 import { ProvisionalRelay } from "./provisional-relay.js";
 import { type SideFates, SideLegs } from "./side-legs.js";
@@ -38,6 +38,7 @@ import {
   newLeg,
   type TargetSet,
 } from "./types.js";
+import { unansweredHop } from "./unanswered-hop.js";
 
 export type { CallOptions, Unanswered } from "./call-options.js";
 export type { CallTarget } from "./types.js";
@@ -72,7 +73,7 @@ export class Call implements CallSubject {
     relays: () => this.o.policy.relayProvisionals,
     uas: () => this.uas,
     ringing: () => this.state === "ringing",
-    body: (response) => this.body(response, "callee-to-caller", this.callerLocal()),
+    body: (response) => sdpBody(this.o, response, "callee-to-caller", this.callerLocal()),
     callerLeft: () => this.callerCancelled(),
   });
   private callerStatus = 0;
@@ -133,7 +134,7 @@ export class Call implements CallSubject {
         ...this.o,
         request,
         body: (target) =>
-          this.body(request, "caller-to-callee", sentToward(this.o.addressing, target.destination)),
+          sdpBody(this.o, request, "caller-to-callee", sentToward(this.o.addressing, target.destination)),
         progress: (status, options) => {
           if (uas?.state === "proceeding") uas.progress(status, options);
         },
@@ -165,21 +166,14 @@ export class Call implements CallSubject {
     }
     next.then(
       (hop) => {
-        if (this.state !== "ringing" || this.uas?.state !== "proceeding") {
-          if (hop !== undefined && "kind" in hop && hop.kind === "endpoint")
-            hop.target.endpoint.close().then(undefined, this.o.onError);
-          return;
-        }
-        if (hop !== undefined && "status" in hop) {
-          // A redirect that could not be followed (a loop, no route): its status, not the 3xx.
-          this.rejectCaller(hop);
-          return;
-        }
-        if (hop === undefined || (hop.kind === "ring" && hop.set.targets.length === 0)) {
-          this.rejectCaller(result);
-          return;
-        }
-        this.retarget(hop);
+        const action = unansweredHop(
+          hop,
+          result,
+          this.state === "ringing" && this.uas?.state === "proceeding",
+        );
+        if (action.kind === "go") this.retarget(action.hop);
+        else if (action.kind === "refuse") this.rejectCaller(action.with);
+        else action.close?.close().then(undefined, this.o.onError);
       },
       (error: unknown) => {
         this.o.onError(error);
@@ -214,7 +208,7 @@ export class Call implements CallSubject {
     if (leg.party !== undefined) this.o.events("retargeted", { call: this, before, after: leg.party });
     let callerDialog: Dialog;
     try {
-      callerDialog = this.uas!.accept(this.body(answer, "callee-to-caller", this.callerLocal()));
+      callerDialog = this.uas!.accept(sdpBody(this.o, answer, "callee-to-caller", this.callerLocal()));
     } catch (error) {
       this.o.onError(error);
       this.state = "ending";
@@ -229,7 +223,7 @@ export class Call implements CallSubject {
       callerDialog.once("ack", ({ request }) => {
         dialog.ack(
           invite.request,
-          this.body(request, "caller-to-callee", dialogLocal(this.o.addressing, dialog)),
+          sdpBody(this.o, request, "caller-to-callee", dialogLocal(this.o.addressing, dialog)),
         );
         leg.invite = undefined;
       });
@@ -289,7 +283,7 @@ export class Call implements CallSubject {
   private bridgeHost(): BridgeHost {
     return callBridgeHost(this, this.o, {
       body: (message, direction, toward) =>
-        this.body(message, direction, dialogLocal(this.o.addressing, toward)),
+        sdpBody(this.o, message, direction, dialogLocal(this.o.addressing, toward)),
       sideEnded: (dialog, cause) => this.sideEnded(dialog, cause),
     });
   }
@@ -391,7 +385,8 @@ export class Call implements CallSubject {
 
   /** A body through the leg policy, on its way toward `dialog` (transfer re-INVITEs). */
   bodyToward(message: SipMessage, dialog: Dialog): { body?: Buffer; contentType?: string } {
-    return this.body(
+    return sdpBody(
+      this.o,
       message,
       this.bridge?.directionToward(dialog) ?? "caller-to-callee",
       dialogLocal(this.o.addressing, dialog),
@@ -472,29 +467,13 @@ export class Call implements CallSubject {
     this.pendingEndpoint?.close().then(undefined, this.o.onError);
     this.bridge?.stopHoldMusic();
     for (const release of this.carrierReleases.splice(0)) release();
-    this.o.events("ended", { call: this, record: this.record(outcome) });
-  }
-
-  /** A message's body through the SDP hook, with its Content-Type (nothing when it has none). */
-  private body(
-    message: SipMessage,
-    direction: SdpContext["direction"],
-    local: LocalAddress | undefined,
-  ): { body?: Buffer; contentType?: string } {
-    if (message.body.length === 0) return {};
-    const context: SdpContext = { callId: this.o.id, direction, ...(local === undefined ? {} : { local }) };
-    const body = this.o.policy.sdp(message.body, context);
-    return { body, contentType: message.get("content-type") ?? "application/sdp" };
+    // The call detail record (store/cdr-model.ts).
+    this.o.events("ended", { call: this, record: callRecord(this.facts(), outcome, this.o.now()) });
   }
 
   /** The live view for GET /api/v1/calls. */
   view(): ActiveCall {
     return callView(this.facts());
-  }
-
-  /** The call detail record (store/cdr-model.ts). */
-  private record(outcome: CallOutcome): NewCallRecord {
-    return callRecord(this.facts(), outcome, this.o.now());
   }
 
   private facts(): CallFacts {

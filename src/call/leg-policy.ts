@@ -4,6 +4,7 @@
  * user agent server ... and a user agent client"): nothing passes unless listed here.
  */
 
+import type { SipMessage } from "../sip/types.js";
 import type { LocalAddress } from "./leg-address.js";
 
 /** A body passing from one leg to the other, and which way it goes. */
@@ -16,6 +17,24 @@ export interface SdpContext {
    * the media relay writes it in the SDP unless a media address is configured.
    */
   readonly local?: LocalAddress;
+}
+
+/**
+ * A message's body on its way to the other leg, through the policy's SDP hook, with its
+ * Content-Type (nothing when it has none).
+ */
+export function sdpBody(
+  call: { readonly id: string; readonly policy: Pick<LegPolicy, "sdp"> },
+  message: SipMessage,
+  direction: SdpContext["direction"],
+  local: LocalAddress | undefined,
+): { body?: Buffer; contentType?: string } {
+  if (message.body.length === 0) return {};
+  const context: SdpContext = { callId: call.id, direction, ...(local === undefined ? {} : { local }) };
+  return {
+    body: call.policy.sdp(message.body, context),
+    contentType: message.get("content-type") ?? "application/sdp",
+  };
 }
 
 export interface LegPolicy {

@@ -69,7 +69,22 @@ export class BaresipPhone {
     proc.stderr!.on("data", onData);
   }
 
+  /**
+   * Starts a phone and resolves once baresip is ready and its control channel connected. Its ports
+   * come from the free-port helper (baresip cannot report a port it picked), so one may be taken
+   * before baresip binds it: then it is started again on others (up to three times).
+   */
   static async start(o: PhoneOptions): Promise<BaresipPhone> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await BaresipPhone.launch(o);
+      } catch (err) {
+        if (!(err instanceof Error && /Address already in use/.test(err.message)) || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  private static async launch(o: PhoneOptions): Promise<BaresipPhone> {
     const dir = mkdtempSync(join(tmpdir(), "parley-phone-"));
     mkdirSync(join(dir, "rec"));
     const host = o.address ?? "127.0.0.1";
@@ -117,7 +132,10 @@ export class BaresipPhone {
     const proc = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
     const phone = new BaresipPhone(dir, proc, sipPort);
     await phone.waitForOutput(/baresip is ready|init failed|Address already in use/, 10000);
-    if (!/baresip is ready/.test(phone.text)) throw new Error(`baresip did not start:\n${phone.text}`);
+    if (!/baresip is ready/.test(phone.text)) {
+      proc.kill("SIGKILL");
+      throw new Error(`baresip did not start:\n${phone.text}`);
+    }
     await phone.connectCtrl(ctrlPort, host);
     return phone;
   }

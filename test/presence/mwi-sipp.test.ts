@@ -29,7 +29,7 @@ import { SipTransportLayer } from "../../src/transport/transport-layer.js";
 import type { Clock } from "../../src/util/clock.js";
 import { freePort } from "../helpers/ports.js";
 import { missingTool, type ToolResult } from "../helpers/run-tool.js";
-import { credentialsFile, runSipp } from "../helpers/sipp.js";
+import { credentialsFile, runSipp, startSipp } from "../helpers/sipp.js";
 
 const DOMAIN = { id: 1, realm: "parley.test" } as const;
 
@@ -183,7 +183,13 @@ describe("MWI with sipp phones over UDP", { skip: missingTool("sipp") }, () => {
       "device, as it registered",
       server,
     );
-    const yes = runSipp({ scenario: "mwi-unsolicited-yes.xml", port: devicePort, timeoutSeconds: 40 });
+    // The device's UAS is bound before anything changes (not left to the NOTIFY's retransmission).
+    const yes = await startSipp({
+      scenario: "mwi-unsolicited-yes.xml",
+      port: devicePort,
+      timeoutSeconds: 40,
+    });
+    assert.ok(yes.bound, "the device's sipp listens");
 
     // The subscriber has registered: the NOTIFY that brought read the counts (still 0/0).
     await until(
@@ -192,12 +198,11 @@ describe("MWI with sipp phones over UDP", { skip: missingTool("sipp") }, () => {
     );
     assert.equal(server.service.list().length, 1);
     assert.equal(server.service.list()[0]!.sourcePort, subscriberPort);
-    // Should the UAS not be bound yet, the NOTIFY's retransmission (RFC 3261 17.1.2.2) reaches it.
     server.counts.set("100", { new: 1, old: 0 });
     await server.service.changed(DOMAIN.id, "100");
 
     passed(await subscriber, "subscriber", server);
-    passed(await yes, "device, after changed()", server);
+    passed(await yes.done, "device, after changed()", server);
     await until(() => server.service.list().length === 0, "the subscription to end");
   });
 });

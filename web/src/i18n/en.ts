@@ -407,9 +407,6 @@ export const en = {
   "settings.newPassword": "New password (at least 8 characters)",
   "settings.changePassword": "Change password",
   "settings.passwordChanged": "Password changed. Other sessions were signed out.",
-  "settings.startup": "Start-up settings",
-  "settings.startupHint":
-    "Set with flags, PARLEY_* environment variables or the config file; they take effect on restart.",
   "settings.session": "Session",
   "settings.api": "REST API",
   "settings.apiDocs": "Interactive documentation (OpenAPI)",

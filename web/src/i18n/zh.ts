@@ -402,8 +402,6 @@ export const zh: Record<MessageKey, string> = {
   "settings.newPassword": "新密码（至少 8 个字符）",
   "settings.changePassword": "修改密码",
   "settings.passwordChanged": "密码已修改，其他会话已退出。",
-  "settings.startup": "启动设置",
-  "settings.startupHint": "通过命令行参数、PARLEY_* 环境变量或配置文件设置，重启后生效。",
   "settings.session": "会话",
   "settings.api": "REST API",
   "settings.apiDocs": "交互式文档（OpenAPI）",

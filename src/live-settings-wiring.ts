@@ -11,6 +11,8 @@ import { EmergencyNumberRepository } from "./store/emergency-repository.js";
 import { CdrCsvWriter, type CdrRecorder, type Store, type SystemSettingsRepository } from "./store/index.js";
 import type { Logger } from "./util/logger.js";
 
+export type { SettingSourceMap };
+
 /** The settings with the stored run-time values over the start-up ones. */
 export async function loadLiveSettings(
   startup: Settings,

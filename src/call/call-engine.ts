@@ -127,9 +127,7 @@ export class CallEngine implements CallsView {
       domainId: o.domain.id,
       users: o.users,
       location: o.location,
-      get noAnswerTime() {
-        return typeof o.noAnswerTime === "function" ? o.noAnswerTime() : o.noAnswerTime;
-      },
+      noAnswerTime: o.noAnswerTime,
       routing: o.routing,
       features: o.features,
       points: this.points,

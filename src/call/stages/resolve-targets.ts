@@ -19,8 +19,8 @@ export interface ResolveDeps {
     lookup(domainId: number, name: string): Promise<{ readonly user: LocalUser } | undefined>;
   };
   readonly location: { lookup(domainId: number, user: string): readonly LiveBinding[] };
-  /** The system's no-answer time in seconds, for users without their own. */
-  readonly noAnswerTime: number;
+  /** The system's no-answer time in seconds, for users without their own (a function: read per call). */
+  readonly noAnswerTime: number | (() => number);
 }
 
 /** A local user as a callee. */
@@ -53,7 +53,8 @@ export function userTargets(deps: ResolveDeps, index: PartyIndex, callee: LocalC
     const refusal = refusalOf("resolve", "unavailable", { callee: party.user, disposition: "failed" });
     return { kind: "unreached", cause: "unreachable", refusal };
   }
-  const noAnswer = user.noAnswerTime > 0 ? user.noAnswerTime : deps.noAnswerTime;
+  const system = typeof deps.noAnswerTime === "function" ? deps.noAnswerTime() : deps.noAnswerTime;
+  const noAnswer = user.noAnswerTime > 0 ? user.noAnswerTime : system;
   return {
     kind: "targets",
     set: { callee: party, targets: bindings.map(targetOf), mode: "parallel", noAnswerMs: noAnswer * 1000 },

@@ -18,6 +18,16 @@ export function passwordOf(parley: object, user: string): string {
   return books.get(parley)?.get(user) ?? user;
 }
 
+/** Remember the password a test gave `user` another way (the web UI's form), for the phones. */
+export function rememberPassword(parley: object, user: string, password: string): void {
+  let book = books.get(parley);
+  if (book === undefined) {
+    book = new Map();
+    books.set(parley, book);
+  }
+  book.set(user, password);
+}
+
 /** POST /api/v1/users with a compliant password (and `fields`), remembered for the phones. */
 export async function addUser(
   parley: Pick<ParleyProcess, "api">,
@@ -26,13 +36,6 @@ export async function addUser(
 ): ReturnType<ParleyProcess["api"]> {
   const password = compliantPassword(name);
   const res = await parley.api("POST", "/api/v1/users", { name, password, ...fields });
-  if (res.status === 201) {
-    let book = books.get(parley);
-    if (book === undefined) {
-      book = new Map();
-      books.set(parley, book);
-    }
-    book.set(name, password);
-  }
+  if (res.status === 201) rememberPassword(parley, name, password);
   return res;
 }

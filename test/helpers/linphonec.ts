@@ -51,6 +51,11 @@ function accountSections(a: LinphonecAccount): string[] {
   ];
 }
 
+/**
+ * Starts linphonec. `sipPort` -1 (the tests' choice) lets liblinphone bind a port of its own
+ * (LC_SIP_TRANSPORT_RANDOM), so no free port is released for another process to take first;
+ * Parley learns it from the REGISTER.
+ */
 export function startLinphonec(
   sipPort: number,
   rtpPorts = "26300-26399",

@@ -7,7 +7,6 @@ import { networkInterfaces } from "node:os";
 import { LiveEvents } from "./api/admin/live-events.js";
 import { SessionStore } from "./api/admin/sessions.js";
 import { createApi } from "./api/index.js";
-import type { LiveRegistration, RegistrationsView } from "./api/types.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { BanList } from "./auth/ban-list.js";
 import { CredentialDirectory } from "./auth/credential-directory.js";
@@ -24,10 +23,11 @@ import { loadLiveSettings, type SettingSourceMap, wireLiveSettings } from "./liv
 import { mediaAddresses } from "./media-address.js";
 import { serverMetrics } from "./metrics/server-metrics.js";
 import { createEventServer } from "./presence/event-server.js";
-import { type LiveBinding, LocationService } from "./registrar/location-service.js";
+import { LocationService } from "./registrar/location-service.js";
 import { NatKeepalive } from "./registrar/nat-keepalive.js";
 import { RegisterHandler } from "./registrar/register-handler.js";
 import { StaticContacts, staticContactUsers } from "./registrar/static-contacts.js";
+import { registrationsView } from "./registrations-view.js";
 import { FeatureCodeTable } from "./services/feature-codes.js";
 import { IpLists } from "./services/ip-lists/ip-lists.js";
 import { musicOnHold } from "./services/music-on-hold/music-on-hold.js";
@@ -36,7 +36,14 @@ import { registerServices } from "./services/services.js";
 import { listenersFor, portsNeeded } from "./startup-ports.js";
 import { startupSecrets } from "./startup-secrets.js";
 import { EmergencyNumberRepository } from "./store/emergency-repository.js";
-import { CdrCsvWriter, CdrRecorder, type CdrSink, CdrSpool, type Store, storeFromUrl } from "./store/index.js";
+import {
+  CdrCsvWriter,
+  CdrRecorder,
+  type CdrSink,
+  CdrSpool,
+  type Store,
+  storeFromUrl,
+} from "./store/index.js";
 import { UserDirectory } from "./store/user-directory.js";
 import { TransactionLayer } from "./transaction/transaction-layer.js";
 import { probePorts } from "./transport/port-probe.js";
@@ -63,23 +70,6 @@ export interface ParleyServer {
   readonly calls: CallEngine;
   /** The HTTP (REST API) address once started, if enabled. */
   readonly http: { address: string; port: number } | undefined;
-}
-
-function toRegistration(b: LiveBinding): LiveRegistration {
-  return {
-    id: b.id,
-    domainId: b.domainId,
-    user: b.user,
-    contact: b.contactUri,
-    transport: b.transport,
-    sourceAddress: b.sourceAddress,
-    sourcePort: b.sourcePort,
-    expiresAt: b.expiresAt,
-    userAgent: b.userAgent,
-    instanceId: b.instanceId,
-    q: b.q,
-    path: b.path,
-  };
 }
 
 export interface ServerDeps {
@@ -387,14 +377,6 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
 
   // Admin REST API.
   const startedAt = wallNow();
-  const registrations: RegistrationsView = {
-    list: (filter) =>
-      location
-        .all()
-        .filter((b) => filter?.user === undefined || b.user === filter.user)
-        .map(toRegistration),
-    remove: async (id) => location.removeById(id),
-  };
   let http: { address: string; port: number } | undefined;
   const api =
     settings.httpPort === 0
@@ -411,7 +393,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             settings: () => ({ ...settings }),
             systemSettings: live,
             accessLog: settings.httpAccessLog,
-            registrations,
+            registrations: registrationsView(location),
             userState: (domainId, name) => calls.userState(domainId, name),
             bans,
             calls,

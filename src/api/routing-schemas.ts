@@ -76,6 +76,14 @@ const trunkFields = {
   recordCalls: Type.Boolean({ description: "Record every answered call in or out through this trunk." }),
   failoverTrunk: Type.String({ description: 'Trunk tried when a call fails ("" = none).' }),
   dialPlan: Type.String({ description: "Dial plan of incoming calls." }),
+  sourcePorts: Type.Array(int(1, 65_535, "A source port."), {
+    maxItems: 64,
+    description:
+      "Ports besides `port` the trunk's requests may come from (UDP source ports, remote ports of its TCP/TLS connections).",
+  }),
+  trustAddress: Type.Boolean({
+    description: "Trust any request from the trunk's address, whatever its port or transport.",
+  }),
 };
 
 const dialPlanFields = {

@@ -103,6 +103,7 @@ export function assignments(pairs: readonly string[]): { [key: string]: Json } {
     const field = path[path.length - 1]!;
     let value: Json = raw;
     if (field === "users") value = raw === "" ? [] : raw.split(",").map((s) => s.trim());
+    else if (field === "sourcePorts") value = raw === "" ? [] : raw.split(",").map((s) => Number(s.trim()));
     else if (raw === "true" || raw === "false") value = raw === "true";
     else if (raw === "null") value = null;
     else if (/^\d{1,9}$/.test(raw) && !TEXT_FIELDS.has(field)) value = Number(raw);

@@ -138,6 +138,16 @@ export const sipTrunkSchema = z.strictObject(
     failoverTrunk: nameOrEmpty.default(""),
     /** The dial plan the trunk's incoming calls are analyzed with. */
     dialPlan: name.default("default"),
+    /**
+     * Ports besides `port` the trunk's requests may come from (UDP source ports, or the remote
+     * ports of TCP/TLS connections it opens): trunk-peer.ts (issue 22).
+     */
+    sourcePorts: z
+      .array(port, { error: "must be a list of ports" })
+      .max(64, { error: "at most 64 ports" })
+      .default([]),
+    /** Trust any request from the trunk's address, whatever its port or transport (explicit). */
+    trustAddress: bool.default(false),
   },
   { error: "must be an object" },
 );

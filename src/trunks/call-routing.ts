@@ -19,6 +19,7 @@ import type { Logger } from "../util/logger.js";
 import type { CarrierState } from "./carrier-state.js";
 import type { OutgoingLegs } from "./outgoing-legs.js";
 import { resolveHost, sameAddress, type Transport } from "./resolve.js";
+import { fromTrunk } from "./trunk-peer.js";
 
 export interface TrunkCallRoutingOptions {
   readonly routing: RoutingService<RoutingSnapshot>;
@@ -34,15 +35,7 @@ type Received = ReceivedMessage & { message: SipRequest };
 export class TrunkCallRouting implements CallRouting {
   constructor(private readonly o: TrunkCallRoutingOptions) {}
 
-  /**
-   * A peer is its address; over UDP also its port (a SIP element sends from the port it listens
-   * on, which is what keeps two peers on one host, e.g. 127.0.0.1 in tests, apart).
-   */
-  private async fromPeer(rx: Received, host: string, port: number, transport: Transport): Promise<boolean> {
-    return (await this.peerMatch(rx, host, port, transport)) === "exact";
-  }
-
-  /** "exact": the peer's address (and UDP port); "address": its address from another port. */
+  /** A line's provider. "exact": its address (and UDP port); "address": its address from another port. */
   private async peerMatch(
     rx: Received,
     host: string,
@@ -64,7 +57,7 @@ export class TrunkCallRouting implements CallRouting {
     const request = rx.message;
     const called = request.uri.user ?? "";
     for (const trunk of snapshot.trunks) {
-      if (!(await this.fromPeer(rx, trunk.address, trunk.port, trunk.transport))) continue;
+      if (!(await fromTrunk(rx, trunk))) continue;
       // FEATURES.md section 4: maximum incoming concurrent calls, 0 = that direction forbidden.
       const calls = this.o.carriers.calls("trunk", trunk.trunkId);
       if (trunk.maxIncomingCalls === 0) return { kind: "refuse", ...callStatus("trunk-incoming-forbidden") };

@@ -5,7 +5,16 @@
  */
 import type { MessageKey } from "../i18n/en";
 
-export type FieldKind = "text" | "password" | "int" | "nullableInt" | "bool" | "select" | "lines" | "csv";
+export type FieldKind =
+  | "text"
+  | "password"
+  | "int"
+  | "nullableInt"
+  | "bool"
+  | "select"
+  | "lines"
+  | "csv"
+  | "csvInt";
 
 export interface FieldSpec {
   path: string;
@@ -69,7 +78,8 @@ export function toFormValues(object: unknown, specs: readonly FieldSpec[]): Form
     if (spec.kind === "bool") values[spec.path] = value === true;
     else if (spec.kind === "password") values[spec.path] = "";
     else if (spec.kind === "lines") values[spec.path] = Array.isArray(value) ? value.join("\n") : "";
-    else if (spec.kind === "csv") values[spec.path] = Array.isArray(value) ? value.join(", ") : "";
+    else if (spec.kind === "csv" || spec.kind === "csvInt")
+      values[spec.path] = Array.isArray(value) ? value.join(", ") : "";
     else values[spec.path] = value === undefined || value === null ? "" : String(value);
   }
   return values;
@@ -101,11 +111,13 @@ export function toBody(
         .split("\n")
         .map((s) => s.trim())
         .filter((s) => s !== "");
-    else if (spec.kind === "csv")
-      out = text
+    else if (spec.kind === "csv" || spec.kind === "csvInt") {
+      const items = text
         .split(",")
         .map((s) => s.trim())
         .filter((s) => s !== "");
+      out = spec.kind === "csvInt" ? items.map(integerOrText) : items;
+    }
     setPath(body, spec.path, out);
   }
   return body;

@@ -144,6 +144,8 @@ const TRUNK_GROUPS: FieldGroup[] = [
       { path: "recordCalls", kind: "bool", label: "col.recordCalls" },
       { path: "failoverTrunk", kind: "text", label: "col.failoverTrunk" },
       { path: "dialPlan", kind: "text", label: "col.dialPlan" },
+      { path: "sourcePorts", kind: "csvInt", label: "col.sourcePorts", hint: "hint.sourcePorts" },
+      { path: "trustAddress", kind: "bool", label: "col.trustAddress", hint: "hint.trustAddress" },
     ],
   },
 ];
@@ -161,6 +163,8 @@ const TRUNK_DEFAULTS: Row = {
   recordCalls: false,
   failoverTrunk: "",
   dialPlan: "default",
+  sourcePorts: [],
+  trustAddress: false,
 };
 
 export function LinesPage() {

@@ -173,7 +173,13 @@ describe("calls through external lines, end to end", { skip: noSipp }, () => {
       `the call was up ${up} ms, the line's maximum is ${maxDuration} s`,
     );
     const cdrs = await parley.api("GET", "/api/v1/cdrs?number=4000&limit=1");
-    assert.equal(cdrs.body.items[0]?.disposition, "answered");
+    const cdr = cdrs.body.items[0];
+    assert.equal(cdr?.disposition, "answered");
+    assert.ok(
+      cdr.talkTime >= maxDuration && cdr.talkTime <= maxDuration + 1,
+      `CDR talk time ${cdr.talkTime}`,
+    );
+    assert.equal(cdr.hangupCause, "max-duration");
   });
 
   it("an incoming call on a line set to the auto-attendant is answered by it (issue 17)", async () => {

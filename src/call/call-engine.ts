@@ -36,7 +36,7 @@ import type { HoldMusicProvider } from "./hold-music.js";
 import type { LegAddressing } from "./leg-address.js";
 import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
 import { PartyIndex } from "./party-index.js";
-import type { Refusal, StageResult } from "./refusal.js";
+import { type Refusal, rejectOptions, type StageResult } from "./refusal.js";
 import { RingingMembers } from "./ringing-members.js";
 import { authenticate, outsideCaller } from "./stages/authenticate.js";
 import {
@@ -174,9 +174,7 @@ export class CallEngine implements CallsView {
   /** The core's MethodHandler for INVITE (out of dialog: in-dialog ones go to their dialog). */
   readonly handle = (rx: ReceivedInvite, tx: ServerTransaction): void => {
     const uas = this.o.dialogs.receiveInvite(rx, tx);
-    if (uas === undefined) return;
-    // RFC 3261 17.2.1 / 16.2: 100 Trying at once, Parley will take more than 200 ms.
-    uas.progress(100);
+    if (uas === undefined) return; // 100 Trying once authenticated: a challenge goes alone
     this.process(rx, uas).catch((error: unknown) => {
       this.o.logger.error({ err: error, callId: rx.message.callId }, "INVITE failed");
       uas.reject(500, { reason: callStatus("internal-error").reason });
@@ -216,6 +214,8 @@ export class CallEngine implements CallsView {
   ): Promise<Call | undefined> {
     const authed = await authenticate(this.o, rx, uas, identified);
     if (!authed.ok) return this.refuse(uas, undefined, authed.refusal);
+    // RFC 3261 17.2.1 / 16.2: 100 Trying at once, Parley will take more than 200 ms.
+    if (uas.state === "proceeding") uas.progress(100);
     const caller = authed.value;
     const limits = checkCallerLimits(this.index, caller);
     if (!limits.ok) return this.refuse(uas, caller, limits.refusal);
@@ -236,10 +236,7 @@ export class CallEngine implements CallsView {
   /** A refusal: the caller gets its status; a call that was attempted leaves a CDR. */
   private refuse(uas: UasInvite, caller: CallerContext | undefined, refusal: Refusal): undefined {
     if (uas.state !== "proceeding") return undefined;
-    uas.reject(refusal.status, {
-      reason: refusal.reason,
-      ...(refusal.headers === undefined ? {} : { headers: refusal.headers }),
-    });
+    uas.reject(refusal.status, rejectOptions(refusal));
     if (caller !== undefined && refusal.recorded)
       this.record(refusalRecord(caller, uas, this.o.now(), refusal));
     return undefined;

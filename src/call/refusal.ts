@@ -53,6 +53,18 @@ export function refuse<T>(stage: CallStage, code: CallStatusCode, extra: Refusal
   return { ok: false, refusal: refusalOf(stage, code, extra) };
 }
 
+/**
+ * How the caller's INVITE is rejected for a refusal: its reason and headers; a digest challenge
+ * (407 at the authenticate stage) is sent stateless, keeping nothing (issue 22).
+ */
+export function rejectOptions(refusal: Refusal) {
+  return {
+    reason: refusal.reason,
+    ...(refusal.headers === undefined ? {} : { headers: refusal.headers }),
+    stateless: refusal.stage === "authenticate" && refusal.status === 407,
+  };
+}
+
 /** The Refusal value of a catalogue status. */
 export function refusalOf(stage: CallStage, code: CallStatusCode, extra: RefusalExtra = {}): Refusal {
   const { status, reason } = callStatus(code);

@@ -120,14 +120,19 @@ export class UasInvite extends TypedEmitter<UasInviteEvents> implements PrackRec
     return dialog;
   }
 
-  /** Sends a final non-2xx (RFC 3261 13.3.1.3); the early dialog, if any, terminates. */
-  reject(status: number, options: ResponseOptions = {}): void {
+  /**
+   * Sends a final non-2xx (RFC 3261 13.3.1.3); the early dialog, if any, terminates. `stateless`:
+   * sent once and nothing kept (a digest challenge, ServerTransaction.respondStateless).
+   */
+  reject(status: number, options: ResponseOptions & { readonly stateless?: boolean } = {}): void {
     if (status < 300 || status > 699) throw new RangeError(`not a failure status: ${status}`);
     if (this.state !== "proceeding" && this.state !== "accepting") return;
     this.state = "rejected";
     this.reliable?.stop();
     if (this.tx.state === "proceeding") {
-      this.tx.respond(buildResponse(this.request, status, options.reason, this.localTag, [], options));
+      const response = buildResponse(this.request, status, options.reason, this.localTag, [], options);
+      if (options.stateless === true) this.tx.respondStateless(response);
+      else this.tx.respond(response);
     }
     this.dialog?.terminate("rejected", status);
   }

@@ -89,7 +89,10 @@ export class RegisterHandler {
   };
 
   private send(rx: Received, tx: ServerTransaction, [status, reason, headers]: Reply): void {
-    tx.respond(this.o.respond(rx.message, status, reason, headers));
+    const response = this.o.respond(rx.message, status, reason, headers);
+    // A challenge keeps no transaction (issue 22): a retransmitted REGISTER is challenged again.
+    if (status === 401) tx.respondStateless(response);
+    else tx.respond(response);
   }
 
   private failed(rx: Received, tx: ServerTransaction, err: unknown): void {

@@ -55,6 +55,17 @@ export abstract class BaseServerTransaction<S extends InviteServerState | NonInv
     this.dispatch({ type: "tuRespond", response });
   }
 
+  respondStateless(response: SipResponse): void {
+    if (response.status < 300 || response.status > 699) {
+      throw new RangeError(`a stateless answer is a failure status, not ${response.status}`);
+    }
+    if (this.state === "terminated") return;
+    this.stopTimer("Trying");
+    this.send(response);
+    this.forgetSent();
+    this.transition("terminated" as S);
+  }
+
   /** Pass a response to the transport (RFC 3261 18.2.2 routing is the transport's). */
   protected send(response: SipResponse): SentResponse {
     return this.ctx.transport.transmitResponse(response, this.request, this);

@@ -82,6 +82,13 @@ export interface ServerTransaction extends Transaction {
   readonly cancelTarget: ServerTransaction | undefined;
   /** RFC 3261 17.2: the TU passes a response; the transaction sends (and retransmits) it. */
   respond(response: SipResponse): void;
+  /**
+   * A final response sent once, with nothing kept: the transaction ends at once, so a
+   * retransmitted request is simply answered again (as Kamailio's auth challenges). For the
+   * challenge of a request without credentials (issue 22): a flood then holds no state for 32 s
+   * and draws back one datagram per datagram, never more.
+   */
+  respondStateless(response: SipResponse): void;
 }
 
 /** A client transaction as the TU uses it. */

@@ -11,7 +11,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySche
 import { version } from "../version.js";
 import { accessLog } from "./access-log.js";
 import { requireToken } from "./auth.js";
-import { API_ERRORS, ApiError, type ApiErrorCode, ErrorBody, type ErrorBodyType, handleError } from "./errors.js";
+import {
+  API_ERRORS,
+  ApiError,
+  type ApiErrorCode,
+  ErrorBody,
+  type ErrorBodyType,
+  handleError,
+} from "./errors.js";
 import { autoAttendantRoutes } from "./routes/auto-attendant.js";
 import { autoAttendantTimesRoutes } from "./routes/auto-attendant-times.js";
 import { bansRoutes } from "./routes/bans.js";

@@ -15,9 +15,9 @@ import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import type { Call } from "./call.js";
 import type { DetectionPointTable } from "./detection-points.js";
-import type { FeatureCodes } from "./stages/route.js";
 import { Fork } from "./fork.js";
 import { type ReferNotifier as Notifier, parseRefer, ReferNotifier, type ReferTarget } from "./refer.js";
+import type { FeatureCodes } from "./stages/route.js";
 import type { CalleeLeg, CallParty, TargetSet } from "./types.js";
 
 /** Who a transfer target number is: its party, bindings and ringing time, or why not. */

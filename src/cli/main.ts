@@ -13,6 +13,7 @@ import {
   SettingsError,
   settingsTable,
 } from "../config/settings.js";
+import { PortUnavailableError } from "../transport/port-probe.js";
 import { version } from "../version.js";
 import { registerAutoAttendantCommands } from "./auto-attendant-commands.js";
 import { registerCdrCommands } from "./cdr-commands.js";
@@ -25,7 +26,6 @@ import { registerOpsCommands } from "./ops-commands.js";
 import { registerParkedCommand } from "./parked-command.js";
 import { registerRecordingCommands } from "./recording-commands.js";
 import { registerRoutingCommands } from "./routing-commands.js";
-import { PortUnavailableError } from "../transport/port-probe.js";
 import { runServer } from "./run-server.js";
 import { registerUserCommands } from "./user-commands.js";
 import { registerVoicemailCommands } from "./voicemail-commands.js";

@@ -296,7 +296,8 @@ export const settingsTable = {
   },
   mediaAddress: {
     flag: "--media-address <ip>",
-    describe: "address written in Parley's SDP for every phone (default: the one each phone reached Parley on)",
+    describe:
+      "address written in Parley's SDP for every phone (default: the one each phone reached Parley on)",
     schema: z
       .string()
       .trim()

@@ -126,7 +126,9 @@ describe("parley user (CLI)", () => {
     const res = await parley(withDir("user", "set", "201", "forwarding.busy.number=12a"));
     assert.equal(res.code, 2);
     assert.match(res.stderr, /invalid forwarding\.busy\.number: must be 1-32 of digits, \*, #, \+/);
-    const bad = await parley(withDir("user", "add", "202", "--password", "pw202-secret", "--set", "maxDevices=lots"));
+    const bad = await parley(
+      withDir("user", "add", "202", "--password", "pw202-secret", "--set", "maxDevices=lots"),
+    );
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /invalid maxDevices: must be an integer/);
     const unknown = await parley(withDir("user", "set", "201", "colour=red"));

@@ -106,19 +106,31 @@ describe("/api/v1/users", () => {
     });
 
     it("body values are not coerced: a string for an integer is 400", async () => {
-      const res = await call("POST", "/api/v1/users", { name: "201", password: "pw-secret", maxDevices: "5" });
+      const res = await call("POST", "/api/v1/users", {
+        name: "201",
+        password: "pw-secret",
+        maxDevices: "5",
+      });
       assert.equal(res.statusCode, 400);
       assert.deepEqual(fields(res.json<ErrorBody>()), ["maxDevices"]);
     });
 
     it("every bad field is reported at once", async () => {
-      const res = await call("POST", "/api/v1/users", { password: "pw-secret", callRight: -1, multiDevice: "yes" });
+      const res = await call("POST", "/api/v1/users", {
+        password: "pw-secret",
+        callRight: -1,
+        multiDevice: "yes",
+      });
       assert.equal(res.statusCode, 400);
       assert.deepEqual(fields(res.json<ErrorBody>()).sort(), ["callRight", "multiDevice", "name"]);
     });
 
     it("a bad e-mail address is 400 naming the field (store level)", async () => {
-      const res = await call("POST", "/api/v1/users", { name: "201", password: "pw-secret", email: "nobody" });
+      const res = await call("POST", "/api/v1/users", {
+        name: "201",
+        password: "pw-secret",
+        email: "nobody",
+      });
       assert.equal(res.statusCode, 400);
       const body = res.json<ErrorBody>();
       assert.equal(body.error, "validation");
@@ -136,7 +148,11 @@ describe("/api/v1/users", () => {
     });
 
     it("a bad e-mail is 400 naming email (store level)", async () => {
-      const res = await call("POST", "/api/v1/users", { name: "201", password: "pw-secret", email: "nobody" });
+      const res = await call("POST", "/api/v1/users", {
+        name: "201",
+        password: "pw-secret",
+        email: "nobody",
+      });
       assert.equal(res.statusCode, 400);
       assert.deepEqual(fields(res.json<ErrorBody>()), ["email"]);
     });
@@ -256,7 +272,10 @@ describe("/api/v1/users", () => {
     });
 
     it("a rename onto an existing name is 409", async () => {
-      assert.equal((await call("POST", "/api/v1/users", { name: "202", password: "pw-secret" })).statusCode, 201);
+      assert.equal(
+        (await call("POST", "/api/v1/users", { name: "202", password: "pw-secret" })).statusCode,
+        201,
+      );
       const res = await call("PATCH", "/api/v1/users/202", { name: "200", password: "pw-secret" });
       assert.equal(res.statusCode, 409);
       assert.equal(res.json<ErrorBody>().error, "conflict");
@@ -291,7 +310,10 @@ describe("/api/v1/users", () => {
 
   describe("DELETE", () => {
     it("removes the user: 204, then GET and DELETE are 404", async () => {
-      assert.equal((await call("POST", "/api/v1/users", { name: "gone", password: "pw-secret" })).statusCode, 201);
+      assert.equal(
+        (await call("POST", "/api/v1/users", { name: "gone", password: "pw-secret" })).statusCode,
+        201,
+      );
       const res = await call("DELETE", "/api/v1/users/gone");
       assert.equal(res.statusCode, 204);
       assert.equal(res.body, "");
@@ -317,7 +339,10 @@ describe("/api/v1/users", () => {
     });
 
     it("DELETE removes the user's live bindings, and only those", async () => {
-      assert.equal((await call("POST", "/api/v1/users", { name: "700", password: "pw-secret" })).statusCode, 201);
+      assert.equal(
+        (await call("POST", "/api/v1/users", { name: "700", password: "pw-secret" })).statusCode,
+        201,
+      );
       h.registrations.add(binding("a", "700"));
       h.registrations.add(binding("b", "700", 2));
       h.registrations.add(binding("c", "200"));
@@ -326,7 +351,10 @@ describe("/api/v1/users", () => {
     });
 
     it("a rename removes the old name's live bindings", async () => {
-      assert.equal((await call("POST", "/api/v1/users", { name: "701", password: "pw-secret" })).statusCode, 201);
+      assert.equal(
+        (await call("POST", "/api/v1/users", { name: "701", password: "pw-secret" })).statusCode,
+        201,
+      );
       h.registrations.add(binding("d", "701"));
       const res = await call("PATCH", "/api/v1/users/701", { name: "702", password: "pw2-secret" });
       assert.equal(res.statusCode, 200);

@@ -108,7 +108,10 @@ describe("two baresip phones call each other through Parley, with audio", { skip
     assert.equal(cdr.sipStatus, 200);
     const talkTime = Number(cdr.talkTime);
     t.diagnostic(`CDR: ${cdr.caller} -> ${cdr.callee}, ${cdr.disposition}, ${talkTime} s`);
-    assert.ok(talkTime >= 3 && talkTime <= 8, `talk time ${talkTime}s, expected ~4 s: ${JSON.stringify(cdr)}`);
+    assert.ok(
+      talkTime >= 3 && talkTime <= 8,
+      `talk time ${talkTime}s, expected ~4 s: ${JSON.stringify(cdr)}`,
+    );
     const calls = await parley.api("GET", "/api/v1/calls");
     assert.deepEqual(calls.body.items ?? calls.body, [], "no call left active");
   });

@@ -507,7 +507,8 @@ export const en = {
   "col.registerExpires": "Registration period (s)",
   "hint.blankUnlimited": "Blank = unlimited, 0 = none",
   "hint.sourcePorts": "Ports besides the trunk's port its requests may come from, separated by commas",
-  "hint.trustAddress": "Any port and transport from this address is the trunk: only if no other device shares it",
+  "hint.trustAddress":
+    "Any port and transport from this address is the trunk: only if no other device shares it",
   "opt.udp": "UDP",
   "opt.tcp": "TCP",
   "opt.tls": "TLS",

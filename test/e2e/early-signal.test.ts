@@ -4,38 +4,22 @@
  * (exit 0, "parley stopped") instead of killing it (143), every time.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { freePorts } from "../helpers/ports.js";
-
-const root = new URL("../../", import.meta.url).pathname;
+import { spawnParley } from "../helpers/raw-parley.js";
 
 /** Start Parley, SIGTERM it at the first SIP answer, and return how it ended. */
 async function termAtFirstAnswer(
   dataDir: string,
 ): Promise<{ code: number | null; signal: string | null; output: string }> {
-  const [sip, tls, http] = (await freePorts(3)).map(String);
-  const proc = spawn(
-    process.execPath,
-    [
-      join(root, "bin/parley.js"),
-      "start",
-      ...["--bind", "127.0.0.1", "--sip-port", sip!, "--sip-tls-port", tls!, "--http-port", http!],
-      ...["--http-bind", "127.0.0.1", "--data-dir", dataDir, "--log-format", "json", "--stun-port", "0"],
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  process.once("exit", () => proc.kill("SIGKILL"));
-  let output = "";
-  proc.stdout.on("data", (c: Buffer) => (output += c.toString()));
-  proc.stderr.on("data", (c: Buffer) => (output += c.toString()));
-  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    proc.once("exit", (code, signal) => resolve({ code, signal })),
-  );
+  const ports = await freePorts(3);
+  const sip = String(ports[0]);
+  const parley = spawnParley(dataDir, ports);
+  const { proc, ended } = parley;
   const probe = createSocket("udp4");
   await new Promise<void>((r) => probe.bind(0, "127.0.0.1", () => r()));
   const port = probe.address().port;
@@ -48,7 +32,9 @@ async function termAtFirstAnswer(
     );
   const answered = new Promise<void>((resolve, reject) => {
     probe.once("message", () => resolve());
-    void ended.then(() => reject(new Error(`parley ended before SIP answered:\n${output.slice(-1500)}`)));
+    void ended.then(() =>
+      reject(new Error(`parley ended before SIP answered:\n${parley.output().slice(-1500)}`)),
+    );
   });
   const timer = setInterval(() => probe.send(options(), Number(sip), "127.0.0.1"), 5);
   try {
@@ -58,7 +44,7 @@ async function termAtFirstAnswer(
     probe.close();
   }
   proc.kill("SIGTERM");
-  return { ...(await ended), output };
+  return { ...(await ended), output: parley.output() };
 }
 
 describe("a SIGTERM right after SIP answers", () => {

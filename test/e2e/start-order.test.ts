@@ -4,7 +4,6 @@
  * port, what it is for and the flag that moves it. With the port free, the same data dir starts.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -12,31 +11,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { freePorts } from "../helpers/ports.js";
-
-const root = new URL("../../", import.meta.url).pathname;
+import { spawnParley } from "../helpers/raw-parley.js";
 
 /** Runs `parley start` to its end (a failing start exits by itself; a good one is stopped). */
-function start(dataDir: string, ports: number[]): Promise<{ code: number | null; output: string }> {
-  const [sip, tls, http] = ports.map(String);
-  const proc = spawn(
-    process.execPath,
-    [
-      join(root, "bin/parley.js"),
-      "start",
-      ...["--bind", "127.0.0.1", "--sip-port", sip!, "--sip-tls-port", tls!, "--http-port", http!],
-      ...["--http-bind", "127.0.0.1", "--data-dir", dataDir, "--log-format", "json", "--stun-port", "0"],
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  process.once("exit", () => proc.kill("SIGKILL"));
-  let output = "";
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString();
-    if (output.includes('"parley started"')) proc.kill("SIGTERM");
+async function start(dataDir: string, ports: number[]): Promise<{ code: number | null; output: string }> {
+  const parley = spawnParley(dataDir, ports);
+  const stopWhenStarted = () => {
+    if (parley.output().includes('"parley started"')) parley.proc.kill("SIGTERM");
   };
-  proc.stdout.on("data", collect);
-  proc.stderr.on("data", collect);
-  return new Promise((resolve) => proc.once("exit", (code) => resolve({ code, output })));
+  parley.proc.stdout.on("data", stopWhenStarted);
+  parley.proc.stderr.on("data", stopWhenStarted);
+  const { code } = await parley.ended;
+  return { code, output: parley.output() };
 }
 
 /** Files under the data dir (the dir itself may not exist). */

@@ -107,7 +107,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
   if (await store.seedDefaults()) {
     logger.warn(
       { users: ["100", "101", "102"] },
-      "created default users 100, 101 and 102 with passwords equal to their names: change them before exposing this server",
+      "created default users 100, 101 and 102 with passwords equal to their names, accepted only from private and loopback addresses until changed: change them before exposing this server",
     );
   }
   const domain = await store.domains.getDefault();

@@ -21,6 +21,7 @@ import {
   parseCredentials,
 } from "./digest.js";
 import { NonceManager, type NonceVerdict } from "./nonces.js";
+import { isLocalAddress, passwordIsName } from "./preset-password.js";
 
 export interface Ha1Pair {
   readonly ha1Md5: string;
@@ -195,6 +196,9 @@ export class Authenticator {
     if (a.claimedUser !== undefined && a.claimedUser !== c.username) {
       return this.fail(a, c.username, `authenticated as ${c.username} but acting for ${a.claimedUser}`);
     }
+    // A password equal to the user's name (the preset users') only from private addresses (issue 22).
+    if (!isLocalAddress(a.sourceAddress) && passwordIsName(c.username, a.realm, pair.ha1Md5))
+      return this.fail(a, c.username, "password equals the user name: accepted from private addresses only");
     // Distributed guessing (issue 22): a locked user passes only from an address it used before.
     if (this.options.bans.isLockedOut(c.username, a.sourceAddress))
       return this.fail(a, c.username, "user locked out after repeated failures");

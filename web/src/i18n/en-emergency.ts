@@ -16,7 +16,7 @@ export const enEmergency = {
   "users.passwordKeepRule":
     "Leave blank to keep the current password. A new one: at least {n} characters, not the extension number.",
   "dashboard.weakPasswords":
-    "These users' passwords equal their extension numbers: change them before exposing this server.",
+    "These users' passwords equal their extension numbers, so they are accepted only from private and loopback addresses: change them before exposing this server.",
   "error.notExtension": "Must not equal the extension number.",
   "error.emergencyNumber": "{n} is an emergency number (emergency numbers table).",
 } as const;

@@ -16,7 +16,8 @@ export const zhEmergency: Record<keyof typeof enEmergency, string> = {
   "hint.emergencyLine": "外线账号；留空则只走普通出局路由。",
   "users.passwordRule": "至少 {n} 个字符，且不能与分机号相同。",
   "users.passwordKeepRule": "留空则保留当前密码。新密码至少 {n} 个字符，且不能与分机号相同。",
-  "dashboard.weakPasswords": "以下用户的密码与分机号相同：在对外开放本服务器之前请修改。",
+  "dashboard.weakPasswords":
+    "以下用户的密码与分机号相同，因此只接受来自私有和本机地址的登录：在对外开放本服务器之前请修改。",
   "error.notExtension": "不能与分机号相同。",
   "error.emergencyNumber": "{n} 是紧急号码（紧急号码表）。",
 };

@@ -1,8 +1,10 @@
 /**
  * The preset users' passwords equal their names (100/100, 101/101, 102/102: what a fresh install
  * promises) and are cracked on the first guess (issue 22). Until each is changed, such a password
- * is accepted only from private and loopback addresses: the phones on the office network keep
- * working, a scanner on the Internet gets 403.
+ * is accepted only from addresses the Internet cannot reach Parley from: loopback, private,
+ * link-local and shared ones, and the documentation and benchmarking ranges (RFC 5737, RFC 3849,
+ * RFC 2544: never routed on the Internet, used by test networks). The phones on the office network
+ * keep working; a scanner on the Internet gets 403.
  */
 import { computeHa1 } from "../store/digest-ha1.js";
 import { addressIn, buildBlockList } from "./ban-list.js";
@@ -17,9 +19,14 @@ const LOCAL = buildBlockList([
   "::1/128",
   "fc00::/7",
   "fe80::/10",
+  "192.0.2.0/24",
+  "198.51.100.0/24",
+  "203.0.113.0/24",
+  "198.18.0.0/15",
+  "2001:db8::/32",
 ]).list;
 
-/** A loopback, private (RFC 1918, RFC 4193), link-local or shared (RFC 6598) address. */
+/** A loopback, private (RFC 1918, RFC 4193), link-local, shared (RFC 6598) or test-range address. */
 export function isLocalAddress(address: string): boolean {
   const plain =
     address.toLowerCase().startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;

@@ -139,7 +139,12 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     clock,
     onTrace: settings.sipTrace ? (event) => traceSip(logger, event) : undefined,
     onBadMessage: (ctx) => core?.onBadMessage(ctx),
-    onEvent: (event) => logger.debug(event, "transport"),
+    maxConnections: settings.maxConnections,
+    maxConnectionsPerSource: settings.maxConnectionsPerSource,
+    onEvent: (event) =>
+      event.kind === "limit"
+        ? logger.warn(event, "connection refused: cap reached")
+        : logger.debug(event, "transport"),
   });
   core = new SipCore({ transport, logger, serverName: `Parley/${version}` });
   const sipCore = core;

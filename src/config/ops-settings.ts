@@ -33,6 +33,20 @@ export const opsSettingsTable = {
     schema: z.coerce.number().int().min(0).max(60_000),
     default: 2000,
   },
+  maxConnections: {
+    flag: "--max-connections <n>",
+    describe:
+      "TCP and TLS connections from phones open at once, in all; more are closed at once (0 = no cap)",
+    schema: z.coerce.number().int().min(0).max(1_000_000),
+    default: 10_000,
+  },
+  maxConnectionsPerSource: {
+    flag: "--max-connections-per-source <n>",
+    describe:
+      "TCP and TLS connections open at once from one address; more are closed at once, logged once a minute (0 = no cap)",
+    schema: z.coerce.number().int().min(0).max(1_000_000),
+    default: 1000,
+  },
 } as const;
 
 /** The typed values of `opsSettingsTable`, merged into `Settings`. */
@@ -41,4 +55,6 @@ export interface OpsSettings {
   metricsToken: string | undefined;
   httpAccessLog: "info" | "debug" | "off";
   relayRelatchSilence: number;
+  maxConnections: number;
+  maxConnectionsPerSource: number;
 }

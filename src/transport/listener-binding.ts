@@ -80,10 +80,21 @@ export function bindStreamListener(
   const accept = (socket: Socket) => flows.accept(socket, protocol);
   server.on("connection", (socket: Socket) => {
     // A rejected source (the IP black list) is closed before a byte is read or a handshake made.
-    if (context.rejectSource?.(unmapIPv4(socket.remoteAddress ?? ""))) {
+    const source = unmapIPv4(socket.remoteAddress ?? "");
+    if (context.rejectSource?.(source)) {
       socket.destroy();
       context.counters.dropped++;
       return;
+    }
+    // Connection caps (issue 22): refused before a byte is read or a handshake made.
+    const caps = context.caps;
+    if (caps !== undefined) {
+      if (!caps.admit(source, protocol)) {
+        socket.destroy();
+        context.counters.dropped++;
+        return;
+      }
+      socket.once("close", () => caps.release(source));
     }
     // Track raw sockets (TLS ones before their handshake too) so stop() can close them all.
     flows.track(socket);

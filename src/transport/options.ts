@@ -70,6 +70,15 @@ export type TransportEvent =
       readonly flowId: string | undefined;
       readonly reason: string;
     }
+  /** A connection refused by a cap (connection-caps.ts), reported once per interval per source. */
+  | {
+      readonly kind: "limit";
+      readonly protocol: TransportProtocol;
+      readonly source: string;
+      readonly limit: "total" | "per-source";
+      readonly max: number;
+      readonly refused: number;
+    }
   /** Something failed that did not stop the transport: a socket error, a throwing handler. */
   | {
       readonly kind: "error";
@@ -86,6 +95,9 @@ export interface SipTransportOptions {
   readonly maxMessageSize?: number;
   /** A connection with no traffic for this long is closed. Default 300,000 ms. */
   readonly idleTimeoutMs?: number;
+  /** Accepted TCP/TLS connections open at once, in all and per source address. Default: no cap. */
+  readonly maxConnections?: number;
+  readonly maxConnectionsPerSource?: number;
   /** A message started on a stream must be complete within this. Default 30,000 ms. */
   readonly partialMessageTimeoutMs?: number;
   /** Outgoing TCP/TLS connect (and TLS handshake) limit. Default 10,000 ms. */

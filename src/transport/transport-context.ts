@@ -1,3 +1,4 @@
+import { ConnectionCaps } from "./connection-caps.js";
 import { SipMessageCounts } from "./message-counts.js";
 import type { SipTransportOptions, TransportEvent, TransportStats } from "./options.js";
 import type { TlsCredentials } from "./tls-credentials.js";
@@ -24,6 +25,8 @@ export class TransportContext {
    * connections closed on accept. Asked per packet, so a change applies at once.
    */
   rejectSource: ((address: string) => boolean) | undefined;
+  /** Caps on accepted connections (undefined: none configured). */
+  readonly caps: ConnectionCaps | undefined;
   /** Loaded by start() when a TLS listener is configured. */
   credentials: TlsCredentials | undefined;
   readonly counters: TransportStats = {
@@ -42,6 +45,16 @@ export class TransportContext {
     this.partialMessageTimeoutMs = options.partialMessageTimeoutMs ?? 30_000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.lingerMs = options.badMessageLingerMs ?? 2_000;
+    const maxConnections = options.maxConnections ?? 0;
+    const maxPerSource = options.maxConnectionsPerSource ?? 0;
+    this.caps =
+      maxConnections > 0 || maxPerSource > 0
+        ? new ConnectionCaps(
+            { maxConnections, maxPerSource },
+            () => options.clock.now(),
+            (r) => this.emit({ kind: "limit", ...r }),
+          )
+        : undefined;
   }
 
   assertRunning(): void {

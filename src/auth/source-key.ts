@@ -5,17 +5,17 @@
  */
 import { isIPv6 } from "node:net";
 
-/** The /64 of an IPv6 address ("2001:db8:1:2::/64"); an IPv4 (or IPv4-mapped) address as is. */
+/** The /64 of an IPv6 address ("2001:db8:1:2::/64", "2001:db8::/64"); an IPv4 (or IPv4-mapped) one as is. */
 export function sourceKey(address: string): string {
   if (!isIPv6(address)) return address;
   const lower = address.toLowerCase();
   if (lower.startsWith("::ffff:") && lower.includes(".")) return lower.slice(7);
   const groups = expand(lower);
   if (groups === undefined) return address;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ""))
-    .join(":")}::/64`;
+  const prefix = groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, ""));
+  // The host half is all zeros: with the prefix's own trailing zero groups, the run "::" stands for.
+  while (prefix.length > 0 && prefix[prefix.length - 1] === "0") prefix.pop();
+  return `${prefix.join(":")}::/64`;
 }
 
 /** The eight groups of an IPv6 address (zone dropped; an embedded IPv4 tail as two groups). */

@@ -10,6 +10,7 @@ import { isIP } from "node:net";
 import type { Command } from "commander";
 import type { Static } from "typebox";
 import type { ActiveCallList, BanList, RegistrationList, Status } from "../api/schemas.js";
+import { sourceKey } from "../auth/source-key.js";
 import { type ApiOptions, apiCommand, apiRequest, apiTarget, clockDuration, runApi } from "./api-client.js";
 import { table, UsageError } from "./user-commands.js";
 
@@ -205,7 +206,9 @@ function registerBans(program: Command): void {
         if (opts.address !== undefined && isIP(opts.address) === 0)
           throw new UsageError(`--address must be an IP address (not "${opts.address}")`);
         const body = (await apiRequest(apiTarget(opts), "GET", "/bans")) as { items: BanItem[] };
-        const items = body.items.filter((b) => opts.address === undefined || b.address === opts.address);
+        // An IPv6 source is banned by its /64: any address in it names the ban.
+        const key = opts.address === undefined ? undefined : sourceKey(opts.address);
+        const items = body.items.filter((b) => key === undefined || b.address === key);
         print(opts.json, { items }, () => bansTable(items));
       }),
     );

@@ -213,7 +213,8 @@ describe("parley calls, registrations, bans and status (CLI)", () => {
         lines[1]!,
         /^192\.0\.2\.66\s+2027-01-15 08:00:00 UTC\s+2027-01-15 08:10:00 UTC\s+10:00\s+3\s+3 failed authentications$/,
       );
-      assert.match(lines[2]!, /^2001:db8::66\s/);
+      // An IPv6 source is banned by its /64 (issue 22).
+      assert.match(lines[2]!, /^2001:db8::\/64\s/);
     });
 
     it("filters by --address, prints the API's payload with --json, refuses a bad address", async () => {
@@ -225,7 +226,7 @@ describe("parley calls, registrations, bans and status (CLI)", () => {
       assert.deepEqual(JSON.parse(json.stdout), {
         items: [
           {
-            address: "2001:db8::66",
+            address: "2001:db8::/64",
             since: new Date(NOW).toISOString(),
             until: new Date(NOW + 600_000).toISOString(),
             expiresIn: 600,

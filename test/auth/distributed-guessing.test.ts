@@ -44,9 +44,10 @@ describe("IPv6 sources by /64", () => {
   it("keys an IPv6 address by its /64, IPv4 and IPv4-mapped as the address", () => {
     assert.equal(sourceKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
     assert.equal(sourceKey("2001:0db8:0001:0002::1"), "2001:db8:1:2::/64");
-    assert.equal(sourceKey("2001:db8::1"), "2001:db8:0:0::/64");
-    assert.equal(sourceKey("::1"), "0:0:0:0::/64");
-    assert.equal(sourceKey("fe80::1%eth0"), "fe80:0:0:0::/64");
+    assert.equal(sourceKey("2001:db8::1"), "2001:db8::/64");
+    assert.equal(sourceKey("::1"), "::/64");
+    assert.equal(sourceKey("fe80::1%eth0"), "fe80::/64");
+    assert.equal(sourceKey("2001:0:0:5::9"), "2001:0:0:5::/64");
     assert.equal(sourceKey("::ffff:192.0.2.1"), "192.0.2.1");
     assert.equal(sourceKey("192.0.2.1"), "192.0.2.1");
   });

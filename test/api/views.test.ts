@@ -177,7 +177,7 @@ describe("the admin API", () => {
         reason: "3 failed authentications",
         failures: 3,
       });
-      assert.equal(items[1]!.address, "2001:db8::66");
+      assert.equal(items[1]!.address, "2001:db8::/64", "an IPv6 source is banned by its /64 (issue 22)");
       assert.equal(items[1]!.expiresIn, 605);
     });
 

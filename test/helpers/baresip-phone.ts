@@ -234,18 +234,22 @@ export class BaresipPhone {
 
   /**
    * Waits until the phone's `n`-th call (1 = the first) is up and what it hears is being recorded
-   * (its n-th received dump holds a tenth of a second of audio past the WAV header): a call ready
+   * (a received dump written since holds a tenth of a second of audio past the WAV header): a call ready
    * for a transfer or keys, with no fixed sleep. False when that has not happened in `ms`.
    */
   async waitForTalking(n = 1, ms = 10000): Promise<boolean> {
     const end = Date.now() + ms;
     if (!(await this.waitForNth("CALL_ESTABLISHED", n, ms))) return false;
+    // sndfile names its dump after the two parties, so a second call with the same peer writes the
+    // same file again: the call's received audio is a -dec.wav written since it was established.
+    const since = Date.now() - 50;
     const rec = join(this.dir, "rec");
     while (Date.now() < end) {
-      const dump = readdirSync(rec)
-        .filter((f) => f.endsWith("-dec.wav"))
-        .sort()[n - 1];
-      if (dump !== undefined && statSync(join(rec, dump)).size >= 44 + 1600) return true;
+      for (const f of readdirSync(rec)) {
+        if (!f.endsWith("-dec.wav")) continue;
+        const st = statSync(join(rec, f));
+        if (st.mtimeMs >= since && st.size >= 44 + 1600) return true;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
     return false;

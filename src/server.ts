@@ -2,8 +2,10 @@
  * The composition root: builds every layer from the settings and wires them together, nothing
  * else (ARCHITECTURE.md).
  */
+
 import { mkdirSync } from "node:fs";
 import { networkInterfaces } from "node:os";
+import { type AdminHttps, listenAdminHttps, warnPlainHttp } from "./admin-https.js";
 import { LiveEvents } from "./api/admin/live-events.js";
 import { SessionStore } from "./api/admin/sessions.js";
 import { createApi } from "./api/index.js";
@@ -383,6 +385,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
   // Admin REST API.
   const startedAt = wallNow();
   let http: { address: string; port: number } | undefined;
+  let https: AdminHttps | undefined;
   const api =
     settings.httpPort === 0
       ? undefined
@@ -464,6 +467,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       await services.start();
       if (api) {
         await api.listen({ port: settings.httpPort, host: settings.httpBind });
+        if (settings.httpsPort > 0) https = await listenAdminHttps(api, settings);
+        warnPlainHttp(settings, logger);
         const addr = api.server.address();
         if (addr && typeof addr === "object") http = { address: addr.address, port: addr.port };
       }
@@ -478,6 +483,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       staticContacts.stop();
       await media.stop();
       await location.stop();
+      await https?.close();
       await api?.close();
       await transport.stop();
       dialogs.close();

@@ -42,6 +42,14 @@ export function portsNeeded(settings: Settings): PortNeed[] {
       purpose: "HTTP (web UI and API)",
       flag: "--http-port",
     });
+  if (settings.httpsPort > 0)
+    needs.push({
+      protocol: "TCP",
+      address: settings.httpBind,
+      port: settings.httpsPort,
+      purpose: "HTTPS (web UI and API)",
+      flag: "--https-port",
+    });
   if (settings.stunPort > 0)
     for (const address of settings.bind)
       needs.push({ protocol: "UDP", address, port: settings.stunPort, purpose: "STUN", flag: "--stun-port" });

@@ -47,6 +47,13 @@ export const opsSettingsTable = {
     schema: z.coerce.number().int().min(0).max(1_000_000),
     default: 1000,
   },
+  httpsPort: {
+    flag: "--https-port <port>",
+    describe:
+      "admin web UI and REST API over HTTPS on this port too, with --tls-cert/--tls-key or the generated certificate (0 = off)",
+    schema: z.coerce.number().int().min(0).max(65535),
+    default: 0,
+  },
 } as const;
 
 /** The typed values of `opsSettingsTable`, merged into `Settings`. */
@@ -57,4 +64,5 @@ export interface OpsSettings {
   relayRelatchSilence: number;
   maxConnections: number;
   maxConnectionsPerSource: number;
+  httpsPort: number;
 }

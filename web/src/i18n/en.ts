@@ -45,6 +45,8 @@ export const en = {
 
   "signIn.title": "Sign in to Parley",
   "signIn.intro": "Use the administrator password printed when Parley first started, or the API token.",
+  "signIn.plainHttp":
+    "This page came over plain HTTP: the password you type crosses the network unencrypted. Use Parley's HTTPS port (--https-port).",
   "signIn.password": "Administrator password",
   "signIn.useToken": "Sign in with the API token instead",
   "signIn.usePassword": "Sign in with the administrator password",

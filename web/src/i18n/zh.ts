@@ -46,6 +46,8 @@ export const zh: Record<MessageKey, string> = {
 
   "signIn.title": "登录 Parley",
   "signIn.intro": "请使用 Parley 首次启动时打印的管理员密码，或 API 令牌。",
+  "signIn.plainHttp":
+    "此页面通过未加密的 HTTP 打开：您输入的密码将以明文在网络上传输。请使用 Parley 的 HTTPS 端口（--https-port）。",
   "signIn.password": "管理员密码",
   "signIn.useToken": "改用 API 令牌登录",
   "signIn.usePassword": "改用管理员密码登录",

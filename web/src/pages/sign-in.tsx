@@ -5,6 +5,15 @@ import { FieldInput, FormFailure } from "../components/form";
 import { useI18n } from "../i18n";
 import { ApiFailure, api } from "../lib/api";
 
+/**
+ * The page came over plain HTTP from another machine (issue 22): the password about to be typed
+ * crosses the network in clear.
+ */
+function plainHttpBeyondThisMachine(): boolean {
+  const { protocol, hostname } = window.location;
+  return protocol === "http:" && !/^(localhost|127\.[0-9.]+|\[::1\])$/.test(hostname);
+}
+
 export function SignInPage(props: { reason?: "expired" | "signedOut"; onSignedIn: () => void }) {
   const { t, lang, setLang } = useI18n();
   const [useToken, setUseToken] = useState(false);
@@ -41,6 +50,11 @@ export function SignInPage(props: { reason?: "expired" | "signedOut"; onSignedIn
         {props.reason ? (
           <div className="banner info" data-testid="sign-in-reason">
             {t(props.reason === "expired" ? "signIn.expired" : "signIn.signedOut")}
+          </div>
+        ) : null}
+        {plainHttpBeyondThisMachine() ? (
+          <div className="banner error" role="alert" data-testid="sign-in-plain-http">
+            {t("signIn.plainHttp")}
           </div>
         ) : null}
         <p className="muted">{t("signIn.intro")}</p>

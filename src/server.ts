@@ -24,6 +24,7 @@ import { DialogManager } from "./dialog/dialog-manager.js";
 import { loadLiveSettings, type SettingSourceMap, wireLiveSettings } from "./live-settings-wiring.js";
 import { mediaAddresses } from "./media-address.js";
 import { serverMetrics } from "./metrics/server-metrics.js";
+import { overloadControl } from "./overload-control.js";
 import { createEventServer } from "./presence/event-server.js";
 import { LocationService } from "./registrar/location-service.js";
 import { NatKeepalive } from "./registrar/nat-keepalive.js";
@@ -148,7 +149,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
         ? logger.warn(event, "connection refused: cap reached")
         : logger.debug(event, "transport"),
   });
-  core = new SipCore({ transport, logger, serverName: `Parley/${version}` });
+  const overload = overloadControl(settings.overloadLag, domain.id, () => location, logger);
+  core = new SipCore({ transport, logger, serverName: `Parley/${version}`, overload: overload.gate });
   const sipCore = core;
   const transactions = new TransactionLayer({
     transport,
@@ -464,6 +466,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       keepalive.start();
       staticContacts.start();
       await trunks.start();
+      overload.monitor.start();
       await services.start();
       if (api) {
         await api.listen({ port: settings.httpPort, host: settings.httpBind });
@@ -480,6 +483,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       trunks.stop();
       await services.stop();
       keepalive.stop();
+      overload.monitor.stop();
       staticContacts.stop();
       await media.stop();
       await location.stop();

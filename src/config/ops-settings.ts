@@ -54,6 +54,13 @@ export const opsSettingsTable = {
     schema: z.coerce.number().int().min(0).max(65535),
     default: 0,
   },
+  overloadLag: {
+    flag: "--overload-lag <ms>",
+    describe:
+      "mean event-loop delay (ms, over half a second) above which Parley is overloaded and answers new requests 503 with Retry-After, keeping calls in progress and registered phones (0 = never)",
+    schema: z.coerce.number().int().min(0).max(60_000),
+    default: 800,
+  },
 } as const;
 
 /** The typed values of `opsSettingsTable`, merged into `Settings`. */
@@ -65,4 +72,5 @@ export interface OpsSettings {
   maxConnections: number;
   maxConnectionsPerSource: number;
   httpsPort: number;
+  overloadLag: number;
 }

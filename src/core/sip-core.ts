@@ -11,6 +11,7 @@ import type { ServerTransaction, TransactionFailure, TransactionUser } from "../
 import type { BadMessageContext } from "../transport/options.js";
 import type { ReceivedMessage, TransportLayer } from "../transport/types.js";
 import type { Logger } from "../util/logger.js";
+import type { OverloadGate } from "./overload-gate.js";
 import { checkRequest } from "./request-checks.js";
 
 /** Handles one method. Must answer through `tx.respond()` (directly or later). */
@@ -21,6 +22,8 @@ export interface SipCoreOptions {
   readonly logger: Logger;
   /** Server header / User-Agent value. */
   readonly serverName: string;
+  /** Overload control (overload-gate.ts): new work refused 503 while Parley is overloaded. */
+  readonly overload?: OverloadGate;
 }
 
 /** Methods answered within a dialog (RFC 3261 12.2.2, RFC 3262, RFC 3311, RFC 6086). */
@@ -120,6 +123,14 @@ export class SipCore implements TransactionUser {
     }
     if (request.method === "CANCEL") {
       this.onCancel(request, tx);
+      return;
+    }
+    // Overloaded: new work gets 503 + Retry-After at once, sent once (RFC 3261 21.5.4).
+    const retryAfter = this.options.overload?.check(request, inDialog, rx.source.address);
+    if (retryAfter !== undefined) {
+      tx.respondStateless(
+        this.response(request, 503, "Service Unavailable", [["Retry-After", String(retryAfter)]]),
+      );
       return;
     }
     // The dialog layer first: a request with a To tag is in-dialog (481 when no dialog matches).

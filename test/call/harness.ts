@@ -11,6 +11,7 @@ import { BanList } from "../../src/auth/ban-list.js";
 import { CallEngine } from "../../src/call/call-engine.js";
 import type { CallRouting, InboundOrigin, RoutingDecision } from "../../src/call/call-routing.js";
 import type { FeatureCodes } from "../../src/call/stages/route.js";
+import { OverloadGate } from "../../src/core/overload-gate.js";
 import { SipCore } from "../../src/core/sip-core.js";
 import { DialogManager } from "../../src/dialog/dialog-manager.js";
 import { LocationService } from "../../src/registrar/location-service.js";
@@ -77,6 +78,8 @@ export interface EngineHarnessOptions {
   readonly trunks?: readonly TestTrunk[];
   /** The feature code table analysed before the dial plan (default: none). */
   readonly features?: FeatureCodes;
+  /** Whether Parley is overloaded now (the overload gate's input; default: never). */
+  readonly overloaded?: () => boolean;
 }
 
 export interface PhoneChoices {
@@ -198,7 +201,12 @@ export function createEngineHarness(o: EngineHarnessOptions = {}): EngineHarness
   const users = directory(o.users ?? [{ name: "100" }, { name: "101" }, { name: "102" }]);
 
   const endpoint = net.endpoint("parley", PARLEY.address, PARLEY.port);
-  const core = new SipCore({ transport: endpoint, logger, serverName: "Parley/test" });
+  const overload = new OverloadGate({
+    overloaded: o.overloaded ?? (() => false),
+    knownRegistration: () => false,
+    random: () => 0,
+  });
+  const core = new SipCore({ transport: endpoint, logger, serverName: "Parley/test", overload });
   const transactions = new TransactionLayer({
     transport: endpoint,
     clock,

@@ -103,6 +103,7 @@ export const enSettings = {
   "setting.metricsToken": "Metrics token",
   "setting.httpAccessLog": "HTTP access log",
   "setting.httpsPort": "HTTPS port of the web UI and API",
+  "setting.overloadLag": "Overload: event-loop delay before new requests get 503 (ms)",
   "setting.relayRelatchSilence": "Media relay: silence before a new source may take over (ms)",
   "setting.maxConnections": "TCP/TLS connections at most",
   "setting.maxConnectionsPerSource": "TCP/TLS connections at most from one address",

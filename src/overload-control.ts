@@ -1,0 +1,33 @@
+/**
+ * Overload control's wiring (composition root, issue 22): the load monitor, with its threshold from
+ * `--overload-lag`, logged when Parley goes into and out of overload, and the gate that knows a
+ * registered device from the location service.
+ */
+import { LoadMonitor } from "./core/load-monitor.js";
+import { OverloadGate } from "./core/overload-gate.js";
+import type { LocationService } from "./registrar/location-service.js";
+import type { Logger } from "./util/logger.js";
+
+export function overloadControl(
+  thresholdMs: number,
+  domainId: number,
+  location: () => LocationService,
+  logger: Logger,
+): { monitor: LoadMonitor; gate: OverloadGate } {
+  const monitor = new LoadMonitor({ thresholdMs }, (overloaded, lagMs) =>
+    overloaded
+      ? logger.warn({ lagMs: Math.round(lagMs), thresholdMs }, "overloaded: new requests get 503 Retry-After")
+      : logger.info({ lagMs: Math.round(lagMs) }, "overload over"),
+  );
+  const gate = new OverloadGate({
+    overloaded: () => monitor.overloaded,
+    knownRegistration: (request, sourceAddress) => {
+      const user = request.to?.uri.user;
+      if (user === undefined) return false;
+      return location()
+        .lookup(domainId, user)
+        .some((b) => b.sourceAddress === sourceAddress);
+    },
+  });
+  return { monitor, gate };
+}

@@ -1,0 +1,74 @@
+/**
+ * Overload control (issue 22; RFC 3261 21.5.4): while Parley is overloaded, a new call gets 503
+ * with Retry-After at once (never silence, nothing kept), and the calls already up go on: their
+ * BYE is answered and ends them.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { LoadMonitor } from "../../src/core/load-monitor.js";
+import { OverloadGate } from "../../src/core/overload-gate.js";
+import { parseMessage } from "../../src/sip/index.js";
+import type { SipRequest } from "../../src/sip/types.js";
+import { answered } from "./flows.js";
+import { createEngineHarness } from "./harness.js";
+
+function request(method: string, to = "101"): SipRequest {
+  const r = parseMessage(
+    Buffer.from(
+      `${method} sip:${to}@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bKo\r\nMax-Forwards: 70\r\n` +
+        `From: <sip:100@127.0.0.1>;tag=a\r\nTo: <sip:${to}@127.0.0.1>\r\nCall-ID: o@t\r\nCSeq: 1 ${method}\r\nContent-Length: 0\r\n\r\n`,
+    ),
+  );
+  assert.ok(r.ok);
+  return r.message as SipRequest;
+}
+
+describe("overload control", () => {
+  it("refuses a new call 503 with Retry-After while the one up goes on and ends", async () => {
+    let overloaded = false;
+    const h = createEngineHarness({ overloaded: () => overloaded });
+    const alice = h.phone("100");
+    const bob = h.phone("101");
+    const carol = h.phone("102");
+    const { call } = await answered(h, alice, bob);
+    overloaded = true;
+    const refused = carol.call("101");
+    await h.run(50);
+    assert.equal(refused.final?.status, 503);
+    assert.equal(refused.final?.get("retry-after"), "5");
+    assert.deepEqual(refused.statuses, [503], "no 100 Trying, no challenge: just the 503");
+    const bye = call.hangup();
+    await h.run(50);
+    assert.equal((await bye).status, 200, "the call up is still served");
+    assert.equal(h.engine.size, 0);
+    overloaded = false;
+    const later = carol.call("100");
+    await h.run(50);
+    assert.notEqual(later.final?.status, 503, "served again once the load is gone");
+  });
+
+  it("lets through what finishes work and a known phone's REGISTER, nothing new", () => {
+    const known = new OverloadGate({
+      overloaded: () => true,
+      knownRegistration: (_r, source) => source === "10.0.0.9",
+      random: () => 0.99,
+    });
+    for (const method of ["ACK", "BYE", "CANCEL", "PRACK", "NOTIFY"])
+      assert.equal(known.check(request(method), false, "192.0.2.1"), undefined, method);
+    assert.equal(known.check(request("INVITE"), true, "192.0.2.1"), undefined, "a re-INVITE");
+    assert.equal(known.check(request("REGISTER"), false, "10.0.0.9"), undefined, "a registered phone");
+    assert.equal(known.check(request("REGISTER"), false, "192.0.2.1"), 15, "an unknown device");
+    for (const method of ["INVITE", "SUBSCRIBE", "MESSAGE", "OPTIONS", "PUBLISH"])
+      assert.equal(known.check(request(method), false, "10.0.0.9"), 15, method);
+    assert.equal(known.refused, 6);
+  });
+
+  it("goes into overload above the threshold and out under half of it", () => {
+    const changes: boolean[] = [];
+    const monitor = new LoadMonitor({ thresholdMs: 100 }, (over) => changes.push(over));
+    for (const lag of [20, 150, 80, 60, 40, 120]) monitor.observe(lag);
+    assert.deepEqual(changes, [true, false, true]);
+    assert.equal(monitor.episodes, 2);
+    assert.equal(monitor.overloaded, true);
+  });
+});

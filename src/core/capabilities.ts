@@ -12,27 +12,13 @@
 export const supportedExtensions: readonly string[] = ["path", "100rel", "timer"];
 
 /** Body types Parley accepts (RFC 3261 11.2). */
+import { KNOWN_METHODS } from "../sip/methods.js";
 export const acceptedBodyTypes: readonly string[] = ["application/sdp"];
 export const acceptedEncodings: readonly string[] = ["identity"];
 export const acceptedLanguages: readonly string[] = ["en"];
 
 /** Every method Parley recognizes (RFC 3261 and the extension RFCs); others get 501 (RFC 3261 8.2.1). */
-export const knownMethods: ReadonlySet<string> = new Set([
-  "INVITE",
-  "ACK",
-  "BYE",
-  "CANCEL",
-  "OPTIONS",
-  "REGISTER",
-  "PRACK",
-  "SUBSCRIBE",
-  "NOTIFY",
-  "PUBLISH",
-  "INFO",
-  "REFER",
-  "MESSAGE",
-  "UPDATE",
-]);
+export const knownMethods: ReadonlySet<string> = KNOWN_METHODS;
 
 /** URI schemes Parley can route on (RFC 3261 8.2.2.1: others get 416). */
 export const supportedSchemes: ReadonlySet<string> = new Set(["sip", "sips", "tel"]);

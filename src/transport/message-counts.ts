@@ -5,24 +5,10 @@
  * cannot grow the table; statuses are 100..699 (RFC 3261 7.2).
  */
 
-/** The methods counted by name; any other is "other". */
-export const COUNTED_METHODS = [
-  "INVITE",
-  "ACK",
-  "BYE",
-  "CANCEL",
-  "OPTIONS",
-  "REGISTER",
-  "PRACK",
-  "SUBSCRIBE",
-  "NOTIFY",
-  "PUBLISH",
-  "INFO",
-  "REFER",
-  "MESSAGE",
-  "UPDATE",
-  "other",
-] as const;
+import { KNOWN_METHODS } from "../sip/methods.js";
+
+/** The methods counted by name (those Parley knows); any other is "other". */
+export const COUNTED_METHODS = [...KNOWN_METHODS, "other"] as const;
 
 export type CountedMethod = (typeof COUNTED_METHODS)[number];
 

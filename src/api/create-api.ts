@@ -7,7 +7,12 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { Ajv } from "ajv";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchemaCompiler } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifySchemaCompiler,
+  LogController,
+} from "fastify";
 import { version } from "../version.js";
 import { accessLog } from "./access-log.js";
 import { requireToken } from "./auth.js";
@@ -114,7 +119,10 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   const toEpochMs = deps.toEpochMs ?? systemClockToEpochMs;
   const loggerInstance: FastifyBaseLogger | undefined = deps.logger?.child({ component: "api" });
   const app: FastifyInstance = Fastify(
-    loggerInstance ? { loggerInstance, disableRequestLogging: true } : { logger: false },
+    // Fastify's own per-request lines off: access-log.ts writes one line per request instead.
+    loggerInstance
+      ? { loggerInstance, logController: new LogController({ disableRequestLogging: true }) }
+      : { logger: false },
   );
   accessLog(app, deps.accessLog ?? "debug");
   app.setValidatorCompiler(validatorCompiler());

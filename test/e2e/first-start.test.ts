@@ -30,6 +30,8 @@ describe("the first start's secrets", () => {
     const lines = parley.logs.map((l) => JSON.stringify(l));
     assert.ok(lines.some((l) => l.includes("administrator password generated")));
     assert.ok(!lines.some((l) => l.includes(password)), "the password is in no log line");
+    // Nothing else on stderr for a new user to wonder about (a library's deprecation notice).
+    assert.doesNotMatch(parley.output(), /Deprecation|ExperimentalWarning/);
     await parley.stop();
 
     parley = await startParley([], {}, { dataDir });

@@ -64,3 +64,26 @@ export async function signedInPage(
   await page.getByTestId("page-dashboard").waitFor();
   return page;
 }
+
+/** The parts of the page's `document` these tests read; the test tsconfig has no DOM library. */
+export interface PageDocument {
+  activeElement: { getAttribute(name: string): string | null } | null;
+  querySelectorAll(selector: string): { length: number };
+  querySelector(selector: string): { duration?: number } | null;
+}
+
+/**
+ * Waits until the form field named `dataField` has the keyboard focus. The predicate is a function,
+ * not a string: Playwright evaluates a string predicate with eval(), which the admin UI's
+ * Content-Security-Policy (script-src 'self') forbids. The function runs in the page, so it may
+ * use nothing from this module.
+ */
+export async function waitForFocusedField(page: Page, dataField: string): Promise<void> {
+  await page.waitForFunction(
+    (name) =>
+      (globalThis as unknown as { document: PageDocument }).document.activeElement?.getAttribute(
+        "data-field",
+      ) === name,
+    dataField,
+  );
+}

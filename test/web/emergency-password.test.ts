@@ -13,7 +13,14 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
-import { CHROMIUM, generatedAdminPassword, launchChromium, screenshot, signedInPage } from "./browser.js";
+import {
+  CHROMIUM,
+  generatedAdminPassword,
+  launchChromium,
+  type PageDocument,
+  screenshot,
+  signedInPage,
+} from "./browser.js";
 
 const skip = missingTool(CHROMIUM) && "chromium not installed (apt-get install chromium)";
 
@@ -109,7 +116,10 @@ describe("emergency numbers and the password policy in the web UI", { skip }, ()
     await page.getByTestId("nav-dashboard").click();
     await page.getByTestId("weak-passwords").waitFor();
     await page.waitForFunction(
-      "document.querySelectorAll('[data-testid=\"weak-passwords\"] li').length === 2",
+      () =>
+        (globalThis as unknown as { document: PageDocument }).document.querySelectorAll(
+          '[data-testid="weak-passwords"] li',
+        ).length === 2,
     );
     assert.deepEqual(await weakUsers(), ["100", "102"]);
   });

@@ -11,7 +11,14 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
-import { CHROMIUM, generatedAdminPassword, launchChromium, screenshot, signedInPage } from "./browser.js";
+import {
+  CHROMIUM,
+  generatedAdminPassword,
+  launchChromium,
+  type PageDocument,
+  screenshot,
+  signedInPage,
+} from "./browser.js";
 
 /** A mono 16-bit PCM WAV of a 440 Hz sine (the header written field by field). */
 function pcmSineWav(sampleRate: number, ms: number): Buffer {
@@ -83,7 +90,12 @@ describe("the Prompts page", { skip }, () => {
     await player.waitFor();
     assert.match((await player.getAttribute("src")) ?? "", /^blob:/);
     // The browser decoded it (the CSP let the blob: URL play): it knows its length.
-    await page.waitForFunction(`document.querySelector('[data-testid="player-en-goodbye"]').duration > 0`);
+    await page.waitForFunction(
+      () =>
+        ((globalThis as unknown as { document: PageDocument }).document.querySelector(
+          '[data-testid="player-en-goodbye"]',
+        )?.duration ?? 0) > 0,
+    );
 
     await uploadFor("goodbye", wavFile("goodbye.wav", 16000, 1500));
     await row("goodbye", true).waitFor();

@@ -16,7 +16,14 @@ import { freePort } from "../helpers/ports.js";
 import { missingTool, type ToolResult } from "../helpers/run-tool.js";
 import { portWasTaken, startSipp } from "../helpers/sipp.js";
 import { credentials, passed, sipp, uac } from "../helpers/sipp-phones.js";
-import { CHROMIUM, generatedAdminPassword, launchChromium, PHONE, screenshot } from "./browser.js";
+import {
+  CHROMIUM,
+  generatedAdminPassword,
+  launchChromium,
+  PHONE,
+  screenshot,
+  waitForFocusedField,
+} from "./browser.js";
 
 const REGISTER_WITH_AGENT = "../../web/scenarios/register-with-agent.xml";
 const RING_THEN_ANSWER = "../../web/scenarios/uas-ring-then-answer.xml";
@@ -110,9 +117,7 @@ describe("web UI polish (issue 23)", { skip }, () => {
         await errorOf("followMe.destinations[0]").textContent(),
         "Digits, *, # and + only, at most 32 characters.",
       );
-      await page.waitForFunction(
-        `document.activeElement?.getAttribute("data-field") === "followMe.destinations[0]"`,
-      );
+      await waitForFocusedField(page, "followMe.destinations[0]");
       const where = await placement(field("followMe.destinations[0]"));
       assert.ok(where.top >= 0 && where.bottom <= where.screenHeight, `in view: ${JSON.stringify(where)}`);
       // What was typed stays.
@@ -128,9 +133,7 @@ describe("web UI polish (issue 23)", { skip }, () => {
           hasText: "只能包含数字、*、# 和 +，最多 32 个字符。",
         })
         .waitFor();
-      await page.waitForFunction(
-        `document.activeElement?.getAttribute("data-field") === "followMe.destinations[0]"`,
-      );
+      await waitForFocusedField(page, "followMe.destinations[0]");
       // An external line whose dial plan does not exist: the store's rule, in Chinese.
       await page.goto(`${base}#/lines`);
       await page.getByTestId("lines-new").click();
@@ -140,7 +143,7 @@ describe("web UI polish (issue 23)", { skip }, () => {
       await page.getByTestId("submit").click();
       await errorOf("dialPlan").waitFor();
       assert.equal(await errorOf("dialPlan").textContent(), "没有拨号方案 “nowhere”。");
-      await page.waitForFunction(`document.activeElement?.getAttribute("data-field") === "dialPlan"`);
+      await waitForFocusedField(page, "dialPlan");
       await screenshot(page, "rule-error-zh-desktop");
       await page.getByTestId("language").click();
     });

@@ -4,6 +4,7 @@
  * stays one readable page. Add a key here together with its field in `OpsSettings`.
  */
 import { z } from "zod";
+import { cidrList } from "./cidr-list.js";
 
 export const opsSettingsTable = {
   minPasswordLength: {
@@ -61,6 +62,33 @@ export const opsSettingsTable = {
     schema: z.coerce.number().int().min(0).max(60_000),
     default: 800,
   },
+  rateLimit: {
+    flag: "--rate-limit <n>",
+    describe:
+      "SIP messages a second from one address (an IPv6 /64), over two seconds; more are dropped unparsed, logged once a minute (pike-style; trunks, the IP white list and --rate-limit-allow are exempt; 0 = no limit)",
+    schema: z.coerce.number().int().min(0).max(1_000_000),
+    default: 300,
+  },
+  rateLimitAllow: {
+    flag: "--rate-limit-allow <cidrs>",
+    describe: "addresses/CIDRs --rate-limit never applies to, comma-separated (e.g. a proxy in front of Parley)",
+    schema: cidrList,
+    default: "127.0.0.0/8,::1",
+  },
+  maxMessagesPerConnection: {
+    flag: "--max-messages-per-connection <n>",
+    describe:
+      "SIP messages a second on one TCP/TLS/WebSocket connection, over two seconds; more are dropped, logged once a minute (0 = no cap)",
+    schema: z.coerce.number().int().min(0).max(1_000_000),
+    default: 500,
+  },
+  maxRegistrationsPerUser: {
+    flag: "--max-registrations-per-user <n>",
+    describe:
+      "devices (contacts) one user may have registered at once; a REGISTER adding one more gets 403 (0 = no cap)",
+    schema: z.coerce.number().int().min(0).max(10_000),
+    default: 10,
+  },
 } as const;
 
 /** The typed values of `opsSettingsTable`, merged into `Settings`. */
@@ -73,4 +101,8 @@ export interface OpsSettings {
   maxConnectionsPerSource: number;
   httpsPort: number;
   overloadLag: number;
+  rateLimit: number;
+  rateLimitAllow: string[];
+  maxMessagesPerConnection: number;
+  maxRegistrationsPerUser: number;
 }

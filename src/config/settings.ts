@@ -5,16 +5,9 @@
  */
 import { isIP } from "node:net";
 import { z } from "zod";
+import { cidrList } from "./cidr-list.js";
 import { type OpsSettings, opsSettingsTable } from "./ops-settings.js";
 import { serviceSettingsTable } from "./service-settings.js";
-
-function isCidr(entry: string): boolean {
-  const [addr, bits, extra] = entry.split("/");
-  const family = isIP(addr ?? "");
-  if (!family || extra !== undefined) return false;
-  if (bits === undefined) return true;
-  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32);
-}
 
 const port = z.coerce.number().int().min(1).max(65535);
 const portOrOff = z.coerce.number().int().min(0).max(65535);
@@ -257,15 +250,7 @@ export const settingsTable = {
   banAllow: {
     flag: "--ban-allow <cidrs>",
     describe: "addresses/CIDRs never banned, comma-separated",
-    schema: z
-      .string()
-      .transform((s) =>
-        s
-          .split(",")
-          .map((a) => a.trim())
-          .filter((a) => a.length > 0),
-      )
-      .refine((l) => l.every(isCidr), "must be IP addresses or CIDR ranges separated by commas"),
+    schema: cidrList,
     default: "",
   },
   tcpIdleTimeout: {

@@ -111,4 +111,8 @@ export const enSettings = {
   "setting.staticContactInterval": "Static contact check interval (seconds)",
   "setting.maxSubscriptions": "Most subscriptions",
   "setting.maxSubscriptionsPerUser": "Most subscriptions per user",
+  "setting.rateLimit": "Messages a second at most from one address",
+  "setting.rateLimitAllow": "Addresses the rate limit never applies to",
+  "setting.maxMessagesPerConnection": "Messages a second at most on one TCP/TLS connection",
+  "setting.maxRegistrationsPerUser": "Most registered devices per user",
 } as const;

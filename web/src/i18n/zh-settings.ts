@@ -109,4 +109,8 @@ export const zhSettings: Record<keyof typeof enSettings, string> = {
   "setting.staticContactInterval": "静态联系地址探测间隔（秒）",
   "setting.maxSubscriptions": "最大订阅数",
   "setting.maxSubscriptionsPerUser": "每个用户的最大订阅数",
+  "setting.rateLimit": "单个地址每秒消息数上限",
+  "setting.rateLimitAllow": "不受速率限制的地址",
+  "setting.maxMessagesPerConnection": "单个 TCP/TLS 连接每秒消息数上限",
+  "setting.maxRegistrationsPerUser": "每个用户的最大注册设备数",
 };

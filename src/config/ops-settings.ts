@@ -82,13 +82,6 @@ export const opsSettingsTable = {
     schema: z.coerce.number().int().min(0).max(1_000_000),
     default: 500,
   },
-  maxRegistrationsPerUser: {
-    flag: "--max-registrations-per-user <n>",
-    describe:
-      "devices (contacts) one user may have registered at once; a REGISTER adding one more gets 403 (0 = no cap)",
-    schema: z.coerce.number().int().min(0).max(10_000),
-    default: 10,
-  },
 } as const;
 
 /** The typed values of `opsSettingsTable`, merged into `Settings`. */
@@ -104,5 +97,4 @@ export interface OpsSettings {
   rateLimit: number;
   rateLimitAllow: string[];
   maxMessagesPerConnection: number;
-  maxRegistrationsPerUser: number;
 }

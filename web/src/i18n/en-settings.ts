@@ -114,5 +114,4 @@ export const enSettings = {
   "setting.rateLimit": "Messages a second at most from one address",
   "setting.rateLimitAllow": "Addresses the rate limit never applies to",
   "setting.maxMessagesPerConnection": "Messages a second at most on one TCP/TLS connection",
-  "setting.maxRegistrationsPerUser": "Most registered devices per user",
 } as const;

@@ -112,5 +112,4 @@ export const zhSettings: Record<keyof typeof enSettings, string> = {
   "setting.rateLimit": "单个地址每秒消息数上限",
   "setting.rateLimitAllow": "不受速率限制的地址",
   "setting.maxMessagesPerConnection": "单个 TCP/TLS 连接每秒消息数上限",
-  "setting.maxRegistrationsPerUser": "每个用户的最大注册设备数",
 };

@@ -10,7 +10,7 @@ import { LiveEvents } from "./api/admin/live-events.js";
 import { SessionStore } from "./api/admin/sessions.js";
 import { createApi } from "./api/index.js";
 import { Authenticator } from "./auth/authenticator.js";
-import { BanList } from "./auth/ban-list.js";
+import type { BanList } from "./auth/ban-list.js";
 import { CredentialDirectory } from "./auth/credential-directory.js";
 import { CallEngine } from "./call/call-engine.js";
 import { CALL_EVENT_NAMES } from "./call/call-events.js";
@@ -32,10 +32,10 @@ import { RegisterHandler } from "./registrar/register-handler.js";
 import { StaticContacts, staticContactUsers } from "./registrar/static-contacts.js";
 import { registrationsView } from "./registrations-view.js";
 import { FeatureCodeTable } from "./services/feature-codes.js";
-import { IpLists } from "./services/ip-lists/ip-lists.js";
 import { musicOnHold } from "./services/music-on-hold/music-on-hold.js";
 import { parkLamps } from "./services/park/park-lamps.js";
 import { registerServices } from "./services/services.js";
+import { sourceProtection, transportLimits } from "./source-protection.js";
 import { listenersFor, portsNeeded } from "./startup-ports.js";
 import { startupSecrets } from "./startup-secrets.js";
 import { EmergencyNumberRepository } from "./store/emergency-repository.js";
@@ -52,6 +52,7 @@ import { TransactionLayer } from "./transaction/transaction-layer.js";
 import { probePorts } from "./transport/port-probe.js";
 import { SipTransportLayer } from "./transport/transport-layer.js";
 import type { TransportProtocol } from "./transport/types.js";
+import { PeerAddresses } from "./trunks/peer-addresses.js";
 import { createTrunkServices } from "./trunks/trunk-services.js";
 import { type Clock, systemClock } from "./util/clock.js";
 import type { Logger } from "./util/logger.js";
@@ -142,12 +143,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     clock,
     onTrace: settings.sipTrace ? (event) => traceSip(logger, event) : undefined,
     onBadMessage: (ctx) => core?.onBadMessage(ctx),
-    maxConnections: settings.maxConnections,
-    maxConnectionsPerSource: settings.maxConnectionsPerSource,
-    onEvent: (event) =>
-      event.kind === "limit"
-        ? logger.warn(event, "connection refused: cap reached")
-        : logger.debug(event, "transport"),
+    ...transportLimits(settings, logger),
   });
   const overload = overloadControl(settings.overloadLag, domain.id, () => location, logger);
   core = new SipCore({ transport, logger, serverName: `Parley/${version}`, overload: overload.gate });
@@ -160,30 +156,16 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     onError: (err) => logger.error({ err }, "transaction layer error"),
   });
 
-  // Security: failed-authentication bans, digest.
-  const bans = new BanList(
+  // Security: the IP lists, per-source rate limits, failed-authentication bans.
+  const { bans, ipLists, ...protection } = sourceProtection({
+    settings,
     clock,
-    {
-      threshold: settings.authFailThreshold,
-      userThreshold: settings.authFailThreshold * 3,
-      windowMs: settings.authFailWindow * 1000,
-      banMs: settings.banTime * 1000,
-      allow: settings.banAllow,
-    },
-    (ban) =>
-      logger.warn(
-        {
-          address: ban.address,
-          reason: ban.reason,
-          until: new Date(wallNow() + ban.until - clock.now()).toISOString(),
-        },
-        "address banned",
-      ),
-  );
-  // The IP black and white list (issue 16): rejected sources dropped unparsed, accepted never banned.
-  const ipLists = new IpLists({ repository: store.lists, domainId: domain.id });
-  transport.setSourceFilter(ipLists.rejects);
-  bans.trust(ipLists.accepts);
+    wallNow,
+    logger,
+    store,
+    domainId: domain.id,
+    setSourceFilter: (rejects) => transport.setSourceFilter(rejects),
+  });
   // Dial plan, external lines and SIP trunks (issue 5).
   const trunks = createTrunkServices({
     store,
@@ -200,6 +182,11 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     // Issue 23: a line or trunk pointing at one of these is refused.
     listeners: () => transport.listening,
   });
+  const carriers = new PeerAddresses(
+    () => trunks.routing.cachedSnapshot,
+    () => clock.now(),
+  );
+  protection.exemptCarriers((address) => carriers.has(address));
   // REGISTER and call credentials: local users, and the accounts of type 1 lines (FXO gateways).
   const credentials = new CredentialDirectory({
     users,

@@ -86,7 +86,13 @@ export class FlowTable {
   }
 
   private readonly hooks: StreamConnectionHooks = {
-    message: (flow, data) => this.receiver.receive(data, flow.protocol, flow.remote, flow.local, flow.flowId),
+    message: (flow, data) => {
+      if (this.context.messageCap?.allows(flow) === false) {
+        this.context.counters.dropped++;
+        return;
+      }
+      this.receiver.receive(data, flow.protocol, flow.remote, flow.local, flow.flowId);
+    },
     framingError: (flow, event) => {
       try {
         this.receiver.onFramingError(flow, event);

@@ -75,7 +75,8 @@ export type TransportEvent =
       readonly kind: "limit";
       readonly protocol: TransportProtocol;
       readonly source: string;
-      readonly limit: "total" | "per-source";
+      /** Connections refused (in all, per source), or one connection's messages dropped. */
+      readonly limit: "total" | "per-source" | "messages-per-connection";
       readonly max: number;
       readonly refused: number;
     }
@@ -98,6 +99,8 @@ export interface SipTransportOptions {
   /** Accepted TCP/TLS connections open at once, in all and per source address. Default: no cap. */
   readonly maxConnections?: number;
   readonly maxConnectionsPerSource?: number;
+  /** SIP messages a second on one TCP/TLS connection (connection-message-cap.ts). Default: no cap. */
+  readonly maxMessagesPerConnection?: number;
   /** A message started on a stream must be complete within this. Default 30,000 ms. */
   readonly partialMessageTimeoutMs?: number;
   /** Outgoing TCP/TLS connect (and TLS handshake) limit. Default 10,000 ms. */

@@ -1,4 +1,5 @@
 import { ConnectionCaps } from "./connection-caps.js";
+import { ConnectionMessageCap } from "./connection-message-cap.js";
 import { SipMessageCounts } from "./message-counts.js";
 import type { SipTransportOptions, TransportEvent, TransportStats } from "./options.js";
 import type { TlsCredentials } from "./tls-credentials.js";
@@ -27,6 +28,8 @@ export class TransportContext {
   rejectSource: ((address: string) => boolean) | undefined;
   /** Caps on accepted connections (undefined: none configured). */
   readonly caps: ConnectionCaps | undefined;
+  /** The message-rate cap of each TCP/TLS connection, when one is set. */
+  readonly messageCap: ConnectionMessageCap | undefined;
   /** Loaded by start() when a TLS listener is configured. */
   credentials: TlsCredentials | undefined;
   readonly counters: TransportStats = {
@@ -53,6 +56,15 @@ export class TransportContext {
             { maxConnections, maxPerSource },
             () => options.clock.now(),
             (r) => this.emit({ kind: "limit", ...r }),
+          )
+        : undefined;
+    const perConnection = options.maxMessagesPerConnection ?? 0;
+    this.messageCap =
+      perConnection > 0
+        ? new ConnectionMessageCap(
+            perConnection,
+            () => options.clock.now(),
+            (r) => this.emit({ kind: "limit", limit: "messages-per-connection", ...r }),
           )
         : undefined;
   }

@@ -13,6 +13,7 @@ import type { SipRequest, SipResponse } from "../sip/types.js";
 import type { ServerTransaction } from "../transaction/types.js";
 import type { ReceivedMessage } from "../transport/types.js";
 import type { Clock } from "../util/clock.js";
+import { LogOncePerInterval } from "../util/log-once.js";
 import type { Logger } from "../util/logger.js";
 import type { EventPackage } from "./event-package.js";
 import { type EventHeader, negotiateExpires, parseEvent, sameEvent } from "./subscribe-request.js";
@@ -71,6 +72,8 @@ export class SubscriptionServer {
   private readonly packages = new Map<string, EventPackage>();
   private readonly allowEvents: string;
   private readonly byId = new Map<string, Subscription>();
+  /** Refused SUBSCRIBEs, logged once a minute per user. */
+  private readonly refusals: LogOncePerInterval;
   private readonly byResource = new Map<string, Set<Subscription>>();
   private readonly minExpires: number;
   private readonly maxExpires: number;
@@ -86,6 +89,7 @@ export class SubscriptionServer {
     this.minExpires = o.minExpires ?? 60;
     this.maxExpires = o.maxExpires ?? 3600;
     this.now = o.now ?? Date.now;
+    this.refusals = new LogOncePerInterval(() => o.clock.now());
     this.context = { clock: o.clock, logger: o.logger, ended: (s) => this.forget(s) };
   }
 
@@ -182,10 +186,12 @@ export class SubscriptionServer {
     };
     const limit = this.overLimit(target.domainId, target.watcher);
     if (limit !== undefined) {
-      this.o.logger.warn(
-        { user: target.watcher, source: rx.source, limit: limit.reason },
-        "SUBSCRIBE refused",
-      );
+      const refused = this.refusals.count(`${target.domainId}:${target.watcher}`);
+      if (refused !== undefined)
+        this.o.logger.warn(
+          { user: target.watcher, source: rx.source, limit: limit.reason, refused },
+          "SUBSCRIBE refused (logged once a minute per user)",
+        );
       this.respond(tx, limit.status, limit.reason, limit.headers);
       return;
     }

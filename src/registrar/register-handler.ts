@@ -9,6 +9,7 @@ import { parseUri, uriEquals } from "../sip/index.js";
 import type { SipRequest, SipResponse, SipUri } from "../sip/types.js";
 import type { ServerTransaction } from "../transaction/types.js";
 import type { ReceivedMessage } from "../transport/types.js";
+import { LogOncePerInterval } from "../util/log-once.js";
 import type { Logger } from "../util/logger.js";
 import { type ContactChange, parseContacts } from "./contacts.js";
 import type { Binding, LiveBinding, LocationService } from "./location-service.js";
@@ -61,6 +62,8 @@ export class RegisterHandler {
   /** The Date header's value and the epoch second it was formatted for. */
   private dateSecond = Number.NaN;
   private dateText = "";
+  /** Refused REGISTERs (too many devices), logged once a minute per user. */
+  private readonly refusals = new LogOncePerInterval(() => Date.now());
 
   constructor(private readonly o: RegistrarOptions) {
     this.minExpires = o.minExpires ?? 60;
@@ -159,7 +162,15 @@ export class RegisterHandler {
       parsed.kind === "wildcard"
         ? this.planRemoveAll(req, current)
         : this.planChanges(req, rx, domainId, user, parsed.contacts, current, policy);
-    if ("status" in plan) return [plan.status, plan.reason, []];
+    if ("status" in plan) {
+      const refused = this.refusals.count(`${domainId}:${user}`);
+      if (refused !== undefined)
+        this.o.logger.warn(
+          { user, source: rx.source, reason: plan.reason, refused },
+          "REGISTER refused (logged once a minute per user)",
+        );
+      return [plan.status, plan.reason, []];
+    }
     this.o.location.apply(domainId, user, plan.remove, plan.upsert);
     const after = this.o.location.lookup(domainId, user);
     if (this.o.logger.isLevelEnabled("debug")) {

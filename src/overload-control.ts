@@ -21,13 +21,10 @@ export function overloadControl(
   );
   const gate = new OverloadGate({
     overloaded: () => monitor.overloaded,
-    knownRegistration: (request, sourceAddress) => {
-      const user = request.to?.uri.user;
-      if (user === undefined) return false;
-      return location()
+    knownDevice: (user, sourceAddress) =>
+      location()
         .lookup(domainId, user)
-        .some((b) => b.sourceAddress === sourceAddress);
-    },
+        .some((b) => b.sourceAddress === sourceAddress),
   });
   return { monitor, gate };
 }

@@ -1,9 +1,11 @@
 /**
  * What an overloaded Parley still takes (issue 22; RFC 3261 21.5.4, RFC 7339's ideas): requests
  * that finish work already under way — anything within a dialog, ACK, CANCEL, BYE, PRACK — and
- * REGISTERs of bindings it already holds (a phone keeping its registration). New work (a call, a
- * subscription, a message, an OPTIONS, a REGISTER from an unknown device) gets 503 with
- * Retry-After, sent once and kept nowhere: an answer, never silence, while Parley can still send.
+ * whatever its registered phones send from where they registered: a REGISTER keeping a binding,
+ * and a new call, subscription or message of the binding's user (so a flood of strangers does not
+ * cut an office off). New work from anyone else (an unknown device's REGISTER, a stranger's
+ * INVITE or OPTIONS) gets 503 with Retry-After, sent once and kept nowhere: an answer, never
+ * silence, while Parley can still send.
  */
 import type { SipRequest } from "../sip/types.js";
 
@@ -13,8 +15,8 @@ const FINISHING = new Set(["ACK", "CANCEL", "BYE", "PRACK", "UPDATE", "INFO", "N
 export interface OverloadGateOptions {
   /** Overloaded now? */
   readonly overloaded: () => boolean;
-  /** Does a binding of this REGISTER's user exist from this source address? */
-  readonly knownRegistration: (request: SipRequest, sourceAddress: string) => boolean;
+  /** Is there a binding of `user` registered from this source address? */
+  readonly knownDevice: (user: string, sourceAddress: string) => boolean;
   /** Seconds a refused client is asked to wait: a random value in [min, max] spreads the retries. */
   readonly retryAfter?: readonly [number, number];
   readonly random?: () => number;
@@ -30,7 +32,9 @@ export class OverloadGate {
   check(request: SipRequest, inDialog: boolean, sourceAddress: string): number | undefined {
     if (!this.o.overloaded()) return undefined;
     if (inDialog || FINISHING.has(request.method)) return undefined;
-    if (request.method === "REGISTER" && this.o.knownRegistration(request, sourceAddress)) return undefined;
+    // A REGISTER names its user in To (the address-of-record); anything else in From.
+    const user = (request.method === "REGISTER" ? request.to : request.from)?.uri.user;
+    if (user !== undefined && this.o.knownDevice(user, sourceAddress)) return undefined;
     this.refused++;
     const [min, max] = this.o.retryAfter ?? [5, 15];
     return min + Math.floor((this.o.random ?? Math.random)() * (max - min + 1));

@@ -47,10 +47,10 @@ describe("overload control", () => {
     assert.notEqual(later.final?.status, 503, "served again once the load is gone");
   });
 
-  it("lets through what finishes work and a known phone's REGISTER, nothing new", () => {
+  it("lets through what finishes work and what a registered phone sends, nothing new from others", () => {
     const known = new OverloadGate({
       overloaded: () => true,
-      knownRegistration: (_r, source) => source === "10.0.0.9",
+      knownDevice: (user, source) => source === "10.0.0.9" && (user === "100" || user === "101"),
       random: () => 0.99,
     });
     for (const method of ["ACK", "BYE", "CANCEL", "PRACK", "NOTIFY"])
@@ -58,9 +58,17 @@ describe("overload control", () => {
     assert.equal(known.check(request("INVITE"), true, "192.0.2.1"), undefined, "a re-INVITE");
     assert.equal(known.check(request("REGISTER"), false, "10.0.0.9"), undefined, "a registered phone");
     assert.equal(known.check(request("REGISTER"), false, "192.0.2.1"), 15, "an unknown device");
-    for (const method of ["INVITE", "SUBSCRIBE", "MESSAGE", "OPTIONS", "PUBLISH"])
-      assert.equal(known.check(request(method), false, "10.0.0.9"), 15, method);
-    assert.equal(known.refused, 6);
+    // A registered phone (user 100 from 10.0.0.9) still calls, subscribes and sends messages.
+    for (const method of ["INVITE", "SUBSCRIBE", "MESSAGE", "OPTIONS", "PUBLISH"]) {
+      assert.equal(
+        known.check(request(method), false, "10.0.0.9"),
+        undefined,
+        `${method} of a registered phone`,
+      );
+      assert.equal(known.check(request(method), false, "192.0.2.1"), 15, `${method} of a stranger`);
+    }
+    assert.equal(known.check(request("REGISTER", "102"), false, "10.0.0.9"), 15, "another user's REGISTER");
+    assert.equal(known.refused, 7);
   });
 
   it("goes into overload above the threshold and out under half of it", () => {

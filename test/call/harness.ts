@@ -203,7 +203,7 @@ export function createEngineHarness(o: EngineHarnessOptions = {}): EngineHarness
   const endpoint = net.endpoint("parley", PARLEY.address, PARLEY.port);
   const overload = new OverloadGate({
     overloaded: o.overloaded ?? (() => false),
-    knownRegistration: () => false,
+    knownDevice: () => false,
     random: () => 0,
   });
   const core = new SipCore({ transport: endpoint, logger, serverName: "Parley/test", overload });

@@ -90,6 +90,8 @@ export interface FloodReport {
   };
   /** Datagrams the kernel dropped at the flooder's own sockets (a full receive buffer), if known. */
   readonly localDrops: number | null;
+  /** CPU time the flooder's process used meanwhile (user + system): what it took from the machine. */
+  readonly cpuMs: number;
 }
 
 const NONE = 0;
@@ -137,6 +139,7 @@ export async function flood(o: FloodOptions): Promise<FloodReport> {
   const graceMs = o.graceMs ?? 3000;
   const tickMs = o.tickMs ?? 5;
   const tag = randomBytes(4).toString("hex");
+  const cpuStart = process.cpuUsage();
   const total = Math.max(0, Math.round((o.rate * o.durationMs) / 1000));
   const state = new Uint8Array(total);
   const sentAt = new Float64Array(total);
@@ -289,5 +292,6 @@ export async function flood(o: FloodOptions): Promise<FloodReport> {
       max: percentile(sorted, 1),
     },
     localDrops,
+    cpuMs: Math.round(((cpu) => (cpu.user + cpu.system) / 1000)(process.cpuUsage(cpuStart))),
   };
 }

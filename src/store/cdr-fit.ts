@@ -47,7 +47,9 @@ export function fitCallRecord(cdr: NewCallRecord): NewCallRecord {
     sipReason: fitText(cdr.sipReason, CDR_LIMITS.sipReason),
     legs: legs.map(fitLeg),
   };
-  if (cdr.callee !== undefined) out.callee = fitText(cdr.callee, CDR_LIMITS.number);
+  // A callee with no name (a To without a user part) is no callee.
+  if (cdr.callee === "") delete out.callee;
+  else if (cdr.callee !== undefined) out.callee = fitText(cdr.callee, CDR_LIMITS.number);
   if (cdr.media !== undefined && JSON.stringify(cdr.media).length > CDR_LIMITS.media)
     out.media = { truncated: true };
   return out;

@@ -62,9 +62,10 @@ const record = z.strictObject(
   {
     domainId: z.int({ error: "must be an integer" }).min(1, { error: "must be at least 1" }),
     callId: text(1, CDR_LIMITS.callId),
-    caller: text(1, CDR_LIMITS.number),
+    // Empty when the peer sent none: a From without a user part, an INVITE to the bare domain.
+    caller: text(0, CDR_LIMITS.number),
     callerName: text(0, CDR_LIMITS.callerName),
-    dialed: text(1, CDR_LIMITS.number),
+    dialed: text(0, CDR_LIMITS.number),
     callee: text(1, CDR_LIMITS.number).optional(),
     startedAt: time,
     answeredAt: time.optional(),

@@ -223,7 +223,7 @@ describe("CdrRecorder (the CdrSink)", () => {
     try {
       await store.migrate();
       const sink = new CdrRecorder(store.cdrs, log, new CdrCsvWriter(dir, log));
-      const bad = sampleCdr({ caller: "" });
+      const bad = sampleCdr({ domainId: 0 });
       assert.equal(await sink.record(bad), undefined);
       assert.equal(log.lines.length, 1);
       assert.deepEqual(log.lines[0].obj.cdr, bad);

@@ -10,14 +10,18 @@ import type { Logger } from "./util/logger.js";
 
 export function overloadControl(
   thresholdMs: number,
+  busyPercent: number,
   domainId: number,
   location: () => LocationService,
   logger: Logger,
 ): { monitor: LoadMonitor; gate: OverloadGate } {
-  const monitor = new LoadMonitor({ thresholdMs }, (overloaded, lagMs) =>
+  const monitor = new LoadMonitor({ thresholdMs, busyPercent }, (overloaded, lagMs, busy) =>
     overloaded
-      ? logger.warn({ lagMs: Math.round(lagMs), thresholdMs }, "overloaded: new requests get 503 Retry-After")
-      : logger.info({ lagMs: Math.round(lagMs) }, "overload over"),
+      ? logger.warn(
+          { lagMs: Math.round(lagMs), busyPercent: Math.round(busy), thresholdMs },
+          "overloaded: new requests get 503 Retry-After",
+        )
+      : logger.info({ lagMs: Math.round(lagMs), busyPercent: Math.round(busy) }, "overload over"),
   );
   const gate = new OverloadGate({
     overloaded: () => monitor.overloaded,

@@ -62,6 +62,13 @@ export const opsSettingsTable = {
     schema: z.coerce.number().int().min(0).max(60_000),
     default: 800,
   },
+  overloadBusy: {
+    flag: "--overload-busy <percent>",
+    describe:
+      "event-loop utilisation (percent, over two half-second intervals running) above which Parley is overloaded, like --overload-lag, until it is under half of it: a flood that keeps it busy without delaying it (0 = never)",
+    schema: z.coerce.number().int().min(0).max(100),
+    default: 97,
+  },
   rateLimit: {
     flag: "--rate-limit <n>",
     describe:
@@ -71,7 +78,8 @@ export const opsSettingsTable = {
   },
   rateLimitAllow: {
     flag: "--rate-limit-allow <cidrs>",
-    describe: "addresses/CIDRs --rate-limit never applies to, comma-separated (e.g. a proxy in front of Parley)",
+    describe:
+      "addresses/CIDRs --rate-limit never applies to, comma-separated (e.g. a proxy in front of Parley)",
     schema: cidrList,
     default: "127.0.0.0/8,::1",
   },
@@ -94,6 +102,7 @@ export interface OpsSettings {
   maxConnectionsPerSource: number;
   httpsPort: number;
   overloadLag: number;
+  overloadBusy: number;
   rateLimit: number;
   rateLimitAllow: string[];
   maxMessagesPerConnection: number;

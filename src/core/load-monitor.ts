@@ -1,30 +1,49 @@
 /**
- * Parley's own load, as the event loop feels it (issue 22, overload control): the mean delay of
- * the main event loop over the last interval. Above the threshold Parley is overloaded, and stays
- * so until the delay falls under half of it (hysteresis, so it does not flap); the SIP core then
- * answers new work with 503 and Retry-After (overload-gate.ts) instead of falling silent.
+ * Parley's own load, as the event loop feels it (issue 22, overload control), read every interval:
+ * - the mean delay of the main event loop: timers and I/O waiting behind long work;
+ * - its utilisation (the share of the interval spent working, not waiting for I/O): a UDP flood
+ *   keeps the loop busy in short turns without delaying it much, while the socket's queue in the
+ *   kernel fills and overflows — every datagram that overflows is a request that gets no answer.
+ * Parley is overloaded when the delay is above its threshold, or the loop was busier than
+ * `busyPercent` for two intervals running; it stays so until the delay is under half its threshold
+ * and the utilisation under half of `busyPercent` (hysteresis: answering 503 costs far less than
+ * answering a challenge, so a flood that goes on keeps the loop well under `busyPercent` while
+ * overloaded, and must not flip it back to challenging). The SIP core
+ * then answers new work with 503 and Retry-After (overload-gate.ts) instead of falling silent, a
+ * far cheaper answer than a challenge.
  */
-import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
+import {
+  type EventLoopUtilization,
+  type IntervalHistogram,
+  monitorEventLoopDelay,
+  performance,
+} from "node:perf_hooks";
 
 export interface LoadMonitorOptions {
   /** Mean event-loop delay, ms, above which Parley is overloaded (0 = never). */
   readonly thresholdMs: number;
-  /** How often the delay is read, ms. */
+  /** Event-loop utilisation, percent, above which (two intervals running) it is overloaded, until under half (0 = never). */
+  readonly busyPercent?: number;
+  /** How often the load is read, ms. */
   readonly intervalMs?: number;
 }
 
 export class LoadMonitor {
   private histogram: IntervalHistogram | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private utilization: EventLoopUtilization | undefined;
   private over = false;
+  private busyIntervals = 0;
   /** The mean event-loop delay of the last interval, ms. */
   lagMs = 0;
+  /** The event loop's utilisation over the last interval, percent. */
+  busyPercent = 0;
   /** Times Parley went into overload since start. */
   episodes = 0;
 
   constructor(
     private readonly o: LoadMonitorOptions,
-    private readonly onChange?: (overloaded: boolean, lagMs: number) => void,
+    private readonly onChange?: (overloaded: boolean, lagMs: number, busyPercent: number) => void,
   ) {}
 
   get overloaded(): boolean {
@@ -32,9 +51,11 @@ export class LoadMonitor {
   }
 
   start(): void {
-    if (this.o.thresholdMs <= 0 || this.timer !== undefined) return;
+    const busy = this.o.busyPercent ?? 0;
+    if ((this.o.thresholdMs <= 0 && busy <= 0) || this.timer !== undefined) return;
     this.histogram = monitorEventLoopDelay({ resolution: 10 });
     this.histogram.enable();
+    this.utilization = performance.eventLoopUtilization();
     this.timer = setInterval(() => this.sample(), this.o.intervalMs ?? 500);
     this.timer.unref();
   }
@@ -46,15 +67,22 @@ export class LoadMonitor {
     this.histogram = undefined;
   }
 
-  /** Feed one interval's mean delay (ms): what the timer does with the histogram; tests call it. */
-  observe(lagMs: number): void {
+  /** Feed one interval's mean delay (ms) and utilisation (percent): what the timer does; tests call it. */
+  observe(lagMs: number, busyPercent = 0): void {
     this.lagMs = lagMs;
+    this.busyPercent = busyPercent;
     const threshold = this.o.thresholdMs;
-    const next = this.over ? lagMs >= threshold / 2 : lagMs > threshold;
+    const busyLimit = this.o.busyPercent ?? 0;
+    this.busyIntervals = busyLimit > 0 && busyPercent > busyLimit ? this.busyIntervals + 1 : 0;
+    const lagging = threshold > 0 && lagMs > threshold;
+    const busy = this.busyIntervals >= 2;
+    const next = this.over
+      ? (threshold > 0 && lagMs >= threshold / 2) || (busyLimit > 0 && busyPercent >= busyLimit / 2)
+      : lagging || busy;
     if (next === this.over) return;
     this.over = next;
     if (next) this.episodes++;
-    this.onChange?.(next, lagMs);
+    this.onChange?.(next, lagMs, busyPercent);
   }
 
   private sample(): void {
@@ -63,6 +91,9 @@ export class LoadMonitor {
     // The histogram's delay includes the sampling resolution itself: take it off.
     const mean = Number.isNaN(h.mean) ? 0 : Math.max(0, h.mean / 1e6 - 10);
     h.reset();
-    this.observe(mean);
+    const now = performance.eventLoopUtilization();
+    const busy = performance.eventLoopUtilization(now, this.utilization).utilization * 100;
+    this.utilization = now;
+    this.observe(mean, busy);
   }
 }

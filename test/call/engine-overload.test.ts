@@ -79,4 +79,20 @@ describe("overload control", () => {
     assert.equal(monitor.episodes, 2);
     assert.equal(monitor.overloaded, true);
   });
+
+  it("goes into overload when the loop is busier than busyPercent two intervals running, out under half", () => {
+    const changes: boolean[] = [];
+    const monitor = new LoadMonitor({ thresholdMs: 800, busyPercent: 95 }, (over) => changes.push(over));
+    monitor.observe(5, 99);
+    assert.equal(monitor.overloaded, false, "one busy interval is a burst, not overload");
+    monitor.observe(5, 60);
+    monitor.observe(5, 99);
+    assert.equal(monitor.overloaded, false);
+    monitor.observe(5, 98);
+    assert.equal(monitor.overloaded, true, "two busy intervals running");
+    monitor.observe(5, 60);
+    assert.equal(monitor.overloaded, true, "answering 503 costs less: the flood goes on at 60%");
+    monitor.observe(5, 40);
+    assert.deepEqual(changes, [true, false]);
+  });
 });

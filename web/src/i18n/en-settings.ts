@@ -104,6 +104,7 @@ export const enSettings = {
   "setting.httpAccessLog": "HTTP access log",
   "setting.httpsPort": "HTTPS port of the web UI and API",
   "setting.overloadLag": "Overload: event-loop delay before new requests get 503 (ms)",
+  "setting.overloadBusy": "Overload: event-loop utilisation before new requests get 503 (%)",
   "setting.relayRelatchSilence": "Media relay: silence before a new source may take over (ms)",
   "setting.maxConnections": "TCP/TLS connections at most",
   "setting.maxConnectionsPerSource": "TCP/TLS connections at most from one address",

@@ -102,6 +102,7 @@ export const zhSettings: Record<keyof typeof enSettings, string> = {
   "setting.httpAccessLog": "HTTP 访问日志",
   "setting.httpsPort": "网页管理和 API 的 HTTPS 端口",
   "setting.overloadLag": "过载：新请求返回 503 前的事件循环延迟（毫秒）",
+  "setting.overloadBusy": "过载：新请求返回 503 前的事件循环利用率（%）",
   "setting.relayRelatchSilence": "媒体中继：新来源接管前的静默时间（毫秒）",
   "setting.maxConnections": "TCP/TLS 连接数上限",
   "setting.maxConnectionsPerSource": "单个地址的 TCP/TLS 连接数上限",

@@ -11,11 +11,12 @@ import type { Logger } from "./util/logger.js";
 export function overloadControl(
   thresholdMs: number,
   busyPercent: number,
+  backlog: () => number,
   domainId: number,
   location: () => LocationService,
   logger: Logger,
 ): { monitor: LoadMonitor; gate: OverloadGate } {
-  const monitor = new LoadMonitor({ thresholdMs, busyPercent }, (overloaded, lagMs, busy) =>
+  const monitor = new LoadMonitor({ thresholdMs, busyPercent, backlog }, (overloaded, lagMs, busy) =>
     overloaded
       ? logger.warn(
           { lagMs: Math.round(lagMs), busyPercent: Math.round(busy), thresholdMs },

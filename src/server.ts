@@ -145,7 +145,14 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     onBadMessage: (ctx) => core?.onBadMessage(ctx),
     ...transportLimits(settings, logger),
   });
-  const overload = overloadControl(settings.overloadLag, settings.overloadBusy, domain.id, () => location, logger);
+  const overload = overloadControl(
+    settings.overloadLag,
+    settings.overloadBusy,
+    () => transport.takeBacklog(),
+    domain.id,
+    () => location,
+    logger,
+  );
   core = new SipCore({ transport, logger, serverName: `Parley/${version}`, overload: overload.gate });
   const sipCore = core;
   const transactions = new TransactionLayer({

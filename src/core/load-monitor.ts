@@ -5,7 +5,8 @@
  *   keeps the loop busy in short turns without delaying it much, while the socket's queue in the
  *   kernel fills and overflows — every datagram that overflows is a request that gets no answer.
  * Parley is overloaded when the delay is above its threshold, or the loop was busier than
- * `busyPercent` for two intervals running; it stays so until the delay is under half its threshold
+ * `busyPercent` for two intervals running with datagrams piling up in the kernel (most turns of
+ * the loop found a full batch waiting: transport/receive-backlog.ts); it stays so until the delay is under half its threshold
  * and the utilisation under half of `busyPercent` (hysteresis: answering 503 costs far less than
  * answering a challenge, so a flood that goes on keeps the loop well under `busyPercent` while
  * overloaded, and must not flip it back to challenging). The SIP core
@@ -24,6 +25,12 @@ export interface LoadMonitorOptions {
   readonly thresholdMs: number;
   /** Event-loop utilisation, percent, above which (two intervals running) it is overloaded, until under half (0 = never). */
   readonly busyPercent?: number;
+  /**
+   * The share (0..1) of event-loop turns since the last call that found a full batch of datagrams
+   * waiting (transport/receive-backlog.ts); busy counts as overload only with a backlog, so heavy
+   * work that keeps up (a load test at capacity) is not refused. Default: always backlogged.
+   */
+  readonly backlog?: () => number;
   /** How often the load is read, ms. */
   readonly intervalMs?: number;
 }
@@ -68,12 +75,13 @@ export class LoadMonitor {
   }
 
   /** Feed one interval's mean delay (ms) and utilisation (percent): what the timer does; tests call it. */
-  observe(lagMs: number, busyPercent = 0): void {
+  observe(lagMs: number, busyPercent = 0, backlog = 1): void {
     this.lagMs = lagMs;
     this.busyPercent = busyPercent;
     const threshold = this.o.thresholdMs;
     const busyLimit = this.o.busyPercent ?? 0;
-    this.busyIntervals = busyLimit > 0 && busyPercent > busyLimit ? this.busyIntervals + 1 : 0;
+    const flooded = busyLimit > 0 && busyPercent > busyLimit && backlog >= 0.5;
+    this.busyIntervals = flooded ? this.busyIntervals + 1 : 0;
     const lagging = threshold > 0 && lagMs > threshold;
     const busy = this.busyIntervals >= 2;
     const next = this.over
@@ -94,6 +102,6 @@ export class LoadMonitor {
     const now = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(now, this.utilization).utilization * 100;
     this.utilization = now;
-    this.observe(mean, busy);
+    this.observe(mean, busy, this.o.backlog?.() ?? 1);
   }
 }

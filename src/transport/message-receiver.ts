@@ -42,6 +42,7 @@ export class MessageReceiver {
   }
 
   onDatagram(listener: UdpListener, data: Buffer, address: string, port: number): void {
+    this.context.backlog.read();
     const source = { address: address.charCodeAt(0) === 58 ? unmapIPv4(address) : address, port };
     if (this.context.rejectSource?.(source.address)) {
       this.counters.dropped++;

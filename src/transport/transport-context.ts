@@ -2,6 +2,7 @@ import { ConnectionCaps } from "./connection-caps.js";
 import { ConnectionMessageCap } from "./connection-message-cap.js";
 import { SipMessageCounts } from "./message-counts.js";
 import type { SipTransportOptions, TransportEvent, TransportStats } from "./options.js";
+import { ReceiveBacklog } from "./receive-backlog.js";
 import type { TlsCredentials } from "./tls-credentials.js";
 import { TransportError } from "./transport-error.js";
 import type { SocketAddress, TransportProtocol } from "./types.js";
@@ -28,6 +29,8 @@ export class TransportContext {
   rejectSource: ((address: string) => boolean) | undefined;
   /** Caps on accepted connections (undefined: none configured). */
   readonly caps: ConnectionCaps | undefined;
+  /** How far UDP reading lags behind the kernel's queue (overload control). */
+  readonly backlog = new ReceiveBacklog();
   /** The message-rate cap of each TCP/TLS connection, when one is set. */
   readonly messageCap: ConnectionMessageCap | undefined;
   /** Loaded by start() when a TLS listener is configured. */

@@ -69,6 +69,11 @@ export class SipTransportLayer implements TransportLayer {
   }
 
   /** Counters since start (a copy). */
+  /** The share of event-loop turns since the last call that found a full batch of datagrams waiting. */
+  takeBacklog(): number {
+    return this.context.backlog.take();
+  }
+
   get stats(): TransportStats & { connectionsOpen: number } {
     return { ...this.context.counters, connectionsOpen: this.flows.size };
   }

@@ -96,3 +96,14 @@ describe("overload control", () => {
     assert.deepEqual(changes, [true, false]);
   });
 });
+
+describe("overload from a busy loop needs a backlog", () => {
+  it("a loop busy with work it keeps up with (no datagrams piling up) is not overloaded", () => {
+    const monitor = new LoadMonitor({ thresholdMs: 800, busyPercent: 95 });
+    for (let i = 0; i < 5; i++) monitor.observe(5, 100, 0.1);
+    assert.equal(monitor.overloaded, false);
+    monitor.observe(5, 100, 0.9);
+    monitor.observe(5, 100, 0.8);
+    assert.equal(monitor.overloaded, true);
+  });
+});

@@ -4,8 +4,10 @@
  * into a response (challenge, 403) or lets through.
  *
  * Enumeration resistance: an unknown user and a wrong password produce the same outcome, after the
- * same work (a digest is computed against a throw-away HA1 for an unknown user), so a scanner such
- * as sipvicious' svwar learns nothing; a request without credentials is always challenged.
+ * same work (a digest is computed against a throw-away HA1 for an unknown user, and the credential
+ * source reads as much for either: see CredentialDirectory and UserDirectory), so a scanner such
+ * as sipvicious' svwar learns nothing, not even from timing (issue 22); a request without
+ * credentials is always challenged.
  */
 import { randomBytes } from "node:crypto";
 import type { SipRequest } from "../sip/types.js";

@@ -62,19 +62,25 @@ export class CredentialDirectory implements CredentialSource {
     return lines.find((l) => isGateway(l) && l.account === name);
   }
 
+  /**
+   * The local user, else the gateway line. Equal work (issue 22): the lines are searched for a
+   * local user too, so a known name and an unknown one cost the same here (the user directory
+   * evens out its own reads).
+   */
   async lookup(domainId: number, name: string) {
     const entry = await this.o.users.lookup(domainId, name);
-    if (entry !== undefined) return entry;
     const line = this.gateway(await this.o.loadLines(), name);
+    if (entry !== undefined) return entry;
     return line === undefined ? undefined : this.entryOf(line);
   }
 
   cached(domainId: number, name: string) {
     const hit = this.o.users.cached(domainId, name);
-    if (hit === undefined || hit.entry !== undefined) return hit;
+    if (hit === undefined) return undefined;
     const lines = this.o.cachedLines();
+    const line = lines === undefined ? undefined : this.gateway(lines, name);
+    if (hit.entry !== undefined) return hit;
     if (lines === undefined) return undefined;
-    const line = this.gateway(lines, name);
     return { entry: line === undefined ? undefined : this.entryOf(line) };
   }
 

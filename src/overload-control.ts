@@ -11,7 +11,7 @@ import type { Logger } from "./util/logger.js";
 export function overloadControl(
   thresholdMs: number,
   busyPercent: number,
-  backlog: () => number,
+  backlog: () => { share: number; datagrams: number },
   domainId: number,
   location: () => LocationService,
   logger: Logger,

@@ -26,11 +26,15 @@ export interface LoadMonitorOptions {
   /** Event-loop utilisation, percent, above which (two intervals running) it is overloaded, until under half (0 = never). */
   readonly busyPercent?: number;
   /**
-   * The share (0..1) of event-loop turns since the last call that found a full batch of datagrams
-   * waiting (transport/receive-backlog.ts); busy counts as overload only with a backlog, so heavy
-   * work that keeps up (a load test at capacity) is not refused. Default: always backlogged.
+   * Since the last call: the share (0..1) of event-loop turns that found a full batch of datagrams
+   * waiting, and the datagrams read (transport/receive-backlog.ts). Busy counts as overload only
+   * with a backlog of a flood's size (most turns full, at least `floodRate` datagrams a second), so
+   * heavy work that keeps up, or a start-up that kept a few datagrams waiting, is not refused.
+   * Default: always backlogged.
    */
-  readonly backlog?: () => number;
+  readonly backlog?: () => { share: number; datagrams: number };
+  /** Datagrams a second below which a backlog is no flood (default 1,000). */
+  readonly floodRate?: number;
   /** How often the load is read, ms. */
   readonly intervalMs?: number;
 }
@@ -75,12 +79,16 @@ export class LoadMonitor {
   }
 
   /** Feed one interval's mean delay (ms) and utilisation (percent): what the timer does; tests call it. */
-  observe(lagMs: number, busyPercent = 0, backlog = 1): void {
+  observe(lagMs: number, busyPercent = 0, backlog = 1, datagramsPerSecond = Number.POSITIVE_INFINITY): void {
     this.lagMs = lagMs;
     this.busyPercent = busyPercent;
     const threshold = this.o.thresholdMs;
     const busyLimit = this.o.busyPercent ?? 0;
-    const flooded = busyLimit > 0 && busyPercent > busyLimit && backlog >= 0.5;
+    const flooded =
+      busyLimit > 0 &&
+      busyPercent > busyLimit &&
+      backlog >= 0.5 &&
+      datagramsPerSecond >= (this.o.floodRate ?? 1000);
     this.busyIntervals = flooded ? this.busyIntervals + 1 : 0;
     const lagging = threshold > 0 && lagMs > threshold;
     const busy = this.busyIntervals >= 2;
@@ -102,6 +110,13 @@ export class LoadMonitor {
     const now = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(now, this.utilization).utilization * 100;
     this.utilization = now;
-    this.observe(mean, busy, this.o.backlog?.() ?? 1);
+    const backlog = this.o.backlog?.();
+    const intervalMs = this.o.intervalMs ?? 500;
+    this.observe(
+      mean,
+      busy,
+      backlog?.share ?? 1,
+      backlog === undefined ? Number.POSITIVE_INFINITY : (backlog.datagrams * 1000) / intervalMs,
+    );
   }
 }

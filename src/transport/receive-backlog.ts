@@ -12,6 +12,7 @@ export class ReceiveBacklog {
   private inTurn = 0;
   private turns = 0;
   private fullTurns = 0;
+  private datagrams = 0;
   private readonly endTurn = (): void => {
     this.turns++;
     if (this.inTurn >= FULL_BATCH) this.fullTurns++;
@@ -20,15 +21,22 @@ export class ReceiveBacklog {
 
   /** One datagram read. */
   read(): void {
+    this.datagrams++;
     // The first datagram of a turn: the turn's count is closed in its check phase, after polling.
     if (this.inTurn++ === 0) setImmediate(this.endTurn);
   }
 
-  /** The share (0..1) of the turns since the last call that read a full batch; resets. */
-  take(): number {
+  /**
+   * Since the last call: the share (0..1) of the event loop's turns that read a full batch, and the
+   * datagrams read; resets. A few turns after a stall (a start-up, a long store write) can all be
+   * full with a handful of datagrams: the count tells a flood from that.
+   */
+  take(): { share: number; datagrams: number } {
     const share = this.turns === 0 ? 0 : this.fullTurns / this.turns;
+    const datagrams = this.datagrams;
     this.turns = 0;
     this.fullTurns = 0;
-    return share;
+    this.datagrams = 0;
+    return { share, datagrams };
   }
 }

@@ -69,8 +69,8 @@ export class SipTransportLayer implements TransportLayer {
   }
 
   /** Counters since start (a copy). */
-  /** The share of event-loop turns since the last call that found a full batch of datagrams waiting. */
-  takeBacklog(): number {
+  /** Since the last call: the share of event-loop turns that found a full batch of datagrams waiting, and the datagrams read. */
+  takeBacklog(): { share: number; datagrams: number } {
     return this.context.backlog.take();
   }
 

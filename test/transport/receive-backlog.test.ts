@@ -35,7 +35,7 @@ describe("ReceiveBacklog", () => {
       }
       await new Promise((r) => setTimeout(r, 50));
       assert.equal(received, 20);
-      assert.equal(meter.take(), 0, "one at a time: no backlog");
+      assert.deepEqual(meter.take(), { share: 0, datagrams: 20 }, "one at a time: no backlog");
 
       // 1,000 datagrams sent while this loop is blocked: they wait in the kernel.
       const sender = createSocket("udp4");
@@ -49,7 +49,9 @@ describe("ReceiveBacklog", () => {
       await new Promise((r) => setTimeout(r, 200));
       sender.close();
       assert.ok(received > 500, `read ${received}`);
-      assert.ok(meter.take() > 0.5, "most turns found a full batch waiting");
+      const after = meter.take();
+      assert.ok(after.share > 0.5, `most turns found a full batch waiting: ${JSON.stringify(after)}`);
+      assert.equal(after.datagrams, received - 20);
     } finally {
       tx.close();
       rx.close();

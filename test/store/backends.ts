@@ -1,7 +1,7 @@
 /**
  * The databases the store suite runs against: SQLite always (a temp dir), MariaDB/MySQL when
  * PARLEY_TEST_MYSQL_URL is set, PostgreSQL when PARLEY_TEST_POSTGRES_URL is set. Every location is
- * private to one test group (its own file, database or schema), so runs never collide.
+ * private to one test group (its own file or database), so runs never collide.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -74,21 +74,23 @@ const postgres: Backend = {
     ? false
     : "PARLEY_TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)",
   async fresh() {
-    const base = postgresUrl ?? "";
-    const schema = uniqueName();
-    const admin = new pg.Client({ connectionString: base });
+    // A database of its own, not a schema: the migrator's introspection reads every schema of its
+    // database (Kysely's getTables calls pg_get_serial_sequence on each table by name), and a
+    // schema another test group drops meanwhile made it fail with "schema ... does not exist".
+    const base = new URL(postgresUrl ?? "");
+    const database = uniqueName();
+    const admin = new pg.Client({ connectionString: base.toString() });
     await admin.connect();
-    await admin.query(`create schema ${schema}`);
+    await admin.query(`create database ${database}`);
     await admin.end();
-    // Every connection of the store's pool starts with this schema first on its search path.
     const url = new URL(base);
-    url.searchParams.set("options", `-c search_path=${schema}`);
+    url.pathname = `/${database}`;
     return {
       open: (hooks) => openStore({ kind: "postgres", url: url.toString() }, hooks),
       async drop() {
-        const client = new pg.Client({ connectionString: base });
+        const client = new pg.Client({ connectionString: base.toString() });
         await client.connect();
-        await client.query(`drop schema if exists ${schema} cascade`);
+        await client.query(`drop database if exists ${database} with (force)`);
         await client.end();
       },
     };

@@ -7,94 +7,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import formats from "ajv-formats";
-import type { HTTPMethods, LightMyRequestResponse } from "fastify";
+import type { HTTPMethods } from "fastify";
 import { API_ERRORS } from "../../src/api/index.js";
 import { version } from "../../src/version.js";
 import { MIN, sampleCdr, T0, unanswered } from "../store/cdr-fixtures.js";
-import { auth, type Harness, NOW, startHarness } from "./fixtures.js";
-
-interface MediaType {
-  schema?: object;
-}
-interface ResponseObject {
-  description?: string;
-  content?: Record<string, MediaType>;
-}
-interface Parameter {
-  name: string;
-  in: string;
-  required?: boolean;
-  schema?: object;
-}
-interface Operation {
-  operationId?: string;
-  tags?: string[];
-  security?: Record<string, string[]>[];
-  parameters?: Parameter[];
-  requestBody?: { content?: Record<string, MediaType> };
-  responses?: Record<string, ResponseObject>;
-}
-interface OpenApiDocument {
-  openapi: string;
-  info: { title: string; version: string; description?: string };
-  paths: Record<string, Record<string, Operation>>;
-  components?: { schemas?: Record<string, object>; securitySchemes?: Record<string, Record<string, string>> };
-  security?: Record<string, string[]>[];
-}
-
-const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
-
-/** Lines, trunks and dial plan tables (src/api/routes/routing.ts): base path and row parameter. */
-const ROUTING_PATHS = [
-  ["/api/v1/external-lines", "account"],
-  ["/api/v1/sip-trunks", "trunkId"],
-  ["/api/v1/dialplans", "name"],
-  ["/api/v1/dialplan/transitions", "id"],
-  ["/api/v1/dialplan/analyze", "id"],
-  ["/api/v1/dialplan/refine", "id"],
-] as const;
-
-/** What createApi serves under /api, besides the Swagger UI's own files under /api/docs. */
-const SERVED = [
-  "GET /health",
-  "GET /ready",
-  "GET /api/v1/openapi.json",
-  "GET /api/v1/users",
-  "POST /api/v1/users",
-  "GET /api/v1/users/{name}",
-  "PATCH /api/v1/users/{name}",
-  "PUT /api/v1/users/{name}",
-  "DELETE /api/v1/users/{name}",
-  "GET /api/v1/registrations",
-  "DELETE /api/v1/registrations/{id}",
-  "GET /api/v1/bans",
-  "DELETE /api/v1/bans/{address}",
-  "GET /api/v1/status",
-  "GET /api/v1/calls",
-  "DELETE /api/v1/calls/{id}",
-  "GET /api/v1/cdrs",
-  "GET /api/v1/cdrs.csv",
-  ...ROUTING_PATHS.flatMap(([base, param]) => [
-    `GET ${base}`,
-    `POST ${base}`,
-    `GET ${base}/{${param}}`,
-    `PATCH ${base}/{${param}}`,
-    `PUT ${base}/{${param}}`,
-    `DELETE ${base}/{${param}}`,
-  ]),
-  "POST /api/v1/dialplan/test",
-];
-
-function operations(doc: OpenApiDocument): { method: string; path: string; op: Operation }[] {
-  const out: { method: string; path: string; op: Operation }[] = [];
-  for (const [path, item] of Object.entries(doc.paths)) {
-    for (const method of METHODS) {
-      const op = item[method];
-      if (op) out.push({ method: method.toUpperCase(), path, op });
-    }
-  }
-  return out;
-}
+import { type Harness, NOW, startHarness } from "./fixtures.js";
+import { documentedCaller, type OpenApiDocument, operations, SERVED } from "./openapi-document.js";
 
 describe("the OpenAPI document", () => {
   let h: Harness;
@@ -114,56 +32,13 @@ describe("the OpenAPI document", () => {
   });
   after(() => h.close());
 
-  /** Sends a request to a documented path and checks the response against the document. */
-  async function call(
-    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
-    template: string,
-    options: { params?: Record<string, string>; query?: string; body?: object; token?: boolean } = {},
-  ): Promise<LightMyRequestResponse> {
-    const op = doc.paths[template]?.[method.toLowerCase()];
-    assert.ok(op, `${method} ${template} is in the document`);
-    let url = template.replace(/\{(\w+)\}/g, (_, name: string) => {
-      const value = options.params?.[name];
-      assert.ok(value !== undefined, `value for {${name}}`);
-      return encodeURIComponent(value);
-    });
-    if (options.query) url += `?${options.query}`;
-    const res = await h.app.inject({
-      method,
-      url,
-      headers: options.token === false ? {} : auth,
-      ...(options.body ? { payload: options.body } : {}),
-    });
-    const status = String(res.statusCode);
-    const documented = op.responses?.[status];
-    assert.ok(documented, `${method} ${template} answered ${status}, which the document does not list`);
-    const csv = /^text\/csv/.test(String(res.headers["content-type"]));
-    const schema = documented.content?.[csv ? "text/csv" : "application/json"]?.schema;
-    if (csv) {
-      assert.ok(
-        schema,
-        `${method} ${template} ${status} answered text/csv, which the document does not list`,
-      );
-      const validate = ajv.compile(schema);
-      assert.ok(validate(res.body), `${method} ${template} ${status}: ${ajv.errorsText(validate.errors)}`);
-    } else if (schema === undefined) {
-      assert.equal(res.body, "", `${method} ${template} ${status} has no documented body`);
-    } else {
-      const key = `${op.operationId} ${status}`;
-      let validate = validators.get(key);
-      if (!validate) {
-        validate = ajv.compile(schema);
-        validators.set(key, validate);
-      }
-      const body: unknown = res.json();
-      assert.ok(
-        validate(body),
-        `${method} ${template} ${status}: ${ajv.errorsText(validate.errors)}\n${res.body.slice(0, 500)}`,
-      );
-    }
-    checked.add(`${op.operationId} ${status}`);
-    return res;
-  }
+  const call = documentedCaller(
+    () => doc,
+    () => h,
+    ajv,
+    validators,
+    checked,
+  );
 
   describe("structure", () => {
     it("is OpenAPI 3.1 with info, paths and the bearer security scheme applied globally", () => {

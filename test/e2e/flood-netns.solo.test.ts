@@ -12,13 +12,11 @@
  *   2 s.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { before, describe, it } from "node:test";
+import { canUnshare, runInNetns } from "../helpers/netns.js";
 import { missingCapability } from "../helpers/run-tool.js";
 import type { FloodPhase } from "./flood-netns-runner.js";
 
-const root = new URL("../../", import.meta.url).pathname;
-const canUnshare = spawnSync("unshare", ["-n", "true"]).status === 0;
 const skip = missingCapability(canUnshare, "needs root for unshare -n (a private network namespace)");
 const RATE = 10_000;
 /** Silence allowed for the distributed floods: what the kernel may drop on a loaded 2-core CI runner. */
@@ -29,22 +27,10 @@ describe("floods in a private network namespace", { skip }, () => {
   let rateLimitedSources: string[] = [];
 
   before(() => {
-    const r = spawnSync(
-      "unshare",
-      [
-        "-n",
-        "--",
-        "bash",
-        "-c",
-        `ip link set lo up && exec "${process.execPath}" --import tsx test/e2e/flood-netns-runner.ts`,
-      ],
-      { cwd: root, encoding: "utf8", timeout: 240_000, env: { ...process.env, FLOOD_RATE: String(RATE) } },
+    const out = runInNetns<{ phases: FloodPhase[]; rateLimitedSources: string[] }>(
+      "test/e2e/flood-netns-runner.ts",
+      { timeoutMs: 240_000, env: { FLOOD_RATE: String(RATE) } },
     );
-    assert.equal(r.status, 0, r.stderr);
-    const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as {
-      phases: FloodPhase[];
-      rateLimitedSources: string[];
-    };
     phases = Object.fromEntries(out.phases.map((p) => [p.name, p]));
     rateLimitedSources = out.rateLimitedSources;
   });

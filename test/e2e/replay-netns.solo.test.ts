@@ -14,12 +14,10 @@
  * loop at 100%, ~7,000 authentications a second on a 2-CPU machine).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { before, describe, it } from "node:test";
+import { canUnshare, runInNetns } from "../helpers/netns.js";
 import { missingCapability } from "../helpers/run-tool.js";
 
-const root = new URL("../../", import.meta.url).pathname;
-const canUnshare = spawnSync("unshare", ["-n", "true"]).status === 0;
 const skip = missingCapability(canUnshare, "needs root for unshare -n (a private network namespace)");
 
 const AUTH_COUNT = 250_000;
@@ -47,24 +45,10 @@ interface Summary {
 describe("a captured REGISTER replayed with another Contact (issue 22, hole 1)", { skip }, () => {
   let s: Summary;
   before(() => {
-    const r = spawnSync(
-      "unshare",
-      [
-        "-n",
-        "--",
-        "bash",
-        "-c",
-        `ip link set lo up && exec "${process.execPath}" --import tsx test/e2e/replay-netns-runner.ts`,
-      ],
-      {
-        cwd: root,
-        encoding: "utf8",
-        timeout: 280_000,
-        env: { ...process.env, REPLAY_AUTH_COUNT: String(AUTH_COUNT) },
-      },
-    );
-    assert.equal(r.status, 0, r.stderr);
-    s = JSON.parse(r.stdout.trim().split("\n").pop()!) as Summary;
+    s = runInNetns<Summary>("test/e2e/replay-netns-runner.ts", {
+      timeoutMs: 280_000,
+      env: { REPLAY_AUTH_COUNT: String(AUTH_COUNT) },
+    });
   });
 
   it("the victim's REGISTER was accepted (200 with Contact A only)", () => {

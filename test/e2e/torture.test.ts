@@ -4,12 +4,10 @@
  * loopback (unshare -n): a bug can never send a packet off this machine.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { before, describe, it } from "node:test";
+import { canUnshare, runInNetns } from "../helpers/netns.js";
 import { missingCapability } from "../helpers/run-tool.js";
 
-const root = new URL("../../", import.meta.url).pathname;
-const canUnshare = spawnSync("unshare", ["-n", "true"]).status === 0;
 const skip = missingCapability(canUnshare, "needs root for unshare -n (a private network namespace)");
 
 /** What Parley (an endpoint for these: B2BUA/registrar) must answer, by file. "none" = no response. */
@@ -58,19 +56,9 @@ describe("RFC 4475 torture messages over UDP to parley start", { skip }, () => {
   const finals = (file: string): string[] | undefined =>
     results[file]?.filter((l) => !/^SIP\/2\.0 1\d\d /.test(l));
   before(() => {
-    const r = spawnSync(
-      "unshare",
-      [
-        "-n",
-        "--",
-        "bash",
-        "-c",
-        `ip link set lo up && exec "${process.execPath}" --import tsx test/e2e/torture-netns-runner.ts`,
-      ],
-      { cwd: root, encoding: "utf8", timeout: 120_000 },
-    );
-    assert.equal(r.status, 0, r.stderr);
-    results = JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, string[]>;
+    results = runInNetns<Record<string, string[]>>("test/e2e/torture-netns-runner.ts", {
+      timeoutMs: 120_000,
+    });
   });
 
   it("answers each message as RFC 4475 describes (or drops it where it says to)", () => {

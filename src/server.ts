@@ -17,6 +17,7 @@ import { CALL_EVENT_NAMES } from "./call/call-events.js";
 import { recordingMedia } from "./call/call-recording.js";
 import { MediaPlane } from "./call/media-plane.js";
 import { MessageRelay } from "./call/message-relay.js";
+import { Originator } from "./call/originate.js";
 import type { Settings } from "./config/settings.js";
 import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
@@ -301,6 +302,9 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     features,
     holdMusic: musicOnHold(users, media.server),
   });
+  // Click-to-call (issue 18): calls Parley places itself, listed and hung up beside the engine's.
+  const originate = { dialogs, clock, cdrs, logger, now: wallNow, allow: () => sipCore.allow };
+  const originator = new Originator({ ...originate, engine: calls, host: contactHost(settings) });
   // The call services (issue 15 on), at the detection points and in the feature code table.
   const services = registerServices({
     points: calls.points,
@@ -400,7 +404,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             registrations: registrationsView(location),
             userState: (domainId, name) => calls.userState(domainId, name),
             bans,
-            calls,
+            calls: originator,
+            originate: originator,
             routing: trunks.live,
             prompts: media.server.prompts,
             voicemail: services.voicemail,
@@ -428,7 +433,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
                 listeners: [...transport.listening, ...(http ? [{ protocol: "HTTP", ...http }] : [])],
                 counts: {
                   registrations: location.size,
-                  activeCalls: calls.list().length,
+                  activeCalls: originator.list().length,
                   bans: bans.list().length,
                   sipRequests: sipCore.stats.requests,
                   malformedMessages: sipCore.stats.badMessages,
@@ -473,6 +478,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     async stop() {
       // Writes the refreshes still held back (location-service.ts) before the store closes.
       calls.closeAll();
+      originator.closeAll();
       messageWaiting.close();
       trunks.stop();
       await services.stop();

@@ -38,6 +38,7 @@ import { healthRoutes } from "./routes/health.js";
 import { huntGroupsRoutes } from "./routes/hunt-groups.js";
 import { ipListsRoutes } from "./routes/ip-lists.js";
 import { metricsRoutes } from "./routes/metrics.js";
+import { originateRoutes } from "./routes/originate.js";
 import { parkedRoutes } from "./routes/parked.js";
 import { minPasswordLengthOf, passwordPolicyRoutes } from "./routes/password-policy.js";
 import { promptsRoutes } from "./routes/prompts.js";
@@ -262,6 +263,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       await v1.register(registrationsRoutes, { registrations: deps.registrations, now });
       await v1.register(bansRoutes, { bans: deps.bans, toEpochMs, now });
       await v1.register(callsRoutes, { calls: deps.calls, now });
+      if (deps.originate) await v1.register(originateRoutes, { originate: deps.originate });
       await v1.register(cdrsRoutes, { store: deps.store, domainId: domain.id, now });
       await v1.register(statusRoutes, { status: deps.status, now });
       await v1.register(routingRoutes, {

@@ -29,6 +29,7 @@ import type { LiveEvents } from "./admin/live-events.js";
 import type { SessionStore } from "./admin/sessions.js";
 import type { ConferencesLive } from "./routes/conference-rooms.js";
 import type { MetricsRoutesOptions } from "./routes/metrics.js";
+import type { OriginateView } from "./routes/originate.js";
 import type { PromptsView } from "./routes/prompts.js";
 import type { RoutingLive } from "./routes/routing.js";
 
@@ -255,6 +256,8 @@ export interface ApiDeps {
   bans: BansView;
   /** The calls in progress (the call engine). */
   calls: CallsView;
+  /** Click-to-call (POST /api/v1/calls); without it that route is absent. */
+  originate?: OriginateView;
   status: StatusSource;
   /** GET /ready's checks beyond the store's (the SIP sockets bound); none when not given. */
   readiness?: () => Array<{ readonly name: string; readonly ok: boolean; readonly detail?: string }>;

@@ -113,7 +113,7 @@ export class CallEngine implements CallsView {
   private readonly transfers: TransferHandler;
   /** Ends a call's count on the trunk or line it came in on, by call id. */
   private readonly inboundReleases = new Map<string, () => void>();
-  private readonly planDeps: PlanDeps;
+  readonly planDeps: PlanDeps;
   /** What services may do with the calls in progress (pick-up, park, break-in, join). */
   readonly control: EngineCallControl;
   /** Who called, per call: what a hand-off from an auto-attendant is routed as. */

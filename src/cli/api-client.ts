@@ -101,14 +101,18 @@ function errorMessage(text: string): string {
  */
 export async function apiRequest(
   target: ApiTarget,
-  method: "GET" | "DELETE",
+  method: "GET" | "DELETE" | "POST",
   path: string,
+  /** A JSON body (POST). */
+  body?: unknown,
 ): Promise<unknown> {
   let res: Response;
   try {
+    const json: Record<string, string> = body === undefined ? {} : { "content-type": "application/json" };
     res = await fetch(`${target.url}/api/v1${path}`, {
       method,
-      headers: { authorization: `Bearer ${target.token}` },
+      headers: { authorization: `Bearer ${target.token}`, ...json },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;

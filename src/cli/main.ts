@@ -16,6 +16,7 @@ import {
 import { PortUnavailableError } from "../transport/port-probe.js";
 import { version } from "../version.js";
 import { registerAutoAttendantCommands } from "./auto-attendant-commands.js";
+import { registerCallCommand } from "./call-command.js";
 import { registerCdrCommands } from "./cdr-commands.js";
 import { registerConferenceCommands } from "./conference-commands.js";
 import { registerEmergencyCommands } from "./emergency-commands.js";
@@ -89,6 +90,7 @@ registerParkedCommand(program);
 registerRecordingCommands(program);
 registerCdrCommands(program);
 registerOpsCommands(program);
+registerCallCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`parley: ${(err as Error).message}\n`);

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createApi } from "../../src/api/index.js";
+import type { OriginateView } from "../../src/api/routes/originate.js";
 import type {
   ActiveCall,
   CallsView,
@@ -16,6 +17,7 @@ import type {
   StatusSource,
 } from "../../src/api/types.js";
 import { BanList } from "../../src/auth/ban-list.js";
+import type { OriginateRequest, OriginateResult } from "../../src/call/originate.js";
 import { type Store, storeFromUrl } from "../../src/store/index.js";
 import { VirtualClock } from "../../src/util/clock.js";
 
@@ -61,6 +63,19 @@ export class MemoryCalls implements CallsView {
   }
 }
 
+/** Click-to-call as a test sees it: every request kept; "999" is no user, "102" has no device. */
+export class MemoryOriginator implements OriginateView {
+  readonly requests: OriginateRequest[] = [];
+
+  async originate(request: OriginateRequest): Promise<OriginateResult> {
+    this.requests.push(request);
+    if (request.from === "999") return { ok: false, code: "not-found", field: "from", message: "no user" };
+    if (request.from === "102")
+      return { ok: false, code: "unavailable", field: "from", message: "no registered device" };
+    return { ok: true, id: `o${this.requests.length}` };
+  }
+}
+
 export class FixedStatus implements StatusSource {
   constructor(private readonly value: ServerStatus) {}
   status(): ServerStatus {
@@ -96,6 +111,7 @@ export interface Harness {
   store: Store;
   registrations: MemoryRegistrations;
   calls: MemoryCalls;
+  originate: MemoryOriginator;
   bans: BanList;
   clock: VirtualClock;
   dir: string;
@@ -117,6 +133,7 @@ export async function startHarness(): Promise<Harness> {
   });
   const registrations = new MemoryRegistrations();
   const calls = new MemoryCalls();
+  const originate = new MemoryOriginator();
   const status = new FixedStatus({
     version: "0.1.0",
     startedAt: NOW - 90_500,
@@ -131,6 +148,7 @@ export async function startHarness(): Promise<Harness> {
     registrations,
     bans,
     calls,
+    originate,
     status,
     token: TOKEN,
     toEpochMs: (ms) => CLOCK_EPOCH + ms,
@@ -142,6 +160,7 @@ export async function startHarness(): Promise<Harness> {
     store,
     registrations,
     calls,
+    originate,
     bans,
     clock,
     dir,

@@ -62,6 +62,7 @@ export const SERVED = [
   "DELETE /api/v1/bans/{address}",
   "GET /api/v1/status",
   "GET /api/v1/calls",
+  "POST /api/v1/calls",
   "DELETE /api/v1/calls/{id}",
   "GET /api/v1/cdrs",
   "GET /api/v1/cdrs.csv",

@@ -252,6 +252,29 @@ describe("the OpenAPI document", () => {
       await call("DELETE", "/api/v1/calls/{id}", { params: { id: "c1" } });
       await call("DELETE", "/api/v1/calls/{id}", { params: { id: "c1" } });
       await call("DELETE", "/api/v1/calls/{id}", { params: { id: "c2" }, token: false });
+      // Click-to-call: 202 with the call's id, 400 naming the field, 404 / 409 naming `from`.
+      const placed = await call("POST", "/api/v1/calls", {
+        body: { from: "100", to: "101", autoAnswer: true },
+      });
+      assert.equal(placed.statusCode, 202);
+      assert.deepEqual(h.originate.requests.at(-1), { from: "100", to: "101", autoAnswer: true });
+      assert.deepEqual(placed.json().id, `o${h.originate.requests.length}`);
+      const bad = await call("POST", "/api/v1/calls", { body: { from: "100", to: "101", timeout: 0 } });
+      assert.deepEqual(
+        bad.json().errors.map((e: { field: string }) => e.field),
+        ["timeout"],
+      );
+      for (const [from, status] of [
+        ["999", 404],
+        ["102", 409],
+      ] as const) {
+        const refused = await call("POST", "/api/v1/calls", { body: { from, to: "101" } });
+        assert.equal(refused.statusCode, status);
+        assert.deepEqual(refused.json().errors, [
+          { field: "from", message: refused.json().errors[0].message },
+        ]);
+      }
+      await call("POST", "/api/v1/calls", { body: { from: "100", to: "101" }, token: false });
       await call("GET", "/api/v1/cdrs");
       await call("GET", "/api/v1/cdrs", {
         query: "from=2027-01-15&to=2027-01-16T00:00:00Z&number=100&limit=1",

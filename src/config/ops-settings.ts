@@ -58,7 +58,7 @@ export const opsSettingsTable = {
   overloadLag: {
     flag: "--overload-lag <ms>",
     describe:
-      "mean event-loop delay (ms, over half a second) above which Parley is overloaded and answers new requests 503 with Retry-After, keeping calls in progress and registered phones (0 = never)",
+      "mean event-loop delay (ms, over two half-second intervals running, while 100 or more SIP datagrams a second come in) above which Parley is overloaded and answers new requests 503 with Retry-After, keeping calls in progress and registered phones (0 = never)",
     schema: z.coerce.number().int().min(0).max(60_000),
     default: 800,
   },

@@ -4,7 +4,8 @@
  * - its utilisation (the share of the interval spent working, not waiting for I/O): a UDP flood
  *   keeps the loop busy in short turns without delaying it much, while the socket's queue in the
  *   kernel fills and overflows — every datagram that overflows is a request that gets no answer.
- * Parley is overloaded when the delay is above its threshold, or the loop was busier than
+ * Parley is overloaded when the delay was above its threshold for two intervals running while SIP
+ * traffic came in (100 datagrams a second or more), or the loop was busier than
  * `busyPercent` for two intervals running with datagrams piling up in the kernel (most turns of
  * the loop found a full batch waiting: transport/receive-backlog.ts); it stays so until the delay is under half its threshold
  * and the utilisation under half of `busyPercent` (hysteresis: answering 503 costs far less than
@@ -45,6 +46,7 @@ export class LoadMonitor {
   private utilization: EventLoopUtilization | undefined;
   private over = false;
   private busyIntervals = 0;
+  private lagIntervals = 0;
   /** The mean event-loop delay of the last interval, ms. */
   lagMs = 0;
   /** The event loop's utilisation over the last interval, percent. */
@@ -90,7 +92,13 @@ export class LoadMonitor {
       backlog >= 0.5 &&
       datagramsPerSecond >= (this.o.floodRate ?? 1000);
     this.busyIntervals = flooded ? this.busyIntervals + 1 : 0;
-    const lagging = threshold > 0 && lagMs > threshold;
+    // A delay counts only while SIP traffic is what Parley is busy with (a tenth of a flood's rate
+    // or more), and only when it lasts: one stall (a long store write, a process descheduled on a
+    // crowded machine) must not turn the next caller away.
+    const lagged =
+      threshold > 0 && lagMs > threshold && datagramsPerSecond >= (this.o.floodRate ?? 1000) / 10;
+    this.lagIntervals = lagged ? this.lagIntervals + 1 : 0;
+    const lagging = this.lagIntervals >= 2;
     const busy = this.busyIntervals >= 2;
     const next = this.over
       ? (threshold > 0 && lagMs >= threshold / 2) || (busyLimit > 0 && busyPercent >= busyLimit / 2)

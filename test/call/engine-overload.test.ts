@@ -71,12 +71,21 @@ describe("overload control", () => {
     assert.equal(known.refused, 7);
   });
 
-  it("goes into overload above the threshold and out under half of it", () => {
+  it("goes into overload above the threshold two intervals running and out under half of it", () => {
     const changes: boolean[] = [];
     const monitor = new LoadMonitor({ thresholdMs: 100 }, (over) => changes.push(over));
-    for (const lag of [20, 150, 80, 60, 40, 120]) monitor.observe(lag);
+    for (const lag of [20, 150, 20, 150, 160, 80, 60, 40, 120, 130]) monitor.observe(lag);
     assert.deepEqual(changes, [true, false, true]);
     assert.equal(monitor.episodes, 2);
+    assert.equal(monitor.overloaded, true);
+  });
+
+  it("a delay without SIP traffic to speak of is a stall, not overload", () => {
+    const monitor = new LoadMonitor({ thresholdMs: 100 });
+    for (let i = 0; i < 5; i++) monitor.observe(1_000, 100, 0, 40);
+    assert.equal(monitor.overloaded, false, "40 datagrams a second: a crowded machine, not a flood");
+    monitor.observe(1_000, 100, 0, 500);
+    monitor.observe(1_000, 100, 0, 500);
     assert.equal(monitor.overloaded, true);
   });
 

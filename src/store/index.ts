@@ -53,6 +53,8 @@ export { migrations } from "./migrations.js";
 export * from "./recording-model.js";
 export type { RecordingRepository } from "./recording-repository.js";
 export type { Database } from "./schema.js";
+export * from "./script-trigger-model.js";
+export type { ScriptTriggerRepository } from "./script-trigger-repository.js";
 export {
   openStore,
   PRESET_USERS,

@@ -13,6 +13,7 @@ import { huntGroups } from "./hunt-group-migration.js";
 import { callRecording } from "./recording-migration.js";
 import { routingRecordIds } from "./routing-record-id-migration.js";
 import type { Database } from "./schema.js";
+import { scriptTriggers } from "./script-trigger-migration.js";
 
 /** A migration's view of the database: the schema builder only, typed loosely on purpose. */
 type AnyDb = Kysely<unknown>;
@@ -367,6 +368,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     "011_emergency_numbers": emergencyNumbers(kind),
     "012_cdr_talk_time": cdrTalkTime(kind),
     "013_routing_record_ids": routingRecordIds(kind),
+    "014_script_triggers": scriptTriggers(kind),
   };
 }
 

@@ -24,6 +24,7 @@ import { migrateToLatest } from "./migrations.js";
 import { KyselyRecordingRepository, type RecordingRepository } from "./recording-repository.js";
 import { RoutingRepository } from "./routing-repository.js";
 import type { Database } from "./schema.js";
+import { KyselyScriptTriggerRepository, type ScriptTriggerRepository } from "./script-trigger-repository.js";
 import { SqliteBindingRepository } from "./sqlite-binding-repository.js";
 import {
   KyselySystemSettingsRepository,
@@ -57,6 +58,8 @@ export interface Store {
   readonly recordings: RecordingRepository;
   /** The auto-attendant's menus, time conditions and entry points (auto-attendant-repository.ts). */
   readonly autoAttendant: AutoAttendantRepository;
+  /** Which service scripts run at which detection points (see script-trigger-repository.ts). */
+  readonly scriptTriggers: ScriptTriggerRepository;
   /** Applies pending migrations (idempotent); resolves to the names applied now. */
   migrate(): Promise<string[]>;
   /**
@@ -92,6 +95,7 @@ class KyselyStore implements Store {
   readonly conferenceRooms: ConferenceRoomRepository;
   readonly recordings: RecordingRepository;
   readonly autoAttendant: AutoAttendantRepository;
+  readonly scriptTriggers: ScriptTriggerRepository;
   private closing: Promise<void> | undefined;
   private readonly sqliteBindings: SqliteBindingRepository | undefined;
 
@@ -111,6 +115,7 @@ class KyselyStore implements Store {
     this.conferenceRooms = new KyselyConferenceRoomRepository(this.db, now);
     this.recordings = new KyselyRecordingRepository(this.db);
     this.autoAttendant = new KyselyAutoAttendantRepository(this.db, now);
+    this.scriptTriggers = new KyselyScriptTriggerRepository(this.db, this.kind, now);
   }
 
   migrate(): Promise<string[]> {

@@ -59,6 +59,8 @@ export interface CallControl {
     verdict: Verdict,
     to: { readonly dialed: string; readonly note: string },
   ): Promise<FinalStatus>;
+  /** The answered call whose caller talks to `endpoint` now (a service script's call). */
+  callTalkingTo?(endpoint: MediaEndpoint): ControlledCall | undefined;
   /** The user's calls now, ringing or answered, oldest first (busy lamps). */
   dialogsOf(domainId: number, user: string): UserDialog[];
   /** Rings a local user's devices from Parley, `endpoint` on Parley's side; `host` as in From/To. */
@@ -123,12 +125,16 @@ export class EngineCallControl implements CallControl {
     return found;
   }
 
+  callTalkingTo(endpoint: MediaEndpoint): Call | undefined {
+    return [...this.o.calls.values()].find((c) => c.state === "answered" && c.talksTo(endpoint));
+  }
+
   async handOff(
     endpoint: MediaEndpoint,
     verdict: Verdict,
     to: { readonly dialed: string; readonly note: string },
   ): Promise<FinalStatus> {
-    const call = [...this.o.calls.values()].find((c) => c.state === "answered" && c.talksTo(endpoint));
+    const call = this.callTalkingTo(endpoint);
     if (call === undefined) return callStatus("no-such-call");
     const next = await this.o.plan(call, verdict);
     if ("status" in next) return next;

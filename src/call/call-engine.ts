@@ -30,14 +30,14 @@ import { recordingRequest, withMediaStats } from "./call-recording.js";
 import { refusalRecord } from "./call-records.js";
 import type { CallRouting } from "./call-routing.js";
 import type { ActiveCall, CallsView, UserState } from "./call-view-types.js";
-import { withheldIdentity } from "./caller-privacy.js";
 import { DetectionPointTable } from "./detection-points.js";
 import type { HoldMusicProvider } from "./hold-music.js";
 import type { LegAddressing } from "./leg-address.js";
 import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
 import { PartyIndex } from "./party-index.js";
-import { type Refusal, rejectOptions, type StageResult } from "./refusal.js";
+import { type Refusal, rejectOptions } from "./refusal.js";
 import { RingingMembers } from "./ringing-members.js";
+import { planAttempt } from "./stages/attempted.js";
 import { authenticate, outsideCaller } from "./stages/authenticate.js";
 import {
   type CallerContext,
@@ -48,15 +48,7 @@ import {
 } from "./stages/context.js";
 import { identifyCaller } from "./stages/identify.js";
 import { checkCallerLimits } from "./stages/limits.js";
-import {
-  follow,
-  followRedirect,
-  type Plan,
-  type PlanDeps,
-  planNumber,
-  pointContext,
-  replan,
-} from "./stages/plan.js";
+import { follow, followRedirect, type Plan, type PlanDeps, replan } from "./stages/plan.js";
 import { findCallee, userTargets } from "./stages/resolve-targets.js";
 import type { FeatureCodes } from "./stages/route.js";
 import { type ResolvedTarget, TransferHandler, transferServiceFor } from "./transfer.js";
@@ -219,18 +211,9 @@ export class CallEngine implements CallsView {
     const caller = authed.value;
     const limits = checkCallerLimits(this.index, caller);
     if (!limits.ok) return this.refuse(uas, caller, limits.refusal);
-    let plan = await this.attempted(caller);
-    if (plan === undefined) plan = await planNumber(this.planDeps, caller, caller.dialed, []);
-    if (!plan.ok) return this.refuse(uas, caller, plan.refusal);
-    return this.connect(caller, plan.value);
-  }
-
-  /** The "attempted" detection point: a service may refuse or redirect before any routing. */
-  private async attempted(caller: CallerContext): Promise<StageResult<Plan> | undefined> {
-    if (!this.points.has("attempted")) return undefined;
-    const anonymous = withheldIdentity(caller.rx.message);
-    const verdict = await this.points.ask("attempted", pointContext(caller, [], { anonymous }));
-    return verdict === undefined ? undefined : follow(this.planDeps, caller, verdict, []);
+    const { plan, caller: who } = await planAttempt(this.points, this.planDeps, caller);
+    if (!plan.ok) return this.refuse(uas, who, plan.refusal);
+    return this.connect(who, plan.value);
   }
 
   /** A refusal: the caller gets its status; a call that was attempted leaves a CDR. */

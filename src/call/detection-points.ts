@@ -67,6 +67,11 @@ export interface PointContext {
   readonly visited: readonly string[];
   /** The caller withheld its identity (caller-privacy.ts): "attempted" only. */
   readonly anonymous?: boolean;
+  /**
+   * "attempted" only: changes the caller's name or number as the callee sees it and the CDR
+   * records it (a caller-ID lookup script, issue 18).
+   */
+  readonly rename?: (to: { readonly displayName?: string; readonly user?: string }) => void;
 }
 
 /** A decision point's verdict. */

@@ -71,7 +71,13 @@ export type CallStatusCode =
   | "list-declined"
   | "list-forbidden"
   | "list-busy"
-  | "list-unavailable";
+  | "list-unavailable"
+  | "script-error"
+  | "script-busy"
+  | "script-unavailable"
+  | "script-not-found"
+  | "script-forbidden"
+  | "script-declined";
 
 export const callStatusCatalogue = {
   ok: { status: 200, reason: "OK", rfc: "RFC 3261 21.2.1" },
@@ -175,6 +181,29 @@ export const callStatusCatalogue = {
     reason: "Temporarily Unavailable",
     rfc: "RFC 3261 21.4.18 (a call blocked by the black and white list)",
   },
+  // A service script's ending of a call it did not answer (issue 18): `call.hangup(cause)`.
+  "script-error": {
+    status: 500,
+    reason: "Script Error",
+    rfc: "RFC 3261 21.5.1 (a service script failed before it answered)",
+  },
+  "script-busy": { status: 486, reason: "Busy Here", rfc: "RFC 3261 21.4.24 (a service script's hangup)" },
+  "script-unavailable": {
+    status: 480,
+    reason: "Temporarily Unavailable",
+    rfc: "RFC 3261 21.4.18 (a service script's hangup)",
+  },
+  "script-not-found": {
+    status: 404,
+    reason: "Not Found",
+    rfc: "RFC 3261 21.4.5 (a service script's hangup)",
+  },
+  "script-forbidden": {
+    status: 403,
+    reason: "Forbidden",
+    rfc: "RFC 3261 21.4.4 (a service script's hangup)",
+  },
+  "script-declined": { status: 603, reason: "Decline", rfc: "RFC 3261 21.6.2 (a service script's hangup)" },
 } as const satisfies Record<CallStatusCode, RejectEntry>;
 
 /** A status and reason from the call catalogue. */

@@ -5,6 +5,7 @@
  */
 import { isoTime } from "../util/iso-time.js";
 import { type CallLeg, callDuration, type NewCallRecord, talkTime } from "./cdr-model.js";
+import { formatUnits, toUnits } from "./money.js";
 
 /** A record to write: stored ones have an id; one the store failed to take has none. */
 export type CsvRecord = NewCallRecord & { id?: number };
@@ -45,6 +46,8 @@ const COLUMNS: ReadonlyArray<readonly [string, (r: CsvRecord) => string]> = [
   ["legs", (r) => legsJson(r.legs)],
   ["talk_time", (r) => String(talkTime(r.answeredAt, r.endedAt))],
   ["hangup_cause", (r) => r.hangupCause],
+  ["card", (r) => r.card ?? ""],
+  ["charge", (r) => (r.charge === undefined ? "" : formatUnits(toUnits(r.charge) ?? 0))],
 ];
 
 export const CDR_CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);

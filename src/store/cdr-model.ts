@@ -105,6 +105,10 @@ export interface NewCallRecord {
   media?: Record<string, unknown>;
   /** The call's recording (its id in /api/v1/recordings), when it was recorded (issue 17). */
   recording?: string;
+  /** The calling card that paid for the call (issue 18): its number. */
+  card?: string;
+  /** What the call was charged to `card`, a decimal of its currency (at most 4 places). */
+  charge?: number;
 }
 
 /** A stored CDR. */

@@ -25,6 +25,7 @@ import {
 import { validateCallRecord } from "./cdr-validation.js";
 import type { StoreKind } from "./connect.js";
 import { ValidationError } from "./errors.js";
+import { fromUnits, toUnits } from "./money.js";
 import type { CdrsTable, Database } from "./schema.js";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./user-repository.js";
 
@@ -68,6 +69,8 @@ const COLUMNS = [
   "recording",
   "talk_time",
   "hangup_cause",
+  "card",
+  "charge",
 ] as const satisfies ReadonlyArray<keyof CdrRow>;
 
 const INSERT_SQL = `insert into cdrs (${COLUMNS.join(", ")}) values (${COLUMNS.map((c) => `@${c}`).join(", ")})`;
@@ -92,6 +95,8 @@ function recordToRow(r: NewCallRecord): CdrRow {
     legs: JSON.stringify(r.legs),
     media: r.media === undefined ? null : JSON.stringify(r.media),
     recording: r.recording ?? null,
+    card: r.card ?? null,
+    charge: r.charge === undefined ? null : (toUnits(r.charge) ?? null),
   };
 }
 
@@ -136,6 +141,8 @@ function rowToRecord(r: Selectable<CdrsTable>): CallRecord {
   if (typeof media === "object" && media !== null && !Array.isArray(media))
     record.media = media as Record<string, unknown>;
   if (r.recording !== null && r.recording !== undefined) record.recording = r.recording;
+  if (r.card !== null && r.card !== undefined) record.card = r.card;
+  if (r.charge !== null && r.charge !== undefined) record.charge = fromUnits(Number(r.charge));
   return record;
 }
 

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { type CallLeg, DISPOSITIONS, HANGUP_CAUSES, isHangupCause, type NewCallRecord } from "./cdr-model.js";
 import type { FieldError } from "./errors.js";
+import { toUnits } from "./money.js";
 import { fieldPath, type Validation } from "./user-validation.js";
 
 /** Bounds of a CDR's fields; the column sizes of migration 002_cdrs follow them. */
@@ -81,6 +82,16 @@ const record = z.strictObject(
       .max(CDR_LIMITS.legs, { error: `at most ${CDR_LIMITS.legs} legs` }),
     media: media.optional(),
     recording: text(1, 80).optional(),
+    card: z
+      .string({ error: "must be a string" })
+      .regex(/^[0-9]{1,32}$/, { error: "must be a calling card's number (1-32 digits)" })
+      .optional(),
+    charge: z
+      .number({ error: "must be a number" })
+      .refine((n) => n >= 0 && n <= 1_000_000_000 && toUnits(n, true) !== undefined, {
+        error: "must be an amount from 0 to 1000000000 with at most 4 decimal places",
+      })
+      .optional(),
   },
   { error: "must be an object" },
 );
@@ -135,7 +146,7 @@ function checkRecord(value: NewCallRecord): FieldError[] {
 
 /** Optional fields given as `undefined` are left out, so a record reads back deep-equal. */
 function withoutUndefined(data: z.output<typeof record>): NewCallRecord {
-  const { callee, answeredAt, media, recording, legs, ...rest } = data;
+  const { callee, answeredAt, media, recording, card, charge, legs, ...rest } = data;
   const value: NewCallRecord = {
     ...rest,
     legs: legs.map(({ answeredAt: legAnswer, ...leg }) =>
@@ -146,6 +157,8 @@ function withoutUndefined(data: z.output<typeof record>): NewCallRecord {
   if (answeredAt !== undefined) value.answeredAt = answeredAt;
   if (media !== undefined) value.media = media;
   if (recording !== undefined) value.recording = recording;
+  if (card !== undefined) value.card = card;
+  if (charge !== undefined) value.charge = charge;
   return value;
 }
 

@@ -3,6 +3,8 @@
 export * from "./auto-attendant-model.js";
 export type { AutoAttendantRepository } from "./auto-attendant-repository.js";
 export type { Binding, BindingRepository } from "./binding-model.js";
+export * from "./calling-card-model.js";
+export type { CallingCardRepository } from "./calling-card-repository.js";
 export { CDR_CSV_COLUMNS, type CsvRecord, cdrCsvHeader, cdrCsvRow, csvField, utcDate } from "./cdr-csv.js";
 export { CdrCsvWriter, type CdrLog, type CdrSink, cdrCsvFileName } from "./cdr-csv-writer.js";
 export {
@@ -53,6 +55,8 @@ export { migrations } from "./migrations.js";
 export * from "./recording-model.js";
 export type { RecordingRepository } from "./recording-repository.js";
 export type { Database } from "./schema.js";
+export { SCRIPT_KV_LIMITS } from "./script-kv-model.js";
+export type { ScriptKvRepository } from "./script-kv-repository.js";
 export * from "./script-trigger-model.js";
 export type { ScriptTriggerRepository } from "./script-trigger-repository.js";
 export {

@@ -5,6 +5,8 @@
  */
 import { type ColumnDefinitionBuilder, type Kysely, type Migration, Migrator, sql } from "kysely";
 import { autoAttendant } from "./auto-attendant-migration.js";
+import { callingCards } from "./calling-card-migration.js";
+import { cdrCardCharge } from "./cdr-card-charge-migration.js";
 import { cdrTalkTime } from "./cdr-talk-time-migration.js";
 import { conferenceRooms } from "./conference-room-migration.js";
 import type { StoreKind } from "./connect.js";
@@ -13,6 +15,7 @@ import { huntGroups } from "./hunt-group-migration.js";
 import { callRecording } from "./recording-migration.js";
 import { routingRecordIds } from "./routing-record-id-migration.js";
 import type { Database } from "./schema.js";
+import { scriptKv } from "./script-kv-migration.js";
 import { scriptTriggers } from "./script-trigger-migration.js";
 
 /** A migration's view of the database: the schema builder only, typed loosely on purpose. */
@@ -369,6 +372,9 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     "012_cdr_talk_time": cdrTalkTime(kind),
     "013_routing_record_ids": routingRecordIds(kind),
     "014_script_triggers": scriptTriggers(kind),
+    "015_calling_cards": callingCards(kind),
+    "016_cdr_card_charge": cdrCardCharge(),
+    "017_script_kv": scriptKv(kind),
   };
 }
 

@@ -140,6 +140,10 @@ export interface CdrsTable {
   media: string | null;
   /** The call's recording id (migration 010); null when it was not recorded. */
   recording: string | null;
+  /** The calling card that paid for the call (migration 016); null for any other call. */
+  card: string | null;
+  /** What the card was charged, in ten-thousandths of its currency (migration 016). */
+  charge: Int | null;
 }
 
 /**

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { Kysely } from "kysely";
 import { type AutoAttendantRepository, KyselyAutoAttendantRepository } from "./auto-attendant-repository.js";
 import type { BindingRepository } from "./binding-model.js";
+import { type CallingCardRepository, KyselyCallingCardRepository } from "./calling-card-repository.js";
 import { type CdrRepository, KyselyCdrRepository } from "./cdr-repository.js";
 import {
   type ConferenceRoomRepository,
@@ -24,6 +25,7 @@ import { migrateToLatest } from "./migrations.js";
 import { KyselyRecordingRepository, type RecordingRepository } from "./recording-repository.js";
 import { RoutingRepository } from "./routing-repository.js";
 import type { Database } from "./schema.js";
+import { KyselyScriptKvRepository, type ScriptKvRepository } from "./script-kv-repository.js";
 import { KyselyScriptTriggerRepository, type ScriptTriggerRepository } from "./script-trigger-repository.js";
 import { SqliteBindingRepository } from "./sqlite-binding-repository.js";
 import {
@@ -60,6 +62,10 @@ export interface Store {
   readonly autoAttendant: AutoAttendantRepository;
   /** Which service scripts run at which detection points (see script-trigger-repository.ts). */
   readonly scriptTriggers: ScriptTriggerRepository;
+  /** Calling cards and their rates; charge() debits atomically (see calling-card-repository.ts). */
+  readonly callingCards: CallingCardRepository;
+  /** Service scripts' key-value store, per domain and script (see script-kv-repository.ts). */
+  readonly scriptKv: ScriptKvRepository;
   /** Applies pending migrations (idempotent); resolves to the names applied now. */
   migrate(): Promise<string[]>;
   /**
@@ -96,6 +102,8 @@ class KyselyStore implements Store {
   readonly recordings: RecordingRepository;
   readonly autoAttendant: AutoAttendantRepository;
   readonly scriptTriggers: ScriptTriggerRepository;
+  readonly callingCards: CallingCardRepository;
+  readonly scriptKv: ScriptKvRepository;
   private closing: Promise<void> | undefined;
   private readonly sqliteBindings: SqliteBindingRepository | undefined;
 
@@ -116,6 +124,8 @@ class KyselyStore implements Store {
     this.recordings = new KyselyRecordingRepository(this.db);
     this.autoAttendant = new KyselyAutoAttendantRepository(this.db, now);
     this.scriptTriggers = new KyselyScriptTriggerRepository(this.db, this.kind, now);
+    this.scriptKv = new KyselyScriptKvRepository(this.db, this.kind, now);
+    this.callingCards = new KyselyCallingCardRepository(this.db, this.kind, now);
   }
 
   migrate(): Promise<string[]> {

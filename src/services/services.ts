@@ -32,6 +32,7 @@ import { ParkingLot } from "./park/parking-lot.js";
 import { registerPickUp } from "./pick-up/pick-up.js";
 import { RecordingService } from "./recording/recording.js";
 import { registerRingGroup } from "./ring-group/ring-group.js";
+import { createScripts, type Scripts } from "./scripts/scripts.js";
 import { registerUserCodes } from "./user-codes/user-codes.js";
 import { registerVoicemailAccess } from "./voicemail/access.js";
 import { createVoicemail, type VoicemailService } from "./voicemail/voicemail.js";
@@ -75,6 +76,8 @@ export interface Services {
   readonly greetings: MenuGreetings;
   /** Call recording: which calls are recorded, the in-call code, the retention sweep (issue 17). */
   readonly recording: RecordingService;
+  /** Service scripts in Lua: their files (API), the service that runs them on calls (issue 18). */
+  readonly scripts: Scripts;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -181,6 +184,15 @@ export function registerServices(o: ServicesOptions): Services {
     retentionDays: settings.recordingRetentionDays,
     logger: o.logger,
   });
+  const scripts = createScripts({
+    points,
+    media,
+    calls,
+    dataDir: settings.dataDir,
+    logger: o.logger,
+    routing: o.store.routing,
+    triggers: o.store.scriptTriggers,
+  });
   const featureCodes = new FeatureCodeSettings({
     table: features,
     repository: o.store.systemSettings,
@@ -197,6 +209,7 @@ export function registerServices(o: ServicesOptions): Services {
     featureCodes,
     greetings,
     recording,
+    scripts,
     async start() {
       // Every service has registered its code by now: the stored changes apply over them.
       await featureCodes.load();
@@ -205,9 +218,11 @@ export function registerServices(o: ServicesOptions): Services {
       await autoAttendant.start(o.domainId);
       await voicemail.start();
       await recording.start();
+      await scripts.start();
     },
     stop: () => {
       removePark();
+      scripts.stop();
       recording.stop();
       return voicemail.stop();
     },

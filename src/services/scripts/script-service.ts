@@ -35,7 +35,7 @@ export const SCRIPT_ORDER = 4;
 /** A script that has not decided where its unanswered call goes by then is stopped (Timer C is 3 min). */
 export const DECISION_DEADLINE_MS = 30_000;
 
-export interface ScriptServiceDeps extends Omit<ScriptCallDeps, "watchEnd"> {
+export interface ScriptServiceDeps extends Omit<ScriptCallDeps, "watchEnd" | "verdictFor"> {
   readonly files: Pick<ScriptFiles, "read">;
   readonly host: LuaVmHost;
   readonly triggers?: TriggerSource;

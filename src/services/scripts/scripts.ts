@@ -1,0 +1,82 @@
+/**
+ * The script service as the server runs it (issue 18): one VM host (src/scripting), the script
+ * files of the data directory (the shipped ones installed at start), the trigger records, and the
+ * namespaces each run sees beside `call` (host-namespaces.ts).
+ */
+import type { CallControl } from "../../call/call-control.js";
+import type { DetectionPointTable, PointContext } from "../../call/detection-points.js";
+import type { MediaServer } from "../../media/media-server.js";
+import { dialPlanOfUser } from "../../routing/routing-plan.js";
+import { LuaVmHost, ScriptFiles } from "../../scripting/index.js";
+import type { RoutingSnapshot } from "../../store/routing-validation.js";
+import type { Logger } from "../../util/logger.js";
+import { type HostNamespaceDeps, hostNamespaces } from "./host-namespaces.js";
+import { ScriptService } from "./script-service.js";
+import { installShippedScripts } from "./shipped-scripts.js";
+import type { TriggerRecord } from "./trigger-table.js";
+
+export interface ScriptsOptions extends HostNamespaceDeps {
+  readonly points: DetectionPointTable;
+  readonly media: MediaServer;
+  readonly calls: CallControl;
+  readonly dataDir: string;
+  readonly logger: Logger;
+  readonly triggers?: { list(domainId: number): Promise<readonly TriggerRecord[]> };
+  readonly routing: { snapshot(domainId: number): Promise<RoutingSnapshot> };
+}
+
+export interface Scripts {
+  readonly files: ScriptFiles;
+  readonly service: ScriptService;
+  start(): Promise<void>;
+  stop(): void;
+}
+
+export function createScripts(o: ScriptsOptions): Scripts {
+  const host = new LuaVmHost();
+  const files = new ScriptFiles(o.dataDir, host);
+  const triggers = o.triggers;
+  const service = new ScriptService({
+    files,
+    host,
+    media: o.media,
+    calls: o.calls,
+    dataDir: o.dataDir,
+    logger: o.logger,
+    ...(triggers === undefined
+      ? {}
+      : {
+          triggers: {
+            list: (domainId: number) => triggers.list(domainId),
+            dialPlanOf: (context: PointContext) => dialPlanOf(o.routing, context),
+          },
+        }),
+    namespaces: (run) => hostNamespaces(o, run),
+  });
+  const remove = service.register(o.points);
+  return {
+    files,
+    service,
+    async start() {
+      const copied = await installShippedScripts(files.dir);
+      if (copied.length > 0) o.logger.info({ scripts: copied }, "scripts: shipped scripts installed");
+      await host.warmUp();
+    },
+    stop() {
+      remove();
+      host.close();
+    },
+  };
+}
+
+/** The dial plan of the call's caller: its user's plan, its line's or trunk's, else "default". */
+async function dialPlanOf(routing: ScriptsOptions["routing"], context: PointContext): Promise<string> {
+  const snapshot = await routing.snapshot(context.caller.domainId);
+  if (context.callerUser !== undefined) return dialPlanOfUser(snapshot, context.callerUser.name);
+  const inbound = context.inbound;
+  if (inbound?.kind === "line")
+    return snapshot.lines.find((l) => l.account === inbound.name)?.dialPlan ?? "default";
+  if (inbound?.kind === "trunk")
+    return snapshot.trunks.find((t) => t.trunkId === inbound.name)?.dialPlan ?? "default";
+  return "default";
+}

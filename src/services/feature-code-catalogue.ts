@@ -14,6 +14,7 @@ import type { FeatureCodeTable } from "./feature-codes.js";
 import { addParkCodes } from "./park/park.js";
 import { addPickUpCodes } from "./pick-up/pick-up.js";
 import { addRecordingCodes } from "./recording/recording.js";
+import { addCallingCardCode } from "./scripts/calling-card-code.js";
 import { addUserCodeFeatures } from "./user-codes/user-codes.js";
 import { addVoicemailAccessCodes } from "./voicemail/access.js";
 
@@ -46,6 +47,7 @@ export function registerFeatureCodes(features: FeatureCodeTable, settings: Featu
     ...addParkCodes(features),
     ...addBargeCodes(features),
     ...addRecordingCodes(features),
+    addCallingCardCode(features),
   ];
   return () => {
     for (const remove of removals) remove();

@@ -4,7 +4,6 @@
  */
 
 import { mkdirSync } from "node:fs";
-import { networkInterfaces } from "node:os";
 import { type AdminHttps, listenAdminHttps, warnPlainHttp } from "./admin-https.js";
 import { LiveEvents } from "./api/admin/live-events.js";
 import { SessionStore } from "./api/admin/sessions.js";
@@ -19,6 +18,7 @@ import { MediaPlane } from "./call/media-plane.js";
 import { MessageRelay } from "./call/message-relay.js";
 import { Originator } from "./call/originate.js";
 import type { Settings } from "./config/settings.js";
+import { contactHost } from "./contact-host.js";
 import { optionsHandler } from "./core/options-handler.js";
 import { SipCore } from "./core/sip-core.js";
 import { DialogManager } from "./dialog/dialog-manager.js";
@@ -81,20 +81,6 @@ export interface ServerDeps {
   logger: Logger;
   clock?: Clock;
   sources?: SettingSourceMap;
-}
-
-/**
- * The host of Parley's Contact on the dialogs it makes: the advertised address, else the first
- * bound address, else (wildcard) the first external IPv4 address of the host.
- */
-function contactHost(settings: Settings): string {
-  if (settings.advertisedAddress) return settings.advertisedAddress;
-  const bound = settings.bind.find((a) => a !== "0.0.0.0" && a !== "::");
-  if (bound !== undefined) return bound.includes(":") ? `[${bound}]` : bound;
-  for (const list of Object.values(networkInterfaces())) {
-    for (const i of list ?? []) if (i.family === "IPv4" && !i.internal) return i.address;
-  }
-  return "127.0.0.1";
 }
 
 export async function createServer(settings: Settings, deps: ServerDeps): Promise<ParleyServer> {
@@ -413,6 +399,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             lists: { calls: services.callLists, ip: ipLists },
             huntGroups: services.huntGroups,
             autoAttendantGreetings: services.greetings,
+            scripts: services.scripts.files,
             parked: services.parking,
             presence,
             recordingsDir: services.recording.root,

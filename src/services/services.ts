@@ -192,6 +192,7 @@ export function registerServices(o: ServicesOptions): Services {
     logger: o.logger,
     routing: o.store.routing,
     triggers: o.store.scriptTriggers,
+    store: o.store,
   });
   const featureCodes = new FeatureCodeSettings({
     table: features,

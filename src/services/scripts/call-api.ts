@@ -16,6 +16,8 @@ export interface CallApiDeps {
   /** `<dataDir>`: files a script plays or records stay inside it. */
   readonly dataDir: string;
   readonly now: () => number;
+  /** What each play says, in words (`enter-pin`, `amount:1.5`): the log a user debugging a script reads. */
+  readonly onPlay?: (said: string[]) => void;
 }
 
 const ANY_KEY = "0123456789*#";
@@ -27,7 +29,9 @@ export function callApi(call: ScriptCall, deps: CallApiDeps): Record<string, Hos
   const play = async (items: unknown, options: unknown): Promise<string | undefined> => {
     const session = call.media("play");
     const interrupt = interruptKeys(options);
-    const op = session.endpoint.play(speechItems(call, speech(items)), { interruptDigits: interrupt });
+    const parts = speech(items);
+    deps.onPlay?.(parts.map(describe));
+    const op = session.endpoint.play(speechItems(call, parts), { interruptDigits: interrupt });
     return keyOf(await op);
   };
   return {
@@ -170,6 +174,12 @@ export function toSpeech(items: unknown, dataDir: string): Speech[] {
     if (typeof o.file === "string") return { file: dataFile(o.file, dataDir) };
     throw new Error("play: an item needs one of prompt, file, tone, number, digits, amount, silence");
   });
+}
+
+/** One spoken part in words, for the log. */
+function describe(part: Speech): string {
+  const [key, value] = Object.entries(part)[0] ?? ["", ""];
+  return key === "prompt" ? String(value) : `${key}:${String(value)}`;
 }
 
 /** A file named relative to the data directory, never outside it. */

@@ -141,7 +141,11 @@ export class ScriptService {
     const domainId = context.caller.domainId;
     const api: HostApi = {
       ...this.deps.namespaces?.({ script: place.script, domainId, call }),
-      call: callApi(call, { dataDir: this.deps.dataDir, now: this.deps.now ?? Date.now }),
+      call: callApi(call, {
+        dataDir: this.deps.dataDir,
+        now: this.deps.now ?? Date.now,
+        onPlay: (said) => logger.info({ script: place.script, call: call.id, said }, "script: play"),
+      }),
     };
     const log = (line: string) => logger.info({ script: place.script }, line);
     const done = runScript(this.deps.host, source, { api, signal: call.abort.signal, log }).then(

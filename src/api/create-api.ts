@@ -27,6 +27,8 @@ import {
 import { autoAttendantRoutes } from "./routes/auto-attendant.js";
 import { autoAttendantTimesRoutes } from "./routes/auto-attendant-times.js";
 import { bansRoutes } from "./routes/bans.js";
+import { callingCardRatesRoutes } from "./routes/calling-card-rates.js";
+import { callingCardsRoutes } from "./routes/calling-cards.js";
 import { callListsRoutes } from "./routes/call-lists.js";
 import { callsRoutes } from "./routes/calls.js";
 import { cdrsRoutes } from "./routes/cdrs.js";
@@ -45,6 +47,8 @@ import { promptsRoutes } from "./routes/prompts.js";
 import { recordingsRoutes } from "./routes/recordings.js";
 import { registrationsRoutes } from "./routes/registrations.js";
 import { offlineRouting, routingRoutes } from "./routes/routing.js";
+import { scriptTriggersRoutes } from "./routes/script-triggers.js";
+import { scriptsRoutes } from "./routes/scripts.js";
 import { sessionRoutes, signInRoutes } from "./routes/session.js";
 import { publicSettings, settingsRoutes } from "./routes/settings.js";
 import { smtpRoutes } from "./routes/smtp.js";
@@ -173,6 +177,8 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         { name: "recordings", description: "Call recordings: list, play, download, delete" },
         { name: "conference", description: "Conference rooms, their members and talkers: mute, remove" },
         { name: "lists", description: "The black and white list of calls and the IP black and white list" },
+        { name: "calling-cards", description: "Prepaid calling cards and their rates; CSV import and export" },
+        { name: "scripts", description: "Service scripts (Lua) and the triggers that run them" },
         { name: "session", description: "Web UI sign-in, the administrator password, live events" },
         { name: "meta", description: "This document" },
       ],
@@ -304,6 +310,14 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       if (deps.lists) {
         await v1.register(callListsRoutes, { lists: deps.lists.calls, domainId: domain.id });
         await v1.register(ipListsRoutes, { lists: deps.lists.ip });
+      }
+      if (deps.scripts) {
+        await v1.register(scriptsRoutes, { scripts: deps.scripts });
+        await v1.register(scriptTriggersRoutes, { store: deps.store, domainId: domain.id });
+      }
+      if (deps.callingCards) {
+        await v1.register(callingCardsRoutes, { store: deps.store, domainId: domain.id, now });
+        await v1.register(callingCardRatesRoutes, { store: deps.store, domainId: domain.id, now });
       }
       if (deps.subscriptions)
         await v1.register(subscriptionsRoutes, { subscriptions: deps.subscriptions, now });

@@ -101,6 +101,9 @@ const analyzeFields = {
   ringingGroupId: Type.Optional(
     int(0, 65_535, "ringing-group: the users with this ringing group ID ring together."),
   ),
+  script: Type.Optional(
+    Type.String({ description: "script: the service script (its name) that takes the call (issue 18)." }),
+  ),
   rejectStatus: int(0, 699, "reject: the SIP status."),
   changeNumber: Type.Boolean(),
   transitionId: int(0, 1_000_000, "Transition applied when changeNumber."),
@@ -229,6 +232,7 @@ export const DialPlanTestResult = Type.Object({
       number: Type.Optional(Type.String()),
       carriers: Type.Optional(Type.Array(Type.String(), { description: "outbound: lines or trunks tried." })),
       groupId: Type.Optional(Type.Integer()),
+      script: Type.Optional(Type.String({ description: "script: the service script that takes the call." })),
     },
     { description: "What the real call gets: the call engine decides with the same code." },
   ),

@@ -8,6 +8,7 @@ import type { Ban } from "../auth/ban-list.js";
 import type { CallsView, UserState } from "../call/call-view-types.js";
 import type { SystemSettingView } from "../config/live-settings.js";
 import type { SubscriptionView } from "../presence/subscription-server.js";
+import type { ScriptFiles } from "../scripting/index.js";
 import type { FeatureCode } from "../services/feature-codes.js";
 import type { MailStatus } from "../services/voicemail/mail-queue.js";
 import type { SmtpView } from "../services/voicemail/smtp-config.js";
@@ -305,6 +306,10 @@ export interface ApiDeps {
   presence?: PresenceView;
   /** Conference rooms in use; without it, no /conference-rooms. */
   conferences?: ConferencesLive;
+  /** Serve /calling-cards and /calling-card-rates (store.callingCards); off unless true. */
+  callingCards?: boolean;
+  /** The service scripts' folder (`<dataDir>/scripts`); without it, no /scripts, /script-triggers. */
+  scripts?: ScriptFiles;
   /** GET /metrics: the Prometheus exposition and the token it needs (none: public); absent without it. */
   metrics?: MetricsRoutesOptions;
   /** Serve the admin web UI at `/` (default true when built). */

@@ -149,6 +149,8 @@ export function outcomeText(o: Outcome): string {
       return `out as ${o.number} on ${o.carriers.join(", then ")}`;
     case "ringing-group":
       return `ringing group ${o.groupId} (${o.number})`;
+    case "script":
+      return `script ${o.script} (${o.number})`;
     default:
       return `${o.kind} ${o.number}`;
   }

@@ -79,6 +79,8 @@ function routeOf(record: AnalyzeRecord, number: string): Route {
       return { kind: "ringing-group", number, groupId: record.ringingGroupId ?? 0 };
     case "auto-attendant":
       return { kind: "auto-attendant", number };
+    case "script":
+      return { kind: "script", number, script: record.script ?? "" };
     case "reject":
       return { kind: "reject", status: record.rejectStatus, reason: "Rejected By Dial Plan" };
   }

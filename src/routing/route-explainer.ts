@@ -32,7 +32,14 @@ export const SKIP_CODES = [
 export type SkipCode = (typeof SKIP_CODES)[number];
 
 /** What a call's route comes to (Outcome's kinds). */
-export const OUTCOME_KINDS = ["refuse", "outbound", "local-user", "ringing-group", "auto-attendant"] as const;
+export const OUTCOME_KINDS = [
+  "refuse",
+  "outbound",
+  "local-user",
+  "ringing-group",
+  "auto-attendant",
+  "script",
+] as const;
 
 /** A live fact against a line or trunk (undefined: it can carry one more outgoing call now). */
 export interface CarrierSkip {
@@ -73,7 +80,8 @@ export type Outcome =
   | { readonly kind: "outbound"; readonly number: string; readonly carriers: string[] }
   | { readonly kind: "local-user"; readonly number: string }
   | { readonly kind: "ringing-group"; readonly number: string; readonly groupId: number }
-  | { readonly kind: "auto-attendant"; readonly number: string };
+  | { readonly kind: "auto-attendant"; readonly number: string }
+  | { readonly kind: "script"; readonly number: string; readonly script: string };
 
 /** The SIP statuses the explainer itself decides (the same catalogue entries as the engine's). */
 export interface OutcomeStatuses {
@@ -407,6 +415,8 @@ export function outcomeOf(
       return { kind: "ringing-group", number: route.number, groupId: route.groupId };
     case "auto-attendant":
       return { kind: "auto-attendant", number: route.number };
+    case "script":
+      return { kind: "script", number: route.number, script: route.script };
     case "external-line":
     case "sip-trunk": {
       if (tried.length > 0) return { kind: "outbound", number: route.number, carriers: [...tried] };

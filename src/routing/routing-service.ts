@@ -58,6 +58,12 @@ export type RouteDecision<L extends RoutableLine, T extends RoutableTrunk> =
     }
   | { readonly kind: "auto-attendant"; readonly number: string; readonly plan: RoutingPlan<L, T> }
   | {
+      readonly kind: "script";
+      readonly number: string;
+      readonly script: string;
+      readonly plan: RoutingPlan<L, T>;
+    }
+  | {
       readonly kind: "outbound";
       /** The number as routed (each attempt carries it as refined for its line or trunk). */
       readonly number: string;
@@ -181,6 +187,8 @@ export class RoutingService<S extends RoutingTablesSnapshot> {
         return { kind: outcome.kind, number: outcome.number, plan };
       case "ringing-group":
         return { kind: "ringing-group", number: outcome.number, groupId: outcome.groupId, plan };
+      case "script":
+        return { kind: "script", number: outcome.number, script: outcome.script, plan };
       case "outbound":
         return { kind: "outbound", number: outcome.number, attempts: plan.attempts, plan };
     }

@@ -10,6 +10,7 @@ export const ROUTE_TYPES = [
   "sip-trunk",
   "ringing-group",
   "auto-attendant",
+  "script",
   "reject",
 ] as const;
 export type RouteType = (typeof ROUTE_TYPES)[number];
@@ -29,6 +30,8 @@ export interface AnalyzeRecord {
   readonly sipTrunk: string;
   /** ringing-group: the ringing group ID whose users ring together (FEATURES.md section 2). */
   readonly ringingGroupId?: number;
+  /** script: the service script (its name in `<dataDir>/scripts`) that takes the call. */
+  readonly script?: string;
   /** reject: the SIP status the caller receives (4xx-6xx). */
   readonly rejectStatus: number;
   /** Apply `transitionId` to the called number. */
@@ -99,6 +102,8 @@ export type Route =
   | { readonly kind: "ringing-group"; readonly number: string; readonly groupId: number }
   /** The auto-attendant answers (the service named AUTO_ATTENDANT_SERVICE; the number's entry point). */
   | { readonly kind: "auto-attendant"; readonly number: string }
+  /** A service script takes the call (the service named SCRIPT_SERVICE; its argument is the script). */
+  | { readonly kind: "script"; readonly number: string; readonly script: string }
   | { readonly kind: "reject"; readonly status: number; readonly reason: string };
 
 /** The call service a ringing-group route names; its argument is the group ID. */
@@ -106,6 +111,9 @@ export const RINGING_GROUP_SERVICE = "ringing-group";
 
 /** The call service an auto-attendant route names; the number routed picks its menu (entry point). */
 export const AUTO_ATTENDANT_SERVICE = "auto-attendant";
+
+/** The call service a script route names (issue 18); its argument is the script's name. */
+export const SCRIPT_SERVICE = "script";
 
 /** One step of the explanation a dry run shows (and the SIP path logs at debug). */
 export type RoutingStep =

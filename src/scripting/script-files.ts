@@ -87,8 +87,8 @@ export class ScriptFiles {
     }
   }
 
-  /** Checks the syntax, then writes the script; a refused save leaves the old text in place. */
-  async save(name: string, source: string): Promise<ScriptSaved> {
+  /** What save() would say, without writing: the name, the size and the syntax (the API's check). */
+  async check(name: string, source: string): Promise<ScriptSaved> {
     if (!isScriptName(name))
       return { ok: false, error: { code: "invalid-name", message: nameMessage(name) } };
     const bytes = Buffer.byteLength(source, "utf8");
@@ -101,6 +101,13 @@ export class ScriptFiles {
       const located = syntax.line === undefined ? {} : { line: syntax.line };
       return { ok: false, error: { code: "syntax", message: syntax.message, ...located } };
     }
+    return { ok: true };
+  }
+
+  /** Checks the syntax, then writes the script; a refused save leaves the old text in place. */
+  async save(name: string, source: string): Promise<ScriptSaved> {
+    const checked = await this.check(name, source);
+    if (!checked.ok) return checked;
     const target = this.#path(name);
     const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
     try {

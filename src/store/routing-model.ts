@@ -178,6 +178,11 @@ export const analyzeSchema = z.strictObject(
     sipTrunk: nameOrEmpty.default(""),
     /** Optional: records stored before ringing-group routes have none. */
     ringingGroupId: groupId.optional(),
+    /** script (issue 18): the service script that takes the call. Optional: older records have none. */
+    script: z
+      .string({ error: "must be a string" })
+      .regex(/^([a-z0-9_-]{1,64})?$/, { error: "must be a script name: 1-64 of a-z, 0-9, _ and -" })
+      .optional(),
     rejectStatus: intIn(0, 699).default(0),
     changeNumber: bool.default(false),
     transitionId: intIn(0, 1_000_000).default(0),

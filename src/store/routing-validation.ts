@@ -120,6 +120,8 @@ export function analyzeReferences(s: RoutingSnapshot, r: Omit<StoredAnalyzeRecor
       field: "ringingGroupId",
       message: "must be a ringing group ID 1-65535 for route type ringing-group",
     });
+  if (r.routeType === "script" && (r.script ?? "") === "")
+    errors.push({ field: "script", message: "is required for route type script (a script's name)" });
   if (r.routeType === "reject" && (r.rejectStatus < 400 || r.rejectStatus > 699))
     errors.push({ field: "rejectStatus", message: "must be a SIP status 400-699 for route type reject" });
   if (r.changeNumber && !transitionExists(s, r.transitionId))

@@ -10,7 +10,7 @@ import type { CallTarget } from "../call/call.js";
 import type { CallRouting, InboundOrigin, RoutingDecision } from "../call/call-routing.js";
 import { callStatus } from "../core/status-catalogue.js";
 import type { CallerRef, RoutingService } from "../routing/routing-service.js";
-import { AUTO_ATTENDANT_SERVICE, RINGING_GROUP_SERVICE } from "../routing/types.js";
+import { AUTO_ATTENDANT_SERVICE, RINGING_GROUP_SERVICE, SCRIPT_SERVICE } from "../routing/types.js";
 import type { SipRequest } from "../sip/types.js";
 import type { ExternalLine } from "../store/routing-model.js";
 import type { RoutingSnapshot } from "../store/routing-validation.js";
@@ -148,6 +148,9 @@ export class TrunkCallRouting implements CallRouting {
       };
     if (decision.kind === "auto-attendant")
       return { kind: "service", service: AUTO_ATTENDANT_SERVICE, number: decision.number, argument: "" };
+    // A script route: the script service runs the named script; none registered refuses the call.
+    if (decision.kind === "script")
+      return { kind: "service", service: SCRIPT_SERVICE, number: decision.number, argument: decision.script };
     if (decision.kind !== "outbound") {
       const { plan: _plan, ...rest } = decision;
       return rest;

@@ -16,6 +16,7 @@ import { ListsPage } from "./pages/lists";
 import { PromptsPage } from "./pages/prompts";
 import { RecordingsPage } from "./pages/recordings";
 import { RegistrationsPage } from "./pages/registrations";
+import { ScriptsPage } from "./pages/scripts";
 import { SettingsPage } from "./pages/settings";
 import { UserEditPage } from "./pages/user-edit";
 import { UsersPage } from "./pages/users";
@@ -49,6 +50,7 @@ export const ROUTES: readonly PageRoute[] = [
   { page: "conference", label: "nav.conference", render: () => <ConferencePage /> },
   { page: "feature-codes", label: "nav.featureCodes", render: () => <FeatureCodesPage /> },
   { page: "lists", label: "nav.lists", render: () => <ListsPage /> },
+  { page: "scripts", label: "nav.scripts", render: () => <ScriptsPage /> },
   { page: "cdrs", label: "nav.cdrs", render: () => <CdrsPage /> },
   { page: "recordings", label: "nav.recordings", render: () => <RecordingsPage /> },
   { page: "registrations", label: "nav.registrations", render: () => <RegistrationsPage /> },

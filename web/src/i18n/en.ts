@@ -10,6 +10,7 @@ import { enPresence } from "./en-presence";
 import { enRecordings } from "./en-recordings";
 import { enRoute } from "./en-route";
 import { enRules } from "./en-rules";
+import { enScripts } from "./en-scripts";
 import { enSettings } from "./en-settings";
 
 export const en = {
@@ -24,6 +25,7 @@ export const en = {
   ...enRecordings,
   ...enRoute,
   ...enRules,
+  ...enScripts,
   ...enSettings,
   "app.name": "Parley",
   "app.tagline": "SIP server and IP-PBX",

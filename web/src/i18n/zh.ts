@@ -11,6 +11,7 @@ import { zhPresence } from "./zh-presence";
 import { zhRecordings } from "./zh-recordings";
 import { zhRoute } from "./zh-route";
 import { zhRules } from "./zh-rules";
+import { zhScripts } from "./zh-scripts";
 import { zhSettings } from "./zh-settings";
 
 export const zh: Record<MessageKey, string> = {
@@ -25,6 +26,7 @@ export const zh: Record<MessageKey, string> = {
   ...zhRecordings,
   ...zhRoute,
   ...zhRules,
+  ...zhScripts,
   ...zhSettings,
   "app.name": "Parley",
   "app.tagline": "SIP 服务器与 IP-PBX",

@@ -18,6 +18,7 @@ const ROUTE_TYPES = [
   "sip-trunk",
   "ringing-group",
   "auto-attendant",
+  "script",
   "reject",
 ] as const satisfies RouteType[];
 const TRANSITION_TYPES = ["delete", "replace", "insert"] as const satisfies TransitionType[];
@@ -53,6 +54,7 @@ const ANALYZE_GROUPS: FieldGroup[] = [
         label: "col.ringingGroupId",
         when: (v) => v.routeType === "ringing-group",
       },
+      { path: "script", kind: "text", label: "col.script", when: (v) => v.routeType === "script" },
       { path: "rejectStatus", kind: "int", label: "col.rejectStatus", when: (v) => v.routeType === "reject" },
       { path: "changeNumber", kind: "bool", label: "col.changeNumber" },
       { path: "transitionId", kind: "int", label: "col.transitionId" },
@@ -69,6 +71,7 @@ const ANALYZE_DEFAULTS: Row = {
   outgoingGroupId: 0,
   sipTrunk: "",
   ringingGroupId: 0,
+  script: "",
   rejectStatus: 0,
   changeNumber: false,
   transitionId: 0,

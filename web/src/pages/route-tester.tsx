@@ -170,6 +170,8 @@ function Outcome({ result }: { result: RouteTestResult }) {
     text = t("route.outcome.outbound", { number: o.number ?? "", carriers: (o.carriers ?? []).join(" → ") });
   else if (o.kind === "ringing-group")
     text = t("route.outcome.ringing-group", { number: o.number ?? "", group: o.groupId ?? 0 });
+  else if (o.kind === "script")
+    text = t("route.outcome.script", { number: o.number ?? "", script: o.script ?? "" });
   else text = t(`route.outcome.${o.kind}` as MessageKey, { number: o.number ?? "" });
   return (
     <div

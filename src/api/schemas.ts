@@ -366,6 +366,14 @@ export const Cdr = Type.Object(
         description: "The call's recording: its id in /api/v1/recordings (audio at /recordings/{id}/audio).",
       }),
     ),
+    card: Type.Optional(Type.String({ description: "The calling card that paid for the call: its number." })),
+    charge: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        description:
+          "What the call was charged to `card`, in the card's currency (at most 4 decimal places).",
+      }),
+    ),
   },
   { description: "A call detail record: one per finished call." },
 );

@@ -306,6 +306,8 @@ export interface ApiDeps {
   presence?: PresenceView;
   /** Conference rooms in use; without it, no /conference-rooms. */
   conferences?: ConferencesLive;
+  /** Serve /calling-cards and /calling-card-rates (store.callingCards); off unless true. */
+  callingCards?: boolean;
   /** The service scripts' folder (`<dataDir>/scripts`); without it, no /scripts, /script-triggers. */
   scripts?: ScriptFiles;
   /** GET /metrics: the Prometheus exposition and the token it needs (none: public); absent without it. */

@@ -80,6 +80,8 @@ export function toCdr(r: CallRecord): Static<typeof Cdr> {
     })),
     media: r.media,
     ...(r.recording === undefined ? {} : { recording: r.recording }),
+    ...(r.card === undefined ? {} : { card: r.card }),
+    ...(r.charge === undefined ? {} : { charge: r.charge }),
   };
 }
 
@@ -131,7 +133,8 @@ export const cdrsRoutes: FastifyPluginAsyncTypebox<CdrsRoutesOptions> = async (
         description:
           "Columns: id, call_id, domain_id, caller, caller_name, dialed, callee, start, answer, end " +
           "(ISO 8601 UTC), duration (s, start to end), disposition, sip_status, sip_reason, legs " +
-          "(JSON, times ISO 8601), talk_time (s, answer to end; 0 unanswered), hangup_cause. The same " +
+          "(JSON, times ISO 8601), talk_time (s, answer to end; 0 unanswered), hangup_cause, card (the " +
+          "calling card that paid; empty on other calls), charge (what it was charged, decimal). The same " +
           "columns as the daily files written when `cdrCsvDir` is set.",
         querystring: CdrFilterQuery,
         response: {

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { cidrList } from "./cidr-list.js";
+import { hostList } from "./host-list.js";
 
 export const opsSettingsTable = {
   minPasswordLength: {
@@ -90,6 +91,13 @@ export const opsSettingsTable = {
     schema: z.coerce.number().int().min(0).max(1_000_000),
     default: 500,
   },
+  scriptHttpAllow: {
+    flag: "--script-http-allow <hosts>",
+    describe:
+      'hosts service scripts may send HTTP requests to (http.get/http.post), comma-separated host or host:port; a host alone means port 80/443 ("" = none: off)',
+    schema: hostList,
+    default: "",
+  },
 } as const;
 
 /** The typed values of `opsSettingsTable`, merged into `Settings`. */
@@ -106,4 +114,6 @@ export interface OpsSettings {
   rateLimit: number;
   rateLimitAllow: string[];
   maxMessagesPerConnection: number;
+  /** Comma list of host[:port] (config/host-list.ts); read at each request, "" = off. */
+  scriptHttpAllow: string;
 }

@@ -18,6 +18,7 @@
 #   MEM_SETTLED=1: also the heap per call once every INVITE transaction has ended (RFC 6026 Timers
 #   L and M, 64*T1 = 32 s after the answer), what a call holds for the rest of its life; the
 #   first reading, young calls, still includes those transactions (~70 s longer run)
+#   PARLEY_PREPARE="cmd args": run as `cmd args <data-dir>` before each Parley starts
 #
 # Parley's per-user limits (maxConcurrentCalls, maxConcurrentOutgoingCalls: default 4, at most
 # 1000 through the API) would refuse this workload (every call goes to 1999; each caller has
@@ -106,6 +107,8 @@ start_parley() {
   shift
   node --import tsx bench/setup-users.ts "$dir" > /dev/null || exit 1
   sqlite3 "$dir/parley.db" "UPDATE users SET max_concurrent_calls = 1000000, max_concurrent_outgoing_calls = 1000000 WHERE name BETWEEN '1000' AND '1999'" || exit 1
+  # PARLEY_PREPARE: a command run with the data dir before start (bench/script-route.sh: a script and its trigger).
+  if [ -n "${PARLEY_PREPARE:-}" ]; then $PARLEY_PREPARE "$dir" > /dev/null || exit 1; fi
   PPORT=$(free_port)
   HPORT=$(free_port)
   node "$@" bin/parley.js start --bind 127.0.0.1 --sip-port "$PPORT" --sip-tls-port 0 --http-port "$HPORT" --http-bind 127.0.0.1 \

@@ -186,6 +186,7 @@ export function registerServices(o: ServicesOptions): Services {
   });
   const scripts = createScripts({
     points,
+    features,
     media,
     calls,
     dataDir: settings.dataDir,

@@ -22,13 +22,13 @@ import { runScript } from "../../scripting/index.js";
 import type { NewCallRecord } from "../../store/cdr-model.js";
 import type { Logger } from "../../util/logger.js";
 import { callApi } from "./call-api.js";
+import { CALLING_CARD_FEATURE } from "./calling-card-code.js";
 import { ScriptCall, type ScriptCallDeps, type ScriptPlace } from "./script-call.js";
 import { type TriggerSource, TriggerTable } from "./trigger-table.js";
 
 /** The service a dial plan route of type "script" names; its argument is the script. */
 export const SCRIPT_ROUTE_SERVICE = "script";
-/** The calling card's feature code's service, and the script it runs. */
-export const CALLING_CARD_SERVICE = "calling-card";
+/** The script the calling card's feature code (calling-card-code.ts) runs. */
 export const CALLING_CARD_SCRIPT = "card";
 /** Before the built-in services at every point: the administrator asked for the script there. */
 export const SCRIPT_ORDER = 4;
@@ -70,7 +70,7 @@ export class ScriptService {
       points.service(SCRIPT_ROUTE_SERVICE, (c) =>
         this.decisive({ script: c.argument, point: "route", argument: c.number, steers: true }, c),
       ),
-      points.service(CALLING_CARD_SERVICE, (c) =>
+      points.service(CALLING_CARD_FEATURE, (c) =>
         this.decisive(
           { script: CALLING_CARD_SCRIPT, point: "feature", argument: c.argument, steers: true },
           c,

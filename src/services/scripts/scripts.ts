@@ -10,6 +10,8 @@ import { dialPlanOfUser } from "../../routing/routing-plan.js";
 import { LuaVmHost, ScriptFiles } from "../../scripting/index.js";
 import type { RoutingSnapshot } from "../../store/routing-validation.js";
 import type { Logger } from "../../util/logger.js";
+import type { FeatureCodeTable } from "../feature-codes.js";
+import { addCallingCardCode } from "./calling-card-code.js";
 import { type HostNamespaceDeps, hostNamespaces } from "./host-namespaces.js";
 import { ScriptService } from "./script-service.js";
 import { installShippedScripts } from "./shipped-scripts.js";
@@ -17,6 +19,8 @@ import type { TriggerRecord } from "./trigger-table.js";
 
 export interface ScriptsOptions extends HostNamespaceDeps {
   readonly points: DetectionPointTable;
+  /** Where the calling card's code (*300*) is added. */
+  readonly features: FeatureCodeTable;
   readonly media: MediaServer;
   readonly calls: CallControl;
   readonly dataDir: string;
@@ -53,7 +57,7 @@ export function createScripts(o: ScriptsOptions): Scripts {
         }),
     namespaces: (run) => hostNamespaces(o, run),
   });
-  const remove = service.register(o.points);
+  const removals = [service.register(o.points), addCallingCardCode(o.features)];
   return {
     files,
     service,
@@ -63,7 +67,7 @@ export function createScripts(o: ScriptsOptions): Scripts {
       await host.warmUp();
     },
     stop() {
-      remove();
+      for (const remove of removals) remove();
       host.close();
     },
   };

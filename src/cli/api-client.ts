@@ -101,9 +101,9 @@ function errorMessage(text: string): string {
  */
 export async function apiRequest(
   target: ApiTarget,
-  method: "GET" | "DELETE" | "POST",
+  method: "GET" | "DELETE" | "POST" | "PUT" | "PATCH",
   path: string,
-  /** A JSON body (POST). */
+  /** A JSON body (POST, PUT, PATCH). */
   body?: unknown,
 ): Promise<unknown> {
   let res: Response;

@@ -28,6 +28,7 @@ import { registerParkedCommand } from "./parked-command.js";
 import { registerRecordingCommands } from "./recording-commands.js";
 import { registerRoutingCommands } from "./routing-commands.js";
 import { runServer } from "./run-server.js";
+import { registerScriptCommands } from "./script-commands.js";
 import { registerUserCommands } from "./user-commands.js";
 import { registerVoicemailCommands } from "./voicemail-commands.js";
 
@@ -91,6 +92,7 @@ registerRecordingCommands(program);
 registerCdrCommands(program);
 registerOpsCommands(program);
 registerCallCommand(program);
+registerScriptCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`parley: ${(err as Error).message}\n`);

@@ -28,27 +28,36 @@ describe("http host API", () => {
     };
     switch (req.url) {
       case "/caller?number=1001":
-        return reply(200, "application/json", `{"name":"Alice","key":"${req.headers["x-key"] ?? ""}"}`);
+        reply(200, "application/json", `{"name":"Alice","key":"${req.headers["x-key"] ?? ""}"}`);
+        return;
       case "/echo":
-        return reply(200, "text/plain", `${req.method} ${req.headers["content-type"] ?? "-"} ${body}`);
+        reply(200, "text/plain", `${req.method} ${req.headers["content-type"] ?? "-"} ${body}`);
+        return;
       case "/same":
-        return reply(302, "text/plain", "moved", { location: "/caller?number=1001" });
+        reply(302, "text/plain", "moved", { location: "/caller?number=1001" });
+        return;
       case "/elsewhere":
-        return reply(302, "text/plain", "moved", { location: `http://localhost:${port}/caller?number=1001` });
+        reply(302, "text/plain", "moved", { location: `http://localhost:${port}/caller?number=1001` });
+        return;
       case "/see-other":
-        return reply(303, "text/plain", "", { location: "/echo" });
+        reply(303, "text/plain", "", { location: "/echo" });
+        return;
       case "/loop":
-        return reply(302, "text/plain", "", { location: "/loop" });
+        reply(302, "text/plain", "", { location: "/loop" });
+        return;
       case "/slow":
         return; // never answers
       case "/big":
-        return reply(200, "text/plain", "x".repeat(2000));
+        reply(200, "text/plain", "x".repeat(2000));
+        return;
       case "/big-streamed":
         res.writeHead(200, { "content-type": "text/plain" });
         for (let i = 0; i < 20; i++) res.write("y".repeat(100));
-        return void res.end();
+        res.end();
+        return;
       default:
-        return reply(404, "text/plain", "no such page");
+        reply(404, "text/plain", "no such page");
+        return;
     }
   }
 
@@ -120,7 +129,12 @@ describe("http host API", () => {
        close_list()
        local ok, err = pcall(http.get, "${base}/echo")
        return { first, ok, err }`,
-      { http: httpApi({ allow: () => allow }), close_list: () => void (allow = "") },
+      {
+        http: httpApi({ allow: () => allow }),
+        close_list: () => {
+          allow = "";
+        },
+      },
     );
     assert.deepEqual(out, [200, false, "http.get: HTTP requests are off: script-http-allow is empty"]);
   });

@@ -24,13 +24,13 @@ describe("log host API", () => {
     const { lines, logger } = recorder();
     await lua(
       `log.info("caller", 1001, "routed to", "2002")
-      log.warn({ card = "77", left = 0.5 })
+      log.warn({ card = "77" }, { 0.5, "x" }) -- one key: pairs() has no order
       log.error("failed:", true, nil, 2.5)`,
       { log: logApi(logger, "router") },
     );
     assert.deepEqual(lines, [
       ["info", { script: "router" }, "caller 1001 routed to 2002"],
-      ["warn", { script: "router" }, '{"card":"77","left":0.5}'],
+      ["warn", { script: "router" }, '{"card":"77"} [0.5,"x"]'],
       ["error", { script: "router" }, "failed: true nil 2.5"],
     ]);
   });

@@ -5,6 +5,7 @@
 import type { ReactNode } from "react";
 import type { MessageKey } from "./i18n/en";
 import { AutoAttendantPage } from "./pages/auto-attendant";
+import { CallingCardsPage } from "./pages/calling-cards";
 import { CdrsPage } from "./pages/cdrs";
 import { ConferencePage } from "./pages/conference";
 import { DashboardPage } from "./pages/dashboard";
@@ -51,6 +52,7 @@ export const ROUTES: readonly PageRoute[] = [
   { page: "feature-codes", label: "nav.featureCodes", render: () => <FeatureCodesPage /> },
   { page: "lists", label: "nav.lists", render: () => <ListsPage /> },
   { page: "scripts", label: "nav.scripts", render: () => <ScriptsPage /> },
+  { page: "calling-cards", label: "nav.callingCards", render: () => <CallingCardsPage /> },
   { page: "cdrs", label: "nav.cdrs", render: () => <CdrsPage /> },
   { page: "recordings", label: "nav.recordings", render: () => <RecordingsPage /> },
   { page: "registrations", label: "nav.registrations", render: () => <RegistrationsPage /> },

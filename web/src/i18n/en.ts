@@ -1,5 +1,6 @@
 /** English: the reference dictionary; every other language must have every key (zh.ts). */
 import { enAutoAttendant } from "./en-auto-attendant";
+import { enCallingCards } from "./en-calling-cards";
 import { enConference } from "./en-conference";
 import { enDevices } from "./en-devices";
 import { enEmergency } from "./en-emergency";
@@ -15,6 +16,7 @@ import { enSettings } from "./en-settings";
 
 export const en = {
   ...enAutoAttendant,
+  ...enCallingCards,
   ...enConference,
   ...enDevices,
   ...enEmergency,

@@ -1,6 +1,7 @@
 /** 简体中文: every key of en.ts (the compiler checks none is missing). */
 import type { MessageKey } from "./en";
 import { zhAutoAttendant } from "./zh-auto-attendant";
+import { zhCallingCards } from "./zh-calling-cards";
 import { zhConference } from "./zh-conference";
 import { zhDevices } from "./zh-devices";
 import { zhEmergency } from "./zh-emergency";
@@ -16,6 +17,7 @@ import { zhSettings } from "./zh-settings";
 
 export const zh: Record<MessageKey, string> = {
   ...zhAutoAttendant,
+  ...zhCallingCards,
   ...zhConference,
   ...zhDevices,
   ...zhEmergency,

@@ -7,7 +7,7 @@ import { formatTime, PageHeader, Pager, useNotify } from "../components/ui";
 import { type Translate, useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { ApiFailure, api } from "../lib/api";
-import type { CdrFilters, CdrPage, Disposition } from "../lib/api-types";
+import type { Cdr, CdrFilters, CdrPage, Disposition } from "../lib/api-types";
 import { usePlayer } from "../lib/audio";
 import { RecordingLink } from "./recordings";
 
@@ -248,6 +248,21 @@ export function CdrsPage() {
                   <RecordingLink id={c.recording} play={play} player={player} onError={setFailure} />
                 ),
             },
+            // The calling card and its charge, when a call on this page was paid with one.
+            ...(page?.items.some((c) => c.card !== undefined)
+              ? [
+                  {
+                    label: "cdrs.card" as const,
+                    cell: (c: Cdr) =>
+                      c.card === undefined ? null : (
+                        <span data-testid="cdr-card">
+                          {c.card}
+                          {c.charge === undefined ? null : <span className="muted"> ({c.charge})</span>}
+                        </span>
+                      ),
+                  },
+                ]
+              : []),
           ]}
           empty="common.empty"
           testId="cdrs-table"

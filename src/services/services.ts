@@ -194,6 +194,8 @@ export function registerServices(o: ServicesOptions): Services {
     routing: o.store.routing,
     triggers: o.store.scriptTriggers,
     store: o.store,
+    // Read at each request: a restart with another --script-http-allow applies at once.
+    httpAllow: () => settings.scriptHttpAllow,
   });
   const featureCodes = new FeatureCodeSettings({
     table: features,

@@ -29,6 +29,8 @@ export const PROMPTS = {
   "thank-you": { en: "Thank you.", zh: "谢谢。" },
   goodbye: { en: "Goodbye.", zh: "再见。" },
   "please-hold": { en: "Please hold.", zh: "请稍候。" },
+  // Call screening (the shipped script lua/screening.lua, issue 18).
+  "press-1-to-connect": { en: "To be connected, press 1.", zh: "接通请按1。" },
   transferring: { en: "Please hold while your call is transferred.", zh: "正在为您转接，请稍候。" },
 
   // Voicemail.

@@ -25,7 +25,10 @@ export interface ScriptsOptions extends HostNamespaceDeps {
   readonly calls: CallControl;
   readonly dataDir: string;
   readonly logger: Logger;
-  readonly triggers?: { list(domainId: number): Promise<readonly TriggerRecord[]> };
+  readonly triggers?: {
+    list(domainId: number): Promise<readonly TriggerRecord[]>;
+    onChange?(listener: (domainId: number) => void): void;
+  };
   readonly routing: { snapshot(domainId: number): Promise<RoutingSnapshot> };
 }
 
@@ -52,6 +55,7 @@ export function createScripts(o: ScriptsOptions): Scripts {
       : {
           triggers: {
             list: (domainId: number) => triggers.list(domainId),
+            onChange: (listener: (domainId: number) => void) => triggers.onChange?.(listener),
             dialPlanOf: (context: PointContext) => dialPlanOf(o.routing, context),
           },
         }),

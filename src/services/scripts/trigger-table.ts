@@ -1,9 +1,10 @@
 /**
  * The trigger records (issue 18: "detection point, dial plan, called number (prefix), script
  * name, order") as a call meets them: the enabled ones of a point whose prefix begins the called
- * number and whose dial plan is the caller's (or any), in their order. Read from the store at
- * most once a second per domain, so an edit applies to the next calls without a restart and a
- * busy server does not query the store at every detection point of every call.
+ * number and whose dial plan is the caller's (or any), in their order. Kept in memory and read
+ * again after every change the store reports (and at least once a second, for changes made by
+ * another process), so an edit applies to the next call without a restart, and a busy server
+ * does not query the store at every detection point of every call.
  */
 import type { PointContext } from "../../call/detection-points.js";
 
@@ -19,6 +20,8 @@ export interface TriggerRecord {
 
 export interface TriggerSource {
   list(domainId: number): Promise<readonly TriggerRecord[]>;
+  /** Tells of every change to a domain's triggers (an edit applies to the very next call). */
+  onChange?(listener: (domainId: number) => void): void;
   /** The dial plan the call's caller uses ("default" when none); only asked for triggers naming one. */
   dialPlanOf?(context: PointContext): Promise<string>;
 }
@@ -31,7 +34,9 @@ export class TriggerTable {
   constructor(
     private readonly source: TriggerSource,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    source.onChange?.((domainId) => this.cache.delete(domainId));
+  }
 
   /** The triggers of `point` that match the call, in order. */
   async matching(point: string, context: PointContext): Promise<TriggerRecord[]> {

@@ -57,7 +57,11 @@ describe("cdrCsvRow()", () => {
     assert.equal(r.duration, "66", "start to end, rounded up");
     assert.equal(r.talk_time, "62", "answer to end, rounded up");
     assert.equal(r.hangup_cause, "caller-bye");
-    assert.deepEqual(CDR_CSV_COLUMNS.slice(-2), ["talk_time", "hangup_cause"], "new columns go at the end");
+    assert.deepEqual(
+      CDR_CSV_COLUMNS.slice(-4),
+      ["talk_time", "hangup_cause", "card", "charge"],
+      "new columns go at the end",
+    );
     const legs = JSON.parse(r.legs) as Array<Record<string, unknown>>;
     assert.deepEqual(
       legs.map((l) => [l.peer, l.startedAt, l.answeredAt, l.endedAt]),

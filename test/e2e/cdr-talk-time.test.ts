@@ -105,7 +105,7 @@ describe("CDR talk time and hang-up cause, end to end", { skip: noSipp }, () => 
     assert.equal(cdr.answeredAt, undefined);
   });
 
-  it("the daily CSV file ends each row with talk_time and hangup_cause", async () => {
+  it("the daily CSV file has talk_time and hangup_cause, then the calling card columns", async () => {
     const dir = csvDir;
     let rows: Array<Record<string, string>> = [];
     for (let i = 0; i < 50 && rows.length < 3; i++) {
@@ -116,7 +116,7 @@ describe("CDR talk time and hang-up cause, end to end", { skip: noSipp }, () => 
     const header = readFileSync(join(dir, readdirSync(dir)[0]!), "utf8")
       .split("\r\n")[0]!
       .split(",");
-    assert.deepEqual(header.slice(-2), ["talk_time", "hangup_cause"]);
+    assert.deepEqual(header.slice(-4), ["talk_time", "hangup_cause", "card", "charge"]);
     assert.deepEqual(
       rows.map((r) => r.hangup_cause),
       ["caller-bye", "callee-bye", "busy"],

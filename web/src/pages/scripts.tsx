@@ -112,7 +112,7 @@ function ScriptList() {
         showLoading
         testId="scripts-table"
         columns={[
-          { label: "scripts.name", kind: "rowHeader", cell: (s) => <span className="mono">{s.name}</span> },
+          { label: "scripts.name", kind: "rowHeader", cell: (s) => s.name },
           { label: "scripts.bytes", cell: (s) => String(s.bytes) },
           { label: "scripts.modifiedAt", cell: (s) => formatTime(s.modifiedAt, lang) },
           {

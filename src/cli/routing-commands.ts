@@ -310,6 +310,10 @@ const ANALYZE_HELP: KindHelp = {
       "parley dialplan analyze add prefix=900 routeType=reject rejectStatus=403",
       "numbers that start with 900 are refused with 403",
     ],
+    [
+      "parley dialplan analyze add prefix=*77 routeType=script script=time-router",
+      "numbers that start with *77 are handed to the service script time-router",
+    ],
   ],
 };
 
@@ -383,7 +387,7 @@ export function registerRoutingCommands(program: Command): void {
         r.dialPlan,
         `"${String(r.prefix)}"`,
         r.routeType,
-        r.externalLine || r.sipTrunk || r.rejectStatus || "",
+        r.externalLine || r.sipTrunk || r.script || r.rejectStatus || "",
       ].join("  "),
     ANALYZE_HELP,
   );

@@ -3,7 +3,8 @@
  * 127.0.0.1 with a real Lua engine (issue 18: scripts and triggers managed from the CLI as in the
  * API). Proven: save from a file (and standard input is read the same way), list, show, check
  * without saving, a syntax error refused with its line and exit 1 (the old text kept), delete;
- * triggers added, listed in run order, changed and deleted; a bad option exits 2 naming it.
+ * triggers added, listed in run order, changed and deleted; a bad option exits 2 naming it; a
+ * dial plan record of route type script (its script shown, a missing one named).
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -107,6 +108,22 @@ describe("parley scripts / script-triggers (CLI)", () => {
     assert.match(badFlag.stderr, /--enabled/);
     assert.equal((await cli("script-triggers", "delete", "1")).code, 0);
     assert.equal((await cli("script-triggers", "delete", "1")).code, 1);
+  });
+
+  it('dialplan analyze takes route type "script", naming the field when the script is missing', async () => {
+    const missing = await runParleyCli(
+      ["dialplan", "analyze", "add", "prefix=77", "routeType=script"],
+      dataDir,
+    );
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /script: is required for route type script/);
+    const added = await runParleyCli(
+      ["dialplan", "analyze", "add", "prefix=77", "routeType=script", "script=screen"],
+      dataDir,
+    );
+    assert.equal(added.code, 0, added.stderr);
+    const list = await runParleyCli(["dialplan", "analyze", "list"], dataDir);
+    assert.match(list.stdout, /^1\s+default\s+"77"\s+script\s+screen$/m);
   });
 
   it("deletes a script; then it is not found", async () => {

@@ -155,7 +155,7 @@ export function DialPlanPage() {
             },
             {
               label: "dp.route",
-              cell: (row) => String(row.externalLine || row.sipTrunk || row.rejectStatus || ""),
+              cell: (row) => String(row.externalLine || row.sipTrunk || row.script || row.rejectStatus || ""),
             },
             textColumn("col.transitionId", "transitionId", t),
             textColumn("col.reanalyze", "reanalyze", t),

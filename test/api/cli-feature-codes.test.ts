@@ -66,6 +66,7 @@ describe("parley feature-codes (CLI)", () => {
       [...all.keys()],
       [
         "call-recording",
+        "calling-card",
         "conference",
         "echo-test",
         "multi-device.join",

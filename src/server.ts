@@ -400,6 +400,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
             huntGroups: services.huntGroups,
             autoAttendantGreetings: services.greetings,
             scripts: services.scripts.files,
+            callingCards: true,
             parked: services.parking,
             presence,
             recordingsDir: services.recording.root,

@@ -86,9 +86,9 @@ export function callApi(call: ScriptCall, deps: CallApiDeps): Record<string, Hos
       const terminators = String(field(options, "terminators") ?? "#");
       const prompt = field(options, "prompt");
       if (prompt !== undefined) {
-        const said = await session.endpoint.play(speechItems(call, speech(prompt)), {
-          interruptDigits: ANY_KEY,
-        });
+        const parts = speech(prompt);
+        deps.onPlay?.(parts.map(describe));
+        const said = await session.endpoint.play(speechItems(call, parts), { interruptDigits: ANY_KEY });
         if (said.reason === "hangup") return undefined;
       }
       const got = await session.endpoint.collect({

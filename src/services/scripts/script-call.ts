@@ -223,7 +223,9 @@ export class ScriptCall {
    */
   wait(seconds: number): Promise<boolean> {
     if (this.state === "deciding") throw new Error("call.wait: answer or connect the call first");
-    if (this.state === "over" || this.session?.ended === true) return Promise.resolve(false);
+    // Once connected, the endpoint's session is over (the caller left it): the call is what counts.
+    const ended = this.state === "answered" ? this.session?.ended === true : false;
+    if (this.state === "over" || ended) return Promise.resolve(false);
     const ms = Math.max(0, Math.min(86_400, seconds)) * 1000;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {

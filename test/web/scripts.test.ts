@@ -4,7 +4,8 @@
  * a new script named and saved from the editor (on disk through the API at once); a syntax error
  * refused with its line, the line marked in the gutter, the old text kept; Check without saving;
  * a trigger added from the triggers table, refused naming the field when its prefix is bad;
- * a script deleted after a confirmation; the page in Chinese. Screenshots in test-artifacts/web/.
+ * a script deleted after a confirmation; a dial plan record of route type script made on the
+ * Dial plan page (refused naming `script` without one); the page in Chinese. Screenshots in test-artifacts/web/.
  * Not here: calls running the scripts (test/e2e/service-scripts.test.ts).
  */
 import assert from "node:assert/strict";
@@ -114,6 +115,28 @@ describe("the Scripts page", { skip }, () => {
     await page.getByTestId("script-row-greeter").waitFor({ state: "detached" });
     assert.equal(await source("greeter"), undefined);
     assert.equal(await editor().count(), 0);
+  });
+
+  it('the Dial plan page takes route type "script", naming the field when the script is missing', async () => {
+    await page.getByTestId("nav-dialplan").click();
+    await page.getByTestId("page-dialplan").waitFor();
+    await page.getByTestId("analyze-new").click();
+    const form = page.getByTestId("analyze-editor");
+    await form.locator('[data-field="prefix"]').fill("*77");
+    await form.locator('[data-field="routeType"]').selectOption("script");
+    await form.getByTestId("submit").click();
+    await form.getByTestId("field-error").waitFor();
+    assert.equal(await form.locator('[data-field="script"]').getAttribute("aria-invalid"), "true");
+    await form.locator('[data-field="script"]').fill("time-router");
+    await form.getByTestId("submit").click();
+    const [record] = await waitFor(async () => {
+      const items = (await parley.api("GET", "/api/v1/dialplan/analyze")).body.items;
+      return items.length > 0 ? items : undefined;
+    });
+    assert.deepEqual([record.prefix, record.routeType, record.script], ["*77", "script", "time-router"]);
+    await page.getByTestId(`analyze-row-${record.id}`).locator("text=time-router").waitFor();
+    await page.getByTestId("nav-scripts").click();
+    await page.getByTestId("page-scripts").waitFor();
   });
 
   it("shows the page in Chinese", async () => {

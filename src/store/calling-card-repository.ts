@@ -273,10 +273,11 @@ export class KyselyCallingCardRepository implements CallingCardRepository {
 
   async credit(domainId: number, number: string, amountUnits: number): Promise<ChargeResult> {
     checkUnits(amountUnits);
-    const after = await this.adjust(domainId, number, amountUnits);
+    const after = amountUnits === 0 ? undefined : await this.adjust(domainId, number, amountUnits);
     if (after !== undefined) return { ok: true, balance: fromUnits(after) };
-    if ((await this.findCard(domainId, number)) === undefined)
-      throw new NotFoundError("calling card", number);
+    const card = await this.findCard(domainId, number);
+    if (card === undefined) throw new NotFoundError("calling card", number);
+    if (amountUnits === 0) return { ok: true, balance: card.balance };
     throw new ValidationError([
       { field: "amount", message: `would take the balance over ${CALLING_CARD_LIMITS.balance}` },
     ]);

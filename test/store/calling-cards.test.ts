@@ -228,6 +228,7 @@ onEachBackend("calling card store", (t) => {
     assert.deepEqual(await fields(cc.charge(t.domainId, "6001", -1)), ["amount"]);
     assert.deepEqual(await fields(cc.charge(t.domainId, "6001", 0.5)), ["amount"]);
     assert.deepEqual(await cc.credit(t.domainId, "6001", 25_000), { ok: true, balance: 2.5 });
+    assert.deepEqual(await cc.credit(t.domainId, "6001", 0), { ok: true, balance: 2.5 });
     assert.deepEqual(await fields(cc.credit(t.domainId, "6001", 10_000_000_000_000)), ["amount"]);
   });
 

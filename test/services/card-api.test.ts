@@ -131,7 +131,7 @@ describe("card host API", () => {
     // A share below a unit rounds up: 1/10000 a minute for 6 s still costs 1/10000.
     assert.equal(card.cost!(rate(0.0001), 66), 0.0002);
     // Linear in increments, so charging step by step debits exactly cost(seconds).
-    const step = card.cost!(r, 66) - card.cost!(r, 60);
+    const step = (card.cost!(r, 66) as number) - (card.cost!(r, 60) as number);
     assert.ok(Math.abs((card.cost!(r, 60 + 6 * 50) as number) - (0.6 + 50 * step)) < 1e-9);
   });
 

@@ -22,6 +22,7 @@
  * The memory a module grows to is only returned when it is retired.
  */
 import { LuaFactory, type LuaWasm } from "wasmoon";
+import { reuseFunctionSlots } from "./function-slots.js";
 import { LuaSandbox, type VmModule } from "./lua-sandbox.js";
 import { PreludeChunks } from "./prelude-chunks.js";
 import { DEFAULT_LUA_LIMITS, type LuaLimits } from "./script-types.js";
@@ -45,6 +46,7 @@ class WasmModule implements VmModule {
 
   constructor() {
     this.ready = new LuaFactory().getLuaModule().then((lua) => {
+      reuseFunctionSlots(lua.module);
       this.#lua = lua;
       this.#preludes = new PreludeChunks(lua);
     });

@@ -81,14 +81,23 @@ one_run() {
   ACHIEVED=$(awk -v ok="$OK" -v e="$(elapsed "$S")" -v h="$hold" 'BEGIN{ w=e-h/1000; if (w<=0) w=1; printf "%d", ok/w }')
 }
 
+# Parley's CPU time (utime+stime, clock ticks) while its ladder runs; nothing for Kamailio (many processes).
+cpu_ticks() { [ -n "${PPID_:-}" ] && [ -r "/proc/$PPID_/stat" ] && awk '{print $14+$15}' "/proc/$PPID_/stat"; }
+# cpu_per_call TICKS_BEFORE -> " parley_cpu_us_per_call=N" over the OK calls of the step just run
+cpu_per_call() {
+  [ -n "$1" ] && [ "$OK" -gt 0 ] || return 0
+  awk -v a="$1" -v b="$(cpu_ticks)" -v hz="$(getconf CLK_TCK)" -v n="$OK" 'BEGIN{printf " parley_cpu_us_per_call=%d", (b-a)*1e6/hz/n}'
+}
+
 # ladder NAME SERVER_PORT -> prints the best clean rate
 ladder() {
   local name=$1 port=$2 best=0 r uport
   uport=$(free_port)
   register_uas "$port" "$uport" || { echo 0; return; }
   for r in $CALL_RATES; do
+    local c0; c0=$(cpu_ticks)
     one_run "$name" "$port" "$uport" "$r" $((r * STEP_SECS)) "$HOLD_MS"
-    echo "  $name target $r cps: achieved $ACHIEVED cps ok=$OK failed=$FAIL retrans=$RETR uas_failed=$UFAIL sipp_rc=$RC/$URC" >&2
+    echo "  $name target $r cps: achieved $ACHIEVED cps ok=$OK failed=$FAIL retrans=$RETR uas_failed=$UFAIL sipp_rc=$RC/$URC$(cpu_per_call "$c0")" >&2
     # Clean: no failed call on either side, retransmissions under 0.5% of calls.
     if [ "$RC" != 0 ] || [ "$FAIL" != 0 ] || [ "$UFAIL" != 0 ] || [ $((RETR * 200)) -gt "$OK" ]; then
       [ -s "$WORK/$name-$r-$((r * STEP_SECS))-uac-err.log" ] &&

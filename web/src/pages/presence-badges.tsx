@@ -62,6 +62,7 @@ export function PresenceBadges(props: { presence: Presence | undefined; state: S
   const note = noteText(t, p.note);
   if (!dnd && !closed && activities.length === 0 && note === undefined) return null;
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a few badges in a table cell, not a form: a fieldset would announce form controls that are not there
     <div
       className="presence"
       role="group"

@@ -4,7 +4,8 @@
 -- Billing is written ahead: the connect charge and the first increment are debited when the
 -- callee answers, and each further increment just before it starts, each debit atomic in the
 -- store (card.charge never overspends, even with two calls on one card). So a crash mid-call
--- loses nothing already due; the call is released when the balance buys no further increment.
+-- loses nothing already due. A tone warns a minute before the balance runs out; the call is
+-- released when it buys no further increment. The media stays in Parley (anchor = true) for that.
 local TRIES = 3
 
 if not call.answer() then return end
@@ -40,24 +41,38 @@ end
 if not pin_ok then return goodbye("goodbye") end
 log.info("card " .. number .. " signed in, balance " .. found.balance)
 
--- The cost of each further increment after the first, and how many of them the balance buys.
+-- The cost of each further increment after the first.
 local function step_cost(rate)
   return card.cost(rate, rate.first_increment + rate.increment) - card.cost(rate, rate.first_increment)
 end
 
+local WARN = 60                         -- seconds before the money runs out: a warning tone
+
+-- From the answer: the connect charge and the first increment, then each increment just before it
+-- starts, while the balance pays for it; a tone a minute before it will not, then release.
 local function bill(rate)
   local first = rate.connect_charge + card.cost(rate, rate.first_increment)
   if not card.charge(number, first).ok then return call.hangup("max-duration") end
-  local step, paid, talked = step_cost(rate), rate.first_increment, 0
+  local start, step, paid, warned = time.now(), step_cost(rate), rate.first_increment, false
   while true do
-    -- Wait until the time paid for runs out; then the next increment is paid, or the call ends.
-    if not call.wait(paid - talked) then return end
-    talked = paid
-    if step > 0 and not card.charge(number, step).ok then
-      log.info("card " .. number .. ": balance exhausted after " .. talked .. " s")
-      return call.hangup("max-duration")
+    -- When the money runs out as things stand: the time paid, and what the balance buys beyond.
+    local ends = math.huge
+    if step > 0 then ends = paid + math.floor(card.find(number).balance / step + 1e-9) * rate.increment end
+    local stop = paid
+    if not warned and ends - WARN < stop then stop = ends - WARN end
+    local wait = stop - (time.now() - start)
+    if wait > 0 and not call.wait(wait) then return end
+    if not warned and ends - (time.now() - start) <= WARN then
+      warned = true
+      if call.play{ tone = "beep", ms = 600 } == nil then return end
     end
-    paid = paid + rate.increment
+    if time.now() - start >= paid - 0.05 then
+      if step > 0 and not card.charge(number, step).ok then
+        log.info("card " .. number .. ": balance exhausted after " .. paid .. " s")
+        return call.hangup("max-duration")
+      end
+      paid = paid + rate.increment
+    end
   end
 end
 
@@ -76,7 +91,7 @@ for _ = 1, TRIES do
     if call.play{ "you-can-talk-for", { number = minutes }, minutes == 1 and "word-minute" or "word-minutes" } == nil then
       return
     end
-    local result = call.connect(destination, { note = "card=" .. number })
+    local result = call.connect(destination, { anchor = true })
     if result.answered then return bill(rate) end
     if call.state() ~= "answered" then return end
     if call.play("call-cannot-be-completed") == nil then return end

@@ -18,7 +18,7 @@ import type { PartyIndex } from "./party-index.js";
 import { type RingBack, ringBack } from "./ring-back.js";
 import type { RingingMembers } from "./ringing-members.js";
 import type { ResolvedTarget } from "./transfer.js";
-import type { CallParty, NextHop } from "./types.js";
+import type { CallParty, NextHop, TargetSet } from "./types.js";
 
 export type CallSide = "caller" | "callee";
 
@@ -63,6 +63,16 @@ export interface CallControl {
   callTalkingTo?(endpoint: MediaEndpoint): ControlledCall | undefined;
   /** The user's calls now, ringing or answered, oldest first (busy lamps). */
   dialogsOf(domainId: number, user: string): UserDialog[];
+  /**
+   * Rings `number`, routed through the dial plan as the caller of the call whose caller talks to
+   * `from` (a service script's endpoint), with `endpoint` on Parley's side: the script keeps the
+   * media (a calling card's warning tone) and attaches the answered dialog to the call itself.
+   */
+  ringNumber?(
+    from: MediaEndpoint,
+    number: string,
+    endpoint: MediaEndpoint,
+  ): Promise<RingBack | { readonly status: number; readonly reason: string }>;
   /** Rings a local user's devices from Parley, `endpoint` on Parley's side; `host` as in From/To. */
   ringUser(
     user: string,
@@ -164,6 +174,20 @@ export class EngineCallControl implements CallControl {
     return [...out.values()].sort((a, b) => a.startedAt - b.startedAt);
   }
 
+  async ringNumber(
+    from: MediaEndpoint,
+    number: string,
+    endpoint: MediaEndpoint,
+  ): Promise<RingBack | { readonly status: number; readonly reason: string }> {
+    const call = this.callTalkingTo(from);
+    if (call === undefined) return callStatus("no-such-call");
+    const next = await this.o.plan(call, { kind: "route", number });
+    if ("status" in next) return next;
+    // Another of Parley's own endpoints (voicemail, a script): not a party to anchor media with.
+    if (next.kind !== "ring") return callStatus("not-acceptable-here");
+    return this.ringSet(next.set, call.caller, endpoint, call.host);
+  }
+
   async ringUser(
     user: string,
     from: CallParty,
@@ -172,8 +196,12 @@ export class EngineCallControl implements CallControl {
   ): Promise<RingBack | { readonly status: number; readonly reason: string }> {
     const target = await this.o.resolve(user);
     if (!target.ok) return { status: target.status, reason: target.reason };
+    return this.ringSet(target.set, from, endpoint, host);
+  }
+
+  private ringSet(set: TargetSet, from: CallParty, endpoint: MediaEndpoint, host: string): RingBack {
     // One offer rings every device: it names the address facing the first (issue 23).
-    const first = target.set.targets[0];
+    const first = set.targets[0];
     const local = first === undefined ? undefined : this.o.addressing?.localAddressToward(first.destination);
     return ringBack({
       dialogs: this.o.dialogs,
@@ -182,7 +210,7 @@ export class EngineCallControl implements CallControl {
       allow: this.o.allow(),
       host,
       from,
-      set: target.set,
+      set,
       endpoint,
       ...(local === undefined ? {} : { local }),
       onError: this.o.onError,

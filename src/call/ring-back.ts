@@ -1,6 +1,7 @@
 /**
  * Parley calls a local user itself, with a media endpoint on its own side (a parked call ringing
- * back its parker, FEATURES.md section 6): every device of the user rings with the endpoint's
+ * back its parker, FEATURES.md section 6; a service script's connect with its media anchored,
+ * which may also go out on a line or trunk): every device of the user rings with the endpoint's
  * offer in the INVITE (RFC 3264), the first 2xx wins and the others are cancelled (fork.ts); the
  * answer in that 2xx goes to the endpoint and the dialog is handed to whoever asked.
  */
@@ -58,11 +59,15 @@ export function ringBack(o: RingBackInput): RingBack {
         clock: o.clock,
         now: o.now,
         noAnswerMs: o.set.noAnswerMs,
+        // A line's or trunk's leg has its own From, To and credentials (outbound-leg.ts).
         invite: (target) =>
           o.dialogs.invite({
             uri: target.uri,
-            from,
-            to: `<sip:${o.set.callee.user}@${o.host}>`,
+            from: target.outbound?.from ?? from,
+            to: target.outbound?.to ?? `<sip:${o.set.toUser ?? o.set.callee.user}@${o.host}>`,
+            ...(target.outbound === undefined
+              ? {}
+              : { authorize: target.outbound.authorize, no100rel: target.outbound.no100rel }),
             routes: target.routes,
             destination: target.destination,
             body: offer.sdp,

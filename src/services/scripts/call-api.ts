@@ -18,6 +18,8 @@ export interface CallApiDeps {
   readonly now: () => number;
   /** What each play says, in words (`enter-pin`, `amount:1.5`): the log a user debugging a script reads. */
   readonly onPlay?: (said: string[]) => void;
+  /** How each connect ended (the log shows when the callee answered). */
+  readonly onConnect?: (number: string, status: number, anchored: boolean) => void;
 }
 
 const ANY_KEY = "0123456789*#";
@@ -27,9 +29,19 @@ export function callApi(call: ScriptCall, deps: CallApiDeps): Record<string, Hos
   const { context, place } = call;
   const speech = (items: unknown) => toSpeech(items, deps.dataDir);
   const play = async (items: unknown, options: unknown): Promise<string | undefined> => {
+    const parts = speech(items);
+    if (call.state === "connected") {
+      // Talking through an anchored connect: to the caller alone, its bridge paused meanwhile.
+      if (!call.anchoredNow())
+        throw new Error(
+          "call.play: after a connect the media goes phone to phone (connect with anchor = true)",
+        );
+      deps.onPlay?.(parts.map(describe));
+      await call.toCaller(parts);
+      return "";
+    }
     const session = call.media("play");
     const interrupt = interruptKeys(options);
-    const parts = speech(items);
     deps.onPlay?.(parts.map(describe));
     const op = session.endpoint.play(speechItems(call, parts), { interruptDigits: interrupt });
     return keyOf(await op);
@@ -126,7 +138,9 @@ export function callApi(call: ScriptCall, deps: CallApiDeps): Record<string, Hos
     connect: async (number: unknown, options: unknown) => {
       const to = digits(number, "connect");
       const note = `script=${place.script}${field(options, "note") === undefined ? "" : `;${String(field(options, "note"))}`}`;
-      const result = await call.connect(to, note.slice(0, 200));
+      const anchored = field(options, "anchor") === true;
+      const result = anchored ? await call.connectAnchored(to) : await call.connect(to, note.slice(0, 200));
+      deps.onConnect?.(to, result.status, anchored);
       return {
         status: result.status,
         reason: result.reason,

@@ -22,6 +22,7 @@ import type { PlayItem } from "../../media/endpoint/endpoint-protocol.js";
 import type { MediaServer, Speech } from "../../media/media-server.js";
 import type { MediaScriptContext, SipMediaEndpoint } from "../../media/sip-media-endpoint.js";
 import type { NewCallRecord } from "../../store/cdr-model.js";
+import { AnchoredLeg, connectAnchored } from "./anchored-connect.js";
 
 export type ScriptCallState = "deciding" | "answered" | "connected" | "over";
 
@@ -84,6 +85,8 @@ export class ScriptCall {
   private callId: string | undefined;
   private endListeners: Array<() => void> = [];
   private stopWatching: () => void = () => {};
+  /** The two bridged endpoints of an anchored connect. */
+  private anchored: AnchoredLeg | undefined;
   /** A hand-off is under way: the endpoint closing then is the caller moving on, not hanging up. */
   private handingOff = false;
 
@@ -199,6 +202,53 @@ export class ScriptCall {
     return result;
   }
 
+  /**
+   * Rings `number` with the media kept in Parley (anchored-connect.ts): 200 once the callee
+   * answered and the two are bridged (the state is then "connected"), or why not (still answered).
+   */
+  async connectAnchored(number: string): Promise<FinalStatus> {
+    const session = this.media("connect");
+    const call = this.controlled;
+    if (call === undefined) return callStatus("no-such-call");
+    const ringing = session.endpoint.play(this.deps.media.speech([{ tone: "ringback" }]), { loop: true });
+    let cancel = () => {};
+    const gone = () => cancel();
+    this.endListeners.push(gone);
+    const leg = await connectAnchored({
+      media: this.deps.media,
+      calls: this.deps.calls,
+      endpoint: this.endpoint!,
+      caller: session.endpoint,
+      call,
+      number,
+      peer: `parley:script;name=${this.place.script}`,
+      onRinging: (c) => {
+        cancel = c;
+      },
+    }).finally(() => ringing.stop());
+    this.endListeners = this.endListeners.filter((l) => l !== gone);
+    if (!(leg instanceof AnchoredLeg)) return leg;
+    if (this.state !== "answered") {
+      leg.stop();
+      return callStatus("request-terminated");
+    }
+    this.anchored = leg;
+    this.state = "connected";
+    return callStatus("ok");
+  }
+
+  /** Whether the call talks through an anchored connect now (the script can still play to the caller). */
+  anchoredNow(): boolean {
+    return this.state === "connected" && this.anchored !== undefined;
+  }
+
+  /** Plays to the caller while it talks through an anchored connect (a warning tone). */
+  async toCaller(parts: readonly Speech[]): Promise<boolean> {
+    if (this.state !== "connected" || this.anchored === undefined) return false;
+    await this.anchored.toCaller(this.speak(parts));
+    return true;
+  }
+
   /** Ends the call: refused before an answer, BYE once answered or connected. */
   hangup(cause: unknown): void {
     if (this.state === "deciding") {
@@ -245,6 +295,12 @@ export class ScriptCall {
     if (this.state === "deciding") return;
     const was = this.state;
     this.state = "over";
+    // Anchored, the talk goes on through the script's endpoints until a phone hangs up (adopt()).
+    if (was === "connected" && this.anchored !== undefined) {
+      for (const l of this.endListeners.splice(0)) l();
+      this.abort.abort(new Error("the script ended"));
+      return;
+    }
     this.releaseEndpoint();
     if (was === "answered" && this.session !== undefined && !this.session.ended) this.session.hangup();
     for (const l of this.endListeners.splice(0)) l();
@@ -266,6 +322,8 @@ export class ScriptCall {
         this.state = "over";
         this.releaseEndpoint();
       }
+      this.anchored?.stop();
+      this.releaseEndpoint();
       for (const l of this.endListeners.splice(0)) l();
       this.abort.abort(new Error("the call ended"));
     });

@@ -145,6 +145,8 @@ export class ScriptService {
         dataDir: this.deps.dataDir,
         now: this.deps.now ?? Date.now,
         onPlay: (said) => logger.info({ script: place.script, call: call.id, said }, "script: play"),
+        onConnect: (number, status, anchored) =>
+          logger.info({ script: place.script, call: call.id, number, status, anchored }, "script: connect"),
       }),
     };
     const log = (line: string) => logger.info({ script: place.script }, line);

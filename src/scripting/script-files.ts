@@ -1,13 +1,14 @@
 /**
  * Service scripts on disk (issue 18): `<dataDir>/scripts/<name>.lua`, "listed, edited and
- * validated (syntax checked on save) ... and reload without restart". A script is read afresh
- * each time it is asked for, so a saved edit applies to the next run; a run already going keeps
- * the text it started with. A save is compiled first (nothing runs) and refused with the line of
- * its syntax error; it replaces the file atomically (write, then rename), so a run never reads
- * half a script.
+ * validated (syntax checked on save) ... and reload without restart". A script is kept in memory
+ * once read, and read again after a save, a delete or a change fs.watch reports, so a saved edit
+ * applies to the next run; a run already going keeps the text it started with. A save is
+ * compiled first (nothing runs) and refused with the line of its syntax error; it replaces the
+ * file atomically (write, then rename), so a run never reads half a script.
  *
  * Names are `[a-z0-9_-]{1,64}`: no dots or slashes, so no `../` and no path outside the folder.
  */
+import { type FSWatcher, mkdirSync, watch } from "node:fs";
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LuaVmHost } from "./lua-vm-host.js";
@@ -46,6 +47,9 @@ export function isScriptName(name: string): boolean {
 export class ScriptFiles {
   /** `<dataDir>/scripts`. */
   readonly dir: string;
+  readonly #cache = new Map<string, Promise<ScriptSource | undefined>>();
+  #watcher: FSWatcher | undefined;
+  #watchFailed = false;
 
   constructor(
     dataDir: string,
@@ -77,13 +81,63 @@ export class ScriptFiles {
     return out;
   }
 
-  /** The script as it is on disk now, or undefined if there is none by that name. */
-  async read(name: string): Promise<ScriptSource | undefined> {
+  /**
+   * The script as it is on disk now, or undefined if there is none by that name. Kept in memory
+   * once read (a call must not wait for the disk): save() and remove() drop the copy, and so does
+   * a change to the folder seen by fs.watch (an edit by hand, another process).
+   */
+  read(name: string): Promise<ScriptSource | undefined> {
+    const cached = this.#cache.get(name);
+    if (cached !== undefined) return cached;
+    let path: string;
     try {
-      return { name, source: await readFile(this.#path(name), "utf8") };
+      path = this.#path(name);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
+      return Promise.reject(error);
+    }
+    this.#watch();
+    const reading = readFile(path, "utf8").then(
+      (source): ScriptSource => ({ name, source }),
+      (error: NodeJS.ErrnoException) => {
+        this.#cache.delete(name);
+        if (error.code === "ENOENT") return undefined;
+        throw error;
+      },
+    );
+    // Without a watch on the folder, nothing would tell of an edit by hand: read every time.
+    if (this.#watcher !== undefined) this.#cache.set(name, reading);
+    return reading;
+  }
+
+  /** Drops the in-memory copy of one script, or of all. */
+  forget(name?: string): void {
+    if (name === undefined) this.#cache.clear();
+    else this.#cache.delete(name);
+  }
+
+  /** Stops watching the folder (at shutdown). */
+  close(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    this.#cache.clear();
+  }
+
+  #watch(): void {
+    if (this.#watcher !== undefined || this.#watchFailed) return;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      this.#watcher = watch(this.dir, { persistent: false }, (_event, file) => {
+        const changed = typeof file === "string" && file.endsWith(".lua") ? file.slice(0, -4) : undefined;
+        this.forget(changed);
+      });
+      this.#watcher.on("error", () => {
+        this.#watcher?.close();
+        this.#watcher = undefined;
+        this.#watchFailed = true;
+        this.#cache.clear();
+      });
+    } catch {
+      this.#watchFailed = true;
     }
   }
 
@@ -114,6 +168,7 @@ export class ScriptFiles {
       await mkdir(this.dir, { recursive: true });
       await writeFile(tmp, source, "utf8");
       await rename(tmp, target);
+      this.forget(name);
     } catch (error) {
       await unlink(tmp).catch(() => {});
       return {
@@ -128,6 +183,7 @@ export class ScriptFiles {
   async remove(name: string): Promise<boolean> {
     try {
       await unlink(this.#path(name));
+      this.forget(name);
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;

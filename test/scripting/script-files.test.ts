@@ -102,3 +102,31 @@ describe("ScriptFiles", () => {
     assert.deepEqual(await runScript(host, second!), { ok: true, value: "bonjour" });
   });
 });
+
+describe("ScriptFiles: the in-memory copy", () => {
+  it("serves a script from memory, and reads it again after a save or an edit by hand", async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "parley-script-cache-"));
+    const files = new ScriptFiles(dir, new LuaVmHost({ warmModules: 0 }));
+    try {
+      assert.deepEqual(await files.save("cached", "return 1\n"), { ok: true });
+      assert.equal((await files.read("cached"))?.source, "return 1\n");
+      assert.deepEqual(await files.save("cached", "return 2\n"), { ok: true });
+      assert.equal((await files.read("cached"))?.source, "return 2\n", "a save replaces the copy at once");
+      writeFileSync(join(files.dir, "cached.lua"), "return 3\n");
+      let seen = "";
+      for (let i = 0; i < 100 && seen !== "return 3\n"; i++) {
+        seen = (await files.read("cached"))?.source ?? "";
+        if (seen !== "return 3\n") await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(seen, "return 3\n", "an edit by hand is seen (fs.watch)");
+      assert.equal(await files.remove("cached"), true);
+      assert.equal(await files.read("cached"), undefined, "a deleted script is gone at once");
+    } finally {
+      files.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -72,6 +72,7 @@ export function createScripts(o: ScriptsOptions): Scripts {
     },
     stop() {
       for (const remove of removals) remove();
+      files.close();
       host.close();
     },
   };

@@ -27,9 +27,9 @@ import {
 import { autoAttendantRoutes } from "./routes/auto-attendant.js";
 import { autoAttendantTimesRoutes } from "./routes/auto-attendant-times.js";
 import { bansRoutes } from "./routes/bans.js";
+import { callListsRoutes } from "./routes/call-lists.js";
 import { callingCardRatesRoutes } from "./routes/calling-card-rates.js";
 import { callingCardsRoutes } from "./routes/calling-cards.js";
-import { callListsRoutes } from "./routes/call-lists.js";
 import { callsRoutes } from "./routes/calls.js";
 import { cdrsRoutes } from "./routes/cdrs.js";
 import { conferenceRoomsRoutes } from "./routes/conference-rooms.js";
@@ -177,7 +177,10 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         { name: "recordings", description: "Call recordings: list, play, download, delete" },
         { name: "conference", description: "Conference rooms, their members and talkers: mute, remove" },
         { name: "lists", description: "The black and white list of calls and the IP black and white list" },
-        { name: "calling-cards", description: "Prepaid calling cards and their rates; CSV import and export" },
+        {
+          name: "calling-cards",
+          description: "Prepaid calling cards and their rates; CSV import and export",
+        },
         { name: "scripts", description: "Service scripts (Lua) and the triggers that run them" },
         { name: "session", description: "Web UI sign-in, the administrator password, live events" },
         { name: "meta", description: "This document" },

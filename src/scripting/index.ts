@@ -12,6 +12,7 @@ export {
   ScriptNameError,
   type ScriptSaved,
 } from "./script-files.js";
+export { ScriptPool, type ScriptPoolOptions } from "./script-pool.js";
 export {
   checkSyntax,
   type HostApi,

@@ -183,8 +183,10 @@ function fromLua(value: unknown): unknown {
  * A host result as plain data for the VM, within PLAIN_DATA_LIMITS (else a PlainDataError, which
  * the script gets as the host function's error). Functions, classes and other JS objects do not
  * cross (a function would reach the script as something it could call); Dates go as ISO text.
+ * Exported for script-pool.ts, which converts a host result on the main thread before it crosses
+ * to the worker (a function anywhere in it would make the structured clone throw).
  */
-function toLua(value: unknown, depth = 1, budget = { entries: PLAIN_DATA_LIMITS.entries }): unknown {
+export function toLua(value: unknown, depth = 1, budget = { entries: PLAIN_DATA_LIMITS.entries }): unknown {
   switch (typeof value) {
     case "string":
     case "number":

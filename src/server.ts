@@ -305,6 +305,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     waitingTone: (domainId, user) => calls.waitingTone(domainId, user),
     ringing: (domainId, user) => calls.isCalledNow(domainId, user),
     calls: calls.control,
+    originate: (request) => originator.originate(request),
     onCallsChange: () => liveEvents.notify(),
     onConfigChange: () => liveEvents.notify("config"),
   });

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { CallControl } from "../call/call-control.js";
 import type { DetectionPointTable } from "../call/detection-points.js";
+import type { OriginateRequest, OriginateResult } from "../call/originate.js";
 import type { Settings } from "../config/settings.js";
 import type { MediaServer } from "../media/media-server.js";
 import type { Store } from "../store/index.js";
@@ -52,6 +53,8 @@ export interface ServicesOptions {
   readonly waitingTone?: (domainId: number, user: string) => boolean;
   /** Whether a call to a user rings now (call waiting repeats its tone until none does). */
   readonly ringing?: (domainId: number, user: string) => boolean;
+  /** Click-to-call, for service scripts' `calls.originate` (issue 18). */
+  readonly originate?: (request: OriginateRequest) => Promise<OriginateResult>;
   /** The calls in progress (pick-up, park, break-in, join); without it, none is ever found. */
   readonly calls?: CallControl;
   /** The live state of calls changed outside a call event (a park slot): the dashboard refreshes. */
@@ -196,6 +199,7 @@ export function registerServices(o: ServicesOptions): Services {
     store: o.store,
     // Read at each request: a restart with another --script-http-allow applies at once.
     httpAllow: () => settings.scriptHttpAllow,
+    ...(o.originate === undefined ? {} : { originate: o.originate }),
   });
   const featureCodes = new FeatureCodeSettings({
     table: features,

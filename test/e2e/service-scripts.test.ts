@@ -34,6 +34,12 @@ const SCRIPTS: Record<string, string> = {
   "loops-forever": "local n = 0\nwhile true do n = n + 1 end\n",
   "eats-memory": 'local t = {}\nwhile true do t[#t + 1] = string.rep("x", 1024) .. #t end\n',
   exits: "os.exit(1)\n",
+  // A callback: the caller is refused, and Parley rings 101 to connect it to 100.
+  "call-back": [
+    'local r = calls.originate{ from = "101", to = call.info().caller, caller_id = "Callback" }',
+    'log.info("callback", r.ok, r.id or r.message)',
+    'call.hangup("busy")',
+  ].join("\n"),
 };
 
 describe("service scripts on calls (e2e)", () => {
@@ -60,6 +66,7 @@ describe("service scripts on calls (e2e)", () => {
       ["793", "eats-memory"],
       ["794", "exits"],
       ["795", "rename-route", "no-such-plan-of-100"],
+      ["796", "call-back"],
     ];
     for (const [prefix, script, dialPlan] of triggers) {
       const made = await parley.api("POST", "/api/v1/script-triggers", {
@@ -136,6 +143,15 @@ describe("service scripts on calls (e2e)", () => {
   it("a trigger for another dial plan does not run", async () => {
     const { phone } = await caller();
     await assert.rejects(phone.call("7950"), /404|480|484/);
+  });
+
+  it("a script originates a call (calls.originate) and refuses its own", async () => {
+    const { phone } = await caller();
+    const since = callee.received.length;
+    await assert.rejects(phone.call("7960"), /486/);
+    const invite = await callee.waitFor((m) => m.method === "INVITE", since, 10000);
+    assert.match(invite.get("from") ?? "", /Callback/, "101 is rung first, showing the caller id");
+    await parley.waitForLog((l) => typeof l.msg === "string" && l.msg.startsWith("callback true "), 5000);
   });
 
   for (const [prefix, script] of [

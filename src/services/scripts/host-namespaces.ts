@@ -1,6 +1,6 @@
 /**
  * The namespaces a service script sees beside `call` (issue 18): the host libraries of
- * src/services/scripts/host (log, kv, http, time, user, card), each bound to the run's script,
+ * src/services/scripts/host (log, kv, http, time, user, card, calls), each bound to the run's script,
  * domain and call.
  */
 import type { HostApi } from "../../scripting/index.js";
@@ -10,6 +10,7 @@ import { cardApi } from "./host/card-api.js";
 import { httpApi } from "./host/http-api.js";
 import { kvApi } from "./host/kv-api.js";
 import { logApi } from "./host/log-api.js";
+import { type OriginateApiOptions, originateApi } from "./host/originate-api.js";
 import { timeApi } from "./host/time-api.js";
 import { userApi } from "./host/user-api.js";
 import type { ScriptRun } from "./script-service.js";
@@ -23,6 +24,8 @@ export interface HostNamespaceDeps {
   };
   /** The script-http-allow setting now ("" = scripts make no HTTP requests). */
   readonly httpAllow: () => string;
+  /** Click-to-call (src/call/originate.ts): `calls.originate{...}`; absent, scripts cannot. */
+  readonly originate?: OriginateApiOptions["originate"];
 }
 
 export function hostNamespaces(deps: HostNamespaceDeps, run: ScriptRun): HostApi {
@@ -40,6 +43,7 @@ export function hostNamespaces(deps: HostNamespaceDeps, run: ScriptRun): HostApi
     http: httpApi({ allow: deps.httpAllow }),
     time: timeApi(),
     user: userApi({ lookup: (name) => store.users.get(domainId, name) }),
+    ...(deps.originate === undefined ? {} : { calls: originateApi({ originate: deps.originate }) }),
     card: cardApi({
       cards: store.callingCards,
       domainId,

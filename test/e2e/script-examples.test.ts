@@ -139,6 +139,23 @@ describe("shipped example scripts (e2e)", () => {
     assert.equal(bye.get("call-id"), quiet.callId, "a caller who presses nothing is hung up on");
   });
 
+  it("a script says a date (call.say_date) in the system's language", async () => {
+    await api("PUT", "/scripts/say-date", {
+      source: 'if not call.answer() then return end\ncall.say_date(1796659200, "UTC")\ncall.hangup()\n',
+    });
+    await api("POST", "/dialplan/analyze", { prefix: "6500", routeType: "script", script: "say-date" });
+    const since = parley.logs.length;
+    const { phone } = await caller();
+    const dialog = await phone.call("6500");
+    const said = await parley.waitForLog(
+      (l) => l.msg === "script: play" && parley.logs.indexOf(l) >= since,
+      5000,
+    );
+    // 1796659200 is Monday, December 7th 2026, 16:00 UTC: "Monday December seventh at four P M".
+    assert.deepEqual((said.said as string[]).slice(0, 3), ["weekday-1", "month-12", "ordinal-7"]);
+    await phone.waitFor((m) => m.method === "BYE" && m.get("call-id") === dialog.callId, 0, 15000);
+  });
+
   it("a script at the ended point keeps a count in its key-value store", async () => {
     await api("PUT", "/scripts/count-calls", {
       source: 'local n = kv.incr("calls")\nlog.info("calls ended:", n)\n',

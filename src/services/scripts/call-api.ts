@@ -10,6 +10,8 @@ import type { OpResult, PlayItem } from "../../media/endpoint/endpoint-protocol.
 import type { Speech } from "../../media/media-server.js";
 import { isPromptName } from "../../media/prompts/catalogue.js";
 import type { HostFunction } from "../../scripting/index.js";
+import { sayDateTime } from "../voicemail/say-date.js";
+import { wallClock } from "./host/time-api.js";
 import type { ScriptCall } from "./script-call.js";
 
 export interface CallApiDeps {
@@ -90,6 +92,21 @@ export function callApi(call: ScriptCall, deps: CallApiDeps): Record<string, Hos
     say_digits: (d: unknown, options: unknown) => play({ digits: String(d ?? "") }, options),
     say_amount: (a: unknown, options: unknown) => play({ amount: num(a, "say_amount") }, options),
     tone: (name: unknown, ms: unknown) => play({ tone: name, ms }, undefined),
+    say_date: (epoch: unknown, zone: unknown, options: unknown) => {
+      const at = num(epoch ?? deps.now() / 1000, "say_date") * 1000;
+      const tz = typeof zone === "string" ? zone : Intl.DateTimeFormat().resolvedOptions().timeZone;
+      const w = wallClock(at, tz);
+      const local = {
+        year: w.year,
+        month: w.month,
+        day: w.day,
+        weekday: w.wday - 1,
+        hour: w.hour,
+        minute: w.min,
+      };
+      const thisYear = wallClock(deps.now(), tz).year;
+      return play(sayDateTime(local, call.language, thisYear), options);
+    },
     collect: async (options: unknown) => {
       const session = call.media("collect");
       const max = intIn(field(options, "max") ?? 1, 1, 64, "collect: max");

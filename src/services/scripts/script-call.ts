@@ -20,6 +20,7 @@ import type { FinalStatus } from "../../call/media-endpoint.js";
 import { type CallStatusCode, callStatus } from "../../core/status-catalogue.js";
 import type { PlayItem } from "../../media/endpoint/endpoint-protocol.js";
 import type { MediaServer, Speech } from "../../media/media-server.js";
+import type { PromptLanguage } from "../../media/prompts/catalogue.js";
 import type { MediaScriptContext, SipMediaEndpoint } from "../../media/sip-media-endpoint.js";
 import type { NewCallRecord } from "../../store/cdr-model.js";
 import { AnchoredLeg, connectAnchored } from "./anchored-connect.js";
@@ -163,6 +164,11 @@ export class ScriptCall {
     const call = this.deps.calls.callTalkingTo?.(this.endpoint!);
     if (call !== undefined) this.adopt(call);
     return true;
+  }
+
+  /** The system's prompt language now. */
+  get language(): PromptLanguage {
+    return this.deps.media.language;
   }
 
   /** What the endpoint plays for `parts`, in the system's language. */

@@ -17,6 +17,7 @@ import type {
   PointContext,
   Verdict,
 } from "../../call/detection-points.js";
+import { SCRIPT_SERVICE } from "../../routing/types.js";
 import type { HostApi, LuaVmHost, ScriptFiles, ScriptResult } from "../../scripting/index.js";
 import { runScript } from "../../scripting/index.js";
 import type { NewCallRecord } from "../../store/cdr-model.js";
@@ -26,8 +27,8 @@ import { CALLING_CARD_FEATURE } from "./calling-card-code.js";
 import { ScriptCall, type ScriptCallDeps, type ScriptPlace } from "./script-call.js";
 import { type TriggerSource, TriggerTable } from "./trigger-table.js";
 
-/** The service a dial plan route of type "script" names; its argument is the script. */
-export const SCRIPT_ROUTE_SERVICE = "script";
+/** The service a dial plan route of type "script" names (src/routing); its argument is the script. */
+export const SCRIPT_ROUTE_SERVICE = SCRIPT_SERVICE;
 /** The script the calling card's feature code (calling-card-code.ts) runs. */
 export const CALLING_CARD_SCRIPT = "card";
 /** Before the built-in services at every point: the administrator asked for the script there. */

@@ -129,18 +129,27 @@ export class ScriptPool {
         unlisten: () => signal?.removeEventListener("abort", onAbort),
       });
       if (slot.runs.size === 1) slot.worker.ref();
-      slot.send({
-        type: "run",
-        run,
-        name: script.name,
-        source: script.source,
-        api: apiShape(api),
-        log: options.log !== undefined,
-        ...(options.entry === undefined ? {} : { entry: options.entry }),
-        ...(options.args === undefined ? {} : { args: options.args }),
-        ...(options.limits === undefined ? {} : { limits: options.limits }),
-        ...(signal?.aborted ? { aborted: abortReason(signal.reason) } : {}),
-      });
+      try {
+        slot.send({
+          type: "run",
+          run,
+          name: script.name,
+          source: script.source,
+          api: apiShape(api),
+          log: options.log !== undefined,
+          ...(options.entry === undefined ? {} : { entry: options.entry }),
+          // As plain data, as runScript pushes them (a function in them would not clone).
+          ...(options.args === undefined ? {} : { args: options.args.map((arg) => toLua(arg)) }),
+          ...(options.limits === undefined ? {} : { limits: options.limits }),
+          ...(signal?.aborted ? { aborted: abortReason(signal.reason) } : {}),
+        });
+      } catch (error) {
+        // Arguments over the plain-data limits: in-thread runScript would reject; a result is kinder.
+        const pending = slot.runs.get(run);
+        if (pending !== undefined) this.#finish(slot, run, pending);
+        const message = `${scriptFileName(script.name)}: the entry's arguments cannot cross (${(error as Error).message})`;
+        resolve({ ok: false, error: { kind: "runtime", script: script.name, message } });
+      }
     });
   }
 
@@ -186,9 +195,9 @@ export class ScriptPool {
 
   /** Calls the real host function; its value (as plain data) or its error's text goes back. */
   async #hostCall(slot: WorkerSlot, run: PendingRun, m: Extract<PoolEvent, { type: "call" }>): Promise<void> {
-    const member = m.ns === null ? run.api[m.fn] : (run.api[m.ns] as Record<string, HostFunction>)[m.fn];
     let reply: PoolRequest;
     try {
+      const member = m.ns === null ? run.api[m.fn] : (run.api[m.ns] as Record<string, HostFunction>)[m.fn];
       const value = await (member as HostFunction)(...m.args);
       reply = { type: "reply", run: m.run, seq: m.seq, ok: true, value: toLua(value) };
     } catch (error) {

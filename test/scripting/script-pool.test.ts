@@ -56,6 +56,22 @@ return { sum({ 1, 2, 3 }), i.name, i.hook == nil, i.when, #i.tags }`;
     assert.deepEqual(result, { ok: true, value: [6, "Alice", true, "1970-01-01T00:00:00.000Z", 2] });
   });
 
+  it("refuses data over the plain-data limits both ways, as in-thread, and the run is not left pending", async () => {
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 20; i++) deep = { deep };
+    const api = { big: () => deep };
+    const error = failure(
+      await pool.run({ name: "big", source: "local x = 1\nlocal y = big()\nreturn y" }, { api }),
+    );
+    assert.equal(error.line, 2);
+    assert.match(error.message, /^big\.lua:2: big: its result is nested deeper than 16 levels/);
+    const args = failure(
+      await pool.run({ name: "args", source: "function main(a) end" }, { entry: "main", args: [deep] }),
+    );
+    assert.match(args.message, /^args\.lua: the entry's arguments cannot cross/);
+    assert.equal(pool.active, 0);
+  });
+
   it("runs an entry function with its arguments", async () => {
     const source = "function main(n, o) return n .. (o.video and '+v' or '') end";
     const result = await pool.run(

@@ -230,9 +230,8 @@ export function registerServices(o: ServicesOptions): Services {
     },
     stop: () => {
       removePark();
-      scripts.stop();
       recording.stop();
-      return voicemail.stop();
+      return Promise.all([scripts.stop(), voicemail.stop()]).then(() => {});
     },
   };
 }

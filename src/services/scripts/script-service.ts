@@ -18,8 +18,7 @@ import type {
   Verdict,
 } from "../../call/detection-points.js";
 import { SCRIPT_SERVICE } from "../../routing/types.js";
-import type { HostApi, LuaVmHost, ScriptFiles, ScriptResult } from "../../scripting/index.js";
-import { runScript } from "../../scripting/index.js";
+import type { HostApi, RunOptions, ScriptFiles, ScriptResult, ScriptSource } from "../../scripting/index.js";
 import type { NewCallRecord } from "../../store/cdr-model.js";
 import type { Logger } from "../../util/logger.js";
 import { callApi } from "./call-api.js";
@@ -38,7 +37,11 @@ export const DECISION_DEADLINE_MS = 30_000;
 
 export interface ScriptServiceDeps extends Omit<ScriptCallDeps, "watchEnd" | "verdictFor"> {
   readonly files: Pick<ScriptFiles, "read">;
-  readonly host: LuaVmHost;
+  /**
+   * Where the VMs run: a ScriptPool (worker threads, so a script's VM work never holds up the
+   * signalling thread; its host functions still run here), or in-thread runScript for tests.
+   */
+  readonly runner: { run(script: ScriptSource, options: RunOptions): Promise<ScriptResult> };
   readonly triggers?: TriggerSource;
   readonly dataDir: string;
   readonly logger: Logger;
@@ -151,7 +154,7 @@ export class ScriptService {
       }),
     };
     const log = (line: string) => logger.info({ script: place.script }, line);
-    const done = runScript(this.deps.host, source, { api, signal: call.abort.signal, log }).then(
+    const done = this.deps.runner.run(source, { api, signal: call.abort.signal, log }).then(
       (result) => this.finished(call, result),
       (error: unknown) => this.finished(call, { ok: false, error: crash(place.script, error) }),
     );

@@ -7,7 +7,7 @@ import type { CallControl } from "../../call/call-control.js";
 import type { DetectionPointTable, PointContext } from "../../call/detection-points.js";
 import type { MediaServer } from "../../media/media-server.js";
 import { dialPlanOfUser } from "../../routing/routing-plan.js";
-import { LuaVmHost, ScriptFiles } from "../../scripting/index.js";
+import { LuaVmHost, ScriptFiles, ScriptPool } from "../../scripting/index.js";
 import type { RoutingSnapshot } from "../../store/routing-validation.js";
 import type { Logger } from "../../util/logger.js";
 import type { FeatureCodeTable } from "../feature-codes.js";
@@ -36,16 +36,18 @@ export interface Scripts {
   readonly files: ScriptFiles;
   readonly service: ScriptService;
   start(): Promise<void>;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export function createScripts(o: ScriptsOptions): Scripts {
-  const host = new LuaVmHost();
+  // The VMs that run on calls live in worker threads; this host only checks the syntax of saves.
+  const host = new LuaVmHost({ warmModules: 0 });
+  const pool = new ScriptPool();
   const files = new ScriptFiles(o.dataDir, host);
   const triggers = o.triggers;
   const service = new ScriptService({
     files,
-    host,
+    runner: pool,
     media: o.media,
     calls: o.calls,
     dataDir: o.dataDir,
@@ -68,12 +70,13 @@ export function createScripts(o: ScriptsOptions): Scripts {
     async start() {
       const copied = await installShippedScripts(files.dir);
       if (copied.length > 0) o.logger.info({ scripts: copied }, "scripts: shipped scripts installed");
-      await host.warmUp();
+      await pool.start();
     },
     stop() {
       for (const remove of removals) remove();
       files.close();
       host.close();
+      return pool.close();
     },
   };
 }

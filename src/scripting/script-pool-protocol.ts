@@ -35,8 +35,15 @@ export type PoolRequest =
       aborted?: AbortReason;
     }
   | { type: "abort"; run: number; reason: AbortReason }
-  | { type: "reply"; run: number; seq: number; ok: true; value: unknown }
-  | { type: "reply"; run: number; seq: number; ok: false; error: string };
+  | ({ type: "reply"; run: number; seq: number; syncMs?: number } & (
+      | { ok: true; value: unknown }
+      | { ok: false; error: string }
+    ));
+
+/*
+ * A reply's syncMs: the host function answered at once (no promise), in that many ms; the worker
+ * counts it in the slice's CPU budget as runScript does in-thread (sync-slice-budget.ts).
+ */
 
 /** Worker to main thread. */
 export type PoolEvent =

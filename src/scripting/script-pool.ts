@@ -196,13 +196,30 @@ export class ScriptPool {
   /** Calls the real host function; its value (as plain data) or its error's text goes back. */
   async #hostCall(slot: WorkerSlot, run: PendingRun, m: Extract<PoolEvent, { type: "call" }>): Promise<void> {
     let reply: PoolRequest;
+    const started = performance.now();
+    // Set when the function answers at once (a value or a throw), not with a promise.
+    let syncMs: number | undefined;
     try {
       const member = m.ns === null ? run.api[m.fn] : (run.api[m.ns] as Record<string, HostFunction>)[m.fn];
-      const value = await (member as HostFunction)(...m.args);
-      reply = { type: "reply", run: m.run, seq: m.seq, ok: true, value: toLua(value) };
+      let result: unknown;
+      try {
+        result = (member as HostFunction)(...m.args);
+      } finally {
+        if (!isThenable(result)) syncMs = performance.now() - started;
+      }
+      const value = toLua(await result);
+      reply = {
+        type: "reply",
+        run: m.run,
+        seq: m.seq,
+        ok: true,
+        value,
+        ...(syncMs === undefined ? {} : { syncMs }),
+      };
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
-      reply = { type: "reply", run: m.run, seq: m.seq, ok: false, error: text };
+      const sync = syncMs === undefined ? {} : { syncMs };
+      reply = { type: "reply", run: m.run, seq: m.seq, ok: false, error: text, ...sync };
     }
     if (slot.runs.has(m.run) && !slot.stopped) slot.send(reply);
   }
@@ -233,6 +250,12 @@ export class ScriptPool {
 function stopped(script: string, reason: string): ScriptResult {
   const message = `${scriptFileName(script)}: the script worker stopped: ${reason}`;
   return { ok: false, error: { kind: "runtime", script, message } };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function"
+  );
 }
 
 /** The names the worker builds its proxy API from. */

@@ -15,7 +15,8 @@ import {
   type ScriptWorkerConfig,
 } from "./script-pool-protocol.js";
 import { type HostApi, type HostFunction, runScript } from "./script-runner.js";
-import { scriptFileName } from "./script-types.js";
+import { type ScriptResult, scriptFileName } from "./script-types.js";
+import { SyncSliceBudget } from "./sync-slice-budget.js";
 
 const port = parentPort;
 if (port === null) throw new Error("script-worker.ts runs as a worker thread");
@@ -34,7 +35,10 @@ interface Pending {
 interface Run {
   readonly controller: AbortController;
   readonly pending: Map<number, Pending>;
+  readonly budget: SyncSliceBudget;
   seq: number;
+  /** Stopped by its budget across host calls answered at once (not by the caller). */
+  overBudget: boolean;
 }
 
 const runs = new Map<number, Run>();
@@ -43,6 +47,13 @@ function proxyApi(id: number, run: Run, shape: ApiShape): HostApi {
   const proxy = (ns: string | null, fn: string): HostFunction => {
     return (...args: unknown[]) =>
       new Promise((resolve, reject) => {
+        if (!run.budget.call()) {
+          // Left pending: the abort stops the script here, at this call's line. Not at once: the
+          // runner starts listening for an abort only once this call has returned its promise.
+          run.overBudget = true;
+          setImmediate(() => run.controller.abort(new Error("CPU budget exceeded")));
+          return;
+        }
         const seq = ++run.seq;
         run.pending.set(seq, { resolve, reject });
         emit({ type: "call", run: id, seq, ns, fn, args });
@@ -56,7 +67,14 @@ function proxyApi(id: number, run: Run, shape: ApiShape): HostApi {
 }
 
 async function start(request: Extract<PoolRequest, { type: "run" }>): Promise<void> {
-  const run: Run = { controller: new AbortController(), pending: new Map(), seq: 0 };
+  const budgetMs = request.limits?.cpuMsPerSlice ?? host.limits.cpuMsPerSlice;
+  const run: Run = {
+    controller: new AbortController(),
+    pending: new Map(),
+    budget: new SyncSliceBudget(budgetMs),
+    seq: 0,
+    overBudget: false,
+  };
   runs.set(request.run, run);
   if (request.aborted) run.controller.abort(reasonValue(request.aborted));
   const id = request.run;
@@ -73,7 +91,7 @@ async function start(request: Extract<PoolRequest, { type: "run" }>): Promise<vo
         ...(request.log ? { log: (line: string) => emit({ type: "log", run: id, line }) } : {}),
       },
     );
-    emit({ type: "result", run: id, result });
+    emit({ type: "result", run: id, result: run.overBudget ? cpuError(result, budgetMs) : result });
   } catch (error) {
     // runScript reports a script's failures as results; this is the engine failing.
     const message = `${scriptFileName(request.name)}: ${error instanceof Error ? error.message : String(error)}`;
@@ -85,6 +103,15 @@ async function start(request: Extract<PoolRequest, { type: "run" }>): Promise<vo
   } finally {
     runs.delete(id);
   }
+}
+
+/** The abort of an over-budget run, reported as LuaSandbox reports its own CPU stop. */
+function cpuError(result: ScriptResult, budgetMs: number): ScriptResult {
+  if (result.ok || result.error.kind !== "aborted") return result;
+  const { script, line } = result.error;
+  const where = line === undefined ? scriptFileName(script) : `${scriptFileName(script)}:${line}`;
+  const message = `${where}: CPU budget exceeded (${budgetMs} ms per slice)`;
+  return { ok: false, error: { kind: "cpu", script, ...(line === undefined ? {} : { line }), message } };
 }
 
 port.on("message", (request: PoolRequest) => {
@@ -100,6 +127,7 @@ port.on("message", (request: PoolRequest) => {
       const pending = run?.pending.get(request.seq);
       if (run === undefined || pending === undefined) return; // the run ended meanwhile
       run.pending.delete(request.seq);
+      run.budget.answered(request.syncMs);
       if (request.ok) pending.resolve(request.value);
       else pending.reject(new Error(request.error));
       return;

@@ -126,6 +126,35 @@ describe("ScriptPool.run() failures", () => {
     assert.match(error.message, /^spin\.lua:4: CPU budget exceeded \(50 ms per slice\)/);
   });
 
+  it("a loop on a host function that answers at once still spends its slice's budget (kind cpu, its line)", async () => {
+    let calls = 0;
+    const api = {
+      user: {
+        name: () => {
+          calls++;
+          const until = performance.now() + 0.05; // the host's own work counts, as in-thread
+          while (performance.now() < until);
+          return "Alice";
+        },
+      },
+    };
+    const source = "local n = 0\nwhile true do\n  n = n + #user.name('1001')\nend";
+    const started = performance.now();
+    const error = failure(await pool.run({ name: "busy", source }, { api }));
+    assert.equal(error.kind, "cpu");
+    assert.equal(error.line, 3);
+    assert.equal(error.message, "busy.lua:3: CPU budget exceeded (50 ms per slice)");
+    assert.ok(calls > 100, `only ${calls} calls`);
+    assert.ok(performance.now() - started < 5000);
+  });
+
+  it("300 quick host calls answered at once (as in-thread, ~10 ms of slice), or many awaits, pass", async () => {
+    const api = { add: (a: unknown, b: unknown) => Number(a) + Number(b), later: async () => 1 };
+    const source =
+      "local s = 0\nfor i = 1, 300 do s = add(s, i) end\nfor i = 1, 200 do s = s + later() end\nreturn s";
+    assert.deepEqual(await pool.run({ name: "quick", source }, { api }), { ok: true, value: 45350 });
+  });
+
   it("endless allocation is stopped (kind memory) at its line, and the next run works", async () => {
     const source = "local t = {}\nlocal i = 0\nwhile true do\n  i = i + 1\n  t[i] = ('x'):rep(64) .. i\nend";
     const error = failure(await pool.run({ name: "hog", source }, { limits: { cpuMsPerSlice: 5000 } }));

@@ -234,8 +234,11 @@ export class ScriptPool {
     if (slot.stopped) return;
     this.#stop(slot, reason);
     this.#slots = this.#slots.filter((s) => s !== slot);
-    // Replaced at once, so the next call finds a warm worker (unless the pool is closing).
-    this.#fill();
+    // Replaced at once, so the next call finds a warm worker (unless the pool is closing). One
+    // that died before it was ready (its wasm would not load?) is replaced a second later, or by
+    // the next run, rather than in a tight loop of failing workers.
+    if (!slot.booting) this.#fill();
+    else setTimeout(() => this.#fill(), 1000).unref();
   }
 
   #stop(slot: WorkerSlot, reason: string): void {

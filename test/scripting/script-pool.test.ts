@@ -185,7 +185,7 @@ describe("ScriptPool.run() with an abort signal", () => {
     assert.equal(pool.active, 0);
   });
 
-  it("already aborted: the script stops at its first await", async () => {
+  it("already aborted: the script does not run (as in-thread)", async () => {
     const controller = new AbortController();
     controller.abort("gone");
     let called = false;

@@ -232,11 +232,14 @@ describe("the shipped prompts", () => {
       );
     }
   });
-  it("stay small (under 4 MB in all)", () => {
+  // About 4.1 MB with the calling card's and call screening's prompts (issue 18): G.711 at 8 KB/s
+  // is already as small as a phone plays; the bound catches a file in the wrong format (16-bit
+  // PCM doubles it) or an unshortened recording.
+  it("stay small (under 5 MB in all)", () => {
     let total = 0;
     for (const dir of ["en", "zh", "moh"])
       for (const f of readdirSync(join(shipped, dir))) total += statSync(join(shipped, dir, f)).size;
-    assert.ok(total < 4 * 1024 * 1024, `${total} bytes`);
+    assert.ok(total < 5 * 1024 * 1024, `${total} bytes`);
   });
 });
 

@@ -52,6 +52,7 @@ echo "== Presence: NOTIFYs per second to 100 watchers of one busy user, and memo
 # Floor of issue 19: 2,000 NOTIFY/s (goal 20,000); the bench exits 1 below the floor.
 node --import tsx bench/presence.bench.ts || status=1
 echo "== Lua script VMs (issue 18): making one, memory per live VM, one trivial script run"; node --import tsx --expose-gc bench/lua-vm.bench.ts || status=1
+echo "== Script workers (issue 18): main-thread CPU per trivial script, in-thread vs pool"; node --import tsx bench/script-pool.bench.ts || status=1
 echo "== Lua service scripts (issue 18): calls per second through a trivial route script against none (goal >= 75%, floor 50%), memory per live VM"; bash bench/script-route.sh || status=1
 echo "== Floods (issue 22): credential-less INVITEs, then REGISTERs, at 10,000/s for 30 s from 32 loopback sockets (overload path: 127/8 is exempt from the per-source limit)"
 # Goals: 0% silent, heap < 300 MB, bytes out/in <= 1; the bench exits 1 at heap >= 300 MB, ratio > 1 or > 5% silent.

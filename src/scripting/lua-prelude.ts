@@ -137,7 +137,7 @@ end
  * in the runner) fails plainly instead of handing the script a raw promise.
  */
 export const API_PRELUDE = `
-local api, maxdepth, maxentries = ...
+local names, dispatch, maxdepth, maxentries = ...
 local running, error, type, tostring, pairs, next, select, G =
   coroutine.running, error, type, tostring, pairs, next, select, _G
 local main
@@ -166,19 +166,22 @@ local function bind(name, f)
           .. " levels or with more than " .. maxentries .. " entries", 2)
       end
     end
-    local kind, value = f(...)
+    local kind, value = dispatch(f, ...)
     if kind == 1 then kind, value = value:await() end
     if kind == 2 then error(name .. ": " .. tostring(value), 2) end
     return value
   end
 end
-for name, member in pairs(api) do
-  if type(member) == "table" then
-    local t = {}
-    for k, f in pairs(member) do t[k] = bind(name .. "." .. k, f) end
-    G[name] = t
+-- One JS function serves every host function (dispatch(index, ...)): binding each as a JS
+-- function of its own costs the VM a wrapper apiece, dozens per run.
+for i, entry in pairs(names) do
+  local name, k = entry[1], entry[2]
+  if k ~= nil then
+    local t = G[name]
+    if type(t) ~= "table" then t = {}; G[name] = t end
+    t[k] = bind(name .. "." .. k, i)
   else
-    G[name] = bind(name, member)
+    G[name] = bind(name, i)
   end
 end
 return function(f, ...)

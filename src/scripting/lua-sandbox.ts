@@ -214,9 +214,10 @@ export class LuaSandbox {
    * value in the registry: converted to JS and back it would become a C function, across which
    * a coroutine cannot yield.
    */
-  bindApi(api: Record<string, unknown>): void {
+  bindApi(api: { names: Record<number, string[]>; dispatch: (...args: unknown[]) => unknown }): void {
     const g = this.#engine.global;
-    this.#prelude(API_PRELUDE, "=parley-api", [api, PLAIN_DATA_LIMITS.depth, PLAIN_DATA_LIMITS.entries], 1);
+    const args = [api.names, api.dispatch, PLAIN_DATA_LIMITS.depth, PLAIN_DATA_LIMITS.entries];
+    this.#prelude(API_PRELUDE, "=parley-api", args, 1);
     this.#starter = this.#lua.luaL_ref(g.address, LUA_REGISTRYINDEX);
   }
 

@@ -119,14 +119,30 @@ function aborted(vm: LuaSandbox, thread: LuaThread, signal?: AbortSignal): Scrip
   return { ok: false, error: vm.error("aborted", `stopped while waiting: ${reason}`, thread.address) };
 }
 
-/** The API as the VM receives it: each function answers (kind, value) for API_PRELUDE's bind(). */
-function luaApi(api: HostApi): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/**
+ * The API as the VM receives it: the names, [namespace, function] or [function], indexed from 1,
+ * and one dispatcher that calls the host function of an index and answers (kind, value) for
+ * API_PRELUDE's bind(). One JS function crosses, whatever the size of the API.
+ */
+function luaApi(api: HostApi): {
+  names: Record<number, string[]>;
+  dispatch: (...args: unknown[]) => unknown;
+} {
+  const names: Record<number, string[]> = {};
+  const calls: Array<(...args: unknown[]) => unknown> = [];
   for (const [name, member] of Object.entries(api)) {
-    if (typeof member === "function") out[name] = hostCall(member);
-    else out[name] = Object.fromEntries(Object.entries(member).map(([k, f]) => [k, hostCall(f)]));
+    if (typeof member === "function") {
+      calls.push(hostCall(member));
+      names[calls.length] = [name];
+    } else {
+      for (const [k, f] of Object.entries(member)) {
+        calls.push(hostCall(f));
+        names[calls.length] = [name, k];
+      }
+    }
   }
-  return out;
+  const dispatch = (index: unknown, ...args: unknown[]) => calls[(index as number) - 1]!(...args);
+  return { names, dispatch };
 }
 
 const VALUE = 0;

@@ -61,7 +61,10 @@ async function memoryPerVm(options: LuaVmHostOptions): Promise<{ rssKb: number; 
 async function luaHeapKb(host: LuaVmHost): Promise<number> {
   const vm = await host.create("sample");
   try {
-    vm.bindApi({ call: { collect: () => LuaMultiReturn.of<unknown>(1, new Promise(() => {})) } });
+    vm.bindApi({
+      names: { 1: ["call", "collect"] },
+      dispatch: () => LuaMultiReturn.of<unknown>(1, new Promise(() => {})),
+    });
     const chunk = vm.newThread();
     if (vm.compile(chunk, LIVE_SCRIPT)) throw new Error("the live script does not compile");
     vm.insertStarter(chunk);

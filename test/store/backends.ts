@@ -90,6 +90,17 @@ const postgres: Backend = {
       async drop() {
         const client = new pg.Client({ connectionString: base.toString() });
         await client.connect();
+        // A closed pool's end() can resolve while its connections are still saying goodbye; forced
+        // off by the drop, such a connection raises "terminating connection due to administrator
+        // command" in the test process. So wait (up to 3 s) until no session is left on it.
+        for (let i = 0; i < 60; i++) {
+          const left = await client.query(
+            "select count(*)::int as n from pg_stat_activity where datname = $1",
+            [database],
+          );
+          if (left.rows[0].n === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
         await client.query(`drop database if exists ${database} with (force)`);
         await client.end();
       },

@@ -43,6 +43,7 @@ import { metricsRoutes } from "./routes/metrics.js";
 import { originateRoutes } from "./routes/originate.js";
 import { parkedRoutes } from "./routes/parked.js";
 import { minPasswordLengthOf, passwordPolicyRoutes } from "./routes/password-policy.js";
+import { phoneRoutes, phoneRoutesOptions } from "./routes/phone.js";
 import { promptsRoutes } from "./routes/prompts.js";
 import { recordingsRoutes } from "./routes/recordings.js";
 import { registrationsRoutes } from "./routes/registrations.js";
@@ -183,6 +184,10 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         },
         { name: "scripts", description: "Service scripts (Lua) and the triggers that run them" },
         { name: "session", description: "Web UI sign-in, the administrator password, live events" },
+        {
+          name: "phone",
+          description: "The web phone of a local user: its own sign-in and token (not the admin's)",
+        },
         { name: "meta", description: "This document" },
       ],
       components: {
@@ -236,6 +241,11 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
       sessions: admin.sessions,
       token: deps.token,
       prefix: API_PREFIX,
+    });
+    // The web softphone's user-scope routes (issue 20), with a token hook of their own.
+    await app.register(phoneRoutes, {
+      prefix: API_PREFIX,
+      ...phoneRoutesOptions(deps, domain.id, admin.sessions.idleTtlMs),
     });
   }
   await app.register(

@@ -8,6 +8,7 @@
  * bindings); media/ only offers the generic parts it is built from: sessions by handle, ports and
  * the SDP rewriting primitives, and knows nothing of calls or SIP (ARCHITECTURE.md).
  */
+import { BrowserLeg, isWebRtcSdp } from "../media/browser-leg.js";
 import type { MediaEngine, MediaSession } from "../media/media-engine.js";
 import type { MediaSide, StreamStats } from "../media/protocol.js";
 import { RecordingHandle } from "../media/recorder-handle.js";
@@ -22,6 +23,9 @@ import type {
   RecordingRun,
 } from "./call-media.js";
 import type { SdpContext } from "./leg-policy.js";
+
+/** RFC 7118 5.2: a browser registers a Contact with `;transport=ws` or `;transport=wss`. */
+const WEBSOCKET_CONTACT = /;transport=wss?(?=[;>?]|$)/i;
 
 /** --media-relay: always, never, or auto (users' setting and NAT detection). */
 export type RelayMode = "auto" | "always" | "never";
@@ -81,6 +85,8 @@ class RelayedCall implements CallMedia {
   private readonly music: Partial<Record<MediaSide, { stop(): void }>> = {};
   private armed = false;
   private final: Promise<CallMediaStats> | undefined;
+  /** The sides that are browsers (issue 20): their SDP is translated, their media terminated. */
+  private readonly browsers: Partial<Record<MediaSide, BrowserLeg>> = {};
 
   constructor(
     private readonly session: MediaSession,
@@ -92,6 +98,7 @@ class RelayedCall implements CallMedia {
     // The body comes from the caller (side a) going to the callee, or the reverse.
     const from: MediaSide = context.direction === "caller-to-callee" ? "a" : "b";
     const to: MediaSide = from === "a" ? "b" : "a";
+    body = this.fromBrowser(from, body);
     const audio = readSdpAudio(body);
     if (audio === undefined) return body;
     const pt = /^m=audio \d+ \S+ (\d+)/m.exec(body.toString("latin1"))?.[1];
@@ -99,18 +106,48 @@ class RelayedCall implements CallMedia {
     if (!this.session.closed) {
       const sends = audio.direction === "sendrecv" || audio.direction === "sendonly";
       const dtmf = /^a=rtpmap:(\d+) telephone-event\/8000/im.exec(body.toString("latin1"))?.[1];
+      const webrtc = this.browsers[from]?.peer;
       const peer = {
         address: audio.address,
         port: audio.port,
         rtcpMux: audio.rtcpMux,
         sends,
         ...(dtmf === undefined ? {} : { dtmfPayloadType: Number(dtmf) }),
+        ...(webrtc === undefined ? {} : { webrtc }),
       };
       this.session.update(from, peer).then(undefined, this.o.onError);
     }
     // The other side sends to the relay's port facing the sender's peer.
     const address = this.o.address ?? context.local?.() ?? this.o.fallbackAddress;
-    return rewriteSdp(body, { address, port: this.session.port(to) });
+    const candidate = { address, port: this.session.port(to) };
+    const rewritten = rewriteSdp(body, candidate);
+    const browser = this.browserToward(to, context.webSocket === true);
+    return browser === undefined ? rewritten : browser.write(rewritten, candidate);
+  }
+
+  /** A body from `side`: a browser's is read as plain SDP (the side becomes a browser's). */
+  private fromBrowser(side: MediaSide, body: Buffer): Buffer {
+    if (this.browsers[side] === undefined && !isWebRtcSdp(body)) return body;
+    const browser = this.browserLeg(side);
+    if (browser === undefined) return body;
+    return browser.read(body) ?? body;
+  }
+
+  /**
+   * The browser a body goes to: a side that spoke WebRTC, or a leg reached over a WebSocket that
+   * has not spoken yet (Parley's offer to it must be WebRTC already).
+   */
+  private browserToward(side: MediaSide, webSocket: boolean): BrowserLeg | undefined {
+    const known = this.browsers[side];
+    if (known?.heard) return known;
+    return webSocket ? this.browserLeg(side) : undefined;
+  }
+
+  private browserLeg(side: MediaSide): BrowserLeg | undefined {
+    const fingerprint = this.o.engine.dtlsFingerprint;
+    if (fingerprint === undefined) return undefined;
+    this.browsers[side] ??= new BrowserLeg(fingerprint);
+    return this.browsers[side];
   }
 
   answered(): void {
@@ -188,6 +225,10 @@ export class CallRelay implements CallMediaProvider {
 
   /** Why this call's media should be relayed, or undefined when it may flow phone to phone. */
   reason(r: CallMediaRequest): { reason: string; callerNat: boolean; calleeNat: boolean } | undefined {
+    // A browser's media (DTLS-SRTP behind ICE) is terminated in Parley whatever the setting: a
+    // phone cannot speak it (issue 20).
+    if (isWebRtcSdp(r.callerSdp) || r.calleeBindings.some((b) => WEBSOCKET_CONTACT.test(b.contactUri)))
+      return { reason: "webrtc", callerNat: false, calleeNat: false };
     // Recording needs the media in Parley, whatever the relay setting (issue 17).
     if (this.o.mode === "never")
       return r.record ? { reason: "record", callerNat: false, calleeNat: false } : undefined;

@@ -23,7 +23,7 @@ import { type HandOffRequest, handOffFrom } from "./endpoint-handoff.js";
 import { answerWithEndpoint } from "./endpoint-leg.js";
 import { COMPLETED_ELSEWHERE, type Fork, type ForkResult } from "./fork.js";
 import { leavingCause, NO_PRACK, sideCause } from "./hangup-cause.js";
-import { dialogLocal, type LocalAddress, receivedOn, sentToward } from "./leg-address.js";
+import { dialogLocal, type LocalAddress, overWebSocket, receivedOn, sentToward } from "./leg-address.js";
 import { sdpBody } from "./leg-policy.js";
 import type { EndpointTarget, FinalStatus, MediaEndpoint } from "./media-endpoint.js";
 import { ProvisionalRelay } from "./provisional-relay.js";
@@ -73,7 +73,8 @@ export class Call implements CallSubject {
     relays: () => this.o.policy.relayProvisionals,
     uas: () => this.uas,
     ringing: () => this.state === "ringing",
-    body: (response) => sdpBody(this.o, response, "callee-to-caller", this.callerLocal()),
+    body: (response) =>
+      sdpBody(this.o, response, "callee-to-caller", this.callerLocal(), this.callerOverWebSocket()),
     callerLeft: () => this.callerCancelled(),
   });
   private callerStatus = 0;
@@ -134,7 +135,13 @@ export class Call implements CallSubject {
         ...this.o,
         request,
         body: (target) =>
-          sdpBody(this.o, request, "caller-to-callee", sentToward(this.o.addressing, target.destination)),
+          sdpBody(
+            this.o,
+            request,
+            "caller-to-callee",
+            sentToward(this.o.addressing, target.destination),
+            overWebSocket(target.destination.protocol),
+          ),
         progress: (status, options) => {
           if (uas?.state === "proceeding") uas.progress(status, options);
         },
@@ -208,7 +215,9 @@ export class Call implements CallSubject {
     if (leg.party !== undefined) this.o.events("retargeted", { call: this, before, after: leg.party });
     let callerDialog: Dialog;
     try {
-      callerDialog = this.uas!.accept(sdpBody(this.o, answer, "callee-to-caller", this.callerLocal()));
+      callerDialog = this.uas!.accept(
+        sdpBody(this.o, answer, "callee-to-caller", this.callerLocal(), this.callerOverWebSocket()),
+      );
     } catch (error) {
       this.o.onError(error);
       this.state = "ending";
@@ -223,7 +232,13 @@ export class Call implements CallSubject {
       callerDialog.once("ack", ({ request }) => {
         dialog.ack(
           invite.request,
-          sdpBody(this.o, request, "caller-to-callee", dialogLocal(this.o.addressing, dialog)),
+          sdpBody(
+            this.o,
+            request,
+            "caller-to-callee",
+            dialogLocal(this.o.addressing, dialog),
+            overWebSocket(dialog.destination().protocol),
+          ),
         );
         leg.invite = undefined;
       });
@@ -283,7 +298,13 @@ export class Call implements CallSubject {
   private bridgeHost(): BridgeHost {
     return callBridgeHost(this, this.o, {
       body: (message, direction, toward) =>
-        sdpBody(this.o, message, direction, dialogLocal(this.o.addressing, toward)),
+        sdpBody(
+          this.o,
+          message,
+          direction,
+          dialogLocal(this.o.addressing, toward),
+          overWebSocket(toward.destination().protocol),
+        ),
       sideEnded: (dialog, cause) => this.sideEnded(dialog, cause),
     });
   }
@@ -383,6 +404,11 @@ export class Call implements CallSubject {
     return this.uas === undefined ? undefined : receivedOn(this.o.addressing, this.uas.rx);
   }
 
+  /** The caller's INVITE came over a WebSocket (a browser, issue 20). */
+  private callerOverWebSocket(): boolean {
+    return overWebSocket(this.uas?.rx.protocol);
+  }
+
   /** A body through the leg policy, on its way toward `dialog` (transfer re-INVITEs). */
   bodyToward(message: SipMessage, dialog: Dialog): { body?: Buffer; contentType?: string } {
     return sdpBody(
@@ -390,6 +416,7 @@ export class Call implements CallSubject {
       message,
       this.bridge?.directionToward(dialog) ?? "caller-to-callee",
       dialogLocal(this.o.addressing, dialog),
+      overWebSocket(dialog.destination().protocol),
     );
   }
 

@@ -39,3 +39,11 @@ export function sentToward(
 export function dialogLocal(addressing: LegAddressing | undefined, dialog: Dialog): LocalAddress | undefined {
   return addressing === undefined ? undefined : () => addressing.localAddressToward(dialog.destination());
 }
+
+/**
+ * Whether a leg's SIP goes over a WebSocket (RFC 7118): its phone is a browser, and the SDP Parley
+ * sends it must be WebRTC's (issue 20) even before the browser has said anything.
+ */
+export function overWebSocket(protocol: string | undefined): boolean {
+  return protocol === "WS" || protocol === "WSS";
+}

@@ -17,6 +17,8 @@ export interface SdpContext {
    * the media relay writes it in the SDP unless a media address is configured.
    */
   readonly local?: LocalAddress;
+  /** The leg the body goes to is reached over a WebSocket (a browser: WebRTC SDP, issue 20). */
+  readonly webSocket?: boolean;
 }
 
 /**
@@ -28,9 +30,15 @@ export function sdpBody(
   message: SipMessage,
   direction: SdpContext["direction"],
   local: LocalAddress | undefined,
+  webSocket = false,
 ): { body?: Buffer; contentType?: string } {
   if (message.body.length === 0) return {};
-  const context: SdpContext = { callId: call.id, direction, ...(local === undefined ? {} : { local }) };
+  const context: SdpContext = {
+    callId: call.id,
+    direction,
+    ...(local === undefined ? {} : { local }),
+    ...(webSocket ? { webSocket } : {}),
+  };
   return {
     body: call.policy.sdp(message.body, context),
     contentType: message.get("content-type") ?? "application/sdp",

@@ -4,7 +4,8 @@
  * channel with ids and timeouts, and everything pending is rejected when the channel closes").
  * The call engine holds MediaSession handles; no object is shared with a worker.
  */
-import { randomUUID } from "node:crypto";
+
+import { randomUUID, X509Certificate } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { TonePlanName } from "./dsp/tones.js";
 import { type EndpointChannel, EndpointHandle, type EndpointRequestBody } from "./endpoint-handle.js";
@@ -18,6 +19,7 @@ import type {
   SessionStats,
   WorkerConfig,
 } from "./protocol.js";
+import { createDtlsCertificate } from "./webrtc/dtls-certificate.js";
 
 export class MediaError extends Error {
   constructor(
@@ -281,9 +283,29 @@ export class MediaEngine {
     return total;
   }
 
+  /**
+   * "sha-256 AB:CD:..." of the workers' DTLS certificate, for the SDP Parley writes to browsers
+   * (issue 20); undefined before start() or when no certificate could be made.
+   */
+  dtlsFingerprint: string | undefined;
+
   /** Starts the workers, each with its own slice of the port range; resolves when all are ready. */
   async start(): Promise<void> {
     const count = Math.max(1, Math.floor(this.o.workers));
+    // One certificate for every worker: any of them may take a browser's side.
+    const certificate = await createDtlsCertificate().catch((error: unknown) => {
+      this.o.onWorkerError?.(new Error(`no DTLS certificate, WebRTC media is off: ${String(error)}`));
+      return undefined;
+    });
+    const dtls =
+      certificate === undefined
+        ? undefined
+        : {
+            certPem: new X509Certificate(certificate.der).toString(),
+            keyPem: certificate.key.export({ type: "pkcs8", format: "pem" }).toString(),
+            fingerprint: certificate.fingerprint,
+          };
+    if (dtls !== undefined) this.dtlsFingerprint = `sha-256 ${dtls.fingerprint}`;
     const span = Math.floor((this.o.maxPort - this.o.minPort + 1) / count);
     const ready: Array<Promise<void>> = [];
     for (let i = 0; i < count; i++) {
@@ -294,6 +316,7 @@ export class MediaEngine {
         statsIntervalMs: this.o.statsIntervalMs ?? 1000,
         ...(this.o.relatchAfterMs === undefined ? {} : { relatchAfterMs: this.o.relatchAfterMs }),
         ...(this.o.tonePlan === undefined ? {} : { tonePlan: this.o.tonePlan }),
+        ...(dtls === undefined ? {} : { dtls }),
       };
       const worker = spawnWorker(config);
       const channel = new WorkerChannel(worker, this.o.requestTimeoutMs ?? 2000);

@@ -188,6 +188,7 @@ export class MediaServer {
       onError: (error) => this.o.onError(error, peer),
       onDigit: (event) => this.o.onDigit?.(peer, event),
       onClosed: (stats) => this.o.onClosed?.(peer, stats),
+      dtlsFingerprint: () => this.o.engine.dtlsFingerprint,
     });
   }
 }

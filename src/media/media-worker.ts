@@ -21,6 +21,7 @@ const endpoints = new EndpointWorkerCore({
   relaySide: (session, side) => relay.relaySide(session, side),
   emit,
   tonePlan: config.tonePlan,
+  certificate: relay.certificate,
 });
 
 const recorders = new RecorderWorkerCore({

@@ -8,6 +8,19 @@ import type { TonePlanName } from "./dsp/tones.js";
 import type { EndpointEvent, EndpointRequest, EndpointStats } from "./endpoint/endpoint-protocol.js";
 import type { RecorderRequest, RecordingResult } from "./recorder-protocol.js";
 
+/**
+ * A browser's side (issue 20): Parley's ICE-lite credentials written in the SDP it sent, and the
+ * browser's ICE credentials and DTLS fingerprint from the browser's SDP. The media worker then
+ * terminates ICE, DTLS-SRTP and SRTP on the side's RTP socket (webrtc/webrtc-transport.ts).
+ */
+export interface WebRtcPeer {
+  readonly local: { readonly ufrag: string; readonly pwd: string };
+  readonly remote: {
+    readonly ice: { readonly ufrag: string; readonly pwd: string };
+    readonly fingerprint: { readonly algorithm: string; readonly value: string };
+  };
+}
+
 /** Where one side's RTP goes, as its SDP says (before latching). */
 export interface MediaPeer {
   /** The connection address (c=) of the stream. */
@@ -27,6 +40,8 @@ export interface MediaPeer {
    * one: the relay reports the key presses it carries (in-call feature codes).
    */
   readonly dtmfPayloadType?: number;
+  /** The side is a browser: SRTP over DTLS behind ICE-lite on its RTP port (issue 20). */
+  readonly webrtc?: WebRtcPeer;
 }
 
 /** The two sides of a relayed call: "a" faces the caller, "b" the callee. */
@@ -160,4 +175,10 @@ export interface WorkerConfig {
   readonly tonePlan?: TonePlanName;
   /** Silence after which a relay latch may move to a new source, ms (0 = never; default 2000). */
   readonly relatchAfterMs?: number;
+  /**
+   * The worker's DTLS certificate for browsers' sides (RFC 5763 5: self-signed; the SDP's
+   * fingerprint vouches for it), made once by the engine so every worker and the signalling
+   * thread's SDP agree on the fingerprint.
+   */
+  readonly dtls?: { readonly certPem: string; readonly keyPem: string; readonly fingerprint: string };
 }

@@ -9,6 +9,8 @@ import type { Socket } from "node:dgram";
 import { plainPeer, socketPeer } from "./port-pool.js";
 import type { MediaPeer, MediaSide, SessionStats } from "./protocol.js";
 import { RtpStats } from "./rtp-stats.js";
+import { SecureLink } from "./secure-link.js";
+import type { DtlsCertificate } from "./webrtc/webrtc-transport.js";
 
 /** RFC 5761 4: with rtcp-mux, an RTP-port packet whose second byte is 192-223 is RTCP (PT 64-95 | M). */
 function isRtcp(packet: Buffer): boolean {
@@ -64,6 +66,8 @@ export class RelaySide {
   tap: ((packet: Buffer) => void) | undefined;
   /** A call recorder hearing this side (recorder-worker-core.ts): a copy, the relaying goes on. */
   recording: ((packet: Buffer) => void) | undefined;
+  /** A browser's side (issue 20): ICE-lite, DTLS-SRTP and SRTP on the RTP socket. */
+  private readonly secure: SecureLink;
 
   constructor(
     readonly rtp: Socket,
@@ -80,8 +84,18 @@ export class RelaySide {
     private readonly dualStack = false,
     /** The latch may move after this much silence from the latched source, ms (0 = never). */
     private readonly relatchAfterMs = DEFAULT_RELATCH_AFTER_MS,
+    /** The worker's DTLS certificate, for a browser's side. */
+    certificate?: DtlsCertificate,
   ) {
-    rtp.on("message", (packet, from) => this.onRtp(packet, from.address, from.port));
+    this.secure = new SecureLink(rtp, certificate, {
+      // ICE chose the browser's address: no latching, SRTP's authentication vouches for each packet.
+      rtp: (packet) => this.forward(packet),
+      rtcp: (packet) => this.forwardRtcp(packet),
+    });
+    rtp.on("message", (packet, from) => {
+      if (this.secure.active) this.secure.receive(packet, from.address, from.port);
+      else this.onRtp(packet, from.address, from.port);
+    });
     rtcp.on("message", (packet, from) => this.onRtcp(packet, from.address, from.port));
     // A peer's ICMP unreachable must not kill the worker; RTP is best effort.
     rtp.on("error", () => {});
@@ -101,6 +115,7 @@ export class RelaySide {
     if (this.rtpConnected) this.disconnect();
     this.mustSend = peer.sends !== false && peer.port !== 0;
     this.lastPacketAt = performance.now();
+    this.secure.update(peer.port === 0 ? undefined : peer.webrtc);
     if (peer.port === 0) {
       // RFC 3264 6: port 0 rejects the stream; send nothing to it.
       this.rtpAddress = undefined;
@@ -126,11 +141,18 @@ export class RelaySide {
       // been silent a while and this one keeps sending (a NAT that mapped the phone anew).
       if (!this.takeOver(packet, address, port)) return;
     }
-    if (this.rtcpMux && isRtcp(packet)) {
-      this.stats.rtcpIn++;
-      if (this.tap === undefined && this.other.tap === undefined) this.other.sendRtcp(packet);
-      return;
-    }
+    if (this.rtcpMux && isRtcp(packet)) this.forwardRtcp(packet);
+    else this.forward(packet);
+  }
+
+  /** RTCP from this side, passed on to the other phone. */
+  private forwardRtcp(packet: Buffer): void {
+    this.stats.rtcpIn++;
+    if (this.tap === undefined && this.other.tap === undefined) this.other.sendRtcp(packet);
+  }
+
+  /** RTP from this side (latched, or decrypted from a browser): counted, heard, passed on. */
+  private forward(packet: Buffer): void {
     const now = performance.now();
     this.lastPacketAt = now;
     this.stats.rtp(packet, now);
@@ -226,9 +248,8 @@ export class RelaySide {
     } else if (port !== this.rtcpPort || address !== this.rtcpAddress) {
       return;
     }
-    this.stats.rtcpIn++;
     // RTCP reports on streams the attached endpoint replaced would mislead the other phone.
-    if (this.tap === undefined && this.other.tap === undefined) this.other.sendRtcp(packet);
+    this.forwardRtcp(packet);
   }
 
   /** Sends RTP to this side, from this side's socket (the port its SDP was given). */
@@ -236,11 +257,16 @@ export class RelaySide {
     if (this.rtpAddress === undefined) return;
     this.stats.packetsOut++;
     this.stats.bytesOut += packet.length;
-    if (this.rtpConnected) this.rtp.send(packet);
+    if (this.secure.active) this.secure.sendRtp(packet);
+    else if (this.rtpConnected) this.rtp.send(packet);
     else this.rtp.send(packet, this.rtpPort, this.rtpAddress);
   }
 
   sendRtcp(packet: Buffer): void {
+    if (this.secure.active) {
+      this.secure.sendRtcp(packet);
+      return;
+    }
     if (this.rtcpMux) {
       if (this.rtpConnected) this.rtp.send(packet);
       else if (this.rtpAddress !== undefined) this.rtp.send(packet, this.rtpPort, this.rtpAddress);
@@ -259,10 +285,12 @@ export class RelaySide {
   }
 
   latchedAt(): string | undefined {
+    if (this.secure.active) return undefined;
     return this.latchedRtp ? `${plainPeer(this.rtpAddress ?? "")}:${this.rtpPort}` : undefined;
   }
 
   close(): void {
+    this.secure.close();
     this.rtp.close();
     this.rtcp.close();
   }

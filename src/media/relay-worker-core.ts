@@ -15,17 +15,22 @@ import type {
   WorkerConfig,
 } from "./protocol.js";
 import { RelaySession, RelaySide } from "./relay-session.js";
+import { workerCertificate } from "./secure-link.js";
+import type { DtlsCertificate } from "./webrtc/webrtc-transport.js";
 
 export class RelayWorkerCore {
   private readonly sessions = new Map<string, RelaySession>();
   private readonly timer: NodeJS.Timeout;
   private readonly statsTimer: NodeJS.Timeout | undefined;
+  /** The worker's DTLS certificate for browsers' sides (and its endpoints'). */
+  readonly certificate: DtlsCertificate | undefined;
   constructor(
     private readonly config: WorkerConfig,
     private readonly emit: (event: MediaEvent) => void,
     /** The worker's ports, shared with its media endpoints. */
     readonly ports: PortPool = new PortPool(config.minPort, config.maxPort, config.bindAddress),
   ) {
+    this.certificate = workerCertificate(config.dtls);
     this.timer = setInterval(() => this.checkTimeouts(), 250);
     this.timer.unref();
     if (config.statsIntervalMs > 0) {
@@ -121,6 +126,7 @@ export class RelayWorkerCore {
       specificAddress,
       dualStack,
       this.config.relatchAfterMs,
+      this.certificate,
     );
   }
 

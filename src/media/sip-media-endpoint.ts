@@ -7,6 +7,7 @@
  * end with `hangup`).
  */
 import { randomInt } from "node:crypto";
+import { BrowserLeg, isWebRtcSdp } from "./browser-leg.js";
 import type { EndpointStats } from "./endpoint/endpoint-protocol.js";
 import type { DigitEvent, EndpointHandle } from "./endpoint-handle.js";
 import { answerOffer, type LocalMedia, makeOffer, readAnswer } from "./sdp-negotiation.js";
@@ -52,6 +53,8 @@ export interface SipMediaEndpointOptions {
    * failure status; the script answers with `answer()` or ends with `hangup(final)`.
    */
   readonly early?: boolean;
+  /** The media workers' DTLS fingerprint, to answer a browser (issue 20); undefined: none. */
+  readonly dtlsFingerprint?: () => string | undefined;
 }
 
 export class SipMediaEndpoint {
@@ -66,6 +69,8 @@ export class SipMediaEndpoint {
   readonly early: boolean;
   private started = false;
   private over = false;
+  /** The caller is a browser: its SDP is translated and its media terminated (issue 20). */
+  private browser: BrowserLeg | undefined;
 
   constructor(private readonly o: SipMediaEndpointOptions) {
     this.peer = o.peer;
@@ -119,12 +124,26 @@ export class SipMediaEndpoint {
     return this.negotiate(handle, offer);
   }
 
-  private async negotiate(handle: EndpointHandle, offer: Buffer): Promise<SipMediaAnswer> {
+  /** A browser's SDP as plain SDP (the endpoint's negotiation speaks RTP/AVP only). */
+  private plain(body: Buffer): Buffer {
+    if (this.browser === undefined && isWebRtcSdp(body)) {
+      const fingerprint = this.o.dtlsFingerprint?.();
+      if (fingerprint !== undefined) this.browser = new BrowserLeg(fingerprint);
+    }
+    return this.browser?.read(body) ?? body;
+  }
+
+  private async negotiate(handle: EndpointHandle, webOffer: Buffer): Promise<SipMediaAnswer> {
     let remote: Parameters<EndpointHandle["setRemote"]>[0] | undefined;
+    const offer = this.plain(webOffer);
+    const browser = this.browser;
     const sdp = this.versioned((local) => {
       const result = answerOffer(offer, local);
       remote = result.ok ? result.remote : undefined;
-      return result.ok ? result.sdp : "";
+      if (!result.ok) return "";
+      if (browser === undefined) return result.sdp;
+      const candidate = { address: local.address, port: local.port };
+      return browser.write(Buffer.from(result.sdp), candidate).toString("utf8");
     });
     if (remote === undefined) {
       const refused = answerOffer(offer, this.local!);
@@ -132,12 +151,16 @@ export class SipMediaEndpoint {
         ? { ok: false, status: 500, reason: "Server Internal Error" }
         : { ok: false, status: refused.status, reason: refused.reason, warning: refused.warning };
     }
-    await handle.setRemote(remote);
+    const webrtc = browser?.peer;
+    await handle.setRemote(webrtc === undefined ? remote : { ...remote, webrtc });
     return { ok: true, sdp: Buffer.from(sdp) };
   }
 
   acknowledged(answer: Buffer): void {
-    const remote = readAnswer(answer);
+    const plain = this.plain(answer);
+    const found = readAnswer(plain);
+    const webrtc = this.browser?.peer;
+    const remote = found === undefined || webrtc === undefined ? found : { ...found, webrtc };
     if (remote === undefined || this.handle === undefined) {
       this.hangup();
       return;

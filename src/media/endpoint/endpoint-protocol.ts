@@ -4,8 +4,10 @@
  * Operations (play, record, collect, echo, bridge, conference) are named by an id the signalling
  * side chooses; each ends with exactly one `op` event.
  */
+
 import type { G711Codec } from "../dsp/g711.js";
 import type { ToneName, TonePlanName } from "../dsp/tones.js";
+import type { WebRtcPeer } from "../protocol.js";
 
 /** Where the endpoint's RTP goes and what it speaks, from the SDP offer/answer (RFC 3264). */
 export interface EndpointRemote {
@@ -18,6 +20,8 @@ export interface EndpointRemote {
   readonly telephoneEvent?: number;
   /** RFC 3264 6.1: whether Parley may send (false while the peer holds: sendonly/inactive). */
   readonly send: boolean;
+  /** The peer is a browser: ICE-lite, DTLS-SRTP and SRTP on the endpoint's port (issue 20). */
+  readonly webrtc?: WebRtcPeer;
 }
 
 /** One item of a play list: a WAV file (already resolved to a path), a tone, or silence. */

@@ -11,6 +11,7 @@ import { ConferenceRoom, type MixParticipant } from "../mixer/conference-mixer.j
 import type { PortPool } from "../port-pool.js";
 import type { MediaErrorCode, MediaReply } from "../protocol.js";
 import type { RelaySide } from "../relay-session.js";
+import type { DtlsCertificate } from "../webrtc/webrtc-transport.js";
 import { AudioCache } from "./audio-cache.js";
 import { Endpoint } from "./endpoint.js";
 import type { EndpointEvent, EndpointOp, EndpointRequest, PlayItem } from "./endpoint-protocol.js";
@@ -36,6 +37,8 @@ export interface EndpointCoreDeps {
   readonly relaySide: (session: string, side: "a" | "b") => RelaySide | undefined;
   readonly emit: (event: EndpointEvent) => void;
   readonly tonePlan?: TonePlanName;
+  /** The worker's DTLS certificate, for a browser calling an endpoint (issue 20). */
+  readonly certificate?: DtlsCertificate | undefined;
 }
 
 export class EndpointWorkerCore {
@@ -157,6 +160,7 @@ export class EndpointWorkerCore {
         endpoint.receive,
         (p) => ports.give(p),
         ports.specificAddress,
+        this.deps.certificate,
       );
     }
     this.endpoints.set(name, endpoint);

@@ -5,6 +5,8 @@
  */
 import { type PortPair, socketPeer } from "../port-pool.js";
 import type { RelaySide } from "../relay-session.js";
+import { SecureLink } from "../secure-link.js";
+import type { DtlsCertificate } from "../webrtc/webrtc-transport.js";
 import type { EndpointRemote } from "./endpoint-protocol.js";
 
 export interface RtpTransport {
@@ -29,14 +31,23 @@ export class SocketTransport implements RtpTransport {
    * relay's sides are): each send then skips the address lookup of an unconnected send.
    */
   private connected = false;
+  /** A browser calling (issue 20): ICE-lite, DTLS-SRTP and SRTP on the port. */
+  private readonly secure: SecureLink;
 
   constructor(
     private readonly pair: PortPair,
     receive: (packet: Buffer) => void,
     private readonly release: (pair: PortPair) => void,
     private readonly connectOnLatch = false,
+    certificate?: DtlsCertificate,
   ) {
+    // RTCP from a browser is accepted and not acted on, as a phone's.
+    this.secure = new SecureLink(pair.rtp, certificate, { rtp: receive, rtcp: () => {} });
     pair.rtp.on("message", (packet, from) => {
+      if (this.secure.active) {
+        this.secure.receive(packet, from.address, from.port);
+        return;
+      }
       if (!this.latched) {
         this.latched = true;
         this.address = from.address;
@@ -73,6 +84,7 @@ export class SocketTransport implements RtpTransport {
   }
 
   setRemote(remote: EndpointRemote): void {
+    this.secure.update(remote.port === 0 ? undefined : remote.webrtc);
     this.latched = false;
     if (this.connected) this.disconnect();
     // RFC 3264 6: port 0 declines the stream; nothing is sent to it.
@@ -81,11 +93,13 @@ export class SocketTransport implements RtpTransport {
   }
 
   send(packet: Buffer): void {
-    if (this.connected) this.pair.rtp.send(packet);
+    if (this.secure.active) this.secure.sendRtp(packet);
+    else if (this.connected) this.pair.rtp.send(packet);
     else if (this.address !== undefined) this.pair.rtp.send(packet, this.remotePort, this.address);
   }
 
   close(): void {
+    this.secure.close();
     this.release(this.pair);
   }
 }

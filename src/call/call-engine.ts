@@ -8,6 +8,7 @@
  * the calls in progress for the API (CallsView), the parties' counts and live state, and
  * publishes typed call events.
  */
+
 import { randomUUID } from "node:crypto";
 import type { Authenticator } from "../auth/authenticator.js";
 import { callStatus } from "../core/status-catalogue.js";
@@ -33,6 +34,7 @@ import type { ActiveCall, CallsView, UserState } from "./call-view-types.js";
 import { DetectionPointTable } from "./detection-points.js";
 import type { HoldMusicProvider } from "./hold-music.js";
 import type { LegAddressing } from "./leg-address.js";
+import { overWebSocket } from "./leg-address.js";
 import { defaultLegPolicy, type LegPolicy } from "./leg-policy.js";
 import { PartyIndex } from "./party-index.js";
 import { type Refusal, rejectOptions } from "./refusal.js";
@@ -248,7 +250,11 @@ export class CallEngine implements CallsView {
             recording: recordingRequest(identityOf(caller), plan),
             calleeBindings: plan.outbound
               ? []
-              : next.set.targets.map((t) => ({ contactUri: t.uri, sourceAddress: t.destination.address })),
+              : next.set.targets.map((t) => ({
+                  contactUri: t.uri,
+                  sourceAddress: t.destination.address,
+                  webSocket: overWebSocket(t.destination.protocol),
+                })),
           });
     if (uas.state !== "proceeding") {
       media?.close();

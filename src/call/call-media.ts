@@ -95,7 +95,12 @@ export interface CallMediaRequest {
   readonly callerRelayMedia: boolean;
   readonly calleeRelayMedia: boolean;
   /** The callee's bindings: Contact and observed source. */
-  readonly calleeBindings: ReadonlyArray<{ readonly contactUri: string; readonly sourceAddress: string }>;
+  readonly calleeBindings: ReadonlyArray<{
+    readonly contactUri: string;
+    readonly sourceAddress: string;
+    /** Reached over a WebSocket: a browser (issue 20). */
+    readonly webSocket?: boolean;
+  }>;
   /** The call may be recorded (call-recording.ts): its media must pass through Parley. */
   readonly record?: boolean;
   /** Who calls and who may answer, for call recording (call-recording.ts) to decide on. */

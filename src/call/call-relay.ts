@@ -227,7 +227,10 @@ export class CallRelay implements CallMediaProvider {
   reason(r: CallMediaRequest): { reason: string; callerNat: boolean; calleeNat: boolean } | undefined {
     // A browser's media (DTLS-SRTP behind ICE) is terminated in Parley whatever the setting: a
     // phone cannot speak it (issue 20).
-    if (isWebRtcSdp(r.callerSdp) || r.calleeBindings.some((b) => WEBSOCKET_CONTACT.test(b.contactUri)))
+    if (
+      isWebRtcSdp(r.callerSdp) ||
+      r.calleeBindings.some((b) => b.webSocket === true || WEBSOCKET_CONTACT.test(b.contactUri))
+    )
       return { reason: "webrtc", callerNat: false, calleeNat: false };
     // Recording needs the media in Parley, whatever the relay setting (issue 17).
     if (this.o.mode === "never")

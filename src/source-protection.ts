@@ -15,7 +15,7 @@ import type { Logger } from "./util/logger.js";
 
 type Limits = Pick<
   SipTransportOptions,
-  "maxConnections" | "maxConnectionsPerSource" | "maxMessagesPerConnection" | "onEvent"
+  "maxConnections" | "maxConnectionsPerSource" | "maxMessagesPerConnection" | "wsOrigins" | "onEvent"
 >;
 
 /** The transport's caps, and how their refusals (and its other events) are logged. */
@@ -24,6 +24,8 @@ export function transportLimits(settings: Settings, logger: Logger): Limits {
     maxConnections: settings.maxConnections,
     maxConnectionsPerSource: settings.maxConnectionsPerSource,
     maxMessagesPerConnection: settings.maxMessagesPerConnection,
+    // Pages allowed to open SIP WebSocket connections (issue 20), beside Parley's own host.
+    wsOrigins: settings.wsOrigins,
     onEvent: (event) => {
       if (event.kind !== "limit") logger.debug(event, "transport");
       else if (event.limit === "messages-per-connection")

@@ -6,7 +6,10 @@ import type { Settings } from "./config/settings.js";
 import type { PortNeed } from "./transport/port-probe.js";
 import type { TransportProtocol } from "./transport/types.js";
 
-/** The listeners the settings ask for: UDP and TCP on the SIP ports, TLS on its port, per address. */
+/**
+ * The listeners the settings ask for, per address: UDP and TCP on the SIP ports, TLS on its port,
+ * and SIP over WebSocket (WS, WSS) on theirs when set.
+ */
 export function listenersFor(
   settings: Settings,
 ): Array<{ protocol: TransportProtocol; address: string; port: number }> {
@@ -15,6 +18,8 @@ export function listenersFor(
     out.push({ protocol: "UDP", address, port: settings.sipPort });
     if (settings.sipTcpPort > 0) out.push({ protocol: "TCP", address, port: settings.sipTcpPort });
     if (settings.sipTlsPort > 0) out.push({ protocol: "TLS", address, port: settings.sipTlsPort });
+    if (settings.sipWsPort > 0) out.push({ protocol: "WS", address, port: settings.sipWsPort });
+    if (settings.sipWssPort > 0) out.push({ protocol: "WSS", address, port: settings.sipWssPort });
   }
   return out;
 }
@@ -23,6 +28,8 @@ const SIP_FLAG: Record<TransportProtocol, string> = {
   UDP: "--sip-port",
   TCP: "--sip-tcp-port",
   TLS: "--sip-tls-port",
+  WS: "--sip-ws-port",
+  WSS: "--sip-wss-port",
 };
 
 /** Every port the settings need, named for an operator. */

@@ -4,8 +4,19 @@
  * stays one readable page. Add a key here together with its field in `OpsSettings`.
  */
 import { z } from "zod";
+import { isOriginEntry } from "../transport/websocket-origin.js";
 import { cidrList } from "./cidr-list.js";
 import { hostList } from "./host-list.js";
+
+/** --ws-origins: a comma list of `*`, origins (https://host:port) or hosts; "" = none. */
+const originList = z
+  .string()
+  .trim()
+  .transform((s) => (s === "" ? [] : s.split(",").map((e) => e.trim().toLowerCase())))
+  .refine(
+    (list) => list.every(isOriginEntry),
+    "must be *, origins (https://host:port) or host names, separated by commas",
+  );
 
 export const opsSettingsTable = {
   minPasswordLength: {
@@ -91,6 +102,27 @@ export const opsSettingsTable = {
     schema: z.coerce.number().int().min(0).max(1_000_000),
     default: 500,
   },
+  sipWsPort: {
+    flag: "--sip-ws-port <port>",
+    describe:
+      "SIP over WebSocket (RFC 7118) port, plain (0 = none; browsers also reach SIP at the web server's /sip path)",
+    schema: z.coerce.number().int().min(0).max(65535),
+    default: 0,
+  },
+  sipWssPort: {
+    flag: "--sip-wss-port <port>",
+    describe:
+      "SIP over secure WebSocket port, with the TLS certificate (0 = none; HTTPS pages also reach SIP at the HTTPS port's /sip path)",
+    schema: z.coerce.number().int().min(0).max(65535),
+    default: 0,
+  },
+  wsOrigins: {
+    flag: "--ws-origins <origins>",
+    describe:
+      "web pages allowed to open SIP WebSocket connections besides Parley's own host, comma-separated: https://host:port origins, host names, or * for any (clients sending no Origin are always allowed)",
+    schema: originList,
+    default: "",
+  },
   scriptHttpAllow: {
     flag: "--script-http-allow <hosts>",
     describe:
@@ -114,6 +146,10 @@ export interface OpsSettings {
   rateLimit: number;
   rateLimitAllow: string[];
   maxMessagesPerConnection: number;
+  sipWsPort: number;
+  sipWssPort: number;
+  /** Parsed --ws-origins entries (empty: same host and Origin-less clients only). */
+  wsOrigins: string[];
   /** Comma list of host[:port] (config/host-list.ts); read at each request, "" = off. */
   scriptHttpAllow: string;
 }

@@ -45,6 +45,9 @@ export function natPeer(
   observed: Destination,
 ): Destination | undefined {
   if (routeSet.length > 0 || contact === undefined) return undefined;
+  // RFC 7118 5: a WebSocket peer (its Contact host is often "<random>.invalid") is reached only
+  // over the connection its messages come on, with that flow when it is known.
+  if (observed.protocol === "WS" || observed.protocol === "WSS") return observed;
   const uri = parseUri(contact);
   if (uri === undefined || uri.host === "") return undefined;
   const host = uri.host.startsWith("[") ? uri.host.slice(1, -1) : uri.host;
@@ -96,7 +99,7 @@ export function uasDialogInit(rx: ReceivedMessage, localTag: string): DialogInit
     remoteSeq: request.cseq?.seq,
     remoteTarget: ownCopy(contactUri(request) ?? request.from?.uri.raw ?? request.uriText),
     routeSet,
-    secure: rx.protocol === "TLS" && request.uri.scheme === "sips",
+    secure: (rx.protocol === "TLS" || rx.protocol === "WSS") && request.uri.scheme === "sips",
     flowId: rx.flowId,
     natPeer: natPeer(contactUri(request), routeSet, {
       protocol: rx.protocol,
@@ -131,7 +134,7 @@ export function uacDialogInit(invite: SipRequest, response: SipResponse, sentTo:
     remoteSeq: undefined,
     remoteTarget: ownCopy(contactUri(response) ?? invite.uriText),
     routeSet,
-    secure: sentTo.protocol === "TLS" && invite.uri.scheme === "sips",
+    secure: (sentTo.protocol === "TLS" || sentTo.protocol === "WSS") && invite.uri.scheme === "sips",
     flowId: undefined,
     // The INVITE went to where the callee really is (for a binding: where its REGISTER came from).
     natPeer: invite.get("route") === undefined ? natPeer(contactUri(response), routeSet, sentTo) : undefined,

@@ -64,16 +64,21 @@ export type UriResolver = (uri: SipUri) => Destination | undefined;
 /**
  * The default resolver: IP literals only (RFC 3263 resolution of names lives above this layer).
  * RFC 3263 4.1: the transport comes from the URI's transport parameter, a SIPS URI means TLS,
- * and UDP otherwise; RFC 3261 19.1.2: the default port is 5060, 5061 for TLS.
+ * and UDP otherwise; RFC 3261 19.1.2: the default port is 5060, 5061 for TLS. A WS/WSS
+ * destination is only usable with the client's open flow (RFC 7118 5): the transport sends to it
+ * over that connection or fails at once.
  */
 export const resolveIpLiteral: UriResolver = (uri) => {
   const host = uri.host.startsWith("[") ? uri.host.slice(1, -1) : uri.host;
   if (isIP(host) === 0) return undefined;
   const param = uri.params.get("transport")?.toUpperCase();
   let protocol: TransportProtocol = "UDP";
-  if (uri.scheme === "sips" || param === "TLS") protocol = "TLS";
+  // RFC 7118 5: transport=ws / wss (a sips URI over WebSocket is WSS).
+  if (param === "WSS" || (param === "WS" && uri.scheme === "sips")) protocol = "WSS";
+  else if (param === "WS") protocol = "WS";
+  else if (uri.scheme === "sips" || param === "TLS") protocol = "TLS";
   else if (param === "TCP") protocol = "TCP";
   const maddr = uri.params.get("maddr");
   const address = maddr !== undefined && maddr !== null && isIP(maddr) !== 0 ? maddr : host;
-  return { protocol, address, port: uri.port ?? (protocol === "TLS" ? 5061 : 5060) };
+  return { protocol, address, port: uri.port ?? (protocol === "TLS" || protocol === "WSS" ? 5061 : 5060) };
 };

@@ -166,7 +166,12 @@ export class LocationService {
     if (this.persistence) {
       const now = this.now();
       await this.persistence.purgeExpired(now);
-      for (const b of await this.persistence.listActive(now)) this.insert(b, false);
+      for (const b of await this.persistence.listActive(now)) {
+        // RFC 7118 5: a WebSocket binding is reached only over its connection, gone with the
+        // restart; the client registers again when it reconnects.
+        if (b.transport === "ws" || b.transport === "wss") this.forget(b);
+        else this.insert(b, false);
+      }
     }
     this.scheduleSweep();
   }
@@ -239,6 +244,22 @@ export class LocationService {
   private isNewBinding(key: string, b: Binding): boolean {
     const current = this.byAor.get(key)?.find((x) => x.contactUri === b.contactUri);
     return current === undefined || current.callId !== b.callId;
+  }
+
+  /**
+   * Remove every binding registered over the flow `flowId` (a WebSocket connection that closed:
+   * RFC 7118 5, the client cannot be reached any other way). Returns how many were removed.
+   */
+  removeFlow(flowId: string): number {
+    const gone = [...this.byId.values()].filter((b) => b.flowId === flowId);
+    for (const b of gone) this.apply(b.domainId, b.user, [b.contactUri], []);
+    return gone.length;
+  }
+
+  private forget(b: Binding): void {
+    this.persistence
+      ?.remove(b.domainId, b.user, b.contactUri)
+      .catch((err: unknown) => this.events.onPersistError?.(err));
   }
 
   /** Remove one binding by id (the API's DELETE). */

@@ -52,5 +52,5 @@ export function sameHost(a: string, b: string): boolean {
 
 /** RFC 3261 18.2.2 / 19.1.2: the default port of a transport when a sent-by carries none. */
 export function defaultPort(protocol: TransportProtocol): number {
-  return protocol === "TLS" ? 5061 : 5060;
+  return protocol === "TLS" || protocol === "WSS" ? 5061 : 5060;
 }

@@ -1,5 +1,5 @@
 /**
- * Caps on accepted TCP/TLS connections (issue 22): in all and per source address, so one address
+ * Caps on accepted TCP/TLS/WebSocket connections (issue 22): in all and per source address, so one address
  * cannot hold thousands of idle connections (each kept for the idle timeout) and starve every
  * other phone. A refused connection is closed on accept, before a byte is read; the refusal is
  * reported once per interval per source, not once per connection, so a flood cannot flood the log.
@@ -15,7 +15,7 @@ export interface ConnectionCapOptions {
 }
 
 export interface CapRefusal {
-  readonly protocol: "TCP" | "TLS";
+  readonly protocol: "TCP" | "TLS" | "WS" | "WSS";
   readonly source: string;
   readonly limit: "total" | "per-source";
   readonly max: number;
@@ -41,7 +41,7 @@ export class ConnectionCaps {
    * Admit a new connection from `source`: true, and `release` must be called when it closes; false
    * when a cap is reached (the caller closes it).
    */
-  admit(source: string, protocol: "TCP" | "TLS"): boolean {
+  admit(source: string, protocol: "TCP" | "TLS" | "WS" | "WSS"): boolean {
     const { maxConnections, maxPerSource } = this.o;
     const fromSource = this.bySource.get(source) ?? 0;
     const limit =

@@ -1,5 +1,5 @@
 /**
- * A cap on the message rate of one TCP/TLS connection (issue 22): a connection may carry
+ * A cap on the message rate of one TCP/TLS/WebSocket connection (issue 22): a connection may carry
  * `perSecond` SIP messages a second, averaged over two seconds; more are dropped after framing,
  * before parsing. The per-source rate limit covers most floods, but not a source it exempts (a
  * trunk, a white-listed proxy) whose connection runs away, nor many connections' share of one
@@ -8,7 +8,7 @@
 import { TokenBucket } from "../util/token-bucket.js";
 
 export interface MessageCapReport {
-  readonly protocol: "TCP" | "TLS";
+  readonly protocol: "TCP" | "TLS" | "WS" | "WSS";
   readonly flowId: string;
   readonly source: string;
   readonly max: number;
@@ -36,7 +36,7 @@ export class ConnectionMessageCap {
 
   /** Take one message on `flow`: false = drop it. */
   allows(flow: {
-    readonly protocol: "TCP" | "TLS";
+    readonly protocol: "TCP" | "TLS" | "WS" | "WSS";
     readonly flowId: string;
     readonly remote: { readonly address: string };
   }): boolean {

@@ -1,29 +1,36 @@
 import { randomBytes } from "node:crypto";
 import { type Socket, connect as tcpConnect } from "node:net";
 import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
-import { formatHostPort, ipFamily, isWildcard } from "./addresses.js";
+import type { WebSocket } from "ws";
+import { formatHostPort, ipFamily, isWildcard, unmapIPv4 } from "./addresses.js";
+import type { Flow } from "./flow.js";
 import type { ListenerSet } from "./listener-set.js";
-import type { StreamProtocol } from "./listeners.js";
+import type { ConnectionProtocol, StreamProtocol, WebSocketProtocol } from "./listeners.js";
 import type { MessageReceiver } from "./message-receiver.js";
 import { StreamConnection, type StreamConnectionHooks } from "./stream-connection.js";
 import type { TransportContext } from "./transport-context.js";
 import { TransportError } from "./transport-error.js";
-import type { TransportProtocol } from "./types.js";
+import {
+  WebSocketConnection,
+  type WebSocketConnectionHooks,
+  WS_CLOSE_GOING_AWAY,
+} from "./websocket-connection.js";
 
 /**
- * The TCP and TLS flows (RFC 5626) of one transport layer: open connections by flow id and by
- * remote address for connection reuse (RFC 3261 18.1.1, 18.2.2), connects in progress shared by
- * concurrent senders, and every raw socket so stop() can close them all.
+ * The connection flows (RFC 5626) of one transport layer, TCP, TLS and WebSocket (RFC 7118):
+ * open connections by flow id and by remote address for connection reuse (RFC 3261 18.1.1,
+ * 18.2.2), connects in progress shared by concurrent senders, and every raw socket so stop() can
+ * close them all.
  */
 export class FlowTable {
   private readonly flowPrefix = randomBytes(3).toString("hex");
   private flowCounter = 0;
   /** Open flows by flowId. */
-  private readonly flows = new Map<string, StreamConnection>();
+  private readonly flows = new Map<string, Flow>();
   /** Latest open flow by "protocol remote-host:port" (RFC 3261 18.2.2 / 18.1.1 connection reuse). */
-  private readonly flowsByRemote = new Map<string, StreamConnection>();
+  private readonly flowsByRemote = new Map<string, Flow>();
   /** Connects in progress by the same key, so concurrent sends share one connection. */
-  private readonly connecting = new Map<string, Promise<StreamConnection>>();
+  private readonly connecting = new Map<string, Promise<Flow>>();
   /** Every raw accepted or dialled socket, including TLS sockets still in their handshake. */
   private readonly sockets = new Set<Socket>();
 
@@ -38,8 +45,14 @@ export class FlowTable {
     return this.flows.size;
   }
 
-  get(flowId: string): StreamConnection | undefined {
+  get(flowId: string): Flow | undefined {
     return this.flows.get(flowId);
+  }
+
+  /** The open flow from a WebSocket client at address:port, if any (it is never dialled). */
+  openFlowFrom(protocol: WebSocketProtocol, address: string, port: number): Flow | undefined {
+    const flow = this.flowsByRemote.get(remoteKey(protocol, address, port));
+    return flow?.isOpen ? flow : undefined;
   }
 
   /** Track a raw socket (a TLS one before its handshake too) until it closes. */
@@ -59,21 +72,38 @@ export class FlowTable {
     }
   }
 
+  /**
+   * A WebSocket connection whose handshake completed (websocket-acceptor.ts): `socket` is the
+   * raw socket it runs on, already tracked.
+   */
+  acceptWebSocket(ws: WebSocket, socket: Socket, protocol: WebSocketProtocol): void {
+    try {
+      if (this.context.state === "stopped") ws.terminate();
+      else this.adoptWebSocket(ws, socket, protocol);
+    } catch (err) {
+      ws.terminate();
+      this.context.emit({ kind: "error", protocol, context: "accepting a WebSocket", error: err });
+    }
+  }
+
   /** Close every flow and destroy every raw socket, dialling or handshaking ones included. */
   closeAll(): void {
-    for (const flow of [...this.flows.values()]) flow.close("transport stopped");
+    for (const flow of [...this.flows.values()]) {
+      if (flow instanceof WebSocketConnection) flow.close("transport stopped", WS_CLOSE_GOING_AWAY);
+      else flow.close("transport stopped");
+    }
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
   }
 
-  async write(flow: StreamConnection, data: Buffer): Promise<void> {
+  async write(flow: Flow, data: Buffer): Promise<void> {
     this.context.trace("out", flow.protocol, flow.local, flow.remote, data);
     await flow.write(data);
     this.context.counters.sent++;
   }
 
   /** An open flow to address:port, or a new connection (shared by concurrent callers). */
-  flowTo(protocol: StreamProtocol, address: string, port: number): Promise<StreamConnection> {
+  flowTo(protocol: StreamProtocol, address: string, port: number): Promise<Flow> {
     const key = remoteKey(protocol, address, port);
     const open = this.flowsByRemote.get(key);
     if (open?.isOpen) return Promise.resolve(open);
@@ -105,19 +135,70 @@ export class FlowTable {
         });
       }
     },
-    closed: (flow, reason) => {
-      this.flows.delete(flow.flowId);
-      const key = remoteKey(flow.protocol, flow.remote.address, flow.remote.port);
-      if (this.flowsByRemote.get(key) === flow) this.flowsByRemote.delete(key);
-      this.context.emit({
-        kind: "connection-close",
-        protocol: flow.protocol,
-        flowId: flow.flowId,
-        remote: flow.remote,
-        reason,
-      });
-    },
+    closed: (flow, reason) => this.forget(flow, reason),
   };
+
+  private readonly webSocketHooks: WebSocketConnectionHooks = {
+    message: (flow, data) => {
+      if (this.context.messageCap?.allows(flow) === false) {
+        this.context.counters.dropped++;
+        return;
+      }
+      // RFC 7118 4: one SIP message per WebSocket message, no stream framing; a message that
+      // does not parse is answered 400 when it can be, else dropped (message-receiver.ts).
+      this.receiver.receive(data, flow.protocol, flow.remote, flow.local, flow.flowId);
+    },
+    closed: (flow, reason) => this.forget(flow, reason),
+  };
+
+  private forget(flow: Flow, reason: string): void {
+    this.flows.delete(flow.flowId);
+    const key = remoteKey(flow.protocol, flow.remote.address, flow.remote.port);
+    if (this.flowsByRemote.get(key) === flow) this.flowsByRemote.delete(key);
+    this.context.emit({
+      kind: "connection-close",
+      protocol: flow.protocol,
+      flowId: flow.flowId,
+      remote: flow.remote,
+      reason,
+    });
+  }
+
+  private nextFlowId(protocol: ConnectionProtocol): string {
+    return `${protocol.toLowerCase()}-${this.flowPrefix}-${++this.flowCounter}`;
+  }
+
+  private adoptWebSocket(ws: WebSocket, socket: Socket, protocol: WebSocketProtocol): void {
+    const context = this.context;
+    const flow = new WebSocketConnection(
+      ws,
+      {
+        flowId: this.nextFlowId(protocol),
+        protocol,
+        remote: { address: unmapIPv4(socket.remoteAddress ?? ""), port: socket.remotePort ?? 0 },
+        local: { address: unmapIPv4(socket.localAddress ?? ""), port: socket.localPort ?? 0 },
+        clock: context.options.clock,
+        idleTimeoutMs: context.idleTimeoutMs,
+        lingerMs: context.lingerMs,
+      },
+      this.webSocketHooks,
+    );
+    this.register(flow);
+  }
+
+  private register(flow: Flow): void {
+    this.flows.set(flow.flowId, flow);
+    this.flowsByRemote.set(remoteKey(flow.protocol, flow.remote.address, flow.remote.port), flow);
+    this.context.counters.connectionsOpened++;
+    this.context.emit({
+      kind: "connection-open",
+      protocol: flow.protocol,
+      flowId: flow.flowId,
+      direction: flow.direction,
+      local: flow.local,
+      remote: flow.remote,
+    });
+  }
 
   private adopt(
     socket: Socket,
@@ -128,7 +209,7 @@ export class FlowTable {
     const flow = new StreamConnection(
       socket,
       {
-        flowId: `${protocol.toLowerCase()}-${this.flowPrefix}-${++this.flowCounter}`,
+        flowId: this.nextFlowId(protocol),
         protocol,
         direction,
         clock: context.options.clock,
@@ -139,17 +220,7 @@ export class FlowTable {
       },
       this.hooks,
     );
-    this.flows.set(flow.flowId, flow);
-    this.flowsByRemote.set(remoteKey(protocol, flow.remote.address, flow.remote.port), flow);
-    context.counters.connectionsOpened++;
-    context.emit({
-      kind: "connection-open",
-      protocol,
-      flowId: flow.flowId,
-      direction,
-      local: flow.local,
-      remote: flow.remote,
-    });
+    this.register(flow);
     return flow;
   }
 
@@ -212,6 +283,6 @@ export class FlowTable {
   }
 }
 
-function remoteKey(protocol: TransportProtocol, address: string, port: number): string {
+function remoteKey(protocol: ConnectionProtocol, address: string, port: number): string {
   return `${protocol} ${formatHostPort(address, port)}`;
 }

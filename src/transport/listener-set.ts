@@ -1,10 +1,10 @@
 import { ipFamily, isLoopback, isWildcard, unbracket, unmapIPv4 } from "./addresses.js";
 import {
+  type ConnectionListener,
+  type ConnectionProtocol,
   guessLocalAddress,
   type Listener,
   pickListener,
-  type StreamListener,
-  type StreamProtocol,
   type UdpListener,
 } from "./listeners.js";
 import type { ListeningAddress } from "./options.js";
@@ -35,7 +35,11 @@ export class ListenerSet {
         (l) =>
           new Promise<void>((resolve) => {
             if (l.protocol === "UDP") l.socket.close(() => resolve());
-            else l.server.close(() => resolve());
+            else {
+              l.server.close(() => resolve());
+              // An HTTP server (WS, WSS) also holds idle keep-alive connections open.
+              if (l.protocol === "WS" || l.protocol === "WSS") l.server.closeAllConnections();
+            }
           }),
       ),
     );
@@ -60,9 +64,9 @@ export class ListenerSet {
     );
   }
 
-  pickStream(protocol: StreamProtocol, remote: string): StreamListener | undefined {
+  pickStream(protocol: ConnectionProtocol, remote: string): ConnectionListener | undefined {
     return pickListener(
-      this.listeners.filter((l): l is StreamListener => l.protocol === protocol),
+      this.listeners.filter((l): l is ConnectionListener => l.protocol === protocol),
       remote,
     );
   }

@@ -4,12 +4,17 @@
  */
 import { createSocket, type SocketOptions, type Socket as UdpSocket } from "node:dgram";
 import { lookup as dnsLookup } from "node:dns";
+import type { Server as HttpServer } from "node:http";
 import type { Server } from "node:net";
 import { networkInterfaces } from "node:os";
 import { ipFamily, isLoopback, isWildcard } from "./addresses.js";
 import type { SocketAddress } from "./types.js";
 
 export type StreamProtocol = "TCP" | "TLS";
+/** SIP over WebSocket (RFC 7118): plain, or over TLS. */
+export type WebSocketProtocol = "WS" | "WSS";
+/** Every connection-oriented transport: a flow (RFC 5626) carries its messages. */
+export type ConnectionProtocol = StreamProtocol | WebSocketProtocol;
 
 export interface UdpListener {
   readonly protocol: "UDP";
@@ -32,7 +37,21 @@ export interface StreamListener {
   readonly server: Server;
 }
 
-export type Listener = UdpListener | StreamListener;
+/** An HTTP (WS) or HTTPS (WSS) server whose upgrades to the `sip` subprotocol become flows. */
+export interface WebSocketListener {
+  readonly protocol: WebSocketProtocol;
+  readonly address: string;
+  port: number;
+  readonly family: 4 | 6;
+  readonly dualStack: boolean;
+  /** node:https Server extends node:http Server. */
+  readonly server: HttpServer;
+}
+
+/** A listener that accepts connections (TCP, TLS, WS, WSS). */
+export type ConnectionListener = StreamListener | WebSocketListener;
+
+export type Listener = UdpListener | ConnectionListener;
 
 /** Requested UDP socket buffer size (receive and send). */
 const UDP_BUFFER_BYTES = 8 * 1024 * 1024;

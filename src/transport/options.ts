@@ -107,7 +107,12 @@ export interface SipTransportOptions {
   readonly connectTimeoutMs?: number;
   /** After a fatal framing error, how long the 400 may take before the connection closes. Default 2,000 ms. */
   readonly badMessageLingerMs?: number;
-  /** Certificate and key (PEM files) for TLS. */
+  /**
+   * Origins allowed to open SIP WebSocket connections besides the same host and clients that send
+   * no Origin (websocket-origin.ts): `*`, full origins, or hosts. Default: none beyond those.
+   */
+  readonly wsOrigins?: readonly string[];
+  /** Certificate and key (PEM files) for TLS and WSS. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** Without `tls`, a self-signed pair is generated under `<dataDir>/tls/` on first start and reused. */
   readonly dataDir?: string;

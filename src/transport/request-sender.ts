@@ -1,12 +1,12 @@
 import type { SipRequest } from "../sip/types.js";
-import { ipFamily, isWildcard, unbracket, unmapIPv4 } from "./addresses.js";
+import { formatHostPort, ipFamily, isWildcard, unbracket, unmapIPv4 } from "./addresses.js";
+import type { Flow } from "./flow.js";
 import type { FlowTable } from "./flow-table.js";
 import type { ListenerSet } from "./listener-set.js";
-import type { StreamProtocol } from "./listeners.js";
-import type { StreamConnection } from "./stream-connection.js";
+import type { StreamProtocol, WebSocketProtocol } from "./listeners.js";
 import type { TransportContext } from "./transport-context.js";
 import { TransportError } from "./transport-error.js";
-import type { Destination, SendResult } from "./types.js";
+import { type Destination, isWebSocket, type SendResult } from "./types.js";
 import type { UdpSender } from "./udp-sender.js";
 import { completeTopVia } from "./via.js";
 
@@ -33,6 +33,16 @@ export class RequestSender {
       throw new TransportError(
         `destination "${destination.address}" is not an IP address (no DNS in the transport)`,
       );
+    }
+    if (isWebSocket(destination.protocol)) {
+      const flow = await this.sendOnWebSocket(
+        request,
+        destination.protocol,
+        address,
+        destination.port,
+        destination.flowId,
+      );
+      return { protocol: destination.protocol, flowId: flow.flowId };
     }
     if (destination.protocol !== "UDP") {
       const flow = await this.sendOnStream(
@@ -76,9 +86,9 @@ export class RequestSender {
     address: string,
     port: number,
     flowId: string | undefined,
-  ): Promise<StreamConnection> {
+  ): Promise<Flow> {
     const preferred = flowId !== undefined ? this.flows.get(flowId) : undefined;
-    let flow: StreamConnection;
+    let flow: Flow;
     if (preferred?.isOpen && preferred.protocol === protocol) flow = preferred;
     else if (ipFamily(address) === 0)
       throw new TransportError(`flow ${flowId} is closed and "${address}" is not an IP address`);
@@ -88,6 +98,39 @@ export class RequestSender {
       this.context.options.advertisedAddress ??
       (listener && !isWildcard(listener.address) ? listener.address : flow.local.address);
     completeTopVia(request, protocol, host, listener?.port ?? flow.local.port);
+    await this.flows.write(flow, request.serialize());
+    this.context.messages.out.request(request.method);
+    return flow;
+  }
+
+  /**
+   * RFC 7118 5: a SIP WebSocket client is reached over the connection it opened (its flow, or the
+   * open one from its address); Parley never dials one, so without it the request fails at once.
+   * The Via names the listener the connection came in on (its local port), RFC 3261 18.1.1.
+   */
+  private async sendOnWebSocket(
+    request: SipRequest,
+    protocol: WebSocketProtocol,
+    address: string,
+    port: number,
+    flowId: string | undefined,
+  ): Promise<Flow> {
+    const preferred = flowId !== undefined ? this.flows.get(flowId) : undefined;
+    const flow =
+      preferred?.isOpen && preferred.protocol === protocol
+        ? preferred
+        : this.flows.openFlowFrom(protocol, address, port);
+    if (flow === undefined) {
+      throw new TransportError(
+        `no open ${protocol} connection ${flowId ?? "from " + formatHostPort(address, port)}: a WebSocket client cannot be dialled (RFC 7118 5)`,
+      );
+    }
+    completeTopVia(
+      request,
+      protocol,
+      this.context.options.advertisedAddress ?? flow.local.address,
+      flow.local.port,
+    );
     await this.flows.write(flow, request.serialize());
     this.context.messages.out.request(request.method);
     return flow;

@@ -5,7 +5,13 @@ import type { StreamProtocol } from "./listeners.js";
 import { responseSlot } from "./message-counts.js";
 import type { TransportContext } from "./transport-context.js";
 import { TransportError } from "./transport-error.js";
-import { isReliable, type ReceivedMessage, type SendErrorListener, type SentResponse } from "./types.js";
+import {
+  isReliable,
+  isWebSocket,
+  type ReceivedMessage,
+  type SendErrorListener,
+  type SentResponse,
+} from "./types.js";
 import { MAX_UDP_PAYLOAD, type UdpSender } from "./udp-sender.js";
 import { UdpSentResponse } from "./udp-sent-response.js";
 import { reliableResponseTarget, symmetricResponseTarget, unreliableResponseTarget } from "./via.js";
@@ -31,6 +37,10 @@ export class ResponseSender {
 
   private async route(response: SipResponse, request: ReceivedMessage): Promise<void> {
     this.context.assertRunning();
+    if (isWebSocket(request.protocol)) {
+      await this.sendOnWebSocket(response, request);
+      return;
+    }
     // RFC 3261 18.2.2: the server transport uses the value of the top Via header field (of the response).
     const via = response.has("via") ? response.topVia : request.message.topVia;
     if (!via) {
@@ -100,6 +110,30 @@ export class ResponseSender {
     };
     send();
     return { resend: send };
+  }
+
+  /**
+   * RFC 7118 5: "the SIP WebSocket Server MUST send the response over the same WebSocket
+   * connection" the request came on, whatever its Via says; Parley cannot dial a WebSocket
+   * client, so when that connection is gone the response is dropped (counted) and the
+   * transaction told.
+   */
+  private async sendOnWebSocket(response: SipResponse, request: ReceivedMessage): Promise<void> {
+    const flow = request.flowId !== undefined ? this.flows.get(request.flowId) : undefined;
+    if (flow?.isAlive) {
+      await this.flows.write(flow, response.serialize());
+      return;
+    }
+    this.context.counters.dropped++;
+    const reason = `response ${response.status} dropped: the ${request.protocol} connection it answers is closed`;
+    this.context.emit({
+      kind: "drop",
+      protocol: request.protocol,
+      source: request.source,
+      flowId: request.flowId,
+      reason,
+    });
+    throw new TransportError(reason);
   }
 
   /**

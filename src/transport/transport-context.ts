@@ -2,6 +2,10 @@ import { ConnectionCaps } from "./connection-caps.js";
 import { ConnectionMessageCap } from "./connection-message-cap.js";
 import { SipMessageCounts } from "./message-counts.js";
 import type { SipTransportOptions, TransportEvent, TransportStats } from "./options.js";
+
+/** A flow that closed, as connection-close listeners see it. */
+export type ConnectionCloseEvent = Extract<TransportEvent, { kind: "connection-close" }>;
+
 import { ReceiveBacklog } from "./receive-backlog.js";
 import type { TlsCredentials } from "./tls-credentials.js";
 import { TransportError } from "./transport-error.js";
@@ -33,7 +37,9 @@ export class TransportContext {
   readonly backlog = new ReceiveBacklog();
   /** The message-rate cap of each TCP/TLS connection, when one is set. */
   readonly messageCap: ConnectionMessageCap | undefined;
-  /** Loaded by start() when a TLS listener is configured. */
+  /** Told of every closed flow (SipTransportLayer.onConnectionClose). */
+  readonly closeListeners = new Set<(event: ConnectionCloseEvent) => void>();
+  /** Loaded by start() when a TLS or WSS listener is configured. */
   credentials: TlsCredentials | undefined;
   readonly counters: TransportStats = {
     received: 0,
@@ -96,6 +102,19 @@ export class TransportContext {
       this.options.onEvent?.(event);
     } catch {
       // A throwing logger must not take the transport down (STYLE.md: listeners never corrupt state).
+    }
+    if (event.kind !== "connection-close") return;
+    for (const listener of this.closeListeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.emit({
+          kind: "error",
+          protocol: event.protocol,
+          context: "connection-close listener",
+          error: err,
+        });
+      }
     }
   }
 }

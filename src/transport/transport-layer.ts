@@ -1,3 +1,5 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import type { SipRequest, SipResponse } from "../sip/types.js";
 import { ipFamily, isWildcard, unbracket, unmapIPv4 } from "./addresses.js";
 import { FlowTable } from "./flow-table.js";
@@ -10,7 +12,7 @@ import type { ListeningAddress, SipTransportOptions, TransportStats } from "./op
 import { RequestSender } from "./request-sender.js";
 import { ResponseSender } from "./response-sender.js";
 import { loadTlsCredentials } from "./tls-credentials.js";
-import { TransportContext } from "./transport-context.js";
+import { type ConnectionCloseEvent, TransportContext } from "./transport-context.js";
 import { TransportError } from "./transport-error.js";
 import type {
   Destination,
@@ -23,12 +25,15 @@ import type {
   TransportProtocol,
 } from "./types.js";
 import { UdpSender } from "./udp-sender.js";
+import { WebSocketAcceptor } from "./websocket-acceptor.js";
+import { bindWebSocketListener } from "./websocket-listener.js";
 
 export { UDP_MTU_THRESHOLD } from "./request-sender.js";
 export { TransportError } from "./transport-error.js";
 
 /**
- * The socket transports of RFC 3261 18: UDP, TCP and TLS listeners on IPv4 and IPv6, connection
+ * The socket transports of RFC 3261 18: UDP, TCP and TLS listeners on IPv4 and IPv6, SIP over
+ * WebSocket (RFC 7118: WS and WSS listeners, or upgrades handed in by the web server), connection
  * (flow) management, stream framing, Via received/rport (RFC 3581) and response routing
  * (RFC 3261 18.2.2).
  *
@@ -42,6 +47,7 @@ export class SipTransportLayer implements TransportLayer {
   private readonly listeners: ListenerSet;
   private readonly receiver: MessageReceiver;
   private readonly flows: FlowTable;
+  private readonly webSockets: WebSocketAcceptor;
   private readonly udp: UdpSender;
   private readonly requests: RequestSender;
   private readonly responses: ResponseSender;
@@ -54,6 +60,7 @@ export class SipTransportLayer implements TransportLayer {
     this.listeners = new ListenerSet(options.advertisedAddress);
     this.receiver = new MessageReceiver(this.context);
     this.flows = new FlowTable(this.context, this.listeners, this.receiver);
+    this.webSockets = new WebSocketAcceptor(this.context, this.flows);
     this.udp = new UdpSender(this.context);
     this.requests = new RequestSender(this.context, this.listeners, this.flows, this.udp);
     this.responses = new ResponseSender(this.context, this.listeners, this.flows, this.udp);
@@ -83,7 +90,7 @@ export class SipTransportLayer implements TransportLayer {
     return this.context.messages;
   }
 
-  /** The TLS certificate in use, if a TLS listener is configured (after start()). */
+  /** The TLS certificate in use, if a TLS or WSS listener is configured (after start()). */
   get tlsCertificate(): { certFile: string; cert: string } | undefined {
     const credentials = this.context.credentials;
     return credentials && { certFile: credentials.certFile, cert: credentials.cert };
@@ -101,6 +108,26 @@ export class SipTransportLayer implements TransportLayer {
     this.context.rejectSource = rejects;
   }
 
+  /**
+   * Take an HTTP upgrade request for SIP over WebSocket from a web server of Parley's own (the
+   * admin web server's `/sip` path): `secure` when it came over HTTPS (the flow is then WSS).
+   * The same checks as a standalone WS/WSS listener apply (source filter, connection caps, `sip`
+   * subprotocol, Origin); a refused handshake is answered and closed.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, secure: boolean): void {
+    this.webSockets.handleUpgrade(req, socket, head, secure ? "WSS" : "WS", false);
+  }
+
+  /**
+   * Calls `listener` when a flow (TCP, TLS, WS, WSS connection) closes, e.g. so the registrar
+   * drops the bindings of a WebSocket client whose connection is gone (RFC 7118 5). Returns the
+   * function that removes the listener.
+   */
+  onConnectionClose(listener: (event: ConnectionCloseEvent) => void): () => void {
+    this.context.closeListeners.add(listener);
+    return () => this.context.closeListeners.delete(listener);
+  }
+
   /** Bind every listener. Rejects (and releases whatever was bound) if one cannot bind. */
   async start(): Promise<void> {
     const context = this.context;
@@ -108,7 +135,7 @@ export class SipTransportLayer implements TransportLayer {
       throw new TransportError(`cannot start a transport that is ${context.state}`);
     context.state = "starting";
     try {
-      if (this.options.listeners.some((l) => l.protocol === "TLS")) {
+      if (this.options.listeners.some((l) => l.protocol === "TLS" || l.protocol === "WSS")) {
         const credentials = await loadTlsCredentials(this.options);
         context.credentials = credentials;
         context.emit({
@@ -124,10 +151,13 @@ export class SipTransportLayer implements TransportLayer {
           config.address === "::" &&
           !this.options.listeners.some((o) => o.protocol === config.protocol && ipFamily(o.address) === 4);
         const target = { address: config.address, port: config.port, family, dualStack };
+        const protocol = config.protocol;
         const listener =
-          config.protocol === "UDP"
+          protocol === "UDP"
             ? await bindUdpListener(context, this.receiver, target)
-            : await bindStreamListener(context, this.flows, config.protocol, target);
+            : protocol === "WS" || protocol === "WSS"
+              ? await bindWebSocketListener(context, this.flows, this.webSockets, protocol, target)
+              : await bindStreamListener(context, this.flows, protocol, target);
         this.listeners.add(listener);
         context.emit({
           kind: "listening",

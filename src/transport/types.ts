@@ -1,7 +1,15 @@
 import type { SipMessage, SipRequest, SipResponse } from "../sip/types.js";
 
-/** Transport protocols Parley speaks. RFC 3261 18. */
-export type TransportProtocol = "UDP" | "TCP" | "TLS";
+/** Transport protocols Parley speaks: RFC 3261 18, and SIP over WebSocket (RFC 7118). */
+export type TransportProtocol = "UDP" | "TCP" | "TLS" | "WS" | "WSS";
+
+/**
+ * RFC 7118 5: a WebSocket client is reached only over the connection it opened; Parley never
+ * dials one (a browser cannot accept connections).
+ */
+export function isWebSocket(protocol: TransportProtocol): protocol is "WS" | "WSS" {
+  return protocol === "WS" || protocol === "WSS";
+}
 
 /** Stream transports are reliable: no retransmission timers A, E, G (RFC 3261 17). */
 export function isReliable(protocol: TransportProtocol): boolean {

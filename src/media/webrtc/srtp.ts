@@ -181,7 +181,11 @@ export class SrtpSession {
     this.rtcpIndex = (this.rtcpIndex + 1) & 0x7fffffff;
     const out = Buffer.allocUnsafe(packet.length + RTCP_INDEX + TAG);
     packet.copy(out, 0, 0, 8);
-    const cipher = createCipheriv("aes-128-ctr", this.rtcp.encryption, counterIv(this.rtcp.salt, ssrc, BigInt(index)));
+    const cipher = createCipheriv(
+      "aes-128-ctr",
+      this.rtcp.encryption,
+      counterIv(this.rtcp.salt, ssrc, BigInt(index)),
+    );
     cipher.update(packet.subarray(8)).copy(out, 8);
     out.writeUInt32BE((0x80000000 | index) >>> 0, packet.length);
     const tagAt = packet.length + RTCP_INDEX;
@@ -203,7 +207,11 @@ export class SrtpSession {
     const out = Buffer.allocUnsafe(indexAt);
     packet.copy(out, 0, 0, 8);
     if (encrypted) {
-      const cipher = createCipheriv("aes-128-ctr", this.rtcp.encryption, counterIv(this.rtcp.salt, ssrc, index));
+      const cipher = createCipheriv(
+        "aes-128-ctr",
+        this.rtcp.encryption,
+        counterIv(this.rtcp.salt, ssrc, index),
+      );
       cipher.update(packet.subarray(8, indexAt)).copy(out, 8);
     } else {
       packet.copy(out, 8, 8, indexAt);

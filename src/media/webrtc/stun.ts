@@ -93,12 +93,18 @@ export function readBindingRequest(
   }
   // RFC 8445 7.2.2: a check carries FINGERPRINT, last (RFC 5389 15.5).
   if (fingerprintAt < 0 || fingerprintAt + 8 !== packet.length) return undefined;
-  if ((crc32(packet, fingerprintAt) ^ FINGERPRINT_XOR) >>> 0 !== packet.readUInt32BE(fingerprintAt + 4)) return undefined;
+  if ((crc32(packet, fingerprintAt) ^ FINGERPRINT_XOR) >>> 0 !== packet.readUInt32BE(fingerprintAt + 4))
+    return undefined;
   if (username === undefined || integrityAt < 0) return undefined;
   const colon = username.indexOf(":");
   if (colon < 0 || username.slice(0, colon) !== localUfrag) return undefined;
   if (remoteUfrag !== undefined && username.slice(colon + 1) !== remoteUfrag) return undefined;
-  if (!timingSafeEqual(integrity(packet, integrityAt, localPwd), packet.subarray(integrityAt + 4, integrityAt + 24))) {
+  if (
+    !timingSafeEqual(
+      integrity(packet, integrityAt, localPwd),
+      packet.subarray(integrityAt + 4, integrityAt + 24),
+    )
+  ) {
     return undefined;
   }
   return { transactionId: Buffer.from(packet.subarray(8, 20)), useCandidate, controlling };
@@ -119,7 +125,12 @@ function integrity(packet: Buffer, integrityAt: number, pwd: string): Buffer {
  * The success response (RFC 5389 7.3.1, RFC 8445 7.3.1.1): XOR-MAPPED-ADDRESS of the request's
  * source, MESSAGE-INTEGRITY with the local password, FINGERPRINT.
  */
-export function bindingSuccess(request: BindingRequest, address: string, port: number, localPwd: string): Buffer {
+export function bindingSuccess(
+  request: BindingRequest,
+  address: string,
+  port: number,
+  localPwd: string,
+): Buffer {
   const plain = address.startsWith("::ffff:") && isIPv4(address.slice(7)) ? address.slice(7) : address;
   const v4 = isIPv4(plain);
   const mapped = Buffer.alloc(4 + (v4 ? 8 : 20));
@@ -153,7 +164,9 @@ function ipv6Bytes(address: string): Buffer {
   const [head, tail = ""] = address.split("::");
   const left = head === "" ? [] : head.split(":");
   const right = tail === "" ? [] : tail.split(":");
-  const groups = address.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
+  const groups = address.includes("::")
+    ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right]
+    : left;
   const out = Buffer.alloc(16);
   groups.forEach((group, i) => out.writeUInt16BE(Number.parseInt(group, 16) || 0, i * 2));
   return out;

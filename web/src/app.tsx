@@ -1,12 +1,16 @@
 /** The shell: sign-in gate, navigation (a sidebar on a desktop, a menu on a phone), the pages. */
-import { type ReactNode, useEffect, useState } from "react";
+import { lazy, type ReactNode, Suspense, useEffect, useState } from "react";
 import { useI18n } from "./i18n";
 import { api } from "./lib/api";
 import { navigate, useRoute } from "./lib/router";
 import { SignInPage } from "./pages/sign-in";
 import { HOME, ROUTES, routeOf } from "./routes";
 
+/** The web phone (a user's page, no admin sign-in), loaded only when opened: JsSIP stays out of the admin's bundle. */
+const PhonePage = lazy(() => import("./pages/phone/phone-page").then((m) => ({ default: m.PhonePage })));
+
 export function App() {
+  const route = useRoute();
   const [signedIn, setSignedIn] = useState(api.signedIn);
   const [reason, setReason] = useState<"expired" | "signedOut">();
   useEffect(() => {
@@ -15,6 +19,12 @@ export function App() {
       setSignedIn(false);
     };
   }, []);
+  if (route[0] === "phone")
+    return (
+      <Suspense fallback={null}>
+        <PhonePage />
+      </Suspense>
+    );
   if (!signedIn) {
     return (
       <SignInPage
@@ -75,6 +85,9 @@ function Shell(props: { onSignOut: () => void }) {
           >
             {t("lang.switch")}
           </button>
+          <a className="button" href="#/phone" target="_blank" rel="noopener" data-testid="open-phone">
+            {t("phone.open")}
+          </a>
           <button type="button" onClick={props.onSignOut} data-testid="sign-out">
             {t("nav.signOut")}
           </button>

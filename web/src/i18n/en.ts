@@ -7,6 +7,7 @@ import { enEmergency } from "./en-emergency";
 import { enGroups } from "./en-groups";
 import { enLists } from "./en-lists";
 import { enParked } from "./en-parked";
+import { enPhone } from "./en-phone";
 import { enPresence } from "./en-presence";
 import { enRecordings } from "./en-recordings";
 import { enRoute } from "./en-route";
@@ -23,6 +24,7 @@ export const en = {
   ...enGroups,
   ...enLists,
   ...enParked,
+  ...enPhone,
   ...enPresence,
   ...enRecordings,
   ...enRoute,

@@ -8,6 +8,7 @@ import { zhEmergency } from "./zh-emergency";
 import { zhGroups } from "./zh-groups";
 import { zhLists } from "./zh-lists";
 import { zhParked } from "./zh-parked";
+import { zhPhone } from "./zh-phone";
 import { zhPresence } from "./zh-presence";
 import { zhRecordings } from "./zh-recordings";
 import { zhRoute } from "./zh-route";
@@ -24,6 +25,7 @@ export const zh: Record<MessageKey, string> = {
   ...zhGroups,
   ...zhLists,
   ...zhParked,
+  ...zhPhone,
   ...zhPresence,
   ...zhRecordings,
   ...zhRoute,

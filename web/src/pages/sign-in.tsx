@@ -74,6 +74,9 @@ export function SignInPage(props: { reason?: "expired" | "signedOut"; onSignedIn
           >
             {t(useToken ? "signIn.usePassword" : "signIn.useToken")}
           </button>
+          <a href="#/phone" data-testid="open-phone">
+            {t("phone.open")}
+          </a>
           <button type="button" className="link" onClick={() => setLang(lang === "en" ? "zh" : "en")}>
             {t("lang.switch")}
           </button>

@@ -153,6 +153,6 @@ export function vector(prefix: 1 | 2 | 3, ...parts: Buffer[]): Buffer {
 
 export function uint16(...values: number[]): Buffer {
   const out = Buffer.allocUnsafe(2 * values.length);
-  values.forEach((value, i) => out.writeUInt16BE(value, 2 * i));
+  for (const [i, value] of values.entries()) out.writeUInt16BE(value, 2 * i);
   return out;
 }

@@ -168,6 +168,6 @@ function ipv6Bytes(address: string): Buffer {
     ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right]
     : left;
   const out = Buffer.alloc(16);
-  groups.forEach((group, i) => out.writeUInt16BE(Number.parseInt(group, 16) || 0, i * 2));
+  for (const [i, group] of groups.entries()) out.writeUInt16BE(Number.parseInt(group, 16) || 0, i * 2);
   return out;
 }

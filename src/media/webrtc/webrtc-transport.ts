@@ -107,11 +107,17 @@ export class WebRtcTransport {
   receive(packet: Buffer, address: string, port: number): void {
     if (this.current === "closed" || this.current === "failed" || packet.length === 0) return;
     const first = packet[0];
-    if (first < 4) return this.stun(packet, address, port);
+    if (first < 4) {
+      this.stun(packet, address, port);
+      return;
+    }
     const key = `${address}|${port}`;
     // RFC 7675: only an address that passed a check with our password may send us anything else.
     if (!this.validated.has(key)) return;
-    if (first >= 20 && first <= 63) return this.dtlsPacket(packet, key);
+    if (first >= 20 && first <= 63) {
+      this.dtlsPacket(packet, key);
+      return;
+    }
     if (first < 128 || first > 191 || packet.length < 12 || this.inbound === undefined) return;
     const type = packet[1] & 0x7f;
     if (type >= 64 && type <= 95) {

@@ -25,9 +25,10 @@ const FLAGS = [
 export const DESKTOP = { width: 1366, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs`: e.g. the fake microphone flags of the web phone's test. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   // launch() runs Chromium on a fresh temporary --user-data-dir of its own, removed on close.
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...FLAGS, ...extraArgs] });
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

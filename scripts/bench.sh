@@ -54,6 +54,9 @@ node --import tsx bench/presence.bench.ts || status=1
 echo "== Lua script VMs (issue 18): making one, memory per live VM, one trivial script run"; node --import tsx --expose-gc bench/lua-vm.bench.ts || status=1
 echo "== Script workers (issue 18): main-thread CPU per trivial script, in-thread vs pool"; node --import tsx bench/script-pool.bench.ts || status=1
 echo "== Lua service scripts (issue 18): calls per second through a trivial route script against none (goal >= 75%, floor 50%), memory per live VM"; bash bench/script-route.sh || status=1
+echo "== WebRTC relay (issue 20): concurrent browser-to-RTP calls bridged (SRTP <-> RTP, DTLS-SRTP handshake each, 50 packets/s each way), loss < 0.1%, p99 < 5 ms, CPU per call"
+# Floor of issue 20: 50 calls (goal 300); bench/webrtc-relay.sh fails below the floor.
+bash bench/webrtc-relay.sh || status=1
 echo "== Floods (issue 22): credential-less INVITEs, then REGISTERs, at 10,000/s for 30 s from 32 loopback sockets (overload path: 127/8 is exempt from the per-source limit)"
 # Goals: 0% silent, heap < 300 MB, bytes out/in <= 1; the bench exits 1 at heap >= 300 MB, ratio > 1 or > 5% silent.
 node --import tsx bench/flood.bench.ts || status=1

@@ -70,7 +70,11 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
 }
 
 /** One browser: check, handshake, keys. The socket stays open (and silent) until the process ends. */
-async function connect(line: string, certificate: BrowserCertificate, relayFingerprint: string): Promise<string> {
+async function connect(
+  line: string,
+  certificate: BrowserCertificate,
+  relayFingerprint: string,
+): Promise<string> {
   const [portA, portB, serverUfrag, serverPwd, browserUfrag] = line.trim().split(/\s+/);
   const relayPort = Number(portA);
   const socket: Socket = createSocket("udp4");
@@ -151,7 +155,8 @@ if (mode !== "connect" || file === undefined || relayFingerprint === undefined) 
 }
 const certificate = JSON.parse(readFileSync(file, "utf8")) as BrowserCertificate;
 const lines: string[] = [];
-for await (const line of createInterface({ input: process.stdin })) if (/^\d+ \d+ /.test(line)) lines.push(line);
+for await (const line of createInterface({ input: process.stdin }))
+  if (/^\d+ \d+ /.test(line)) lines.push(line);
 const started = performance.now();
 const out: string[] = [];
 let failed = 0;

@@ -18,7 +18,7 @@ function iceString(bytes: number): string {
   return randomBytes(bytes).toString("base64").replace(/=+$/, "");
 }
 
-const [min, max] = (process.env.RTP_PORTS ?? "40000-49999").split("-").map(Number);
+const [min, max] = (process.env.RTP_PORTS ?? "20000-29999").split("-").map(Number);
 const engine = new MediaEngine({
   minPort: min,
   maxPort: max,
@@ -61,7 +61,9 @@ for await (const line of createInterface({ input: process.stdin })) {
     const n = Number(arg);
     // In batches: thousands of binds at once would only queue in the worker.
     for (let i = 0; i < n; i += 100) {
-      sessions.push(...(await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => open(fingerprint)))));
+      sessions.push(
+        ...(await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => open(fingerprint)))),
+      );
     }
     process.stdout.write(`${sessions.map((s) => s.line).join("\n")}\nready\n`);
   } else if (cmd === "quit") break;

@@ -54,7 +54,10 @@ export function bindingRequest(serverUfrag: string, browserUfrag: string, server
   message.writeUInt16BE(integrityAt + 24 - 20, 2);
   message.writeUInt16BE(MESSAGE_INTEGRITY, integrityAt);
   message.writeUInt16BE(20, integrityAt + 2);
-  createHmac("sha1", serverPwd).update(message.subarray(0, integrityAt)).digest().copy(message, integrityAt + 4);
+  createHmac("sha1", serverPwd)
+    .update(message.subarray(0, integrityAt))
+    .digest()
+    .copy(message, integrityAt + 4);
   // RFC 5389 15.5: FINGERPRINT last, the length now counting it too.
   const fingerprintAt = integrityAt + 24;
   message.writeUInt16BE(message.length - 20, 2);

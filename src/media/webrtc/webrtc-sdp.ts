@@ -157,7 +157,9 @@ export function plainToWebRtc(
   const audio = firstAudio(sections);
   const mid = options.mid ?? "0";
   const family = candidate.address.includes(":") ? "IP6" : "IP4";
-  const session = sections[0].lines.filter((line) => !WEBRTC_ONLY.has(attribute(line) ?? ""));
+  const session = sections[0].lines
+    .filter((line) => !WEBRTC_ONLY.has(attribute(line) ?? ""))
+    .map((line) => (line.startsWith("c=") ? `c=IN ${family} ${candidate.address}` : line));
   // RFC 8839 5.3: a=ice-lite at session level; RFC 8843 7: the BUNDLE group; RFC 8830: msid.
   const at = session.findIndex((line) => line.startsWith("t="));
   session.splice(
@@ -179,9 +181,11 @@ export function plainToWebRtc(
       continue;
     }
     const media = keepG711({ m: section.m, lines }, "UDP/TLS/RTP/SAVPF", candidate.port);
-    const kept = media.lines
-      .filter((line) => attribute(line) !== "rtcp-mux")
-      .map((line) => (line.startsWith("c=") ? `c=IN ${family} ${candidate.address}` : line));
+    // The browser reaches us at the candidate: that address is the connection address too.
+    const kept = [
+      `c=IN ${family} ${candidate.address}`,
+      ...media.lines.filter((line) => attribute(line) !== "rtcp-mux" && !line.startsWith("c=")),
+    ];
     kept.push(
       `a=mid:${mid}`,
       `a=ice-ufrag:${local.ice.ufrag}`,

@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { createDtlsCertificate, type DtlsCertificate } from "../../../src/media/webrtc/dtls-certificate.js";
 import { plainToWebRtc, readWebRtcAudio } from "../../../src/media/webrtc/webrtc-sdp.js";

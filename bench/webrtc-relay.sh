@@ -60,8 +60,9 @@ for calls in ${WEBRTC_LADDER:-25 50 100 200 300 400}; do
   for _ in $(seq "${WEBRTC_TRIES:-2}"); do
     setup "$calls" || break
     CPU0=$(cpu)
-    LINE=$($NICE "$WORK/srtp-load" "$SECS" 50 < "$WORK/calls")
+    LINE=$($NICE "$WORK/srtp-load" "$SECS" 50 < "$WORK/calls" 2> "$WORK/load.err")
     CPU1=$(cpu)
+    [ -n "$LINE" ] || { echo "BENCH media.webrtc calls=$calls load generator failed: $(tail -3 "$WORK/load.err")"; break; }
     # The generator's run is SECS plus about 1 s of warm-up and drain; CPU is counted over all of it.
     cpu_pct=$(awk -v a="$CPU0" -v b="$CPU1" -v hz="$HZ" -v s="$SECS" 'BEGIN{printf "%.1f", 100*(b-a)/hz/(s+1)}')
     per_call=$(awk -v a="$CPU0" -v b="$CPU1" -v hz="$HZ" -v s="$SECS" -v n="$calls" 'BEGIN{printf "%.3f", 1000*(b-a)/hz/(s+1)/n}')

@@ -52,6 +52,7 @@ typedef struct {
 
 typedef struct {
   end_t browser, phone;
+  int browser_port, port_a, port_b; /* the browser's own port; the relay's sides a and b */
   keys_t tx, rx;
   unsigned char stun[256];
   size_t stun_len;
@@ -254,13 +255,21 @@ int main(int argc, char **argv) {
       return 1;
     }
     c->stun_len = (size_t)len;
-    /* The browser's port was just let go by browser-handshake.ts: bind it again. */
-    if (open_end(&c->browser, bp, pa) < 0 || open_end(&c->phone, 0, pb) < 0) {
-      perror("socket");
-      return 1;
-    }
+    c->browser_port = bp;
+    c->port_a = pa;
+    c->port_b = pb;
     n++;
   }
+  /* The browsers' ports were just let go by browser-handshake.ts: all bound again first, before
+   * any phone's ephemeral port could take one of them. */
+  for (int pass = 0; pass < 2; pass++)
+    for (int i = 0; i < n; i++) {
+      call_t *c = &calls[i];
+      if (pass == 0 ? open_end(&c->browser, c->browser_port, c->port_a) < 0 : open_end(&c->phone, 0, c->port_b) < 0) {
+        perror(pass == 0 ? "browser socket" : "phone socket");
+        return 1;
+      }
+    }
   int ep = epoll_create1(0);
   for (int i = 0; i < n; i++) {
     struct epoll_event e = {.events = EPOLLIN, .data.u32 = (uint32_t)(2 * i + 1)};

@@ -298,8 +298,9 @@ export class Softphone {
     };
     this.entries.set(session.id, entry);
     const attached = new WeakSet<RTCPeerConnection>();
-    const attach = (pc: RTCPeerConnection | undefined) => {
-      if (pc === undefined || attached.has(pc)) return;
+    // session.connection is null until an incoming call is answered.
+    const attach = (pc: RTCPeerConnection | null | undefined) => {
+      if (!pc || attached.has(pc)) return;
       attached.add(pc);
       pc.addEventListener("track", (ev) => {
         entry.remote.addTrack(ev.track);

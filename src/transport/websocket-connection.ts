@@ -72,7 +72,7 @@ export class WebSocketConnection implements Flow {
       this.terminateTimer = undefined;
       this.close(`closed by peer (code ${code})`);
     });
-    this.armIdleTimer(options.idleTimeoutMs);
+    this.armIdleTimer(options.idleTimeoutMs / 2);
   }
 
   get isOpen(): boolean {

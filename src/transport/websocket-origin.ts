@@ -27,7 +27,12 @@ export function originAllowed(
     const wanted = entry.trim().toLowerCase();
     if (wanted.includes("://")) {
       if (parseOrigin(wanted)?.origin === url.origin) return true;
-    } else if (wanted === url.host || wanted === url.hostname) return true;
+    } else {
+      // A host with a port matches that port only (the scheme's default port normalised away).
+      const host = parseOrigin(`${url.protocol}//${wanted}`);
+      if (host === undefined) continue;
+      if (HAS_PORT.test(wanted) ? host.host === url.host : host.hostname === url.hostname) return true;
+    }
   }
   return false;
 }
@@ -36,8 +41,10 @@ export function originAllowed(
 export function isOriginEntry(entry: string): boolean {
   if (entry === "*") return true;
   if (entry.includes("://")) return parseOrigin(entry) !== undefined;
-  return parseOrigin(`http://${entry}`)?.host === entry.toLowerCase();
+  return !/[\s/?#@]/.test(entry) && entry !== "" && parseOrigin(`http://${entry}`) !== undefined;
 }
+
+const HAS_PORT = /:\d+$/;
 
 function parseOrigin(text: string): URL | undefined {
   try {

@@ -79,6 +79,8 @@ async function connect(
   const relayPort = Number(portA);
   const socket: Socket = createSocket("udp4");
   await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  // Closed at the end whatever happens (a failed call's too).
+  sockets.push(socket);
   let toDtls: (data: Buffer) => void = () => {};
   let stunAnswered: () => void = () => {};
   const request = bindingRequest(serverUfrag, browserUfrag, serverPwd);
@@ -134,7 +136,6 @@ async function connect(
   const keys = client.extractSessionKeys(16, 14);
   const tx = sessionKeys(Buffer.from(keys.localKey), Buffer.from(keys.localSalt));
   const rx = sessionKeys(Buffer.from(keys.remoteKey), Buffer.from(keys.remoteSalt));
-  sockets.push(socket);
   // The consent check srtp-load.c repeats (RFC 7675 5.1; its fresh transaction id is moot here).
   const consent = bindingRequest(serverUfrag, browserUfrag, serverPwd).toString("hex");
   return `${address.port} ${portA} ${portB} ${tx} ${rx} ${consent}`;

@@ -12,65 +12,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import WebSocket from "ws";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
-import { CHROMIUM, DESKTOP, launchChromium, screenshot } from "./browser.js";
-
-const MEDIA_FLAGS = [
-  "--use-fake-ui-for-media-stream",
-  "--use-fake-device-for-media-stream",
-  "--autoplay-policy=no-user-gesture-required",
-];
-
-function acceptsSipWebSocket(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, "sip");
-    ws.once("open", () => {
-      resolve(ws.protocol === "sip");
-      ws.close();
-    });
-    ws.once("error", () => resolve(false));
-    ws.once("unexpected-response", () => {
-      resolve(false);
-      ws.terminate();
-    });
-  });
-}
-
-/** What the tests read of the page's `window.parleyPhone`. */
-interface PhoneGlobal {
-  parleyPhone?: {
-    remoteStream?: { getAudioTracks(): unknown[] };
-    lastCall?: { state: string; cause?: string };
-  };
-}
-
-/** Runs in the page: the loudest level (0..1) an analyser hears on the remote stream over ~1.5 s. */
-async function remotePeak(): Promise<number> {
-  type Analyser = { fftSize: number; getFloatTimeDomainData(a: Float32Array): void };
-  type Ctx = {
-    createMediaStreamSource(s: unknown): { connect(a: Analyser): void };
-    createAnalyser(): Analyser;
-    close(): Promise<void>;
-  };
-  const g = globalThis as unknown as PhoneGlobal & { AudioContext: new () => Ctx };
-  const stream = g.parleyPhone?.remoteStream;
-  if (stream === undefined || stream.getAudioTracks().length === 0) return -1;
-  const ctx = new g.AudioContext();
-  const analyser = ctx.createAnalyser();
-  analyser.fftSize = 2048;
-  ctx.createMediaStreamSource(stream).connect(analyser);
-  const buffer = new Float32Array(analyser.fftSize);
-  let peak = 0;
-  for (let i = 0; i < 30; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    analyser.getFloatTimeDomainData(buffer);
-    for (const v of buffer) peak = Math.max(peak, Math.abs(v));
-  }
-  await ctx.close();
-  return peak;
-}
+import { CHROMIUM, launchChromium, screenshot } from "./browser.js";
+import {
+  acceptsSipWebSocket,
+  heardPeak,
+  MEDIA_FLAGS,
+  type PhoneGlobal,
+  registeredPhone,
+} from "./phone-helpers.js";
 
 describe("two web phones calling each other", {
   skip: missingTool(CHROMIUM) && "chromium not installed",
@@ -88,17 +39,8 @@ describe("two web phones calling each other", {
       return;
     }
     browser = await launchChromium(MEDIA_FLAGS);
-    const open = async (user: string) => {
-      const page = await browser.newPage({ viewport: DESKTOP, locale: "en-US" });
-      await page.goto(`http://127.0.0.1:${parley.httpPort}/#/phone`);
-      await page.getByTestId("phone-user").fill(user);
-      await page.getByTestId("phone-password").fill(user);
-      await page.getByTestId("phone-submit").click();
-      await page.locator('[data-testid="phone-status"][data-registration="registered"]').waitFor();
-      return page;
-    };
-    a = await open("100");
-    b = await open("101");
+    a = await registeredPhone(browser, parley.httpPort, "100");
+    b = await registeredPhone(browser, parley.httpPort, "101");
   });
   after(async () => {
     await browser?.close();
@@ -127,13 +69,7 @@ describe("two web phones calling each other", {
 
   it("plays the other side's microphone through the remote stream", { timeout: 30000 }, async (t) => {
     if (skipAll) return t.skip(skipAll);
-    await a.waitForFunction(
-      () =>
-        ((globalThis as unknown as PhoneGlobal).parleyPhone?.remoteStream?.getAudioTracks().length ?? 0) > 0,
-    );
-    // Chromium's fake microphone beeps; its silence between beeps is digital zero.
-    let peak = 0;
-    for (let i = 0; i < 5 && peak < 0.05; i++) peak = await a.evaluate(remotePeak);
+    const peak = await heardPeak(a);
     assert.ok(peak >= 0.05, `the caller hears the callee's microphone (peak ${peak})`);
   });
 

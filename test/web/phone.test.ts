@@ -12,31 +12,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import WebSocket from "ws";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { CHROMIUM, DESKTOP, generatedAdminPassword, launchChromium, screenshot } from "./browser.js";
+import { acceptsSipWebSocket, MEDIA_FLAGS } from "./phone-helpers.js";
 
 const skip = missingTool(CHROMIUM) && "chromium not installed (apt-get install chromium)";
-
-/** Chromium's fake microphone, granted without a prompt. */
-const MEDIA_FLAGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
-
-/** Whether the server accepts a SIP WebSocket (subprotocol `sip`, RFC 7118) at `url`. */
-function acceptsSipWebSocket(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, "sip");
-    ws.once("open", () => {
-      resolve(ws.protocol === "sip");
-      ws.close();
-    });
-    ws.once("error", () => resolve(false));
-    ws.once("unexpected-response", () => {
-      resolve(false);
-      ws.terminate();
-    });
-  });
-}
 
 describe("the web phone page", { skip }, () => {
   let parley: ParleyProcess;

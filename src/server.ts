@@ -4,7 +4,7 @@
  */
 
 import { mkdirSync } from "node:fs";
-import { type AdminHttps, listenAdminHttps, warnPlainHttp } from "./admin-https.js";
+import { type AdminHttps, listenAdminHttps, SipWebSocketPath, warnPlainHttp } from "./admin-https.js";
 import { LiveEvents } from "./api/admin/live-events.js";
 import { SessionStore } from "./api/admin/sessions.js";
 import { createApi } from "./api/index.js";
@@ -117,6 +117,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
 
   // Transport, core, transactions.
   let core: SipCore | undefined;
+  const limits = transportLimits(settings, logger);
   const transport = new SipTransportLayer({
     listeners: listenersFor(settings),
     advertisedAddress: settings.advertisedAddress,
@@ -130,8 +131,16 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     clock,
     onTrace: settings.sipTrace ? (event) => traceSip(logger, event) : undefined,
     onBadMessage: (ctx) => core?.onBadMessage(ctx),
-    ...transportLimits(settings, logger),
+    ...limits,
+    onEvent: (event) => {
+      limits.onEvent?.(event);
+      // RFC 7118 5: a browser whose WebSocket closed cannot be reached any other way.
+      if (event.kind === "connection-close" && (event.protocol === "WS" || event.protocol === "WSS"))
+        location.removeFlow(event.flowId);
+    },
   });
+  // SIP over WebSocket on the web servers' /sip path (issue 20): the web phone's connection.
+  const sipPath = new SipWebSocketPath(transport);
   const overload = overloadControl(
     settings.overloadLag,
     settings.overloadBusy,
@@ -457,8 +466,9 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       overload.monitor.start();
       await services.start();
       if (api) {
+        api.server.on("upgrade", sipPath.listener(false));
         await api.listen({ port: settings.httpPort, host: settings.httpBind });
-        if (settings.httpsPort > 0) https = await listenAdminHttps(api, settings);
+        if (settings.httpsPort > 0) https = await listenAdminHttps(api, settings, sipPath.listener(true));
         warnPlainHttp(settings, logger);
         const addr = api.server.address();
         if (addr && typeof addr === "object") http = { address: addr.address, port: addr.port };
@@ -476,6 +486,7 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
       staticContacts.stop();
       await media.stop();
       await location.stop();
+      sipPath.closeAll();
       await https?.close();
       await api?.close();
       await transport.stop();

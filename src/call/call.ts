@@ -409,12 +409,23 @@ export class Call implements CallSubject {
     return overWebSocket(this.uas?.rx.protocol);
   }
 
-  /** A body through the leg policy, on its way toward `dialog` (transfer re-INVITEs). */
-  bodyToward(message: SipMessage, dialog: Dialog): { body?: Buffer; contentType?: string } {
+  /**
+   * A body through the leg policy, on its way toward `dialog` (transfer re-INVITEs). A transfer's
+   * joining dialog is not bridged yet: `across` names the bridged dialog it will face (the
+   * transferee), so the body goes to the side the joining party takes over.
+   */
+  bodyToward(message: SipMessage, dialog: Dialog, across?: Dialog): { body?: Buffer; contentType?: string } {
+    const facing = across === undefined ? undefined : this.bridge?.directionToward(across);
+    const direction =
+      facing === undefined
+        ? (this.bridge?.directionToward(dialog) ?? "caller-to-callee")
+        : facing === "caller-to-callee"
+          ? "callee-to-caller"
+          : "caller-to-callee";
     return sdpBody(
       this.o,
       message,
-      this.bridge?.directionToward(dialog) ?? "caller-to-callee",
+      direction,
       dialogLocal(this.o.addressing, dialog),
       overWebSocket(dialog.destination().protocol),
     );

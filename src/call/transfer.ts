@@ -340,7 +340,8 @@ export class TransferHandler {
       sendAck({});
       return { ok: false, status: answer.status >= 300 ? answer.status : 488, reason: answer.reason };
     }
-    sendAck(call.bodyToward(answer, joining));
+    // The joining dialog takes the side across from the transferee (it is bridged afterwards).
+    sendAck(call.bodyToward(answer, joining, transferee));
     return { ok: true };
   }
 

@@ -78,11 +78,6 @@ describe("transfers from the web phone", { skip: missingTool(CHROMIUM) && "chrom
 
   it("blind: REFER sends 101 to 102, whose page rings; 100's call ends", {
     timeout: 45000,
-    // Known (found here): the new leg to a browser target gets an offer built from 101's browser
-    // SDP (its extmap/rtcp-xr lines, port 10002 of 101's side) and 102's ICE checks never
-    // complete, so 101 hears nothing. Remove the todo once the server gives a blind transfer's
-    // browser target a WebRTC side of its own.
-    todo: "blind transfer to a browser: no media on the new leg yet (server side)",
   }, async (t) => {
     if (skipAll) return t.skip(skipAll);
     await callAndOpenTransfer();

@@ -52,7 +52,8 @@ export class BrowserLeg {
     if (web === undefined) return undefined;
     this.remote = { ice: web.ice, fingerprint: web.fingerprint };
     if (web.mid !== undefined) this.mid = web.mid;
-    return Buffer.from(webRtcToPlain(body.toString("utf8")));
+    const text = body.toString("utf8");
+    return Buffer.from(withoutWildcard(webRtcToPlain(text), text));
   }
 
   /**
@@ -66,6 +67,20 @@ export class BrowserLeg {
     const options = this.mid === undefined ? { setup } : { setup, mid: this.mid };
     return Buffer.from(plainToWebRtc(body.toString("utf8"), local, candidate, options));
   }
+}
+
+/**
+ * JSEP (RFC 8829 5.2.1) puts `c=IN IP4 0.0.0.0` and port 9 in a browser's SDP: ICE says where its
+ * media is. Plain SDP reads that address as RFC 2543 hold (Parley's endpoint would answer
+ * `inactive` and never speak), so the plain form names the browser's first IPv4 host candidate,
+ * or loopback when its candidates are mDNS names: a placeholder only, since a browser's media is
+ * sent where ICE found it (secure-link.ts), never to the SDP's address.
+ */
+function withoutWildcard(plain: string, browserSdp: string): string {
+  if (!/^c=IN IP4 0\.0\.0\.0\b/m.test(plain)) return plain;
+  const candidate = /^a=candidate:\S+ 1 udp \d+ (\d+\.\d+\.\d+\.\d+) \d+ typ host/im.exec(browserSdp);
+  const address = candidate?.[1] ?? "127.0.0.1";
+  return plain.replace(/^c=IN IP4 0\.0\.0\.0\b/gm, `c=IN IP4 ${address}`);
 }
 
 /** Whether an SDP body is a browser's (JSEP: DTLS-SRTP profile with a fingerprint). */

@@ -114,6 +114,77 @@ export class WsSipClient {
     this.peer.ws.close();
   }
 
+  /**
+   * INVITE `target` as `user` with `sdp`, answering a 407 with MD5 digest credentials (RFC 3261
+   * 22.3); resolves with the final response and what the ACK and BYE need.
+   */
+  async invite(
+    target: string,
+    user: string,
+    password: string,
+    domain: string,
+    sdp: string,
+  ): Promise<{ response: SipResponse; ack(): void; bye(): void }> {
+    const callId = `${hex(8)}@${this.host}`;
+    const tag = hex(4);
+    const uri = `sip:${target}@${domain}`;
+    let cseq = 1;
+    const common = (method: string, n: number, to = `<${uri}>`) => [
+      `Via: SIP/2.0/${this.transport.toUpperCase()} ${this.host};branch=z9hG4bK${hex(6)}`,
+      "Max-Forwards: 70",
+      `From: <sip:${user}@${domain}>;tag=${tag}`,
+      `To: ${to}`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${n} ${method}`,
+    ];
+    const build = (auth?: string) =>
+      [
+        `INVITE ${uri} SIP/2.0`,
+        ...common("INVITE", cseq),
+        `Contact: <sip:${user}@${this.host};transport=${this.transport}>`,
+        ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
+        "Content-Type: application/sdp",
+        `Content-Length: ${Buffer.byteLength(sdp)}`,
+        "",
+        sdp,
+      ].join("\r\n");
+    this.peer.send(build());
+    let response = await this.finalResponse();
+    if (response.status === 407) {
+      // RFC 3261 17.1.1.3: the client transaction ACKs a non-2xx final response itself.
+      this.peer.send(
+        [`ACK ${uri} SIP/2.0`, ...common("ACK", cseq, response.get("to")), "Content-Length: 0", "", ""].join(
+          "\r\n",
+        ),
+      );
+      const challenge = response.getAll("proxy-authenticate").find((c) => /algorithm=MD5\b/i.test(c))!;
+      const realm = param(challenge, "realm")!;
+      const nonce = param(challenge, "nonce")!;
+      const cnonce = hex(4);
+      const nc = "00000001";
+      const digest = md5(
+        `${md5(`${user}:${realm}:${password}`)}:${nonce}:${nc}:${cnonce}:auth:${md5(`INVITE:${uri}`)}`,
+      );
+      cseq++;
+      this.peer.send(
+        build(
+          `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${digest}", algorithm=MD5, qop=auth, nc=${nc}, cnonce="${cnonce}"`,
+        ),
+      );
+      response = await this.finalResponse();
+    }
+    const to = response.get("to") ?? "";
+    const remote = /<([^>]+)>/.exec(response.get("contact") ?? "")?.[1] ?? uri;
+    const inDialog = (method: string, n: number) =>
+      [`${method} ${remote} SIP/2.0`, ...common(method, n, to), "Content-Length: 0", "", ""].join("\r\n");
+    const answered = cseq;
+    return {
+      response,
+      ack: () => this.peer.send(inDialog("ACK", answered)),
+      bye: () => this.peer.send(inDialog("BYE", answered + 1)),
+    };
+  }
+
   private async finalResponse(): Promise<SipResponse> {
     for (;;) {
       const m = await this.next();

@@ -4,8 +4,8 @@
  * SIP over WebSocket at /sip, DTLS-SRTP on the browser's side and plain RTP on baresip's, bridged
  * in Parley's media worker. Measured, not assumed: baresip's recording of the call is the
  * browser's 1000 Hz; a Web Audio analyser in the page finds 600 Hz in what it hears; the page
- * answers a call from baresip and hears it too; digits pressed on the page's keypad reach the
- * echo test (*43) as RFC 4733 events, in order.
+ * answers a call from baresip and hears it too; the echo test (*43) sends the page's tone back,
+ * and digits pressed on the page's keypad reach it as RFC 4733 events, in order.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -148,7 +148,9 @@ describe("the web phone with a baresip phone (issue 20 acceptance)", { skip }, (
     assert.ok(await baresip.waitForEvent("CALL_CLOSED", 10000), "baresip's call ends");
   });
 
-  it("keypad digits in a call reach the echo test as RFC 4733 events", { timeout: 60000 }, async () => {
+  it("the echo test sends the page's tone back; keypad digits reach it as RFC 4733 events", {
+    timeout: 60000,
+  }, async (t) => {
     const digits = () =>
       parley.logs
         .filter((l) => l.msg === "digit received" && l.peer === "parley:echo-test")
@@ -156,8 +158,16 @@ describe("the web phone with a baresip phone (issue 20 acceptance)", { skip }, (
     await page.getByTestId("phone-number").fill("*43");
     await page.getByTestId("phone-dial").click();
     await page.locator('[data-testid="call-outgoing"][data-state="active"]').waitFor({ timeout: 15000 });
-    // The echo test's announcement plays first; digits are heard throughout.
-    await new Promise((r) => setTimeout(r, 1500));
+    // The announcement first, then the echo of the page's own 1000 Hz (Parley's media endpoint
+    // answering a browser: DTLS-SRTP on an endpoint port).
+    let echoed = -1;
+    const until = Date.now() + 20000;
+    while (Math.abs(echoed - 1000) >= 30 && Date.now() < until) echoed = await page.evaluate(remoteFrequency);
+    t.diagnostic(`the page hears ${echoed.toFixed(0)} Hz from the echo test`);
+    assert.ok(
+      Math.abs(echoed - 1000) < 30,
+      `the echo test returns the page's 1000 Hz (strongest: ${echoed} Hz)`,
+    );
     for (const key of ["1", "5", "9", "0"]) {
       await page.getByTestId(`key-${key}`).click();
       await new Promise((r) => setTimeout(r, 400));

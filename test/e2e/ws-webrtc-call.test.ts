@@ -4,11 +4,16 @@
  * Parley's generated certificate), and werift (a WebRTC stack) for the media. It registers as 102,
  * calls the echo test (*43) with a JSEP offer and digest authentication, gets a WebRTC answer
  * (ice-lite, Parley's fingerprint, DTLS server), connects over ICE and DTLS-SRTP, and hears
- * Parley's audio decrypted; its BYE ends the call and the call record says so.
+ * Parley's audio decrypted; its BYE ends the call and the call record says so. Then it leaves a
+ * voicemail for 100 (no device): the stored message is the 1000 Hz tone it sent over SRTP.
  */
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import alawmulaw from "alawmulaw";
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from "werift";
+import { toneShare, wavSamples } from "../helpers/audio-measure.js";
 import { type ParleyProcess, startParley } from "../helpers/parley-process.js";
 import { freePorts } from "../helpers/ports.js";
 import { WsSipClient } from "./ws-sip-client.js";
@@ -30,6 +35,8 @@ describe("an independent WebRTC client over WSS", () => {
   before(async () => {
     [wss] = await freePorts(1);
     parley = await startParley(["--sip-wss-port", String(wss), "--rtp-ports", "38800-38849"]);
+    const patch = await parley.api("PATCH", "/api/v1/users/100", { voicemailOnUnreachableOrNoAnswer: true });
+    assert.equal(patch.status, 200, JSON.stringify(patch.body));
   });
   after(async () => {
     await parley.stop();
@@ -104,6 +111,80 @@ describe("an independent WebRTC client over WSS", () => {
     assert.equal(cdr?.caller, "102", JSON.stringify(cdr));
     assert.equal(cdr?.disposition, "answered");
     t.diagnostic(`werift decrypted ${heard.length} RTP packets from Parley`);
+    await pc.close();
+    client.close();
+  });
+
+  it("leaves a voicemail: Parley's endpoint records what the browser sends over SRTP", {
+    timeout: 60000,
+  }, async (t) => {
+    const client = await WsSipClient.connect(`wss://${HOST}:${wss}`, { rejectUnauthorized: false });
+    assert.equal((await client.register("102", "102", HOST)).status, 200);
+    const pc = new RTCPeerConnection({
+      codecs: {
+        audio: [
+          new RTCRtpCodecParameters({ mimeType: "audio/PCMU", clockRate: 8000, channels: 1, payloadType: 0 }),
+        ],
+      },
+      iceInterfaceAddresses: { udp4: HOST },
+      iceUseIpv6: false,
+    });
+    const track = new MediaStreamTrack({ kind: "audio" });
+    pc.addTransceiver(track, { direction: "sendrecv" });
+    await pc.setLocalDescription(await pc.createOffer());
+    await until(() => pc.iceGatheringState === "complete", 5000);
+    // 100 has no device and voicemail when unreachable: Parley's voicemail answers at once.
+    const call = await client.invite("100", "102", "102", HOST, pc.localDescription!.sdp);
+    assert.equal(call.response.status, 200, call.response.serialize().toString());
+    call.ack();
+    await pc.setRemoteDescription({ type: "answer", sdp: call.response.body.toString() });
+    assert.ok(
+      await until(() => pc.connectionState === "connected", 15000),
+      `connected (${pc.connectionState})`,
+    );
+    // A 1000 Hz tone, µ-law, 20 ms a packet, through the greeting and the beep and a few seconds on.
+    const frame = Buffer.alloc(160);
+    for (let seq = 0; seq < 600; seq++) {
+      for (let i = 0; i < 160; i++)
+        frame[i] = alawmulaw.mulaw.encodeSample(
+          Math.round(8000 * Math.sin((2 * Math.PI * 1000 * (seq * 160 + i)) / 8000)),
+        );
+      track.writeRtp(
+        new RtpPacket(
+          new RtpHeader({
+            payloadType: 0,
+            sequenceNumber: seq,
+            timestamp: seq * 160,
+            ssrc: 0xcafe,
+            marker: false,
+          }),
+          frame,
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 20));
+      if (
+        parley.logs.some((l) => /voicemail/i.test(String(l.msg)) && /record/i.test(String(l.msg))) &&
+        seq > 450
+      )
+        break;
+    }
+    call.bye();
+    let items: Array<{ caller: string; durationMs: number }> = [];
+    for (let i = 0; i < 50 && items.length === 0; i++) {
+      items = (await parley.api("GET", "/api/v1/voicemail?user=100")).body.items ?? [];
+      if (items.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    t.diagnostic(`voicemail: ${JSON.stringify(items)}`);
+    assert.equal(items.length, 1, "one message left");
+    assert.equal(items[0].caller, "102");
+    assert.ok(items[0].durationMs > 1000, `a message of ${items[0].durationMs} ms`);
+    const files = readdirSync(join(parley.dataDir, "voicemail"), { recursive: true, encoding: "utf8" });
+    const wav = files.find((f) => f.endsWith(".wav"));
+    assert.ok(wav, `a WAV in ${files.join(", ")}`);
+    const samples = wavSamples(join(parley.dataDir, "voicemail", wav));
+    const share = toneShare(samples.subarray(1000, samples.length - 1000), 1000);
+    t.diagnostic(`1000 Hz share of the message ${share.toFixed(2)}`);
+    assert.ok(share > 0.8, `the message is the browser's 1000 Hz tone (share ${share.toFixed(2)})`);
     await pc.close();
     client.close();
   });

@@ -20,7 +20,9 @@ function ecbOf(key: Buffer): Cipher {
  */
 function ctrXor(ecb: Cipher, iv: Buffer, src: Buffer, dst: Buffer, at: number): void {
   const blocks = (src.length + 15) >> 4;
-  const counters = Buffer.allocUnsafe(blocks * 16);
+  if (scratchCounters.length < blocks * 16) scratchCounters = Buffer.alloc(blocks * 16);
+  const counters =
+    blocks * 16 === scratchCounters.length ? scratchCounters : scratchCounters.subarray(0, blocks * 16);
   const low = iv.readUInt16BE(14);
   for (let b = 0; b < blocks; b++) {
     iv.copy(counters, b * 16);
@@ -49,15 +51,32 @@ export function deriveKey(masterKey: Buffer, masterSalt: Buffer, label: number, 
 
 /** RFC 3711 4.1.1: IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16). */
 export function counterIv(salt: Buffer, ssrc: number, index: bigint): Buffer {
-  const iv = Buffer.alloc(16);
+  return fillIv(Buffer.alloc(16), salt, ssrc, Number(index >> 32n) & 0xffff, Number(index & 0xffffffffn));
+}
+
+/** counterIv into `iv` (reused: the media path allocates nothing per packet), the 48-bit index as its high 16 and low 32 bits. */
+function fillIv(iv: Buffer, salt: Buffer, ssrc: number, high: number, low: number): Buffer {
   salt.copy(iv, 0, 0, 14);
+  iv[14] = 0;
+  iv[15] = 0;
   iv.writeUInt32BE((iv.readUInt32BE(4) ^ ssrc) >>> 0, 4);
-  const high = Number(index >> 32n) & 0xffff;
-  const low = Number(index & 0xffffffffn);
   iv.writeUInt16BE(iv.readUInt16BE(8) ^ high, 8);
   iv.writeUInt32BE((iv.readUInt32BE(10) ^ low) >>> 0, 10);
   return iv;
 }
+
+/** The RTP index i = 2^16 * ROC + SEQ (RFC 3711 3.3.1) as fillIv's high and low words. */
+function ivWords(roc: number, seq: number): [number, number] {
+  return [(roc >>> 16) & 0xffff, (((roc & 0xffff) << 16) | seq) >>> 0];
+}
+
+/**
+ * Scratch buffers of the worker's one thread: the IV, the counter blocks and the ROC bytes are
+ * consumed by the synchronous cipher and HMAC calls before the next packet.
+ */
+const scratchIv = Buffer.alloc(16);
+const scratchRoc = Buffer.alloc(4);
+let scratchCounters = Buffer.alloc(16 * 96);
 
 interface Keys {
   /** The key's block cipher, made on first use (ctrXor). */
@@ -152,15 +171,20 @@ export class SrtpSession {
     } else if (seq > state.seq) {
       state.seq = seq;
     }
-    const index = (BigInt(roc >>> 0) << 16n) | BigInt(seq);
     const out = Buffer.allocUnsafe(packet.length + TAG);
     packet.copy(out, 0, 0, start);
     this.rtp.ecb ??= ecbOf(this.rtp.encryption);
-    ctrXor(this.rtp.ecb, counterIv(this.rtp.salt, ssrc, index), packet.subarray(start), out, start);
+    const [high, low] = ivWords(roc >>> 0, seq);
+    ctrXor(
+      this.rtp.ecb,
+      fillIv(scratchIv, this.rtp.salt, ssrc, high, low),
+      packet.subarray(start),
+      out,
+      start,
+    );
     const hmac = createHmac("sha1", this.rtp.auth).update(out.subarray(0, packet.length));
-    const rocBytes = Buffer.allocUnsafe(4);
-    rocBytes.writeUInt32BE(roc >>> 0, 0);
-    hmac.update(rocBytes).digest().copy(out, packet.length, 0, TAG);
+    scratchRoc.writeUInt32BE(roc >>> 0, 0);
+    hmac.update(scratchRoc).digest().copy(out, packet.length, 0, TAG);
     return out;
   }
 
@@ -187,14 +211,21 @@ export class SrtpSession {
     }
     const index = (roc << 16n) | BigInt(seq);
     if (!replayCheck(state, index)) return undefined;
-    const rocBytes = Buffer.allocUnsafe(4);
-    rocBytes.writeUInt32BE(Number(roc & 0xffffffffn), 0);
-    const tag = createHmac("sha1", this.rtp.auth).update(packet.subarray(0, end)).update(rocBytes).digest();
+    const rocNumber = Number(roc & 0xffffffffn);
+    scratchRoc.writeUInt32BE(rocNumber, 0);
+    const tag = createHmac("sha1", this.rtp.auth).update(packet.subarray(0, end)).update(scratchRoc).digest();
     if (!timingSafeEqual(tag.subarray(0, TAG), packet.subarray(end))) return undefined;
     const out = Buffer.allocUnsafe(end);
     packet.copy(out, 0, 0, start);
     this.rtp.ecb ??= ecbOf(this.rtp.encryption);
-    ctrXor(this.rtp.ecb, counterIv(this.rtp.salt, ssrc, index), packet.subarray(start, end), out, start);
+    const [high, low] = ivWords(rocNumber, seq);
+    ctrXor(
+      this.rtp.ecb,
+      fillIv(scratchIv, this.rtp.salt, ssrc, high, low),
+      packet.subarray(start, end),
+      out,
+      start,
+    );
     if (state === undefined && this.received.size >= MAX_SSRCS) this.received.clear();
     replayRecord(this.received, ssrc, index);
     return out;

@@ -12,7 +12,6 @@ import { rename, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
-import { toCdr } from "../api/routes/cdrs.js";
 import {
   type CallRecord,
   CDR_LIMITS,
@@ -158,6 +157,8 @@ export function registerCdrCommands(program: Command): void {
           store.cdrs.list({ ...filter, domainId, offset, limit }),
         );
         if (opts.json) {
+          // The API's record shape, loaded only here: the API's schemas would slow every command's start.
+          const { toCdr } = await import("../api/routes/cdrs.js");
           const body = { items: page.items.map(toCdr), total: page.total, offset, limit };
           process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
           return;

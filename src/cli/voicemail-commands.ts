@@ -12,7 +12,6 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { Settings } from "../config/settings.js";
-import { MailQueue } from "../services/voicemail/mail-queue.js";
 import { Mailboxes } from "../services/voicemail/mailboxes.js";
 import { SmtpConfig, type SmtpView } from "../services/voicemail/smtp-config.js";
 import { NotFoundError, storeFromUrl, VOICEMAIL_FOLDERS, type VoicemailMessage } from "../store/index.js";
@@ -33,6 +32,8 @@ async function withVoicemail<T>(opts: StoreOptions, act: (v: Voicemail) => Promi
     await store.migrate();
     const domainId = (await store.domains.getDefault()).id;
     const outboxDir = join(settings.dataDir, "outbox");
+    // Loaded here, not at the top: the mailer would slow every other command's start.
+    const { MailQueue } = await import("../services/voicemail/mail-queue.js");
     const mailboxes = new Mailboxes({
       dir: join(settings.dataDir, "voicemail"),
       repository: store.voicemail,

@@ -2,10 +2,11 @@
  * Opens a Kysely instance on one of the three engines, with the settings each needs to behave
  * like the others (same JavaScript types back, same text semantics).
  */
+import { createRequire } from "node:module";
 import Database from "better-sqlite3";
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from "kysely";
-import { createPool } from "mysql2";
-import pg from "pg";
+import type * as Mysql from "mysql2";
+import type * as Pg from "pg";
 import type { Database as Schema } from "./schema.js";
 
 export type StoreKind = "sqlite" | "mysql" | "postgres";
@@ -40,12 +41,20 @@ function openSqlite(file: string): Connection {
   return { kind: "sqlite", db, sqlite };
 }
 
+/**
+ * The network engines' drivers are loaded when one is used: a SQLite install (the default) and
+ * every `parley` command start without them. Both are CommonJS, so require() loads them at once.
+ */
+const require = createRequire(import.meta.url);
+
 function openMysql(url: string): Connection {
+  const { createPool } = require("mysql2") as typeof Mysql;
   const pool = createPool({ uri: url, charset: "utf8mb4", connectionLimit: 10 });
   return { kind: "mysql", db: new Kysely<Schema>({ dialect: new MysqlDialect({ pool }) }) };
 }
 
 function openPostgres(url: string): Connection {
+  const pg = require("pg") as typeof Pg;
   const types = {
     getTypeParser: ((oid: number, format?: "text" | "binary") =>
       oid === PG_INT8_OID && format !== "binary"

@@ -5,6 +5,7 @@
  */
 import { createSocket, type Socket } from "node:dgram";
 import { isIPv4 } from "node:net";
+import { literalLookup } from "../util/literal-lookup.js";
 
 export interface PortPair {
   readonly rtp: Socket;
@@ -77,9 +78,9 @@ export class PortPool {
       const port = this.next;
       this.next = port + 2 > this.maxPort - 1 ? this.first() : port + 2;
       if (this.used.has(port)) continue;
-      const rtp = createSocket({ type: this.family, reuseAddr: false });
+      const rtp = createSocket({ type: this.family, reuseAddr: false, lookup: literalLookup });
       if (!(await bind(rtp, port, this.bindAddress))) continue;
-      const rtcp = createSocket({ type: this.family, reuseAddr: false });
+      const rtcp = createSocket({ type: this.family, reuseAddr: false, lookup: literalLookup });
       if (!(await bind(rtcp, port + 1, this.bindAddress))) {
         rtp.close();
         continue;

@@ -2,11 +2,11 @@
  * The sockets a SipTransportLayer listens on, and which of them reaches a given peer (same
  * address family, or a dual-stack wildcard; loopback for loopback).
  */
-import { createSocket, type SocketOptions, type Socket as UdpSocket } from "node:dgram";
-import { lookup as dnsLookup } from "node:dns";
+import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import type { Server as HttpServer } from "node:http";
 import type { Server } from "node:net";
 import { networkInterfaces } from "node:os";
+import { literalLookup } from "../util/literal-lookup.js";
 import { ipFamily, isLoopback, isWildcard } from "./addresses.js";
 import type { SocketAddress } from "./types.js";
 
@@ -56,16 +56,7 @@ export type Listener = UdpListener | ConnectionListener;
 /** Requested UDP socket buffer size (receive and send). */
 const UDP_BUFFER_BYTES = 8 * 1024 * 1024;
 
-/** dns.lookup for what is already an IP literal answers at once; anything else goes to dns.lookup. */
-export const literalLookup = ((
-  hostname: string,
-  options: unknown,
-  callback: (...args: unknown[]) => void,
-) => {
-  const family = ipFamily(hostname);
-  if (family !== 0) callback(null, hostname, family);
-  else (dnsLookup as (h: string, o: unknown, c: unknown) => void)(hostname, options, callback);
-}) as unknown as NonNullable<SocketOptions["lookup"]>;
+export { literalLookup } from "../util/literal-lookup.js";
 
 /** An unbound UDP socket for a listener of this family. */
 export function createUdpSocket(family: 4 | 6, dualStack: boolean): UdpSocket {

@@ -23,8 +23,8 @@ import { type HandOffRequest, handOffFrom } from "./endpoint-handoff.js";
 import { answerWithEndpoint } from "./endpoint-leg.js";
 import { COMPLETED_ELSEWHERE, type Fork, type ForkResult } from "./fork.js";
 import { leavingCause, NO_PRACK, sideCause } from "./hangup-cause.js";
-import { dialogLocal, type LocalAddress, overWebSocket, receivedOn, sentToward } from "./leg-address.js";
-import { sdpBody } from "./leg-policy.js";
+import { dialogLocal, receivedOn } from "./leg-address.js";
+import { bodyToCaller, bodyToDialog, bodyToTarget, type LegBody } from "./leg-bodies.js";
 import type { EndpointTarget, FinalStatus, MediaEndpoint } from "./media-endpoint.js";
 import { ProvisionalRelay } from "./provisional-relay.js";
 import { type SideFates, SideLegs } from "./side-legs.js";
@@ -73,8 +73,7 @@ export class Call implements CallSubject {
     relays: () => this.o.policy.relayProvisionals,
     uas: () => this.uas,
     ringing: () => this.state === "ringing",
-    body: (response) =>
-      sdpBody(this.o, response, "callee-to-caller", this.callerLocal(), this.callerOverWebSocket()),
+    body: (response) => bodyToCaller(this.o, response, this.uas?.rx),
     callerLeft: () => this.callerCancelled(),
   });
   private callerStatus = 0;
@@ -134,14 +133,7 @@ export class Call implements CallSubject {
       {
         ...this.o,
         request,
-        body: (target) =>
-          sdpBody(
-            this.o,
-            request,
-            "caller-to-callee",
-            sentToward(this.o.addressing, target.destination),
-            overWebSocket(target.destination.protocol),
-          ),
+        body: (target) => bodyToTarget(this.o, request, target.destination),
         progress: (status, options) => {
           if (uas?.state === "proceeding") uas.progress(status, options);
         },
@@ -215,9 +207,7 @@ export class Call implements CallSubject {
     if (leg.party !== undefined) this.o.events("retargeted", { call: this, before, after: leg.party });
     let callerDialog: Dialog;
     try {
-      callerDialog = this.uas!.accept(
-        sdpBody(this.o, answer, "callee-to-caller", this.callerLocal(), this.callerOverWebSocket()),
-      );
+      callerDialog = this.uas!.accept(bodyToCaller(this.o, answer, this.uas?.rx));
     } catch (error) {
       this.o.onError(error);
       this.state = "ending";
@@ -230,16 +220,7 @@ export class Call implements CallSubject {
     if (late) {
       // RFC 3261 13.2.2.4 / RFC 3264: late offer; the caller's answer comes in its ACK.
       callerDialog.once("ack", ({ request }) => {
-        dialog.ack(
-          invite.request,
-          sdpBody(
-            this.o,
-            request,
-            "caller-to-callee",
-            dialogLocal(this.o.addressing, dialog),
-            overWebSocket(dialog.destination().protocol),
-          ),
-        );
+        dialog.ack(invite.request, bodyToDialog(this.o, request, "caller-to-callee", dialog));
         leg.invite = undefined;
       });
     } else {
@@ -297,14 +278,7 @@ export class Call implements CallSubject {
 
   private bridgeHost(): BridgeHost {
     return callBridgeHost(this, this.o, {
-      body: (message, direction, toward) =>
-        sdpBody(
-          this.o,
-          message,
-          direction,
-          dialogLocal(this.o.addressing, toward),
-          overWebSocket(toward.destination().protocol),
-        ),
+      body: (message, direction, toward) => bodyToDialog(this.o, message, direction, toward),
       sideEnded: (dialog, cause) => this.sideEnded(dialog, cause),
     });
   }
@@ -399,22 +373,12 @@ export class Call implements CallSubject {
     this.finish({ disposition: "answered", ...callStatus("transferred"), cause: "transfer" });
   }
 
-  /** The caller's leg's local address while its INVITE is pending (provisional and final answers). */
-  private callerLocal(): LocalAddress | undefined {
-    return this.uas === undefined ? undefined : receivedOn(this.o.addressing, this.uas.rx);
-  }
-
-  /** The caller's INVITE came over a WebSocket (a browser, issue 20). */
-  private callerOverWebSocket(): boolean {
-    return overWebSocket(this.uas?.rx.protocol);
-  }
-
   /**
    * A body through the leg policy, on its way toward `dialog` (transfer re-INVITEs). A transfer's
    * joining dialog is not bridged yet: `across` names the bridged dialog it will face (the
    * transferee), so the body goes to the side the joining party takes over.
    */
-  bodyToward(message: SipMessage, dialog: Dialog, across?: Dialog): { body?: Buffer; contentType?: string } {
+  bodyToward(message: SipMessage, dialog: Dialog, across?: Dialog): LegBody {
     const facing = across === undefined ? undefined : this.bridge?.directionToward(across);
     const direction =
       facing === undefined
@@ -422,13 +386,7 @@ export class Call implements CallSubject {
         : facing === "caller-to-callee"
           ? "callee-to-caller"
           : "caller-to-callee";
-    return sdpBody(
-      this.o,
-      message,
-      direction,
-      dialogLocal(this.o.addressing, dialog),
-      overWebSocket(dialog.destination().protocol),
-    );
+    return bodyToDialog(this.o, message, direction, dialog);
   }
 
   /**

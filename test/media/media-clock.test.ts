@@ -14,9 +14,12 @@ describe("the media worker's clock", () => {
       const mean = (times[times.length - 1] - times[0]) / (times.length - 1);
       assert.ok(Math.abs(mean - TICK_MS) < 0.2, `mean period ${mean} ms`);
     }
-    // The phases are spread over the period, a quarter apart.
-    const offset = at[2][5] - at[1][5];
-    assert.ok(Math.abs(offset - TICK_MS / PHASES) < 2.5, `phase offset ${offset} ms`);
+    // The phases are spread over the period, a quarter apart: the median offset of every tick (one
+    // tick alone may be late on a busy machine; a clock that bunched the phases would be off in all).
+    const n = Math.min(at[1].length, at[2].length);
+    const offsets = Array.from({ length: n }, (_, i) => at[2][i] - at[1][i]).sort((a, b) => a - b);
+    const offset = offsets[Math.floor(n / 2)];
+    assert.ok(Math.abs(offset - TICK_MS / PHASES) < 2.5, `median phase offset ${offset} ms`);
   });
 
   it("catches up a short stall one slot at a time and skips a long one in whole periods", async () => {

@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
 import { after, before, describe, it } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { createDtlsCertificate, type DtlsCertificate } from "../../../src/media/webrtc/dtls-certificate.js";
 import { plainToWebRtc, readWebRtcAudio } from "../../../src/media/webrtc/webrtc-sdp.js";
 import { bindingRequest, browser, clientHello, parleySide, timers, until } from "./webrtc-peer.js";
@@ -28,6 +30,10 @@ after(() => client.close());
 function sendTo(port: number, packet: Buffer): Promise<void> {
   return new Promise((resolve) => client.send(packet, port, "127.0.0.1", () => resolve()));
 }
+
+// A real collection before each reading, with or without --expose-gc on the command line.
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
 
 describe("WebRtcTransport upon bad input", () => {
   it("does not answer a STUN check with a wrong password, nor send media there", async () => {
@@ -97,7 +103,6 @@ describe("WebRtcTransport upon bad input", () => {
   });
 
   it("holds memory bounded over 1,000 rounds of wrong-password STUN, half handshakes and garbage", async () => {
-    const gc = (globalThis as { gc?: () => void }).gc;
     const round = async (): Promise<void> => {
       const parley = await parleySide(certificate, { handshakeTimeoutMs: 50 });
       const ufrag = parley.transport.local.ice.ufrag;
@@ -115,15 +120,15 @@ describe("WebRtcTransport upon bad input", () => {
       await new Promise<void>((resolve) => parley.socket.close(() => resolve()));
     };
     for (let i = 0; i < 100; i++) await round();
-    gc?.();
+    gc();
     const start = process.memoryUsage().heapUsed;
     const timersBefore = timers();
     for (let i = 0; i < 1000; i++) await round();
-    gc?.();
+    gc();
     const growth = process.memoryUsage().heapUsed - start;
     assert.equal(timers(), timersBefore);
     // Each round holds a transport, a DTLS server and its flight (~2 KB): a leak of them all
-    // would be several MB; without --expose-gc the slack covers uncollected garbage.
-    assert.ok(growth < (gc ? 2 : 8) * 1024 * 1024, `heap grew ${growth} bytes`);
+    // would be several MB (a full collection runs before each reading).
+    assert.ok(growth < 4 * 1024 * 1024, `heap grew ${growth} bytes`);
   });
 });

@@ -3,7 +3,8 @@
  * are explained to the user, with reconnect"), in headless Chromium against a real `parley start`:
  * a browser that refuses the microphone gets the "not allowed to use the microphone" banner when
  * it dials; when Parley goes away the page says it is reconnecting, and once Parley is back on the
- * same address the page registers again by itself.
+ * same address the page registers again by itself and stays signed in (its forgotten phone token
+ * is renewed with the credentials it holds).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -54,6 +55,11 @@ describe("the web phone's problems, explained", {
     await page
       .locator('[data-testid="phone-status"][data-registration="registered"]')
       .waitFor({ timeout: 45000 });
+    // The restarted Parley forgot the page's phone token: the page's next poll (colleagues, every
+    // 10 s) signs in again with the credentials it holds instead of signing the user out.
+    await new Promise((r) => setTimeout(r, 11000));
+    assert.equal(await page.getByTestId("phone-sign-in").count(), 0, "still signed in");
+    await page.getByTestId("page-phone").waitFor();
     const registrations = await parley.api("GET", "/api/v1/registrations");
     const items: Array<{ user: string }> = registrations.body.items ?? registrations.body;
     assert.ok(

@@ -18,18 +18,25 @@ export type Colleague = PhonePresenceBody["items"][number];
 
 export class PhoneApi {
   private token: string | undefined;
-  /** Called when the server no longer accepts the token (idle expiry, the user deleted). */
+  /**
+   * The credentials signed in with, kept in memory as the SIP stack keeps the password to register:
+   * a token the server forgot (Parley restarted, idle expiry) is replaced by signing in again.
+   */
+  private credentials: { user: string; password: string } | undefined;
+  /** Called when the server no longer accepts the user (wrong password now, the user deleted). */
   onExpired: () => void = () => {};
 
   async signIn(user: string, password: string): Promise<PhoneSessionCreatedBody> {
     const body = await this.request<PhoneSessionCreatedBody>("POST", "/phone/session", { user, password });
     this.token = body.token;
+    this.credentials = { user, password };
     return body;
   }
 
   async signOut(): Promise<void> {
     if (this.token !== undefined) await this.request("DELETE", "/phone/session").catch(() => {});
     this.token = undefined;
+    this.credentials = undefined;
   }
 
   me(): Promise<PhoneMe> {
@@ -44,7 +51,7 @@ export class PhoneApi {
     return (await this.request<PhonePresenceBody>("GET", "/phone/presence")).items;
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
     const headers: Record<string, string> = {};
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -69,6 +76,15 @@ export class PhoneApi {
     );
     if (res.status === 401 && this.token !== undefined && path !== "/phone/session") {
       this.token = undefined;
+      const credentials = this.credentials;
+      if (!retried && credentials !== undefined) {
+        const renewed = await this.signIn(credentials.user, credentials.password).then(
+          () => true,
+          () => false,
+        );
+        if (renewed) return this.request<T>(method, path, body, true);
+      }
+      this.credentials = undefined;
       this.onExpired();
     }
     throw Object.assign(error, { retryAfter: Number(res.headers.get("retry-after") ?? 0) });

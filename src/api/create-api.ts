@@ -221,7 +221,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
   );
 
-  const domain = await deps.store.domains.getDefault();
+  const domain = deps.domain ?? (await deps.store.domains.getDefault());
   const admin = deps.admin;
   const events = deps.events;
   const routingLive = deps.routing ?? offlineRouting(deps.store, domain.id);

@@ -24,6 +24,7 @@ import type {
   VoicemailFolder,
   VoicemailMessage,
 } from "../store/index.js";
+import type { Domain } from "../store/domain-repository.js";
 import type { Logger } from "../util/logger.js";
 import type { AdminPassword } from "./admin/admin-password.js";
 import type { LiveEvents } from "./admin/live-events.js";
@@ -251,6 +252,8 @@ export interface VoicemailDeps {
 
 export interface ApiDeps {
   store: Store;
+  /** The tenant this API serves (issue 21); the store's default domain when not given. */
+  domain?: Domain;
   registrations: RegistrationsView;
   /** A user's live state; "offline" for everyone when not given. */
   userState?: (domainId: number, name: string) => UserState;

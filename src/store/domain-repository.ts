@@ -17,6 +17,28 @@ export interface Domain {
   acceptsAnyHost: boolean;
   createdAt: number;
   updatedAt: number;
+  /** Issue 21: the SIP domain a tenant is told apart by on the shared ports (none: the default's). */
+  sipDomain?: string;
+  /** The tenant's own listening ports (none: only the shared ones). */
+  ports: TenantPorts;
+  limits: TenantLimits;
+  state: TenantState;
+  /** A deleted tenant's CDRs are kept until then (epoch ms). */
+  purgeAt?: number;
+}
+
+export type TenantState = "active" | "suspended" | "deleted";
+export interface TenantPorts {
+  udp?: number;
+  tcp?: number;
+  tls?: number;
+  ws?: number;
+}
+export interface TenantLimits {
+  users?: number;
+  calls?: number;
+  lines?: number;
+  storageMb?: number;
 }
 
 export interface DomainRepository {
@@ -34,7 +56,23 @@ function toDomain(row: Selectable<DomainsTable>): Domain {
     acceptsAnyHost: Number(row.accepts_any_host) === 1,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    ...(row.sip_domain ? { sipDomain: row.sip_domain } : {}),
+    ports: parseJson(row.ports) as TenantPorts,
+    limits: parseJson(row.limits) as TenantLimits,
+    state: (row.state as TenantState | undefined) ?? "active",
+    ...(row.purge_at === null || row.purge_at === undefined ? {} : { purgeAt: Number(row.purge_at) }),
   };
+}
+
+/** A JSON object column; a row written before migration 018 (or by hand, badly) reads as {}. */
+function parseJson(text: string | null | undefined): object {
+  if (!text) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
+  } catch {
+    return {};
+  }
 }
 
 export class KyselyDomainRepository implements DomainRepository {

@@ -17,6 +17,7 @@ import { routingRecordIds } from "./routing-record-id-migration.js";
 import type { Database } from "./schema.js";
 import { scriptKv } from "./script-kv-migration.js";
 import { scriptTriggers } from "./script-trigger-migration.js";
+import { tenantColumns } from "./tenant-migration.js";
 
 /** A migration's view of the database: the schema builder only, typed loosely on purpose. */
 type AnyDb = Kysely<unknown>;
@@ -375,6 +376,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     "015_calling_cards": callingCards(kind),
     "016_cdr_card_charge": cdrCardCharge(),
     "017_script_kv": scriptKv(kind),
+    "018_tenants": tenantColumns(),
   };
 }
 

@@ -23,6 +23,15 @@ export interface DomainsTable {
   accepts_any_host: Flag;
   created_at: Int;
   updated_at: Int;
+  /** Issue 21 (migration 018): the SIP domain a tenant is told apart by on shared ports. */
+  sip_domain: string | null;
+  /** JSON TenantPorts, or null. */
+  ports: string | null;
+  /** JSON TenantLimits, or null. */
+  limits: string | null;
+  state: Generated<string>;
+  /** A deleted tenant's CDRs are kept until then (epoch ms). */
+  purge_at: Int | null;
 }
 
 export interface UsersTable {

@@ -32,6 +32,7 @@ import {
   KyselySystemSettingsRepository,
   type SystemSettingsRepository,
 } from "./system-settings-repository.js";
+import { TenantRepository } from "./tenant-repository.js";
 import { KyselyUserRepository, type UserRepository } from "./user-repository.js";
 import { KyselyVoicemailRepository, type VoicemailRepository } from "./voicemail-repository.js";
 
@@ -40,6 +41,8 @@ export interface Store {
   /** The query layer, for repositories added later in src/store (CDR, lines, dial plans). */
   readonly db: Kysely<Database>;
   readonly domains: DomainRepository;
+  /** Issue 21: creating, changing and deleting tenants (domain rows). */
+  readonly tenants: TenantRepository;
   readonly users: UserRepository;
   readonly bindings: BindingRepository;
   /** Call detail records: one per finished call, written durably (see cdr-repository.ts). */
@@ -90,6 +93,8 @@ class KyselyStore implements Store {
   readonly kind: StoreKind;
   readonly db: Kysely<Database>;
   readonly domains: DomainRepository;
+  /** Issue 21: creating, changing and deleting tenants (domain rows). */
+  readonly tenants: TenantRepository;
   readonly users: UserRepository;
   readonly bindings: BindingRepository;
   readonly cdrs: CdrRepository;
@@ -111,6 +116,7 @@ class KyselyStore implements Store {
     this.kind = connection.kind;
     this.db = connection.db;
     this.domains = new KyselyDomainRepository(this.db);
+    this.tenants = new TenantRepository(this.db, this.domains, now);
     this.sqliteBindings = connection.sqlite ? new SqliteBindingRepository(connection.sqlite) : undefined;
     this.bindings = this.sqliteBindings ?? new KyselyBindingRepository(this.db, this.kind);
     this.users = new KyselyUserRepository(this.db, this.bindings, now, connection.sqlite);

@@ -293,6 +293,7 @@ export class KyselyAutoAttendantRepository implements AutoAttendantRepository {
       await this.db
         .updateTable("auto_attendant_entries")
         .set({ menu: e.menu, time_condition: e.timeCondition, updated_at: now })
+        .where("domain_id", "=", domainId)
         .where("id", "=", current.id)
         .execute();
     this.changed(domainId);

@@ -94,6 +94,7 @@ export async function importCards(
         await tx
           .updateTable("calling_cards")
           .set({ ...columns, ...(setBalance ? { balance } : {}), updated_at: now })
+          .where("domain_id", "=", domainId)
           .where("id", "=", id)
           .execute();
       }
@@ -147,6 +148,7 @@ export async function importRates(
         await tx
           .updateTable("calling_card_rates")
           .set({ ...rateColumns(next), updated_at: now })
+          .where("domain_id", "=", domainId)
           .where("id", "=", id)
           .execute();
       }

@@ -309,6 +309,7 @@ export class RoutingRepository {
       await this.db
         .updateTable("routing_config")
         .set({ key: spec.key(value), config: JSON.stringify(stripId(kind, value)), updated_at: this.now() })
+        .where("domain_id", "=", domainId)
         .where("id", "=", row.id)
         .execute();
     } catch (error) {
@@ -342,7 +343,11 @@ export class RoutingRepository {
         { field: spec.keyField ?? "id", message: `is in use: ${users.join("; ")}` },
       ]);
     }
-    await this.db.deleteFrom("routing_config").where("id", "=", row.id).execute();
+    await this.db
+      .deleteFrom("routing_config")
+      .where("domain_id", "=", domainId)
+      .where("id", "=", row.id)
+      .execute();
     this.changed(domainId);
     return true;
   }

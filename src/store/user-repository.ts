@@ -171,6 +171,7 @@ export class KyselyUserRepository implements UserRepository {
       await this.db
         .updateTable("users")
         .set({ ...settingsToRow(merged), ...ha1, updated_at: this.now() })
+        .where("domain_id", "=", domainId)
         .where("id", "=", existing.id)
         .execute();
     } catch (error) {

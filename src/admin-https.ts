@@ -6,7 +6,7 @@
  * HTTP beyond this machine. Both servers may also carry SIP over WebSocket (RFC 7118) on the path
  * `/sip` (issue 20): a browser that accepted the page's certificate needs nothing more.
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
@@ -71,6 +71,8 @@ export async function listenAdminHttps(
   app: FastifyInstance,
   settings: Settings,
   onUpgrade?: UpgradeListener,
+  /** Issue 21: a tenant's request goes to its own API first (true: taken). */
+  dispatch?: (req: IncomingMessage, res: ServerResponse) => boolean,
 ): Promise<AdminHttps> {
   const credentials = await loadTlsCredentials({
     tls:
@@ -80,9 +82,9 @@ export async function listenAdminHttps(
     dataDir: settings.dataDir,
   });
   await app.ready();
-  const server: Server = createServer({ cert: credentials.cert, key: credentials.key }, (req, res) =>
-    app.routing(req, res),
-  );
+  const server: Server = createServer({ cert: credentials.cert, key: credentials.key }, (req, res) => {
+    if (!dispatch?.(req, res)) app.routing(req, res);
+  });
   if (onUpgrade !== undefined) server.on("upgrade", onUpgrade);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

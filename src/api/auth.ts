@@ -25,12 +25,21 @@ export function isApiToken(presented: string, token: string): boolean {
 }
 
 /** An onRequest hook that answers 401 unless the request carries the token or a live session. */
-export function requireToken(token: string, sessions?: SessionStore) {
-  const expected = digest(token);
+export function requireToken(
+  token: string,
+  sessions?: SessionStore,
+  /** Issue 21: the provider's token and sessions also open a tenant's API. */
+  provider?: { readonly token: string; readonly sessions?: SessionStore | undefined },
+) {
+  const providerDigest = provider && digest(provider.token);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const presented = bearerToken(request.headers.authorization);
+    const expected = digest(token);
     if (presented !== undefined && timingSafeEqual(digest(presented), expected)) return;
     if (presented !== undefined && sessions?.check(presented, true) !== undefined) return;
+    if (presented !== undefined && providerDigest && timingSafeEqual(digest(presented), providerDigest))
+      return;
+    if (presented !== undefined && provider?.sessions?.check(presented, true) !== undefined) return;
     const body: ErrorBodyType = {
       error: "unauthorized",
       message:

@@ -4,6 +4,8 @@
  * handlers, serialize output and become the OpenAPI 3 document at /api/v1/openapi.json; the
  * interactive docs at /api/docs are served from @fastify/swagger-ui's own files, no CDN.
  */
+
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { Ajv } from "ajv";
@@ -56,9 +58,11 @@ import { smtpRoutes } from "./routes/smtp.js";
 import { statusRoutes } from "./routes/status.js";
 import { subscriptionsRoutes } from "./routes/subscriptions.js";
 import { systemSettingsRoutes } from "./routes/system-settings.js";
+import { tenantsRoutes } from "./routes/tenants.js";
 import { usersRoutes } from "./routes/users.js";
 import { voicemailRoutes } from "./routes/voicemail.js";
 import { serveWebUi } from "./static.js";
+import { tenantScope } from "./tenant-scope.js";
 import type { ApiDeps } from "./types.js";
 
 export const API_PREFIX = "/api/v1";
@@ -124,12 +128,22 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
   const toEpochMs = deps.toEpochMs ?? systemClockToEpochMs;
   const loggerInstance: FastifyBaseLogger | undefined = deps.logger?.child({ component: "api" });
-  const app: FastifyInstance = Fastify(
+  const dispatch = deps.dispatch;
+  const app: FastifyInstance = Fastify({
     // Fastify's own per-request lines off: access-log.ts writes one line per request instead.
-    loggerInstance
+    ...(loggerInstance
       ? { loggerInstance, logController: new LogController({ disableRequestLogging: true }) }
-      : { logger: false },
-  );
+      : { logger: false }),
+    // Issue 21: a tenant's request goes to its own API before this one reads it.
+    ...(dispatch === undefined
+      ? {}
+      : {
+          serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
+            createServer((req, res) => {
+              if (!dispatch(req, res)) handler(req, res);
+            }),
+        }),
+  });
   accessLog(app, deps.accessLog ?? "debug");
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(handleError);
@@ -250,7 +264,9 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   }
   await app.register(
     async (v1) => {
-      v1.addHook("onRequest", requireToken(deps.token, admin?.sessions));
+      v1.addHook("onRequest", requireToken(deps.token, admin?.sessions, deps.provider));
+      tenantScope(v1, deps, domain);
+      if (deps.tenants) await v1.register(tenantsRoutes, { tenants: deps.tenants });
       // A successful change through the API (a user created, a call ended) refreshes the live view.
       if (events) {
         v1.addHook("onResponse", async (request, reply) => {

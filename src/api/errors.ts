@@ -13,6 +13,7 @@ export type ApiErrorCode =
   | "unauthorized"
   | "not_found"
   | "conflict"
+  | "limit_reached"
   | "payload_too_large"
   | "unsupported_media_type"
   | "internal";
@@ -26,6 +27,10 @@ export const API_ERRORS = {
   unauthorized: { status: 401, description: "Missing or wrong `Authorization: Bearer <token>`." },
   not_found: { status: 404, description: "No such user, registration, ban, call or route." },
   conflict: { status: 409, description: "A user with this name already exists." },
+  limit_reached: {
+    status: 409,
+    description: "A tenant limit (users, lines, calls, storage) would be exceeded (issue 21).",
+  },
   payload_too_large: { status: 413, description: "The request body is too large." },
   unsupported_media_type: { status: 415, description: "The body is not application/json." },
   internal: { status: 500, description: "An unexpected server error (logged)." },

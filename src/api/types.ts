@@ -4,6 +4,8 @@
  * implements RegistrationsView, a BanList adapter BansView, the call engine CallsView, the
  * composition root StatusSource).
  */
+
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Ban } from "../auth/ban-list.js";
 import type { CallsView, UserState } from "../call/call-view-types.js";
 import type { SystemSettingView } from "../config/live-settings.js";
@@ -12,6 +14,7 @@ import type { ScriptFiles } from "../scripting/index.js";
 import type { FeatureCode } from "../services/feature-codes.js";
 import type { MailStatus } from "../services/voicemail/mail-queue.js";
 import type { SmtpView } from "../services/voicemail/smtp-config.js";
+import type { Domain, TenantLimits } from "../store/domain-repository.js";
 import type {
   CallListPatch,
   CallListRecord,
@@ -24,7 +27,6 @@ import type {
   VoicemailFolder,
   VoicemailMessage,
 } from "../store/index.js";
-import type { Domain } from "../store/domain-repository.js";
 import type { Logger } from "../util/logger.js";
 import type { AdminPassword } from "./admin/admin-password.js";
 import type { LiveEvents } from "./admin/live-events.js";
@@ -34,6 +36,7 @@ import type { MetricsRoutesOptions } from "./routes/metrics.js";
 import type { OriginateView } from "./routes/originate.js";
 import type { PromptsView } from "./routes/prompts.js";
 import type { RoutingLive } from "./routes/routing.js";
+import type { TenantsView } from "./routes/tenants.js";
 
 /** One live binding of the location service. */
 export interface LiveRegistration {
@@ -254,6 +257,14 @@ export interface ApiDeps {
   store: Store;
   /** The tenant this API serves (issue 21); the store's default domain when not given. */
   domain?: Domain;
+  /** The provider's tenants routes (issue 21): only the default tenant's API has them. */
+  tenants?: TenantsView;
+  /** A tenant's API: the provider's token and sessions open it too. */
+  provider?: { readonly token: string; readonly sessions?: SessionStore | undefined };
+  /** The tenant's limits, read at each create (users, lines). */
+  limits?: () => TenantLimits;
+  /** A request the web server hands elsewhere before Fastify sees it (a tenant's API); true: taken. */
+  dispatch?: (request: IncomingMessage, response: ServerResponse) => boolean;
   registrations: RegistrationsView;
   /** A user's live state; "offline" for everyone when not given. */
   userState?: (domainId: number, name: string) => UserState;

@@ -53,6 +53,8 @@ export interface MediaPlaneOptions {
   readonly tonePlan: TonePlanName;
   /** Silence after which a relay latch may move to a new source, ms (0 = never; issue 22). */
   readonly relatchAfterMs?: number;
+  /** The process's media workers (issue 21: tenants share them); undefined: this plane's own. */
+  readonly engine?: MediaEngine;
 }
 
 export class MediaPlane {
@@ -66,16 +68,18 @@ export class MediaPlane {
   constructor(private readonly o: MediaPlaneOptions) {
     const { logger } = o;
     // The workers' sockets take the family of the address phones are told to send to.
-    this.engine = new MediaEngine({
-      minPort: o.rtpPorts[0],
-      maxPort: o.rtpPorts[1],
-      workers: o.workers,
-      bindAddress: o.bindAddress ?? bindAddressFor(o.address),
-      tonePlan: o.tonePlan,
-      relatchAfterMs: o.relatchAfterMs,
-      onWorkerError: (err) => logger.error({ err }, "media worker failed"),
-      onEndpointWarning: (endpoint, message) => logger.warn({ endpoint, message }, "media endpoint"),
-    });
+    this.engine =
+      o.engine ??
+      new MediaEngine({
+        minPort: o.rtpPorts[0],
+        maxPort: o.rtpPorts[1],
+        workers: o.workers,
+        bindAddress: o.bindAddress ?? bindAddressFor(o.address),
+        tonePlan: o.tonePlan,
+        relatchAfterMs: o.relatchAfterMs,
+        onWorkerError: (err) => logger.error({ err }, "media worker failed"),
+        onEndpointWarning: (endpoint, message) => logger.warn({ endpoint, message }, "media endpoint"),
+      });
     this.server = new MediaServer({
       engine: this.engine,
       prompts: new PromptLibrary({ dataDir: o.dataDir }),
@@ -119,7 +123,7 @@ export class MediaPlane {
   }
 
   async start(): Promise<void> {
-    await this.engine.start();
+    if (!this.o.engine) await this.engine.start();
     if (this.stun) {
       try {
         await this.stun.start();
@@ -133,6 +137,6 @@ export class MediaPlane {
 
   async stop(): Promise<void> {
     await this.stun?.stop();
-    await this.engine.close();
+    if (!this.o.engine) await this.engine.close();
   }
 }

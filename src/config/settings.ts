@@ -158,6 +158,12 @@ export const settingsTable = {
     schema: z.coerce.number().int().min(5).max(604_800),
     default: 1800,
   },
+  tenantCdrRetention: {
+    flag: "--tenant-cdr-retention <days>",
+    describe: "days a deleted tenant's call records are kept before they are purged (issue 21)",
+    schema: z.coerce.number().int().min(0).max(3650),
+    default: 90,
+  },
   databaseUrl: {
     flag: "--database-url <url>",
     describe: "mysql://... or postgres://... (default: embedded SQLite in the data dir)",
@@ -390,6 +396,7 @@ export interface Settings extends OpsSettings {
   apiToken: string | undefined;
   adminPassword: string | undefined;
   sessionTtl: number;
+  tenantCdrRetention: number;
   databaseUrl: string | undefined;
   cdrCsvDir: string | undefined;
   minExpires: number;

@@ -24,7 +24,15 @@ export interface SipCoreOptions {
   readonly serverName: string;
   /** Overload control (overload-gate.ts): new work refused 503 while Parley is overloaded. */
   readonly overload?: OverloadGate;
+  /** A tenant's state and limits (issue 21): a refusal answers a request before its handler. */
+  readonly admission?: Admission;
 }
+
+/** The answer to refuse a request with, or undefined to let it through. */
+export type Admission = (
+  request: SipRequest,
+  inDialog: boolean,
+) => { readonly status: number; readonly reason: string } | undefined;
 
 /** Methods answered within a dialog (RFC 3261 12.2.2, RFC 3262, RFC 3311, RFC 6086). */
 const DIALOG_METHODS = ["BYE", "PRACK", "UPDATE", "INFO"] as const;
@@ -131,6 +139,12 @@ export class SipCore implements TransactionUser {
       tx.respondStateless(
         this.response(request, 503, "Service Unavailable", [["Retry-After", String(retryAfter)]]),
       );
+      return;
+    }
+    const refusal = this.options.admission?.(request, inDialog);
+    if (refusal !== undefined) {
+      this.stats.rejected++;
+      tx.respond(this.response(request, refusal.status, refusal.reason));
       return;
     }
     // The dialog layer first: a request with a To tag is in-dialog (481 when no dialog matches).

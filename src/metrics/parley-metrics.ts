@@ -10,6 +10,14 @@ import type { WorkerLoad } from "../media/media-engine.js";
 import type { DirectionCounts } from "../transport/message-counts.js";
 
 /** What the metrics read; each function is called at scrape time only. */
+export interface TenantFigures {
+  readonly tenant: string;
+  readonly registrations: number;
+  readonly calls: number;
+  readonly users?: number;
+  readonly suspended: boolean;
+}
+
 export interface MetricsSources {
   /** Registration bindings (contacts) live now. */
   registrations(): number;
@@ -29,6 +37,8 @@ export interface MetricsSources {
   workers(): readonly WorkerLoad[];
   /** Subscribes to each CDR store write's duration (seconds). */
   onCdrWrite(listener: (seconds: number) => void): void;
+  /** Issue 21: each tenant's live figures (the default tenant included), labelled by its name. */
+  tenants?(): ReadonlyArray<TenantFigures>;
 }
 
 /** The exposition as GET /metrics serves it. */
@@ -249,5 +259,31 @@ export function createParleyMetrics(sources: MetricsSources, defaults = true): M
     registers: [registry],
   });
   sources.onCdrWrite((seconds) => cdrWrites.observe(seconds));
+  const tenants = sources.tenants;
+  if (tenants !== undefined) {
+    const series = (pick: (t: TenantFigures) => number) => () =>
+      tenants().map((t): [Record<string, string>, number] => [{ tenant: t.tenant }, pick(t)]);
+    copiedGauge(
+      registry,
+      "parley_tenant_registrations",
+      "Registration bindings now, by tenant",
+      ["tenant"],
+      series((t) => t.registrations),
+    );
+    copiedGauge(
+      registry,
+      "parley_tenant_calls",
+      "Calls in progress, by tenant",
+      ["tenant"],
+      series((t) => t.calls),
+    );
+    copiedGauge(
+      registry,
+      "parley_tenant_suspended",
+      "1 while a tenant is suspended",
+      ["tenant"],
+      series((t) => (t.suspended ? 1 : 0)),
+    );
+  }
   return { contentType: registry.contentType, text: () => registry.metrics() };
 }

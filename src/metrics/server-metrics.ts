@@ -20,6 +20,14 @@ export interface ServerMetricsParts {
   readonly calls: CallEngine;
   readonly media: { readonly engine: MediaEngine };
   readonly cdrs: CdrRecorder;
+  /** Issue 21: every tenant's PBX (the default one included), for the per-tenant series. */
+  readonly tenants?: () => ReadonlyArray<TenantMetricsPart>;
+}
+
+export interface TenantMetricsPart {
+  readonly domain: { readonly name: string; readonly state: string };
+  readonly location: { readonly size: number };
+  readonly originator: { list(): readonly unknown[] };
 }
 
 export function serverMetrics(parts: ServerMetricsParts): MetricsExposition {
@@ -40,5 +48,16 @@ export function serverMetrics(parts: ServerMetricsParts): MetricsExposition {
     relay: () => ({ sessions: media.engine.size, ...media.engine.relayTraffic() }),
     workers: () => media.engine.workerLoad(),
     onCdrWrite: (listener) => cdrs.onWrite(listener),
+    ...(parts.tenants === undefined
+      ? {}
+      : {
+          tenants: () =>
+            parts.tenants!().map((t) => ({
+              tenant: t.domain.name,
+              registrations: t.location.size,
+              calls: t.originator.list().length,
+              suspended: t.domain.state !== "active",
+            })),
+        }),
   });
 }

@@ -55,8 +55,8 @@ export interface UserRepository {
    * the engine offers none: then a cache must reload to see outside changes.
    */
   outsideChangeMark(): number | undefined;
-  /** Number of users in all domains. */
-  count(): Promise<number>;
+  /** Number of users in all domains, or in one (issue 21: a tenant's user limit). */
+  count(domainId?: number): Promise<number>;
   /**
    * Called after every create, update and delete through this repository (with the old name on a
    * rename), so in-memory caches of this process (UserDirectory) see a change at once.
@@ -253,11 +253,10 @@ export class KyselyUserRepository implements UserRepository {
     return rows.map(rowToUser);
   }
 
-  async count(): Promise<number> {
-    const row = await this.db
-      .selectFrom("users")
-      .select((eb) => eb.fn.countAll().as("n"))
-      .executeTakeFirstOrThrow();
+  async count(domainId?: number): Promise<number> {
+    let query = this.db.selectFrom("users").select((eb) => eb.fn.countAll().as("n"));
+    if (domainId !== undefined) query = query.where("domain_id", "=", domainId);
+    const row = await query.executeTakeFirstOrThrow();
     return Number(row.n);
   }
 

@@ -1,5 +1,5 @@
 import { generateBranch } from "../sip/index.js";
-import type { SipRequest, SipResponse } from "../sip/types.js";
+import type { SipMessage, SipRequest, SipResponse } from "../sip/types.js";
 import type { Destination, ReceivedMessage, TransportLayer } from "../transport/types.js";
 import type { Clock } from "../util/clock.js";
 import { InviteClientTransaction } from "./invite-client-transaction.js";
@@ -81,6 +81,21 @@ export class TransactionLayer implements TransactionContext {
   }
 
   /** Every message from the transport. */
+  /**
+   * Does `message` belong to a transaction of this layer: a response to one of its client
+   * transactions, a retransmission, ACK or CANCEL of one of its server transactions? (Issue 21:
+   * the shared ports hand such a message to the tenant that holds the transaction.)
+   */
+  holds(message: SipMessage): boolean {
+    if (message.kind === "response") {
+      const key = clientKey(message);
+      return key !== undefined && this.clients.has(key);
+    }
+    const key = serverKey(message);
+    if (key !== undefined && this.servers.has(key)) return true;
+    return message.method === "CANCEL" && this.cancelTarget(message) !== undefined;
+  }
+
   receive(rx: ReceivedMessage): void {
     const message = rx.message;
     if (message.kind === "request") this.receiveRequest(rx, message);

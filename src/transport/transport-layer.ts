@@ -217,6 +217,11 @@ export class SipTransportLayer implements TransportLayer {
     return this.hostAddresses.facing(address);
   }
 
+  /** Is `flowId` one of this transport's open connections (issue 21: a tenant's two transports)? */
+  hasFlow(flowId: string): boolean {
+    return this.flows.get(flowId)?.isOpen === true;
+  }
+
   sendRequest(request: SipRequest, destination: Destination): Promise<SendResult> {
     return this.requests.send(request, destination);
   }

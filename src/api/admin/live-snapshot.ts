@@ -151,8 +151,12 @@ export class LiveSnapshots {
         // What a presence watcher sees: do-not-disturb, a call, else what the devices published.
         ...(presence === undefined ? {} : { presence: presence[i] }),
       })),
-      calls: o.calls.list().map((c) => toActiveCallItem(c, now)),
-      registrations: o.registrations.list().length,
+      // The tenant's own (issue 21): the call engine and the registrar hold every domain's.
+      calls: o.calls
+        .list()
+        .filter((c) => c.domainId === o.domainId)
+        .map((c) => toActiveCallItem(c, now)),
+      registrations: o.registrations.list().filter((r) => r.domainId === o.domainId).length,
       lines,
       // The same items as GET /parked: a slot taken or freed notifies the live events too.
       ...(o.parked === undefined ? {} : { parked: parkedItems(o.parked, o.domainId, now) }),

@@ -7,6 +7,11 @@ import type { ActiveCall, CallsView } from "../types.js";
 
 export interface CallsRoutesOptions {
   calls: CallsView;
+  /**
+   * The tenant served (issue 21): only its calls are listed and hung up, another domain's call id
+   * answers 404 as a missing one does. Every domain's when not given.
+   */
+  domainId?: number;
   /** Wall-clock epoch milliseconds, for the time since the answer. */
   now: () => number;
 }
@@ -34,7 +39,11 @@ export function toActiveCallItem(call: ActiveCall, now: number): Static<typeof A
   };
 }
 
-export const callsRoutes: FastifyPluginAsyncTypebox<CallsRoutesOptions> = async (app, { calls, now }) => {
+export const callsRoutes: FastifyPluginAsyncTypebox<CallsRoutesOptions> = async (
+  app,
+  { calls, domainId, now },
+) => {
+  const ours = (call: ActiveCall) => domainId === undefined || call.domainId === domainId;
   app.get(
     "/calls",
     {
@@ -47,7 +56,12 @@ export const callsRoutes: FastifyPluginAsyncTypebox<CallsRoutesOptions> = async 
     },
     async () => {
       const at = now();
-      return { items: calls.list().map((call) => toActiveCallItem(call, at)) };
+      return {
+        items: calls
+          .list()
+          .filter(ours)
+          .map((call) => toActiveCallItem(call, at)),
+      };
     },
   );
 
@@ -64,7 +78,8 @@ export const callsRoutes: FastifyPluginAsyncTypebox<CallsRoutesOptions> = async 
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (!(await calls.hangup(id))) throw new ApiError("not_found", `call "${id}" not found`);
+      const known = domainId === undefined || calls.list().some((call) => call.id === id && ours(call));
+      if (!known || !(await calls.hangup(id))) throw new ApiError("not_found", `call "${id}" not found`);
       return reply.code(204).send(null);
     },
   );

@@ -7,6 +7,11 @@ import type { LiveRegistration, RegistrationsView } from "../types.js";
 
 export interface RegistrationsRoutesOptions {
   registrations: RegistrationsView;
+  /**
+   * The tenant served (issue 21): only its bindings are listed and removed, another domain's id
+   * answers 404 as a missing one does. Every domain's when not given.
+   */
+  domainId?: number;
   now: () => number;
 }
 
@@ -30,8 +35,9 @@ export function toRegistration(r: LiveRegistration, now: number): Static<typeof 
 
 export const registrationsRoutes: FastifyPluginAsyncTypebox<RegistrationsRoutesOptions> = async (
   app,
-  { registrations, now },
+  { registrations, domainId, now },
 ) => {
+  const ours = (r: LiveRegistration) => domainId === undefined || r.domainId === domainId;
   app.get(
     "/registrations",
     {
@@ -46,7 +52,7 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<RegistrationsRoutesO
     async (request) => {
       const { user } = request.query;
       const at = now();
-      const items = registrations.list(user === undefined ? undefined : { user });
+      const items = registrations.list(user === undefined ? undefined : { user }).filter(ours);
       return { items: items.map((r) => toRegistration(r, at)) };
     },
   );
@@ -64,7 +70,8 @@ export const registrationsRoutes: FastifyPluginAsyncTypebox<RegistrationsRoutesO
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (!(await registrations.remove(id))) {
+      const known = domainId === undefined || registrations.list().some((r) => r.id === id && ours(r));
+      if (!known || !(await registrations.remove(id))) {
         throw new ApiError("not_found", `registration "${id}" not found`);
       }
       return reply.code(204).send(null);

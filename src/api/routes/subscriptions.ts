@@ -22,12 +22,14 @@ export const SubscriptionItem = Type.Object({
 
 export interface SubscriptionsRoutesOptions {
   subscriptions: SubscriptionsView;
+  /** The tenant served (issue 21): only its subscriptions are listed. Every domain's when not given. */
+  domainId?: number;
   now: () => number;
 }
 
 export const subscriptionsRoutes: FastifyPluginAsyncTypebox<SubscriptionsRoutesOptions> = async (
   app,
-  { subscriptions, now },
+  { subscriptions, domainId, now },
 ) => {
   app.get(
     "/subscriptions",
@@ -46,6 +48,7 @@ export const subscriptionsRoutes: FastifyPluginAsyncTypebox<SubscriptionsRoutesO
       return {
         items: subscriptions
           .list()
+          .filter((s) => domainId === undefined || s.domainId === domainId)
           .filter((s) => user === undefined || s.user === user)
           .map((s) => ({
             id: s.id,

@@ -1,0 +1,52 @@
+/**
+ * Who an API caller acts as, and the tenant's limits on creating (issue 21). `GET /tenant` tells
+ * the web UI the tenant's name and whether the caller is the provider (tenant switcher, Tenants
+ * page). A create beyond the tenant's user or line limit gets 409 `limit_reached`, naming the
+ * limit, before the route runs.
+ */
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import type { Domain } from "../store/domain-repository.js";
+import { API_PREFIX_PATHS } from "./api-paths.js";
+import { ApiError, errorResponses } from "./errors.js";
+import type { ApiDeps } from "./types.js";
+
+export function tenantScope(v1: FastifyInstance, deps: ApiDeps, domain: Domain): void {
+  v1.get(
+    "/tenant",
+    {
+      schema: {
+        operationId: "getTenantScope",
+        tags: ["tenants"],
+        summary: "The tenant this caller acts in, and whether it is the provider",
+        response: {
+          200: Type.Object({ name: Type.String(), domain: Type.String(), provider: Type.Boolean() }),
+          ...errorResponses(401),
+        },
+      },
+    },
+    async () => ({ name: domain.name, domain: domain.sipDomain ?? "", provider: deps.tenants !== undefined }),
+  );
+  const limits = deps.limits;
+  if (limits === undefined) return;
+  v1.addHook("preHandler", async (request) => {
+    if (request.method !== "POST") return;
+    const path = request.url.split("?")[0] ?? "";
+    if (path === API_PREFIX_PATHS.users) {
+      const max = limits().users;
+      if (max !== undefined && (await deps.store.users.count(domain.id)) >= max)
+        throw new ApiError("limit_reached", `tenant ${domain.name} allows ${max} users`, [
+          { field: "name", message: `the tenant's limit of ${max} users is reached` },
+        ]);
+    }
+    if (path === API_PREFIX_PATHS.lines || path === API_PREFIX_PATHS.trunks) {
+      const max = limits().lines;
+      if (max === undefined) return;
+      const snapshot = await deps.store.routing.snapshot(domain.id);
+      if (snapshot.lines.length + snapshot.trunks.length >= max)
+        throw new ApiError("limit_reached", `tenant ${domain.name} allows ${max} lines and trunks`, [
+          { field: "name", message: `the tenant's limit of ${max} lines and trunks is reached` },
+        ]);
+    }
+  });
+}

@@ -1,0 +1,58 @@
+/** The tenants routes' view of the tenant manager (issue 21): rows as the API shows them. */
+import type { TenantItemType, TenantsView } from "../api/routes/tenants.js";
+import type { Store } from "../store/index.js";
+import type { Tenant, TenantManager } from "./tenant-manager.js";
+
+export function tenantsView(manager: TenantManager, store: Store): TenantsView {
+  const item = async (tenant: Tenant): Promise<TenantItemType> => {
+    const d = tenant.runtime.domain;
+    return {
+      name: d.name,
+      domain: d.sipDomain ?? "",
+      realm: d.realm,
+      ports: d.ports,
+      limits: d.limits,
+      state: d.state,
+      totals: {
+        users: await store.users.count(d.id),
+        registrations: tenant.runtime.location.size,
+        activeCalls: tenant.runtime.originator.list().length,
+      },
+      createdAt: new Date(d.createdAt).toISOString(),
+      updatedAt: new Date(d.updatedAt).toISOString(),
+    };
+  };
+  const byName = async (name: string) => {
+    const tenant = manager.get(name);
+    if (tenant === undefined) return undefined;
+    return item(tenant);
+  };
+  const must = async (name: string) => (await byName(name)) as TenantItemType;
+  return {
+    list: () => Promise.all(manager.list().map(item)),
+    get: byName,
+    async create(input) {
+      const { domain, apiToken } = await manager.create({
+        name: input.name,
+        domain: input.domain,
+        ...(input.realm === undefined ? {} : { realm: input.realm }),
+        ...(input.ports === undefined ? {} : { ports: input.ports }),
+        ...(input.limits === undefined ? {} : { limits: input.limits }),
+        adminPassword: input.admin.password,
+        ...(input.users === undefined ? {} : { users: input.users }),
+      });
+      return { tenant: await must(domain.name), apiToken };
+    },
+    async update(name, patch) {
+      await manager.update(name, patch);
+      return must(name);
+    },
+    async setSuspended(name, suspended) {
+      await manager.setSuspended(name, suspended);
+      return must(name);
+    },
+    requestDelete: (name) => manager.requestDelete(name),
+    confirmDelete: (name, code) => manager.confirmDelete(name, code),
+    rotateToken: (name) => manager.rotateToken(name),
+  };
+}

@@ -34,6 +34,7 @@ import { registerPickUp } from "./pick-up/pick-up.js";
 import { RecordingService } from "./recording/recording.js";
 import { registerRingGroup } from "./ring-group/ring-group.js";
 import { createScripts, type Scripts } from "./scripts/scripts.js";
+import { StorageQuota } from "./storage/storage-quota.js";
 import { registerUserCodes } from "./user-codes/user-codes.js";
 import { registerVoicemailAccess } from "./voicemail/access.js";
 import { createVoicemail, type VoicemailService } from "./voicemail/voicemail.js";
@@ -61,6 +62,8 @@ export interface ServicesOptions {
   readonly onCallsChange?: () => void;
   /** A user's settings changed by phone (feature codes): the admin UI refreshes. */
   readonly onConfigChange: () => void;
+  /** A tenant's storage limit in MB, read at each check (issue 21); undefined: none. */
+  readonly storageLimitMb?: () => number | undefined;
 }
 
 export interface Services {
@@ -79,6 +82,8 @@ export interface Services {
   readonly greetings: MenuGreetings;
   /** Call recording: which calls are recorded, the in-call code, the retention sweep (issue 17). */
   readonly recording: RecordingService;
+  /** The tenant's voicemail and recordings against its storage limit (issue 21). */
+  readonly quota: StorageQuota;
   /** Service scripts in Lua: their files (API), the service that runs them on calls (issue 18). */
   readonly scripts: Scripts;
   start(): Promise<void>;
@@ -127,7 +132,14 @@ export function registerServices(o: ServicesOptions): Services {
   });
   huntGroups.register(points);
   registerCallWaiting(points, { talking: o.talking, waitingTone: o.waitingTone, ringing: o.ringing });
+  const quota = new StorageQuota({
+    folders: [join(settings.dataDir, "voicemail"), join(settings.dataDir, "recordings")],
+    limitMb: o.storageLimitMb ?? (() => undefined),
+    logger: o.logger,
+  });
+  const storage = { full: () => quota.full(), stored: () => void quota.measure() };
   const voicemail = createVoicemail({
+    storage,
     store: o.store,
     domainId: o.domainId,
     points,
@@ -186,6 +198,7 @@ export function registerServices(o: ServicesOptions): Services {
     channels: settings.recordingChannels === "stereo" ? 2 : 1,
     retentionDays: settings.recordingRetentionDays,
     logger: o.logger,
+    storage,
   });
   const scripts = createScripts({
     points,
@@ -218,7 +231,9 @@ export function registerServices(o: ServicesOptions): Services {
     greetings,
     recording,
     scripts,
+    quota,
     async start() {
+      await quota.start();
       // Every service has registered its code by now: the stored changes apply over them.
       await featureCodes.load();
       // Transfers to a room's own number need the room numbers before any call to a room.
@@ -229,6 +244,7 @@ export function registerServices(o: ServicesOptions): Services {
       await scripts.start();
     },
     stop: () => {
+      quota.stop();
       removePark();
       recording.stop();
       return Promise.all([scripts.stop(), voicemail.stop()]).then(() => {});

@@ -262,6 +262,7 @@ export async function createTenantRuntime(
     originate: (request) => originator.originate(request),
     onCallsChange: () => hooks.changed(),
     onConfigChange: () => hooks.changed("config"),
+    storageLimitMb: () => domain.limits.storageMb,
   });
   wireLiveSettings({ live, media, cdrs, services, store, domainId: domain.id, trunks, logger });
   const { presence, messageWaiting } = createEventServer({

@@ -23,6 +23,7 @@ import type { LocalUser, RecordingMode, RecordingRepository } from "../../store/
 import type { Logger } from "../../util/logger.js";
 import type { FeatureCodeTable } from "../feature-codes.js";
 import { InCallCodes } from "../park/in-call-codes.js";
+import type { StorageLimit } from "../storage/storage-limit.js";
 import { recordingFile, recordingsRoot, sweepRecordings, writableFolder } from "./recording-files.js";
 
 export const RECORD_CODE = "*1";
@@ -51,6 +52,8 @@ export interface RecordingServiceOptions {
   readonly retentionDays: number;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** A tenant's storage limit (issue 21): at it, calls go on unrecorded. */
+  readonly storage?: StorageLimit;
 }
 
 export class RecordingService implements CallRecordingHook {
@@ -114,7 +117,7 @@ export class RecordingService implements CallRecordingHook {
   }
 
   async prepare(callId: string, r: RecordingRequest): Promise<CallRecordingPlan | undefined> {
-    if (this.unwritable !== undefined) return undefined;
+    if (this.unwritable !== undefined || this.o.storage?.full()) return undefined;
     const forced = r.carrierRecords || r.caller.inbound?.recordCalls === true;
     const modes = await Promise.all(r.callees.map((p) => this.mode(p)));
     const callerMode = r.caller.user?.recording ?? "never";
@@ -276,6 +279,7 @@ class RecordedCall implements CallRecordingPlan {
         { call: call.id, recording: running.id, ms: result?.durationMs },
         "call recording stopped",
       );
+      this.s.o.storage?.stored();
     } catch (error) {
       this.s.o.logger.warn({ err: error, call: call.id }, "call recording: its row could not be stored");
     }

@@ -38,6 +38,8 @@ export interface DepositOptions {
   readonly silenceMs: number;
   readonly onError: (error: unknown, context: string) => void;
   readonly onDeposit?: (mailbox: string, durationMs: number) => void;
+  /** The tenant's storage is full (issue 21): no message is taken, the call fails as it would. */
+  readonly storageFull?: () => boolean;
 }
 
 type Failure = "busy" | "noAnswer" | "unreachable";
@@ -70,6 +72,7 @@ export function registerVoicemailDeposit(o: DepositOptions): () => void {
       if (user === undefined || context.callee === undefined || !takesMessages(user, failure, afterRinging)) {
         return undefined;
       }
+      if (o.storageFull?.()) return undefined;
       return depositVerdict(o, context, user);
     };
 
@@ -79,7 +82,8 @@ export function registerVoicemailDeposit(o: DepositOptions): () => void {
     o.points.decide("unreachable", "voicemail.unreachable", onFailure("unreachable"), VOICEMAIL_ORDER),
     o.points.service(VOICEMAIL_DEPOSIT_SERVICE, async (context): Promise<Verdict> => {
       const user = (await o.users.lookup(context.caller.domainId, context.argument))?.user;
-      return user === undefined ? { kind: "refuse", code: "not-found" } : depositVerdict(o, context, user);
+      if (user === undefined) return { kind: "refuse", code: "not-found" };
+      return o.storageFull?.() ? { kind: "refuse", code: "busy" } : depositVerdict(o, context, user);
     }),
   ];
   return () => {

@@ -9,12 +9,15 @@ import type { Settings } from "../../config/settings.js";
 import type { MediaServer } from "../../media/media-server.js";
 import type { LocalUser, Store } from "../../store/index.js";
 import type { Logger } from "../../util/logger.js";
+import type { StorageLimit } from "../storage/storage-limit.js";
 import { registerVoicemailDeposit } from "./deposit.js";
 import { MailQueue } from "./mail-queue.js";
 import { Mailboxes } from "./mailboxes.js";
 import { SmtpConfig } from "./smtp-config.js";
 
 export interface VoicemailServiceOptions {
+  /** A tenant's storage limit (issue 21): at it, messages are refused. */
+  readonly storage?: StorageLimit;
   readonly store: Store;
   readonly domainId: number;
   readonly points: DetectionPointTable;
@@ -83,7 +86,11 @@ export function createVoicemail(o: VoicemailServiceOptions): VoicemailService {
     minMs: settings.voicemailMinMs,
     silenceMs: settings.voicemailSilenceSeconds * 1000,
     onError: (err, context) => logger.error({ err, context }, "voicemail error"),
-    onDeposit: (mailbox, durationMs) => logger.info({ mailbox, durationMs }, "voice message left"),
+    onDeposit: (mailbox, durationMs) => {
+      logger.info({ mailbox, durationMs }, "voice message left");
+      o.storage?.stored();
+    },
+    ...(o.storage === undefined ? {} : { storageFull: o.storage.full }),
   });
   return {
     mailboxes,

@@ -19,12 +19,14 @@ export async function loadLiveSettings(
   repository: SystemSettingsRepository,
   domainId: number,
   sources: SettingSourceMap | undefined,
+  providerOnly?: ReadonlySet<string>,
 ): Promise<LiveSettings> {
   const live = new LiveSettings({
     startup,
     sources: sources ?? sourcesByDefault(startup as unknown as Record<string, unknown>),
     repository,
     domainId,
+    ...(providerOnly === undefined ? {} : { providerOnly }),
   });
   await live.load();
   return live;
@@ -42,6 +44,8 @@ export interface LiveSettingsTargets {
   readonly domainId: number;
   readonly trunks: { readonly live: { changed(): void } };
   readonly logger: Logger;
+  /** A tenant's settings (issue 21): the process-wide ones are not applied from them. */
+  readonly isTenant?: boolean;
 }
 
 /** Applies each run-time change to the objects that were handed the start-up value. */
@@ -62,7 +66,7 @@ export function wireLiveSettings(t: LiveSettingsTargets): void {
         (err: unknown) => t.logger.error({ err }, "emergency numbers of the prompt language not added"),
       );
     }
-    if (key === "cdrCsvDir") {
+    if (key === "cdrCsvDir" && t.isTenant !== true) {
       const dir = settings.cdrCsvDir;
       void t.cdrs.setCsv(dir === undefined ? undefined : new CdrCsvWriter(dir, t.logger));
     }

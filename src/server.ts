@@ -157,7 +157,9 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     clock,
     ...(deps.sources === undefined ? {} : { sources: deps.sources }),
   };
-  main = await createTenantRuntime(shared, defaultDomain, settings, undefined, logger, true);
+  // Logs carry the tenant (issue 21): the default one's too.
+  const mainLogger = logger.child({ tenant: defaultDomain.name });
+  main = await createTenantRuntime(shared, defaultDomain, settings, undefined, mainLogger, true);
   const defaultRuntime = main;
   settings = defaultRuntime.settings; // the run-time settings (out-group prefix, no-answer time, ...) read live
   const router = new TenantRouter<RoutedTenant>(() => routedDefault);

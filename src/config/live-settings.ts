@@ -86,7 +86,15 @@ export interface LiveSettingsOptions {
   readonly sources: SettingSourceMap;
   readonly repository: Pick<SystemSettingsRepository, "get" | "put" | "delete">;
   readonly domainId: number;
+  /**
+   * Issue 21: a tenant other than the provider may not change these (they are the process's, such
+   * as where every tenant's CDR CSV files go); they read as the provider's start-up value.
+   */
+  readonly providerOnly?: ReadonlySet<string>;
 }
+
+/** The run-time settings that are the process's, not a tenant's (issue 21). */
+export const PROVIDER_ONLY_KEYS: ReadonlySet<string> = new Set(["cdrCsvDir"]);
 
 const rowName = (key: string) => `setting.${key}`;
 
@@ -174,6 +182,8 @@ export class LiveSettings {
     for (const [key, raw] of Object.entries(patch)) {
       if (!(key in settingsTable)) {
         errors.push({ field: key, message: "is not a setting" });
+      } else if (this.o.providerOnly?.has(key)) {
+        errors.push({ field: key, message: "is the provider's setting: a tenant cannot change it" });
       } else if (!RUNTIME_KEYS.includes(key as SettingKey)) {
         errors.push({
           field: key,

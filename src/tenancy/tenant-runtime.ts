@@ -13,6 +13,7 @@ import { recordingMedia } from "../call/call-recording.js";
 import { MediaPlane } from "../call/media-plane.js";
 import { MessageRelay } from "../call/message-relay.js";
 import { Originator } from "../call/originate.js";
+import { PROVIDER_ONLY_KEYS } from "../config/live-settings.js";
 import type { Settings } from "../config/settings.js";
 import { contactHost } from "../contact-host.js";
 import { optionsHandler } from "../core/options-handler.js";
@@ -77,7 +78,14 @@ export async function createTenantRuntime(
   const { store, clock, cdrs } = shared;
   const wallNow = () => Date.now();
   let domain = initial;
-  const live = await loadLiveSettings(base, store.systemSettings, domain.id, shared.sources);
+  // A tenant's run-time settings are its own, but for the process's (where CDR CSV files go).
+  const live = await loadLiveSettings(
+    base,
+    store.systemSettings,
+    domain.id,
+    shared.sources,
+    filtersShared ? undefined : PROVIDER_ONLY_KEYS,
+  );
   const settings = live.view;
   const emergency = new EmergencyNumberRepository(store.db);
   const added = await emergency.seedLanguageDefaults(domain.id, settings.language);
@@ -264,7 +272,17 @@ export async function createTenantRuntime(
     onConfigChange: () => hooks.changed("config"),
     storageLimitMb: () => domain.limits.storageMb,
   });
-  wireLiveSettings({ live, media, cdrs, services, store, domainId: domain.id, trunks, logger });
+  wireLiveSettings({
+    live,
+    media,
+    cdrs,
+    services,
+    store,
+    domainId: domain.id,
+    trunks,
+    logger,
+    isTenant: !filtersShared,
+  });
   const { presence, messageWaiting } = createEventServer({
     core,
     dialogs,

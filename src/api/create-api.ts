@@ -266,7 +266,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
     async (v1) => {
       v1.addHook("onRequest", requireToken(deps.token, admin?.sessions, deps.provider));
       tenantScope(v1, deps, domain);
-      if (deps.tenants) await v1.register(tenantsRoutes, { tenants: deps.tenants });
+      if (deps.tenants) await v1.register(tenantsRoutes, { tenants: deps.tenants, store: deps.store });
       // A successful change through the API (a user created, a call ended) refreshes the live view.
       if (events) {
         v1.addHook("onResponse", async (request, reply) => {

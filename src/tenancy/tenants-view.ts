@@ -28,8 +28,28 @@ export function tenantsView(manager: TenantManager, store: Store): TenantsView {
     return item(tenant);
   };
   const must = async (name: string) => (await byName(name)) as TenantItemType;
+  const deleted = async (): Promise<TenantItemType[]> =>
+    (await store.domains.list())
+      .filter((d) => d.state === "deleted")
+      .map((d) => ({
+        name: d.name,
+        domain: d.sipDomain ?? "",
+        realm: d.realm,
+        ports: d.ports,
+        limits: d.limits,
+        state: d.state,
+        totals: { users: 0, registrations: 0, activeCalls: 0 },
+        createdAt: new Date(d.createdAt).toISOString(),
+        updatedAt: new Date(d.updatedAt).toISOString(),
+        ...(d.purgeAt === undefined ? {} : { cdrsKeptUntil: new Date(d.purgeAt).toISOString() }),
+      }));
   return {
-    list: () => Promise.all(manager.list().map(item)),
+    list: async () => [...(await Promise.all(manager.list().map(item))), ...(await deleted())],
+    async recordsOf(name) {
+      const running = manager.get(name);
+      if (running) return running.runtime.domain.id;
+      return (await store.domains.list()).find((d) => d.name === name && d.state === "deleted")?.id;
+    },
     get: byName,
     async create(input) {
       const { domain, apiToken } = await manager.create({

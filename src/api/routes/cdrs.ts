@@ -28,7 +28,7 @@ export { parseIsoTime };
 type FilterQuery = Static<typeof CdrFilterQuery>;
 
 /** The store's filter for a query; `from`/`to` that parse but name no real time are 400s. */
-function toFilter(domainId: number, query: FilterQuery): CdrFilter {
+export function toFilter(domainId: number, query: FilterQuery): CdrFilter {
   const errors: FieldError[] = [];
   const time = (field: "from" | "to"): number | undefined => {
     const text = query[field];

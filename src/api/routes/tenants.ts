@@ -8,8 +8,11 @@
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type Static, Type } from "typebox";
+import type { Store } from "../../store/index.js";
 import { ApiError, errorResponses } from "../errors.js";
+import { CdrListQuery, CdrPage } from "../schemas.js";
 import { Timestamp } from "../timestamps.js";
+import { toCdr, toFilter } from "./cdrs.js";
 
 const Name = Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,62}$", description: "The tenant's key." });
 const Ports = Type.Object(
@@ -56,6 +59,7 @@ export const TenantItem = Type.Object({
   }),
   createdAt: Timestamp("When it was created."),
   updatedAt: Timestamp("When it was last changed."),
+  cdrsKeptUntil: Type.Optional(Timestamp("A deleted tenant's CDRs are purged then.")),
 });
 export type TenantItemType = Static<typeof TenantItem>;
 
@@ -101,14 +105,16 @@ export interface TenantsView {
   requestDelete(name: string): { confirm: string; expiresAt: number };
   confirmDelete(name: string, code: string): Promise<{ cdrsKeptUntil: number }>;
   rotateToken(name: string): Promise<string>;
+  /** The domain id of a tenant's records, running or deleted (its CDRs stay readable). */
+  recordsOf(name: string): Promise<number | undefined>;
 }
 
 const NameParam = Type.Object({ name: Type.String() });
 const tags = ["tenants"];
 
-export const tenantsRoutes: FastifyPluginAsyncTypebox<{ tenants: TenantsView }> = async (
+export const tenantsRoutes: FastifyPluginAsyncTypebox<{ tenants: TenantsView; store: Store }> = async (
   app,
-  { tenants },
+  { tenants, store },
 ) => {
   const must = async (name: string) => {
     const tenant = await tenants.get(name);
@@ -226,6 +232,26 @@ export const tenantsRoutes: FastifyPluginAsyncTypebox<{ tenants: TenantsView }> 
       }
       const { cdrsKeptUntil } = await tenants.confirmDelete(name, code);
       return { name, state: "deleted" as const, cdrsKeptUntil: new Date(cdrsKeptUntil).toISOString() };
+    },
+  );
+  app.get(
+    "/tenants/:name/cdrs",
+    {
+      schema: {
+        operationId: "listTenantCdrs",
+        tags,
+        summary: "A tenant's call records, also a deleted one's until they are purged (provider only)",
+        params: NameParam,
+        querystring: CdrListQuery,
+        response: { 200: CdrPage, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const domainId = await tenants.recordsOf(request.params.name);
+      if (domainId === undefined) throw new ApiError("not_found", `no tenant ${request.params.name}`);
+      const { offset, limit } = request.query;
+      const page = await store.cdrs.list({ ...toFilter(domainId, request.query), offset, limit });
+      return { items: page.items.map(toCdr), total: page.total, offset, limit };
     },
   );
   app.post(

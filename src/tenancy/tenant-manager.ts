@@ -59,6 +59,7 @@ const CONFIRM_TTL_MS = 10 * 60_000;
 export class TenantManager {
   private readonly running = new Map<string, Tenant>();
   private readonly confirmations = new Map<string, { code: string; until: number }>();
+  private purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: TenantManagerOptions) {}
 
@@ -76,8 +77,10 @@ export class TenantManager {
 
   /** Starts the PBX of every stored tenant that is not deleted (suspended ones run, refusing). */
   async startAll(): Promise<void> {
-    const purged = await this.o.shared.store.tenants.purgeDue();
-    if (purged.length > 0) this.o.logger.info({ tenants: purged }, "deleted tenants' records purged");
+    await this.purge();
+    // Deleted tenants' records go when their retention is over: checked hourly.
+    this.purgeTimer = setInterval(() => void this.purge(), 3_600_000);
+    this.purgeTimer.unref();
     for (const domain of await this.o.shared.store.domains.list()) {
       if (isDefaultTenant(domain) || domain.state === "deleted") continue;
       try {
@@ -88,7 +91,17 @@ export class TenantManager {
     }
   }
 
+  private async purge(): Promise<void> {
+    try {
+      const purged = await this.o.shared.store.tenants.purgeDue();
+      if (purged.length > 0) this.o.logger.info({ tenants: purged }, "deleted tenants' records purged");
+    } catch (err) {
+      this.o.logger.warn({ err }, "deleted tenants' records not purged");
+    }
+  }
+
   async stopAll(): Promise<void> {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
     for (const t of [...this.running.values()]) await this.halt(t.name);
   }
 

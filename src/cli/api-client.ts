@@ -3,29 +3,54 @@
  * (parked calls, calls in progress, registrations, bans, status) is not in the store, so those
  * commands ask the server. Where its API is and the bearer token come from the same settings as
  * `start` (--http-port, --http-bind, --api-token or the token file the server wrote into the data
- * dir), or from --url and --token. Exit codes: 0 done, 1 no server, refused token or not found,
- * 2 bad settings or flags (UsageError, through user-commands.ts's run()).
+ * dir), or from --url and --token. `--tenant <name>` (issue 21) acts inside that tenant (a virtual
+ * PBX): every request carries `X-Parley-Tenant`; it is one option of the whole program, so it may
+ * come before or after the command, and a command that does not ask a server refuses it. Exit
+ * codes: 0 done, 1 no server, refused token, not found or refused by the API (its message and each
+ * field it names), 2 bad settings or flags (UsageError, through user-commands.ts's run()).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { TOKEN_FILE_NAME } from "../api/token.js";
 import type { Settings } from "../config/settings.js";
-import { EXIT_FAILURE, run, type StoreOptions, storeSettings, UsageError } from "./user-commands.js";
+import {
+  EXIT_FAILURE,
+  EXIT_INVALID,
+  run,
+  type StoreOptions,
+  storeSettings,
+  UsageError,
+} from "./user-commands.js";
 
 export interface ApiOptions extends Pick<StoreOptions, "dataDir" | "config" | "json"> {
   url?: string;
   token?: string;
+  /** The tenant to act in (issue 21): sent as X-Parley-Tenant. */
+  tenant?: string;
 }
 
-/** A running server's API base URL (no trailing slash) and the token it takes. */
+/** A running server's API base URL (no trailing slash), the token it takes and the tenant acted in. */
 export interface ApiTarget {
   url: string;
   token: string;
+  tenant?: string;
 }
 
+/** The header that names the tenant a request acts in (src/tenancy/tenant-http.ts). */
+export const TENANT_HEADER = "X-Parley-Tenant";
+const TENANT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
 /** A failure to tell the administrator about, without a stack: exit code 1. */
-export class ServerError extends Error {}
+export class ServerError extends Error {
+  constructor(
+    message: string,
+    /** The fields the API named, each with what is wrong with it. */
+    readonly errors: ReadonlyArray<{ field: string; message: string }> = [],
+  ) {
+    super(message);
+  }
+}
 
 /** The server's API as this host reaches it: a wildcard bind is reached on the loopback. */
 export function apiUrl(settings: Settings): string {
@@ -80,7 +105,23 @@ export function apiTarget(opts: ApiOptions): ApiTarget {
     settings ??= storeSettings(opts);
     return settings;
   };
-  return { url: url ?? apiUrl(resolved()), token: opts.token ?? apiToken(resolved()) };
+  if (opts.tenant !== undefined && !TENANT_NAME.test(opts.tenant))
+    throw new UsageError(
+      `--tenant must be a tenant's name: lower-case letters, digits and '-' (not "${opts.tenant}")`,
+    );
+  return {
+    url: url ?? apiUrl(resolved()),
+    token: opts.token ?? apiToken(resolved()),
+    ...(opts.tenant === undefined ? {} : { tenant: opts.tenant }),
+  };
+}
+
+/** The headers of every request to `target`: its token, and its tenant when it names one. */
+export function apiHeaders(target: ApiTarget): Record<string, string> {
+  return {
+    authorization: `Bearer ${target.token}`,
+    ...(target.tenant === undefined ? {} : { [TENANT_HEADER]: target.tenant }),
+  };
 }
 
 /** The API's error body's message, else the raw text. */
@@ -92,6 +133,20 @@ function errorMessage(text: string): string {
     // not JSON: the text as it came
   }
   return text;
+}
+
+/** The fields an error body names (`errors`), each with its message. */
+function fieldErrors(text: string): Array<{ field: string; message: string }> {
+  try {
+    const body = JSON.parse(text) as { errors?: unknown };
+    if (!Array.isArray(body.errors)) return [];
+    return body.errors.flatMap((e: unknown) => {
+      const { field, message } = (e ?? {}) as { field?: unknown; message?: unknown };
+      return typeof message === "string" ? [{ field: typeof field === "string" ? field : "", message }] : [];
+    });
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -111,7 +166,7 @@ export async function apiRequest(
     const json: Record<string, string> = body === undefined ? {} : { "content-type": "application/json" };
     res = await fetch(`${target.url}/api/v1${path}`, {
       method,
-      headers: { authorization: `Bearer ${target.token}`, ...json },
+      headers: { ...apiHeaders(target), ...json },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (error) {
@@ -126,10 +181,13 @@ export async function apiRequest(
     // The API's catch-all answers "no route GET /api/v1/...": a server older than this command.
     if (message.startsWith("no route "))
       throw new ServerError(`the server at ${target.url} has no /api/v1${path} (an older version?)`);
-    throw new ServerError(message);
+    throw new ServerError(message, fieldErrors(text));
   }
   if (!res.ok)
-    throw new ServerError(`the server at ${target.url} answered ${res.status}: ${errorMessage(text)}`);
+    throw new ServerError(
+      `the server at ${target.url} answered ${res.status}: ${errorMessage(text)}`,
+      fieldErrors(text),
+    );
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -137,10 +195,41 @@ export async function apiRequest(
   }
 }
 
+/** The commands that ask a running server: the ones --tenant applies to. */
+const apiCommands = new WeakSet<Command>();
+
+/**
+ * The program's --tenant (issue 21), before or after the command: handed to the command that asks
+ * a server; any other command (one that works on the store, `start`) refuses it rather than act
+ * on the default tenant unasked.
+ */
+export function registerTenantOption(program: Command): void {
+  program.option("--tenant <name>", "act inside this tenant (virtual PBX): the commands that ask a server");
+  program.hook("preAction", (_program, command) => {
+    const tenant = program.opts<{ tenant?: string }>().tenant;
+    if (tenant === undefined) return;
+    if (!apiCommands.has(command)) {
+      process.stderr.write(
+        `parley: --tenant applies to the commands that ask a running server, not to "${commandPath(command)}"\n`,
+      );
+      process.exit(EXIT_INVALID);
+    }
+    command.setOptionValue("tenant", tenant);
+  });
+}
+
+/** "parley user list": a command's name with its parents'. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at !== null; at = at.parent) names.unshift(at.name());
+  return names.join(" ");
+}
+
 /** Adds the options every command that asks a running server takes. */
 export function apiCommand(parent: Command, name: string, options?: { isDefault?: boolean }): Command {
-  return parent
-    .command(name, options)
+  const command = parent.command(name, options);
+  apiCommands.add(command);
+  return command
     .option("--url <url>", "the server's API, e.g. http://127.0.0.1:8080 (default: from the settings)")
     .option(
       "--token <token>",
@@ -148,7 +237,8 @@ export function apiCommand(parent: Command, name: string, options?: { isDefault?
     )
     .option("--data-dir <dir>", "the server's data directory (where its token file is)")
     .option("--config <file>", "JSON config file of settings [env PARLEY_CONFIG]")
-    .option("--json", "print the API's JSON instead of text");
+    .option("--json", "print the API's JSON instead of text")
+    .option("--tenant <name>", "act inside this tenant (virtual PBX): sent as X-Parley-Tenant");
 }
 
 /** run() for commands that ask a server: a ServerError is a message and exit code 1. */
@@ -159,6 +249,8 @@ export function runApi(body: () => Promise<void>): Promise<void> {
     } catch (error) {
       if (!(error instanceof ServerError)) throw error;
       process.stderr.write(`parley: ${error.message}\n`);
+      for (const e of error.errors)
+        process.stderr.write(`parley: ${e.field === "" ? "" : `${e.field}: `}${e.message}\n`);
       process.exitCode = EXIT_FAILURE;
     }
   });

@@ -15,6 +15,7 @@ import {
 } from "../config/settings.js";
 import { PortUnavailableError } from "../transport/port-probe.js";
 import { version } from "../version.js";
+import { registerTenantOption } from "./api-client.js";
 import { registerAutoAttendantCommands } from "./auto-attendant-commands.js";
 import { registerCallCommand } from "./call-command.js";
 import { registerCallingCardCommands } from "./calling-card-commands.js";
@@ -29,6 +30,7 @@ import { registerParkedCommand } from "./parked-command.js";
 import { registerRecordingCommands } from "./recording-commands.js";
 import { registerRoutingCommands } from "./routing-commands.js";
 import { registerScriptCommands } from "./script-commands.js";
+import { registerTenantCommands } from "./tenant-commands.js";
 import { registerUserCommands } from "./user-commands.js";
 import { registerVoicemailCommands } from "./voicemail-commands.js";
 
@@ -97,6 +99,8 @@ registerCdrCommands(program);
 registerOpsCommands(program);
 registerCallCommand(program);
 registerScriptCommands(program);
+registerTenantCommands(program);
+registerTenantOption(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`parley: ${(err as Error).message}\n`);

@@ -94,6 +94,12 @@ function errorCatalogue(): string {
     "`Authorization: Bearer <token>` (the token is PARLEY_API_TOKEN, the `apiToken` setting, or the",
     "one generated into the data dir on first start).",
     "",
+    "Two scopes (issue 21, virtual PBXs): the provider (the default tenant's token or session) has",
+    "every route, including `/api/v1/tenants`, and acts inside a tenant by adding the header",
+    "`X-Parley-Tenant: <name>` (or `?tenant=<name>`); a tenant's administrator (its own token,",
+    "`pt.<tenant>.…`, or session) has every route but `/api/v1/tenants` and sees only its tenant:",
+    "another tenant's resources answer 404. `GET /api/v1/tenant` tells which scope a caller has.",
+    "",
     "Every error answers `{ error, message, errors? }` with one of these stable codes:",
     "",
     "| error | status | meaning |",
@@ -295,9 +301,9 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
           changed: () => routingLive.changed(),
         });
       }
-      await v1.register(registrationsRoutes, { registrations: deps.registrations, now });
+      await v1.register(registrationsRoutes, { registrations: deps.registrations, now, domainId: domain.id });
       await v1.register(bansRoutes, { bans: deps.bans, toEpochMs, now });
-      await v1.register(callsRoutes, { calls: deps.calls, now });
+      await v1.register(callsRoutes, { calls: deps.calls, now, domainId: domain.id });
       if (deps.originate) await v1.register(originateRoutes, { originate: deps.originate });
       await v1.register(cdrsRoutes, { store: deps.store, domainId: domain.id, now });
       await v1.register(statusRoutes, { status: deps.status, now });
@@ -349,7 +355,11 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
         await v1.register(callingCardRatesRoutes, { store: deps.store, domainId: domain.id, now });
       }
       if (deps.subscriptions)
-        await v1.register(subscriptionsRoutes, { subscriptions: deps.subscriptions, now });
+        await v1.register(subscriptionsRoutes, {
+          subscriptions: deps.subscriptions,
+          now,
+          domainId: domain.id,
+        });
       const voicemail = deps.voicemail;
       if (voicemail) {
         await v1.register(voicemailRoutes, { store: deps.store, domainId: domain.id, voicemail });

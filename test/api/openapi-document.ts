@@ -61,6 +61,7 @@ export const SERVED = [
   "GET /api/v1/bans",
   "DELETE /api/v1/bans/{address}",
   "GET /api/v1/status",
+  "GET /api/v1/tenant",
   "GET /api/v1/calls",
   "POST /api/v1/calls",
   "DELETE /api/v1/calls/{id}",

@@ -204,6 +204,8 @@ describe("the OpenAPI document", () => {
       await call("DELETE", "/api/v1/bans/{address}", { params: { address: "198.51.100.99" }, token: false });
       await call("GET", "/api/v1/status");
       await call("GET", "/api/v1/status", { token: false });
+      await call("GET", "/api/v1/tenant");
+      await call("GET", "/api/v1/tenant", { token: false });
       await call("GET", "/api/v1/openapi.json", { token: false });
     });
 

@@ -29,6 +29,8 @@ export interface TenantHttpOptions {
 }
 
 export const TENANT_HEADER = "x-parley-tenant";
+/** The web phone names its user's tenant by SIP domain (`100@acme.example.com`). */
+export const DOMAIN_HEADER = "x-parley-domain";
 
 export class TenantHttp {
   private readonly apps = new Map<
@@ -72,8 +74,20 @@ export class TenantHttp {
     const byToken = bearer === undefined ? undefined : tenantOfToken(bearer);
     if (byToken !== undefined) return byToken;
     const header = req.headers[TENANT_HEADER];
-    const named = typeof header === "string" && header !== "" ? header : queryTenant(url);
+    const domain = req.headers[DOMAIN_HEADER];
+    const named =
+      typeof header === "string" && header !== ""
+        ? header
+        : typeof domain === "string" && domain !== ""
+          ? this.byDomain(domain)
+          : queryTenant(url);
     return named === undefined || named === "default" ? undefined : named;
+  }
+
+  /** The tenant of a SIP domain; an unknown one is the default tenant's (a name never taken). */
+  private byDomain(domain: string): string | undefined {
+    const lower = domain.toLowerCase();
+    return this.o.tenants.list().find((t) => t.sipDomain === lower)?.name;
   }
 
   private appOf(tenant: Tenant): Promise<FastifyInstance> {

@@ -37,7 +37,7 @@ export const PhoneMe = Type.Object({
   realm: Type.String({ description: "The digest realm REGISTER is challenged with." }),
   sipHost: Type.String({
     description:
-      "The host to put in the user's SIP URI (`sip:<user>@<sipHost>`): the host the page was loaded from.",
+      "The host to put in the user's SIP URI (`sip:<user>@<sipHost>`): its tenant's SIP domain, else the host the page was loaded from.",
   }),
   webSocket: Type.Object(
     {

@@ -203,7 +203,8 @@ export const phoneRoutes: FastifyPluginAsyncTypebox<PhoneRoutesOptions> = async 
           displayName: user.displayName,
           domain: domain?.name ?? "",
           realm: domain?.realm ?? "",
-          sipHost: request.hostname.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1"),
+          // A tenant's phone names its SIP domain (issue 21): the shared ports tell tenants apart so.
+          sipHost: domain?.sipDomain ?? request.hostname.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1"),
           webSocket: {
             path: "/sip",
             ...(wsPort === undefined ? {} : { wsPort }),

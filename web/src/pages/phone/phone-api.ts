@@ -26,8 +26,20 @@ export class PhoneApi {
   /** Called when the server no longer accepts the user (wrong password now, the user deleted). */
   onExpired: () => void = () => {};
 
+  /**
+   * `100@acme.example.com`: extension 100 of the tenant whose SIP domain that is (issue 21); every
+   * request then names the domain, so the server hands it to that tenant.
+   */
+  private domain: string | undefined;
+
   async signIn(user: string, password: string): Promise<PhoneSessionCreatedBody> {
-    const body = await this.request<PhoneSessionCreatedBody>("POST", "/phone/session", { user, password });
+    const at = user.indexOf("@");
+    this.domain = at < 0 ? undefined : user.slice(at + 1).trim();
+    const name = at < 0 ? user : user.slice(0, at).trim();
+    const body = await this.request<PhoneSessionCreatedBody>("POST", "/phone/session", {
+      user: name,
+      password,
+    });
     this.token = body.token;
     this.credentials = { user, password };
     return body;
@@ -54,6 +66,7 @@ export class PhoneApi {
   private async request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
     const headers: Record<string, string> = {};
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+    if (this.domain) headers["x-parley-domain"] = this.domain;
     if (body !== undefined) headers["content-type"] = "application/json";
     let res: Response;
     try {

@@ -314,7 +314,7 @@ export class TenantManager {
         m.kind === "request"
           ? runtime.dialogs.findForRequest(m) !== undefined
           : runtime.dialogs.findForResponse(m) !== undefined,
-      ownsPeer: (address) => runtime.ownsPeer(address),
+      ownsPeer: (source) => runtime.ownsPeer(source),
       deliver: (rx) => runtime.transport.deliver(rx),
     } as Tenant;
   }

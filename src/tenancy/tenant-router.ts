@@ -18,7 +18,7 @@ export interface RoutedTenant {
   readonly sipDomain: string | undefined;
   holdsTransaction(message: SipMessage): boolean;
   holdsDialog(message: SipMessage): boolean;
-  ownsPeer(address: string): boolean;
+  ownsPeer(source: { readonly address: string; readonly port: number }): boolean;
   /** Hands the tenant a message of the shared ports. */
   deliver(rx: ReceivedMessage): void;
 }
@@ -52,7 +52,7 @@ export class TenantRouter<T extends RoutedTenant> {
     if (this.all.size === 0) return this.fallback();
     const message = rx.message;
     if (message.kind === "response") return this.ofResponse(message);
-    return this.ofRequest(message, rx.source.address);
+    return this.ofRequest(message, rx.source);
   }
 
   private ofResponse(response: SipResponse): T {
@@ -61,7 +61,7 @@ export class TenantRouter<T extends RoutedTenant> {
     return this.fallback();
   }
 
-  private ofRequest(request: SipRequest, source: string): T {
+  private ofRequest(request: SipRequest, source: ReceivedMessage["source"]): T {
     const inDialog = request.to?.tag !== undefined;
     if (inDialog || request.method === "ACK" || request.method === "CANCEL") {
       for (const t of this.all.values()) if (t.holdsTransaction(request)) return t;

@@ -46,6 +46,7 @@ import type { Logger } from "../util/logger.js";
 import { version } from "../version.js";
 import { admission } from "./tenant-admission.js";
 import { domainBindings } from "./tenant-bindings.js";
+import { isTenantPeer } from "./tenant-peers.js";
 import { TenantTransport } from "./tenant-transport.js";
 
 /** What every tenant's PBX shares with the others (the process's parts). */
@@ -368,8 +369,9 @@ export async function createTenantRuntime(
     ipLists,
     presence,
     messageWaiting,
-    /** Is `address` one of this tenant's trunk or line peers (an inbound call on shared ports)? */
-    ownsPeer: (address: string) => carriers.has(address),
+    /** Is `source` one of this tenant's trunks or lines (an inbound call on the shared ports)? */
+    ownsPeer: (source: { address: string; port: number }) =>
+      isTenantPeer(trunks.routing.cachedSnapshot, source),
     /** Its registrations and IP lists loaded: before any port delivers it a message. */
     async load(): Promise<void> {
       await registrations.start();

@@ -14,6 +14,7 @@ import { enRoute } from "./en-route";
 import { enRules } from "./en-rules";
 import { enScripts } from "./en-scripts";
 import { enSettings } from "./en-settings";
+import { enTenants } from "./en-tenants";
 
 export const en = {
   ...enAutoAttendant,
@@ -31,6 +32,7 @@ export const en = {
   ...enRules,
   ...enScripts,
   ...enSettings,
+  ...enTenants,
   "app.name": "Parley",
   "app.tagline": "SIP server and IP-PBX",
   "lang.switch": "中文",

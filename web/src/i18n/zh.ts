@@ -15,6 +15,7 @@ import { zhRoute } from "./zh-route";
 import { zhRules } from "./zh-rules";
 import { zhScripts } from "./zh-scripts";
 import { zhSettings } from "./zh-settings";
+import { zhTenants } from "./zh-tenants";
 
 export const zh: Record<MessageKey, string> = {
   ...zhAutoAttendant,
@@ -32,6 +33,7 @@ export const zh: Record<MessageKey, string> = {
   ...zhRules,
   ...zhScripts,
   ...zhSettings,
+  ...zhTenants,
   "app.name": "Parley",
   "app.tagline": "SIP 服务器与 IP-PBX",
   "lang.switch": "English",

@@ -12,7 +12,7 @@ import type { ErrorBody } from "./api-types";
  * bearer token and the same ApiFailure from the API's error body.
  */
 export async function wavRequest(method: "GET" | "PUT", path: string, file?: Blob): Promise<Response> {
-  const headers: Record<string, string> = { authorization: api.authorization };
+  const headers: Record<string, string> = { authorization: api.authorization, ...api.tenantHeaders() };
   if (file) headers["content-type"] = "audio/wav";
   let res: Response;
   try {

@@ -17,8 +17,11 @@ export function useLive(): { snapshot: LiveSnapshot | undefined; status: LiveSta
     const run = async (): Promise<void> => {
       while (!controller.signal.aborted) {
         try {
-          const res = await fetch("/api/v1/events", {
-            headers: { authorization: api.authorization },
+          // The tenant acted in (issue 21): named in the query, as an EventSource would, and the header.
+          const tenant = api.tenant;
+          const query = tenant === undefined ? "" : `?tenant=${encodeURIComponent(tenant)}`;
+          const res = await fetch(`/api/v1/events${query}`, {
+            headers: { authorization: api.authorization, ...api.tenantHeaders() },
             signal: controller.signal,
           });
           if (res.status === 401) {

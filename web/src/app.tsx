@@ -1,8 +1,10 @@
 /** The shell: sign-in gate, navigation (a sidebar on a desktop, a menu on a phone), the pages. */
 import { lazy, type ReactNode, Suspense, useEffect, useState } from "react";
+import { TenantSwitcher } from "./components/tenant-switcher";
 import { useI18n } from "./i18n";
 import { api } from "./lib/api";
 import { navigate, useRoute } from "./lib/router";
+import { TenantProvider, useTenant } from "./lib/tenant";
 import { SignInPage } from "./pages/sign-in";
 import { HOME, ROUTES, routeOf } from "./routes";
 
@@ -37,13 +39,15 @@ export function App() {
     );
   }
   return (
-    <Shell
-      onSignOut={async () => {
-        await api.signOut();
-        setReason("signedOut");
-        setSignedIn(false);
-      }}
-    />
+    <TenantProvider>
+      <Shell
+        onSignOut={async () => {
+          await api.signOut();
+          setReason("signedOut");
+          setSignedIn(false);
+        }}
+      />
+    </TenantProvider>
   );
 }
 
@@ -51,6 +55,9 @@ function Shell(props: { onSignOut: () => void }) {
   const { t, lang, setLang } = useI18n();
   const route = useRoute();
   const [menuOpen, setMenuOpen] = useState(false);
+  // The provider's pages (Tenants) only for the provider; the pages start again in another tenant.
+  const { scope, ready, acting } = useTenant();
+  const provider = scope?.provider ?? false;
   const page = route[0] ?? HOME.page;
   const title = t((routeOf(page) ?? HOME).label);
   useEffect(() => {
@@ -77,6 +84,7 @@ function Shell(props: { onSignOut: () => void }) {
           <small>{t("app.tagline")}</small>
         </a>
         <div className="topbar-actions">
+          <TenantSwitcher place="top" />
           <button
             type="button"
             onClick={() => setLang(lang === "en" ? "zh" : "en")}
@@ -94,7 +102,8 @@ function Shell(props: { onSignOut: () => void }) {
         </div>
       </header>
       <nav id="sidebar" className="sidebar" aria-label={t("nav.menu")}>
-        {ROUTES.map((item) => (
+        <TenantSwitcher place="menu" />
+        {ROUTES.filter((item) => provider || !item.providerOnly).map((item) => (
           <a
             key={item.page}
             href={`#/${item.page}`}
@@ -107,14 +116,19 @@ function Shell(props: { onSignOut: () => void }) {
           </a>
         ))}
       </nav>
-      <main className="content">{pageFor(route)}</main>
+      <main className="content" key={acting ?? ""}>
+        {pageFor(route, provider, ready)}
+      </main>
     </div>
   );
 }
 
-function pageFor([page = HOME.page, ...rest]: string[]): ReactNode {
+function pageFor([page = HOME.page, ...rest]: string[], provider: boolean, known: boolean): ReactNode {
   const found = routeOf(page);
-  if (found !== undefined) return found.render(rest);
+  // A provider's page waits for GET /tenant; anyone else is sent home from it.
+  if (found?.providerOnly && !provider) {
+    if (!known) return null;
+  } else if (found !== undefined) return found.render(rest);
   navigate(HOME.page);
   return null;
 }

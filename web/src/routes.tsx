@@ -19,6 +19,7 @@ import { RecordingsPage } from "./pages/recordings";
 import { RegistrationsPage } from "./pages/registrations";
 import { ScriptsPage } from "./pages/scripts";
 import { SettingsPage } from "./pages/settings";
+import { TenantsPage } from "./pages/tenants";
 import { UserEditPage } from "./pages/user-edit";
 import { UsersPage } from "./pages/users";
 import { VoicemailPage } from "./pages/voicemail";
@@ -30,6 +31,8 @@ export interface PageRoute {
   label: MessageKey;
   /** The page for the rest of the hash (`["100"]` for `#/users/100`). */
   render: (rest: string[]) => ReactNode;
+  /** Only the provider has this page (issue 21: the tenants). */
+  providerOnly?: boolean;
 }
 
 /** Where an empty or unknown hash leads (lib/router.ts reads an empty hash as this page too). */
@@ -59,6 +62,7 @@ export const ROUTES: readonly PageRoute[] = [
   { page: "voicemail", label: "nav.voicemail", render: () => <VoicemailPage /> },
   { page: "prompts", label: "nav.prompts", render: () => <PromptsPage /> },
   { page: "settings", label: "nav.settings", render: () => <SettingsPage /> },
+  { page: "tenants", label: "nav.tenants", render: () => <TenantsPage />, providerOnly: true },
 ];
 
 export function routeOf(page: string): PageRoute | undefined {

@@ -20,6 +20,8 @@ export interface TenantPhoneOptions {
   readonly port: number;
   /** New calls are refused with this status instead of answered 200. */
   readonly refuse?: number;
+  /** New calls ring (180) and are never answered; a CANCEL ends them (487). */
+  readonly ringOnly?: boolean;
 }
 
 export interface Dialog {
@@ -32,6 +34,7 @@ export interface Dialog {
   cseq: number;
 }
 
+const REASONS: Record<number, string> = { 180: "Ringing", 200: "OK", 487: "Request Terminated" };
 const md5 = (s: string): string => createHash("md5").update(s).digest("hex");
 const hex = (n: number): string => randomBytes(n).toString("hex");
 
@@ -291,6 +294,7 @@ export class TenantPhone {
     if (req.method === "INVITE" && req.to?.tag === undefined) {
       const tag = `${this.o.user}t`;
       if (this.o.refuse !== undefined) this.respond(fromPort, req, this.o.refuse, "", tag);
+      else if (this.o.ringOnly === true) this.respond(fromPort, req, 180, "", tag);
       else this.respond(fromPort, req, 200, this.sdp(this.localPort + 2), tag);
       if (!again)
         this.dialogs.push({
@@ -302,6 +306,13 @@ export class TenantPhone {
           remoteTarget: /<([^>]+)>/.exec(req.get("contact") ?? "")?.[1] ?? "",
           cseq: 100,
         });
+    } else if (req.method === "CANCEL") {
+      // RFC 3261 9.2: 200 to the CANCEL, then 487 to the INVITE it names (same branch).
+      this.respond(fromPort, req, 200, "");
+      const invite = this.received.find(
+        (m) => m.method === "INVITE" && m.vias[0]?.branch === req.vias[0]?.branch,
+      );
+      if (invite !== undefined && !again) this.respond(fromPort, invite, 487, "", `${this.o.user}t`);
     } else if (req.method !== "ACK") this.respond(fromPort, req, 200, "");
     if (!again) this.received.push(req);
   }
@@ -311,7 +322,7 @@ export class TenantPhone {
     this.send(
       this.raw(
         [
-          `SIP/2.0 ${status} ${status === 200 ? "OK" : "Refused"}`,
+          `SIP/2.0 ${status} ${REASONS[status] ?? "Refused"}`,
           ...req.getAll("via").map((v) => `Via: ${v}`),
           `From: ${req.get("from")}`,
           `To: ${toTag === undefined || to.includes("tag=") ? to : `${to};tag=${toTag}`}`,

@@ -26,20 +26,28 @@ export interface RoutedTenant {
 export class TenantRouter<T extends RoutedTenant> {
   private readonly all = new Map<string, T>();
   private readonly byDomain = new Map<string, T>();
+  /**
+   * The domain each tenant was added under: a tenant's `sipDomain` may already read its new
+   * domain when it is added again (a changed domain), so the old key is forgotten by this one.
+   */
+  private readonly keys = new Map<string, string>();
 
   constructor(private readonly fallback: () => T) {}
 
   add(tenant: T): void {
     this.remove(tenant.name);
     this.all.set(tenant.name, tenant);
-    if (tenant.sipDomain !== undefined) this.byDomain.set(tenant.sipDomain.toLowerCase(), tenant);
+    if (tenant.sipDomain === undefined) return;
+    const key = tenant.sipDomain.toLowerCase();
+    this.byDomain.set(key, tenant);
+    this.keys.set(tenant.name, key);
   }
 
   remove(name: string): void {
-    const tenant = this.all.get(name);
-    if (tenant === undefined) return;
-    this.all.delete(name);
-    if (tenant.sipDomain !== undefined) this.byDomain.delete(tenant.sipDomain.toLowerCase());
+    if (!this.all.delete(name)) return;
+    const key = this.keys.get(name);
+    this.keys.delete(name);
+    if (key !== undefined && this.byDomain.get(key)?.name === name) this.byDomain.delete(key);
   }
 
   /** The tenant a SIP domain names, if any (the default tenant has none). */

@@ -31,7 +31,9 @@ export function tenantScope(v1: FastifyInstance, deps: ApiDeps, domain: Domain):
   if (limits === undefined) return;
   v1.addHook("preHandler", async (request) => {
     if (request.method !== "POST") return;
-    const path = request.url.split("?")[0] ?? "";
+    // The route matched, not the URL as sent: a percent-encoded path (`/api/v1/%75sers`) reaches
+    // the same route and must meet the same limit.
+    const path = request.routeOptions.url ?? "";
     if (path === API_PREFIX_PATHS.users) {
       const max = limits().users;
       if (max !== undefined && (await deps.store.users.count(domain.id)) >= max)

@@ -4,7 +4,8 @@
  * its calls are refused"): two tenants in one `parley start`, scripted phones on both the
  * tenant's own port and the shared one.
  * - limits.users = 2 in a (which has 100 and 101): a third user through a's API is 409
- *   limit_reached naming the limit; b creates users as before.
+ *   limit_reached naming the limit (also by a percent-encoded path); b creates users as before.
+ * - limits.lines = 1 in a: a second trunk or line is 409 limit_reached; b creates several.
  * - limits.calls = 1 in a: a second call while one is up gets 503 Tenant Call Limit Reached; b
  *   holds two at once; once a's call ends, a calls again.
  * - POST /tenants/a/suspend: a's REGISTER and INVITE get 403 Tenant Suspended on either port, a
@@ -46,6 +47,9 @@ describe("tenant limits and suspension, end to end (issue 21)", () => {
     assert.equal(refused.status, 409, JSON.stringify(refused.body));
     assert.equal(refused.body.error, "limit_reached");
     assert.match(refused.body.message, /tenant a allows 2 users/);
+    // The same route by a percent-encoded path meets the same limit.
+    const encoded = await a.api("POST", "/api/v1/%75sers", { name: "104", password: "a-104-Secret9" });
+    assert.equal(encoded.status, 409, `POST /api/v1/%75sers: ${JSON.stringify(encoded.body)}`);
     // The provider acting in a meets the same limit.
     const viaProvider = await env.provider(
       "POST",
@@ -67,6 +71,37 @@ describe("tenant limits and suspension, end to end (issue 21)", () => {
     );
     assert.equal(totals.a, 2);
     assert.equal(totals.b, 3);
+  });
+
+  it("limits.lines = 1: a's second line or trunk is 409 limit_reached; b still creates them", async () => {
+    const { a, b } = env;
+    await limits("a", { users: 2, lines: 1 });
+    const trunk = (id: string) => ({ trunkId: id, address: "127.0.0.1", port: 9 });
+    const line = { account: "second", server: "127.0.0.1", serverPort: 9, doNotRegister: true };
+    assert.equal((await a.api("POST", "/api/v1/sip-trunks", trunk("first"))).status, 201);
+    for (const [path, body] of [
+      ["/api/v1/sip-trunks", trunk("second")],
+      ["/api/v1/external-lines", line],
+      ["/api/v1/sip-%74runks", trunk("third")],
+    ] as const) {
+      const res = await a.api("POST", path, body);
+      assert.equal(res.status, 409, `${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error, "limit_reached");
+      assert.match(res.body.message, /tenant a allows 1 lines and trunks/);
+    }
+    assert.deepEqual(
+      (await a.api("GET", "/api/v1/sip-trunks")).body.items.map((t: { trunkId: string }) => t.trunkId),
+      ["first"],
+    );
+    assert.equal((await a.api("GET", "/api/v1/external-lines")).body.items.length, 0);
+    for (const id of ["first", "second"])
+      assert.equal((await b.api("POST", "/api/v1/sip-trunks", trunk(id))).status, 201);
+    assert.equal((await b.api("POST", "/api/v1/external-lines", line)).status, 201);
+    for (const x of [a, b]) {
+      const trunks = (await x.api("GET", "/api/v1/sip-trunks")).body.items as Array<{ trunkId: string }>;
+      for (const t of trunks)
+        assert.equal((await x.api("DELETE", `/api/v1/sip-trunks/${t.trunkId}`)).status, 204);
+    }
   });
 
   it("limits.calls = 1: a's second concurrent call gets 503 while b holds two; a calls again after", {

@@ -28,7 +28,7 @@ describe("API isolation of registrations, calls, CDRs, voicemail and recordings 
   const bCallIds: string[] = [];
 
   before(async () => {
-    env = await startTwoTenants(["--rtp-ports", "34000-34199"]);
+    env = await startTwoTenants(["--rtp-ports", "44000-44199"]);
     const { b: tb } = env;
     const rec = await tb.api("PATCH", "/api/v1/users/101", { recording: "always" });
     assert.equal(rec.status, 200, JSON.stringify(rec.body));

@@ -32,11 +32,11 @@ const TONES: Record<string, number> = { a100: 440, a101: 1000, b100: 600, b101: 
 describe("two tenants' phones call their own 101 with audio (issue 21)", { skip }, () => {
   let env: TwoTenants;
   let work: string;
-  let rtpBase = 27400;
+  let rtpBase = 44600;
   const running: BaresipPhone[] = [];
 
   before(async () => {
-    env = await startTwoTenants(["--rtp-ports", "33200-33399"]);
+    env = await startTwoTenants(["--rtp-ports", "43200-43399"]);
     work = mkdtempSync(join(tmpdir(), "parley-tenants-calls-"));
     for (const hz of Object.values(TONES)) await toneWav(join(work, `${hz}.wav`), hz, 30);
   });

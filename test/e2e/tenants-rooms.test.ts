@@ -33,12 +33,12 @@ describe("conference rooms and call pick-up with the same numbers in two tenants
 }, () => {
   let env: TwoTenants;
   let work: string;
-  let rtpBase = 30400;
+  let rtpBase = 45600;
   const running: BaresipPhone[] = [];
   const scripted: TenantPhone[] = [];
 
   before(async () => {
-    env = await startTwoTenants(["--rtp-ports", "34400-34599"]);
+    env = await startTwoTenants(["--rtp-ports", "44400-44599"]);
     work = mkdtempSync(join(tmpdir(), "parley-tenants-rooms-"));
     for (const hz of Object.values(TONES)) await toneWav(join(work, `${hz}.wav`), hz, 60);
     for (const x of [env.a, env.b]) {

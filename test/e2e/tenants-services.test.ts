@@ -26,11 +26,11 @@ const TONE: Record<string, number> = { a: 440, b: 600 };
 describe("the same feature codes and prompts in two tenants (issue 21)", { skip }, () => {
   let env: TwoTenants;
   let work: string;
-  let rtpBase = 28400;
+  let rtpBase = 45000;
   const running: BaresipPhone[] = [];
 
   before(async () => {
-    env = await startTwoTenants(["--rtp-ports", "33400-33599"]);
+    env = await startTwoTenants(["--rtp-ports", "43400-43599"]);
     work = mkdtempSync(join(tmpdir(), "parley-tenants-services-"));
     for (const hz of [...Object.values(TONE), 700]) await toneWav(join(work, `${hz}.wav`), hz, 30);
   });

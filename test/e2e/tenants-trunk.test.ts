@@ -31,7 +31,7 @@ describe("a SIP trunk between two tenants of one Parley carries a call with audi
 }, () => {
   let env: TwoTenants;
   let work: string;
-  let rtpBase = 29400;
+  let rtpBase = 45400;
   const running: BaresipPhone[] = [];
 
   async function ok(x: TenantHandle, method: string, path: string, body?: object): Promise<void> {
@@ -43,7 +43,7 @@ describe("a SIP trunk between two tenants of one Parley carries a call with audi
   }
 
   before(async () => {
-    env = await startTwoTenants(["--rtp-ports", "33800-33999"]);
+    env = await startTwoTenants(["--rtp-ports", "43800-43999"]);
     work = mkdtempSync(join(tmpdir(), "parley-tenants-trunk-"));
     await toneWav(join(work, "440.wav"), 440, 30);
     await toneWav(join(work, "1000.wav"), 1000, 30);

@@ -58,7 +58,7 @@ describe("each tenant's voicemail is mailed with its own SMTP settings; MWI stay
   const running: BaresipPhone[] = [];
 
   before(async () => {
-    env = await startTwoTenants(["--rtp-ports", "33600-33799"]);
+    env = await startTwoTenants(["--rtp-ports", "43600-43799"]);
     work = mkdtempSync(join(tmpdir(), "parley-tenants-vm-"));
     const ports = await freePorts(2);
     for (const [i, x] of [env.a, env.b].entries()) {
@@ -129,7 +129,7 @@ describe("each tenant's voicemail is mailed with its own SMTP settings; MWI stay
       const caller = await BaresipPhone.start({
         account: tenantAccount(x, "100", env.parley.sipPort),
         source: join(work, `${TONE[name]}.wav`),
-        rtpPorts: name === "a" ? "28900-28949" : "28950-28999",
+        rtpPorts: name === "a" ? "45200-45249" : "45250-45299",
       });
       running.push(caller);
       assert.ok(await caller.waitForOutput(/200 OK \(Parley/, 10_000), caller.output());

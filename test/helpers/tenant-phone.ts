@@ -93,6 +93,18 @@ export class TenantPhone {
     ]);
   }
 
+  /** A pager-mode MESSAGE (RFC 3428) of `text` to `number` (at `domain`, the tenant's by default). */
+  message(number: string, text: string, domain = this.o.domain): Promise<SipResponse> {
+    return this.outOfDialog(
+      "MESSAGE",
+      `sip:${number}@${domain}`,
+      number,
+      [],
+      text,
+      "text/plain;charset=UTF-8",
+    );
+  }
+
   /**
    * INVITE `number` (at `domain`, the tenant's by default) with an SDP offer of `rtpPort`;
    * resolves with the final response (a 2xx is ACKed and its dialog kept).
@@ -175,6 +187,7 @@ export class TenantPhone {
     toUser: string,
     headers: string[],
     body = "",
+    contentType?: string,
   ): Promise<SipResponse> {
     const callId = `${hex(8)}@tenant-phone`;
     const fromTag = hex(4);
@@ -196,6 +209,7 @@ export class TenantPhone {
             ...auth,
           ],
           body,
+          contentType,
         );
     };
     const first = await this.transaction(method, callId, build([]));
@@ -272,9 +286,9 @@ export class TenantPhone {
     });
   }
 
-  private raw(lines: string[], body = ""): Buffer {
+  private raw(lines: string[], body = "", contentType = "application/sdp"): Buffer {
     const all = [...lines];
-    if (body !== "") all.push("Content-Type: application/sdp");
+    if (body !== "") all.push(`Content-Type: ${contentType}`);
     all.push(`Content-Length: ${Buffer.byteLength(body)}`, "", body);
     return Buffer.from(all.join("\r\n"));
   }

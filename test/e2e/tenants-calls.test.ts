@@ -121,6 +121,10 @@ describe("two tenants' phones call their own 101 with audio (issue 21)", { skip 
           1,
           `${env.other(x).name}'s 101 was rung by its own 100 only${diag(phones)}`,
         );
+        // Nothing of x's 100 (its AOR names x's domain) ever reached the other tenant's 101.
+        const caller = new RegExp(`100@${x.domain.replace(".", "\\.")}`);
+        assert.match(phones[`${x.name}101`]!.output(), caller, `${x.name}'s own 101 shows its caller`);
+        assert.doesNotMatch(idle.output(), caller, diag(phones));
         for (const [me, peer] of [
           [`${x.name}100`, `${x.name}101`],
           [`${x.name}101`, `${x.name}100`],

@@ -183,5 +183,16 @@ describe("API isolation of registrations, calls, CDRs, voicemail and recordings 
       assert.equal((await items(view, "/recordings")).length, 1);
       assert.ok((await items(view, "/registrations")).some((r) => r.id === b.registration));
     }
+    // The provider's own PBX (no tenant named) made no call: none of the tenants' records.
+    const own = { api: (m: string, p: string) => env.provider(m, p) };
+    for (const path of [
+      "/cdrs?limit=100",
+      "/voicemail",
+      "/recordings",
+      "/registrations",
+      "/subscriptions",
+      "/calls",
+    ])
+      assert.deepEqual(await items(own, path), [], `the provider's own ${path}`);
   });
 });

@@ -6,6 +6,8 @@
  *   its own room's other member and nothing of the other room; each live view lists its own two.
  * - Call pick-up: while a's 101 rings, b's 100 dialling `*40*101#` (directed) or `*50` (group)
  *   takes nothing of a's call; a's own 102 dialling `*40*101#` picks it up.
+ * - Park: a call a's 101 parks at slot 5 (a REFER to `*70*5`) is in a's parking lot only; b's
+ *   100 dialling `*70*5` takes nothing; a's 101 dialling it does.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -28,7 +30,7 @@ import {
 const skip = missingTool("baresip") || missingTool("sox");
 const TONES: Record<string, number> = { a100: 440, a101: 1000, b100: 600, b101: 1400 };
 
-describe("conference rooms and call pick-up with the same numbers in two tenants (issue 21)", {
+describe("conference rooms, pick-up and park with the same numbers in two tenants (issue 21)", {
   skip,
 }, () => {
   let env: TwoTenants;
@@ -162,5 +164,58 @@ describe("conference rooms and call pick-up with the same numbers in two tenants
     const answered = await calling;
     assert.equal(answered.response.status, 200, "a's 100 is answered by the pick-up");
     assert.equal((await picker.inDialog(picked.dialog!)).status, 200);
+  });
+
+  it("a call parked at slot 5 of a is not b's: b's 100 dialling *70*5 takes nothing; a's 101 does", {
+    timeout: 60_000,
+  }, async () => {
+    const { a, b } = env;
+    const open = async (x: TenantHandle, user: string) => {
+      const p = await TenantPhone.open({
+        user,
+        password: x.password(user),
+        domain: x.domain,
+        port: env.parley.sipPort,
+      });
+      scripted.push(p);
+      return p;
+    };
+    const parker = await open(a, "101");
+    assert.equal((await parker.register()).status, 200);
+    const parked = await open(a, "100");
+    const call = await parked.call("101");
+    assert.equal(call.response.status, 200);
+    // Parley is a B2BUA: 101's side of the call is its own dialog (another Call-ID).
+    const held = parker.dialogs[0]!;
+    const refer = await parker.inDialog(held, "REFER", [
+      `Refer-To: <sip:*70*5@${a.domain}>`,
+      `Referred-By: <sip:101@${a.domain}>`,
+    ]);
+    assert.equal(refer.status, 202, `${refer.status} ${refer.reason}`);
+    const slot = await until(
+      "a's parked call",
+      async () => (await a.api("GET", "/api/v1/parked")).body.items[0],
+    );
+    assert.equal(slot.slot, 5, JSON.stringify(slot));
+    assert.deepEqual((await b.api("GET", "/api/v1/parked")).body.items, [], "b's parking lot is empty");
+
+    const stranger = await open(b, "100");
+    const tried = await stranger.call("*70*5");
+    if (tried.dialog !== undefined) await until("b's *70*5 ends", () => stranger.requests("BYE")[0], 15_000);
+    assert.equal(
+      (await a.api("GET", "/api/v1/parked")).body.items.length,
+      1,
+      `still parked in a (${tried.response.status})`,
+    );
+    assert.deepEqual(parked.requests("BYE"), [], "a's parked caller is still on the line");
+
+    const taker = await open(a, "101");
+    const taken = await taker.call("*70*5");
+    assert.equal(taken.response.status, 200, `${taken.response.status} ${taken.response.reason}`);
+    await until("a's lot empty", async () =>
+      (await a.api("GET", "/api/v1/parked")).body.items.length === 0 ? true : undefined,
+    );
+    assert.equal((await taker.inDialog(taken.dialog!)).status, 200);
+    await parked.waitFor((m) => m.method === "BYE");
   });
 });

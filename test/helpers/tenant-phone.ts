@@ -142,8 +142,8 @@ export class TenantPhone {
     return { response, dialog };
   }
 
-  /** BYE (or another request) within `dialog`; resolves with its final response. */
-  inDialog(dialog: Dialog, method = "BYE"): Promise<SipResponse> {
+  /** BYE (or another request, with `headers`) within `dialog`; resolves with its final response. */
+  inDialog(dialog: Dialog, method = "BYE", headers: readonly string[] = []): Promise<SipResponse> {
     const seq = ++dialog.cseq;
     return this.transaction(method, dialog.callId, (branch) =>
       this.raw([
@@ -154,6 +154,8 @@ export class TenantPhone {
         `To: ${dialog.remoteUri};tag=${dialog.remoteTag}`,
         `Call-ID: ${dialog.callId}`,
         `CSeq: ${seq} ${method}`,
+        `Contact: ${this.contact}`,
+        ...headers,
       ]),
     );
   }
@@ -320,6 +322,9 @@ export class TenantPhone {
           remoteTarget: /<([^>]+)>/.exec(req.get("contact") ?? "")?.[1] ?? "",
           cseq: 100,
         });
+    } else if (req.method === "INVITE") {
+      // A re-INVITE (hold, music, a transfer): its offer answered with this phone's SDP.
+      this.respond(fromPort, req, 200, this.sdp(this.localPort + 2));
     } else if (req.method === "CANCEL") {
       // RFC 3261 9.2: 200 to the CANCEL, then 487 to the INVITE it names (same branch).
       this.respond(fromPort, req, 200, "");

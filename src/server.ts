@@ -12,10 +12,9 @@ import type { BanList } from "./auth/ban-list.js";
 import type { CallEngine } from "./call/call-engine.js";
 import { MediaPlane } from "./call/media-plane.js";
 import type { Settings } from "./config/settings.js";
-import { contactHost } from "./contact-host.js";
 import type { SipCore } from "./core/sip-core.js";
 import type { SettingSourceMap } from "./live-settings-wiring.js";
-import { mediaAddresses } from "./media-address.js";
+import { mediaPlaneOptions } from "./media-plane-options.js";
 import { serverMetrics } from "./metrics/server-metrics.js";
 import { overloadControl } from "./overload-control.js";
 import type { LocationService } from "./registrar/location-service.js";
@@ -135,19 +134,8 @@ export async function createServer(settings: Settings, deps: ServerDeps): Promis
     logger,
   );
   // The media workers and the STUN server are the process's; each tenant has its prompts and relay.
-  const media = new MediaPlane({
-    rtpPorts: settings.rtpPorts,
-    mode: () => settings.mediaRelay,
-    ...mediaAddresses(settings, contactHost(settings), logger),
-    workers: settings.mediaWorkers,
-    timeoutSeconds: settings.mediaTimeout,
-    relatchAfterMs: settings.relayRelatchSilence,
-    stun: { addresses: settings.bind, port: settings.stunPort },
-    logger,
-    dataDir: settings.dataDir,
-    language: settings.language,
-    tonePlan: settings.tonePlan,
-  });
+  // settings is read again at each call: it becomes the default tenant's live view below.
+  const media = new MediaPlane({ ...mediaPlaneOptions(settings, logger), mode: () => settings.mediaRelay });
   const shared: SharedParts = {
     store,
     cdrs,

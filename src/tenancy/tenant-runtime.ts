@@ -22,7 +22,7 @@ import { SipCore } from "../core/sip-core.js";
 import { DialogManager } from "../dialog/dialog-manager.js";
 import { loadLiveSettings, type SettingSourceMap, wireLiveSettings } from "../live-settings-wiring.js";
 import type { MediaEngine } from "../media/media-engine.js";
-import { mediaAddresses } from "../media-address.js";
+import { mediaPlaneOptions } from "../media-plane-options.js";
 import { createEventServer } from "../presence/event-server.js";
 import { LocationService } from "../registrar/location-service.js";
 import { NatKeepalive } from "../registrar/nat-keepalive.js";
@@ -219,17 +219,8 @@ export async function createTenantRuntime(
   core.useDialogs(dialogs);
   // The media workers are the process's; prompts, music and the relay's policy are the tenant's.
   const media = new MediaPlane({
-    rtpPorts: settings.rtpPorts,
-    mode: () => settings.mediaRelay,
-    ...mediaAddresses(settings, contactHost(settings), logger),
-    workers: settings.mediaWorkers,
-    timeoutSeconds: settings.mediaTimeout,
-    relatchAfterMs: settings.relayRelatchSilence,
+    ...mediaPlaneOptions(settings, logger),
     stun: { addresses: settings.bind, port: 0 },
-    logger,
-    dataDir: settings.dataDir,
-    language: settings.language,
-    tonePlan: settings.tonePlan,
     engine: shared.media,
   });
   const features = new FeatureCodeTable();

@@ -1,27 +1,16 @@
 /** The tenants routes' view of the tenant manager (issue 21): rows as the API shows them. */
 import type { TenantItemType, TenantsView } from "../api/routes/tenants.js";
+import type { Domain } from "../store/domain-repository.js";
 import type { Store } from "../store/index.js";
 import type { Tenant, TenantManager } from "./tenant-manager.js";
 
 export function tenantsView(manager: TenantManager, store: Store): TenantsView {
-  const item = async (tenant: Tenant): Promise<TenantItemType> => {
-    const d = tenant.runtime.domain;
-    return {
-      name: d.name,
-      domain: d.sipDomain ?? "",
-      realm: d.realm,
-      ports: d.ports,
-      limits: d.limits,
-      state: d.state,
-      totals: {
-        users: await store.users.count(d.id),
-        registrations: tenant.runtime.location.size,
-        activeCalls: tenant.runtime.originator.list().length,
-      },
-      createdAt: new Date(d.createdAt).toISOString(),
-      updatedAt: new Date(d.updatedAt).toISOString(),
-    };
-  };
+  const item = async (tenant: Tenant): Promise<TenantItemType> =>
+    toItem(tenant.runtime.domain, {
+      users: await store.users.count(tenant.runtime.domain.id),
+      registrations: tenant.runtime.location.size,
+      activeCalls: tenant.runtime.originator.list().length,
+    });
   const byName = async (name: string) => {
     const tenant = manager.get(name);
     if (tenant === undefined) return undefined;
@@ -31,18 +20,7 @@ export function tenantsView(manager: TenantManager, store: Store): TenantsView {
   const deleted = async (): Promise<TenantItemType[]> =>
     (await store.domains.list())
       .filter((d) => d.state === "deleted")
-      .map((d) => ({
-        name: d.name,
-        domain: d.sipDomain ?? "",
-        realm: d.realm,
-        ports: d.ports,
-        limits: d.limits,
-        state: d.state,
-        totals: { users: 0, registrations: 0, activeCalls: 0 },
-        createdAt: new Date(d.createdAt).toISOString(),
-        updatedAt: new Date(d.updatedAt).toISOString(),
-        ...(d.purgeAt === undefined ? {} : { cdrsKeptUntil: new Date(d.purgeAt).toISOString() }),
-      }));
+      .map((d) => toItem(d, { users: 0, registrations: 0, activeCalls: 0 }));
   return {
     list: async () => [...(await Promise.all(manager.list().map(item))), ...(await deleted())],
     async recordsOf(name) {
@@ -74,5 +52,20 @@ export function tenantsView(manager: TenantManager, store: Store): TenantsView {
     requestDelete: (name) => manager.requestDelete(name),
     confirmDelete: (name, code) => manager.confirmDelete(name, code),
     rotateToken: (name) => manager.rotateToken(name),
+  };
+}
+
+function toItem(d: Domain, totals: TenantItemType["totals"]): TenantItemType {
+  return {
+    name: d.name,
+    domain: d.sipDomain ?? "",
+    realm: d.realm,
+    ports: d.ports,
+    limits: d.limits,
+    state: d.state,
+    totals,
+    createdAt: new Date(d.createdAt).toISOString(),
+    updatedAt: new Date(d.updatedAt).toISOString(),
+    ...(d.purgeAt === undefined ? {} : { cdrsKeptUntil: new Date(d.purgeAt).toISOString() }),
   };
 }

@@ -8,6 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { Domain } from "../store/domain-repository.js";
 import { API_PREFIX_PATHS } from "./api-paths.js";
+import { bearerToken, isApiToken } from "./auth.js";
 import { ApiError, errorResponses } from "./errors.js";
 import type { ApiDeps } from "./types.js";
 
@@ -25,7 +26,12 @@ export function tenantScope(v1: FastifyInstance, deps: ApiDeps, domain: Domain):
         },
       },
     },
-    async () => ({ name: domain.name, domain: domain.sipDomain ?? "", provider: deps.tenants !== undefined }),
+    async (request) => ({
+      name: domain.name,
+      domain: domain.sipDomain ?? "",
+      // The provider acting inside a tenant is still the provider (its switcher stays).
+      provider: deps.tenants !== undefined || isProvider(deps, request.headers.authorization),
+    }),
   );
   const limits = deps.limits;
   if (limits === undefined) return;
@@ -51,4 +57,11 @@ export function tenantScope(v1: FastifyInstance, deps: ApiDeps, domain: Domain):
         ]);
     }
   });
+}
+
+function isProvider(deps: ApiDeps, authorization: string | undefined): boolean {
+  const presented = bearerToken(authorization);
+  const provider = deps.provider;
+  if (presented === undefined || provider === undefined) return false;
+  return isApiToken(presented, provider.token) || provider.sessions?.check(presented, false) !== undefined;
 }

@@ -35,7 +35,7 @@ export const DOMAIN_HEADER = "x-parley-domain";
 export class TenantHttp {
   private readonly apps = new Map<
     string,
-    { readonly runtime: object; readonly token: string; readonly app: Promise<FastifyInstance> }
+    { readonly runtime: object; readonly version: number; readonly app: Promise<FastifyInstance> }
   >();
 
   constructor(private readonly o: TenantHttpOptions) {}
@@ -92,8 +92,9 @@ export class TenantHttp {
 
   private appOf(tenant: Tenant): Promise<FastifyInstance> {
     const built = this.apps.get(tenant.name);
-    // A tenant whose PBX was started again (new ports) or whose token changed gets a new API.
-    if (built !== undefined && built.runtime === tenant.runtime && built.token === tenant.secrets.token)
+    // A tenant whose PBX was started again (new ports), or whose token or password changed, gets a
+    // new API (its sign-ins end).
+    if (built !== undefined && built.runtime === tenant.runtime && built.version === tenant.secrets.version)
       return built.app;
     built?.app.then((a) => a.close()).catch(() => {});
     const runtime = tenant.runtime;
@@ -119,7 +120,7 @@ export class TenantHttp {
       await instance.ready();
       return instance;
     })();
-    this.apps.set(tenant.name, { runtime, token: tenant.secrets.token, app });
+    this.apps.set(tenant.name, { runtime, version: tenant.secrets.version, app });
     return app;
   }
 }

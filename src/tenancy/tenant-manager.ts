@@ -8,6 +8,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import type { Settings } from "../config/settings.js";
 import type { Domain, TenantLimits, TenantPorts } from "../store/domain-repository.js";
+import { ConflictError, ValidationError } from "../store/errors.js";
+import { DEFAULT_MIN_PASSWORD_LENGTH, passwordPolicyErrors } from "../store/password-policy.js";
 import { probePorts } from "../transport/port-probe.js";
 import { SipTransportLayer } from "../transport/transport-layer.js";
 import type { Logger } from "../util/logger.js";
@@ -117,6 +119,7 @@ export class TenantManager {
     if (max !== undefined && (input.users?.length ?? 0) > max)
       throw new TenantProblem("limit_reached", "users", `tenant ${input.name} allows ${max} users`);
     await this.checkPorts(input.ports ?? {});
+    this.checkPresetUsers(input.users ?? []);
     const domain = await store.tenants.create({
       name: input.name,
       sipDomain: input.domain.toLowerCase(),
@@ -131,12 +134,17 @@ export class TenantManager {
       const apiToken = await newTenantToken(dir, domain.name);
       const secrets = await openTenantSecrets(dir);
       await secrets.admin.set(input.adminPassword);
-      for (const user of input.users ?? [])
-        await store.users.create(domain.id, {
-          name: user.name,
-          password: user.password,
-          ...(user.displayName === undefined ? {} : { displayName: user.displayName }),
-        });
+      for (const [i, user] of (input.users ?? []).entries()) {
+        try {
+          await store.users.create(domain.id, {
+            name: user.name,
+            password: user.password,
+            ...(user.displayName === undefined ? {} : { displayName: user.displayName }),
+          });
+        } catch (err) {
+          throw presetUserProblem(err, i);
+        }
+      }
       await this.launch(domain);
       this.o.logger.info({ tenant: domain.name, domain: domain.sipDomain }, "tenant created");
       this.o.onChange?.();
@@ -152,9 +160,14 @@ export class TenantManager {
 
   async update(
     name: string,
-    patch: { domain?: string; ports?: TenantPorts; limits?: TenantLimits },
+    patch: { domain?: string; ports?: TenantPorts; limits?: TenantLimits; adminPassword?: string },
   ): Promise<Domain> {
     const tenant = this.must(name);
+    // A new administrator password; the tenant's API (and its sign-ins) is built anew.
+    if (patch.adminPassword !== undefined) {
+      await tenant.secrets.admin.set(patch.adminPassword);
+      tenant.secrets.version++;
+    }
     const portsChanged =
       patch.ports !== undefined &&
       JSON.stringify(patch.ports) !== JSON.stringify(tenant.runtime.domain.ports);
@@ -228,9 +241,27 @@ export class TenantManager {
     const dir = tenantDataDir(this.o.settings, name);
     const token = await newTenantToken(dir, name);
     // The API built with the old token is dropped; the next request builds one with the new.
-    (tenant.secrets as { token: string }).token = token;
+    tenant.secrets.token = token;
+    tenant.secrets.version++;
     this.o.onChange?.();
     return token;
+  }
+
+  /** The users' password policy (store/password-policy.ts) holds for preset users too. */
+  private checkPresetUsers(users: NonNullable<NewTenantInput["users"]>): void {
+    const min = this.o.settings.minPasswordLength ?? DEFAULT_MIN_PASSWORD_LENGTH;
+    const errors = users.flatMap((u, i) =>
+      passwordPolicyErrors(u.name, u.password, min).map((e) => ({
+        field: `users[${i}].${e.field}`,
+        message: e.message,
+      })),
+    );
+    const seen = new Set<string>();
+    users.forEach((u, i) => {
+      if (seen.has(u.name)) errors.push({ field: `users[${i}].name`, message: `${u.name} is given twice` });
+      seen.add(u.name);
+    });
+    if (errors.length > 0) throw new ValidationError(errors);
   }
 
   private must(name: string): Tenant {
@@ -326,4 +357,15 @@ export class TenantManager {
     this.o.router.remove(name);
     await tenant.runtime.stop();
   }
+}
+
+/** A preset user's store error, its fields named inside `users[i]`. */
+function presetUserProblem(err: unknown, i: number): unknown {
+  if (err instanceof ValidationError)
+    return new ValidationError(
+      err.errors.map((e) => ({ field: `users[${i}].${e.field}`, message: e.message })),
+    );
+  if (err instanceof ConflictError)
+    return new ValidationError([{ field: `users[${i}].name`, message: err.message }]);
+  return err;
 }

@@ -62,15 +62,17 @@ export function tenantOfToken(token: string): string | undefined {
 }
 
 export interface TenantSecrets {
-  readonly token: string;
+  token: string;
   readonly admin: AdminPassword;
+  /** Counts changes of the token and password: the tenant's API (and its sign-ins) is built anew. */
+  version: number;
 }
 
 export async function openTenantSecrets(dir: string): Promise<TenantSecrets> {
   await mkdir(dir, { recursive: true });
   const token = resolveApiToken({ configured: undefined, dataDir: dir }).token;
   const { admin } = await AdminPassword.open({ dataDir: dir });
-  return { token, admin };
+  return { token, admin, version: 0 };
 }
 
 /** A new token for the tenant (the old one stops at once); written atomically. */

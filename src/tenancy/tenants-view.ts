@@ -42,7 +42,12 @@ export function tenantsView(manager: TenantManager, store: Store): TenantsView {
       return { tenant: await must(domain.name), apiToken };
     },
     async update(name, patch) {
-      await manager.update(name, patch);
+      await manager.update(name, {
+        ...(patch.domain === undefined ? {} : { domain: patch.domain }),
+        ...(patch.ports === undefined ? {} : { ports: patch.ports }),
+        ...(patch.limits === undefined ? {} : { limits: patch.limits }),
+        ...(patch.admin === undefined ? {} : { adminPassword: patch.admin.password }),
+      });
       return must(name);
     },
     async setSuspended(name, suspended) {

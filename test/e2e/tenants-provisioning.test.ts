@@ -75,6 +75,65 @@ describe("tenant provisioning (issue 21)", () => {
     assert.equal(existsSync(join(parley.dataDir, "tenants", "small")), false);
   });
 
+  it("holds preset users to the password policy, naming each bad one inside users[i]", async () => {
+    const res = await provider("POST", "/api/v1/tenants", {
+      name: "weak",
+      domain: "weak.test",
+      admin: { password: ADMIN_PASSWORD },
+      users: [
+        { name: "100", password: "good-secret-100" },
+        { name: "200", password: "200" },
+        { name: "100", password: "good-secret-101" },
+      ],
+    });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    const fields = res.body.errors.map((e: { field: string }) => e.field).sort();
+    assert.deepEqual(fields, ["users[1].password", "users[1].password", "users[2].name"]);
+    assert.equal((await provider("GET", "/api/v1/tenants/weak")).status, 404);
+    const bad = await provider("POST", "/api/v1/tenants", {
+      name: "weak",
+      domain: "weak.test",
+      admin: { password: ADMIN_PASSWORD },
+      users: [{ name: "not a number!", password: "good-secret-100" }],
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.errors[0].field, /^users\[0\]\./);
+  });
+
+  it("the provider resets a tenant administrator's password: its sign-ins end, the new one signs in", async () => {
+    const created = await provider("POST", "/api/v1/tenants", {
+      name: "reset",
+      domain: "reset.test",
+      admin: { password: ADMIN_PASSWORD },
+    });
+    assert.equal(created.status, 201);
+    const signIn = (password: string) =>
+      fetch(`http://127.0.0.1:${parley.httpPort}/api/v1/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-parley-tenant": "reset" },
+        body: JSON.stringify({ password }),
+      });
+    const first = await signIn(ADMIN_PASSWORD);
+    assert.equal(first.status, 201);
+    const session = ((await first.json()) as { token: string }).token;
+    const asSession = () =>
+      callApi(parley.httpPort, session, "GET", "/api/v1/tenant", undefined, { "x-parley-tenant": "reset" });
+    assert.deepEqual((await asSession()).body, { name: "reset", domain: "reset.test", provider: false });
+    const scoped = await provider("GET", "/api/v1/tenant", undefined, { "x-parley-tenant": "reset" });
+    assert.deepEqual(
+      scoped.body,
+      { name: "reset", domain: "reset.test", provider: true },
+      "the provider inside a tenant",
+    );
+    const changed = await provider("PATCH", "/api/v1/tenants/reset", {
+      admin: { password: "a-new-admin-pw" },
+    });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    assert.equal((await asSession()).status, 401, "the old sign-in ended");
+    assert.equal((await signIn(ADMIN_PASSWORD)).status, 401);
+    assert.equal((await signIn("a-new-admin-pw")).status, 201);
+  });
+
   it("a tenant may not change the provider's settings; its phone registers with its domain", async () => {
     const created = await provider("POST", "/api/v1/tenants", {
       name: "acme",

@@ -91,7 +91,24 @@ const NewTenant = Type.Object(
   { additionalProperties: false },
 );
 const TenantPatch = Type.Object(
-  { domain: Type.Optional(Domain), ports: Type.Optional(Ports), limits: Type.Optional(Limits) },
+  {
+    domain: Type.Optional(Domain),
+    ports: Type.Optional(Ports),
+    limits: Type.Optional(Limits),
+    admin: Type.Optional(
+      Type.Object(
+        {
+          password: Type.String({
+            minLength: 8,
+            maxLength: 256,
+            writeOnly: true,
+            description: "A new password for the tenant's administrator (its sign-ins end).",
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -171,7 +188,7 @@ export const tenantsRoutes: FastifyPluginAsyncTypebox<{ tenants: TenantsView; st
       schema: {
         operationId: "updateTenant",
         tags,
-        summary: "Change a tenant's domain, ports or limits (provider only)",
+        summary: "Change a tenant's domain, ports, limits or administrator password (provider only)",
         params: NameParam,
         body: TenantPatch,
         response: { 200: TenantItem, ...errorResponses(400, 401, 404, 409) },

@@ -9,42 +9,25 @@
  * recordings) hold a's own only; the provider naming b sees b's.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { RtpPeer } from "../helpers/rtp-peer.js";
-import { type Dialog, TenantPhone } from "../helpers/tenant-phone.js";
-import {
-  type ApiAnswer,
-  startTwoTenants,
-  type TenantHandle,
-  type TwoTenants,
-  until,
-} from "../helpers/tenants.js";
+import type { Dialog, TenantPhone } from "../helpers/tenant-phone.js";
+import { type ApiAnswer, type TenantHandle, until, useTwoTenants } from "../helpers/tenants.js";
 
 describe("API isolation of registrations, calls, CDRs, voicemail and recordings (issue 21)", () => {
-  let env: TwoTenants;
-  const closers: Array<{ close(): void }> = [];
+  const env = useTwoTenants(["--rtp-ports", "44000-44199"]);
   /** b's records: ids the API gave. */
   const b: Record<string, string> = {};
   const bCallIds: string[] = [];
 
   before(async () => {
-    env = await startTwoTenants(["--rtp-ports", "44000-44199"]);
     const { b: tb } = env;
     const rec = await tb.api("PATCH", "/api/v1/users/101", { recording: "always" });
     assert.equal(rec.status, 200, JSON.stringify(rec.body));
     const vm = await tb.addUser("555", { voicemailOnUnreachableOrNoAnswer: true });
     assert.equal(vm.status, 201, JSON.stringify(vm.body));
   });
-  after(async () => {
-    for (const c of closers) c.close();
-    await env?.parley.stop();
-  });
-
-  async function phone(x: TenantHandle, user: string, port = env.parley.sipPort): Promise<TenantPhone> {
-    const p = await TenantPhone.open({ user, password: x.password(user), domain: x.domain, port });
-    closers.push(p);
-    return p;
-  }
+  const phone = env.phone;
 
   /** A call from `caller` with an RTP peer sending `hz` to Parley's media port for `ms`, then BYE. */
   async function talk(
@@ -55,7 +38,7 @@ describe("API isolation of registrations, calls, CDRs, voicemail and recordings 
     during?: (d: Dialog) => Promise<void>,
   ) {
     const ear = await RtpPeer.open();
-    closers.push(ear);
+    env.track(ear);
     const { response, dialog } = await caller.call(number, { rtpPort: ear.port });
     assert.equal(response.status, 200, `${number}: ${response.status} ${response.reason}`);
     const port = Number(/^m=audio (\d+)/m.exec(response.body.toString())?.[1]);

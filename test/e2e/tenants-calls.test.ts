@@ -8,56 +8,27 @@
  * shared one: b's 101 still gets no INVITE (a's credentials do not open b).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { BaresipPhone, toneWav } from "../helpers/baresip-phone.js";
+import { before, describe, it } from "node:test";
+import type { BaresipPhone } from "../helpers/baresip-phone.js";
 import { describeHeard, heard } from "../helpers/phone-audio.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { TenantPhone } from "../helpers/tenant-phone.js";
-import {
-  startTwoTenants,
-  type TenantHandle,
-  type TwoTenants,
-  tenantAccount,
-  until,
-} from "../helpers/tenants.js";
+import { type TenantHandle, toneFiles, until, useTenantBaresip, useTwoTenants } from "../helpers/tenants.js";
 
 const skip = missingTool("baresip") || missingTool("sox");
-const REGISTERED = /200 OK \(Parley[^)]*\) \[1 binding\]/;
 /** Each phone's tone: what the other side of its call must hear. */
 const TONES: Record<string, number> = { a100: 440, a101: 1000, b100: 600, b101: 1400 };
 
 describe("two tenants' phones call their own 101 with audio (issue 21)", { skip }, () => {
-  let env: TwoTenants;
-  let work: string;
-  let rtpBase = 44600;
-  const running: BaresipPhone[] = [];
+  const env = useTwoTenants(["--rtp-ports", "43200-43399"]);
+  const baresip = useTenantBaresip(env, "calls", 44600);
 
   before(async () => {
-    env = await startTwoTenants(["--rtp-ports", "43200-43399"]);
-    work = mkdtempSync(join(tmpdir(), "parley-tenants-calls-"));
-    for (const hz of Object.values(TONES)) await toneWav(join(work, `${hz}.wav`), hz, 30);
-  });
-  after(async () => {
-    await Promise.all(running.map((p) => p.stop()));
-    await env?.parley.stop();
-    rmSync(work, { recursive: true, force: true });
+    await toneFiles(baresip.work, Object.values(TONES), 30);
   });
 
-  async function phone(t: TenantHandle, user: string, port: number): Promise<BaresipPhone> {
-    const p = await BaresipPhone.start({
-      account: tenantAccount(t, user, port),
-      source: join(work, `${TONES[`${t.name}${user}`]}.wav`),
-      autoAnswer: user === "101",
-      rtpPorts: `${rtpBase}-${rtpBase + 49}`,
-    });
-    rtpBase += 50;
-    running.push(p);
-    assert.ok(await p.waitForOutput(REGISTERED, 10_000), `${user}@${t.domain} registered\n${p.output()}`);
-    return p;
-  }
+  const phone = (t: TenantHandle, user: string, port: number): Promise<BaresipPhone> =>
+    baresip.phone(t, user, { hz: TONES[`${t.name}${user}`]!, port, autoAnswer: user === "101" });
 
   const diag = (phones: Record<string, BaresipPhone>) =>
     Object.entries(phones)

@@ -9,27 +9,17 @@
  * registrations kept.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { isPortBound } from "../helpers/port-bound.js";
 import { freePort } from "../helpers/ports.js";
 import { TenantPhone } from "../helpers/tenant-phone.js";
-import { startTwoTenants, type TwoTenants } from "../helpers/tenants.js";
+import { useTwoTenants } from "../helpers/tenants.js";
 
 describe("a tenant's SIP domain and own port changed by the provider (issue 21)", () => {
-  let env: TwoTenants;
-  const phones: TenantPhone[] = [];
-
-  before(async () => {
-    env = await startTwoTenants();
-  });
-  after(async () => {
-    for (const p of phones) p.close();
-    await env?.parley.stop();
-  });
+  const env = useTwoTenants();
 
   async function register(domain: string, port: number, password: string, user = "100") {
-    const p = await TenantPhone.open({ user, password, domain, port });
-    phones.push(p);
+    const p = env.track(await TenantPhone.open({ user, password, domain, port }));
     return p.register();
   }
 
@@ -76,7 +66,7 @@ describe("a tenant's SIP domain and own port changed by the provider (issue 21)"
       domain,
       port: parley.sipPort,
     });
-    phones.push(stays);
+    env.track(stays);
     assert.equal((await stays.register()).status, 200);
     const port = await freePort();
     const moved = await env.provider("PATCH", "/api/v1/tenants/a", { ports: { udp: port } });
@@ -88,7 +78,7 @@ describe("a tenant's SIP domain and own port changed by the provider (issue 21)"
     assert.equal(await isPortBound(port, "udp", pid), true, "Parley holds the new port");
     // The PBX started again on the new port with the registrations it had: 101 is rung.
     const caller = await TenantPhone.open({ user: "100", password: a.password("100"), domain, port });
-    phones.push(caller);
+    env.track(caller);
     const call = await caller.call("101");
     assert.equal(call.response.status, 200, `${call.response.status} ${call.response.reason}`);
     assert.equal(stays.requests("INVITE").length, 1);

@@ -12,27 +12,13 @@
  *   call under way still ends cleanly, b is served; resume restores a.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { TenantPhone } from "../helpers/tenant-phone.js";
-import { startTwoTenants, type TenantHandle, type TwoTenants } from "../helpers/tenants.js";
+import { describe, it } from "node:test";
+import { useTwoTenants } from "../helpers/tenants.js";
 
 describe("tenant limits and suspension, end to end (issue 21)", () => {
-  let env: TwoTenants;
-  const phones: TenantPhone[] = [];
+  const env = useTwoTenants();
 
-  before(async () => {
-    env = await startTwoTenants();
-  });
-  after(async () => {
-    for (const p of phones) p.close();
-    await env?.parley.stop();
-  });
-
-  async function phone(x: TenantHandle, user: string, port = env.parley.sipPort): Promise<TenantPhone> {
-    const p = await TenantPhone.open({ user, password: x.password(user), domain: x.domain, port });
-    phones.push(p);
-    return p;
-  }
+  const phone = env.phone;
 
   async function limits(name: string, value: Record<string, number>): Promise<void> {
     const res = await env.provider("PATCH", `/api/v1/tenants/${name}`, { limits: value });
@@ -138,16 +124,16 @@ describe("tenant limits and suspension, end to end (issue 21)", () => {
     assert.equal(bCalls.body.items.length, 2, JSON.stringify(bCalls.body));
     for (const c of [b1, b2])
       assert.equal(
-        (await phones.find((p) => p.dialogs.includes(c.dialog!))!.inDialog(c.dialog!)).status,
+        (await env.phones.find((p) => p.dialogs.includes(c.dialog!))!.inDialog(c.dialog!)).status,
         200,
       );
 
     // a's call ends: a new one goes through.
-    const aCaller = phones.find((p) => p.dialogs.includes(first.dialog!))!;
+    const aCaller = env.phones.find((p) => p.dialogs.includes(first.dialog!))!;
     assert.equal((await aCaller.inDialog(first.dialog!)).status, 200);
     const again = await (await phone(a, "100")).call("*43");
     assert.equal(again.response.status, 200, `${again.response.status} ${again.response.reason}`);
-    assert.equal((await phones.at(-1)!.inDialog(again.dialog!)).status, 200);
+    assert.equal((await env.phones.at(-1)!.inDialog(again.dialog!)).status, 200);
     await limits("a", {});
   });
 
@@ -174,7 +160,7 @@ describe("tenant limits and suspension, end to end (issue 21)", () => {
       assert.equal(inv.response.reason, "Tenant Suspended");
     }
     // The call under way ends cleanly (a request inside its dialog passes).
-    const holder = phones.find((p) => p.dialogs.includes(up.dialog!))!;
+    const holder = env.phones.find((p) => p.dialogs.includes(up.dialog!))!;
     assert.equal((await holder.inDialog(up.dialog!)).status, 200, "BYE of the call under way");
 
     for (const port of [b.port, env.parley.sipPort]) {

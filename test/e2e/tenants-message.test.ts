@@ -6,32 +6,21 @@
  * shared port (b does not take a's credentials) nor on a's own port (a keeps its requests).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { TenantPhone } from "../helpers/tenant-phone.js";
-import { sleep, startTwoTenants, type TenantHandle, type TwoTenants } from "../helpers/tenants.js";
+import { before, describe, it } from "node:test";
+import type { TenantPhone } from "../helpers/tenant-phone.js";
+import { sleep, type TenantHandle, useTwoTenants } from "../helpers/tenants.js";
 
 describe("instant messages stay inside their tenant (issue 21)", () => {
-  let env: TwoTenants;
-  const phones: TenantPhone[] = [];
+  const env = useTwoTenants();
   const inbox: Record<string, TenantPhone> = {};
 
   before(async () => {
-    env = await startTwoTenants();
     for (const x of [env.a, env.b]) {
       inbox[x.name] = await phone(x, "101", env.parley.sipPort);
       assert.equal((await inbox[x.name]!.register()).status, 200);
     }
   });
-  after(async () => {
-    for (const p of phones) p.close();
-    await env?.parley.stop();
-  });
-
-  async function phone(x: TenantHandle, user: string, port: number): Promise<TenantPhone> {
-    const p = await TenantPhone.open({ user, password: x.password(user), domain: x.domain, port });
-    phones.push(p);
-    return p;
-  }
+  const phone = (x: TenantHandle, user: string, port: number) => env.phone(x, user, port);
 
   /** The texts a tenant's 101 received so far. */
   const texts = (name: string) => inbox[name]!.requests("MESSAGE").map((m) => m.body.toString());

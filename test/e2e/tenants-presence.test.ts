@@ -7,29 +7,16 @@
  * domain is a's to answer, and b's credentials do not open it.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { TenantPhone } from "../helpers/tenant-phone.js";
-import { sleep, startTwoTenants, type TenantHandle, type TwoTenants, until } from "../helpers/tenants.js";
+import { describe, it } from "node:test";
+import type { TenantPhone } from "../helpers/tenant-phone.js";
+import { sleep, type TenantHandle, until, useTwoTenants } from "../helpers/tenants.js";
 
 describe("busy lamps and presence stay inside their tenant (issue 21)", () => {
-  let env: TwoTenants;
-  const phones: TenantPhone[] = [];
+  const env = useTwoTenants();
   const watcher: Record<string, TenantPhone> = {};
   const callee: Record<string, TenantPhone> = {};
 
-  before(async () => {
-    env = await startTwoTenants();
-  });
-  after(async () => {
-    for (const p of phones) p.close();
-    await env?.parley.stop();
-  });
-
-  async function phone(x: TenantHandle, user: string, port = env.parley.sipPort): Promise<TenantPhone> {
-    const p = await TenantPhone.open({ user, password: x.password(user), domain: x.domain, port });
-    phones.push(p);
-    return p;
-  }
+  const phone = env.phone;
 
   /** What a watcher's NOTIFYs of `event` said so far. */
   const lamp = (x: TenantHandle, event: string) => watcher[x.name]!.notifies(event);

@@ -10,21 +10,18 @@
  *   100 dialling `*70*5` takes nothing; a's 101 dialling it does.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { BaresipPhone, toneWav } from "../helpers/baresip-phone.js";
+import { before, describe, it } from "node:test";
+import type { BaresipPhone } from "../helpers/baresip-phone.js";
 import { describeHeard, heard } from "../helpers/phone-audio.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { TenantPhone } from "../helpers/tenant-phone.js";
 import {
   sleep,
-  startTwoTenants,
   type TenantHandle,
-  type TwoTenants,
-  tenantAccount,
+  toneFiles,
   until,
+  useTenantBaresip,
+  useTwoTenants,
 } from "../helpers/tenants.js";
 
 const skip = missingTool("baresip") || missingTool("sox");
@@ -33,16 +30,11 @@ const TONES: Record<string, number> = { a100: 440, a101: 1000, b100: 600, b101: 
 describe("conference rooms, pick-up and park with the same numbers in two tenants (issue 21)", {
   skip,
 }, () => {
-  let env: TwoTenants;
-  let work: string;
-  let rtpBase = 45600;
-  const running: BaresipPhone[] = [];
-  const scripted: TenantPhone[] = [];
+  const env = useTwoTenants(["--rtp-ports", "44400-44599"]);
+  const baresip = useTenantBaresip(env, "rooms", 45600);
 
   before(async () => {
-    env = await startTwoTenants(["--rtp-ports", "44400-44599"]);
-    work = mkdtempSync(join(tmpdir(), "parley-tenants-rooms-"));
-    for (const hz of Object.values(TONES)) await toneWav(join(work, `${hz}.wav`), hz, 60);
+    await toneFiles(baresip.work, Object.values(TONES), 60);
     for (const x of [env.a, env.b]) {
       const room = await x.api("POST", "/api/v1/conference-rooms", {
         number: "8001",
@@ -51,24 +43,8 @@ describe("conference rooms, pick-up and park with the same numbers in two tenant
       assert.equal(room.status, 201, JSON.stringify(room.body));
     }
   });
-  after(async () => {
-    await Promise.all(running.map((p) => p.stop()));
-    for (const p of scripted) p.close();
-    await env?.parley.stop();
-    rmSync(work, { recursive: true, force: true });
-  });
-
-  async function phone(x: TenantHandle, user: string): Promise<BaresipPhone> {
-    const p = await BaresipPhone.start({
-      account: tenantAccount(x, user, env.parley.sipPort),
-      source: join(work, `${TONES[`${x.name}${user}`]}.wav`),
-      rtpPorts: `${rtpBase}-${rtpBase + 49}`,
-    });
-    rtpBase += 50;
-    running.push(p);
-    assert.ok(await p.waitForOutput(/200 OK \(Parley/, 10_000), `${user}@${x.domain}\n${p.output()}`);
-    return p;
-  }
+  const phone = (x: TenantHandle, user: string): Promise<BaresipPhone> =>
+    baresip.phone(x, user, { hz: TONES[`${x.name}${user}`]!, registered: /200 OK \(Parley/, says: "" });
 
   it("room 8001 of a and room 8001 of b: each member hears its own room only", {
     timeout: 90_000,
@@ -133,7 +109,7 @@ describe("conference rooms, pick-up and park with the same numbers in two tenant
         port: env.parley.sipPort,
         ringOnly,
       });
-      scripted.push(p);
+      env.track(p);
       return p;
     };
     const ringer = await open(a, "101", true);
@@ -177,7 +153,7 @@ describe("conference rooms, pick-up and park with the same numbers in two tenant
         domain: x.domain,
         port: env.parley.sipPort,
       });
-      scripted.push(p);
+      env.track(p);
       return p;
     };
     const parker = await open(a, "101");

@@ -8,50 +8,29 @@
  *   length; the API and the data dir show the upload in a only.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { SHIPPED_PROMPTS_DIR } from "../../src/media/prompts/prompt-library.js";
 import { toneShare, wavSamples } from "../helpers/audio-measure.js";
-import { BaresipPhone, toneWav } from "../helpers/baresip-phone.js";
+import { type BaresipPhone, toneWav } from "../helpers/baresip-phone.js";
 import { describeHeard, heard, heardBeforeEnd, receivedDumps } from "../helpers/phone-audio.js";
 import { missingTool } from "../helpers/run-tool.js";
-import { startTwoTenants, type TenantHandle, type TwoTenants, tenantAccount } from "../helpers/tenants.js";
+import { type TenantHandle, toneFiles, useTenantBaresip, useTwoTenants } from "../helpers/tenants.js";
 
 const skip = missingTool("baresip") || missingTool("sox");
-const REGISTERED = /200 OK \(Parley[^)]*\) \[1 binding\]/;
 const TONE: Record<string, number> = { a: 440, b: 600 };
 
 describe("the same feature codes and prompts in two tenants (issue 21)", { skip }, () => {
-  let env: TwoTenants;
-  let work: string;
-  let rtpBase = 45000;
-  const running: BaresipPhone[] = [];
+  const env = useTwoTenants(["--rtp-ports", "43400-43599"]);
+  const baresip = useTenantBaresip(env, "services", 45000);
 
   before(async () => {
-    env = await startTwoTenants(["--rtp-ports", "43400-43599"]);
-    work = mkdtempSync(join(tmpdir(), "parley-tenants-services-"));
-    for (const hz of [...Object.values(TONE), 700]) await toneWav(join(work, `${hz}.wav`), hz, 30);
-  });
-  after(async () => {
-    await Promise.all(running.map((p) => p.stop()));
-    await env?.parley.stop();
-    rmSync(work, { recursive: true, force: true });
+    await toneFiles(baresip.work, [...Object.values(TONE), 700], 30);
   });
 
   /** A registered phone of the tenant's 100 on the shared port, sending the tenant's tone. */
-  async function phone(t: TenantHandle): Promise<BaresipPhone> {
-    const p = await BaresipPhone.start({
-      account: tenantAccount(t, "100", env.parley.sipPort),
-      source: join(work, `${TONE[t.name]}.wav`),
-      rtpPorts: `${rtpBase}-${rtpBase + 49}`,
-    });
-    rtpBase += 50;
-    running.push(p);
-    assert.ok(await p.waitForOutput(REGISTERED, 10_000), `100@${t.domain} registered\n${p.output()}`);
-    return p;
-  }
+  const phone = (t: TenantHandle): Promise<BaresipPhone> => baresip.phone(t, "100", { hz: TONE[t.name]! });
 
   /** The phone dials `code` at its tenant's domain; resolves once Parley has answered. */
   async function dial(p: BaresipPhone, t: TenantHandle, code: string): Promise<void> {
@@ -99,11 +78,11 @@ describe("the same feature codes and prompts in two tenants (issue 21)", { skip 
     timeout: 60_000,
   }, async (t) => {
     const { a, b, parley } = env;
-    await toneWav(join(work, "prompt-700.wav"), 700, 2);
+    await toneWav(join(baresip.work, "prompt-700.wav"), 700, 2);
     const put = await a.api(
       "PUT",
       "/api/v1/prompts/en/prompt-test",
-      readFileSync(join(work, "prompt-700.wav")),
+      readFileSync(join(baresip.work, "prompt-700.wav")),
     );
     assert.equal(put.status, 200, JSON.stringify(put.body));
     assert.equal(put.body.durationMs, 2000);

@@ -7,32 +7,20 @@
  * b's trunk to a, b refuses what a's trunk sends (a tenant trusts only the peers it configured).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { BaresipPhone, toneWav } from "../helpers/baresip-phone.js";
+import { before, describe, it } from "node:test";
+import type { BaresipPhone } from "../helpers/baresip-phone.js";
 import { describeHeard, heard } from "../helpers/phone-audio.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { TenantPhone } from "../helpers/tenant-phone.js";
-import {
-  startTwoTenants,
-  type TenantHandle,
-  type TwoTenants,
-  tenantAccount,
-  until,
-} from "../helpers/tenants.js";
+import { type TenantHandle, toneFiles, until, useTenantBaresip, useTwoTenants } from "../helpers/tenants.js";
 
 const skip = missingTool("baresip") || missingTool("sox");
-const REGISTERED = /200 OK \(Parley[^)]*\) \[1 binding\]/;
 
 describe("a SIP trunk between two tenants of one Parley carries a call with audio (issue 21)", {
   skip,
 }, () => {
-  let env: TwoTenants;
-  let work: string;
-  let rtpBase = 45400;
-  const running: BaresipPhone[] = [];
+  const env = useTwoTenants(["--rtp-ports", "43800-43999"]);
+  const baresip = useTenantBaresip(env, "trunk", 45400);
 
   async function ok(x: TenantHandle, method: string, path: string, body?: object): Promise<void> {
     const res = await x.api(method, path, body);
@@ -43,10 +31,7 @@ describe("a SIP trunk between two tenants of one Parley carries a call with audi
   }
 
   before(async () => {
-    env = await startTwoTenants(["--rtp-ports", "43800-43999"]);
-    work = mkdtempSync(join(tmpdir(), "parley-tenants-trunk-"));
-    await toneWav(join(work, "440.wav"), 440, 30);
-    await toneWav(join(work, "1000.wav"), 1000, 30);
+    await toneFiles(baresip.work, [440, 1000], 30);
     for (const x of [env.a, env.b]) {
       const other = env.other(x);
       await ok(x, "POST", "/api/v1/sip-trunks", {
@@ -65,24 +50,8 @@ describe("a SIP trunk between two tenants of one Parley carries a call with audi
       });
     }
   });
-  after(async () => {
-    await Promise.all(running.map((p) => p.stop()));
-    await env?.parley.stop();
-    rmSync(work, { recursive: true, force: true });
-  });
-
-  async function phone(x: TenantHandle, user: string, hz: number, autoAnswer = false): Promise<BaresipPhone> {
-    const p = await BaresipPhone.start({
-      account: tenantAccount(x, user, env.parley.sipPort),
-      source: join(work, `${hz}.wav`),
-      autoAnswer,
-      rtpPorts: `${rtpBase}-${rtpBase + 49}`,
-    });
-    rtpBase += 50;
-    running.push(p);
-    assert.ok(await p.waitForOutput(REGISTERED, 10_000), `${user}@${x.domain} registered\n${p.output()}`);
-    return p;
-  }
+  const phone = (x: TenantHandle, user: string, hz: number, autoAnswer = false): Promise<BaresipPhone> =>
+    baresip.phone(x, user, { hz, autoAnswer });
 
   it("each tenant's trunk to the other is online (OPTIONS answered by the other tenant's port)", async () => {
     for (const x of [env.a, env.b]) {

@@ -8,8 +8,7 @@
  * sender and its tone in the attachment; each 101's lamp lights for its own message only.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { SHIPPED_PROMPTS_DIR } from "../../src/media/prompts/prompt-library.js";
@@ -18,14 +17,14 @@ import { BaresipPhone, toneWav } from "../helpers/baresip-phone.js";
 import { freePorts } from "../helpers/ports.js";
 import { missingTool } from "../helpers/run-tool.js";
 import { type Inbox, smtpInbox } from "../helpers/smtp-inbox.js";
-import { TenantPhone } from "../helpers/tenant-phone.js";
+import type { TenantPhone } from "../helpers/tenant-phone.js";
 import {
   sleep,
-  startTwoTenants,
   type TenantHandle,
-  type TwoTenants,
   tenantAccount,
   until,
+  useTenantBaresip,
+  useTwoTenants,
 } from "../helpers/tenants.js";
 
 const skip = missingTool("baresip") || missingTool("sox");
@@ -51,15 +50,12 @@ function greetingSeconds(): number {
 describe("each tenant's voicemail is mailed with its own SMTP settings; MWI stays in the tenant", {
   skip,
 }, () => {
-  let env: TwoTenants;
-  let work: string;
+  const env = useTwoTenants(["--rtp-ports", "43600-43799"]);
+  const baresip = useTenantBaresip(env, "vm");
   const inbox: Record<string, Inbox> = {};
   const watchers: Record<string, TenantPhone> = {};
-  const running: BaresipPhone[] = [];
 
   before(async () => {
-    env = await startTwoTenants(["--rtp-ports", "43600-43799"]);
-    work = mkdtempSync(join(tmpdir(), "parley-tenants-vm-"));
     const ports = await freePorts(2);
     for (const [i, x] of [env.a, env.b].entries()) {
       inbox[x.name] = await smtpInbox(ports[i]!);
@@ -75,15 +71,11 @@ describe("each tenant's voicemail is mailed with its own SMTP settings; MWI stay
         email: `u101@${x.domain}`,
       });
       assert.equal(user.status, 200, JSON.stringify(user.body));
-      await toneWav(join(work, `${TONE[x.name]}.wav`), TONE[x.name]!, 60);
+      await toneWav(join(baresip.work, `${TONE[x.name]}.wav`), TONE[x.name]!, 60);
     }
   });
   after(async () => {
-    await Promise.all(running.map((p) => p.stop()));
-    for (const w of Object.values(watchers)) w.close();
-    await env?.parley.stop();
     for (const i of Object.values(inbox)) await i.close();
-    rmSync(work, { recursive: true, force: true });
   });
 
   const waiting = (x: TenantHandle) =>
@@ -101,12 +93,7 @@ describe("each tenant's voicemail is mailed with its own SMTP settings; MWI stay
 
   it("each 101 watching its mailbox is told it is empty", async () => {
     for (const x of [env.a, env.b]) {
-      const w = await TenantPhone.open({
-        user: "101",
-        password: x.password("101"),
-        domain: x.domain,
-        port: env.parley.sipPort,
-      });
+      const w = await env.phone(x, "101");
       watchers[x.name] = w;
       const res = await w.subscribe("101", "message-summary");
       assert.equal(res.status, 200, `${x.name}: ${res.status} ${res.reason}`);
@@ -128,10 +115,10 @@ describe("each tenant's voicemail is mailed with its own SMTP settings; MWI stay
       const otherNotifies = watchers[other.name]!.notifies("message-summary").length;
       const caller = await BaresipPhone.start({
         account: tenantAccount(x, "100", env.parley.sipPort),
-        source: join(work, `${TONE[name]}.wav`),
+        source: join(baresip.work, `${TONE[name]}.wav`),
         rtpPorts: name === "a" ? "45200-45249" : "45250-45299",
       });
-      running.push(caller);
+      baresip.track(caller);
       assert.ok(await caller.waitForOutput(/200 OK \(Parley/, 10_000), caller.output());
       caller.command("dial", `sip:101@${x.domain}`);
       assert.ok(
@@ -156,7 +143,7 @@ describe("each tenant's voicemail is mailed with its own SMTP settings; MWI stay
       assert.match(mail.from?.text ?? "", new RegExp(`pbx@${x.domain}`));
       const wav = mail.attachments.find((a) => a.filename?.endsWith(".wav"));
       assert.ok(wav, "a WAV attachment");
-      const file = join(work, `mailed-${name}.wav`);
+      const file = join(baresip.work, `mailed-${name}.wav`);
       writeFileSync(file, wav.content);
       const samples = wavSamples(file);
       const share = toneShare(samples.subarray(2000, samples.length - 2000), TONE[name]!);

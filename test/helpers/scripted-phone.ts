@@ -6,10 +6,10 @@
  * keeps its dialogs, and authenticates with MD5 digest computed here with node:crypto,
  * independently of Parley's auth code.
  */
-import { createHash, randomBytes } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
 import { parseMessage } from "../../src/sip/index.js";
 import type { SipRequest, SipResponse } from "../../src/sip/types.js";
+import { digestAuthorization, hex, sipMessage, udpTransaction } from "./sip-phone-common.js";
 
 export interface PhoneDialog {
   readonly callId: string;
@@ -22,9 +22,6 @@ export interface PhoneDialog {
   /** The SDP of the 2xx that set the dialog up (a call it made). */
   answer?: string;
 }
-
-const md5 = (s: string): string => createHash("md5").update(s).digest("hex");
-const hex = (n: number): string => randomBytes(n).toString("hex");
 
 export class ScriptedPhone {
   /** Every request received, in order, and when (performance.now()). */
@@ -96,10 +93,7 @@ export class ScriptedPhone {
   }
 
   private raw(lines: string[], body = "", contentType = "application/sdp"): Buffer {
-    const all = [...lines];
-    if (body !== "") all.push(`Content-Type: ${contentType}`);
-    all.push(`Content-Length: ${Buffer.byteLength(body)}`, "", body);
-    return Buffer.from(all.join("\r\n"));
+    return sipMessage(lines, body, contentType);
   }
 
   private transmit(data: Buffer): void {
@@ -108,36 +102,7 @@ export class ScriptedPhone {
 
   /** Sends a request and resolves with its final response (retransmitted as RFC 3261 17.1.2.2 asks). */
   private request(method: string, build: (branch: string) => Buffer, callId: string): Promise<SipResponse> {
-    const branch = `z9hG4bK${hex(6)}`;
-    const data = build(branch);
-    return new Promise((resolve, reject) => {
-      let wait = 500;
-      let timer = setTimeout(function retry(this: void) {
-        wait *= 2;
-        if (wait > 8000) {
-          off();
-          reject(new Error(`no final response to ${method}`));
-          return;
-        }
-        send();
-        timer = setTimeout(retry, wait);
-      }, wait);
-      const send = (): void => this.transmit(data);
-      const onData = (msg: Buffer): void => {
-        const r = parseMessage(msg);
-        if (!r.ok || r.message.kind !== "response") return;
-        const res = r.message;
-        if (res.callId !== callId || res.vias[0]?.branch !== branch || res.status < 200) return;
-        off();
-        resolve(res);
-      };
-      const off = (): void => {
-        clearTimeout(timer);
-        this.sock.off("message", onData);
-      };
-      this.sock.on("message", onData);
-      send();
-    });
+    return udpTransaction(this.sock, method, callId, build, (data) => this.transmit(data));
   }
 
   /**
@@ -192,13 +157,7 @@ export class ScriptedPhone {
   }
 
   private authorization(challenge: string, method: string, uri: string): string {
-    const param = (n: string) => new RegExp(`${n}="?([^",]+)"?`, "i").exec(challenge)?.[1] ?? "";
-    const realm = param("realm");
-    const nonce = param("nonce");
-    const cnonce = hex(4);
-    const ha1 = md5(`${this.user}:${realm}:${this.user}`);
-    const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${md5(`${method}:${uri}`)}`);
-    return `Digest username="${this.user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
+    return digestAuthorization(this.user, this.user, challenge, method, uri);
   }
 
   /**

@@ -6,10 +6,10 @@
  * INVITE with 200 and SDP (or the status it was told to refuse with), NOTIFY and BYE with 200, and
  * keeps every request, so a test can tell which phones were reached and what their lamps showed.
  */
-import { createHash, randomBytes } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
 import { parseMessage } from "../../src/sip/index.js";
 import type { SipRequest, SipResponse } from "../../src/sip/types.js";
+import { digestAuthorization, hex, sipMessage, udpTransaction } from "./sip-phone-common.js";
 
 export interface TenantPhoneOptions {
   readonly user: string;
@@ -35,8 +35,6 @@ export interface Dialog {
 }
 
 const REASONS: Record<number, string> = { 180: "Ringing", 200: "OK", 487: "Request Terminated" };
-const md5 = (s: string): string => createHash("md5").update(s).digest("hex");
-const hex = (n: number): string => randomBytes(n).toString("hex");
 
 export class TenantPhone {
   /** Every request received (retransmissions once), in order. */
@@ -241,13 +239,7 @@ export class TenantPhone {
   }
 
   private digest(challenge: string, method: string, uri: string): string {
-    const param = (n: string) => new RegExp(`${n}="?([^",]+)"?`, "i").exec(challenge)?.[1] ?? "";
-    const realm = param("realm");
-    const nonce = param("nonce");
-    const cnonce = hex(4);
-    const ha1 = md5(`${this.o.user}:${realm}:${this.o.password}`);
-    const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${md5(`${method}:${uri}`)}`);
-    return `Digest username="${this.o.user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
+    return digestAuthorization(this.o.user, this.o.password, challenge, method, uri);
   }
 
   /** One client transaction over UDP: retransmitted (RFC 3261 17.1.2.2), the final response. */
@@ -256,43 +248,11 @@ export class TenantPhone {
     callId: string,
     build: (branch: string) => Buffer,
   ): Promise<SipResponse> {
-    const branch = `z9hG4bK${hex(6)}`;
-    const data = build(branch);
-    return new Promise((resolve, reject) => {
-      let wait = 500;
-      let timer = setTimeout(function retry(this: void) {
-        wait *= 2;
-        if (wait > 8000) {
-          off();
-          reject(new Error(`no final response to ${method}`));
-          return;
-        }
-        send();
-        timer = setTimeout(retry, wait);
-      }, wait);
-      const send = (): void => this.send(data);
-      const onData = (msg: Buffer): void => {
-        const r = parseMessage(msg);
-        if (!r.ok || r.message.kind !== "response") return;
-        const res = r.message;
-        if (res.callId !== callId || res.vias[0]?.branch !== branch || res.status < 200) return;
-        off();
-        resolve(res);
-      };
-      const off = (): void => {
-        clearTimeout(timer);
-        this.sock.off("message", onData);
-      };
-      this.sock.on("message", onData);
-      send();
-    });
+    return udpTransaction(this.sock, method, callId, build, (data) => this.send(data));
   }
 
   private raw(lines: string[], body = "", contentType = "application/sdp"): Buffer {
-    const all = [...lines];
-    if (body !== "") all.push(`Content-Type: ${contentType}`);
-    all.push(`Content-Length: ${Buffer.byteLength(body)}`, "", body);
-    return Buffer.from(all.join("\r\n"));
+    return sipMessage(lines, body, contentType);
   }
 
   private send(data: Buffer, port = this.o.port): void {

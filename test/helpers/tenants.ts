@@ -6,8 +6,14 @@
  * share (told apart by domain). Each tenant's administrator calls the API with its own token.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before } from "node:test";
+import { BaresipPhone, toneWav } from "./baresip-phone.js";
 import { type ParleyProcess, type StartOptions, startParley } from "./parley-process.js";
 import { freePorts } from "./ports.js";
+import { TenantPhone } from "./tenant-phone.js";
 
 export type TenantName = "a" | "b";
 
@@ -147,6 +153,145 @@ export function twoTenants(parley: ParleyProcess, a: TenantHandle, b: TenantHand
       ),
     other: (t) => (t === a ? b : a),
   };
+}
+
+/** The two tenants of one describe block (useTwoTenants), with what its tests open on them. */
+export interface TwoTenantsInTest extends TwoTenants {
+  /** The phones `phone` opened, in order. */
+  readonly phones: readonly TenantPhone[];
+  /** A scripted phone of `x`'s `user` sending to 127.0.0.1:`port` (the shared one unless told), closed after. */
+  phone(x: TenantHandle, user: string, port?: number): Promise<TenantPhone>;
+  /** Something of the test's (an RTP peer, a phone), closed with the phones before Parley stops. */
+  track<T extends { close(): void }>(c: T): T;
+  /** A clean-up run (in order, awaited) before the phones close and Parley stops. */
+  beforeStop(fn: () => unknown): void;
+}
+
+/**
+ * Registers, in the describe block it is called in, a `before` hook starting Parley with tenants a
+ * and b (startTwoTenants with `extraArgs` and `options`) and an `after` hook that runs the
+ * beforeStop clean-ups, closes the phones and what was tracked, and stops Parley. The handle it
+ * gives reads the started tenants (once the `before` hook has run).
+ */
+export function useTwoTenants(extraArgs: string[] = [], options: StartOptions = {}): TwoTenantsInTest {
+  let env: TwoTenants | undefined;
+  const closers: Array<{ close(): void }> = [];
+  const phones: TenantPhone[] = [];
+  const stops: Array<() => unknown> = [];
+  before(async () => {
+    env = await startTwoTenants(extraArgs, options);
+  });
+  after(async () => {
+    for (const stop of stops) await stop();
+    for (const c of closers) c.close();
+    await env?.parley.stop();
+  });
+  const started = (): TwoTenants => {
+    if (env === undefined)
+      throw new Error("the two tenants are not started yet (useTwoTenants' before hook)");
+    return env;
+  };
+  const fixture: TwoTenantsInTest = {
+    get parley() {
+      return started().parley;
+    },
+    get a() {
+      return started().a;
+    },
+    get b() {
+      return started().b;
+    },
+    provider: (method, path, body, tenant) => started().provider(method, path, body, tenant),
+    other: (t) => started().other(t),
+    phones,
+    async phone(x, user, port = started().parley.sipPort) {
+      const p = await TenantPhone.open({ user, password: x.password(user), domain: x.domain, port });
+      phones.push(p);
+      closers.push(p);
+      return p;
+    },
+    track(c) {
+      closers.push(c);
+      return c;
+    },
+    beforeStop(fn) {
+      stops.push(fn);
+    },
+  };
+  return fixture;
+}
+
+/** What baresip answers a REGISTER that left the user with one binding. */
+export const REGISTERED = /200 OK \(Parley[^)]*\) \[1 binding\]/;
+
+export interface BaresipPhoneOptions {
+  /** Its tone: it sends `work/<hz>.wav`. */
+  readonly hz: number;
+  /** Its outbound proxy's port: Parley's shared one unless told. */
+  readonly port?: number;
+  readonly autoAnswer?: boolean;
+  /** The output that tells it registered (REGISTERED unless told), and what the assertion says after `user@domain`. */
+  readonly registered?: RegExp;
+  readonly says?: string;
+}
+
+/** baresip phones of the two tenants in one describe block (useTenantBaresip). */
+export interface TenantBaresip {
+  /** A work directory of the describe block, removed after it. */
+  readonly work: string;
+  /** A started baresip phone of `x`'s `user` (tenantAccount), on the next 50 RTP ports, asserted registered. */
+  phone(x: TenantHandle, user: string, o: BaresipPhoneOptions): Promise<BaresipPhone>;
+  /** A phone the test started itself, stopped (with the others) before Parley stops. */
+  track(p: BaresipPhone): BaresipPhone;
+}
+
+/**
+ * Registers, after useTwoTenants, a `before` hook making a work directory `parley-tenants-<name>-…`
+ * (for the tones: `toneWav(join(work, "<hz>.wav"), …)`), the phones' stop before Parley stops and
+ * an `after` hook removing the directory. Phones get RTP ports from `rtpBase` on, 50 each.
+ */
+export function useTenantBaresip(env: TwoTenantsInTest, name: string, rtpBase = 0): TenantBaresip {
+  let work: string | undefined;
+  let next = rtpBase;
+  const running: BaresipPhone[] = [];
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), `parley-tenants-${name}-`));
+  });
+  env.beforeStop(() => Promise.all(running.map((p) => p.stop())));
+  after(() => {
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  });
+  const phones: TenantBaresip = {
+    get work() {
+      if (work === undefined) throw new Error("no work directory yet (useTenantBaresip's before hook)");
+      return work;
+    },
+    async phone(x, user, o) {
+      const p = await BaresipPhone.start({
+        account: tenantAccount(x, user, o.port ?? env.parley.sipPort),
+        source: join(phones.work, `${o.hz}.wav`),
+        ...(o.autoAnswer === undefined ? {} : { autoAnswer: o.autoAnswer }),
+        rtpPorts: `${next}-${next + 49}`,
+      });
+      next += 50;
+      running.push(p);
+      assert.ok(
+        await p.waitForOutput(o.registered ?? REGISTERED, 10_000),
+        `${user}@${x.domain}${o.says ?? " registered"}\n${p.output()}`,
+      );
+      return p;
+    },
+    track(p) {
+      running.push(p);
+      return p;
+    },
+  };
+  return phones;
+}
+
+/** Writes one tone file per frequency: `work/<hz>.wav`, `seconds` long. */
+export async function toneFiles(work: string, hzs: number[], seconds: number): Promise<void> {
+  for (const hz of hzs) await toneWav(join(work, `${hz}.wav`), hz, seconds);
 }
 
 /** A handle on a tenant of a restarted Parley (same name, port and token as before). */

@@ -1,0 +1,81 @@
+/**
+ * What the scripted UDP phones of the tests share (scripted-phone.ts, tenant-phone.ts): MD5
+ * digest credentials computed here with node:crypto (independently of Parley's auth code), a SIP
+ * message from its lines, and one client transaction over UDP, retransmitted as RFC 3261
+ * 17.1.2.2 asks.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import type { Socket } from "node:dgram";
+import { parseMessage } from "../../src/sip/index.js";
+import type { SipResponse } from "../../src/sip/types.js";
+
+export const md5 = (s: string): string => createHash("md5").update(s).digest("hex");
+export const hex = (n: number): string => randomBytes(n).toString("hex");
+
+/** The Authorization value (qop=auth, MD5) answering a 401/407 `challenge` to `method` `uri`. */
+export function digestAuthorization(
+  user: string,
+  password: string,
+  challenge: string,
+  method: string,
+  uri: string,
+): string {
+  const param = (n: string) => new RegExp(`${n}="?([^",]+)"?`, "i").exec(challenge)?.[1] ?? "";
+  const realm = param("realm");
+  const nonce = param("nonce");
+  const cnonce = hex(4);
+  const ha1 = md5(`${user}:${realm}:${password}`);
+  const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${md5(`${method}:${uri}`)}`);
+  return `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
+}
+
+/** A SIP message of `lines`, with Content-Type (when there is a body) and Content-Length. */
+export function sipMessage(lines: string[], body = "", contentType = "application/sdp"): Buffer {
+  const all = [...lines];
+  if (body !== "") all.push(`Content-Type: ${contentType}`);
+  all.push(`Content-Length: ${Buffer.byteLength(body)}`, "", body);
+  return Buffer.from(all.join("\r\n"));
+}
+
+/**
+ * One client transaction over UDP on `sock`: the request `build` makes for a new branch is sent
+ * with `send` and retransmitted (RFC 3261 17.1.2.2) until its final response, which it resolves
+ * with; rejects after the last retransmission goes unanswered.
+ */
+export function udpTransaction(
+  sock: Socket,
+  method: string,
+  callId: string,
+  build: (branch: string) => Buffer,
+  send: (data: Buffer) => void,
+): Promise<SipResponse> {
+  const branch = `z9hG4bK${hex(6)}`;
+  const data = build(branch);
+  return new Promise((resolve, reject) => {
+    let wait = 500;
+    let timer = setTimeout(function retry(this: void) {
+      wait *= 2;
+      if (wait > 8000) {
+        off();
+        reject(new Error(`no final response to ${method}`));
+        return;
+      }
+      send(data);
+      timer = setTimeout(retry, wait);
+    }, wait);
+    const onData = (msg: Buffer): void => {
+      const r = parseMessage(msg);
+      if (!r.ok || r.message.kind !== "response") return;
+      const res = r.message;
+      if (res.callId !== callId || res.vias[0]?.branch !== branch || res.status < 200) return;
+      off();
+      resolve(res);
+    };
+    const off = (): void => {
+      clearTimeout(timer);
+      sock.off("message", onData);
+    };
+    sock.on("message", onData);
+    send(data);
+  });
+}

@@ -33,12 +33,16 @@ export const TENANT_HEADER = "x-parley-tenant";
 export const DOMAIN_HEADER = "x-parley-domain";
 
 export class TenantHttp {
-  private readonly apps = new Map<
-    string,
-    { readonly runtime: object; readonly version: number; readonly app: Promise<FastifyInstance> }
-  >();
+  private readonly apps = new Map<string, BuiltApi>();
+  private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly o: TenantHttpOptions) {}
+  constructor(private readonly o: TenantHttpOptions) {
+    // A tenant's API costs a few MB: one unused for a while (no request, no live view open) is
+    // dropped, and built again at its next request. Sign-ins of it live on in the admin password's
+    // sessions only while it is built, so the idle time is the session's.
+    this.sweeper = setInterval(() => this.dropIdle(), 60_000);
+    this.sweeper.unref();
+  }
 
   /** True when the request is a tenant's (answered by its API, or 404 for an unknown tenant). */
   dispatch(req: IncomingMessage, res: ServerResponse): boolean {
@@ -52,7 +56,14 @@ export class TenantHttp {
       res.end(JSON.stringify({ error: "not_found", message: `no tenant ${name}` }));
       return true;
     }
-    this.appOf(tenant).then(
+    const built = this.appOf(tenant);
+    built.open++;
+    built.usedAt = Date.now();
+    res.once("close", () => {
+      built.open--;
+      built.usedAt = Date.now();
+    });
+    built.app.then(
       (app) => app.routing(req, res),
       (err: unknown) => {
         tenant.runtime.logger.error({ err }, "tenant API not built");
@@ -64,6 +75,7 @@ export class TenantHttp {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     const apps = [...this.apps.values()];
     this.apps.clear();
     await Promise.all(apps.map(async (a) => (await a.app).close()));
@@ -90,12 +102,20 @@ export class TenantHttp {
     return this.o.tenants.list().find((t) => t.sipDomain === lower)?.name;
   }
 
-  private appOf(tenant: Tenant): Promise<FastifyInstance> {
+  private dropIdle(now = Date.now()): void {
+    for (const [name, built] of this.apps)
+      if (built.open === 0 && now - built.usedAt > this.o.settings.sessionTtl * 1000) {
+        this.apps.delete(name);
+        built.app.then((a) => a.close()).catch(() => {});
+      }
+  }
+
+  private appOf(tenant: Tenant): BuiltApi {
     const built = this.apps.get(tenant.name);
     // A tenant whose PBX was started again (new ports), or whose token or password changed, gets a
     // new API (its sign-ins end).
     if (built !== undefined && built.runtime === tenant.runtime && built.version === tenant.secrets.version)
-      return built.app;
+      return built;
     built?.app.then((a) => a.close()).catch(() => {});
     const runtime = tenant.runtime;
     const app = (async () => {
@@ -120,9 +140,19 @@ export class TenantHttp {
       await instance.ready();
       return instance;
     })();
-    this.apps.set(tenant.name, { runtime, version: tenant.secrets.version, app });
-    return app;
+    const entry: BuiltApi = { runtime, version: tenant.secrets.version, app, open: 0, usedAt: Date.now() };
+    this.apps.set(tenant.name, entry);
+    return entry;
   }
+}
+
+interface BuiltApi {
+  readonly runtime: object;
+  readonly version: number;
+  readonly app: Promise<FastifyInstance>;
+  /** Requests (live views included) it is serving now. */
+  open: number;
+  usedAt: number;
 }
 
 function queryTenant(url: string): string | undefined {

@@ -18,10 +18,16 @@ import { after, before, describe, it } from "node:test";
 import { toneWav } from "../helpers/baresip-phone.js";
 import { freePort } from "../helpers/ports.js";
 import { missingTool } from "../helpers/run-tool.js";
-import { type ApiAnswer, startTwoTenants, type TwoTenants } from "../helpers/tenants.js";
+import {
+  callingCardProbes,
+  huntAndRoomProbes,
+  rowLists,
+  scriptTriggerProbes,
+} from "../helpers/tenant-rows.js";
+import { type ApiAnswer, useTwoTenants } from "../helpers/tenants.js";
 
 describe("API isolation between two tenants over HTTP (issue 21)", { skip: missingTool("sox") }, () => {
-  let env: TwoTenants;
+  const env = useTwoTenants();
   let work: string;
   let wav: Buffer;
   const id: Record<string, number> = {};
@@ -33,7 +39,6 @@ describe("API isolation between two tenants over HTTP (issue 21)", { skip: missi
   }
 
   before(async () => {
-    env = await startTwoTenants();
     work = mkdtempSync(join(tmpdir(), "parley-tenants-api-"));
     await toneWav(join(work, "tone.wav"), 700, 1);
     wav = readFileSync(join(work, "tone.wav"));
@@ -80,7 +85,6 @@ describe("API isolation between two tenants over HTTP (issue 21)", { skip: missi
     await made(b.api("PUT", "/api/v1/music/b-music", wav), "music");
   });
   after(async () => {
-    await env?.parley.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -144,14 +148,7 @@ describe("API isolation between two tenants over HTTP (issue 21)", { skip: missi
       ["DELETE", "/dialplan/transitions/42"],
       ["GET", `/dialplan/refine/${id.refine}`],
       ["DELETE", `/dialplan/refine/${id.refine}`],
-      ["GET", "/hunt-groups/6001"],
-      ["PATCH", "/hunt-groups/6001", { name: "stolen" }],
-      ["DELETE", "/hunt-groups/6001"],
-      ["PATCH", `/hunt-detections/${id.detection}`, { calledNumber: "6101" }],
-      ["DELETE", `/hunt-detections/${id.detection}`],
-      ["GET", "/conference-rooms/8001"],
-      ["PATCH", "/conference-rooms/8001", { name: "stolen" }],
-      ["DELETE", "/conference-rooms/8001"],
+      ...huntAndRoomProbes(id.detection),
       ["GET", "/auto-attendant/menus/b-menu"],
       ["PATCH", "/auto-attendant/menus/b-menu", { description: "stolen" }],
       ["DELETE", "/auto-attendant/menus/b-menu"],
@@ -161,15 +158,10 @@ describe("API isolation between two tenants over HTTP (issue 21)", { skip: missi
       ["DELETE", "/auto-attendant/entries/number/5999"],
       ["PATCH", `/call-lists/${id.callList}`, { kind: "white" }],
       ["DELETE", `/call-lists/${id.callList}`],
-      ["GET", "/calling-cards/9001"],
-      ["PATCH", "/calling-cards/9001", { balance: 0 }],
-      ["POST", "/calling-cards/9001/credit", { amount: 5 }],
-      ["DELETE", "/calling-cards/9001"],
+      ...callingCardProbes(),
       ["GET", `/calling-card-rates/${id.rate}`],
       ["DELETE", `/calling-card-rates/${id.rate}`],
-      ["GET", `/script-triggers/${id.trigger}`],
-      ["PATCH", `/script-triggers/${id.trigger}`, { enabled: false }],
-      ["DELETE", `/script-triggers/${id.trigger}`],
+      ...scriptTriggerProbes(id.trigger),
       ["GET", "/emergency-numbers/1777"],
       ["PATCH", "/emergency-numbers/1777", { description: "stolen" }],
       ["DELETE", "/emergency-numbers/1777"],
@@ -205,24 +197,17 @@ describe("API isolation between two tenants over HTTP (issue 21)", { skip: missi
 
   it("a's lists leave b's rows out; b's own lists show them", async () => {
     const lists: Array<[string, string, string | number]> = [
-      ["/users", "name", "555"],
-      ["/external-lines", "account", "b-line"],
-      ["/sip-trunks", "trunkId", "b-trunk"],
-      ["/dialplans", "name", "b-plan"],
-      ["/dialplan/analyze", "sipTrunk", "b-trunk"],
-      ["/dialplan/transitions", "id", 42],
-      ["/dialplan/refine", "transitionId", 42],
-      ["/hunt-groups", "number", "6001"],
-      ["/hunt-detections", "calledNumber", "6100"],
-      ["/conference-rooms", "number", "8001"],
-      ["/auto-attendant/menus", "name", "b-menu"],
-      ["/auto-attendant/time-conditions", "name", "b-hours"],
-      ["/auto-attendant/entries", "key", "5999"],
-      ["/call-lists", "callerPrefix", "5550199"],
-      ["/calling-cards", "number", "9001"],
-      ["/calling-card-rates", "prefix", "0099887"],
-      ["/script-triggers", "script", "b-log"],
-      ["/emergency-numbers", "number", "1777"],
+      ...rowLists({
+        user: "555",
+        line: "b-line",
+        trunk: "b-trunk",
+        plan: "b-plan",
+        analyze: ["sipTrunk", "b-trunk"],
+        menu: "b-menu",
+        hours: "b-hours",
+        script: "b-log",
+        emergency: "1777",
+      }),
       ["/music", "name", "b-music"],
       ["/prompts?lang=en", "replaced", 1],
     ];

@@ -9,7 +9,14 @@
 import { createSocket, type Socket } from "node:dgram";
 import { parseMessage } from "../../src/sip/index.js";
 import type { SipRequest, SipResponse } from "../../src/sip/types.js";
-import { digestAuthorization, hex, sipMessage, udpTransaction } from "./sip-phone-common.js";
+import {
+  dialogOfInvite,
+  digestAuthorization,
+  hex,
+  inDialogLines,
+  sipMessage,
+  udpTransaction,
+} from "./sip-phone-common.js";
 
 export interface PhoneDialog {
   readonly callId: string;
@@ -238,18 +245,7 @@ export class ScriptedPhone {
     const seq = ++dialog.cseq;
     return this.request(
       method,
-      (branch) =>
-        this.raw([
-          `${method} ${dialog.remoteTarget} SIP/2.0`,
-          `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
-          "Max-Forwards: 70",
-          `From: ${dialog.localUri};tag=${dialog.localTag}`,
-          `To: ${dialog.remoteUri};tag=${dialog.remoteTag}`,
-          `Call-ID: ${dialog.callId}`,
-          `CSeq: ${seq} ${method}`,
-          `Contact: ${this.contact}`,
-          ...headers,
-        ]),
+      (branch) => this.raw(inDialogLines(dialog, method, seq, branch, this.port, this.contact, headers)),
       dialog.callId,
     );
   }
@@ -298,15 +294,7 @@ export class ScriptedPhone {
   private answer(req: SipRequest, retransmission: boolean): void {
     const tag = `${this.user}a`;
     if (!retransmission) {
-      this.dialogs.push({
-        callId: req.callId ?? "",
-        localTag: tag,
-        remoteTag: req.from?.tag ?? "",
-        localUri: `<${req.to?.uri.raw ?? ""}>`,
-        remoteUri: `<${req.from?.uri.raw ?? ""}>`,
-        remoteTarget: /<([^>]+)>/.exec(req.get("contact") ?? "")?.[1] ?? "",
-        cseq: 100,
-      });
+      this.dialogs.push(dialogOfInvite(req, tag));
     }
     if (this.refuse !== undefined) {
       if (!retransmission) this.respond(req, this.refuse.status, "", tag, this.refuse.reason);

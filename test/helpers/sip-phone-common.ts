@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Socket } from "node:dgram";
 import { parseMessage } from "../../src/sip/index.js";
-import type { SipResponse } from "../../src/sip/types.js";
+import type { SipRequest, SipResponse } from "../../src/sip/types.js";
 
 export const md5 = (s: string): string => createHash("md5").update(s).digest("hex");
 export const hex = (n: number): string => randomBytes(n).toString("hex");
@@ -78,4 +78,50 @@ export function udpTransaction(
     sock.on("message", onData);
     send(data);
   });
+}
+
+/** What a phone keeps of a dialog to send requests within it. */
+export interface DialogIds {
+  readonly callId: string;
+  readonly localTag: string;
+  readonly remoteTag: string;
+  readonly localUri: string;
+  readonly remoteUri: string;
+  readonly remoteTarget: string;
+}
+
+/** The dialog a new INVITE `req` sets up on the phone answering it with To tag `tag`. */
+export function dialogOfInvite(req: SipRequest, tag: string): DialogIds & { cseq: number } {
+  return {
+    callId: req.callId ?? "",
+    localTag: tag,
+    remoteTag: req.from?.tag ?? "",
+    localUri: `<${req.to?.uri.raw ?? ""}>`,
+    remoteUri: `<${req.from?.uri.raw ?? ""}>`,
+    remoteTarget: /<([^>]+)>/.exec(req.get("contact") ?? "")?.[1] ?? "",
+    cseq: 100,
+  };
+}
+
+/** The lines of `method` number `seq` within `dialog`, from 127.0.0.1:`localPort` on `branch`. */
+export function inDialogLines(
+  dialog: DialogIds,
+  method: string,
+  seq: number,
+  branch: string,
+  localPort: number,
+  contact: string,
+  headers: readonly string[],
+): string[] {
+  return [
+    `${method} ${dialog.remoteTarget} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${localPort};branch=${branch};rport`,
+    "Max-Forwards: 70",
+    `From: ${dialog.localUri};tag=${dialog.localTag}`,
+    `To: ${dialog.remoteUri};tag=${dialog.remoteTag}`,
+    `Call-ID: ${dialog.callId}`,
+    `CSeq: ${seq} ${method}`,
+    `Contact: ${contact}`,
+    ...headers,
+  ];
 }

@@ -9,7 +9,14 @@
 import { createSocket, type Socket } from "node:dgram";
 import { parseMessage } from "../../src/sip/index.js";
 import type { SipRequest, SipResponse } from "../../src/sip/types.js";
-import { digestAuthorization, hex, sipMessage, udpTransaction } from "./sip-phone-common.js";
+import {
+  dialogOfInvite,
+  digestAuthorization,
+  hex,
+  inDialogLines,
+  sipMessage,
+  udpTransaction,
+} from "./sip-phone-common.js";
 
 export interface TenantPhoneOptions {
   readonly user: string;
@@ -144,17 +151,7 @@ export class TenantPhone {
   inDialog(dialog: Dialog, method = "BYE", headers: readonly string[] = []): Promise<SipResponse> {
     const seq = ++dialog.cseq;
     return this.transaction(method, dialog.callId, (branch) =>
-      this.raw([
-        `${method} ${dialog.remoteTarget} SIP/2.0`,
-        `Via: SIP/2.0/UDP 127.0.0.1:${this.localPort};branch=${branch};rport`,
-        "Max-Forwards: 70",
-        `From: ${dialog.localUri};tag=${dialog.localTag}`,
-        `To: ${dialog.remoteUri};tag=${dialog.remoteTag}`,
-        `Call-ID: ${dialog.callId}`,
-        `CSeq: ${seq} ${method}`,
-        `Contact: ${this.contact}`,
-        ...headers,
-      ]),
+      this.raw(inDialogLines(dialog, method, seq, branch, this.localPort, this.contact, headers)),
     );
   }
 
@@ -272,16 +269,7 @@ export class TenantPhone {
       if (this.o.refuse !== undefined) this.respond(fromPort, req, this.o.refuse, "", tag);
       else if (this.o.ringOnly === true) this.respond(fromPort, req, 180, "", tag);
       else this.respond(fromPort, req, 200, this.sdp(this.localPort + 2), tag);
-      if (!again)
-        this.dialogs.push({
-          callId: req.callId ?? "",
-          localTag: tag,
-          remoteTag: req.from?.tag ?? "",
-          localUri: `<${req.to?.uri.raw ?? ""}>`,
-          remoteUri: `<${req.from?.uri.raw ?? ""}>`,
-          remoteTarget: /<([^>]+)>/.exec(req.get("contact") ?? "")?.[1] ?? "",
-          cseq: 100,
-        });
+      if (!again) this.dialogs.push(dialogOfInvite(req, tag));
     } else if (req.method === "INVITE") {
       // A re-INVITE (hold, music, a transfer): its offer answered with this phone's SDP.
       this.respond(fromPort, req, 200, this.sdp(this.localPort + 2));

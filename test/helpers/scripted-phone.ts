@@ -14,6 +14,7 @@ import {
   digestAuthorization,
   hex,
   inDialogLines,
+  responseLines,
   sipMessage,
   udpTransaction,
 } from "./sip-phone-common.js";
@@ -351,20 +352,7 @@ export class ScriptedPhone {
   }
 
   private respond(req: SipRequest, status: number, body: string, toTag?: string, reason?: string): void {
-    const to = req.get("to") ?? "";
-    this.transmit(
-      this.raw(
-        [
-          `SIP/2.0 ${status} ${reason ?? (status === 200 ? "OK" : status === 180 ? "Ringing" : "Error")}`,
-          ...req.getAll("via").map((v) => `Via: ${v}`),
-          `From: ${req.get("from")}`,
-          `To: ${toTag === undefined || to.includes("tag=") ? to : `${to};tag=${toTag}`}`,
-          `Call-ID: ${req.callId}`,
-          `CSeq: ${req.get("cseq")}`,
-          `Contact: ${this.contact}`,
-        ],
-        body,
-      ),
-    );
+    const text = reason ?? (status === 200 ? "OK" : status === 180 ? "Ringing" : "Error");
+    this.transmit(this.raw(responseLines(req, status, text, this.contact, toTag), body));
   }
 }

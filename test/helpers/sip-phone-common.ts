@@ -125,3 +125,23 @@ export function inDialogLines(
     ...headers,
   ];
 }
+
+/** The lines of a response `status reason` to `req`, its To tagged `toTag` unless already tagged. */
+export function responseLines(
+  req: SipRequest,
+  status: number,
+  reason: string,
+  contact: string,
+  toTag?: string,
+): string[] {
+  const to = req.get("to") ?? "";
+  return [
+    `SIP/2.0 ${status} ${reason}`,
+    ...req.getAll("via").map((v) => `Via: ${v}`),
+    `From: ${req.get("from")}`,
+    `To: ${toTag === undefined || to.includes("tag=") ? to : `${to};tag=${toTag}`}`,
+    `Call-ID: ${req.callId}`,
+    `CSeq: ${req.get("cseq")}`,
+    `Contact: ${contact}`,
+  ];
+}

@@ -10,10 +10,12 @@ import { createSocket, type Socket } from "node:dgram";
 import { parseMessage } from "../../src/sip/index.js";
 import type { SipRequest, SipResponse } from "../../src/sip/types.js";
 import {
+  type DialogIds,
   dialogOfInvite,
   digestAuthorization,
   hex,
   inDialogLines,
+  responseLines,
   sipMessage,
   udpTransaction,
 } from "./sip-phone-common.js";
@@ -31,13 +33,7 @@ export interface TenantPhoneOptions {
   readonly ringOnly?: boolean;
 }
 
-export interface Dialog {
-  readonly callId: string;
-  readonly localTag: string;
-  readonly remoteTag: string;
-  readonly localUri: string;
-  readonly remoteUri: string;
-  readonly remoteTarget: string;
+export interface Dialog extends DialogIds {
   cseq: number;
 }
 
@@ -285,21 +281,7 @@ export class TenantPhone {
   }
 
   private respond(port: number, req: SipRequest, status: number, body: string, toTag?: string): void {
-    const to = req.get("to") ?? "";
-    this.send(
-      this.raw(
-        [
-          `SIP/2.0 ${status} ${REASONS[status] ?? "Refused"}`,
-          ...req.getAll("via").map((v) => `Via: ${v}`),
-          `From: ${req.get("from")}`,
-          `To: ${toTag === undefined || to.includes("tag=") ? to : `${to};tag=${toTag}`}`,
-          `Call-ID: ${req.callId}`,
-          `CSeq: ${req.get("cseq")}`,
-          `Contact: ${this.contact}`,
-        ],
-        body,
-      ),
-      port,
-    );
+    const reason = REASONS[status] ?? "Refused";
+    this.send(this.raw(responseLines(req, status, reason, this.contact, toTag), body), port);
   }
 }

@@ -22,3 +22,4 @@ export {
   type ScriptSource,
 } from "./script-runner.js";
 export * from "./script-types.js";
+export { acquireScriptPool, type ScriptPoolShare } from "./shared-script-pool.js";

@@ -1,13 +1,14 @@
 /**
  * The script service as the server runs it (issue 18): one VM host (src/scripting), the script
  * files of the data directory (the shipped ones installed at start), the trigger records, and the
- * namespaces each run sees beside `call` (host-namespaces.ts).
+ * namespaces each run sees beside `call` (host-namespaces.ts). The worker threads that run the
+ * VMs are the process's, shared by every tenant's service (shared-script-pool.ts).
  */
 import type { CallControl } from "../../call/call-control.js";
 import type { DetectionPointTable, PointContext } from "../../call/detection-points.js";
 import type { MediaServer } from "../../media/media-server.js";
 import { dialPlanOfUser } from "../../routing/routing-plan.js";
-import { LuaVmHost, ScriptFiles, ScriptPool } from "../../scripting/index.js";
+import { acquireScriptPool, LuaVmHost, ScriptFiles } from "../../scripting/index.js";
 import type { RoutingSnapshot } from "../../store/routing-validation.js";
 import type { Logger } from "../../util/logger.js";
 import type { FeatureCodeTable } from "../feature-codes.js";
@@ -42,7 +43,9 @@ export interface Scripts {
 export function createScripts(o: ScriptsOptions): Scripts {
   // The VMs that run on calls live in worker threads; this host only checks the syntax of saves.
   const host = new LuaVmHost({ warmModules: 0 });
-  const pool = new ScriptPool();
+  // One pool for all tenants: a pool of its own gave every tenant a worker thread (issue 21).
+  const share = acquireScriptPool();
+  const pool = share.pool;
   const files = new ScriptFiles(o.dataDir, host);
   const triggers = o.triggers;
   const service = new ScriptService({
@@ -76,7 +79,7 @@ export function createScripts(o: ScriptsOptions): Scripts {
       for (const remove of removals) remove();
       files.close();
       host.close();
-      return pool.close();
+      return share.release();
     },
   };
 }

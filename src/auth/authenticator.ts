@@ -22,7 +22,7 @@ import {
   parseAlgorithm,
   parseCredentials,
 } from "./digest.js";
-import { NonceManager, type NonceVerdict } from "./nonces.js";
+import { type NonceManager, type NonceVerdict, sharedNonceManager } from "./nonces.js";
 import { isLocalAddress, passwordIsName } from "./preset-password.js";
 
 export interface Ha1Pair {
@@ -76,6 +76,8 @@ export interface AuthenticatorOptions {
   /** Challenges offered, most preferred first (RFC 7616 3.7). */
   readonly algorithms?: readonly DigestAlgorithm[];
   readonly nonceLifetimeMs?: number;
+  /** Its nonces; by default the process's for this clock (every tenant's authenticator shares it). */
+  readonly nonces?: NonceManager;
   readonly onFailure?: (info: {
     sourceAddress: string;
     username: string | undefined;
@@ -111,7 +113,7 @@ export class Authenticator {
   };
 
   constructor(private readonly options: AuthenticatorOptions) {
-    this.nonces = new NonceManager({ clock: options.clock, lifetimeMs: options.nonceLifetimeMs });
+    this.nonces = options.nonces ?? sharedNonceManager(options.clock, options.nonceLifetimeMs);
     this.algorithms = options.algorithms ?? ["MD5", "SHA-256"];
   }
 

@@ -37,6 +37,30 @@ const MAC_CHARS = 16;
 const NONCE_CHARS = BODY_CHARS + MAC_CHARS;
 const DEFAULT_SLOTS = 1 << 20;
 
+/**
+ * The nonce manager of every authenticator on `clock` with this lifetime (issue 21): one replay
+ * ring per process, not one per tenant. Each tenant's PBX has its own authenticator, and a ring of
+ * its own gave every tenant 8 MB of typed arrays (100 tenants: 800 MB of external memory, resident
+ * as far as their challenges touched it). Sharing is safe: a nonce's MAC binds its realm (one per
+ * tenant), so a nonce issued for one tenant is invalid in another, and the ring is sized for the
+ * whole process's challenge rate, as it was before there were tenants.
+ */
+export function sharedNonceManager(clock: Clock, lifetimeMs?: number): NonceManager {
+  let byLifetime = shared.get(clock);
+  if (byLifetime === undefined) {
+    byLifetime = new Map();
+    shared.set(clock, byLifetime);
+  }
+  const key = lifetimeMs ?? -1;
+  let manager = byLifetime.get(key);
+  if (manager === undefined) {
+    manager = new NonceManager({ clock, ...(lifetimeMs === undefined ? {} : { lifetimeMs }) });
+    byLifetime.set(key, manager);
+  }
+  return manager;
+}
+const shared = new WeakMap<Clock, Map<number, NonceManager>>();
+
 /** SHA-256 to hex or base64url in one call (Node >= 20.12), else through createHash. */
 function sha256(text: string, encoding: "hex" | "base64url"): string {
   return typeof crypto.hash === "function"

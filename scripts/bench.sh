@@ -57,6 +57,9 @@ echo "== Lua service scripts (issue 18): calls per second through a trivial rout
 echo "== WebRTC relay (issue 20): concurrent browser-to-RTP calls bridged (SRTP <-> RTP, DTLS-SRTP handshake each, 50 packets/s each way), loss < 0.1%, p99 < 5 ms, CPU per call"
 # Floor of issue 20: 50 calls (goal 300); bench/webrtc-relay.sh fails below the floor.
 bash bench/webrtc-relay.sh || status=1
+echo "== Tenants (issue 21): registrations per second with 100 tenants x 100 users against one tenant of 10,000 (alternating passes, medians), memory per idle tenant"
+# Goal of issue 21: the two rates within 10%; the bench exits 1 only if a registration failed.
+bash bench/tenants.sh || status=1
 echo "== Floods (issue 22): credential-less INVITEs, then REGISTERs, at 10,000/s for 30 s from 32 loopback sockets (overload path: 127/8 is exempt from the per-source limit)"
 # Goals: 0% silent, heap < 300 MB, bytes out/in <= 1; the bench exits 1 at heap >= 300 MB, ratio > 1 or > 5% silent.
 node --import tsx bench/flood.bench.ts || status=1

@@ -15,6 +15,7 @@ import { enRules } from "./en-rules";
 import { enScripts } from "./en-scripts";
 import { enSettings } from "./en-settings";
 import { enTenants } from "./en-tenants";
+import { enVoicemail } from "./en-voicemail";
 
 export const en = {
   ...enAutoAttendant,
@@ -351,61 +352,6 @@ export const en = {
   "fc.service.voicemail-access.own": "Voicemail: your own mailbox",
   "fc.service.voicemail-access.any": "Voicemail: any mailbox, by its number and PIN",
 
-  "vm.title": "Voicemail",
-  "vm.messages": "Voice messages",
-  "vm.mailbox": "Mailbox",
-  "vm.allMailboxes": "All mailboxes",
-  "vm.folder": "Folder",
-  "vm.anyFolder": "New and old",
-  "vm.folder.new": "New",
-  "vm.folder.old": "Old",
-  "vm.caller": "Caller",
-  "vm.received": "Received",
-  "vm.length": "Length",
-  "vm.markOld": "Mark old",
-  "vm.markNew": "Mark new",
-  "vm.none": "No voice messages.",
-  "vm.deleteWhat": "the voice message from {caller}",
-  "vm.greeting": "Greeting of {user}",
-  "vm.greetingIntro":
-    "Callers hear this greeting before the beep. Without a recorded one they hear the system greeting, which speaks the number.",
-  "vm.greetingRecorded": "Recorded greeting",
-  "vm.greetingSystem": "System greeting",
-  "vm.greetingUploaded": "Greeting of {user} uploaded ({seconds} s).",
-  "vm.greetingDeleteWhat": "the recorded greeting of {user}",
-  "vm.greetingPick": "Choose a mailbox to hear, replace or delete its greeting.",
-  "vm.outbox": "Mail outbox",
-  "vm.outboxIntro":
-    "Each message is mailed to its user's e-mail address with the recording attached. A mail that cannot be sent is retried with growing delays; the message itself is kept.",
-  "vm.to": "To",
-  "vm.subject": "Subject",
-  "vm.state": "State",
-  "vm.state.queued": "Waiting",
-  "vm.state.sent": "Sent",
-  "vm.attempts": "Failed attempts",
-  "vm.lastError": "Last error",
-  "vm.when": "Next attempt / sent",
-  "vm.outboxEmpty": "No mail waiting or sent recently.",
-  "smtp.title": "SMTP server",
-  "smtp.source": "In use: {source}",
-  "smtp.source.saved": "saved here",
-  "smtp.source.startup": "the start-up settings",
-  "smtp.source.none": "none (mails wait in the outbox)",
-  "smtp.host": "Host",
-  "smtp.hostHint": "Blank = no server: mails wait in the outbox.",
-  "smtp.port": "Port",
-  "smtp.security": "Security",
-  "smtp.security.none": "None",
-  "smtp.security.starttls": "STARTTLS (required)",
-  "smtp.security.tls": "TLS (implicit, usually port 465)",
-  "smtp.user": "User name",
-  "smtp.userHint": "Blank = no authentication",
-  "smtp.password": "Password",
-  "smtp.passwordKeep": "A password is set. Leave blank to keep it.",
-  "smtp.passwordNone": "No password is set.",
-  "smtp.from": "Sender address",
-  "smtp.reset": "Use the start-up settings",
-  "smtp.resetDone": "The start-up SMTP settings apply again.",
   "settings.title": "System settings",
   "settings.status": "Server",
   "settings.version": "Version",
@@ -533,6 +479,7 @@ export const en = {
   "opt.transition.delete": "Delete",
   "opt.transition.replace": "Replace",
   "opt.transition.insert": "Insert",
+  ...enVoicemail,
 } as const;
 
 export type MessageKey = keyof typeof en;

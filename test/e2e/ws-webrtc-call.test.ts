@@ -142,9 +142,11 @@ describe("an independent WebRTC client over WSS", () => {
       await until(() => pc.connectionState === "connected", 15000),
       `connected (${pc.connectionState})`,
     );
-    // A 1000 Hz tone, µ-law, 20 ms a packet, through the greeting and the beep and a few seconds on.
+    // A 1000 Hz tone, µ-law, 20 ms a packet, through the greeting and the beep (8.4 s: "the person
+    // at extension 1 0 0 is unavailable, please leave a message") and a few seconds on: 13 s. With
+    // 9 s the message was 0.6 s, under the voicemail minimum, whenever the timers kept time.
     const frame = Buffer.alloc(160);
-    for (let seq = 0; seq < 450; seq++) {
+    for (let seq = 0; seq < 650; seq++) {
       for (let i = 0; i < 160; i++)
         frame[i] = alawmulaw.mulaw.encodeSample(
           Math.round(8000 * Math.sin((2 * Math.PI * 1000 * (seq * 160 + i)) / 8000)),
